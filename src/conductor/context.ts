@@ -1,0 +1,89 @@
+/**
+ * The request context as Ironic's RequestContext knows it. The HTTP layer builds one per request
+ * (from the caller's credentials and request ids); the RPC layer sends it as `_context_*` keys.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface RequestContext {
+  user_id: string | null;
+  project_id: string | null;
+  domain_id: string | null;
+  user_domain_id: string | null;
+  project_domain_id: string | null;
+  system_scope: string | null;
+  roles: string[];
+  is_admin: boolean;
+  is_admin_project: boolean;
+  read_only: boolean;
+  show_deleted: boolean;
+  request_id: string;
+  global_request_id: string | null;
+  auth_token: string | null;
+}
+
+export const newRequestId = (): string => `req-${randomUUID()}`;
+
+export function makeContext(fields: Partial<RequestContext> = {}): RequestContext {
+  return {
+    user_id: null,
+    project_id: null,
+    domain_id: null,
+    user_domain_id: null,
+    project_domain_id: null,
+    system_scope: null,
+    roles: [],
+    is_admin: false,
+    is_admin_project: true,
+    read_only: false,
+    show_deleted: false,
+    request_id: newRequestId(),
+    global_request_id: null,
+    auth_token: null,
+    ...fields,
+  };
+}
+
+/** The context's oslo.context keys, as Ironic sends them (without the `_context_` prefix). */
+export function toWireContext(ctx: RequestContext): Record<string, unknown> {
+  const id = (v: string | null): string => v ?? '-';
+  return {
+    user: ctx.user_id,
+    project_id: ctx.project_id,
+    system_scope: ctx.system_scope,
+    project: ctx.project_id,
+    domain: ctx.domain_id,
+    user_domain: ctx.user_domain_id,
+    project_domain: ctx.project_domain_id,
+    is_admin: ctx.is_admin,
+    read_only: ctx.read_only,
+    show_deleted: ctx.show_deleted,
+    auth_token: ctx.auth_token,
+    request_id: ctx.request_id,
+    global_request_id: ctx.global_request_id,
+    resource_uuid: null,
+    roles: ctx.roles,
+    user_identity: `${id(ctx.user_id)} ${id(ctx.project_id)} ${id(ctx.domain_id)} ${id(ctx.user_domain_id)} ${id(ctx.project_domain_id)}`,
+    is_admin_project: ctx.is_admin_project,
+    auth_token_info: null,
+  };
+}
+
+/** Rebuilds a context from received `_context_*` keys (the server side, e.g. the simulator). */
+export function fromWireContext(wire: Record<string, unknown>): RequestContext {
+  const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return makeContext({
+    user_id: s(wire.user),
+    project_id: s(wire.project_id) ?? s(wire.project),
+    domain_id: s(wire.domain),
+    user_domain_id: s(wire.user_domain),
+    project_domain_id: s(wire.project_domain),
+    system_scope: s(wire.system_scope),
+    roles: Array.isArray(wire.roles) ? wire.roles.filter((r): r is string => typeof r === 'string') : [],
+    is_admin: wire.is_admin === true,
+    is_admin_project: wire.is_admin_project !== false,
+    read_only: wire.read_only === true,
+    show_deleted: wire.show_deleted === true,
+    request_id: s(wire.request_id) ?? newRequestId(),
+    global_request_id: s(wire.global_request_id),
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * Ironic exceptions as values: a conductor failure is a RemoteError named by its Ironic class;
+ * `httpStatusFor` maps any class name to the HTTP code through the one table.
+ */
+import { RemoteError } from '../rpc/errors.ts';
+import { IRONIC_EXCEPTIONS } from './exception-table.ts';
+
+export { IRONIC_EXCEPTIONS };
+
+/** HTTP status for an Ironic exception class name; unknown classes are 500. */
+export function httpStatusFor(className: string): number {
+  return IRONIC_EXCEPTIONS[className]?.code ?? 500;
+}
+
+/** True when `className` is `ancestor` or derives from it in Ironic's hierarchy. */
+export function isA(className: string, ancestor: string): boolean {
+  for (let c: string | undefined = className; c; c = IRONIC_EXCEPTIONS[c]?.base) {
+    if (c === ancestor) return true;
+  }
+  return false;
+}
+
+/** Builds an Ironic exception to raise (gateway-side checks, or the simulator). */
+export function ironicError(className: string, message: string, kwargs: Record<string, unknown> = {}): RemoteError {
+  return new RemoteError(className, message, kwargs, 'ironic.common.exception');
+}

@@ -1,0 +1,108 @@
+/**
+ * The Fastify application: request ids, microversions, Ironic's error format, OpenAPI, and the
+ * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
+ */
+import Fastify, { LogController, type FastifyInstance, type HTTPMethods } from 'fastify';
+import swagger from '@fastify/swagger';
+import FindMyWay from 'find-my-way';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { errorBody, handleError } from './errors.ts';
+import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
+import { genReqId, requestIdHeaders } from './request-id.ts';
+import { registerRoutes, type RouteDef } from './route.ts';
+import { rootRoutes } from './routes/root.ts';
+import { healthRoutes, type HealthSource } from './routes/health.ts';
+
+export interface AppServices {
+  /** reports whether the conductors' transport is up (health endpoint) */
+  health?: HealthSource;
+  /** extra route tables (resources), registered after the built-in ones */
+  routes?: readonly RouteDef[];
+  /** a pino logger to use instead of a new one */
+  logger?: Logger;
+  /** registers plugins that must wrap every route (auth, policy) before routes are added */
+  plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
+}
+
+export function createLogger(config: Pick<Config, 'log_level'>): Logger {
+  return pino({
+    level: config.log_level,
+    base: { service: 'ironic-gateway' },
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-auth-token"]', '*.password', '*.auth_token'], censor: '[redacted]' },
+  });
+}
+
+const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** Builds the gateway's Fastify instance (not listening). */
+export async function buildApp(config: Config, services: AppServices = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger ?? createLogger(config),
+    genReqId,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: config.body_limit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+  });
+
+  app.decorate('publicEndpoint', config.public_endpoint ?? null);
+  app.decorateRequest('apiVersion', null as never);
+  app.decorateRequest('atLeast', function (this: { apiVersion: { minor: number } }, minor: number) {
+    return this.apiVersion.minor >= minor;
+  });
+
+  // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
+  const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 512 });
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (!known.hasRoute(m as HTTPMethods, route.url)) known.on(m as HTTPMethods, route.url, () => undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(requestIdHeaders(request.id));
+  });
+  app.addHook('onRequest', microversionHook);
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = ALL_METHODS.filter((m) => m !== request.method && known.find(m, path) !== null);
+    if (isVersionedPath(request.url) && !reply.hasHeader('x-openstack-ironic-api-minimum-version')) reply.headers(versionHeaders(null));
+    if (allowed.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody(405, `The method ${request.method} is not allowed for ${path}; allowed: ${allowed.join(', ')}.`));
+    }
+    return reply.code(404).send(errorBody(404, `The resource could not be found: ${path}`));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenStack Bare Metal (Ironic) API — ironic-gateway',
+        description:
+          'The Ironic Bare Metal REST API v1 (microversions 1.1–1.38), served by ironic-gateway over conductor RPC. ' +
+          'Send `X-OpenStack-Ironic-API-Version: 1.N` (or `latest`) to choose a microversion; 1.1 when absent.',
+        version: '1.38',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          authToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
+          basic: { type: 'http', scheme: 'basic' },
+        },
+      },
+    },
+  });
+
+  for (const plugin of services.plugins ?? []) await plugin(app);
+
+  registerRoutes(app, rootRoutes);
+  registerRoutes(app, healthRoutes(services.health));
+  if (services.routes) registerRoutes(app, services.routes);
+  return app;
+}

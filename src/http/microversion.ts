@@ -1,0 +1,87 @@
+/**
+ * Microversion negotiation as ironic-api does it: `X-OpenStack-Ironic-API-Version: 1.N` or
+ * `OpenStack-API-Version: baremetal 1.N`, `latest` for the maximum, 1.1 when none is asked.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.ts';
+
+export const MIN_VERSION = { major: 1, minor: 1 } as const;
+export const MAX_VERSION = { major: 1, minor: 38 } as const;
+export const MIN_VERSION_STRING = `${MIN_VERSION.major}.${MIN_VERSION.minor}`;
+export const MAX_VERSION_STRING = `${MAX_VERSION.major}.${MAX_VERSION.minor}`;
+
+export const VERSION_HEADER = 'x-openstack-ironic-api-version';
+const GENERIC_HEADER = 'openstack-api-version';
+
+export interface ApiVersion {
+  major: number;
+  minor: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the negotiated microversion of this /v1 request */
+    apiVersion: ApiVersion;
+    /** true when the negotiated version is at least 1.`minor` */
+    atLeast(minor: number): boolean;
+  }
+}
+
+function notAcceptable(description: string): HttpError {
+  return new HttpError(406, description, versionHeaders(null), { code: 406, title: 'Not Acceptable', description });
+}
+
+/** Reads the requested version from the headers; throws 406 when malformed or out of range. */
+export function negotiate(headers: FastifyRequest['headers']): ApiVersion {
+  let raw = headers[VERSION_HEADER];
+  if (Array.isArray(raw)) raw = raw[0];
+  if (raw === undefined) {
+    let generic = headers[GENERIC_HEADER];
+    if (Array.isArray(generic)) generic = generic.join(',');
+    if (generic !== undefined) {
+      for (const part of generic.split(',')) {
+        const [service, value] = part.trim().split(/\s+/, 2);
+        if (service?.toLowerCase() === 'baremetal' && value !== undefined) raw = value;
+      }
+    }
+  }
+  if (raw === undefined || raw.trim() === '') return { ...MIN_VERSION };
+  const value = raw.trim();
+  if (value.toLowerCase() === 'latest') return { ...MAX_VERSION };
+  const m = /^(\d+)\.(\d+)$/.exec(value);
+  if (!m) throw notAcceptable(`Invalid value for X-OpenStack-Ironic-API-Version header: ${JSON.stringify(value)}. It must be "latest" or of the form MAJOR.MINOR, e.g. 1.38.`);
+  const v = { major: Number(m[1]), minor: Number(m[2]) };
+  if (v.major !== MAX_VERSION.major) {
+    throw notAcceptable(`Version ${value} was requested but the major version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`);
+  }
+  if (v.minor < MIN_VERSION.minor || v.minor > MAX_VERSION.minor) {
+    throw notAcceptable(`Version ${value} was requested but the minor version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`);
+  }
+  return v;
+}
+
+/** The microversion headers of a /v1 response; `used` is null when negotiation failed. */
+export function versionHeaders(used: ApiVersion | null): Record<string, string> {
+  const h: Record<string, string> = {
+    'x-openstack-ironic-api-minimum-version': MIN_VERSION_STRING,
+    'x-openstack-ironic-api-maximum-version': MAX_VERSION_STRING,
+    vary: 'X-OpenStack-Ironic-API-Version, OpenStack-API-Version',
+  };
+  if (used) {
+    h['x-openstack-ironic-api-version'] = `${used.major}.${used.minor}`;
+    h['openstack-api-version'] = `baremetal ${used.major}.${used.minor}`;
+  }
+  return h;
+}
+
+export function isVersionedPath(url: string): boolean {
+  return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
+}
+
+/** onRequest hook: negotiates for /v1 paths and sets the response headers. */
+export async function microversionHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  request.apiVersion = { ...MIN_VERSION };
+  if (!isVersionedPath(request.url)) return;
+  request.apiVersion = negotiate(request.headers);
+  reply.headers(versionHeaders(request.apiVersion));
+}

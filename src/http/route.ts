@@ -1,0 +1,55 @@
+/**
+ * A route is data: method, url, schemas, minimum microversion, policy rule, the ConductorAPI
+ * methods it calls, success status and a handler. The REST ⇄ RPC map reads as the list of these.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import { ironicError } from '../conductor/exceptions.ts';
+
+export interface RouteDef {
+  method: HTTPMethods | HTTPMethods[];
+  url: string;
+  /** the route exists from microversion 1.`minVersion` on (404 below, as ironic-api) */
+  minVersion?: number;
+  /** Ironic policy rule name checked before the handler; null for a public route */
+  policy: string | null;
+  /** the ConductorAPI methods this route calls (checked by the route-coverage test) */
+  rpc: readonly string[];
+  /** success status */
+  status: number;
+  summary: string;
+  tags?: string[];
+  schema?: FastifySchema;
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    policy?: string | null;
+    rpc?: readonly string[];
+    minVersion?: number;
+  }
+}
+
+/** Registers route definitions on `app`, wiring the microversion gate and the success status. */
+export function registerRoutes(app: FastifyInstance, routes: readonly RouteDef[]): void {
+  for (const def of routes) {
+    app.route({
+      method: def.method,
+      url: def.url,
+      schema: { summary: def.summary, tags: def.tags, ...def.schema },
+      config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
+      onRequest: def.minVersion
+        ? async (request) => {
+            // ironic-api answers a resource that does not exist at this version with 404
+            if (!request.atLeast(def.minVersion!)) throw ironicError('NotFound', 'Resource could not be found.');
+          }
+        : undefined,
+      handler: async (request, reply) => {
+        const result = await def.handler(request, reply);
+        if (reply.sent) return reply;
+        reply.code(reply.statusCode === 200 ? def.status : reply.statusCode);
+        return def.status === 204 || result === undefined ? reply.send() : result;
+      },
+    });
+  }
+}

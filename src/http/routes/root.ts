@@ -1,0 +1,128 @@
+/** Version discovery: `GET /` and `GET /v1`, as ironic-api answers them. */
+import type { FastifyRequest } from 'fastify';
+import type { RouteDef } from '../route.ts';
+import { MAX_VERSION_STRING, MIN_VERSION_STRING } from '../microversion.ts';
+import { baseUrl, link, resourceLinks } from '../links.ts';
+
+const linkSchema = {
+  type: 'object',
+  properties: { href: { type: 'string' }, rel: { type: 'string' }, type: { type: 'string' } },
+  required: ['href', 'rel'],
+} as const;
+
+const versionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    links: { type: 'array', items: linkSchema },
+    status: { type: 'string' },
+    min_version: { type: 'string' },
+    version: { type: 'string' },
+  },
+  required: ['id', 'links', 'status', 'min_version', 'version'],
+} as const;
+
+function version(request: FastifyRequest) {
+  return {
+    id: 'v1',
+    links: [link('self', `${baseUrl(request)}/v1/`)],
+    status: 'CURRENT',
+    min_version: MIN_VERSION_STRING,
+    version: MAX_VERSION_STRING,
+  };
+}
+
+const linkList = { type: 'array', items: linkSchema } as const;
+
+export const rootRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    url: '/',
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'List API versions',
+    tags: ['versions'],
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            description: { type: 'string' },
+            default_version: versionSchema,
+            versions: { type: 'array', items: versionSchema },
+          },
+          required: ['name', 'description', 'default_version', 'versions'],
+        },
+      },
+    },
+    handler: async (request) => {
+      const v = version(request);
+      return {
+        name: 'OpenStack Ironic API',
+        description:
+          'Ironic is an OpenStack project which aims to provision baremetal machines. This endpoint is served by ironic-gateway.',
+        default_version: v,
+        versions: [v],
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1',
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'The v1 API: resources and media types',
+    tags: ['versions'],
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            links: linkList,
+            media_types: {
+              type: 'array',
+              items: { type: 'object', properties: { base: { type: 'string' }, type: { type: 'string' } } },
+            },
+            chassis: linkList,
+            nodes: linkList,
+            ports: linkList,
+            drivers: linkList,
+            portgroups: linkList,
+            volume: linkList,
+            lookup: linkList,
+            heartbeat: linkList,
+            version: versionSchema,
+          },
+          required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
+        },
+      },
+    },
+    handler: async (request) => {
+      const base = baseUrl(request);
+      const body: Record<string, unknown> = {
+        id: 'v1',
+        links: [
+          link('self', `${base}/v1/`),
+          link('describedby', 'https://docs.openstack.org/ironic/latest/contributor/webapi.html', 'text/html'),
+        ],
+        media_types: [{ base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' }],
+        chassis: resourceLinks(base, 'chassis'),
+        nodes: resourceLinks(base, 'nodes'),
+        ports: resourceLinks(base, 'ports'),
+        drivers: resourceLinks(base, 'drivers'),
+        version: version(request),
+      };
+      if (request.atLeast(23)) body.portgroups = resourceLinks(base, 'portgroups');
+      if (request.atLeast(32)) body.volume = resourceLinks(base, 'volume');
+      if (request.atLeast(22)) {
+        body.lookup = resourceLinks(base, 'lookup');
+        body.heartbeat = resourceLinks(base, 'heartbeat');
+      }
+      return body;
+    },
+  },
+];

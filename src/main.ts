@@ -1,0 +1,64 @@
+/**
+ * The `ironic-gateway` command line: `serve` (default) runs the gateway, `openapi` prints the
+ * OpenAPI document. Settings come from IRONIC_GATEWAY_* variables and matching flags.
+ */
+import { ConfigError, SETTINGS, envName, flagName, isLoopback, loadConfig, parseFlags, type Config } from './config.ts';
+import { createGateway } from './gateway.ts';
+
+const USAGE = `usage: ironic-gateway [serve] [--setting value …]
+
+Commands:
+  serve      run the gateway (default)
+  help       this text
+
+Settings (environment variable / flag):
+${SETTINGS.map((s) => `  ${flagName(s.key).padEnd(30)} ${envName(s.key).padEnd(42)} ${s.description}`).join('\n')}
+`;
+
+/** Refuses settings that are valid one by one but unsafe together. */
+export function checkSafety(config: Config): void {
+  if (config.auth_strategy === 'noauth' && !isLoopback(config.host) && !config.noauth_allow_remote) {
+    throw new ConfigError(
+      `refusing auth_strategy noauth on non-loopback address ${config.host}: every caller would be admin. ` +
+        `Use ${envName('auth_strategy')}=jwt or http_basic, or set ${envName('noauth_allow_remote')}=true to force it.`,
+    );
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  checkSafety(config);
+  const gateway = await createGateway(config);
+  const stop = async (signal: string) => {
+    gateway.app.log.info({ signal }, 'shutting down');
+    await gateway.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  await gateway.app.listen({ host: config.host, port: config.port });
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { values, rest } = parseFlags(argv);
+  const command = rest[0] ?? 'serve';
+  const config = loadConfig({ flags: values });
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    default:
+      throw new ConfigError(`unknown command ${JSON.stringify(command)}; run with --help`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`ironic-gateway: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`ironic-gateway: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
