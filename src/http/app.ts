@@ -2,9 +2,9 @@
  * The Fastify application: request ids, microversions, Ironic's error format, OpenAPI, and the
  * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
  */
-import Fastify, { LogController, type FastifyInstance, type HTTPMethods } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import FindMyWay from 'find-my-way';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { errorBody, handleError } from './errors.ts';
@@ -33,12 +33,12 @@ export function createLogger(config: Pick<Config, 'log_level'>): Logger {
   });
 }
 
-const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const ALL_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Builds the gateway's Fastify instance (not listening). */
 export async function buildApp(config: Config, services: AppServices = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: services.logger ?? createLogger(config),
+    loggerInstance: (services.logger ?? createLogger(config)) as FastifyBaseLogger,
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.body_limit,
@@ -56,7 +56,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
-      if (!known.hasRoute(m as HTTPMethods, route.url)) known.on(m as HTTPMethods, route.url, () => undefined);
+      if (!known.hasRoute(m as HTTPMethod, route.url)) known.on(m as HTTPMethod, route.url, () => undefined);
     }
   });
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite. Does its own set-up on a fresh Debian machine: npm packages, then
+# RabbitMQ and Ironic's Debian packages (apt-get, when missing); starts a broker and a real
+# ironic-conductor on 127.0.0.1 for the integration tests, and stops them at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+log() { printf '[test] %s\n' "$*"; }
+
+# 1. npm packages
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+
+# 2. system packages for the integration and end-to-end suites
+bash test/support/install-system-packages.sh
+
+# 3. type check: the whole tree, tests included, under the strict tsconfig
+log "type-checking"
+npx tsc --noEmit -p .
+
+# 4. unit tests (no broker)
+log "unit tests"
+node --import tsx --test --test-concurrency=1 --test-reporter=spec 'test/unit/**/*.test.ts'
+
+# 5. integration tests: a real RabbitMQ and a real ironic-conductor on 127.0.0.1
+mkdir -p .tmp
+trap 'bash test/support/stack.sh stop || true' EXIT
+bash test/support/stack.sh start
+# shellcheck disable=SC1091
+set -a; . .tmp/stack.env; set +a
+log "integration tests"
+node --import tsx --test --test-concurrency=1 --test-reporter=spec 'test/integration/**/*.test.ts'

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs, when missing, the Debian packages the integration and end-to-end tests use:
+# rabbitmq-server, Ironic's conductor (fake-hardware), the baremetal CLI and openstacksdk.
+set -euo pipefail
+pkgs=(rabbitmq-server ironic-conductor python3-ironicclient python3-openstacksdk)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "[test] installing Debian packages: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+echo "ironic-common ironic/configure_db boolean false" | $SUDO debconf-set-selections
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
