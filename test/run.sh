@@ -23,7 +23,8 @@ npx tsc --noEmit -p .
 
 # 4. unit tests (no broker)
 log "unit tests"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec 'test/unit/**/*.test.ts'
+mapfile -t unit < <(find test/unit -name '*.test.ts' | sort)
+node --import tsx --test --test-concurrency=1 "${unit[@]}"
 
 # 5. integration tests: a real RabbitMQ and a real ironic-conductor on 127.0.0.1
 mkdir -p .tmp
@@ -32,4 +33,5 @@ bash test/support/stack.sh start
 # shellcheck disable=SC1091
 set -a; . .tmp/stack.env; set +a
 log "integration tests"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec 'test/integration/**/*.test.ts'
+mapfile -t integration < <(find test/integration -name '*.test.ts' | sort)
+node --import tsx --test --test-concurrency=1 "${integration[@]}"

@@ -13,8 +13,26 @@ import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
+import type { ConductorAPI } from '../conductor/api.ts';
+import { makeContext, type RequestContext } from '../conductor/context.ts';
+import { incomingRequestId } from './request-id.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the conductor RPC client every resource route calls */
+    conductor: ConductorAPI;
+    /** the gateway's settings */
+    gatewayConfig: Config;
+  }
+  interface FastifyRequest {
+    /** the caller's request context, sent to the conductor as the RPC context */
+    ctx: RequestContext;
+  }
+}
 
 export interface AppServices {
+  /** the conductor RPC client; routes that need it fail with 503 when absent */
+  conductor?: ConductorAPI;
   /** reports whether the conductors' transport is up (health endpoint) */
   health?: HealthSource;
   /** extra route tables (resources), registered after the built-in ones */
@@ -43,9 +61,16 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.body_limit,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    // Unknown body attributes are refused (as ironic-api does), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
+  // The API speaks JSON only: any other body media type is 415.
+  app.removeContentTypeParser('text/plain');
   app.decorate('publicEndpoint', config.public_endpoint ?? null);
+  app.decorate('gatewayConfig', config);
+  app.decorate('conductor', services.conductor ?? (null as unknown as ConductorAPI));
+  app.decorateRequest('ctx', null as never);
   app.decorateRequest('apiVersion', null as never);
   app.decorateRequest('atLeast', function (this: { apiVersion: { minor: number } }, minor: number) {
     return this.apiVersion.minor >= minor;
@@ -62,6 +87,8 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(requestIdHeaders(request.id));
+    // The context of an unauthenticated caller; an auth plugin replaces the identity fields.
+    request.ctx = makeContext({ request_id: request.id, global_request_id: incomingRequestId(request.headers) });
   });
   app.addHook('onRequest', microversionHook);
 
