@@ -16,6 +16,7 @@ import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
 import { makeContext, type RequestContext } from '../conductor/context.ts';
 import { incomingRequestId } from './request-id.ts';
+import { installMetrics, metricsRoutes } from './metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -92,6 +93,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
   app.addHook('onRequest', microversionHook);
 
+  installMetrics(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
@@ -130,6 +132,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
 
   registerRoutes(app, rootRoutes);
   registerRoutes(app, healthRoutes(services.health));
+  registerRoutes(app, metricsRoutes);
   if (services.routes) registerRoutes(app, services.routes);
   return app;
 }

@@ -170,3 +170,24 @@ test('request ids: a valid incoming id is kept, otherwise a new req-<uuid>; logs
   assert.match(String(fresh.headers['x-openstack-request-id']), /^req-[0-9a-f-]{36}$/);
   assert.notEqual(fresh.headers['x-openstack-request-id'], 'not-valid');
 });
+
+test('health and metrics endpoints answer; metrics count requests by route and status', async () => {
+  const a = await app();
+  const h = await a.inject({ url: '/healthz' });
+  assert.equal(h.statusCode, 200);
+  assert.equal(h.json().status, 'ok');
+  await a.inject({ url: '/v1/nope' });
+  await a.inject({ url: '/v1' });
+  const m = await a.inject({ url: '/metrics' });
+  assert.equal(m.statusCode, 200);
+  assert.match(m.body, /ironic_gateway_http_requests_total\{method="GET",route="\/v1",status="200"\} 1/);
+  assert.match(m.body, /ironic_gateway_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+});
+
+test('health reports 503 with Retry-After when the transport is down', async () => {
+  const a = await buildApp(loadConfig({ env: {} }), { logger: capture().logger, health: { transportConnected: () => false, transportName: () => 'rabbit://127.0.0.1:5672' } });
+  const h = await a.inject({ url: '/healthz' });
+  assert.equal(h.statusCode, 503);
+  assert.equal(h.headers['retry-after'], '5');
+  assert.equal(h.json().transport_connected, false);
+});

@@ -1,0 +1,54 @@
+/**
+ * Prometheus metrics (prom-client): request counts and latencies per route, and a gauge any
+ * component can set. One registry per app, so several apps in one process do not collide.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RouteDef } from './route.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Registry;
+  }
+}
+
+export function installMetrics(app: FastifyInstance): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ironic_gateway_' });
+  const requests = new Counter({
+    name: 'ironic_gateway_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'ironic_gateway_http_request_duration_seconds',
+    help: 'HTTP request duration, by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    registers: [registry],
+  });
+  app.decorate('metrics', registry);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+}
+
+export const metricsRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    url: '/metrics',
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'Prometheus metrics',
+    tags: ['health'],
+    schema: { response: { 200: { type: 'string' } } },
+    handler: async (request, reply) => {
+      reply.type(request.server.metrics.contentType);
+      return request.server.metrics.metrics();
+    },
+  },
+];
