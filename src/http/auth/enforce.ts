@@ -1,0 +1,112 @@
+/**
+ * The hook that authenticates the caller and checks the route's policy rule. It runs in
+ * onRequest (routing is done by then), after the app's hooks that create `request.ctx`, and
+ * before the body is parsed, so a refused caller costs no parsing.
+ *
+ * - `config.policy === null`: public (`/`, `/v1`, `/healthz` …), no authentication.
+ * - a rule that lets an anonymous caller through (`rule:public_api`: IPA lookup and
+ *   heartbeat): no authentication, as Ironic's public routes.
+ * - `config.policy` undefined: a route that forgot to declare one; denied (403) and logged.
+ * - otherwise: authenticate (401 + WWW-Authenticate), then enforce the rule (403).
+ * - an unmatched path: authenticate first, then the 404 (as behind keystonemiddleware).
+ * - a CORS preflight: never authenticated (browsers send no credentials with it).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.ts';
+import { type Htpasswd, BASIC_CHALLENGE, basicCredentials, identityForBasicUser } from './basic.ts';
+import { AuthFailure, forbidden, unauthorized } from './failure.ts';
+import { type JwtSettings, JWT_CHALLENGE, identityFromClaims, tokenFromHeaders, verifyJwt } from './jwt.ts';
+import type { Credentials, Policy } from './policy.ts';
+
+export interface AuthSetup {
+  strategy: Config['auth_strategy'];
+  jwt?: JwtSettings;
+  htpasswd?: Htpasswd;
+  policy: Policy;
+  corsOrigins: string[];
+}
+
+/** The identity noauth gives every caller: an administrator with system scope. */
+export const NOAUTH_IDENTITY = { roles: ['admin', 'member', 'reader'], system_scope: 'all', is_admin: true } as const;
+
+const isPreflight = (request: FastifyRequest): boolean =>
+  request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+
+function challengeFor(setup: AuthSetup): string {
+  return setup.strategy === 'http_basic' ? BASIC_CHALLENGE : JWT_CHALLENGE;
+}
+
+/** Fills `request.ctx` with the caller's identity, or throws AuthFailure. */
+async function authenticate(request: FastifyRequest, setup: AuthSetup): Promise<void> {
+  switch (setup.strategy) {
+    case 'noauth':
+      Object.assign(request.ctx, { ...NOAUTH_IDENTITY, roles: [...NOAUTH_IDENTITY.roles] });
+      return;
+    case 'jwt': {
+      const token = tokenFromHeaders(request.headers);
+      if (token === null) throw new AuthFailure('missing credentials');
+      Object.assign(request.ctx, identityFromClaims(verifyJwt(token, setup.jwt!)));
+      return;
+    }
+    case 'http_basic': {
+      const creds = basicCredentials(request.headers.authorization);
+      if (creds === null) throw new AuthFailure('missing credentials');
+      await setup.htpasswd!.verify(creds.user, creds.password);
+      Object.assign(request.ctx, identityForBasicUser(creds.user));
+      return;
+    }
+  }
+}
+
+/** The rule engine's view of a request context. */
+export function credentialsOf(request: FastifyRequest): Credentials {
+  const ctx = request.ctx;
+  return {
+    user_id: ctx.user_id,
+    project_id: ctx.project_id,
+    system_scope: ctx.system_scope,
+    roles: ctx.roles,
+    is_admin: ctx.is_admin,
+    domain_id: ctx.domain_id,
+    user_domain_id: ctx.user_domain_id,
+    project_domain_id: ctx.project_domain_id,
+  };
+}
+
+async function authenticateOr401(request: FastifyRequest, setup: AuthSetup): Promise<void> {
+  try {
+    await authenticate(request, setup);
+  } catch (err) {
+    if (!(err instanceof AuthFailure)) throw err;
+    // The reason only: never the header, the token or the password.
+    request.log.info({ auth_strategy: setup.strategy, reason: err.reason }, `authentication failed: ${err.reason}`);
+    throw unauthorized(err, challengeFor(setup));
+  }
+}
+
+/** Adds the authentication and policy hook to `app`. */
+export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
+  app.addHook('onRequest', async (request) => {
+    if (isPreflight(request)) return;
+    if (request.is404) return authenticateOr401(request, setup);
+    const rule = request.routeOptions.config?.policy;
+    if (rule === null || (typeof rule === 'string' && setup.policy.isPublic(rule))) {
+      // Public: a noauth gateway still describes its callers as admin, as everywhere else.
+      if (setup.strategy === 'noauth') await authenticate(request, setup);
+      return;
+    }
+    await authenticateOr401(request, setup);
+    if (rule === undefined) {
+      request.log.error({ method: request.method, url: request.routeOptions.url }, 'route declares no policy rule; denied');
+      throw forbidden(`${request.method} ${request.routeOptions.url ?? request.url}`);
+    }
+    if (!setup.policy.has(rule)) {
+      request.log.error({ rule }, 'route names an unknown policy rule; denied');
+      throw forbidden(rule);
+    }
+    if (!setup.policy.enforce(rule, credentialsOf(request))) {
+      request.log.info({ rule, user_id: request.ctx.user_id, roles: request.ctx.roles, system_scope: request.ctx.system_scope }, `policy denied ${rule}`);
+      throw forbidden(rule);
+    }
+  });
+}

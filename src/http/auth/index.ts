@@ -1,0 +1,86 @@
+/**
+ * Authentication, policy and CORS for the gateway.
+ *
+ * Wiring (src/gateway.ts):
+ * ```ts
+ * const app = await buildApp(config, { logger, plugins: authPlugins(config) });
+ * ```
+ * `checkAuthConfig(config)` validates the same settings without building anything (start-up);
+ * both throw ConfigError with one clear line on a bad or unsafe combination.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ConfigError, envName, isLoopback, type Config } from '../../config.ts';
+import { Htpasswd } from './basic.ts';
+import { corsOrigins, registerCors } from './cors.ts';
+import { credentialsOf, installAuthHook, type AuthSetup } from './enforce.ts';
+import { loadJwtSettings } from './jwt.ts';
+import { Policy, loadPolicyFile } from './policy.ts';
+
+export { API_RULES, BASE_RULES, DEFAULT_RULES, Policy, parseRule } from './policy.ts';
+export { EXPOSED_HEADERS, ALLOWED_HEADERS } from './cors.ts';
+export { JWT_CHALLENGE, MAX_TOKEN_LENGTH } from './jwt.ts';
+export { BASIC_CHALLENGE } from './basic.ts';
+export type { AuthSetup } from './enforce.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the loaded policy rules (defaults + the operator's file) */
+    authPolicy: Policy;
+  }
+}
+
+/** Refuses noauth on a non-loopback listen address unless noauth_allow_remote is set. */
+export function checkNoauthListen(config: Pick<Config, 'auth_strategy' | 'host' | 'noauth_allow_remote'>): void {
+  if (config.auth_strategy === 'noauth' && !isLoopback(config.host) && !config.noauth_allow_remote) {
+    throw new ConfigError(
+      `refusing auth_strategy noauth on non-loopback address ${config.host}: every caller would be admin. ` +
+        `Use ${envName('auth_strategy')}=jwt or http_basic, or set ${envName('noauth_allow_remote')}=true to force it.`,
+    );
+  }
+}
+
+/** Validates the auth settings and loads keys, users and policy; throws ConfigError. */
+export function loadAuth(config: Config): AuthSetup {
+  checkNoauthListen(config);
+  const setup: AuthSetup = {
+    strategy: config.auth_strategy,
+    policy: new Policy(config.policy_file ? loadPolicyFile(config.policy_file) : {}, config.policy_file ?? 'policy'),
+    corsOrigins: corsOrigins(config),
+  };
+  if (config.auth_strategy === 'jwt') setup.jwt = loadJwtSettings(config);
+  if (config.auth_strategy === 'http_basic') {
+    if (!config.http_basic_auth_user_file) throw new ConfigError(`auth_strategy http_basic needs ${envName('http_basic_auth_user_file')} (an htpasswd file with bcrypt entries)`);
+    setup.htpasswd = new Htpasswd(config.http_basic_auth_user_file);
+  }
+  return setup;
+}
+
+/** Start-up check of every auth setting; throws ConfigError with one line. */
+export function checkAuthConfig(config: Config): void {
+  loadAuth(config);
+}
+
+/**
+ * The plugins to pass as `services.plugins` to buildApp: CORS (when origins are configured),
+ * then authentication and policy enforcement on every route. Loads keys now, so a bad setting
+ * throws ConfigError here rather than on the first request.
+ */
+export function authPlugins(config: Config): Array<(app: FastifyInstance) => Promise<void>> {
+  const setup = loadAuth(config);
+  return [
+    async (app) => {
+      app.decorate('authPolicy', setup.policy);
+      await registerCors(app, setup.corsOrigins);
+      installAuthHook(app, setup);
+    },
+  ];
+}
+
+/**
+ * Whether the caller passes `rule` (e.g. `show_password` before showing driver_info secrets).
+ * False when no auth plugin is installed.
+ */
+export function allowed(request: FastifyRequest, rule: string): boolean {
+  const policy = request.server.authPolicy as Policy | undefined;
+  return policy !== undefined && policy !== null && policy.enforce(rule, credentialsOf(request));
+}

@@ -1,0 +1,304 @@
+/**
+ * Ironic's policy rules and a small oslo.policy-like engine.
+ *
+ * Rule names are those of Ironic 10.1.0 (`ironic/common/policy.py`), plus the `:list` rules of
+ * newer Ironic. The defaults follow the secure-RBAC split of newer Ironic, without its
+ * owner/lessee checks (the gateway decides before it has loaded any node): readers read,
+ * members act on nodes, admins also create, update and delete. Ironic 10.1.0's legacy
+ * `admin_api` / `is_admin` / `is_observer` rules are kept, so a Queens-era policy file that
+ * refers to them still loads.
+ *
+ * Rule syntax (a subset of oslo.policy's): `@` (always), `!` (never), `""` (always),
+ * `rule:NAME`, `role:NAME` (case-insensitive), `KEY:VALUE` against the credentials
+ * (`is_admin:True`, `system_scope:all`, `user_id:alice`, `project_id:p1` …; `True`/`False`
+ * compare as booleans, `'quoted'` as strings), combined with `not`, `and`, `or` and
+ * parentheses (`not` binds tighter than `and`, `and` tighter than `or`). Target substitutions
+ * such as `%(node.owner)s` are not supported and refused when the policy is loaded.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../config.ts';
+
+/** What a rule is evaluated against: the caller, as the request context knows it. */
+export interface Credentials {
+  user_id: string | null;
+  project_id: string | null;
+  system_scope: string | null;
+  roles: readonly string[];
+  is_admin: boolean;
+  /** true while deciding whether a route can be served without authentication */
+  is_public_api?: boolean;
+  [key: string]: unknown;
+}
+
+export interface RuleDefault {
+  check: string;
+  description: string;
+}
+
+const READER = 'rule:api_reader';
+const MEMBER = 'rule:api_member';
+const ADMIN = 'rule:is_admin';
+const PUBLIC = 'rule:public_api';
+
+const r = (check: string, description: string): RuleDefault => ({ check, description });
+
+/** Base rules the API rules are written in; operators usually override these. */
+export const BASE_RULES: Readonly<Record<string, RuleDefault>> = {
+  admin_api: r('role:admin or role:administrator', 'Legacy rule for cloud admin access (Ironic 10.1.0)'),
+  is_admin: r('is_admin:True or rule:admin_api or role:baremetal_admin', 'Full read/write API access'),
+  is_observer: r('role:observer or role:baremetal_observer', 'Legacy read-only roles (Ironic 10.1.0)'),
+  api_member: r('rule:is_admin or role:member or role:manager or role:service', 'May act on nodes (power, provision, boot device, VIFs, traits …)'),
+  api_reader: r('rule:api_member or role:reader or rule:is_observer', 'Read-only API access'),
+  public_api: r('is_public_api:True', 'Routes served without authentication (IPA lookup and heartbeat)'),
+  show_password: r('!', 'Show secrets within node driver_info in API responses'),
+  show_instance_secrets: r('!', 'Show secrets within node instance_info in API responses'),
+};
+
+/** The rule every route names in `config.policy`, with its default. */
+export const API_RULES: Readonly<Record<string, RuleDefault>> = {
+  'baremetal:node:create': r(ADMIN, 'Create Node records'),
+  'baremetal:node:get': r(READER, 'Retrieve Node records'),
+  'baremetal:node:list': r('rule:baremetal:node:get', 'List Node records'),
+  'baremetal:node:update': r(ADMIN, 'Update Node records'),
+  'baremetal:node:delete': r(ADMIN, 'Delete Node records'),
+  'baremetal:node:validate': r(MEMBER, 'Request active validation of Nodes'),
+  'baremetal:node:set_maintenance': r(MEMBER, 'Set maintenance flag, taking a Node out of service'),
+  'baremetal:node:clear_maintenance': r(MEMBER, 'Clear maintenance flag, placing the Node into service again'),
+  'baremetal:node:get_boot_device': r(READER, 'Retrieve Node boot device metadata'),
+  'baremetal:node:set_boot_device': r(MEMBER, 'Change Node boot device'),
+  'baremetal:node:inject_nmi': r(MEMBER, 'Inject NMI for a node'),
+  'baremetal:node:get_states': r(READER, 'View Node power and provision state'),
+  'baremetal:node:set_power_state': r(MEMBER, 'Change Node power status'),
+  'baremetal:node:set_provision_state': r(MEMBER, 'Change Node provision status'),
+  'baremetal:node:set_raid_state': r(MEMBER, 'Change Node RAID status'),
+  'baremetal:node:get_console': r(MEMBER, 'Get Node console connection information'),
+  'baremetal:node:set_console_state': r(MEMBER, 'Change Node console status'),
+  'baremetal:node:vif:list': r(READER, 'List VIFs attached to node'),
+  'baremetal:node:vif:attach': r(MEMBER, 'Attach a VIF to a node'),
+  'baremetal:node:vif:detach': r(MEMBER, 'Detach a VIF from a node'),
+  'baremetal:node:traits:list': r(READER, 'List node traits'),
+  'baremetal:node:traits:set': r(MEMBER, 'Add a trait to, or replace all traits of, a node'),
+  'baremetal:node:traits:delete': r(MEMBER, 'Remove one or all traits from a node'),
+  'baremetal:node:vendor_passthru': r(MEMBER, 'Access vendor-specific Node functions'),
+  'baremetal:port:get': r(READER, 'Retrieve Port records'),
+  'baremetal:port:list': r('rule:baremetal:port:get', 'List Port records'),
+  'baremetal:port:create': r(ADMIN, 'Create Port records'),
+  'baremetal:port:update': r(ADMIN, 'Update Port records'),
+  'baremetal:port:delete': r(ADMIN, 'Delete Port records'),
+  'baremetal:portgroup:get': r(READER, 'Retrieve Portgroup records'),
+  'baremetal:portgroup:list': r('rule:baremetal:portgroup:get', 'List Portgroup records'),
+  'baremetal:portgroup:create': r(ADMIN, 'Create Portgroup records'),
+  'baremetal:portgroup:update': r(ADMIN, 'Update Portgroup records'),
+  'baremetal:portgroup:delete': r(ADMIN, 'Delete Portgroup records'),
+  'baremetal:chassis:get': r(READER, 'Retrieve Chassis records'),
+  'baremetal:chassis:create': r(ADMIN, 'Create Chassis records'),
+  'baremetal:chassis:update': r(ADMIN, 'Update Chassis records'),
+  'baremetal:chassis:delete': r(ADMIN, 'Delete Chassis records'),
+  'baremetal:driver:get': r(READER, 'View list of available drivers'),
+  'baremetal:driver:get_properties': r(READER, 'View driver-specific properties'),
+  'baremetal:driver:get_raid_logical_disk_properties': r(READER, 'View driver-specific RAID metadata'),
+  'baremetal:driver:vendor_passthru': r(ADMIN, 'Access vendor-specific Driver functions'),
+  'baremetal:volume:get': r(READER, 'Retrieve Volume connector and target records'),
+  'baremetal:volume:list': r('rule:baremetal:volume:get', 'List Volume connector and target records'),
+  'baremetal:volume:create': r(ADMIN, 'Create Volume connector and target records'),
+  'baremetal:volume:update': r(ADMIN, 'Update Volume connector and target records'),
+  'baremetal:volume:delete': r(ADMIN, 'Delete Volume connector and target records'),
+  'baremetal:node:ipa_heartbeat': r(PUBLIC, 'Send heartbeats from IPA ramdisk'),
+  'baremetal:driver:ipa_lookup': r(PUBLIC, 'Access IPA ramdisk functions'),
+};
+
+/** Every default rule, base and API, by name. */
+export const DEFAULT_RULES: Readonly<Record<string, RuleDefault>> = { ...BASE_RULES, ...API_RULES };
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+export type Check =
+  | { kind: 'true' }
+  | { kind: 'false' }
+  | { kind: 'rule'; name: string }
+  | { kind: 'role'; role: string }
+  | { kind: 'generic'; key: string; value: string | boolean }
+  | { kind: 'not'; check: Check }
+  | { kind: 'and'; checks: Check[] }
+  | { kind: 'or'; checks: Check[] };
+
+export class PolicyParseError extends Error {
+  override name = 'PolicyParseError';
+}
+
+function tokenize(text: string): string[] {
+  // Parentheses are tokens of their own; everything else splits on white space, keeping a
+  // quoted value ('a b') in one token.
+  const tokens: string[] = [];
+  const re = /\s*(\(|\)|[^\s()']*'[^']*'[^\s()]*|[^\s()]+)/gy;
+  let m: RegExpExecArray | null;
+  let last = 0;
+  while ((m = re.exec(text)) !== null) {
+    tokens.push(m[1]!);
+    last = re.lastIndex;
+  }
+  if (text.slice(last).trim() !== '') throw new PolicyParseError(`cannot read ${JSON.stringify(text.slice(last).trim())}`);
+  return tokens;
+}
+
+function parseAtom(token: string): Check {
+  if (token === '@') return { kind: 'true' };
+  if (token === '!') return { kind: 'false' };
+  const colon = token.indexOf(':');
+  if (colon <= 0) throw new PolicyParseError(`expected KIND:VALUE, @ or !, got ${JSON.stringify(token)}`);
+  const kind = token.slice(0, colon);
+  let value = token.slice(colon + 1);
+  if (value.includes('%(')) throw new PolicyParseError(`target substitutions such as ${JSON.stringify(value)} are not supported`);
+  if (kind === 'rule') return { kind: 'rule', name: value };
+  if (kind === 'role') return { kind: 'role', role: value.toLowerCase() };
+  if (/^'.*'$/.test(value)) return { kind: 'generic', key: kind, value: value.slice(1, -1) };
+  if (value === 'True' || value === 'False') return { kind: 'generic', key: kind, value: value === 'True' };
+  if (kind === 'http' || kind === 'https') throw new PolicyParseError(`${kind}: checks are not supported`);
+  return { kind: 'generic', key: kind, value };
+}
+
+/** Parses a rule expression; throws PolicyParseError naming what it could not read. */
+export function parseRule(text: string): Check {
+  const tokens = tokenize(text);
+  if (tokens.length === 0) return { kind: 'true' };
+  let pos = 0;
+  const peek = (): string | undefined => tokens[pos];
+  const parseOr = (): Check => {
+    const checks = [parseAnd()];
+    while (peek() === 'or') { pos++; checks.push(parseAnd()); }
+    return checks.length === 1 ? checks[0]! : { kind: 'or', checks };
+  };
+  const parseAnd = (): Check => {
+    const checks = [parseNot()];
+    while (peek() === 'and') { pos++; checks.push(parseNot()); }
+    return checks.length === 1 ? checks[0]! : { kind: 'and', checks };
+  };
+  const parseNot = (): Check => {
+    const t = peek();
+    if (t === undefined) throw new PolicyParseError('unexpected end of rule');
+    pos++;
+    if (t === 'not') return { kind: 'not', check: parseNot() };
+    if (t === '(') {
+      const inner = parseOr();
+      if (peek() !== ')') throw new PolicyParseError('missing )');
+      pos++;
+      return inner;
+    }
+    if (t === ')' || t === 'and' || t === 'or') throw new PolicyParseError(`unexpected ${JSON.stringify(t)}`);
+    return parseAtom(t);
+  };
+  const check = parseOr();
+  if (pos !== tokens.length) throw new PolicyParseError(`unexpected ${JSON.stringify(tokens[pos])}`);
+  return check;
+}
+
+function references(check: Check, out: Set<string> = new Set()): Set<string> {
+  if (check.kind === 'rule') out.add(check.name);
+  else if (check.kind === 'not') references(check.check, out);
+  else if (check.kind === 'and' || check.kind === 'or') for (const c of check.checks) references(c, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The enforcer
+
+/** oslo.policy compares `True`/`False` against booleans and everything else as text. */
+function genericMatches(actual: unknown, expected: string | boolean): boolean {
+  if (typeof expected === 'boolean') return actual === expected;
+  if (Array.isArray(actual)) return actual.some((a) => String(a) === expected);
+  return actual !== null && actual !== undefined && String(actual) === expected;
+}
+
+/** The loaded rule set: defaults overridden by the operator's file. */
+export class Policy {
+  private readonly checks = new Map<string, Check>();
+  private readonly publicCache = new Map<string, boolean>();
+
+  /** @param overrides rule name → rule expression (the operator's policy file) */
+  constructor(overrides: Readonly<Record<string, string>> = {}, private readonly source = 'policy') {
+    const texts: Record<string, string> = {};
+    for (const [name, def] of Object.entries(DEFAULT_RULES)) texts[name] = def.check;
+    Object.assign(texts, overrides);
+    for (const [name, text] of Object.entries(texts)) {
+      try {
+        this.checks.set(name, parseRule(text));
+      } catch (err) {
+        throw new ConfigError(`${source}: rule ${JSON.stringify(name)}: ${(err as Error).message}`);
+      }
+    }
+    for (const [name, check] of this.checks) {
+      for (const ref of references(check)) {
+        if (!this.checks.has(ref)) throw new ConfigError(`${source}: rule ${JSON.stringify(name)} refers to unknown rule ${JSON.stringify(ref)}`);
+      }
+    }
+    this.findCycle();
+  }
+
+  private findCycle(): void {
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (name: string, path: string[]): void => {
+      if (state.get(name) === 'done') return;
+      if (state.get(name) === 'visiting') throw new ConfigError(`${this.source}: rules refer to each other in a loop: ${[...path, name].join(' → ')}`);
+      state.set(name, 'visiting');
+      for (const ref of references(this.checks.get(name)!)) visit(ref, [...path, name]);
+      state.set(name, 'done');
+    };
+    for (const name of this.checks.keys()) visit(name, []);
+  }
+
+  /** true when `name` is a rule of this policy */
+  has(name: string): boolean {
+    return this.checks.has(name);
+  }
+
+  /** Evaluates rule `name` for `creds`; an unknown rule is denied (fail closed). */
+  enforce(name: string, creds: Credentials): boolean {
+    const check = this.checks.get(name);
+    return check !== undefined && this.evaluate(check, creds);
+  }
+
+  /** true when the rule lets an unauthenticated caller through (Ironic's `public_api`). */
+  isPublic(name: string): boolean {
+    let v = this.publicCache.get(name);
+    if (v === undefined) {
+      v = this.enforce(name, { user_id: null, project_id: null, system_scope: null, roles: [], is_admin: false, is_public_api: true });
+      this.publicCache.set(name, v);
+    }
+    return v;
+  }
+
+  private evaluate(check: Check, creds: Credentials): boolean {
+    switch (check.kind) {
+      case 'true': return true;
+      case 'false': return false;
+      case 'rule': return this.enforce(check.name, creds);
+      case 'role': return creds.roles.some((role) => role.toLowerCase() === check.role);
+      case 'generic': return genericMatches(creds[check.key], check.value);
+      case 'not': return !this.evaluate(check.check, creds);
+      case 'and': return check.checks.every((c) => this.evaluate(c, creds));
+      case 'or': return check.checks.some((c) => this.evaluate(c, creds));
+    }
+  }
+}
+
+/** Reads the operator's JSON policy file (rule name → rule expression). */
+export function loadPolicyFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read policy_file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`policy_file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`policy_file ${path} must be a JSON object of rule name → rule`);
+  for (const [name, value] of Object.entries(data)) {
+    if (typeof value !== 'string') throw new ConfigError(`policy_file ${path}: rule ${JSON.stringify(name)} must be a string such as "role:admin"`);
+  }
+  return data as Record<string, string>;
+}
