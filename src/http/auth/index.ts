@@ -70,6 +70,13 @@ export function authPlugins(config: Config): Array<(app: FastifyInstance) => Pro
   return [
     async (app) => {
       app.decorate('authPolicy', setup.policy);
+      // Caught again per request (denied), but said once at start-up where it is cheap to fix.
+      app.addHook('onRoute', (route) => {
+        const rule = route.config?.policy;
+        if (route.method === 'OPTIONS' && route.url === '*') return; // @fastify/cors preflight
+        if (rule === undefined) app.log.warn({ url: route.url, method: route.method }, 'route declares no policy rule; every request to it will be denied');
+        else if (rule !== null && !setup.policy.has(rule)) app.log.warn({ url: route.url, rule }, 'route names an unknown policy rule; every request to it will be denied');
+      });
       await registerCors(app, setup.corsOrigins);
       installAuthHook(app, setup);
     },
