@@ -1,0 +1,146 @@
+/**
+ * In-process transport: `memory://` or `memory://<name>`. Every transport opened with the same
+ * name in this process shares one bus, so the gateway and an embedded simulated conductor meet.
+ * Messages travel as the same encoded bytes as on the broker (rpc/wire.ts), asynchronously.
+ */
+import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
+import { PendingCalls } from './pending.ts';
+import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
+import {
+  decodeEnvelope, encodeEnvelope, newId, parseReply, parseRequest, replyMessage, requestMessage, routingKey,
+  serializeFailure,
+} from './wire.ts';
+
+type Deliver = (body: Buffer) => void;
+
+/** One named bus: routing keys to consumers (round-robin, as a shared AMQP queue) and reply queues. */
+class Bus {
+  readonly queues = new Map<string, { consumers: Deliver[]; next: number }>();
+  readonly fanouts = new Map<string, Set<Deliver>>();
+  readonly replyQueues = new Map<string, Deliver>();
+
+  bind(key: string, deliver: Deliver): () => void {
+    let q = this.queues.get(key);
+    if (!q) this.queues.set(key, (q = { consumers: [], next: 0 }));
+    q.consumers.push(deliver);
+    return () => {
+      const cur = this.queues.get(key);
+      if (!cur) return;
+      cur.consumers = cur.consumers.filter((d) => d !== deliver);
+      if (cur.consumers.length === 0) this.queues.delete(key);
+    };
+  }
+
+  /** Delivers to one consumer of `key`; false when nobody consumes it (AMQP basic.return). */
+  route(key: string, body: Buffer): boolean {
+    const q = this.queues.get(key);
+    if (!q || q.consumers.length === 0) return false;
+    const deliver = q.consumers[q.next++ % q.consumers.length]!;
+    setImmediate(() => deliver(body));
+    return true;
+  }
+}
+
+const buses = new Map<string, Bus>();
+
+export function busName(url: string): string {
+  const m = /^memory:\/\/([\w.-]*)\/?$/.exec(url);
+  if (!m) throw new TypeError(`not a memory transport URL: ${url}`);
+  return m[1] || 'default';
+}
+
+export class MemoryTransport implements Transport {
+  private readonly bus: Bus;
+  private readonly replyQ = `reply_${newId()}`;
+  private readonly pending = new PendingCalls();
+  private readonly listeners = new Set<() => void>();
+  private closed = false;
+
+  constructor(url = 'memory://', private readonly defaultExchange = 'ironic') {
+    const name = busName(url);
+    let bus = buses.get(name);
+    if (!bus) buses.set(name, (bus = new Bus()));
+    this.bus = bus;
+    this.bus.replyQueues.set(this.replyQ, (body) => this.onReply(body));
+  }
+
+  private key(target: Target): string {
+    return `${target.exchange ?? this.defaultExchange}/${routingKey(target)}`;
+  }
+
+  private onReply(body: Buffer): void {
+    this.pending.settle(parseReply(decodeEnvelope(body)));
+  }
+
+  call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
+    if (this.closed) return Promise.reject(new TransportUnavailable('memory transport is closed'));
+    const msgId = newId();
+    const body = encodeEnvelope(requestMessage(message, { msgId, replyQ: this.replyQ, timeout: null }));
+    const reply = this.pending.wait(msgId, timeoutMs, message.method);
+    if (!this.publish(target, body)) this.pending.fail(msgId, new MessageUndeliverable(`no consumer for ${routingKey(target)} (${message.method})`));
+    return reply;
+  }
+
+  async cast(target: Target, message: OutgoingMessage): Promise<void> {
+    if (this.closed) throw new TransportUnavailable('memory transport is closed');
+    if (!this.publish(target, encodeEnvelope(requestMessage(message)))) {
+      throw new MessageUndeliverable(`no consumer for ${routingKey(target)} (${message.method})`);
+    }
+  }
+
+  private publish(target: Target, body: Buffer): boolean {
+    if (target.fanout) {
+      const set = this.bus.fanouts.get(this.key({ ...target, server: undefined }));
+      if (!set || set.size === 0) return false;
+      for (const d of set) setImmediate(() => d(body));
+      return true;
+    }
+    return this.bus.route(this.key(target), body);
+  }
+
+  async serve(target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>, endpoint: Endpoint): Promise<Listener> {
+    if (this.closed) throw new TransportUnavailable('memory transport is closed');
+    const deliver: Deliver = (body) => void this.dispatch(endpoint, body);
+    const unbindTopic = this.bus.bind(this.key({ ...target, server: undefined }), deliver);
+    const unbindServer = this.bus.bind(this.key(target), deliver);
+    const fanoutKey = this.key({ exchange: target.exchange, topic: target.topic });
+    let set = this.bus.fanouts.get(fanoutKey);
+    if (!set) this.bus.fanouts.set(fanoutKey, (set = new Set()));
+    set.add(deliver);
+    const stop = (): void => {
+      unbindTopic();
+      unbindServer();
+      this.bus.fanouts.get(fanoutKey)?.delete(deliver);
+      this.listeners.delete(stop);
+    };
+    this.listeners.add(stop);
+    return { stop: async () => stop() };
+  }
+
+  private async dispatch(endpoint: Endpoint, body: Buffer): Promise<void> {
+    const { request, msgId, replyQ } = parseRequest(decodeEnvelope(body));
+    let reply: Record<string, unknown> | null = null;
+    try {
+      const result = await endpoint(request);
+      if (msgId) reply = replyMessage(msgId, result, null);
+    } catch (err) {
+      if (msgId) reply = replyMessage(msgId, null, serializeFailure(err));
+    }
+    if (!reply || !replyQ) return;
+    const deliver = this.bus.replyQueues.get(replyQ);
+    const encoded = encodeEnvelope(reply);
+    if (deliver) setImmediate(() => deliver(encoded));
+  }
+
+  isConnected(): boolean {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stop of [...this.listeners]) stop();
+    this.bus.replyQueues.delete(this.replyQ);
+    this.pending.failAll(new TransportUnavailable('memory transport closed while the call was in flight'));
+  }
+}

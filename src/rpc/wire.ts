@@ -1,0 +1,161 @@
+/**
+ * oslo.messaging's message format (rabbit driver, `oslo.version` 2.0), shared by every transport
+ * so that the in-memory one exercises exactly the bytes the broker carries.
+ *
+ * A body is the envelope `{"oslo.version": "2.0", "oslo.message": "<inner JSON string>"}`.
+ * Requests carry `method/args/version`, the call keys `_msg_id/_reply_q/_timeout`, `_unique_id`
+ * and one `_context_<name>` key per context field; replies carry `result/failure/ending`.
+ */
+import { randomUUID } from 'node:crypto';
+import { RemoteError } from './errors.ts';
+import type { IncomingRequest, OutgoingMessage, Target } from './types.ts';
+
+export const OSLO_VERSION = '2.0';
+const CONTEXT_PREFIX = '_context_';
+
+/** uuid4 as 32 hex digits, as oslo's `uuid.uuid4().hex`. */
+export const newId = (): string => randomUUID().replace(/-/g, '');
+
+/** The routing key of a target: `topic` or `topic.server`. */
+export const routingKey = (target: Target): string => (target.server ? `${target.topic}.${target.server}` : target.topic);
+
+export function encodeEnvelope(message: Record<string, unknown>): Buffer {
+  return Buffer.from(JSON.stringify({ 'oslo.version': OSLO_VERSION, 'oslo.message': JSON.stringify(message) }), 'utf8');
+}
+
+/** Unwraps an envelope; like oslo, a body without `oslo.version` is taken as the message itself. */
+export function decodeEnvelope(body: Buffer | string): Record<string, unknown> {
+  const outer: unknown = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  if (!isRecord(outer)) throw new SyntaxError('oslo message body is not a JSON object');
+  if (!('oslo.version' in outer)) return outer;
+  const version = String(outer['oslo.version']);
+  if (version.split('.')[0] !== OSLO_VERSION.split('.')[0]) throw new SyntaxError(`unsupported oslo.version ${version}`);
+  const inner: unknown = JSON.parse(String(outer['oslo.message']));
+  if (!isRecord(inner)) throw new SyntaxError('oslo.message is not a JSON object');
+  return inner;
+}
+
+export interface CallKeys {
+  msgId: string;
+  replyQ: string;
+  /** seconds, or null (oslo sends null unless the caller set a timeout on the target) */
+  timeout: number | null;
+}
+
+/** The inner request message, keys in the order oslo writes them. */
+export function requestMessage(message: OutgoingMessage, call?: CallKeys): Record<string, unknown> {
+  const out: Record<string, unknown> = { method: message.method, args: message.args, version: message.version };
+  if (call) {
+    out._msg_id = call.msgId;
+    out._reply_q = call.replyQ;
+    out._timeout = call.timeout;
+  }
+  out._unique_id = newId();
+  for (const [k, v] of Object.entries(message.context)) out[CONTEXT_PREFIX + k] = v;
+  return out;
+}
+
+export interface ParsedRequest {
+  request: IncomingRequest;
+  msgId: string | null;
+  replyQ: string | null;
+  uniqueId: string | null;
+}
+
+export function parseRequest(inner: Record<string, unknown>): ParsedRequest {
+  const context: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inner)) if (k.startsWith(CONTEXT_PREFIX)) context[k.slice(CONTEXT_PREFIX.length)] = v;
+  if (typeof inner.method !== 'string') throw new SyntaxError('request without a method');
+  return {
+    request: {
+      method: inner.method,
+      args: isRecord(inner.args) ? inner.args : {},
+      version: typeof inner.version === 'string' ? inner.version : '1.0',
+      context,
+    },
+    msgId: typeof inner._msg_id === 'string' ? inner._msg_id : null,
+    replyQ: typeof inner._reply_q === 'string' ? inner._reply_q : null,
+    uniqueId: typeof inner._unique_id === 'string' ? inner._unique_id : null,
+  };
+}
+
+/** The inner reply message: success when `failure` is null. */
+export function replyMessage(msgId: string, result: unknown, failure: string | null): Record<string, unknown> {
+  return { result: failure === null ? (result ?? null) : null, failure, ending: true, _msg_id: msgId, _unique_id: newId() };
+}
+
+export interface ParsedReply {
+  msgId: string | null;
+  result: unknown;
+  failure: RemoteError | null;
+  ending: boolean;
+}
+
+export function parseReply(inner: Record<string, unknown>): ParsedReply {
+  const failure = inner.failure;
+  return {
+    msgId: typeof inner._msg_id === 'string' ? inner._msg_id : null,
+    result: inner.result ?? null,
+    failure: failure === null || failure === undefined ? null : deserializeFailure(failure),
+    // oslo before 2.x sent a separate `ending` message; a reply carrying a result/failure always ends the call here
+    ending: inner.ending === true,
+  };
+}
+
+/**
+ * The `failure` string as oslo's serialize_remote_exception writes it. A RemoteError keeps its
+ * Ironic class and kwargs; any other Error goes out under its `name`.
+ */
+export function serializeFailure(err: unknown): string {
+  if (err instanceof RemoteError) {
+    return JSON.stringify({
+      class: err.exc_type,
+      module: err.module,
+      message: err.message,
+      tb: [...err.remoteTraceback],
+      args: [err.message],
+      kwargs: err.kwargs,
+    });
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return JSON.stringify({
+    class: e.name || 'Error',
+    module: 'builtins',
+    message: e.message,
+    tb: (e.stack ?? '').split('\n').map((l) => `${l}\n`),
+    args: [e.message],
+    kwargs: {},
+  });
+}
+
+/** Decodes a `failure` (a JSON string, or an already-parsed object) into a RemoteError. */
+export function deserializeFailure(failure: unknown): RemoteError {
+  let data: unknown = failure;
+  if (typeof failure === 'string') {
+    try {
+      data = JSON.parse(failure);
+    } catch {
+      return new RemoteError('RemoteError', failure, {}, 'unknown');
+    }
+  }
+  if (!isRecord(data)) return new RemoteError('RemoteError', String(failure), {}, 'unknown');
+  const cls = typeof data.class === 'string' ? data.class : 'RemoteError';
+  const message = typeof data.message === 'string' ? data.message : String(data.message ?? '');
+  const kwargs = isRecord(data.kwargs) ? data.kwargs : {};
+  const module = typeof data.module === 'string' ? data.module : 'unknown';
+  const tb = Array.isArray(data.tb) ? data.tb.map(String) : [];
+  // oslo appends "_Remote" to classes it re-creates on the calling side; the name is the class
+  return new RemoteError(cls.replace(/_Remote$/, ''), message, kwargs, module, tb);
+}
+
+/** AMQP properties of a request, as oslo's rabbit driver sets them. */
+export function requestProperties(timeoutMs: number | null): {
+  contentType: string; contentEncoding: string; deliveryMode: number; priority: number; expiration?: string;
+} {
+  const p = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0 };
+  return timeoutMs === null ? p : { ...p, expiration: String(Math.max(1, Math.round(timeoutMs))) };
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
