@@ -1,0 +1,87 @@
+/**
+ * RpcClient: oslo.messaging's RPCClient over any Transport. Checks each method's RPC version
+ * against the version cap, serializes the context and arguments, and deserializes the result.
+ */
+import { RpcVersionCapError } from './errors.ts';
+import type { Target, Transport } from './types.ts';
+
+/** Turns rich values (e.g. versioned objects) into JSON primitives and back (oslo's Serializer). */
+export interface Serializer {
+  serialize(value: unknown): unknown;
+  deserialize(value: unknown): unknown;
+}
+
+export const identitySerializer: Serializer = { serialize: (v) => v, deserialize: (v) => v };
+
+export interface RpcClientOptions<C> {
+  /** default timeout for calls, in ms (rpc_response_timeout × 1000) */
+  defaultTimeoutMs: number;
+  /** highest RPC version this client may send; none means no cap */
+  versionCap?: string;
+  /** the context's wire keys, without the `_context_` prefix */
+  serializeContext: (ctx: C) => Record<string, unknown>;
+  serializer?: Serializer;
+}
+
+export interface CallOptions {
+  /** RPC version the method is sent at, e.g. '1.17' */
+  version: string;
+  /** overrides the default timeout */
+  timeoutMs?: number;
+}
+
+/** Parses 'X.Y' into numbers; throws on anything else. */
+export function parseVersion(v: string): [number, number] {
+  const m = /^(\d+)\.(\d+)$/.exec(v);
+  if (!m) throw new TypeError(`not an RPC version: ${v}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** oslo's version_is_compatible(cap, v): same major, minor not above the cap's. */
+export function versionWithin(cap: string, v: string): boolean {
+  const [cM, cm] = parseVersion(cap);
+  const [vM, vm] = parseVersion(v);
+  return cM === vM && vm <= cm;
+}
+
+export class RpcClient<C = Record<string, unknown>> {
+  readonly defaultTimeoutMs: number;
+  readonly versionCap: string | undefined;
+  private readonly serializer: Serializer;
+
+  constructor(readonly transport: Transport, private readonly options: RpcClientOptions<C>) {
+    this.defaultTimeoutMs = options.defaultTimeoutMs;
+    this.versionCap = options.versionCap;
+    this.serializer = options.serializer ?? identitySerializer;
+    if (options.versionCap) parseVersion(options.versionCap);
+  }
+
+  /** True when `version` is within the cap (oslo's can_send_version). */
+  canSendVersion(version: string): boolean {
+    return this.versionCap === undefined || versionWithin(this.versionCap, version);
+  }
+
+  private message(ctx: C, method: string, args: Record<string, unknown>, version: string) {
+    if (!this.canSendVersion(version)) {
+      throw new RpcVersionCapError(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${this.versionCap}.`);
+    }
+    return {
+      method,
+      args: this.serializer.serialize(args) as Record<string, unknown>,
+      version,
+      context: this.options.serializeContext(ctx),
+    };
+  }
+
+  /** Sends `method` and waits for its reply (MessagingTimeout, MessageUndeliverable, TransportUnavailable, RemoteError). */
+  async call<R = unknown>(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: CallOptions): Promise<R> {
+    const message = this.message(ctx, method, args, opts.version);
+    const result = await this.transport.call(target, message, opts.timeoutMs ?? this.defaultTimeoutMs);
+    return this.serializer.deserialize(result) as R;
+  }
+
+  /** Sends `method` without waiting for a reply; resolves once the broker accepted it. */
+  async cast(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: Pick<CallOptions, 'version'>): Promise<void> {
+    await this.transport.cast(target, this.message(ctx, method, args, opts.version));
+  }
+}

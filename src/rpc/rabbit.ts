@@ -1,0 +1,390 @@
+/**
+ * Transport `rabbit://user:pass@host:port/vhost[,user:pass@host2:port]` on amqplib, speaking
+ * oslo.messaging's rabbit driver as Ironic uses it (see rpc/wire.ts for the messages).
+ *
+ * Client: requests go to the topic exchange (`ironic`) with `mandatory`, so a routing key
+ * nobody consumes comes back at once (MessageUndeliverable); replies arrive on this process's
+ * `reply_<hex>` queue. Server (`serve`): the shared topic queue, the per-host queue and a
+ * fanout queue, as a conductor declares them; replies go to `_reply_q` on the default exchange.
+ *
+ * One connection at a time, to the hosts in turn; when it drops, every call in flight fails at
+ * once (TransportUnavailable), and the transport reconnects with backoff and re-declares its
+ * reply queue and servers. Sockets use TCP_NODELAY (Nagle + delayed ACK costs ~40 ms a call).
+ */
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
+import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
+import { PendingCalls } from './pending.ts';
+import type { Endpoint, IncomingRequest, Listener, OutgoingMessage, Target, Transport } from './types.ts';
+import {
+  decodeEnvelope, encodeEnvelope, newId, parseReply, parseRequest, replyMessage, requestMessage, requestProperties,
+  routingKey, serializeFailure,
+} from './wire.ts';
+
+/** oslo's rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after last use. */
+export const TRANSIENT_QUEUE_TTL_MS = 1_800_000;
+
+export interface RabbitHost {
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  vhost: string;
+}
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface RabbitOptions {
+  /** oslo's control_exchange */
+  exchange: string;
+  /** AMQP heartbeat, seconds (0 disables) */
+  heartbeatS: number;
+  /** first reconnect delay; doubles up to reconnectMaxDelayMs, with jitter */
+  reconnectInitialDelayMs: number;
+  reconnectMaxDelayMs: number;
+  /** TCP connect timeout per host */
+  connectTimeoutMs: number;
+  /** how long a cast waits for a connection and the broker's confirm */
+  castTimeoutMs: number;
+  logger?: Logger;
+}
+
+const DEFAULTS: RabbitOptions = {
+  exchange: 'ironic',
+  heartbeatS: 30,
+  reconnectInitialDelayMs: 100,
+  reconnectMaxDelayMs: 5000,
+  connectTimeoutMs: 5000,
+  castTimeoutMs: 30_000,
+};
+
+/**
+ * Parses oslo's URL form `rabbit://u:p@h1:port1,u:p@h2:port2/vhost` and also
+ * `rabbit://u:p@h1:port1/vhost,u:p@h2:port2`; every host shares the one vhost ('/' when empty).
+ */
+export function parseRabbitUrl(url: string): RabbitHost[] {
+  const m = /^rabbit:\/\/(.*)$/.exec(url);
+  if (!m) throw new TypeError(`not a rabbit:// URL: ${url}`);
+  let vhost = '';
+  const hosts = m[1]!.split(',').filter((s) => s !== '').map((segment) => {
+    const slash = segment.indexOf('/');
+    let netloc = segment;
+    if (slash !== -1) {
+      vhost ||= segment.slice(slash + 1);
+      netloc = segment.slice(0, slash);
+    }
+    const at = netloc.lastIndexOf('@');
+    const cred = at === -1 ? '' : netloc.slice(0, at);
+    const hostport = at === -1 ? netloc : netloc.slice(at + 1);
+    const colon = cred.indexOf(':');
+    const hp = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(hostport);
+    if (!hp) throw new TypeError(`bad host in rabbit URL: ${hostport}`);
+    return {
+      hostname: hp[1]!.replace(/^\[|\]$/g, '') || 'localhost',
+      port: hp[2] ? Number(hp[2]) : 5672,
+      username: decodeURIComponent(colon === -1 ? cred : cred.slice(0, colon)) || 'guest',
+      password: decodeURIComponent(colon === -1 ? '' : cred.slice(colon + 1)) || (cred ? '' : 'guest'),
+      vhost: '',
+    };
+  });
+  if (hosts.length === 0) throw new TypeError(`no host in rabbit URL: ${url}`);
+  const v = decodeURIComponent(vhost.replace(/\?.*$/, '')) || '/';
+  return hosts.map((h) => ({ ...h, vhost: v }));
+}
+
+type ServeTarget = Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>;
+
+interface Server {
+  target: ServeTarget;
+  endpoint: Endpoint;
+  channel: Channel | null;
+}
+
+interface Link {
+  model: ChannelModel;
+  /** calls and the reply consumer */
+  channel: Channel;
+  /** casts, which wait for the broker's confirm */
+  confirm: ConfirmChannel;
+  host: RabbitHost;
+  exchanges: Set<string>;
+}
+
+export class RabbitTransport implements Transport {
+  private readonly hosts: RabbitHost[];
+  private readonly options: RabbitOptions;
+  private readonly replyQ = `reply_${newId()}`;
+  private readonly pending = new PendingCalls();
+  /** casts awaiting their confirm, by `_unique_id`: true once the broker returned them */
+  private readonly casts = new Map<string, boolean>();
+  private readonly servers = new Set<Server>();
+  private link: Link | null = null;
+  private connecting: Promise<void> | null = null;
+  private waiters: Array<() => void> = [];
+  private nextHost = 0;
+  private closed = false;
+  private sleepTimer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(url: string, options: Partial<RabbitOptions> = {}) {
+    this.hosts = parseRabbitUrl(url);
+    this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  }
+
+  isConnected(): boolean {
+    return this.link !== null;
+  }
+
+  /** Connects (or waits for the reconnect loop) for at most `waitMs`. */
+  private async ready(waitMs: number): Promise<Link> {
+    if (this.link) return this.link;
+    if (this.closed) throw new TransportUnavailable('rabbit transport is closed');
+    this.startLoop();
+    let timer: NodeJS.Timeout | undefined;
+    let waiter: (() => void) | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiter = resolve;
+        this.waiters.push(resolve);
+        timer = setTimeout(() => reject(new TransportUnavailable(`no connection to the message broker (${this.describeHosts()}) within ${waitMs} ms`)), waitMs);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    }
+    if (!this.link) throw new TransportUnavailable('rabbit transport is closed');
+    return this.link;
+  }
+
+  private describeHosts(): string {
+    return this.hosts.map((h) => `${h.hostname}:${h.port}`).join(',');
+  }
+
+  private async connectLoop(): Promise<void> {
+    for (let attempt = 0; !this.closed && !this.link; attempt++) {
+      const host = this.hosts[this.nextHost % this.hosts.length]!;
+      try {
+        const link = await this.open(host);
+        if (this.closed) {
+          await link.model.close().catch(() => undefined);
+          return;
+        }
+        this.link = link;
+        this.connecting = null;
+        this.options.logger?.info({ host: `${host.hostname}:${host.port}`, attempt }, 'connected to the message broker');
+        const ws = this.waiters;
+        this.waiters = [];
+        for (const w of ws) w();
+        return;
+      } catch (err) {
+        this.nextHost++;
+        const base = Math.min(this.options.reconnectMaxDelayMs, this.options.reconnectInitialDelayMs * 2 ** Math.min(attempt, 20));
+        const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+        this.options.logger?.warn({ host: `${host.hostname}:${host.port}`, err: String(err), delay }, 'message broker connection failed; retrying');
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.sleepTimer = setTimeout(resolve, delay);
+        });
+        this.sleepTimer = null;
+        this.wake = null;
+      }
+    }
+  }
+
+  private async open(host: RabbitHost): Promise<Link> {
+    const model = await connect(
+      { protocol: 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password, vhost: host.vhost, heartbeat: this.options.heartbeatS },
+      { noDelay: true, timeout: this.options.connectTimeoutMs },
+    );
+    try {
+      const channel = await model.createChannel();
+      const confirm = await model.createConfirmChannel();
+      const link: Link = { model, channel, confirm, host, exchanges: new Set() };
+      model.on('error', () => { /* 'close' follows and handles it */ });
+      model.on('close', (err?: Error) => this.lost(link, err));
+      for (const ch of [channel, confirm]) {
+        ch.on('error', () => { /* closes the channel; 'close' below */ });
+        // a channel closed by the broker (e.g. a precondition failure) takes the link down with it
+        ch.on('close', () => { if (this.link === link) void model.close().catch(() => undefined); });
+        ch.on('return', (msg: Message) => this.onReturn(msg));
+      }
+      await this.declareExchange(link, this.options.exchange, 'topic');
+      await channel.assertQueue(this.replyQ, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
+      await channel.consume(this.replyQ, (msg) => this.onReply(msg), { noAck: true });
+      for (const server of this.servers) await this.attach(model, server);
+      return link;
+    } catch (err) {
+      await model.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async declareExchange(link: Link, name: string, type: 'topic' | 'fanout'): Promise<void> {
+    if (link.exchanges.has(name)) return;
+    await link.channel.assertExchange(name, type, { durable: false, autoDelete: type === 'fanout' });
+    link.exchanges.add(name);
+  }
+
+  private lost(link: Link, err?: Error): void {
+    if (this.link !== link) return;
+    this.link = null;
+    for (const s of this.servers) s.channel = null;
+    const why = err ? `: ${err.message}` : '';
+    this.pending.failAll(new TransportUnavailable(`connection to the message broker ${link.host.hostname}:${link.host.port} lost${why}`));
+    if (this.closed) return;
+    this.options.logger?.warn({ host: `${link.host.hostname}:${link.host.port}`, err: err?.message }, 'message broker connection lost; reconnecting');
+    this.nextHost++;
+    this.startLoop();
+  }
+
+  /** One reconnect loop at a time; it ends (and clears `connecting`) when a link is up. */
+  private startLoop(): void {
+    if (this.connecting) return;
+    const loop = this.connectLoop();
+    this.connecting = loop;
+    void loop.catch(() => undefined).finally(() => { if (this.connecting === loop) this.connecting = null; });
+  }
+
+  private onReply(msg: ConsumeMessage | null): void {
+    if (!msg) return;
+    try {
+      this.pending.settle(parseReply(decodeEnvelope(msg.content)));
+    } catch (err) {
+      this.options.logger?.warn({ err: String(err) }, 'undecodable reply dropped');
+    }
+  }
+
+  private onReturn(msg: Message): void {
+    let inner: Record<string, unknown>;
+    try {
+      inner = decodeEnvelope(msg.content);
+    } catch {
+      return;
+    }
+    const what = `no consumer for ${msg.fields.routingKey} on exchange ${msg.fields.exchange} (${String(inner.method)})`;
+    if (typeof inner._msg_id === 'string') this.pending.fail(inner._msg_id, new MessageUndeliverable(what));
+    else if (typeof inner._unique_id === 'string' && this.casts.has(inner._unique_id)) this.casts.set(inner._unique_id, true);
+  }
+
+  async call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
+    const start = Date.now();
+    const exchange = target.exchange ?? this.options.exchange;
+    let link = this.link;
+    if (!link || !link.exchanges.has(exchange)) {
+      link = await this.ready(timeoutMs);
+      await this.declareExchange(link, exchange, 'topic');
+    }
+    const msgId = newId();
+    const body = encodeEnvelope(requestMessage(message, { msgId, replyQ: this.replyQ, timeout: null }));
+    const reply = this.pending.wait(msgId, Math.max(1, timeoutMs - (Date.now() - start)), message.method);
+    link.channel.publish(exchange, routingKey(target), body, { ...requestProperties(timeoutMs), mandatory: true });
+    return reply;
+  }
+
+  async cast(target: Target, message: OutgoingMessage): Promise<void> {
+    const link = await this.ready(this.options.castTimeoutMs);
+    let exchange = target.exchange ?? this.options.exchange;
+    let key = routingKey(target);
+    if (target.fanout) {
+      exchange = `${target.topic}_fanout`;
+      key = target.topic;
+      await this.declareExchange(link, exchange, 'fanout');
+    } else {
+      await this.declareExchange(link, exchange, 'topic');
+    }
+    const inner = requestMessage(message);
+    const uid = String(inner._unique_id);
+    this.casts.set(uid, false);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new TransportUnavailable(`no confirm from the message broker for ${message.method} within ${this.options.castTimeoutMs} ms`)), this.options.castTimeoutMs);
+        link.confirm.publish(exchange, key, encodeEnvelope(inner), { ...requestProperties(null), mandatory: true }, (err: unknown) => {
+          clearTimeout(timer);
+          if (err) reject(new TransportUnavailable(`the message broker did not accept ${message.method}: ${String(err)}`));
+          else resolve();
+        });
+      });
+      // the broker sends basic.return before basic.ack for the same message
+      if (this.casts.get(uid)) throw new MessageUndeliverable(`no consumer for ${key} on exchange ${exchange} (${message.method})`);
+    } finally {
+      this.casts.delete(uid);
+    }
+  }
+
+  async serve(target: ServeTarget, endpoint: Endpoint): Promise<Listener> {
+    const server: Server = { target, endpoint, channel: null };
+    const link = await this.ready(this.options.castTimeoutMs);
+    await this.attach(link.model, server);
+    this.servers.add(server);
+    return {
+      stop: async () => {
+        this.servers.delete(server);
+        const ch = server.channel;
+        server.channel = null;
+        await ch?.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /** Declares and consumes what a conductor does: topic queue, per-host queue, fanout queue. */
+  private async attach(model: ChannelModel, server: Server): Promise<void> {
+    const { topic, server: host } = server.target;
+    const exchange = server.target.exchange ?? this.options.exchange;
+    const ch = await model.createChannel();
+    ch.on('error', () => undefined);
+    await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+    for (const q of [topic, `${topic}.${host}`]) {
+      await ch.assertQueue(q, { durable: false, autoDelete: false });
+      await ch.bindQueue(q, exchange, q);
+    }
+    const fanout = `${topic}_fanout`;
+    const fanoutQ = `${topic}_fanout_${newId()}`;
+    await ch.assertExchange(fanout, 'fanout', { durable: false, autoDelete: true });
+    await ch.assertQueue(fanoutQ, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
+    await ch.bindQueue(fanoutQ, fanout, topic);
+    for (const q of [topic, `${topic}.${host}`, fanoutQ]) {
+      await ch.consume(q, (msg) => { if (msg) void this.dispatch(ch, server.endpoint, msg); }, { noAck: true });
+    }
+    server.channel = ch;
+  }
+
+  private async dispatch(ch: Channel, endpoint: Endpoint, msg: ConsumeMessage): Promise<void> {
+    let parsed: ReturnType<typeof parseRequest>;
+    try {
+      parsed = parseRequest(decodeEnvelope(msg.content));
+    } catch (err) {
+      this.options.logger?.warn({ err: String(err) }, 'undecodable request dropped');
+      return;
+    }
+    const { msgId, replyQ } = parsed;
+    let reply: Record<string, unknown>;
+    try {
+      const result = await endpoint(parsed.request as IncomingRequest);
+      reply = replyMessage(msgId ?? '', result, null);
+    } catch (err) {
+      reply = replyMessage(msgId ?? '', null, serializeFailure(err));
+    }
+    if (!msgId || !replyQ) return;
+    try {
+      ch.publish('', replyQ, encodeEnvelope(reply), { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0 });
+    } catch (err) {
+      this.options.logger?.warn({ err: String(err), replyQ }, 'reply not sent: channel closed');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.wake?.();
+    for (const w of this.waiters) w();
+    this.waiters = [];
+    const link = this.link;
+    this.link = null;
+    this.pending.failAll(new TransportUnavailable('rabbit transport closed while the call was in flight'));
+    if (link) await link.model.close().catch(() => undefined);
+    await this.connecting?.catch(() => undefined);
+  }
+}
