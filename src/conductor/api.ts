@@ -1,2 +1,443 @@
-/** ConductorAPI: the client side of every method of Ironic's conductor RPC API 1.44. (Being written: issue 3.) */
-export class ConductorAPI {}
+/**
+ * ConductorAPI: the client side of every method of Ironic's conductor RPC API 1.44 (Queens,
+ * ironic 10.1.0), named and ordered as in Ironic's rpcapi.py, each sent at the RPC version at
+ * which that method was introduced or last changed, and refused above the version cap.
+ *
+ * `topic` is a full topic such as `ironic.conductor_manager.cond-1` (from get_topic_for); the
+ * default is the bare topic any conductor consumes.
+ */
+import type { Config } from '../config.ts';
+import { RpcClient } from '../rpc/client.ts';
+import type { Transport } from '../rpc/types.ts';
+import { makeContext, toWireContext, type RequestContext } from './context.ts';
+import { ironicError } from './exceptions.ts';
+import { HashRingManager, type ConductorInfo } from './hash-ring.ts';
+import {
+  IronicObject, OBJECT_VERSIONS, objectSerializer, type ConductorFields, type NodeFields, type PortFields,
+  type PortgroupFields, type VolumeConnectorFields, type VolumeTargetFields,
+} from './objects.ts';
+
+/** The conductor's manager topic (Ironic's MANAGER_TOPIC). */
+export const MANAGER_TOPIC = 'ironic.conductor_manager';
+/** The highest RPC API version of the Queens conductor. */
+export const RPC_API_VERSION = '1.44';
+
+/**
+ * Every RPC method of the Queens ConductorAPI: the version it is sent at and whether it is a
+ * call or a cast. heartbeat is sent at 1.42 when the cap allows, else 1.34 (without agent_version).
+ */
+export const CONDUCTOR_RPC_METHODS = {
+  create_node: { version: '1.36', kind: 'call' },
+  update_node: { version: '1.1', kind: 'call' },
+  change_node_power_state: { version: '1.39', kind: 'call' },
+  vendor_passthru: { version: '1.20', kind: 'call' },
+  driver_vendor_passthru: { version: '1.20', kind: 'call' },
+  get_node_vendor_passthru_methods: { version: '1.21', kind: 'call' },
+  get_driver_vendor_passthru_methods: { version: '1.21', kind: 'call' },
+  do_node_deploy: { version: '1.22', kind: 'call' },
+  do_node_tear_down: { version: '1.6', kind: 'call' },
+  do_provisioning_action: { version: '1.23', kind: 'call' },
+  continue_node_clean: { version: '1.27', kind: 'cast' },
+  validate_driver_interfaces: { version: '1.5', kind: 'call' },
+  destroy_node: { version: '1.9', kind: 'call' },
+  get_console_information: { version: '1.11', kind: 'call' },
+  set_console_mode: { version: '1.11', kind: 'call' },
+  create_port: { version: '1.41', kind: 'call' },
+  update_port: { version: '1.13', kind: 'call' },
+  update_portgroup: { version: '1.33', kind: 'call' },
+  destroy_portgroup: { version: '1.33', kind: 'call' },
+  get_driver_properties: { version: '1.16', kind: 'call' },
+  set_boot_device: { version: '1.17', kind: 'call' },
+  get_boot_device: { version: '1.17', kind: 'call' },
+  inject_nmi: { version: '1.40', kind: 'call' },
+  get_supported_boot_devices: { version: '1.17', kind: 'call' },
+  inspect_hardware: { version: '1.24', kind: 'call' },
+  destroy_port: { version: '1.25', kind: 'call' },
+  set_target_raid_config: { version: '1.30', kind: 'call' },
+  get_raid_logical_disk_properties: { version: '1.30', kind: 'call' },
+  do_node_clean: { version: '1.32', kind: 'call' },
+  heartbeat: { version: '1.42', kind: 'call' },
+  object_class_action_versions: { version: '1.31', kind: 'call' },
+  object_action: { version: '1.31', kind: 'call' },
+  object_backport_versions: { version: '1.31', kind: 'call' },
+  destroy_volume_connector: { version: '1.35', kind: 'call' },
+  update_volume_connector: { version: '1.35', kind: 'call' },
+  destroy_volume_target: { version: '1.37', kind: 'call' },
+  update_volume_target: { version: '1.37', kind: 'call' },
+  vif_attach: { version: '1.38', kind: 'call' },
+  vif_detach: { version: '1.38', kind: 'call' },
+  vif_list: { version: '1.38', kind: 'call' },
+  do_node_rescue: { version: '1.43', kind: 'call' },
+  do_node_unrescue: { version: '1.43', kind: 'call' },
+  add_node_traits: { version: '1.44', kind: 'call' },
+  remove_node_traits: { version: '1.44', kind: 'call' },
+} as const satisfies Record<string, { version: string; kind: 'call' | 'cast' }>;
+
+export type ConductorRpcMethod = keyof typeof CONDUCTOR_RPC_METHODS;
+
+/** The public RPC method names of ConductorAPI (each must be reachable from some REST route). */
+export const CONDUCTOR_API_METHODS = Object.keys(CONDUCTOR_RPC_METHODS) as ConductorRpcMethod[];
+
+/** ConductorAPI's routing and capability helpers (no RPC of their own). */
+export const CONDUCTOR_API_HELPERS = ['get_topic_for', 'get_topic_for_driver', 'can_send_create_port', 'can_send_rescue'] as const;
+
+type NodeId = string | number;
+type Obj<F extends object> = IronicObject<F>;
+type Dict = Record<string, unknown>;
+
+/** vendor_passthru's answer (RPC ≥ 1.29). */
+export interface VendorPassthruResult { return: unknown; async: boolean; attach: boolean }
+export interface BootDevice { boot_device: string | null; persistent: boolean | null }
+/** A node as get_topic_for needs it: a Node object or its routing fields. */
+export type RoutableNode = Obj<NodeFields> | { uuid: string; driver: string; conductor_group?: string | null };
+
+export interface ConductorAPIOptions {
+  /** the manager topic; MANAGER_TOPIC by default */
+  topic?: string;
+  /** hash_partition_exponent */
+  hashPartitionExponent: number;
+  /** hash_ring_reset_interval, seconds */
+  hashRingResetInterval: number;
+  /** conductors whose last heartbeat is older are not routed to (Ironic's heartbeat_timeout) */
+  heartbeatTimeout?: number;
+}
+
+export class ConductorAPI {
+  readonly topic: string;
+  readonly ringManager: HashRingManager;
+
+  constructor(readonly client: RpcClient<RequestContext>, options: ConductorAPIOptions) {
+    this.topic = options.topic ?? MANAGER_TOPIC;
+    this.ringManager = new HashRingManager(() => this.listConductors(), {
+      partitionExponent: options.hashPartitionExponent,
+      resetIntervalS: options.hashRingResetInterval,
+      heartbeatTimeoutS: options.heartbeatTimeout,
+    });
+  }
+
+  private call<R>(context: RequestContext, method: ConductorRpcMethod, args: Dict, topic?: string, version?: string): Promise<R> {
+    return this.client.call<R>(context, { topic: topic || this.topic }, method, args, { version: version ?? CONDUCTOR_RPC_METHODS[method].version });
+  }
+
+  /** The live conductors with their groups and hardware types, read through the conductor. */
+  private async listConductors(): Promise<ConductorInfo[]> {
+    const list = await this.object_class_action_versions(makeContext({ is_admin: true }), 'Conductor', 'list', { Conductor: OBJECT_VERSIONS.Conductor }, [], {});
+    if (!Array.isArray(list)) return [];
+    return list.filter((c): c is Obj<ConductorFields> => c instanceof IronicObject).map((c) => ({
+      hostname: String(c.get('hostname')),
+      conductor_group: String(c.get('conductor_group') ?? ''),
+      drivers: c.get('drivers') ?? [],
+      updated_at: c.get('updated_at') ?? null,
+    }));
+  }
+
+  /**
+   * The topic of the conductor the node maps to on the hash ring of its driver and group.
+   * @throws NoValidHost when no live conductor has the node's driver in its group; TemporaryFailure when no conductor is alive
+   */
+  async get_topic_for(node: RoutableNode): Promise<string> {
+    const get = (k: 'uuid' | 'driver' | 'conductor_group'): unknown => (node instanceof IronicObject ? node.get(k) : node[k]);
+    const driver = String(get('driver') ?? '');
+    const group = String(get('conductor_group') ?? '');
+    try {
+      const ring = await this.ringManager.getRing(driver, group);
+      return `${this.topic}.${ring.getNode(String(get('uuid')))}`;
+    } catch (err) {
+      if (err instanceof Error && (err as { exc_type?: string }).exc_type === 'DriverNotFound') {
+        const reason = `No conductor service registered which supports driver ${driver} for conductor group "${group}".`;
+        throw ironicError('NoValidHost', `No valid host was found. Reason: ${reason}`, { reason, code: 404 });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The topic of a random live conductor that has the driver, regardless of groups.
+   * @throws DriverNotFound when none has it (or no conductor is registered)
+   */
+  async get_topic_for_driver(driver_name: string): Promise<string> {
+    try {
+      const ring = await this.ringManager.getRing(driver_name, null);
+      const hosts = [...ring.nodes];
+      return `${this.topic}.${hosts[Math.floor(Math.random() * hosts.length)]}`;
+    } catch (err) {
+      if (err instanceof Error && (err as { exc_type?: string }).exc_type === 'TemporaryFailure') {
+        throw ironicError('DriverNotFound', 'No conductors registered.', { driver_name, code: 404 });
+      }
+      throw err;
+    }
+  }
+
+  /** Whether the cap allows create_port (1.41). */
+  can_send_create_port(): boolean {
+    return this.client.canSendVersion('1.41');
+  }
+
+  /** Whether the cap allows do_node_rescue / do_node_unrescue (1.43). */
+  can_send_rescue(): boolean {
+    return this.client.canSendVersion('1.43');
+  }
+
+  /**
+   * Validates and creates a node (a new, unsaved Node object); returns the created Node.
+   * @throws InterfaceNotFoundInEntrypoint, NoValidDefaultForInterface
+   */
+  create_node(context: RequestContext, node_obj: Obj<NodeFields>, topic?: string): Promise<Obj<NodeFields>> {
+    return this.call(context, 'create_node', { node_obj }, topic);
+  }
+
+  /**
+   * Saves the changed fields of a node under its lock; returns the updated Node, all fields.
+   * @throws NoValidDefaultForInterface, InterfaceNotFoundInEntrypoint, NodeLocked, InvalidParameterValue …
+   */
+  update_node(context: RequestContext, node_obj: Obj<NodeFields>, topic?: string): Promise<Obj<NodeFields>> {
+    return this.call(context, 'update_node', { node_obj }, topic);
+  }
+
+  /**
+   * Starts a power state change in a background task ('power on', 'power off', 'rebooting',
+   * 'soft power off', 'soft rebooting'); `timeout` in seconds for soft actions, null for default.
+   * @throws NoFreeConductorWorker, NodeLocked, InvalidParameterValue
+   */
+  change_node_power_state(context: RequestContext, node_id: NodeId, new_state: string, topic?: string, timeout: number | null = null): Promise<null> {
+    return this.call(context, 'change_node_power_state', { node_id, new_state, timeout }, topic);
+  }
+
+  /**
+   * Runs a vendor method of the node's vendor interface (sync, or async in a background task).
+   * @throws InvalidParameterValue, MissingParameterValue, UnsupportedDriverExtension, NoFreeConductorWorker, NodeLocked
+   */
+  vendor_passthru(context: RequestContext, node_id: NodeId, driver_method: string, http_method: string, info: Dict, topic?: string): Promise<VendorPassthruResult> {
+    return this.call(context, 'vendor_passthru', { node_id, driver_method, http_method, info }, topic);
+  }
+
+  /**
+   * Runs a driver-level vendor method on a conductor that has the driver.
+   * @throws InvalidParameterValue, MissingParameterValue, UnsupportedDriverExtension, DriverNotFound, NoFreeConductorWorker, InterfaceNotFoundInEntrypoint
+   */
+  driver_vendor_passthru(context: RequestContext, driver_name: string, driver_method: string, http_method: string, info: Dict, topic?: string): Promise<VendorPassthruResult> {
+    return this.call(context, 'driver_vendor_passthru', { driver_name, driver_method, http_method, info }, topic);
+  }
+
+  /** The node's vendor methods and their metadata. @throws UnsupportedDriverExtension */
+  get_node_vendor_passthru_methods(context: RequestContext, node_id: NodeId, topic?: string): Promise<Dict> {
+    return this.call(context, 'get_node_vendor_passthru_methods', { node_id }, topic);
+  }
+
+  /** The driver's vendor methods. @throws UnsupportedDriverExtension, DriverNotFound, InterfaceNotFoundInEntrypoint */
+  get_driver_vendor_passthru_methods(context: RequestContext, driver_name: string, topic?: string): Promise<Dict> {
+    return this.call(context, 'get_driver_vendor_passthru_methods', { driver_name }, topic);
+  }
+
+  /**
+   * Starts a deployment (or a rebuild) with an optional config drive.
+   * @throws InstanceDeployFailure, NodeInMaintenance, NoFreeConductorWorker, NodeLocked, InvalidStateRequested
+   */
+  do_node_deploy(context: RequestContext, node_id: NodeId, rebuild: boolean, configdrive: string | null, topic?: string): Promise<null> {
+    return this.call(context, 'do_node_deploy', { node_id, rebuild, configdrive }, topic);
+  }
+
+  /** Starts tearing down a deployment. @throws InstanceDeployFailure, NoFreeConductorWorker, NodeLocked, InvalidStateRequested */
+  do_node_tear_down(context: RequestContext, node_id: NodeId, topic?: string): Promise<null> {
+    return this.call(context, 'do_node_tear_down', { node_id }, topic);
+  }
+
+  /** Runs a provisioning action ('manage', 'provide', 'abort', 'inspect', 'adopt' …). @throws InvalidParameterValue, NoFreeConductorWorker, NodeLocked, InvalidStateRequested */
+  do_provisioning_action(context: RequestContext, node_id: NodeId, action: string, topic?: string): Promise<null> {
+    return this.call(context, 'do_provisioning_action', { node_id, action }, topic);
+  }
+
+  /** Starts the next clean step (a cast: no reply, no remote error). */
+  continue_node_clean(context: RequestContext, node_id: NodeId, topic?: string): Promise<void> {
+    return this.client.cast(context, { topic: topic || this.topic }, 'continue_node_clean', { node_id }, { version: CONDUCTOR_RPC_METHODS.continue_node_clean.version });
+  }
+
+  /** Validates every interface of the node's driver: `{iface: {result, reason}}`. */
+  validate_driver_interfaces(context: RequestContext, node_id: NodeId, topic?: string): Promise<Record<string, { result: boolean | null; reason?: string }>> {
+    return this.call(context, 'validate_driver_interfaces', { node_id }, topic);
+  }
+
+  /** Deletes a node. @throws NodeLocked, NodeAssociated, InvalidState */
+  destroy_node(context: RequestContext, node_id: NodeId, topic?: string): Promise<null> {
+    return this.call(context, 'destroy_node', { node_id }, topic);
+  }
+
+  /** Console connection information. @throws UnsupportedDriverExtension, NodeConsoleNotEnabled, InvalidParameterValue */
+  get_console_information(context: RequestContext, node_id: NodeId, topic?: string): Promise<Dict> {
+    return this.call(context, 'get_console_information', { node_id }, topic);
+  }
+
+  /** Enables or disables the console (async). @throws UnsupportedDriverExtension, InvalidParameterValue, NoFreeConductorWorker */
+  set_console_mode(context: RequestContext, node_id: NodeId, enabled: boolean, topic?: string): Promise<null> {
+    return this.call(context, 'set_console_mode', { node_id, enabled }, topic);
+  }
+
+  /** Validates and creates a port; returns the Port. @throws InvalidParameterValue, MACAlreadyExists, Conflict, NodeLocked */
+  create_port(context: RequestContext, port_obj: Obj<PortFields>, topic?: string): Promise<Obj<PortFields>> {
+    return this.call(context, 'create_port', { port_obj }, topic);
+  }
+
+  /** Saves a port's changed fields; returns the Port. @throws InvalidParameterValue, MACAlreadyExists, Conflict, NodeLocked */
+  update_port(context: RequestContext, port_obj: Obj<PortFields>, topic?: string): Promise<Obj<PortFields>> {
+    return this.call(context, 'update_port', { port_obj }, topic);
+  }
+
+  /** Saves a portgroup's changed fields; returns the Portgroup. @throws NodeLocked, PortgroupMACAlreadyExists, PortgroupNotEmpty, InvalidParameterValue */
+  update_portgroup(context: RequestContext, portgroup_obj: Obj<PortgroupFields>, topic?: string): Promise<Obj<PortgroupFields>> {
+    return this.call(context, 'update_portgroup', { portgroup_obj }, topic);
+  }
+
+  /** Deletes a portgroup (a Portgroup object). @throws NodeLocked, NodeNotFound, PortgroupNotEmpty */
+  destroy_portgroup(context: RequestContext, portgroup: Obj<PortgroupFields>, topic?: string): Promise<null> {
+    return this.call(context, 'destroy_portgroup', { portgroup }, topic);
+  }
+
+  /** The driver's properties and their descriptions. @throws DriverNotFound */
+  get_driver_properties(context: RequestContext, driver_name: string, topic?: string): Promise<Record<string, string>> {
+    return this.call(context, 'get_driver_properties', { driver_name }, topic);
+  }
+
+  /** Sets the boot device for the next boot (or persistently). @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue */
+  set_boot_device(context: RequestContext, node_id: NodeId, device: string, persistent = false, topic?: string): Promise<null> {
+    return this.call(context, 'set_boot_device', { node_id, device, persistent }, topic);
+  }
+
+  /** The current boot device. @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue */
+  get_boot_device(context: RequestContext, node_id: NodeId, topic?: string): Promise<BootDevice> {
+    return this.call(context, 'get_boot_device', { node_id }, topic);
+  }
+
+  /** Injects an NMI. @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue */
+  inject_nmi(context: RequestContext, node_id: NodeId, topic?: string): Promise<null> {
+    return this.call(context, 'inject_nmi', { node_id }, topic);
+  }
+
+  /** The boot devices the node's management interface supports. @throws UnsupportedDriverExtension, InvalidParameterValue */
+  get_supported_boot_devices(context: RequestContext, node_id: NodeId, topic?: string): Promise<string[]> {
+    return this.call(context, 'get_supported_boot_devices', { node_id }, topic);
+  }
+
+  /** Starts hardware inspection. @throws NoFreeConductorWorker, NodeLocked, HardwareInspectionFailure, UnsupportedDriverExtension, InvalidStateRequested */
+  inspect_hardware(context: RequestContext, node_id: NodeId, topic?: string): Promise<null> {
+    return this.call(context, 'inspect_hardware', { node_id }, topic);
+  }
+
+  /** Deletes a port (a Port object). @throws NodeLocked, NodeNotFound */
+  destroy_port(context: RequestContext, port: Obj<PortFields>, topic?: string): Promise<null> {
+    return this.call(context, 'destroy_port', { port }, topic);
+  }
+
+  /** Stores the target RAID configuration. @throws UnsupportedDriverExtension, InvalidParameterValue, MissingParameterValue */
+  set_target_raid_config(context: RequestContext, node_id: NodeId, target_raid_config: Dict, topic?: string): Promise<null> {
+    return this.call(context, 'set_target_raid_config', { node_id, target_raid_config }, topic);
+  }
+
+  /** The logical disk properties the driver's RAID interface accepts. @throws UnsupportedDriverExtension, NoValidHost, InterfaceNotFoundInEntrypoint */
+  get_raid_logical_disk_properties(context: RequestContext, driver_name: string, topic?: string): Promise<Record<string, string>> {
+    return this.call(context, 'get_raid_logical_disk_properties', { driver_name }, topic);
+  }
+
+  /** Starts manual cleaning with the given clean steps. @throws InvalidParameterValue, NodeInMaintenance, NodeLocked, NoFreeConductorWorker, InvalidStateRequested */
+  do_node_clean(context: RequestContext, node_id: NodeId, clean_steps: Dict[], topic?: string): Promise<null> {
+    return this.call(context, 'do_node_clean', { node_id, clean_steps }, topic);
+  }
+
+  /** Processes an agent heartbeat; agent_version is sent only at 1.42 (when the cap allows). */
+  heartbeat(context: RequestContext, node_id: NodeId, callback_url: string, agent_version: string | null, topic?: string): Promise<null> {
+    if (this.client.canSendVersion('1.42')) return this.call(context, 'heartbeat', { node_id, callback_url, agent_version }, topic, '1.42');
+    return this.call(context, 'heartbeat', { node_id, callback_url }, topic, '1.34');
+  }
+
+  /**
+   * Runs a class method of a versioned object on any conductor (e.g. Node `list`, `get_by_uuid`,
+   * `get_by_name`), objects converted to `object_versions`; returns objects or lists of them.
+   * @throws whatever the method raises, e.g. NodeNotFound
+   */
+  object_class_action_versions(context: RequestContext, objname: string, objmethod: string, object_versions: Record<string, string>, args: unknown[], kwargs: Dict): Promise<unknown> {
+    return this.call(context, 'object_class_action_versions', { objname, objmethod, object_versions, args, kwargs });
+  }
+
+  /** Runs a method of an object instance on any conductor; returns `[updates, result]`. */
+  object_action(context: RequestContext, objinst: IronicObject, objmethod: string, args: unknown[], kwargs: Dict): Promise<unknown> {
+    return this.call(context, 'object_action', { objinst, objmethod, args, kwargs });
+  }
+
+  /** Asks any conductor to backport an object to the given versions. */
+  object_backport_versions(context: RequestContext, objinst: IronicObject, object_versions: Record<string, string>): Promise<unknown> {
+    return this.call(context, 'object_backport_versions', { objinst, object_versions });
+  }
+
+  /** Deletes a volume connector (object). @throws NodeLocked, NodeNotFound, VolumeConnectorNotFound */
+  destroy_volume_connector(context: RequestContext, connector: Obj<VolumeConnectorFields>, topic?: string): Promise<null> {
+    return this.call(context, 'destroy_volume_connector', { connector }, topic);
+  }
+
+  /** Saves a volume connector's changed fields; returns it. @throws InvalidParameterValue, NodeLocked, NodeNotFound, VolumeConnectorNotFound, VolumeConnectorTypeAndIdAlreadyExists */
+  update_volume_connector(context: RequestContext, connector: Obj<VolumeConnectorFields>, topic?: string): Promise<Obj<VolumeConnectorFields>> {
+    return this.call(context, 'update_volume_connector', { connector }, topic);
+  }
+
+  /** Deletes a volume target (object). @throws NodeLocked, NodeNotFound, VolumeTargetNotFound */
+  destroy_volume_target(context: RequestContext, target: Obj<VolumeTargetFields>, topic?: string): Promise<null> {
+    return this.call(context, 'destroy_volume_target', { target }, topic);
+  }
+
+  /** Saves a volume target's changed fields; returns it. @throws InvalidParameterValue, NodeLocked, NodeNotFound, VolumeTargetNotFound, VolumeTargetBootIndexAlreadyExists */
+  update_volume_target(context: RequestContext, target: Obj<VolumeTargetFields>, topic?: string): Promise<Obj<VolumeTargetFields>> {
+    return this.call(context, 'update_volume_target', { target }, topic);
+  }
+
+  /** Attaches a VIF (`vif_info.id`) to the node. @throws NodeLocked, NetworkError, VifAlreadyAttached, NoFreePhysicalPorts, InvalidParameterValue */
+  vif_attach(context: RequestContext, node_id: NodeId, vif_info: Dict & { id: string }, topic?: string): Promise<null> {
+    return this.call(context, 'vif_attach', { node_id, vif_info }, topic);
+  }
+
+  /** Detaches a VIF. @throws NodeLocked, NetworkError, VifNotAttached, InvalidParameterValue */
+  vif_detach(context: RequestContext, node_id: NodeId, vif_id: string, topic?: string): Promise<null> {
+    return this.call(context, 'vif_detach', { node_id, vif_id }, topic);
+  }
+
+  /** The VIFs attached to the node: `[{id}]`. @throws NetworkError, InvalidParameterValue */
+  vif_list(context: RequestContext, node_id: NodeId, topic?: string): Promise<Array<{ id: string }>> {
+    return this.call(context, 'vif_list', { node_id }, topic);
+  }
+
+  /** Starts a rescue with the given password. @throws NodeInMaintenance, NodeLocked, NoFreeConductorWorker, InstanceRescueFailure, InvalidStateRequested */
+  do_node_rescue(context: RequestContext, node_id: NodeId, rescue_password: string, topic?: string): Promise<null> {
+    return this.call(context, 'do_node_rescue', { node_id, rescue_password }, topic);
+  }
+
+  /** Starts an unrescue. @throws NodeInMaintenance, NodeLocked, NoFreeConductorWorker, InstanceUnrescueFailure, InvalidStateRequested */
+  do_node_unrescue(context: RequestContext, node_id: NodeId, topic?: string): Promise<null> {
+    return this.call(context, 'do_node_unrescue', { node_id }, topic);
+  }
+
+  /** Adds traits, or replaces all of them when `replace`. @throws InvalidParameterValue (too many traits), NodeLocked, NodeNotFound */
+  add_node_traits(context: RequestContext, node_id: NodeId, traits: string[], replace = false, topic?: string): Promise<null> {
+    return this.call(context, 'add_node_traits', { node_id, traits, replace }, topic);
+  }
+
+  /** Removes the given traits, or all when `traits` is null. @throws NodeLocked, NodeNotFound, NodeTraitNotFound */
+  remove_node_traits(context: RequestContext, node_id: NodeId, traits: string[] | null, topic?: string): Promise<null> {
+    return this.call(context, 'remove_node_traits', { node_id, traits }, topic);
+  }
+}
+
+/** An RpcClient for the conductor: Ironic's context keys, versioned objects, the 1.44 cap. */
+export function createConductorRpcClient(transport: Transport, config: Pick<Config, 'rpc_response_timeout'>, versionCap: string = RPC_API_VERSION): RpcClient<RequestContext> {
+  return new RpcClient<RequestContext>(transport, {
+    defaultTimeoutMs: Math.round(config.rpc_response_timeout * 1000),
+    versionCap,
+    serializeContext: toWireContext,
+    serializer: objectSerializer,
+  });
+}
+
+/** The ConductorAPI over an RpcClient, with the hash ring settings from the configuration. */
+export function createConductorAPI(client: RpcClient<RequestContext>, config: Pick<Config, 'hash_partition_exponent' | 'hash_ring_reset_interval'>, topic?: string): ConductorAPI {
+  return new ConductorAPI(client, {
+    topic,
+    hashPartitionExponent: config.hash_partition_exponent,
+    hashRingResetInterval: config.hash_ring_reset_interval,
+  });
+}

@@ -1,0 +1,271 @@
+/**
+ * Ironic's versioned objects as they travel over RPC (oslo.versionedobjects primitives):
+ * `{"ironic_object.name", "ironic_object.namespace", "ironic_object.version",
+ *   "ironic_object.data", "ironic_object.changes"}`.
+ *
+ * Objects are built at the Queens (ironic 10.1.0) versions; decoding is lenient: a newer
+ * version sent by a newer conductor is kept as received, with its unknown fields, so that an
+ * update sends back what it got plus `changes` naming exactly the fields modified here.
+ * Datetimes are ISO-8601 strings.
+ */
+import type { Serializer } from '../rpc/client.ts';
+import { isRecord } from '../rpc/wire.ts';
+
+export const OBJECT_NAMESPACE = 'ironic';
+
+/** The object versions of the Queens surface (ironic 10.1.0, conductor RPC API 1.44). */
+export const OBJECT_VERSIONS = {
+  Node: '1.23',
+  Port: '1.7',
+  Portgroup: '1.3',
+  Chassis: '1.3',
+  VolumeConnector: '1.0',
+  VolumeTarget: '1.0',
+  Trait: '1.0',
+  TraitList: '1.0',
+  Conductor: '1.2',
+} as const;
+
+export type ObjectName = keyof typeof OBJECT_VERSIONS;
+
+type DateTime = string | null;
+type Dict = Record<string, unknown> | null;
+interface Stamped { created_at?: DateTime; updated_at?: DateTime }
+
+export interface NodeFields extends Stamped {
+  id: number; uuid: string | null; name: string | null; chassis_id: number | null; instance_uuid: string | null;
+  driver: string | null; driver_info: Dict; driver_internal_info: Dict; clean_step: Dict; raid_config: Dict;
+  target_raid_config: Dict; instance_info: Dict; properties: Dict; reservation: string | null;
+  conductor_affinity: number | null; power_state: string | null; target_power_state: string | null;
+  provision_state: string | null; provision_updated_at: DateTime; target_provision_state: string | null;
+  maintenance: boolean; maintenance_reason: string | null; console_enabled: boolean; last_error: string | null;
+  resource_class: string | null; inspection_finished_at: DateTime; inspection_started_at: DateTime; extra: Dict;
+  boot_interface: string | null; console_interface: string | null; deploy_interface: string | null;
+  inspect_interface: string | null; management_interface: string | null; network_interface: string | null;
+  power_interface: string | null; raid_interface: string | null; rescue_interface: string | null;
+  storage_interface: string | null; vendor_interface: string | null; traits: IronicObject<TraitListFields> | null;
+  /** not in Node 1.23; sent by newer conductors (Rocky+) and used for hash-ring routing */
+  conductor_group?: string;
+}
+export interface PortFields extends Stamped {
+  id: number; uuid: string | null; node_id: number | null; address: string | null; extra: Dict;
+  local_link_connection: Dict; portgroup_id: number | null; pxe_enabled: boolean; internal_info: Dict;
+  physical_network: string | null;
+}
+export interface PortgroupFields extends Stamped {
+  id: number; uuid: string | null; name: string | null; node_id: number | null; address: string | null; extra: Dict;
+  internal_info: Dict; standalone_ports_supported: boolean; mode: string | null; properties: Dict;
+}
+export interface ChassisFields extends Stamped { id: number; uuid: string | null; extra: Dict; description: string | null }
+export interface VolumeConnectorFields extends Stamped {
+  id: number; uuid: string | null; node_id: number | null; type: string | null; connector_id: string | null; extra: Dict;
+}
+export interface VolumeTargetFields extends Stamped {
+  id: number; uuid: string | null; node_id: number | null; volume_type: string | null; properties: Dict;
+  boot_index: number | null; volume_id: string | null; extra: Dict;
+}
+export interface TraitFields extends Stamped { node_id: string; trait: string }
+export interface TraitListFields { objects: IronicObject<TraitFields>[] }
+export interface ConductorFields extends Stamped {
+  id: number; drivers: string[] | null; hostname: string;
+  /** not in Conductor 1.2; sent by newer conductors */
+  conductor_group?: string;
+}
+
+/** Field names per object at the Queens versions (base fields created_at/updated_at included). */
+export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
+  Node: [
+    'id', 'uuid', 'name', 'chassis_id', 'instance_uuid', 'driver', 'driver_info', 'driver_internal_info', 'clean_step',
+    'raid_config', 'target_raid_config', 'instance_info', 'properties', 'reservation', 'conductor_affinity',
+    'power_state', 'target_power_state', 'provision_state', 'provision_updated_at', 'target_provision_state',
+    'maintenance', 'maintenance_reason', 'console_enabled', 'last_error', 'resource_class', 'inspection_finished_at',
+    'inspection_started_at', 'extra', 'boot_interface', 'console_interface', 'deploy_interface', 'inspect_interface',
+    'management_interface', 'network_interface', 'power_interface', 'raid_interface', 'rescue_interface',
+    'storage_interface', 'vendor_interface', 'traits', 'created_at', 'updated_at',
+  ],
+  Port: ['id', 'uuid', 'node_id', 'address', 'extra', 'local_link_connection', 'portgroup_id', 'pxe_enabled', 'internal_info', 'physical_network', 'created_at', 'updated_at'],
+  Portgroup: ['id', 'uuid', 'name', 'node_id', 'address', 'extra', 'internal_info', 'standalone_ports_supported', 'mode', 'properties', 'created_at', 'updated_at'],
+  Chassis: ['id', 'uuid', 'extra', 'description', 'created_at', 'updated_at'],
+  VolumeConnector: ['id', 'uuid', 'node_id', 'type', 'connector_id', 'extra', 'created_at', 'updated_at'],
+  VolumeTarget: ['id', 'uuid', 'node_id', 'volume_type', 'properties', 'boot_index', 'volume_id', 'extra', 'created_at', 'updated_at'],
+  Trait: ['node_id', 'trait', 'created_at', 'updated_at'],
+  TraitList: ['objects'],
+  Conductor: ['id', 'drivers', 'hostname', 'created_at', 'updated_at'],
+};
+
+export interface ObjectPrimitive {
+  'ironic_object.name': string;
+  'ironic_object.namespace': string;
+  'ironic_object.version': string;
+  'ironic_object.data': Record<string, unknown>;
+  'ironic_object.changes'?: string[];
+}
+
+export function isObjectPrimitive(v: unknown): v is ObjectPrimitive {
+  return isRecord(v) && typeof v['ironic_object.name'] === 'string' && isRecord(v['ironic_object.data']);
+}
+
+/** oslo's DateTimeField primitive: second precision, UTC, `Z`. */
+export const isoTime = (d: Date): string => `${d.toISOString().slice(0, 19)}Z`;
+
+type AnyFields = Record<string, unknown>;
+
+/**
+ * One versioned object with change tracking. Fields absent from the data are "not set" (as in
+ * oslo) and are not sent. `set` marks a field changed; `toPrimitive` lists the changed fields.
+ * Dict fields mutated in place are not seen: assign a new value, as Ironic's code does.
+ */
+export class IronicObject<F extends object = AnyFields> {
+  private readonly values = new Map<string, unknown>();
+  private readonly changed = new Set<string>();
+
+  constructor(
+    readonly name: string,
+    data: Partial<F> | AnyFields = {},
+    readonly version: string = OBJECT_VERSIONS[name as ObjectName] ?? '1.0',
+    readonly namespace: string = OBJECT_NAMESPACE,
+    changes: Iterable<string> = [],
+  ) {
+    for (const [k, v] of Object.entries(data)) if (v !== undefined) this.values.set(k, v);
+    for (const c of changes) this.changed.add(c);
+  }
+
+  /** A new object to be created by the conductor: every given field counts as changed. */
+  static create<N extends keyof FieldsOf>(name: N, fields: Partial<FieldsOf[N]>): IronicObject<FieldsOf[N]> {
+    const obj = new IronicObject<FieldsOf[N]>(name, fields);
+    for (const k of Object.keys(fields)) if ((fields as AnyFields)[k] !== undefined) obj.changed.add(k);
+    return obj;
+  }
+
+  /** Decodes a primitive (nested objects included) without judging its version. */
+  static fromPrimitive<F extends object = AnyFields>(p: ObjectPrimitive): IronicObject<F> {
+    const data: AnyFields = {};
+    for (const [k, v] of Object.entries(p['ironic_object.data'])) data[k] = deserializeValue(v);
+    return new IronicObject<F>(p['ironic_object.name'], data, p['ironic_object.version'], p['ironic_object.namespace'] ?? OBJECT_NAMESPACE, p['ironic_object.changes'] ?? []);
+  }
+
+  get<K extends keyof F & string>(field: K): F[K] | undefined {
+    return this.values.get(field) as F[K] | undefined;
+  }
+
+  has(field: string): boolean {
+    return this.values.has(field);
+  }
+
+  set<K extends keyof F & string>(field: K, value: F[K]): this {
+    this.values.set(field, value instanceof Date ? isoTime(value) : value);
+    this.changed.add(field);
+    return this;
+  }
+
+  /** Sets several fields; each is marked changed. */
+  update(fields: Partial<F>): this {
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) this.set(k as keyof F & string, v as F[keyof F & string]);
+    return this;
+  }
+
+  /** Field names set on this object (unknown fields from newer versions included). */
+  fieldNames(): string[] {
+    return [...this.values.keys()];
+  }
+
+  /** Changed fields, including fields holding objects that changed (oslo's obj_what_changed). */
+  whatChanged(): string[] {
+    const out = new Set(this.changed);
+    for (const [k, v] of this.values) {
+      if (v instanceof IronicObject && v.whatChanged().length > 0) out.add(k);
+      if (Array.isArray(v) && v.some((x) => x instanceof IronicObject && x.whatChanged().length > 0)) out.add(k);
+    }
+    return [...out];
+  }
+
+  resetChanges(): void {
+    this.changed.clear();
+    for (const v of this.values.values()) {
+      if (v instanceof IronicObject) v.resetChanges();
+      if (Array.isArray(v)) for (const x of v) if (x instanceof IronicObject) x.resetChanges();
+    }
+  }
+
+  toPrimitive(): ObjectPrimitive {
+    const data: AnyFields = {};
+    for (const [k, v] of this.values) data[k] = serializeValue(v);
+    const p: ObjectPrimitive = {
+      'ironic_object.name': this.name,
+      'ironic_object.namespace': this.namespace,
+      'ironic_object.version': this.version,
+      'ironic_object.data': data,
+    };
+    const changes = this.whatChanged();
+    if (changes.length > 0) p['ironic_object.changes'] = changes;
+    return p;
+  }
+
+  /** Plain fields (nested objects as plain fields too), e.g. for building an API response. */
+  toPlain(): AnyFields {
+    const out: AnyFields = {};
+    for (const [k, v] of this.values) out[k] = plainValue(v);
+    return out;
+  }
+
+  toJSON(): ObjectPrimitive {
+    return this.toPrimitive();
+  }
+}
+
+/** Field types per object name, for `IronicObject.create`. */
+export interface FieldsOf {
+  Node: NodeFields; Port: PortFields; Portgroup: PortgroupFields; Chassis: ChassisFields;
+  VolumeConnector: VolumeConnectorFields; VolumeTarget: VolumeTargetFields; Trait: TraitFields;
+  TraitList: TraitListFields; Conductor: ConductorFields;
+}
+
+/** A TraitList of the given trait names (as Ironic's TraitList.create sends nothing but names). */
+export function traitList(traits: readonly string[], nodeId = ''): IronicObject<TraitListFields> {
+  return new IronicObject<TraitListFields>('TraitList', {
+    objects: traits.map((t) => new IronicObject<TraitFields>('Trait', { node_id: nodeId, trait: t })),
+  });
+}
+
+/** Trait names of a TraitList object (or its primitive). */
+export function traitNames(list: unknown): string[] {
+  const obj = isObjectPrimitive(list) ? IronicObject.fromPrimitive(list) : list;
+  if (!(obj instanceof IronicObject)) return [];
+  const objects = obj.get('objects');
+  return Array.isArray(objects) ? objects.map((t) => (t instanceof IronicObject ? String(t.get('trait')) : '')).filter(Boolean) : [];
+}
+
+function serializeValue(v: unknown): unknown {
+  if (v instanceof IronicObject) return v.toPrimitive();
+  if (v instanceof Date) return isoTime(v);
+  if (Array.isArray(v)) return v.map(serializeValue);
+  if (isRecord(v)) {
+    const out: AnyFields = {};
+    for (const [k, x] of Object.entries(v)) out[k] = serializeValue(x);
+    return out;
+  }
+  return v;
+}
+
+function deserializeValue(v: unknown): unknown {
+  if (isObjectPrimitive(v)) return IronicObject.fromPrimitive(v);
+  if (Array.isArray(v)) return v.map(deserializeValue);
+  if (isRecord(v)) {
+    const out: AnyFields = {};
+    for (const [k, x] of Object.entries(v)) out[k] = deserializeValue(x);
+    return out;
+  }
+  return v;
+}
+
+function plainValue(v: unknown): unknown {
+  if (v instanceof IronicObject) return v.toPlain();
+  if (Array.isArray(v)) return v.map(plainValue);
+  return v;
+}
+
+/** oslo's IronicObjectSerializer: objects to primitives on the way out, back on the way in. */
+export const objectSerializer: Serializer = {
+  serialize: serializeValue,
+  deserialize: deserializeValue,
+};
