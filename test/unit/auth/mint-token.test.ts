@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { config, harness, rsa, file, SECRET } from './helpers.ts';
+
+const mint = (...args: string[]): string =>
+  execFileSync(process.execPath, ['--import', 'tsx', 'src/tools/mint-token.ts', ...args], { encoding: 'utf8' }).trim();
+
+test('mint-token makes tokens the gateway accepts, HS256 and RS256', async () => {
+  const hs = await harness(config({ auth_strategy: 'jwt', jwt_algorithm: 'HS256', jwt_secret: SECRET }));
+  try {
+    const token = mint('--secret', SECRET, '--roles', 'member,reader', '--project', 'p1', '--sub', 'dana');
+    const res = await hs.app.inject({ url: '/v1/nodes', headers: { 'x-auth-token': token } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().ctx.user_id, 'dana');
+    assert.deepEqual(res.json().ctx.roles, ['member', 'reader']);
+  } finally {
+    await hs.app.close();
+  }
+  const rs = await harness(config({ auth_strategy: 'jwt', jwt_algorithm: 'RS256', jwt_public_key_file: rsa.publicFile, jwt_issuer: 'iss-1' }));
+  try {
+    const key = file('mint-private.pem', rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const token = mint('--key', key, '--issuer', 'iss-1', '--roles', 'admin', '--system-scope', 'all');
+    const res = await rs.app.inject({ method: 'POST', url: '/v1/nodes', headers: { authorization: `Bearer ${token}` }, payload: {} });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().ctx.is_admin, true);
+  } finally {
+    await rs.app.close();
+  }
+});
