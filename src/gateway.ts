@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { buildApp, createLogger } from './http/app.ts';
+import { authPlugins } from './http/auth/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -13,7 +14,7 @@ export interface Gateway {
 
 export async function createGateway(config: Config): Promise<Gateway> {
   const logger = createLogger(config);
-  const app = await buildApp(config, { logger });
+  const app = await buildApp(config, { logger, plugins: authPlugins(config) });
   return {
     app,
     async close() {

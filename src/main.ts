@@ -2,8 +2,9 @@
  * The `ironic-gateway` command line: `serve` (default) runs the gateway, `openapi` prints the
  * OpenAPI document. Settings come from IRONIC_GATEWAY_* variables and matching flags.
  */
-import { ConfigError, SETTINGS, envName, flagName, isLoopback, loadConfig, parseFlags, type Config } from './config.ts';
+import { ConfigError, SETTINGS, envName, flagName, loadConfig, parseFlags, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
+import { checkAuthConfig } from './http/auth/index.ts';
 
 const USAGE = `usage: ironic-gateway [serve] [--setting value …]
 
@@ -15,14 +16,12 @@ Settings (environment variable / flag):
 ${SETTINGS.map((s) => `  ${flagName(s.key).padEnd(30)} ${envName(s.key).padEnd(42)} ${s.description}`).join('\n')}
 `;
 
-/** Refuses settings that are valid one by one but unsafe together. */
+/**
+ * Refuses settings that are valid one by one but unsafe together: noauth on a non-loopback
+ * address, a jwt/http_basic/policy/CORS setting that cannot work (src/http/auth).
+ */
 export function checkSafety(config: Config): void {
-  if (config.auth_strategy === 'noauth' && !isLoopback(config.host) && !config.noauth_allow_remote) {
-    throw new ConfigError(
-      `refusing auth_strategy noauth on non-loopback address ${config.host}: every caller would be admin. ` +
-        `Use ${envName('auth_strategy')}=jwt or http_basic, or set ${envName('noauth_allow_remote')}=true to force it.`,
-    );
-  }
+  checkAuthConfig(config);
 }
 
 async function serve(config: Config): Promise<void> {
