@@ -1,0 +1,86 @@
+/**
+ * Reading resources through the conductor's indirection API (object_class_action_versions),
+ * never a database: get by uuid or name, list, and the node's conductor topic.
+ */
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../conductor/exceptions.ts';
+import { IronicObject, OBJECT_VERSIONS, type FieldsOf, type NodeFields, type ObjectName } from '../../conductor/objects.ts';
+import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
+
+/** The object versions asked for: the whole Queens manifest (nested objects such as TraitList too). */
+const MANIFEST: Record<string, string> = { ...OBJECT_VERSIONS };
+
+/** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the Queens versions. */
+export function classAction(request: FastifyRequest, objname: ObjectName, objmethod: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<unknown> {
+  return request.server.conductor.object_class_action_versions(request.ctx, objname, objmethod, MANIFEST, args, kwargs);
+}
+
+function asObject<N extends ObjectName>(value: unknown, objname: N): IronicObject<FieldsOf[N]> {
+  if (value instanceof IronicObject) return value as IronicObject<FieldsOf[N]>;
+  throw ironicError('IronicException', `The conductor answered ${objname} with something that is not a versioned object.`);
+}
+
+/** A class method returning a list of objects (e.g. `list`), decoded leniently. */
+export async function listObjects<N extends ObjectName>(request: FastifyRequest, objname: N, objmethod: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<IronicObject<FieldsOf[N]>[]> {
+  const result = await classAction(request, objname, objmethod, args, kwargs);
+  if (!Array.isArray(result)) return [];
+  return result.map((o) => asObject(o, objname));
+}
+
+export interface LookupSpec<N extends ObjectName> {
+  objname: N;
+  /** the Ironic exception raised when nothing matches, e.g. NodeNotFound */
+  notFound: string;
+  /** the not-found message for an identifier, as Ironic words it */
+  notFoundMessage: (ident: string) => string;
+  /** the microversion from which names are accepted; null: uuids only */
+  namesFrom: number | null;
+}
+
+/**
+ * Fetches one object by uuid or logical name (api_utils.get_rpc_node and friends): a uuid goes
+ * to `get_by_uuid`; a name (when allowed at this version) to `get_by_name`; an invalid name is
+ * InvalidUuidOrName; a name before names existed is reported not found, as ironic-api does.
+ */
+export async function getByUuidOrName<N extends ObjectName>(request: FastifyRequest, spec: LookupSpec<N>, ident: string): Promise<IronicObject<FieldsOf[N]>> {
+  const minor = request.apiVersion.minor;
+  if (isUuidLike(ident)) return asObject(await classAction(request, spec.objname, 'get_by_uuid', [ident]), spec.objname);
+  if (spec.namesFrom !== null && minor >= spec.namesFrom) {
+    if (!isValidLogicalName(ident, minor)) checkUuidOrName(ident, minor);
+    return asObject(await classAction(request, spec.objname, 'get_by_name', [ident]), spec.objname);
+  }
+  throw ironicError(spec.notFound, spec.notFoundMessage(ident));
+}
+
+export const NODE_LOOKUP: LookupSpec<'Node'> = {
+  objname: 'Node',
+  notFound: 'NodeNotFound',
+  notFoundMessage: (ident) => `Node ${ident} could not be found.`,
+  namesFrom: 5,
+};
+
+/** The node named by `ident` (uuid, or name from 1.5). */
+export function getRpcNode(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  return getByUuidOrName(request, NODE_LOOKUP, ident);
+}
+
+/**
+ * The conductor topic for a node (hash ring of its driver and group). NoValidHost is turned
+ * into 400 where ironic-api does so (the caller chose a driver no conductor has).
+ */
+export async function topicFor(request: FastifyRequest, node: IronicObject<NodeFields>, noValidHostIsBadRequest = false): Promise<string> {
+  try {
+    return await request.server.conductor.get_topic_for(node);
+  } catch (err) {
+    if (noValidHostIsBadRequest && (err as { exc_type?: string }).exc_type === 'NoValidHost') {
+      throw ironicError('InvalidParameterValue', (err as Error).message);
+    }
+    throw err;
+  }
+}
+
+/** The node and its topic, the start of nearly every node route. */
+export async function nodeAndTopic(request: FastifyRequest, ident: string, noValidHostIsBadRequest = false): Promise<{ node: IronicObject<NodeFields>; topic: string }> {
+  const node = await getRpcNode(request, ident);
+  return { node, topic: await topicFor(request, node, noValidHostIsBadRequest) };
+}

@@ -1,0 +1,212 @@
+/**
+ * The node's API representation (ironic-api's Node.convert_with_links): the public fields of a
+ * Node object, chassis_uuid for chassis_id, secrets masked unless policy allows, provision
+ * state names of old microversions, the fields of newer microversions hidden, and links.
+ */
+import type { FastifyRequest } from 'fastify';
+import { IronicObject, traitNames, type ChassisFields, type NodeFields } from '../../conductor/objects.ts';
+import { allowed } from '../auth/index.ts';
+import { checkAllowSpecifyFields, checkAllowedFields, checkForInvalidFields, hideFields, selectFields, type FieldVersions } from './fields.ts';
+import { classAction } from './lookup.ts';
+import {
+  apiDateTime, linksOf, linksSchema, maskSecrets, nullableDateTime, nullableDict, nullableString, SECRET_MASK,
+} from './representation.ts';
+
+/** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
+export const V31_FIELDS = [
+  'boot_interface', 'console_interface', 'deploy_interface', 'inspect_interface',
+  'management_interface', 'power_interface', 'raid_interface', 'vendor_interface',
+] as const;
+
+export const INTERFACE_FIELDS = [...V31_FIELDS, 'network_interface', 'rescue_interface', 'storage_interface'] as const;
+
+/** The node fields of the API (1.38) that `fields=` may name. */
+export const NODE_FIELDS = [
+  'uuid', 'instance_uuid', 'name', 'power_state', 'target_power_state', 'last_error', 'provision_state',
+  'reservation', 'provision_updated_at', 'inspection_finished_at', 'inspection_started_at', 'maintenance',
+  'maintenance_reason', 'target_provision_state', 'console_enabled', 'instance_info', 'driver', 'driver_info',
+  'driver_internal_info', 'clean_step', 'raid_config', 'target_raid_config', 'extra', 'resource_class',
+  'properties', 'chassis_uuid', ...INTERFACE_FIELDS, 'traits', 'created_at', 'updated_at',
+] as const;
+
+/** Fields of the list without `fields=` (_DEFAULT_RETURN_FIELDS). */
+export const DEFAULT_LIST_FIELDS = ['instance_uuid', 'maintenance', 'power_state', 'provision_state', 'uuid', 'name'] as const;
+
+/** hide_fields_in_newer_versions and check_allowed_fields of node.py. */
+export const NODE_FIELD_VERSIONS: FieldVersions = {
+  since: {
+    driver_internal_info: 3, name: 5, inspection_finished_at: 6, inspection_started_at: 6, clean_step: 7,
+    raid_config: 12, target_raid_config: 12, network_interface: 20, resource_class: 21,
+    ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])), storage_interface: 33, traits: 37, rescue_interface: 38,
+  },
+  refuseBelow: ['network_interface', 'resource_class', ...V31_FIELDS, 'storage_interface', 'traits', 'rescue_interface'],
+};
+
+const DATETIME_FIELDS = ['provision_updated_at', 'inspection_finished_at', 'inspection_started_at', 'created_at', 'updated_at'];
+
+/** Checks a `fields=` selection of nodes at this microversion (406 / 400 as ironic-api). */
+export function checkNodeFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
+  checkAllowSpecifyFields(fields, request.apiVersion.minor);
+  checkAllowedFields(fields, NODE_FIELD_VERSIONS, request.apiVersion.minor);
+}
+
+/** Resolves chassis ids to uuids through the conductor, once per id per request. */
+export class ChassisUuids {
+  private readonly cache = new Map<number, Promise<string>>();
+  constructor(private readonly request: FastifyRequest) {}
+
+  get(id: number | null | undefined): Promise<string | null> {
+    if (id === null || id === undefined) return Promise.resolve(null);
+    let p = this.cache.get(id);
+    if (!p) {
+      p = classAction(this.request, 'Chassis', 'get_by_id', [id]).then((c) => String((c as IronicObject<ChassisFields>).get('uuid')));
+      this.cache.set(id, p);
+    }
+    return p;
+  }
+}
+
+/** The node's public fields at 1.38, before version hiding. */
+async function publicFields(request: FastifyRequest, node: IronicObject<NodeFields>, chassis: ChassisUuids): Promise<Record<string, unknown>> {
+  const data = node.toPlain() as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const f of NODE_FIELDS) out[f] = data[f] ?? null;
+  for (const f of DATETIME_FIELDS) out[f] = apiDateTime(data[f]);
+  out.chassis_uuid = await chassis.get(node.get('chassis_id'));
+  out.traits = traitNames(node.get('traits'));
+  out.maintenance = data.maintenance ?? false;
+  out.console_enabled = data.console_enabled ?? false;
+  for (const f of ['driver_info', 'driver_internal_info', 'instance_info', 'properties', 'extra', 'clean_step', 'raid_config', 'target_raid_config']) {
+    if (out[f] === null) out[f] = {};
+  }
+  return out;
+}
+
+function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
+  if (!allowed(request, 'show_password')) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
+  if (!allowed(request, 'show_instance_secrets')) {
+    const info = maskSecrets(out.instance_info as Record<string, unknown>);
+    if (info.image_url) info.image_url = SECRET_MASK;
+    out.instance_info = info;
+  }
+}
+
+/** The sub-resource links of a full node: ports, states (1.14), portgroups (1.24), volume (1.32). */
+function subLinks(request: FastifyRequest, uuid: string, out: Record<string, unknown>): void {
+  out.ports = linksOf(request, 'nodes', uuid, '/ports');
+  if (request.atLeast(14)) out.states = linksOf(request, 'nodes', uuid, '/states');
+  if (request.atLeast(24)) out.portgroups = linksOf(request, 'nodes', uuid, '/portgroups');
+  if (request.atLeast(32)) out.volume = linksOf(request, 'nodes', uuid, '/volume');
+}
+
+/**
+ * A node as the API shows it at the request's microversion; `fields` keeps only those (plus
+ * links), as a list or `?fields=` asks. `chassis` shares chassis lookups across a list.
+ */
+export async function convertNode(
+  request: FastifyRequest,
+  node: IronicObject<NodeFields>,
+  fields?: readonly string[],
+  chassis = new ChassisUuids(request),
+): Promise<Record<string, unknown>> {
+  const minor = request.apiVersion.minor;
+  let out = await publicFields(request, node, chassis);
+  if (fields !== undefined) checkForInvalidFields(fields, NODE_FIELDS);
+  maskNode(request, out);
+  if (minor < 2 && out.provision_state === 'available') out.provision_state = null;
+  hideFields(out, NODE_FIELD_VERSIONS, minor);
+  const uuid = String(node.get('uuid'));
+  if (fields !== undefined) out = selectFields(out, fields);
+  else subLinks(request, uuid, out);
+  out.links = linksOf(request, 'nodes', uuid);
+  return out;
+}
+
+/** The states of a node (NodeStates.convert). */
+export function nodeStates(request: FastifyRequest, node: IronicObject<NodeFields>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    console_enabled: node.get('console_enabled') ?? false,
+    last_error: node.get('last_error') ?? null,
+    power_state: node.get('power_state') ?? null,
+    provision_state: node.get('provision_state') ?? null,
+    target_power_state: node.get('target_power_state') ?? null,
+    target_provision_state: node.get('target_provision_state') ?? null,
+    provision_updated_at: apiDateTime(node.get('provision_updated_at')),
+  };
+  if (request.atLeast(12)) {
+    out.raid_config = node.get('raid_config') ?? {};
+    out.target_raid_config = node.get('target_raid_config') ?? {};
+  }
+  if (!request.atLeast(2) && out.provision_state === 'available') out.provision_state = null;
+  return out;
+}
+
+// ---- schemas ----------------------------------------------------------------------------------
+
+const stringOrNull = nullableString;
+
+/** JSON schema of a node in responses (every field optional: the microversion and `fields` decide). */
+export const nodeSchema = {
+  type: 'object',
+  properties: {
+    uuid: { type: 'string' },
+    instance_uuid: stringOrNull,
+    name: stringOrNull,
+    power_state: stringOrNull,
+    target_power_state: stringOrNull,
+    last_error: stringOrNull,
+    provision_state: stringOrNull,
+    reservation: stringOrNull,
+    provision_updated_at: nullableDateTime,
+    inspection_finished_at: nullableDateTime,
+    inspection_started_at: nullableDateTime,
+    maintenance: { type: 'boolean' },
+    maintenance_reason: stringOrNull,
+    target_provision_state: stringOrNull,
+    console_enabled: { type: 'boolean' },
+    instance_info: nullableDict,
+    driver: stringOrNull,
+    driver_info: nullableDict,
+    driver_internal_info: nullableDict,
+    clean_step: nullableDict,
+    raid_config: nullableDict,
+    target_raid_config: nullableDict,
+    extra: nullableDict,
+    resource_class: stringOrNull,
+    properties: nullableDict,
+    chassis_uuid: stringOrNull,
+    ...Object.fromEntries(INTERFACE_FIELDS.map((f) => [f, stringOrNull])),
+    traits: { type: 'array', items: { type: 'string' } },
+    created_at: nullableDateTime,
+    updated_at: nullableDateTime,
+    links: linksSchema,
+    ports: linksSchema,
+    states: linksSchema,
+    portgroups: linksSchema,
+    volume: linksSchema,
+  },
+} as const;
+
+/** JSON schema of GET …/states. */
+export const nodeStatesSchema = {
+  type: 'object',
+  properties: {
+    console_enabled: { type: 'boolean' },
+    last_error: stringOrNull,
+    power_state: stringOrNull,
+    provision_state: stringOrNull,
+    target_power_state: stringOrNull,
+    target_provision_state: stringOrNull,
+    provision_updated_at: nullableDateTime,
+    raid_config: nullableDict,
+    target_raid_config: nullableDict,
+  },
+  required: ['console_enabled', 'power_state', 'provision_state'],
+} as const;
+
+/** JSON schema of a node list (`{nodes: [...], next?}`). */
+export const nodeCollectionSchema = {
+  type: 'object',
+  properties: { nodes: { type: 'array', items: nodeSchema }, next: { type: 'string' } },
+  required: ['nodes'],
+} as const;

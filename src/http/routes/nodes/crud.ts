@@ -1,0 +1,162 @@
+/** Node create, update (JSON Patch), delete, and the maintenance flag. */
+import { isDeepStrictEqual } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../../conductor/exceptions.ts';
+import { IronicObject, type NodeFields } from '../../../conductor/objects.ts';
+import { UPDATE_ALLOWED_STATES } from '../../../simulator/states.ts';
+import type { RouteDef } from '../../route.ts';
+import { notAcceptable } from '../../resources/fields.ts';
+import { checkUuid } from '../../resources/ident.ts';
+import { classAction, getRpcNode, topicFor } from '../../resources/lookup.ts';
+import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../resources/node.ts';
+import {
+  NODE_PATCH_INTERNAL, checkInputVersions, checkNamesAcceptable, checkNodeTypes, checkReadonly, nodeCreateSchema,
+} from '../../resources/node-input.ts';
+import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../resources/patch.ts';
+import { emptyResponse, locationOf } from '../../resources/representation.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+
+/** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */
+async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<number> {
+  checkUuid(uuid);
+  try {
+    const chassis = (await classAction(request, 'Chassis', 'get_by_uuid', [uuid])) as IronicObject<{ id: number }>;
+    return Number(chassis.get('id'));
+  } catch (err) {
+    if ((err as { exc_type?: string }).exc_type === 'ChassisNotFound') throw ironicError('InvalidParameterValue', (err as Error).message);
+    throw err;
+  }
+}
+
+/** POST /v1/nodes: the Node object to create from the client's body. */
+async function newNode(request: FastifyRequest, body: Record<string, unknown>): Promise<IronicObject<NodeFields>> {
+  checkReadonly(body);
+  checkInputVersions(request, (f) => f in body);
+  if ('traits' in body) throw ironicError('Invalid', 'Cannot specify node traits on node creation. Traits must be set via the node traits API.');
+  const fields: Record<string, unknown> = { ...checkNodeTypes(body) };
+  fields.uuid = body.uuid === undefined ? randomUUID() : checkUuid(String(body.uuid));
+  delete fields.chassis_uuid;
+  if (typeof body.chassis_uuid === 'string') fields.chassis_id = await chassisIdOf(request, body.chassis_uuid);
+  if (body.name !== undefined && body.name !== null) {
+    checkNamesAcceptable(request, [body.name], (name) => `Cannot create node with invalid name '${name}'`);
+  }
+  fields.provision_state = request.atLeast(11) ? 'enroll' : 'available';
+  if (!fields.resource_class) fields.resource_class = null;
+  return IronicObject.create('Node', fields as Partial<NodeFields>);
+}
+
+/** The patch checks ironic-api makes before it reads the node. */
+function checkPatchVersions(request: FastifyRequest, patch: readonly PatchOp[]): void {
+  validatePatch(patch, { internal: NODE_PATCH_INTERNAL, nonRemovable: ['/driver'] });
+  checkInputVersions(request, (f) => getPatchValues(patch, `/${f}`).some(Boolean));
+  if (getPatchValues(patch, '/traits').length > 0) {
+    throw ironicError('Invalid', 'Cannot update node traits via node patch. Node traits should be updated via the node traits API.');
+  }
+}
+
+function checkNotTransitioning(node: IronicObject<NodeFields>, patch: readonly PatchOp[], ident: string): void {
+  const removesInstanceOnly = patch.length === 1 && patch[0]!.op === 'remove' && patch[0]!.path === '/instance_uuid' && Object.keys(patch[0]!).length === 2;
+  if (node.get('maintenance') && removesInstanceOnly) return;
+  if (node.get('target_provision_state') && !UPDATE_ALLOWED_STATES.includes(node.get('provision_state') ?? '')) {
+    throw ironicError('Conflict', `Node ${ident} can not be updated while a state transition is in progress.`);
+  }
+}
+
+/** _update_changed_fields: copies what the patch changed onto the Node object (so only that is sent). */
+async function applyChanges(request: FastifyRequest, node: IronicObject<NodeFields>, patched: Record<string, unknown>, currentChassis: string | null): Promise<void> {
+  for (const f of NODE_FIELDS) {
+    if (f === 'traits' || f === 'chassis_uuid' || f === 'created_at' || f === 'updated_at' || f === 'uuid') continue;
+    const value = patched[f] === undefined ? null : patched[f];
+    if (!isDeepStrictEqual(node.get(f as keyof NodeFields) ?? null, value)) node.set(f as keyof NodeFields & string, value as never);
+  }
+  const chassis = (patched.chassis_uuid ?? null) as string | null;
+  if (chassis === currentChassis) return;
+  if (chassis === null) {
+    if (!request.atLeast(25)) throw notAcceptable();
+    node.set('chassis_id', null);
+  } else {
+    node.set('chassis_id', await chassisIdOf(request, chassis));
+  }
+}
+
+/** PATCH /v1/nodes/{ident}: the updated Node, after update_node. */
+async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[]): Promise<Record<string, unknown>> {
+  checkPatchVersions(request, patch);
+  const node = await getRpcNode(request, ident);
+  checkNotTransitioning(node, patch, ident);
+  const names = getPatchValues(patch, '/name');
+  if (names.length > 0) checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
+  const chassisUuid = await new ChassisUuids(request).get(node.get('chassis_id'));
+  const doc: Record<string, unknown> = { ...node.toPlain(), chassis_uuid: chassisUuid };
+  delete doc.chassis_id;
+  const patched = checkNodeTypes(applyPatch(doc, patch));
+  await applyChanges(request, node, patched, chassisUuid);
+  const topic = await topicFor(request, node, true);
+  if (node.whatChanged().includes('driver') && node.get('console_enabled')) {
+    throw ironicError('Conflict', `Node ${ident} can not update the driver while the console is enabled. Please stop the console first.`);
+  }
+  const updated = await request.server.conductor.update_node(request.ctx, node, topic);
+  return convertNode(request, updated);
+}
+
+/** Sets or clears maintenance through update_node (NodeMaintenanceController._set_maintenance). */
+async function setMaintenance(request: FastifyRequest, on: boolean, reason: string | null): Promise<void> {
+  const node = await getRpcNode(request, identOf(request));
+  node.set('maintenance', on);
+  node.set('maintenance_reason', reason);
+  const topic = await topicFor(request, node, true);
+  await request.server.conductor.update_node(request.ctx, node, topic);
+}
+
+export const crudRoutes: RouteDef[] = [
+  {
+    method: 'POST', url: '/v1/nodes', policy: 'baremetal:node:create', rpc: ['create_node', 'get_topic_for'], status: 201,
+    summary: 'Create a node', tags: TAGS,
+    schema: { querystring: noQuery, body: nodeCreateSchema, response: { 201: nodeSchema, ...NODE_ERRORS } },
+    handler: async (request, reply) => {
+      const node = await newNode(request, request.body as Record<string, unknown>);
+      const topic = await topicFor(request, node, true);
+      const created = await request.server.conductor.create_node(request.ctx, node, topic);
+      reply.header('location', locationOf(request, `nodes/${String(created.get('uuid'))}`));
+      return convertNode(request, created);
+    },
+  },
+  {
+    method: 'PATCH', url: '/v1/nodes/:node_ident', policy: 'baremetal:node:update', rpc: ['update_node', 'get_topic_for'], status: 200,
+    summary: 'Update a node (JSON Patch)', tags: TAGS,
+    schema: { params: nodeIdentParams, querystring: noQuery, body: patchBodySchema, response: { 200: nodeSchema, ...NODE_ERRORS } },
+    handler: async (request) => patchNode(request, identOf(request), request.body as PatchOp[]),
+  },
+  {
+    method: 'DELETE', url: '/v1/nodes/:node_ident', policy: 'baremetal:node:delete', rpc: ['destroy_node', 'get_topic_for'], status: 204,
+    summary: 'Delete a node', tags: TAGS,
+    schema: { params: nodeIdentParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
+    handler: async (request) => {
+      const node = await getRpcNode(request, identOf(request));
+      const topic = await topicFor(request, node, true);
+      await request.server.conductor.destroy_node(request.ctx, String(node.get('uuid')), topic);
+    },
+  },
+  {
+    method: 'PUT', url: '/v1/nodes/:node_ident/maintenance', policy: 'baremetal:node:set_maintenance', rpc: ['update_node', 'get_topic_for'], status: 202,
+    summary: 'Put a node in maintenance', tags: TAGS,
+    schema: {
+      params: nodeIdentParams,
+      querystring: { type: 'object', properties: { reason: { type: 'string' } }, additionalProperties: false },
+      body: { type: ['object', 'null'], properties: { reason: { type: ['string', 'null'] } }, additionalProperties: false },
+      response: { 202: emptyResponse, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const body = (request.body ?? {}) as { reason?: string | null };
+      const reason = body.reason ?? (request.query as { reason?: string }).reason ?? null;
+      await setMaintenance(request, true, reason);
+    },
+  },
+  {
+    method: 'DELETE', url: '/v1/nodes/:node_ident/maintenance', policy: 'baremetal:node:clear_maintenance', rpc: ['update_node', 'get_topic_for'], status: 202,
+    summary: 'Take a node out of maintenance', tags: TAGS,
+    schema: { params: nodeIdentParams, querystring: noQuery, response: { 202: emptyResponse, ...NODE_ERRORS } },
+    handler: async (request) => setMaintenance(request, false, null),
+  },
+];

@@ -1,0 +1,19 @@
+/** Every node route of the Bare Metal API 1.1–1.38: the node part of the REST ⇄ RPC map. */
+import type { RouteDef } from '../../route.ts';
+import { crudRoutes } from './crud.ts';
+import { managementRoutes } from './management.ts';
+import { readRoutes } from './reads.ts';
+import { stateRoutes } from './states.ts';
+import { traitRoutes } from './traits.ts';
+import { vendorRoutes } from './vendor.ts';
+import { vifRoutes } from './vifs.ts';
+
+export const nodeRoutes: readonly RouteDef[] = [
+  ...readRoutes,
+  ...crudRoutes,
+  ...stateRoutes,
+  ...managementRoutes,
+  ...vendorRoutes,
+  ...traitRoutes,
+  ...vifRoutes,
+];

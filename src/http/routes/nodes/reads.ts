@@ -1,0 +1,170 @@
+/** Node reads: the list, its detail form, one node, its states, and driver validation. */
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../../conductor/exceptions.ts';
+import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
+import { ACTIVE, ADOPTFAIL, AVAILABLE, CLEANFAIL, CLEANING, CLEANWAIT, DELETING, DEPLOYFAIL, DEPLOYING, DEPLOYWAIT, ENROLL, ERROR, INSPECTFAIL, INSPECTING, ADOPTING, MANAGEABLE, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING, VERIFYING } from '../../../simulator/states.ts';
+import type { RouteDef } from '../../route.ts';
+import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../resources/collection.ts';
+import { needsVersion, notAcceptable } from '../../resources/fields.ts';
+import { checkUuid, parseBoolean, parseList } from '../../resources/ident.ts';
+import { classAction, getRpcNode, listObjects, nodeAndTopic } from '../../resources/lookup.ts';
+import {
+  ChassisUuids, DEFAULT_LIST_FIELDS, checkNodeFields, convertNode, nodeCollectionSchema, nodeSchema, nodeStates, nodeStatesSchema,
+} from '../../resources/node.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+
+/** Every provision state of Ironic's machine (the provision_state filter accepts only these). */
+const PROVISION_STATES = new Set([
+  ENROLL, VERIFYING, MANAGEABLE, AVAILABLE, ACTIVE, DEPLOYWAIT, DEPLOYING, DEPLOYFAIL, DELETING, CLEANING, CLEANWAIT,
+  CLEANFAIL, ERROR, INSPECTING, INSPECTFAIL, ADOPTING, ADOPTFAIL, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING,
+]);
+
+/** Columns that can not be sorted on (NodesController.invalid_sort_key_list). */
+const INVALID_SORT_KEYS = ['properties', 'driver_info', 'extra', 'instance_info', 'driver_internal_info', 'clean_step', 'raid_config', 'target_raid_config', 'traits'];
+
+const listQueryProperties = {
+  chassis_uuid: { type: 'string', description: 'only nodes of this chassis' },
+  instance_uuid: { type: 'string', description: 'the node of this instance (other filters ignored)' },
+  associated: { type: 'string', description: 'boolean: nodes with (or without) an instance' },
+  maintenance: { type: 'string', description: 'boolean: nodes in (or out of) maintenance' },
+  provision_state: { type: 'string', description: '1.9: only nodes in this provision state' },
+  driver: { type: 'string', description: '1.16: only nodes of this driver' },
+  resource_class: { type: 'string', description: '1.21: only nodes of this resource class' },
+  marker: { type: 'string', description: 'uuid of the last node of the previous page' },
+  limit: { type: 'string', description: 'page size (capped by max_limit)' },
+  sort_key: { type: 'string', description: 'field to sort by (default id)' },
+  sort_dir: { type: 'string', enum: ['asc', 'desc'] },
+} as const;
+
+type ListQuery = Partial<Record<keyof typeof listQueryProperties | 'fields', string>>;
+
+/** Version gates and value checks of the list filters (check_for_invalid_state_and_allow_filter …). */
+function checkFilters(request: FastifyRequest, q: ListQuery): void {
+  if (q.provision_state !== undefined) {
+    if (!request.atLeast(9)) throw notAcceptable();
+    if (!PROVISION_STATES.has(q.provision_state)) throw ironicError('InvalidParameterValue', `Provision state "${q.provision_state}" is not valid`);
+  }
+  if (q.driver !== undefined && !request.atLeast(16)) throw needsVersion(16);
+  if (q.resource_class !== undefined && !request.atLeast(21)) throw needsVersion(21);
+  for (const k of ['chassis_uuid', 'instance_uuid', 'marker'] as const) if (q[k] !== undefined) checkUuid(q[k]!);
+}
+
+function filtersOf(q: ListQuery, associated: boolean | undefined, maintenance: boolean | undefined): Record<string, unknown> {
+  const filters: Record<string, unknown> = {};
+  if (q.chassis_uuid) filters.chassis_uuid = q.chassis_uuid;
+  if (associated !== undefined) filters.associated = associated;
+  if (maintenance !== undefined) filters.maintenance = maintenance;
+  if (q.provision_state) filters.provision_state = q.provision_state;
+  if (q.driver) filters.driver = q.driver;
+  if (q.resource_class !== undefined) filters.resource_class = q.resource_class;
+  return filters;
+}
+
+async function nodeByInstance(request: FastifyRequest, instanceUuid: string): Promise<IronicObject<NodeFields>[]> {
+  try {
+    return [(await classAction(request, 'Node', 'get_by_instance_uuid', [instanceUuid])) as IronicObject<NodeFields>];
+  } catch (err) {
+    if ((err as { exc_type?: string }).exc_type === 'InstanceNotFound') return [];
+    throw err;
+  }
+}
+
+/** _get_nodes_collection: one page of nodes and its `next` link. */
+async function listNodes(request: FastifyRequest, q: ListQuery, resourcePath: string, fields: readonly string[] | undefined) {
+  const sortKey = q.sort_key ?? 'id';
+  checkNodeFields(request, [sortKey]);
+  checkFilters(request, q);
+  const associated = q.associated === undefined ? undefined : parseBoolean(q.associated);
+  const maintenance = q.maintenance === undefined ? undefined : parseBoolean(q.maintenance);
+  let limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
+  const sortDir = validateSortDir(q.sort_dir);
+  const marker = q.marker ? await classAction(request, 'Node', 'get_by_uuid', [q.marker]) : null;
+  validateSortKey(sortKey, INVALID_SORT_KEYS);
+  let nodes: IronicObject<NodeFields>[];
+  let params: Record<string, string | boolean> = {};
+  if (q.instance_uuid) {
+    nodes = await nodeByInstance(request, q.instance_uuid);
+    limit = 0; // at most one node: never a next link
+  } else {
+    const filters = filtersOf(q, associated, maintenance);
+    nodes = await listObjects(request, 'Node', 'list', [], { limit, marker, sort_key: sortKey, sort_dir: sortDir, filters });
+    params = { sort_key: sortKey, sort_dir: sortDir };
+    if (associated) params.associated = associated;
+    if (maintenance) params.maintenance = maintenance;
+  }
+  const chassis = new ChassisUuids(request);
+  const items = await Promise.all(nodes.map((n) => convertNode(request, n, fields, chassis)));
+  const next = nextLink(request, resourcePath, nodes.map((n) => ({ uuid: n.get('uuid') })), limit, params);
+  return collection('nodes', items, next);
+}
+
+export const readRoutes: RouteDef[] = [
+  {
+    method: 'GET', url: '/v1/nodes', policy: 'baremetal:node:get', rpc: ['object_class_action_versions', 'get_topic_for'], status: 200,
+    summary: 'List nodes', tags: TAGS,
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: { ...listQueryProperties, fields: { type: 'string', description: '1.8: comma-separated fields to return' } },
+        additionalProperties: false,
+      },
+      response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const q = request.query as ListQuery;
+      const fields = q.fields === undefined ? undefined : parseList(q.fields);
+      checkNodeFields(request, fields);
+      return listNodes(request, q, 'nodes', fields ?? DEFAULT_LIST_FIELDS);
+    },
+  },
+  {
+    method: 'GET', url: '/v1/nodes/detail', policy: 'baremetal:node:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'List nodes with every field', tags: TAGS,
+    schema: {
+      querystring: { type: 'object', properties: listQueryProperties, additionalProperties: false },
+      response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
+    },
+    handler: async (request) => listNodes(request, request.query as ListQuery, 'nodes/detail', undefined),
+  },
+  {
+    method: 'GET', url: '/v1/nodes/:node_ident', policy: 'baremetal:node:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'Show a node', tags: TAGS,
+    schema: {
+      params: nodeIdentParams,
+      querystring: { type: 'object', properties: { fields: { type: 'string', description: '1.8: comma-separated fields to return' } }, additionalProperties: false },
+      response: { 200: nodeSchema, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const raw = (request.query as { fields?: string }).fields;
+      const fields = raw === undefined ? undefined : parseList(raw);
+      checkNodeFields(request, fields);
+      return convertNode(request, await getRpcNode(request, identOf(request)), fields);
+    },
+  },
+  {
+    method: 'GET', url: '/v1/nodes/:node_ident/states', policy: 'baremetal:node:get_states', rpc: ['object_class_action_versions'], status: 200,
+    summary: "Show a node's power, provision, console and RAID states", tags: TAGS,
+    schema: { params: nodeIdentParams, querystring: noQuery, response: { 200: nodeStatesSchema, ...NODE_ERRORS } },
+    handler: async (request) => nodeStates(request, await getRpcNode(request, identOf(request))),
+  },
+  {
+    method: 'GET', url: '/v1/nodes/:node_ident/validate', policy: 'baremetal:node:validate', rpc: ['validate_driver_interfaces'], status: 200,
+    summary: "Validate a node's driver interfaces", tags: TAGS,
+    schema: {
+      params: nodeIdentParams,
+      querystring: noQuery,
+      response: {
+        200: {
+          type: 'object',
+          description: 'interface name → {result, reason}',
+          additionalProperties: { type: 'object', properties: { result: { type: ['boolean', 'null'] }, reason: { type: ['string', 'null'] } } },
+        },
+        ...NODE_ERRORS,
+      },
+    },
+    handler: async (request) => {
+      const { node, topic } = await nodeAndTopic(request, identOf(request));
+      return request.server.conductor.validate_driver_interfaces(request.ctx, String(node.get('uuid')), topic);
+    },
+  },
+];

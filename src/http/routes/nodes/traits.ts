@@ -1,0 +1,98 @@
+/** Node traits (1.37): list, replace all, add one, remove all, remove one. */
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../../conductor/exceptions.ts';
+import { traitNames } from '../../../conductor/objects.ts';
+import type { RouteDef } from '../../route.ts';
+import { getRpcNode, topicFor } from '../../resources/lookup.ts';
+import { emptyResponse, locationOf } from '../../resources/representation.ts';
+import { validateTrait } from '../../resources/traits.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+
+const traitParams = {
+  type: 'object',
+  properties: { ...nodeIdentParams.properties, trait: { type: 'string', description: 'a standard or CUSTOM_ trait' } },
+  required: ['node_ident', 'trait'],
+} as const;
+
+const ONE_OR_ALL =
+  'A single node trait may be added via PUT /v1/nodes/<node identifier>/traits/<trait> with no body, ' +
+  'or all node traits may be replaced via PUT /v1/nodes/<node identifier>/traits with the list of traits specified in the request body.';
+
+const traitOf = (request: FastifyRequest): string => (request.params as { trait: string }).trait;
+
+/** add_node_traits, as NodeTraitsController.put sends it (the node's id, as Ironic does). */
+async function addTraits(request: FastifyRequest, traits: string[], replace: boolean): Promise<void> {
+  const node = await getRpcNode(request, identOf(request));
+  for (const t of traits) validateTrait(t);
+  const topic = await topicFor(request, node);
+  await request.server.conductor.add_node_traits(request.ctx, node.get('id') ?? String(node.get('uuid')), traits, replace, topic);
+}
+
+async function removeTraits(request: FastifyRequest, traits: string[] | null): Promise<void> {
+  const node = await getRpcNode(request, identOf(request));
+  const topic = await topicFor(request, node);
+  await request.server.conductor.remove_node_traits(request.ctx, node.get('id') ?? String(node.get('uuid')), traits, topic);
+}
+
+function hasBody(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return false;
+  return typeof body !== 'object' || Object.keys(body as object).length > 0;
+}
+
+export const traitRoutes: RouteDef[] = [
+  {
+    method: 'GET', url: '/v1/nodes/:node_ident/traits', minVersion: 37, policy: 'baremetal:node:traits:list', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'List the traits of a node (1.37)', tags: TAGS,
+    schema: {
+      params: nodeIdentParams, querystring: noQuery,
+      response: { 200: { type: 'object', properties: { traits: { type: 'array', items: { type: 'string' } } }, required: ['traits'] }, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const node = await getRpcNode(request, identOf(request));
+      return { traits: traitNames(node.get('traits')) };
+    },
+  },
+  {
+    method: 'PUT', url: '/v1/nodes/:node_ident/traits', minVersion: 37, policy: 'baremetal:node:traits:set', rpc: ['add_node_traits', 'get_topic_for'], status: 204,
+    summary: 'Replace all traits of a node (1.37)', tags: TAGS,
+    schema: {
+      params: nodeIdentParams, querystring: noQuery,
+      body: { type: ['object', 'null'], properties: { traits: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
+      response: { 204: emptyResponse, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const traits = (request.body as { traits?: string[] } | null)?.traits;
+      if (traits === undefined) throw ironicError('Invalid', ONE_OR_ALL);
+      await addTraits(request, traits, true);
+    },
+  },
+  {
+    method: 'PUT', url: '/v1/nodes/:node_ident/traits/:trait', minVersion: 37, policy: 'baremetal:node:traits:set', rpc: ['add_node_traits', 'get_topic_for'], status: 204,
+    summary: 'Add a trait to a node (1.37)', tags: TAGS,
+    schema: {
+      params: traitParams, querystring: noQuery,
+      body: { description: 'none', type: ['object', 'null'], additionalProperties: true },
+      response: { 204: emptyResponse, ...NODE_ERRORS },
+    },
+    handler: async (request, reply) => {
+      const body = request.body as Record<string, unknown> | null | undefined;
+      if (body && typeof body === 'object' && 'traits' in body) throw ironicError('Invalid', ONE_OR_ALL);
+      if (hasBody(body)) throw ironicError('Invalid', 'No body should be provided when adding a trait');
+      const trait = traitOf(request);
+      await addTraits(request, [trait], false);
+      reply.header('location', locationOf(request, `nodes/${identOf(request)}/traits/${trait}`));
+    },
+  },
+  {
+    method: 'DELETE', url: '/v1/nodes/:node_ident/traits', minVersion: 37, policy: 'baremetal:node:traits:delete', rpc: ['remove_node_traits', 'get_topic_for'], status: 204,
+    summary: 'Remove all traits of a node (1.37)', tags: TAGS,
+    schema: { params: nodeIdentParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
+    handler: async (request) => removeTraits(request, null),
+  },
+  {
+    method: 'DELETE', url: '/v1/nodes/:node_ident/traits/:trait', minVersion: 37, policy: 'baremetal:node:traits:delete', rpc: ['remove_node_traits', 'get_topic_for'], status: 204,
+    summary: 'Remove a trait from a node (1.37)', tags: TAGS,
+    schema: { params: traitParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
+    handler: async (request) => removeTraits(request, [traitOf(request)]),
+  },
+];

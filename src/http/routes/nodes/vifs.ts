@@ -1,0 +1,69 @@
+/** VIFs attached to a node (1.28): list, attach, detach. */
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../../conductor/exceptions.ts';
+import type { RouteDef } from '../../route.ts';
+import { checkUuidOrName } from '../../resources/ident.ts';
+import { nodeAndTopic } from '../../resources/lookup.ts';
+import { emptyResponse } from '../../resources/representation.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+
+/** The node and its topic; no conductor for its driver is the caller's problem here (400). */
+const nodeFor = (request: FastifyRequest) => nodeAndTopic(request, identOf(request), true);
+
+/** types.viftype: a JSON object with a mandatory `id` that is a uuid or a name. */
+function checkVif(request: FastifyRequest, vif: Record<string, unknown>): Record<string, unknown> & { id: string } {
+  if (!('id' in vif)) throw ironicError('Invalid', 'Missing mandatory keys: id');
+  checkUuidOrName(String(vif.id), request.apiVersion.minor);
+  return vif as Record<string, unknown> & { id: string };
+}
+
+export const vifRoutes: RouteDef[] = [
+  {
+    method: 'GET', url: '/v1/nodes/:node_ident/vifs', minVersion: 28, policy: 'baremetal:node:vif:list', rpc: ['vif_list', 'get_topic_for'], status: 200,
+    summary: 'List the VIFs attached to a node (1.28)', tags: TAGS,
+    schema: {
+      params: nodeIdentParams, querystring: noQuery,
+      response: {
+        200: {
+          type: 'object',
+          properties: { vifs: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } } },
+          required: ['vifs'],
+        },
+        ...NODE_ERRORS,
+      },
+    },
+    handler: async (request) => {
+      const { node, topic } = await nodeFor(request);
+      const vifs = await request.server.conductor.vif_list(request.ctx, String(node.get('uuid')), topic);
+      return { vifs: (vifs ?? []).map((v) => ({ id: v.id })) };
+    },
+  },
+  {
+    method: 'POST', url: '/v1/nodes/:node_ident/vifs', minVersion: 28, policy: 'baremetal:node:vif:attach', rpc: ['vif_attach', 'get_topic_for'], status: 204,
+    summary: 'Attach a VIF to a node (1.28)', tags: TAGS,
+    schema: {
+      params: nodeIdentParams, querystring: noQuery,
+      body: { type: 'object', properties: { id: { type: 'string', description: 'the VIF (e.g. a Neutron port) id' } }, additionalProperties: true },
+      response: { 204: emptyResponse, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const vif = checkVif(request, request.body as Record<string, unknown>);
+      const { node, topic } = await nodeFor(request);
+      await request.server.conductor.vif_attach(request.ctx, String(node.get('uuid')), vif, topic);
+    },
+  },
+  {
+    method: 'DELETE', url: '/v1/nodes/:node_ident/vifs/:vif_id', minVersion: 28, policy: 'baremetal:node:vif:detach', rpc: ['vif_detach', 'get_topic_for'], status: 204,
+    summary: 'Detach a VIF from a node (1.28)', tags: TAGS,
+    schema: {
+      params: { type: 'object', properties: { ...nodeIdentParams.properties, vif_id: { type: 'string' } }, required: ['node_ident', 'vif_id'] },
+      querystring: noQuery,
+      response: { 204: emptyResponse, ...NODE_ERRORS },
+    },
+    handler: async (request) => {
+      const vifId = checkUuidOrName((request.params as { vif_id: string }).vif_id, request.apiVersion.minor);
+      const { node, topic } = await nodeFor(request);
+      await request.server.conductor.vif_detach(request.ctx, String(node.get('uuid')), vifId, topic);
+    },
+  },
+];
