@@ -1,0 +1,164 @@
+/**
+ * The object indirection API (object_class_action_versions, object_action,
+ * object_backport_versions): the class methods and instance methods of Ironic's versioned
+ * objects run against the simulator's database, with their argument names and errors.
+ */
+import { ironicError } from '../conductor/exceptions.ts';
+import { asObject, type Args, type Sim } from './context.ts';
+import { checkDriver, resolveInterfaces } from './drivers.ts';
+import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
+import { CLASSES, type ObjectClass, type Row } from './schema.ts';
+import type { NodeRow, Store } from './store.ts';
+import { isIntLike, listOptions, type Table } from './table.ts';
+
+/** Conductors whose last touch is older than this are offline (Ironic's heartbeat_timeout). */
+export const HEARTBEAT_TIMEOUT_MS = 60_000;
+
+/** Positional parameter names of each class method, as Ironic declares them. */
+const LIST = ['limit', 'marker', 'sort_key', 'sort_dir'];
+const PARAMS: Readonly<Record<string, readonly string[]>> = {
+  get: ['ident'], get_by_id: ['ident'], get_by_uuid: ['ident'], get_by_name: ['ident'], get_by_address: ['ident'],
+  get_by_instance_uuid: ['ident'], get_by_hostname: ['ident'], get_by_port_addresses: ['addresses'],
+  list: [...LIST, 'filters'], list_by_node_id: ['node_id', ...LIST], list_by_portgroup_id: ['portgroup_id', ...LIST],
+  list_by_volume_id: ['volume_id', ...LIST],
+};
+
+const METHODS: Readonly<Record<string, readonly string[]>> = {
+  Node: ['get', 'get_by_id', 'get_by_uuid', 'get_by_name', 'get_by_instance_uuid', 'get_by_port_addresses', 'list'],
+  Port: ['get', 'get_by_id', 'get_by_uuid', 'get_by_address', 'list', 'list_by_node_id', 'list_by_portgroup_id'],
+  Portgroup: ['get', 'get_by_id', 'get_by_uuid', 'get_by_address', 'get_by_name', 'list', 'list_by_node_id'],
+  Chassis: ['get', 'get_by_id', 'get_by_uuid', 'list'],
+  VolumeConnector: ['get', 'get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
+  VolumeTarget: ['get', 'get_by_id', 'get_by_uuid', 'list', 'list_by_node_id', 'list_by_volume_id'],
+  Conductor: ['get_by_hostname', 'list'],
+};
+
+function named(method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...asObject(kwargs) };
+  const names = PARAMS[method] ?? [];
+  (Array.isArray(args) ? args : []).forEach((v, i) => { if (names[i]) out[names[i]!] = v; });
+  return out;
+}
+
+function findBy(table: Table, field: string, value: unknown): Row {
+  const row = table.byField(field, value);
+  if (!row) throw table.notFound(value);
+  return row;
+}
+
+function liveConductors(store: Store): (r: Row) => boolean {
+  const since = Date.now() - HEARTBEAT_TIMEOUT_MS;
+  return (r) => r.online === true && ((r.updated_at ?? r.created_at) as Date).getTime() >= since;
+}
+
+function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
+  const table = store.table(cls.name)!;
+  const ident = kw.ident;
+  switch (method) {
+    case 'get':
+      return cls.name === 'Portgroup' ? store.portgroup(ident) : table.get(ident);
+    case 'get_by_id': return table.byId(ident);
+    case 'get_by_uuid': return table.byUuid(ident);
+    case 'get_by_name': return cls.name === 'Node' ? store.nodeByName(ident) : findBy(table, 'name', ident);
+    case 'get_by_address': return findBy(table, 'address', ident);
+    case 'get_by_hostname': return findBy(table, 'hostname', ident);
+    case 'get_by_instance_uuid': {
+      const row = table.byField('instance_uuid', ident);
+      if (!row) throw ironicError('InstanceNotFound', `Instance ${String(ident)} could not be found.`, { instance: ident });
+      return row;
+    }
+    case 'get_by_port_addresses': {
+      const addresses = Array.isArray(kw.addresses) ? kw.addresses : [];
+      const ids = new Set([...store.ports.rows.values()].filter((p) => addresses.includes(p.address)).map((p) => p.node_id));
+      if (ids.size !== 1) {
+        throw ironicError('NodeNotFound', ids.size ? `Ports matching ${addresses.join(', ')} belong to multiple nodes.` : `Node with port addresses ${addresses.join(', ')} was not found`);
+      }
+      return store.nodes.byId([...ids][0]);
+    }
+    case 'list':
+      if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
+      if (cls.name === 'Conductor') return table.list(listOptions(kw), liveConductors(store));
+      return table.list(listOptions(kw));
+    case 'list_by_node_id':
+    case 'list_by_portgroup_id':
+    case 'list_by_volume_id': {
+      const field = method.slice('list_by_'.length);
+      const want = kw[field];
+      return table.list(listOptions(kw), (r) => (isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want));
+    }
+  }
+  throw ironicError('InvalidParameterValue', `${cls.name} has no method ${method}.`);
+}
+
+export async function object_class_action_versions(sim: Sim, a: Args): Promise<unknown> {
+  const objname = String(a.objname);
+  const method = String(a.objmethod);
+  const cls = CLASSES[objname];
+  if (!cls || !METHODS[objname]!.includes(method)) {
+    throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
+  }
+  const result = classAction(sim.store, cls, method, named(method, a.args, a.kwargs));
+  if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
+  const version = asObject(a.object_versions)[objname];
+  return toPrimitive(cls, result, typeof version === 'string' ? version : undefined);
+}
+
+/** Runs create/save/destroy/refresh on the row the primitive names. */
+function instanceAction(store: Store, d: Decoded, method: string): Row | null {
+  const table = store.table(d.cls.name)!;
+  const changes = Object.fromEntries(d.changes.filter((c) => c in d.data).map((c) => [c, d.data[c]]));
+  const existing = (): Row => (d.data.id !== undefined ? table.byId(d.data.id) : table.byUuid(d.data.uuid));
+  switch (`${d.cls.name}.${method}`) {
+    case 'Node.create': {
+      if (Array.isArray(d.data.traits) && d.data.traits.length) throw ironicError('InvalidParameterValue', 'Cannot create node with traits');
+      checkDriver(d.data.driver);
+      const values = { ...d.data, ...resolveInterfaces(d.data) };
+      delete values.id; delete values.traits;
+      return store.createNode(values);
+    }
+    case 'Port.create': return store.createPort(strip(d.data));
+    case 'Portgroup.create': return store.createPortgroup(strip(d.data));
+    case 'Chassis.create': return store.createChassis(strip(d.data));
+    case 'VolumeConnector.create': store.node(d.data.node_id); return store.saveConnector(null, strip(d.data));
+    case 'VolumeTarget.create': store.node(d.data.node_id); return store.saveTarget(null, strip(d.data));
+    case 'Node.save': return store.updateNode(existing() as NodeRow, changes);
+    case 'Port.save': return store.updatePort(existing(), changes);
+    case 'Portgroup.save': return store.updatePortgroup(existing(), changes);
+    case 'Chassis.save': return table.update(existing(), strip(changes));
+    case 'VolumeConnector.save': return store.saveConnector(existing(), changes);
+    case 'VolumeTarget.save': return store.saveTarget(existing(), changes);
+    case 'Node.destroy': store.destroyNode(existing() as NodeRow); return null;
+    case 'Portgroup.destroy': store.destroyPortgroup(existing()); return null;
+    case 'Chassis.destroy': store.destroyChassis(existing()); return null;
+    case 'Port.destroy': case 'VolumeConnector.destroy': case 'VolumeTarget.destroy': table.delete(existing()); return null;
+  }
+  if (method === 'refresh') return existing();
+  throw ironicError('InvalidParameterValue', `Unsupported object method ${d.cls.name}.${method}.`);
+}
+
+function strip(values: Record<string, unknown>): Record<string, unknown> {
+  const v = { ...values };
+  delete v.id; delete v.created_at; delete v.updated_at;
+  return v;
+}
+
+/** object_action: returns [updates, result] — the fields that changed (as primitives) and the method's result. */
+export async function object_action(sim: Sim, a: Args): Promise<unknown> {
+  const d = fromPrimitive(a.objinst);
+  const row = instanceAction(sim.store, d, String(a.objmethod));
+  const updates: Record<string, unknown> = {};
+  if (row) {
+    const after = toPrimitive(d.cls, row, d.version)['ironic_object.data'];
+    const before = (a.objinst as Record<string, Record<string, unknown>>)['ironic_object.data'] ?? {};
+    for (const [k, v] of Object.entries(after)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) updates[k] = v;
+  }
+  updates.obj_what_changed = [];
+  return [updates, null];
+}
+
+export async function object_backport_versions(_sim: Sim, a: Args): Promise<unknown> {
+  const d = fromPrimitive(a.objinst);
+  const target = asObject(a.object_versions)[d.cls.name];
+  const row = d.data as Row;
+  return toPrimitive(d.cls, row, typeof target === 'string' ? target : undefined, d.changes.length ? d.changes : undefined);
+}

@@ -1,0 +1,110 @@
+/**
+ * Rows ⇄ oslo.versionedobjects primitives (`ironic_object.*`), as Ironic's serializer writes
+ * them: datetimes as ISO-8601 seconds with `Z`, a Node's traits as a TraitList of Trait objects.
+ */
+import { ironicError } from '../conductor/exceptions.ts';
+import { ADDED_IN, CLASSES, type ObjectClass, type Row } from './schema.ts';
+
+export interface Primitive {
+  'ironic_object.name': string;
+  'ironic_object.namespace': string;
+  'ironic_object.version': string;
+  'ironic_object.data': Record<string, unknown>;
+  'ironic_object.changes'?: string[];
+}
+
+export interface TraitRow { trait: string; created_at: Date; updated_at: Date | null }
+
+export const isPrimitive = (v: unknown): v is Primitive =>
+  typeof v === 'object' && v !== null && 'ironic_object.name' in v && 'ironic_object.data' in v;
+
+/** oslo's isotime: seconds precision, UTC marked `Z`. */
+export function isotime(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}
+
+export function parseDate(v: unknown): Date | null {
+  if (v instanceof Date) return v;
+  if (typeof v !== 'string' || v === '') return null;
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+const versionTuple = (v: string): [number, number] => {
+  const [a, b] = v.split('.').map(Number);
+  return [a ?? 0, b ?? 0];
+};
+export const versionLess = (a: string, b: string): boolean => {
+  const [a1, a2] = versionTuple(a); const [b1, b2] = versionTuple(b);
+  return a1 < b1 || (a1 === b1 && a2 < b2);
+};
+
+function traitList(nodeId: number, traits: readonly TraitRow[]): Primitive {
+  return {
+    'ironic_object.name': 'TraitList', 'ironic_object.namespace': 'ironic', 'ironic_object.version': '1.0',
+    'ironic_object.data': {
+      objects: traits.map((t) => ({
+        'ironic_object.name': 'Trait', 'ironic_object.namespace': 'ironic', 'ironic_object.version': '1.0',
+        'ironic_object.data': { node_id: nodeId, trait: t.trait, created_at: isotime(t.created_at), updated_at: t.updated_at ? isotime(t.updated_at) : null },
+      })),
+    },
+  };
+}
+
+const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+/** A row as a primitive of its class, at `version` (default: the class's own), fields removed as Ironic backports. */
+export function toPrimitive(cls: ObjectClass, row: Row, version = cls.version, changes?: string[]): Primitive {
+  const dropped = new Set((ADDED_IN[cls.name] ?? []).filter(([, since]) => versionLess(version, since)).map(([f]) => f));
+  const data: Record<string, unknown> = {};
+  for (const f of cls.fields) {
+    if (dropped.has(f) || !(f in row)) continue;
+    const v = row[f];
+    if (cls.dates.includes(f)) data[f] = v instanceof Date ? isotime(v) : null;
+    else if (f === 'traits' && cls.name === 'Node') data[f] = traitList(row.id, v as TraitRow[]);
+    else data[f] = clone(v);
+  }
+  const p: Primitive = {
+    'ironic_object.name': cls.name, 'ironic_object.namespace': 'ironic',
+    'ironic_object.version': versionLess(version, cls.version) ? version : cls.version,
+    'ironic_object.data': data,
+  };
+  if (changes) p['ironic_object.changes'] = changes;
+  return p;
+}
+
+export interface Decoded {
+  cls: ObjectClass;
+  version: string;
+  /** field values as rows hold them (dates parsed, traits as TraitRow[]) */
+  data: Record<string, unknown>;
+  changes: string[];
+}
+
+/** Reads an incoming primitive; unknown classes are refused as oslo does (IncompatibleObjectVersion is too specific here). */
+export function fromPrimitive(p: unknown, expected?: string): Decoded {
+  if (!isPrimitive(p)) throw ironicError('InvalidParameterValue', 'Expected a versioned object primitive.');
+  const name = p['ironic_object.name'];
+  const cls = CLASSES[name];
+  if (!cls || (expected && name !== expected)) {
+    throw ironicError('InvalidParameterValue', `Unsupported object ${name}${expected ? `; expected ${expected}` : ''}.`);
+  }
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p['ironic_object.data'] ?? {})) {
+    if (!cls.fields.includes(k)) continue;
+    if (cls.dates.includes(k)) data[k] = parseDate(v);
+    else if (k === 'traits') data[k] = decodeTraits(v);
+    else data[k] = v;
+  }
+  const changes = Array.isArray(p['ironic_object.changes']) ? p['ironic_object.changes'].filter((c): c is string => typeof c === 'string') : [];
+  return { cls, version: p['ironic_object.version'], data, changes };
+}
+
+function decodeTraits(v: unknown): TraitRow[] {
+  if (!isPrimitive(v)) return [];
+  const objects = (v['ironic_object.data'].objects ?? []) as unknown[];
+  return objects.filter(isPrimitive).map((o) => {
+    const d = o['ironic_object.data'];
+    return { trait: String(d.trait), created_at: parseDate(d.created_at) ?? new Date(), updated_at: parseDate(d.updated_at) };
+  });
+}

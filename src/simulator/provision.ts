@@ -1,0 +1,270 @@
+/**
+ * Provisioning, as Ironic's ConductorManager does it with the fake-hardware interfaces: each
+ * verb moves the node through the state machine at once, then a worker finishes the action
+ * after `actionDelayMs` (the fake hardware's "time on the hardware") while the node stays locked.
+ * A node's driver_info.simulator_fail (a verb name or a list of them) makes that action fail,
+ * so failure states can be reached on purpose.
+ */
+import { ironicError } from '../conductor/exceptions.ts';
+import { asObject, type Args, type Sim } from './context.ts';
+import { pyRepr } from './raid.ts';
+import * as S from './states.ts';
+import type { NodeRow } from './store.ts';
+import type { Task, Work } from './tasks.ts';
+
+export function invalidState(action: string, node: NodeRow): Error {
+  return ironicError('InvalidStateRequested',
+    `The requested action "${action}" can not be performed on node "${node.uuid}" while it is in state "${String(node.provision_state)}".`,
+    { action, node: node.uuid, state: node.provision_state });
+}
+
+export function inMaintenance(op: string, node: NodeRow): Error {
+  return ironicError('NodeInMaintenance', `The ${op} operation can't be performed on node ${node.uuid} because it's in maintenance mode.`, { op, node: node.uuid });
+}
+
+export function unsupported(node: NodeRow, extension: string): Error {
+  return ironicError('UnsupportedDriverExtension', `Driver ${node.driver} does not support ${extension} (disabled or not implemented).`, { driver: node.driver, extension });
+}
+
+/** TaskManager.process_event plus the DB's provision timestamps; false when refused. */
+export function applyEvent(sim: Sim, node: NodeRow, event: string, opts: { targetState?: string; background?: boolean } = {}): boolean {
+  const to = S.nextState(node.provision_state, event);
+  if (to === undefined) return false;
+  const times = sim.store.provisionTimes(node, to);
+  S.processEvent(node, event, opts);
+  Object.assign(node, times, { updated_at: new Date() });
+  return true;
+}
+
+const failing = (node: NodeRow, verb: string): boolean => {
+  const f = node.driver_info?.simulator_fail;
+  return f === verb || (Array.isArray(f) && f.includes(verb));
+};
+const injected = (verb: string): string => `simulated ${verb} failure (driver_info.simulator_fail)`;
+
+/**
+ * Starts a long action: takes a worker (NoFreeConductorWorker leaves the node as it was, with
+ * Ironic's last_error), applies `event`, and lets `work` finish after the request returns.
+ */
+function start(sim: Sim, task: Task, event: string, action: string, work: Work, targetState?: string): void {
+  const node = task.node;
+  if (S.nextState(node.provision_state, event) === undefined) throw invalidState(action, node);
+  try {
+    task.spawnAfter(sim.pool, work);
+  } catch (err) {
+    node.last_error = 'No free conductor workers available';
+    throw err;
+  }
+  applyEvent(sim, node, event, { background: true, targetState });
+  node.last_error = null;
+}
+
+/** _do_node_clean's ending, automated (→ available) or manual (→ manageable). */
+async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<void> {
+  await sim.sleep(sim.actionDelayMs);
+  const manual = steps !== null;
+  let error: string | null = null;
+  if (manual && steps.length) {
+    // fake-hardware's interfaces declare no clean steps, so any requested step is refused
+    error = `Cannot clean node ${node.uuid}. Error: ${steps.map((s) => `node does not support this clean step: ${pyRepr(s)}`).join('; ')}`;
+  } else if (failing(node, 'clean')) {
+    error = `Node ${node.uuid} failed step None: ${injected('clean')}`;
+  }
+  const info = { ...node.driver_internal_info };
+  if (error) {
+    // utils.cleaning_error_handler: clean failed and maintenance
+    delete info.clean_step_index;
+    Object.assign(node, { clean_step: {}, driver_internal_info: info, last_error: error, maintenance: true, maintenance_reason: error });
+    applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
+    return;
+  }
+  info.clean_steps = null;
+  delete info.clean_step_index;
+  Object.assign(node, { clean_step: null, driver_internal_info: info });
+  applyEvent(sim, node, manual ? 'manage' : 'done');
+}
+
+export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'node deployment' }, (task) => {
+    const node = task.node;
+    if (node.maintenance) throw inMaintenance('provisioning', node);
+    const event = a.rebuild ? 'rebuild' : 'deploy';
+    const ii = node.instance_info ?? {};
+    node.driver_internal_info = { ...node.driver_internal_info, is_whole_disk_image: ii.image_source ? !(ii.kernel || ii.ramdisk) : null };
+    const configdrive = a.configdrive;
+    start(sim, task, event, event, async () => {
+      await sim.sleep(sim.actionDelayMs);
+      if (configdrive) node.instance_info = { ...node.instance_info, configdrive };
+      if (failing(node, 'deploy')) {
+        applyEvent(sim, node, 'fail');
+        node.last_error = `Failed to deploy: ${injected('deploy')}`;
+        return;
+      }
+      node.conductor_affinity = sim.conductorId();
+      applyEvent(sim, node, 'done');
+    });
+    return null;
+  });
+}
+
+export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'node tear down' }, (task) => {
+    const node = task.node;
+    start(sim, task, 'delete', 'delete', async () => {
+      await sim.sleep(sim.actionDelayMs);
+      const fail = failing(node, 'tear_down');
+      const info = { ...node.driver_internal_info };
+      delete info.instance;
+      Object.assign(node, { instance_info: {}, instance_uuid: null, driver_internal_info: info });
+      if (fail) {
+        node.last_error = `Failed to tear down. Error: ${injected('tear_down')}`;
+        applyEvent(sim, node, 'error');
+        return;
+      }
+      applyEvent(sim, node, 'clean', { background: true });
+      await clean(sim, node, null);
+    });
+    return null;
+  });
+}
+
+export async function do_node_clean(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'node manual cleaning' }, (task) => {
+    const node = task.node;
+    if (node.maintenance) throw inMaintenance('cleaning', node);
+    const steps = Array.isArray(a.clean_steps) ? a.clean_steps : [];
+    start(sim, task, 'clean', 'manual clean', async () => {
+      node.driver_internal_info = { ...node.driver_internal_info, clean_steps: steps };
+      await clean(sim, node, steps);
+    }, S.MANAGEABLE);
+    return null;
+  });
+}
+
+export async function continue_node_clean(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'continue node cleaning' }, (task) => {
+    const node = task.node;
+    const target = node.target_provision_state === S.MANAGEABLE ? S.MANAGEABLE : undefined;
+    if (node.provision_state !== S.CLEANWAIT) {
+      throw ironicError('InvalidStateRequested', `Cannot continue cleaning on ${node.uuid}, node is in ${String(node.provision_state)} state, should be ${S.CLEANWAIT}`);
+    }
+    start(sim, task, 'resume', 'resume', () => clean(sim, node, target ? [] : null), target);
+    return null;
+  });
+}
+
+export async function inspect_hardware(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'hardware inspection' }, (task) => {
+    const node = task.node;
+    if (asObject(node).inspect_interface === 'no-inspect') throw unsupported(node, 'inspect');
+    start(sim, task, 'inspect', 'inspect', async () => {
+      await sim.sleep(sim.actionDelayMs);
+      if (failing(node, 'inspect')) {
+        node.last_error = `Failed to inspect hardware. Reason: ${injected('inspect')}`;
+        applyEvent(sim, node, 'fail');
+        return;
+      }
+      applyEvent(sim, node, 'done');
+    });
+    return null;
+  });
+}
+
+export async function do_node_rescue(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'node rescue' }, (task) => {
+    const node = task.node;
+    if (node.maintenance) throw inMaintenance('rescuing', node);
+    if (asObject(node).rescue_interface === 'no-rescue') throw unsupported(node, 'rescue');
+    if (S.nextState(node.provision_state, 'rescue') === undefined) throw invalidState('rescue', node);
+    const withoutPassword = (): Record<string, unknown> => {
+      const ii = { ...node.instance_info };
+      delete ii.rescue_password;
+      return ii;
+    };
+    node.instance_info = { ...node.instance_info, rescue_password: a.rescue_password };
+    try {
+      start(sim, task, 'rescue', 'rescue', async () => {
+        await sim.sleep(sim.actionDelayMs);
+        if (failing(node, 'rescue')) {
+          node.instance_info = withoutPassword();
+          node.last_error = `Failed to rescue: ${injected('rescue')}`;
+          applyEvent(sim, node, 'fail');
+          return;
+        }
+        applyEvent(sim, node, 'done');
+      });
+    } catch (err) {
+      node.instance_info = withoutPassword();
+      throw err;
+    }
+    return null;
+  });
+}
+
+export async function do_node_unrescue(sim: Sim, a: Args): Promise<null> {
+  return sim.tasks.with(a.node_id, { purpose: 'node unrescue' }, (task) => {
+    const node = task.node;
+    if (node.maintenance) throw inMaintenance('unrescuing', node);
+    if (asObject(node).rescue_interface === 'no-rescue') throw unsupported(node, 'rescue');
+    start(sim, task, 'unrescue', 'unrescue', async () => {
+      await sim.sleep(sim.actionDelayMs);
+      if (failing(node, 'unrescue')) {
+        node.last_error = `Failed to unrescue: ${injected('unrescue')}`;
+        applyEvent(sim, node, 'fail');
+        return;
+      }
+      applyEvent(sim, node, 'done');
+    });
+    return null;
+  });
+}
+
+export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
+  const action = String(a.action);
+  return sim.tasks.with(a.node_id, { purpose: `provision action ${action}` }, (task) => {
+    const node = task.node;
+    const st = node.provision_state;
+    if (action === 'provide' && st === S.MANAGEABLE) {
+      start(sim, task, 'provide', action, () => clean(sim, node, null));
+    } else if (action === 'manage' && st === S.ENROLL) {
+      start(sim, task, 'manage', action, async () => {
+        await sim.sleep(sim.actionDelayMs);
+        if (failing(node, 'verify')) {
+          node.last_error = `Failed to validate power driver interface for node ${node.uuid}. Error: ${injected('verify')}`;
+          applyEvent(sim, node, 'fail');
+          return;
+        }
+        applyEvent(sim, node, 'done');
+      });
+    } else if (action === 'adopt' && (st === S.MANAGEABLE || st === S.ADOPTFAIL)) {
+      start(sim, task, 'adopt', action, async () => {
+        await sim.sleep(sim.actionDelayMs);
+        if (failing(node, 'adopt')) {
+          node.last_error = `Error while attempting to adopt node ${node.uuid}: ${injected('adopt')}.`;
+          applyEvent(sim, node, 'fail');
+          return;
+        }
+        node.conductor_affinity = sim.conductorId();
+        applyEvent(sim, node, 'done');
+      });
+    } else if (action === 'abort' && st === S.CLEANWAIT) {
+      const step = asObject(node.clean_step);
+      if (node.clean_step && Object.keys(step).length && !step.abortable) {
+        node.clean_step = { ...step, abort_after: true };
+        return null;
+      }
+      const target = node.target_provision_state === S.MANAGEABLE ? S.MANAGEABLE : undefined;
+      start(sim, task, 'abort', action, () => {
+        Object.assign(node, { last_error: 'By request, the clean operation was aborted', clean_step: null });
+      }, target);
+    } else if (action === 'abort' && st === S.RESCUEWAIT) {
+      const ii = { ...node.instance_info };
+      delete ii.rescue_password;
+      node.instance_info = ii;
+      start(sim, task, 'abort', action, () => { node.last_error = 'By request, the rescue operation was aborted.'; });
+    } else if (!applyEvent(sim, node, action)) {
+      throw invalidState(action, node);
+    }
+    return null;
+  });
+}

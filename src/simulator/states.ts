@@ -1,0 +1,122 @@
+/**
+ * Ironic's provision state machine (ironic/common/states.py at 10.1.0): the same states, the
+ * same events and transitions, and the same target-state bookkeeping as its FSM.
+ */
+
+export const ENROLL = 'enroll';
+export const VERIFYING = 'verifying';
+export const MANAGEABLE = 'manageable';
+export const AVAILABLE = 'available';
+export const ACTIVE = 'active';
+export const DEPLOYWAIT = 'wait call-back';
+export const DEPLOYING = 'deploying';
+export const DEPLOYFAIL = 'deploy failed';
+export const DEPLOYDONE = 'deploy complete';
+export const DELETING = 'deleting';
+export const DELETED = 'deleted';
+export const CLEANING = 'cleaning';
+export const CLEANWAIT = 'clean wait';
+export const CLEANFAIL = 'clean failed';
+export const ERROR = 'error';
+export const REBUILD = 'rebuild';
+export const INSPECTING = 'inspecting';
+export const INSPECTFAIL = 'inspect failed';
+export const ADOPTING = 'adopting';
+export const ADOPTFAIL = 'adopt failed';
+export const RESCUE = 'rescue';
+export const RESCUEFAIL = 'rescue failed';
+export const RESCUEWAIT = 'rescue wait';
+export const RESCUING = 'rescuing';
+export const UNRESCUEFAIL = 'unrescue failed';
+export const UNRESCUING = 'unrescuing';
+
+export const POWER_ON = 'power on';
+export const POWER_OFF = 'power off';
+export const REBOOT = 'rebooting';
+export const SOFT_REBOOT = 'soft rebooting';
+export const SOFT_POWER_OFF = 'soft power off';
+
+/** API target → internal verb (states.VERBS). */
+export const VERBS: Readonly<Record<string, string>> = {
+  active: 'deploy', deleted: 'delete', manage: 'manage', provide: 'provide', inspect: 'inspect',
+  abort: 'abort', clean: 'clean', adopt: 'adopt', rescue: 'rescue', unrescue: 'unrescue',
+};
+
+export const UPDATE_ALLOWED_STATES = [DEPLOYFAIL, INSPECTING, INSPECTFAIL, CLEANFAIL, ERROR, VERIFYING, ADOPTFAIL, RESCUEFAIL, UNRESCUEFAIL];
+export const DELETE_ALLOWED_STATES = [AVAILABLE, MANAGEABLE, ENROLL, ADOPTFAIL];
+export const STABLE_STATES = [ENROLL, MANAGEABLE, AVAILABLE, ACTIVE, ERROR, RESCUE];
+
+/** Each unstable state's default target (machine.add_state(..., target=...)). */
+const TARGETS: Readonly<Record<string, string>> = {
+  [VERIFYING]: MANAGEABLE,
+  [DEPLOYING]: ACTIVE, [DEPLOYWAIT]: ACTIVE, [DEPLOYFAIL]: ACTIVE,
+  [CLEANING]: AVAILABLE, [CLEANWAIT]: AVAILABLE, [CLEANFAIL]: AVAILABLE, [DELETING]: AVAILABLE,
+  [INSPECTING]: MANAGEABLE, [INSPECTFAIL]: MANAGEABLE,
+  [ADOPTING]: ACTIVE, [ADOPTFAIL]: ACTIVE,
+  [RESCUING]: RESCUE, [RESCUEWAIT]: RESCUE, [RESCUEFAIL]: RESCUE,
+  [UNRESCUING]: ACTIVE, [UNRESCUEFAIL]: ACTIVE,
+};
+
+/** [from, to, event], in states.py's order. */
+const TRANSITIONS: ReadonlyArray<readonly [string, string, string]> = [
+  [AVAILABLE, DEPLOYING, 'deploy'],
+  [DEPLOYING, DEPLOYFAIL, 'fail'], [DEPLOYFAIL, DEPLOYING, 'rebuild'], [DEPLOYFAIL, DEPLOYING, 'deploy'],
+  [DEPLOYING, DEPLOYWAIT, 'wait'], [DEPLOYWAIT, DEPLOYING, 'resume'], [DEPLOYWAIT, DEPLOYFAIL, 'fail'],
+  [DEPLOYING, ACTIVE, 'done'], [ACTIVE, DEPLOYING, 'rebuild'], [ACTIVE, DELETING, 'delete'],
+  [DEPLOYWAIT, DELETING, 'delete'], [DEPLOYFAIL, DELETING, 'delete'],
+  [DELETING, ERROR, 'error'], [DELETING, CLEANING, 'clean'],
+  [CLEANING, AVAILABLE, 'done'], [CLEANING, CLEANFAIL, 'fail'], [CLEANWAIT, CLEANFAIL, 'fail'],
+  [CLEANWAIT, CLEANFAIL, 'abort'], [CLEANING, CLEANWAIT, 'wait'], [CLEANWAIT, CLEANING, 'resume'],
+  [CLEANFAIL, MANAGEABLE, 'manage'], [MANAGEABLE, CLEANING, 'provide'], [MANAGEABLE, CLEANING, 'clean'],
+  [CLEANING, MANAGEABLE, 'manage'], [AVAILABLE, MANAGEABLE, 'manage'],
+  [ERROR, DEPLOYING, 'rebuild'], [ERROR, DELETING, 'delete'],
+  [MANAGEABLE, INSPECTING, 'inspect'], [INSPECTING, MANAGEABLE, 'done'], [INSPECTING, INSPECTFAIL, 'fail'],
+  [INSPECTFAIL, MANAGEABLE, 'manage'], [INSPECTFAIL, INSPECTING, 'inspect'],
+  [ACTIVE, RESCUING, 'rescue'], [RESCUING, RESCUE, 'done'], [RESCUING, RESCUEWAIT, 'wait'],
+  [RESCUEWAIT, RESCUING, 'resume'], [RESCUE, RESCUING, 'rescue'], [RESCUE, DELETING, 'delete'],
+  [RESCUEWAIT, RESCUEFAIL, 'fail'], [RESCUING, RESCUEFAIL, 'fail'], [RESCUEWAIT, RESCUEFAIL, 'abort'],
+  [RESCUEFAIL, RESCUING, 'rescue'], [RESCUEFAIL, UNRESCUING, 'unrescue'], [RESCUEFAIL, DELETING, 'delete'],
+  [RESCUEWAIT, DELETING, 'delete'], [RESCUE, UNRESCUING, 'unrescue'],
+  [UNRESCUING, ACTIVE, 'done'], [UNRESCUING, UNRESCUEFAIL, 'fail'],
+  [UNRESCUEFAIL, RESCUING, 'rescue'], [UNRESCUEFAIL, UNRESCUING, 'unrescue'], [UNRESCUEFAIL, DELETING, 'delete'],
+  [ENROLL, VERIFYING, 'manage'], [VERIFYING, MANAGEABLE, 'done'], [VERIFYING, ENROLL, 'fail'],
+  [MANAGEABLE, ADOPTING, 'adopt'], [ADOPTING, ACTIVE, 'done'], [ADOPTING, ADOPTFAIL, 'fail'],
+  [ADOPTFAIL, ADOPTING, 'adopt'], [ADOPTFAIL, MANAGEABLE, 'manage'],
+];
+
+const table = new Map<string, string>(TRANSITIONS.map(([from, to, ev]) => [`${from}\u0000${ev}`, to]));
+
+export const isStable = (state: string | null): boolean => state !== null && STABLE_STATES.includes(state);
+
+/** The state `event` leads to from `state`, or undefined when the machine refuses it. */
+export function nextState(state: string | null, event: string): string | undefined {
+  return state === null ? undefined : table.get(`${state}\u0000${event}`);
+}
+
+/** Events the machine accepts from `state`. */
+export function eventsFrom(state: string): string[] {
+  return TRANSITIONS.filter(([from]) => from === state).map(([, , ev]) => ev);
+}
+
+export interface ProvisionFields {
+  provision_state: string | null;
+  target_provision_state: string | null;
+}
+
+/**
+ * Applies `event` as TaskManager.process_event does: the target is cleared once reached,
+ * replaced by the new state's own target when it has one, overridden by `targetState`, and
+ * cleared when a synchronous transition (no background work) lands on a stable state.
+ * Returns false (and changes nothing) when the transition is not allowed.
+ */
+export function processEvent(node: ProvisionFields, event: string, opts: { targetState?: string; background?: boolean } = {}): boolean {
+  const to = nextState(node.provision_state, event);
+  if (to === undefined) return false;
+  let target = node.target_provision_state;
+  if (target !== null && target === to) target = null;
+  if (TARGETS[to] !== undefined) target = TARGETS[to]!;
+  if (opts.targetState) target = opts.targetState;
+  node.provision_state = to;
+  node.target_provision_state = !opts.background && isStable(to) ? null : target;
+  return true;
+}

@@ -1,0 +1,133 @@
+/**
+ * One in-memory table of versioned-object rows with Ironic's DB-API semantics: integer ids,
+ * lookups by id or uuid raising <Class>NotFound, and paginated lists (limit, marker,
+ * sort_key with `id` as the tie-breaker, sort_dir) as oslo.db's paginate_query orders them.
+ */
+import { randomUUID } from 'node:crypto';
+import { ironicError } from '../conductor/exceptions.ts';
+import { isPrimitive } from './primitives.ts';
+import type { ObjectClass, Row } from './schema.ts';
+
+export interface ListOptions {
+  limit?: unknown;
+  marker?: unknown;
+  sort_key?: unknown;
+  sort_dir?: unknown;
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+export const isIntLike = (v: unknown): boolean => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\d+$/.test(v));
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const sa = typeof a === 'string' ? a : JSON.stringify(a);
+  const sb = typeof b === 'string' ? b : JSON.stringify(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+export class Table {
+  readonly rows = new Map<number, Row>();
+  private nextId = 1;
+
+  constructor(readonly cls: ObjectClass) {}
+
+  notFound(ident: unknown): Error {
+    const [className, kwarg, label] = this.cls.notFound;
+    return ironicError(className, `${label} ${String(ident)} could not be found.`, { [kwarg]: JSON.stringify(ident) });
+  }
+
+  /** By integer id or uuid (Ironic's `get`). */
+  get(ident: unknown): Row {
+    const row = isIntLike(ident) ? this.rows.get(Number(ident)) : typeof ident === 'string' ? this.byField('uuid', ident) : undefined;
+    if (!row) throw this.notFound(ident);
+    return row;
+  }
+
+  byId(id: unknown): Row {
+    const row = isIntLike(id) ? this.rows.get(Number(id)) : undefined;
+    if (!row) throw this.notFound(id);
+    return row;
+  }
+
+  byUuid(uuid: unknown): Row {
+    const row = typeof uuid === 'string' ? this.byField('uuid', uuid) : undefined;
+    if (!row) throw this.notFound(uuid);
+    return row;
+  }
+
+  byField(field: string, value: unknown): Row | undefined {
+    for (const row of this.rows.values()) if (row[field] === value) return row;
+    return undefined;
+  }
+
+  insert(values: Record<string, unknown>): Row {
+    const now = new Date();
+    const row = {
+      ...structuredClone(this.cls.defaults),
+      ...values,
+      id: this.nextId++,
+      uuid: typeof values.uuid === 'string' && values.uuid ? values.uuid : randomUUID(),
+      created_at: now,
+      updated_at: null,
+    } as Row;
+    this.rows.set(row.id, row);
+    return row;
+  }
+
+  update(row: Row, values: Record<string, unknown>): Row {
+    Object.assign(row, values, { updated_at: new Date() });
+    return row;
+  }
+
+  delete(row: Row): void {
+    this.rows.delete(row.id);
+  }
+
+  /** Rows passing `keep`, paginated and sorted as Ironic's _paginate_query. */
+  list(opts: ListOptions = {}, keep: (r: Row) => boolean = () => true): Row[] {
+    const sortKey = opts.sort_key ?? null;
+    if (sortKey !== null && (typeof sortKey !== 'string' || !this.cls.fields.includes(sortKey) || sortKey === 'traits')) {
+      throw ironicError('InvalidParameterValue', `The sort_key value "${String(sortKey)}" is an invalid field for sorting`);
+    }
+    const dir = opts.sort_dir ?? 'asc';
+    if (dir !== 'asc' && dir !== 'desc') throw ironicError('InvalidParameterValue', "Unknown sort direction, must be 'desc' or 'asc'");
+    const keys = sortKey && sortKey !== 'id' ? [sortKey, 'id'] : ['id'];
+    const sign = dir === 'desc' ? -1 : 1;
+    const cmp = (a: Row, b: Row): number => {
+      for (const k of keys) {
+        const c = compare(a[k], b[k]);
+        if (c !== 0) return sign * c;
+      }
+      return 0;
+    };
+    let rows = [...this.rows.values()].filter(keep).sort(cmp);
+    if (opts.marker !== undefined && opts.marker !== null) {
+      const m = this.markerRow(opts.marker);
+      rows = rows.filter((r) => cmp(r, m) > 0);
+    }
+    const limit = opts.limit;
+    if (limit !== undefined && limit !== null) {
+      if (!isIntLike(limit) || Number(limit) < 0) throw ironicError('InvalidParameterValue', `Limit must be positive: ${String(limit)}`);
+      rows = rows.slice(0, Number(limit));
+    }
+    return rows;
+  }
+
+  /** A marker is a row identity: a primitive of the class (as oslo serializes one), a uuid or an id. */
+  private markerRow(marker: unknown): Row {
+    if (isPrimitive(marker)) {
+      const d = marker['ironic_object.data'];
+      return d.id !== undefined ? this.byId(d.id) : this.byUuid(d.uuid);
+    }
+    return this.get(marker);
+  }
+}
+
+export const listOptions = (kw: Record<string, unknown>): ListOptions => ({
+  limit: kw.limit, marker: kw.marker, sort_key: kw.sort_key, sort_dir: kw.sort_dir,
+});
