@@ -1,4 +1,15 @@
 /** Every resource route table of the API, in one list: the REST ⇄ RPC map. */
 import type { RouteDef } from '../route.ts';
+import { chassisRoutes } from './chassis.ts';
+import { driverRoutes } from './drivers.ts';
+import { nodeRoutes } from './nodes/index.ts';
+import { portRoutes } from './ports.ts';
+import { ramdiskRoutes } from './ramdisk.ts';
 
-export const resourceRoutes: readonly RouteDef[] = [];
+export const resourceRoutes: readonly RouteDef[] = [
+  ...nodeRoutes,
+  ...portRoutes,
+  ...chassisRoutes,
+  ...driverRoutes,
+  ...ramdiskRoutes,
+];

@@ -1,0 +1,180 @@
+/**
+ * /v1/chassis (ironic/api/controllers/v1/chassis.py @10.1.0): every read and write goes
+ * through the conductor's indirection API (Chassis.list/get_by_uuid, chassis.create/save/
+ * destroy), as ironic-api does; deleting a chassis that still holds nodes is ChassisNotEmpty
+ * (400). `/v1/chassis/{uuid}/nodes` is the node list filtered on the chassis.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../conductor/exceptions.ts';
+import { IronicObject, type ChassisFields } from '../../conductor/objects.ts';
+import { checkUuid } from '../resources/ident.ts';
+import { classAction, listObjects } from '../resources/lookup.ts';
+import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch, type PatchOp } from '../resources/patch.ts';
+import { dict, emptyResponse, errorResponses, linksOf, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
+import type { RouteDef } from '../route.ts';
+import { readRoutes as nodeReadRoutes } from './nodes/reads.ts';
+import { objectAction } from './remote-objects.ts';
+import {
+  collectionSchema, convert, fieldsQuery, identParam, pageBody, pageKwargs, pageOf, pageQuery, requestedFields, resourceSchema, type PageQuery, type ResourceSpec,
+} from './shared.ts';
+
+const TAGS = ['chassis'];
+
+export const CHASSIS: ResourceSpec = {
+  path: 'chassis',
+  key: 'chassis',
+  fields: ['uuid', 'description', 'extra', 'created_at', 'updated_at'],
+  defaultFields: ['uuid', 'description'],
+  versions: { since: {}, refuseBelow: [] },
+  invalidSortKeys: ['extra'],
+};
+
+const chassisSchema = resourceSchema({
+  uuid: { type: 'string' }, description: nullableString, extra: dict, created_at: nullableDateTime, updated_at: nullableDateTime,
+  links: linksSchema, nodes: linksSchema,
+});
+
+const ERRORS = errorResponses(400, 404, 406, 409, 503);
+const uuidParams = identParam('chassis_uuid', 'chassis uuid');
+
+/** Chassis.convert_with_links: a full chassis also links to its nodes. */
+function chassisBody(request: FastifyRequest, chassis: IronicObject<ChassisFields>, fields?: readonly string[]): Record<string, unknown> {
+  return convert(request, CHASSIS, chassis, {}, fields, (out) => {
+    out.nodes = linksOf(request, 'chassis', String(chassis.get('uuid')), '/nodes');
+  });
+}
+
+async function getChassis(request: FastifyRequest): Promise<IronicObject<ChassisFields>> {
+  const uuid = checkUuid((request.params as { chassis_uuid: string }).chassis_uuid);
+  return (await classAction(request, 'Chassis', 'get_by_uuid', [uuid])) as IronicObject<ChassisFields>;
+}
+
+async function listChassis(request: FastifyRequest, path: string, fields: readonly string[] | undefined) {
+  const q = request.query as PageQuery;
+  const page = await pageOf(request, CHASSIS, 'Chassis', q);
+  const chassis = await listObjects(request, 'Chassis', 'list', [], pageKwargs(page));
+  const params: Record<string, string> = fields ? { fields: fields.join(',') } : {};
+  return pageBody(request, CHASSIS, page, chassis, chassis.map((c) => chassisBody(request, c, fields)), path, params);
+}
+
+/** The API values of a chassis body or patched document, checked as wsme's Chassis type does. */
+function checkValues(values: Record<string, unknown>): void {
+  const d = values.description;
+  if (d !== undefined && d !== null && (typeof d !== 'string' || d.length > 255)) {
+    throw ironicError('Invalid', `Invalid input for field/attribute description. Value: '${String(d)}'. Value should have a maximum character requirement of 255`);
+  }
+  const e = values.extra;
+  if (e !== undefined && e !== null && (typeof e !== 'object' || Array.isArray(e))) {
+    throw ironicError('Invalid', `Invalid input for field/attribute extra. Value: '${JSON.stringify(e)}'. Wrong type. Expected '<class 'dict'>', got '<class '${typeof e}'>'`);
+  }
+}
+
+/** The node routes answering under a chassis: the node list and its detail form, filtered on it. */
+function nodeListRoute(url: '/v1/nodes' | '/v1/nodes/detail'): RouteDef {
+  const route = nodeReadRoutes.find((r) => r.url === url && r.method === 'GET');
+  if (!route) throw new Error(`the node route GET ${url} is missing`);
+  const schema = route.schema as { querystring?: { properties?: Record<string, unknown> }; response?: unknown };
+  const { chassis_uuid: _ignored, ...queryProps } = schema.querystring?.properties ?? {};
+  return {
+    ...route,
+    url: url.replace('/v1/nodes', '/v1/chassis/:chassis_uuid/nodes'),
+    summary: `${route.summary} of a chassis`,
+    tags: TAGS,
+    schema: { params: uuidParams, querystring: { type: 'object', properties: queryProps, additionalProperties: false }, response: schema.response },
+    handler: async (request, reply) => {
+      // NodesController(from_chassis=True).get_all: the chassis in the path is the chassis_uuid filter
+      const chassisUuid = checkUuid((request.params as { chassis_uuid: string }).chassis_uuid);
+      (request.query as Record<string, unknown>).chassis_uuid = chassisUuid;
+      return route.handler(request, reply);
+    },
+  };
+}
+
+export const chassisRoutes: RouteDef[] = [
+  {
+    method: 'GET', url: '/v1/chassis', policy: 'baremetal:chassis:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'List chassis', tags: TAGS,
+    schema: {
+      querystring: { type: 'object', properties: { ...pageQuery, ...fieldsQuery }, additionalProperties: false },
+      response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
+    },
+    handler: async (request) => {
+      const fields = requestedFields(request, CHASSIS, (request.query as { fields?: string }).fields);
+      return listChassis(request, 'chassis', fields ?? CHASSIS.defaultFields);
+    },
+  },
+  {
+    method: 'GET', url: '/v1/chassis/detail', policy: 'baremetal:chassis:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'List chassis with every field', tags: TAGS,
+    schema: {
+      querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
+      response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
+    },
+    handler: (request) => listChassis(request, 'chassis/detail', undefined),
+  },
+  {
+    method: 'GET', url: '/v1/chassis/:chassis_uuid', policy: 'baremetal:chassis:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'Show a chassis', tags: TAGS,
+    schema: {
+      params: uuidParams,
+      querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false },
+      response: { 200: chassisSchema, ...ERRORS },
+    },
+    handler: async (request) => {
+      const fields = requestedFields(request, CHASSIS, (request.query as { fields?: string }).fields);
+      return chassisBody(request, await getChassis(request), fields);
+    },
+  },
+  {
+    method: 'POST', url: '/v1/chassis', policy: 'baremetal:chassis:create', rpc: ['object_action'], status: 201,
+    summary: 'Create a chassis', tags: TAGS,
+    schema: {
+      body: {
+        type: 'object',
+        properties: { uuid: { type: 'string' }, description: nullableString, extra: { type: ['object', 'null'], additionalProperties: true } },
+        additionalProperties: false,
+      },
+      response: { 201: chassisSchema, ...ERRORS },
+    },
+    handler: async (request, reply) => {
+      const body = request.body as { uuid?: string; description?: string | null; extra?: Record<string, unknown> | null };
+      checkValues(body);
+      const uuid = body.uuid ? checkUuid(body.uuid) : randomUUID();
+      const chassis = IronicObject.create('Chassis', { uuid, description: body.description, extra: body.extra ?? undefined });
+      await objectAction(request, chassis, 'create');
+      reply.header('location', locationOf(request, `chassis/${uuid}`));
+      return chassisBody(request, chassis);
+    },
+  },
+  {
+    method: 'PATCH', url: '/v1/chassis/:chassis_uuid', policy: 'baremetal:chassis:update', rpc: ['object_class_action_versions', 'object_action'], status: 200,
+    summary: 'Update a chassis (JSON Patch)', tags: TAGS,
+    schema: { params: uuidParams, body: patchBodySchema, response: { 200: chassisSchema, ...ERRORS } },
+    handler: async (request) => {
+      const patch = request.body as PatchOp[];
+      validatePatch(patch, { internal: BASE_INTERNAL_ATTRS, nonRemovable: [] });
+      const chassis = await getChassis(request);
+      const doc = chassis.toPlain();
+      const patched = applyPatch(doc, patch);
+      checkValues(patched);
+      for (const f of ['description', 'extra'] as const) {
+        const v = patched[f] ?? null;
+        if (JSON.stringify(v) !== JSON.stringify(doc[f] ?? null)) chassis.set(f, v as never);
+      }
+      await objectAction(request, chassis, 'save');
+      return chassisBody(request, chassis);
+    },
+  },
+  {
+    method: 'DELETE', url: '/v1/chassis/:chassis_uuid', policy: 'baremetal:chassis:delete', rpc: ['object_class_action_versions', 'object_action'], status: 204,
+    summary: 'Delete a chassis (ChassisNotEmpty, 400, while it holds nodes)', tags: TAGS,
+    schema: { params: uuidParams, response: { 204: emptyResponse, ...ERRORS } },
+    handler: async (request) => {
+      await objectAction(request, await getChassis(request), 'destroy');
+      return undefined;
+    },
+  },
+  nodeListRoute('/v1/nodes'),
+  nodeListRoute('/v1/nodes/detail'),
+];

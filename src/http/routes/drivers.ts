@@ -1,0 +1,206 @@
+/**
+ * /v1/drivers: the drivers the live conductors offer, their properties, RAID logical disk
+ * properties and driver-level vendor passthru (ironic/api/controllers/v1/driver.py @10.1.0).
+ *
+ * ironic-api reads driver membership from its database; the gateway has none and reads the
+ * live conductors (`Conductor.list` through the indirection API, those heard from within the
+ * heartbeat timeout) instead. Every driver a conductor lists is reported as a hardware type
+ * (`dynamic`); the per-interface defaults and enabled lists of `detail` are not on the RPC
+ * surface and are reported as null.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ironicError } from '../../conductor/exceptions.ts';
+import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
+import type { VendorPassthruResult } from '../../conductor/api.ts';
+import { needsVersion, notAcceptable } from '../resources/fields.ts';
+import { parseBoolean } from '../resources/ident.ts';
+import { baseUrl, resourceLinks } from '../links.ts';
+import type { RouteDef } from '../route.ts';
+import { classAction } from '../resources/lookup.ts';
+import { dict, errorResponses, linksSchema } from '../resources/representation.ts';
+import { withStatus } from './remote-objects.ts';
+
+/** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
+const HEARTBEAT_TIMEOUT_S = 60;
+
+/** The hardware interfaces of a driver, in Ironic's order (drivers.base.ALL_INTERFACES). */
+const INTERFACES = ['boot', 'console', 'deploy', 'inspect', 'management', 'network', 'power', 'raid', 'rescue', 'storage', 'vendor'] as const;
+
+const TAGS = ['drivers'];
+
+/** driver name → the hostnames of the live conductors that have it, sorted. */
+async function activeDrivers(request: FastifyRequest): Promise<Map<string, string[]>> {
+  const list = await classAction(request, 'Conductor', 'list', []);
+  const deadline = Date.now() - HEARTBEAT_TIMEOUT_S * 1000;
+  const drivers = new Map<string, Set<string>>();
+  for (const c of Array.isArray(list) ? list : []) {
+    if (!(c instanceof IronicObject)) continue;
+    const conductor = c as IronicObject<ConductorFields>;
+    const seen = conductor.get('updated_at') ?? conductor.get('created_at');
+    if (seen) {
+      const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(seen) ? seen : `${seen}Z`);
+      if (!Number.isNaN(t) && t < deadline) continue;
+    }
+    for (const d of conductor.get('drivers') ?? []) {
+      let hosts = drivers.get(d);
+      if (!hosts) drivers.set(d, (hosts = new Set()));
+      hosts.add(String(conductor.get('hostname')));
+    }
+  }
+  return new Map([...drivers].sort(([a], [b]) => a.localeCompare(b)).map(([d, hosts]) => [d, [...hosts].sort()]));
+}
+
+/** Driver.convert_with_links for a hardware type, with the fields of the request's microversion. */
+function driverBody(request: FastifyRequest, name: string, hosts: string[], detail: boolean): Record<string, unknown> {
+  const base = baseUrl(request);
+  const body: Record<string, unknown> = { name, hosts, links: resourceLinks(base, `drivers/${name}`) };
+  if (request.atLeast(14)) body.properties = resourceLinks(base, `drivers/${name}/properties`);
+  if (request.atLeast(30)) {
+    body.type = 'dynamic';
+    if (detail) {
+      for (const iface of INTERFACES) {
+        if ((iface === 'storage' && !request.atLeast(33)) || (iface === 'rescue' && !request.atLeast(38))) continue;
+        body[`default_${iface}_interface`] = null;
+        body[`enabled_${iface}_interfaces`] = null;
+      }
+    }
+  }
+  return body;
+}
+
+interface ListQuery { type?: string; detail?: string }
+interface NameParams { driver_name: string }
+
+/** The conductor topic for a driver, then the RPC: the shape of every /v1/drivers/{name}/… call. */
+async function onDriver<T>(request: FastifyRequest, fn: (topic: string, name: string) => Promise<T>): Promise<T> {
+  const name = (request.params as NameParams).driver_name;
+  const topic = await request.server.conductor.get_topic_for_driver(name);
+  return fn(topic, name);
+}
+
+/**
+ * utils.vendor_passthru: 202 when the method ran asynchronously, 200 otherwise; an `attach`
+ * answer is the raw response body (text as UTF-8), not JSON.
+ */
+export function sendPassthru(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {
+  reply.code(result.async ? 202 : 200);
+  if (result.attach) {
+    const raw = result.return;
+    const payload = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(JSON.stringify(raw ?? null), 'utf8');
+    return reply.type('application/octet-stream').send(payload);
+  }
+  return reply.type('application/json').send(JSON.stringify(result.return ?? null));
+}
+
+/** The `method` query parameter a vendor passthru needs ("Method not specified" otherwise). */
+export function passthruMethod(request: FastifyRequest): string {
+  const method = (request.query as { method?: string }).method;
+  if (!method) throw ironicError('Invalid', 'Method not specified');
+  return method;
+}
+
+const nameParams = {
+  type: 'object',
+  properties: { driver_name: { type: 'string', description: 'driver (hardware type) name' } },
+  required: ['driver_name'],
+} as const;
+
+const driverSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string' },
+    hosts: { type: 'array', items: { type: 'string' } },
+    type: { type: 'string', description: '1.30+' },
+    links: linksSchema,
+    properties: { ...linksSchema, description: '1.14+' },
+  },
+} as const;
+
+const ERRORS = errorResponses(400, 404, 406, 503);
+
+const PASSTHRU_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export const driverRoutes: RouteDef[] = [
+  {
+    method: 'GET', url: '/v1/drivers', policy: 'baremetal:driver:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'List the drivers of the live conductors', tags: TAGS,
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', description: '`classic` or `dynamic` (1.30+)' },
+          detail: { type: 'string', description: 'include the interface fields (1.30+)' },
+        },
+      },
+      response: { 200: { type: 'object', properties: { drivers: { type: 'array', items: driverSchema } } }, ...ERRORS },
+    },
+    handler: async (request) => {
+      const q = request.query as ListQuery;
+      const detail = q.detail === undefined ? undefined : parseBoolean(q.detail);
+      if ((detail !== undefined || q.type !== undefined) && !request.atLeast(30)) throw needsVersion(30);
+      if (q.type !== undefined && q.type !== 'classic' && q.type !== 'dynamic') {
+        throw ironicError('Invalid', '"type" filter must be one of "classic" or "dynamic", if specified.');
+      }
+      // every driver the conductors list is a hardware type: none is classic
+      const drivers = q.type === 'classic' ? new Map<string, string[]>() : await activeDrivers(request);
+      return { drivers: [...drivers].map(([name, hosts]) => driverBody(request, name, hosts, detail ?? false)) };
+    },
+  },
+  {
+    method: 'GET', url: '/v1/drivers/:driver_name', policy: 'baremetal:driver:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'Show one driver', tags: TAGS,
+    schema: { params: nameParams, response: { 200: driverSchema, ...ERRORS } },
+    handler: async (request) => {
+      const name = (request.params as NameParams).driver_name;
+      const hosts = (await activeDrivers(request)).get(name);
+      if (!hosts) throw ironicError('DriverNotFound', `Could not find the following driver(s) or hardware type(s): ${name}.`, { driver_name: name });
+      return driverBody(request, name, hosts, true);
+    },
+  },
+  {
+    method: 'GET', url: '/v1/drivers/:driver_name/properties', policy: 'baremetal:driver:get_properties',
+    rpc: ['get_topic_for_driver', 'get_driver_properties'], status: 200,
+    summary: "The driver's node properties (driver_info keys) and their descriptions", tags: TAGS,
+    schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
+    handler: (request) => onDriver(request, (topic, name) => request.server.conductor.get_driver_properties(request.ctx, name, topic)),
+  },
+  {
+    method: 'GET', url: '/v1/drivers/:driver_name/raid/logical_disk_properties', policy: 'baremetal:driver:get_raid_logical_disk_properties',
+    rpc: ['get_topic_for_driver', 'get_raid_logical_disk_properties'], status: 200,
+    summary: 'The logical disk properties the driver accepts in a RAID configuration (1.12+)', tags: TAGS,
+    schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
+    handler: async (request) => {
+      // ironic-api answers 406 here below 1.12, not 404
+      if (!request.atLeast(12)) throw notAcceptable();
+      // RAID is an optional interface: a driver without it is "not found" (404), not a bad request
+      return onDriver(request, (topic, name) =>
+        withStatus(request.server.conductor.get_raid_logical_disk_properties(request.ctx, name, topic), ['UnsupportedDriverExtension'], 404));
+    },
+  },
+  {
+    method: 'GET', url: '/v1/drivers/:driver_name/vendor_passthru/methods', policy: 'baremetal:driver:vendor_passthru',
+    rpc: ['get_topic_for_driver', 'get_driver_vendor_passthru_methods'], status: 200,
+    summary: "The driver's vendor passthru methods and their metadata", tags: TAGS,
+    schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
+    handler: (request) => onDriver(request, (topic, name) => request.server.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic)),
+  },
+  ...PASSTHRU_METHODS.map((m): RouteDef => ({
+    method: m, url: '/v1/drivers/:driver_name/vendor_passthru', policy: 'baremetal:driver:vendor_passthru',
+    rpc: ['get_topic_for_driver', 'driver_vendor_passthru'], status: 200,
+    summary: `Call a driver vendor method with ${m} (\`?method=\`): 202 when asynchronous, the raw body when it attaches a file`, tags: TAGS,
+    schema: {
+      params: nameParams,
+      querystring: { type: 'object', properties: { method: { type: 'string', description: 'the vendor method' } } },
+      ...(m === 'GET' || m === 'DELETE' ? {} : { body: { description: "the method's arguments" } }),
+      response: { 200: {}, 202: {}, ...ERRORS },
+    },
+    handler: async (request, reply) => {
+      const method = passthruMethod(request);
+      const info = (request.body ?? {}) as Record<string, unknown>;
+      const result = await onDriver(request, (topic, name) =>
+        request.server.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic));
+      return sendPassthru(reply, result);
+    },
+  })),
+];

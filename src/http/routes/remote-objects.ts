@@ -1,0 +1,64 @@
+/**
+ * Writing versioned objects through the conductor's indirection API, as ironic-api does with
+ * `indirection_api` set: `obj.create()`, `obj.save()`, `obj.destroy()` go out as
+ * `object_action`, whose `[updates, result]` answer is applied back onto the object. (Reads —
+ * class methods such as `get_by_uuid` and `list` — are in resources/lookup.ts.)
+ */
+import type { FastifyRequest } from 'fastify';
+import { RemoteError } from '../../rpc/errors.ts';
+import { HttpError } from '../errors.ts';
+import { IronicObject, isObjectPrimitive, type FieldsOf, type NodeFields, type ObjectName, type PortgroupFields } from '../../conductor/objects.ts';
+import { classAction, getByUuidOrName, type LookupSpec } from '../resources/lookup.ts';
+
+/**
+ * `obj.<method>()` on any conductor; the field updates the conductor made (id, timestamps,
+ * defaults) are applied to `obj`, which is then unchanged, as after a local save.
+ */
+export async function objectAction(request: FastifyRequest, obj: IronicObject, method: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): Promise<unknown> {
+  const answer = await request.server.conductor.object_action(request.ctx, obj, method, args, kwargs);
+  const [updates, result] = Array.isArray(answer) ? answer : [{}, answer];
+  if (updates && typeof updates === 'object') {
+    for (const [k, v] of Object.entries(updates as Record<string, unknown>)) {
+      if (k !== 'obj_what_changed') obj.set(k as never, (isObjectPrimitive(v) ? IronicObject.fromPrimitive(v) : v) as never);
+    }
+  }
+  obj.resetChanges();
+  return result;
+}
+
+/** A class method answering one object (`get_by_id`, `get_by_address` …). */
+export async function getObject<N extends ObjectName>(request: FastifyRequest, objname: N, method: string, ...args: unknown[]): Promise<IronicObject<FieldsOf[N]>> {
+  const result = await classAction(request, objname, method, args);
+  if (result instanceof IronicObject) return result as IronicObject<FieldsOf[N]>;
+  throw new Error(`${objname}.${method} did not answer with a versioned object`);
+}
+
+/** Node.get_by_id: the node a port, portgroup or volume resource belongs to. */
+export function nodeById(request: FastifyRequest, id: number | null | undefined): Promise<IronicObject<NodeFields>> {
+  return getObject(request, 'Node', 'get_by_id', id);
+}
+
+export const PORTGROUP_LOOKUP: LookupSpec<'Portgroup'> = {
+  objname: 'Portgroup',
+  notFound: 'PortgroupNotFound',
+  notFoundMessage: (ident) => `Portgroup ${ident} could not be found.`,
+  namesFrom: 1,
+};
+
+/** api_utils.get_rpc_portgroup: a uuid or a logical name. */
+export function getRpcPortgroup(request: FastifyRequest, ident: string): Promise<IronicObject<PortgroupFields>> {
+  return getByUuidOrName(request, PORTGROUP_LOOKUP, ident);
+}
+
+/**
+ * Re-raises remote errors of the given classes with another HTTP status and the same message,
+ * as ironic-api does by setting `e.code` (e.g. NodeNotFound for a port's node_uuid → 400).
+ */
+export async function withStatus<T>(promise: Promise<T>, excTypes: readonly string[], status: number): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof RemoteError && excTypes.includes(err.exc_type)) throw new HttpError(status, err.message);
+    throw err;
+  }
+}
