@@ -1,24 +1,76 @@
 /**
  * Wires a gateway from configuration: the transport named by `transport_url`, the conductor
- * client, the embedded simulator when the transport is in-process, and the HTTP app.
+ * client over it, the embedded simulated conductor when the transport is in-process, and the
+ * HTTP app with the auth plugins and every resource route.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
+import { createConductorAPI, createConductorRpcClient, type ConductorAPI } from './conductor/api.ts';
 import { buildApp, createLogger } from './http/app.ts';
 import { authPlugins } from './http/auth/index.ts';
+import { resourceRoutes } from './http/routes/index.ts';
+import { createTransport } from './rpc/transport.ts';
+import type { Transport } from './rpc/types.ts';
+import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
+  conductor: ConductorAPI;
+  /** the in-process simulated conductor, when transport_url is memory:// */
+  simulator: RunningSimulator | null;
   close(): Promise<void>;
+}
+
+/** The transport URL without credentials, for logs and the health endpoint. */
+export function redactTransportUrl(url: string): string {
+  return url.replace(/\/\/[^@/,]*@/g, '//***@').replace(/,[^@/,]*@/g, ',***@');
 }
 
 export async function createGateway(config: Config): Promise<Gateway> {
   const logger = createLogger(config);
-  const app = await buildApp(config, { logger, plugins: authPlugins(config) });
+  const transportLog = logger.child({ component: 'rpc' });
+  const transport: Transport = createTransport(config.transport_url, { exchange: config.control_exchange, logger: transportLog });
+
+  let simulator: RunningSimulator | null = null;
+  if (config.transport_url.startsWith('memory://')) {
+    // The embedded default: a simulated conductor on the same in-process bus; it is reached
+    // only through the transport, as a real conductor would be.
+    const simTransport = createTransport(config.transport_url, { exchange: config.control_exchange });
+    simulator = await startSimulator({
+      transport: simTransport,
+      exchange: config.control_exchange,
+      host: config.simulator_host,
+      nodes: config.simulator_nodes,
+      actionDelayMs: config.simulator_action_delay_ms,
+      workers: config.simulator_workers,
+      logger: logger.child({ component: 'simulator' }),
+    });
+    const stopSim = simulator.stop.bind(simulator);
+    simulator.stop = async () => {
+      await stopSim();
+      await simTransport.close();
+    };
+  }
+
+  const conductor = createConductorAPI(createConductorRpcClient(transport, config), config);
+  const name = redactTransportUrl(config.transport_url);
+  const app = await buildApp(config, {
+    logger,
+    conductor,
+    routes: resourceRoutes,
+    plugins: authPlugins(config),
+    health: { transportConnected: () => transport.isConnected(), transportName: () => name },
+  });
+  app.log.info({ transport: name, auth_strategy: config.auth_strategy, embedded_simulator: simulator !== null }, 'gateway configured');
+
   return {
     app,
+    conductor,
+    simulator,
     async close() {
       await app.close();
+      await transport.close();
+      if (simulator) await simulator.stop();
     },
   };
 }

@@ -4,12 +4,14 @@
  */
 import { ConfigError, SETTINGS, envName, flagName, loadConfig, parseFlags, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
+import { runSimulatorCommand } from './simulator/cli.ts';
 import { checkAuthConfig } from './http/auth/index.ts';
 
 const USAGE = `usage: ironic-gateway [serve] [--setting value …]
 
 Commands:
   serve      run the gateway (default)
+  simulator  run a standalone simulated conductor on --transport-url (rabbit://…)
   help       this text
 
 Settings (environment variable / flag):
@@ -48,6 +50,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(config);
+    case 'simulator':
+      await runSimulatorCommand(config);
+      return;
     default:
       throw new ConfigError(`unknown command ${JSON.stringify(command)}; run with --help`);
   }

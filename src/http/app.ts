@@ -80,6 +80,8 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
   const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 512 });
   app.addHook('onRoute', (route) => {
+    // a catch-all (CORS preflight's OPTIONS *) says nothing about which methods a path has
+    if (route.url === '*' || route.url === '/*') return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
       if (!known.hasRoute(m as HTTPMethod, route.url)) known.on(m as HTTPMethod, route.url, () => undefined);

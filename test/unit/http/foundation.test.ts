@@ -191,3 +191,14 @@ test('health reports 503 with Retry-After when the transport is down', async () 
   assert.equal(h.headers['retry-after'], '5');
   assert.equal(h.json().transport_connected, false);
 });
+
+test('with CORS on, an unknown path is still 404 (the preflight catch-all is not a method list)', async () => {
+  const { authPlugins } = await import('../../../src/http/auth/index.ts');
+  const config = loadConfig({ env: {}, overrides: { cors_allowed_origins: 'https://dash.example.com' } });
+  const a = await buildApp(config, { logger: capture().logger, plugins: authPlugins(config), routes: testRoutes });
+  const r = await a.inject({ url: '/v1/nope' });
+  assert.equal(r.statusCode, 404);
+  const m = await a.inject({ method: 'DELETE', url: '/v1/echo' });
+  assert.equal(m.statusCode, 405);
+  assert.equal(m.headers.allow, 'POST');
+});
