@@ -28,7 +28,7 @@ export const managementRoutes: RouteDef[] = [
       params: nodeIdentParams, querystring: noQuery,
       body: {
         type: 'object',
-        properties: { boot_device: { type: 'string', description: 'pxe, disk, cdrom, bios, safe …' }, persistent: { type: ['boolean', 'string'], description: 'default false' } },
+        properties: { boot_device: { type: 'string', description: 'pxe, disk, cdrom, bios, safe …' }, persistent: { anyOf: [{ type: 'boolean' }, { type: 'string' }], description: 'default false' } },
         required: ['boot_device'], additionalProperties: false,
       },
       response: { 204: emptyResponse, ...NODE_ERRORS },

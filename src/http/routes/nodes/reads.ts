@@ -5,11 +5,11 @@ import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
 import { ACTIVE, ADOPTFAIL, AVAILABLE, CLEANFAIL, CLEANING, CLEANWAIT, DELETING, DEPLOYFAIL, DEPLOYING, DEPLOYWAIT, ENROLL, ERROR, INSPECTFAIL, INSPECTING, ADOPTING, MANAGEABLE, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING, VERIFYING } from '../../../simulator/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../resources/collection.ts';
-import { needsVersion, notAcceptable } from '../../resources/fields.ts';
+import { checkAllowedFields, needsVersion, notAcceptable } from '../../resources/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../resources/ident.ts';
 import { classAction, getRpcNode, listObjects, nodeAndTopic } from '../../resources/lookup.ts';
 import {
-  ChassisUuids, DEFAULT_LIST_FIELDS, checkNodeFields, convertNode, nodeCollectionSchema, nodeSchema, nodeStates, nodeStatesSchema,
+  ChassisUuids, DEFAULT_LIST_FIELDS, NODE_FIELD_VERSIONS, checkNodeFields, convertNode, nodeCollectionSchema, nodeSchema, nodeStates, nodeStatesSchema,
 } from '../../resources/node.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
@@ -72,7 +72,7 @@ async function nodeByInstance(request: FastifyRequest, instanceUuid: string): Pr
 /** _get_nodes_collection: one page of nodes and its `next` link. */
 async function listNodes(request: FastifyRequest, q: ListQuery, resourcePath: string, fields: readonly string[] | undefined) {
   const sortKey = q.sort_key ?? 'id';
-  checkNodeFields(request, [sortKey]);
+  checkAllowedFields([sortKey], NODE_FIELD_VERSIONS, request.apiVersion.minor);
   checkFilters(request, q);
   const associated = q.associated === undefined ? undefined : parseBoolean(q.associated);
   const maintenance = q.maintenance === undefined ? undefined : parseBoolean(q.maintenance);

@@ -155,7 +155,7 @@ export const stateRoutes: RouteDef[] = [
     summary: 'Enable or disable the console of a node', tags: TAGS,
     schema: {
       params: nodeIdentParams, querystring: noQuery,
-      body: { type: 'object', properties: { enabled: { type: ['boolean', 'string'] } }, required: ['enabled'], additionalProperties: false },
+      body: { type: 'object', properties: { enabled: { anyOf: [{ type: 'boolean' }, { type: 'string' }] } }, required: ['enabled'], additionalProperties: false },
       response: accepted,
     },
     handler: async (request, reply) => {
