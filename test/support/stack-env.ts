@@ -1,0 +1,24 @@
+/** What test/support/stack.sh started (via .tmp/stack.env, sourced by test/run.sh). */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the integration tests through test/run.sh (or source .tmp/stack.env after test/support/stack.sh start)`);
+  return v;
+}
+
+export const stack = {
+  transportUrl: (): string => required('TEST_TRANSPORT_URL'),
+  conductorHost: (): string => required('TEST_CONDUCTOR_HOST'),
+  conductorLog: (): string => process.env.TEST_CONDUCTOR_LOG ?? join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'log', 'ironic-conductor.log'),
+  script: (): string => process.env.TEST_STACK_SCRIPT ?? join(import.meta.dirname, 'stack.sh'),
+  /** Runs `stack.sh <args>` and returns its stdout. */
+  async sh(...args: string[]): Promise<string> {
+    const { stdout } = await run('bash', [stack.script(), ...args], { maxBuffer: 16 << 20 });
+    return stdout;
+  },
+};
