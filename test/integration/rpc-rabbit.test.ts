@@ -1,0 +1,174 @@
+/**
+ * The rabbit transport's behaviour on the REAL broker (and the REAL conductor): fail-fast for an
+ * unconsumed topic, timeouts with expiring messages, the server side declared as a conductor's,
+ * and recovery when the broker restarts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'amqplib';
+import { MANAGER_TOPIC, createConductorAPI, createConductorRpcClient } from '../../src/conductor/api.ts';
+import { makeContext } from '../../src/conductor/context.ts';
+import { MessageUndeliverable, MessagingTimeout, RemoteError, TransportUnavailable } from '../../src/rpc/errors.ts';
+import { RabbitTransport } from '../../src/rpc/rabbit.ts';
+import type { IncomingRequest } from '../../src/rpc/types.ts';
+import { stack } from '../support/stack-env.ts';
+
+const msg = (method: string, args: Record<string, unknown> = {}) => ({ method, args, version: '1.0', context: { request_id: `req-${method}` } });
+const SIM = 'gwtest-sim';
+
+/** rabbitmqctl list_queues name durable auto_delete arguments → map by name */
+async function queues(): Promise<Map<string, string>> {
+  const out = await stack.sh('ctl', 'list_queues', 'name', 'durable', 'auto_delete', 'arguments');
+  return new Map(out.trim().split('\n').slice(1).map((l) => {
+    const [name, ...rest] = l.split('\t');
+    return [name!, rest.join(' ')];
+  }));
+}
+
+describe('rabbit transport on the real broker', () => {
+  let client: RabbitTransport;
+  let server: RabbitTransport;
+  const served: IncomingRequest[] = [];
+  const sleeping = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(() => { sleeping.delete(t); resolve(); }, ms);
+    sleeping.add(t);
+  });
+
+  before(async () => {
+    client = new RabbitTransport(stack.transportUrl(), { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 });
+    server = new RabbitTransport(stack.transportUrl(), { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 });
+    await server.serve({ topic: MANAGER_TOPIC, server: SIM }, async (req) => {
+      served.push(req);
+      if (req.method === 'fail') throw new RemoteError('NodeLocked', 'Node x is locked by host sim', { node: 'x', host: 'sim', code: 409 });
+      if (req.method === 'sleep') await sleep(Number(req.args.ms));
+      return { echo: req.args, context: req.context };
+    });
+  });
+  after(async () => {
+    for (const t of sleeping) clearTimeout(t);
+    await client.close();
+    await server.close();
+  });
+
+  it('serves a call on the host topic and returns the result and context', async () => {
+    const got = await client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { a: [1, 'b'] }), 5000);
+    assert.deepEqual(got, { echo: { a: [1, 'b'] }, context: { request_id: 'req-echo' } });
+    assert.equal(client.isConnected(), true);
+  });
+
+  it('declares its queues as the real conductor does, and the reply queue with x-expires', async () => {
+    const q = await queues();
+    const host = stack.conductorHost();
+    assert.equal(q.get(`${MANAGER_TOPIC}.${SIM}`), q.get(`${MANAGER_TOPIC}.${host}`));
+    assert.equal(q.get(`${MANAGER_TOPIC}.${SIM}`), 'false false []');
+    const fanouts = [...q].filter(([n]) => n.startsWith(`${MANAGER_TOPIC}_fanout_`)).map(([, v]) => v);
+    assert.ok(fanouts.length >= 2, 'the conductor\'s fanout queue and ours');
+    assert.equal(new Set(fanouts).size, 1, 'same flags and arguments');
+    const replies = [...q].filter(([n]) => /^reply_[0-9a-f]{32}$/.test(n)).map(([, v]) => v);
+    assert.ok(replies.length > 0);
+    for (const r of replies) assert.match(r, /^false false \[\{"x-expires",1800000\}\]$/);
+  });
+
+  it('raises the server\'s failure as a RemoteError with class and kwargs', async () => {
+    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('fail'), 5000), (e: unknown) => {
+      assert.ok(e instanceof RemoteError);
+      assert.equal(e.exc_type, 'NodeLocked');
+      assert.deepEqual(e.kwargs, { node: 'x', host: 'sim', code: 409 });
+      return true;
+    });
+  });
+
+  it('keeps 32 calls in flight on one connection, each answered by its own reply', async () => {
+    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { i }), 5000)));
+    assert.deepEqual(results.map((r) => (r as { echo: { i: number } }).echo.i), Array.from({ length: 32 }, (_, i) => i));
+  });
+
+  it('a cast is confirmed by the broker and delivered; a fanout cast reaches every server', async () => {
+    served.length = 0;
+    await client.cast({ topic: MANAGER_TOPIC, server: SIM }, msg('cast1'));
+    const second = new RabbitTransport(stack.transportUrl());
+    const got2: string[] = [];
+    await second.serve({ topic: 'gwtest.fanout', server: 'b' }, async (r) => { got2.push(r.method); return null; });
+    await server.serve({ topic: 'gwtest.fanout', server: 'a' }, async (r) => { served.push(r); return null; });
+    await client.cast({ topic: 'gwtest.fanout', fanout: true }, msg('fan'));
+    const end = Date.now() + 5000;
+    while ((served.length < 2 || got2.length < 1) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(served.map((r) => r.method).sort(), ['cast1', 'fan']);
+    assert.deepEqual(got2, ['fan']);
+    await second.close();
+  });
+
+  it('a call to a topic nobody consumes fails at once with MessageUndeliverable (and so does a cast)', async () => {
+    let t0 = Date.now();
+    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x'), 30_000), MessageUndeliverable);
+    assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+    await assert.rejects(client.cast({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x')), MessageUndeliverable);
+    // through the ConductorAPI, with a full topic
+    const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    t0 = Date.now();
+    await assert.rejects(api.get_boot_device(makeContext(), 'n', `${MANAGER_TOPIC}.nobody-here`), MessageUndeliverable);
+    assert.ok(Date.now() - t0 < 1000);
+  });
+
+  it('times out with MessagingTimeout when the queue exists but nobody answers; the message expires', async () => {
+    // a dead conductor's per-host queue outlives it: routed, never consumed
+    const raw = await connect(stack.transportUrl().replace(/^rabbit:/, 'amqp:'));
+    const ch = await raw.createChannel();
+    const ghost = `${MANAGER_TOPIC}.gwtest-ghost`;
+    await ch.assertQueue(ghost, { durable: false, autoDelete: false });
+    await ch.bindQueue(ghost, 'ironic', ghost);
+    await ch.purgeQueue(ghost);
+    const t0 = Date.now();
+    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: 'gwtest-ghost' }, msg('x'), 400), MessagingTimeout);
+    const took = Date.now() - t0;
+    assert.ok(took >= 390 && took < 1500, `took ${took} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await ch.checkQueue(ghost)).messageCount, 0, 'expiration = timeout drops the request');
+    await ch.deleteQueue(ghost);
+    await raw.close();
+    // a late reply to the timed-out call is dropped and the next call works
+    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('sleep', { ms: 300 }), 100), MessagingTimeout);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual((await client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { after: 1 }), 5000) as { echo: unknown }).echo, { after: 1 });
+  });
+
+  it('survives a broker restart: in-flight calls fail at once, then the client reconnects by itself', async () => {
+    const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    const topic = `${MANAGER_TOPIC}.${stack.conductorHost()}`;
+    const ctx = makeContext({ is_admin: true });
+    // call 1, before
+    assert.ok(Array.isArray(await api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {})));
+
+    const inflight = client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('sleep', { ms: 60_000 }), 60_000);
+    const failedAt = inflight.then(() => Infinity, (e: unknown) => {
+      assert.ok(e instanceof TransportUnavailable, `in-flight call failed with ${String(e)}`);
+      return Date.now();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await stack.sh('stop-rabbit');
+    const stopped = Date.now();
+    assert.ok((await failedAt) <= stopped + 500, 'the in-flight call failed when the connection dropped, not at its timeout');
+    assert.equal(client.isConnected(), false);
+    await stack.sh('start-rabbit');
+
+    // call 2, after: never TransportUnavailable; MessageUndeliverable only while the conductor re-declares its queues
+    const end = Date.now() + 60_000;
+    let result: unknown;
+    for (;;) {
+      try {
+        result = await api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {});
+        break;
+      } catch (e) {
+        if (!(e instanceof MessageUndeliverable) || Date.now() > end) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    assert.ok(Array.isArray(result) && result.length > 0);
+    assert.equal(client.isConnected(), true);
+    // our own server re-declared and re-consumed its queues too
+    assert.deepEqual((await client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { back: true }), 10_000) as { echo: unknown }).echo, { back: true });
+    assert.ok(Date.now() - t0 < 90_000);
+  });
+});
