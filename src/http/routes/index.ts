@@ -3,13 +3,17 @@ import type { RouteDef } from '../route.ts';
 import { chassisRoutes } from './chassis.ts';
 import { driverRoutes } from './drivers.ts';
 import { nodeRoutes } from './nodes/index.ts';
+import { portgroupRoutes } from './portgroups.ts';
 import { portRoutes } from './ports.ts';
 import { ramdiskRoutes } from './ramdisk.ts';
+import { volumeRoutes } from './volume.ts';
 
 export const resourceRoutes: readonly RouteDef[] = [
   ...nodeRoutes,
   ...portRoutes,
+  ...portgroupRoutes,
   ...chassisRoutes,
   ...driverRoutes,
   ...ramdiskRoutes,
+  ...volumeRoutes,
 ];

@@ -34,7 +34,7 @@ export async function getObject<N extends ObjectName>(request: FastifyRequest, o
 }
 
 /** Node.get_by_id: the node a port, portgroup or volume resource belongs to. */
-export function nodeById(request: FastifyRequest, id: number | null | undefined): Promise<IronicObject<NodeFields>> {
+export function nodeById(request: FastifyRequest, id: unknown): Promise<IronicObject<NodeFields>> {
   return getObject(request, 'Node', 'get_by_id', id);
 }
 

@@ -1,0 +1,249 @@
+/**
+ * /v1/portgroups (1.23+) and /v1/nodes/{node_ident}/portgroups (1.24+)
+ * (ironic/api/controllers/v1/portgroup.py @10.1.0). Reads and creates go through the
+ * indirection API; updates and deletes are `update_portgroup` / `destroy_portgroup` on the
+ * node's conductor (PortgroupNotEmpty, 400, while ports remain).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { ironicError } from '../../conductor/exceptions.ts';
+import { IronicObject, type PortgroupFields } from '../../conductor/objects.ts';
+import { RemoteError } from '../../rpc/errors.ts';
+import { notAcceptable } from '../resources/fields.ts';
+import { checkUuid, isValidLogicalName, parseBoolean } from '../resources/ident.ts';
+import { classAction, getRpcNode, listObjects, topicFor } from '../resources/lookup.ts';
+import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, touchesPath, validatePatch, type PatchOp } from '../resources/patch.ts';
+import { dict, emptyResponse, errorResponses, linksOf, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
+import type { RouteDef } from '../route.ts';
+import { getRpcPortgroup, nodeById, objectAction, withStatus } from './remote-objects.ts';
+import {
+  collectionSchema, convert, fieldsQuery, identParam, normalizeMac, pageBody, pageKwargs, pageOf, pageQuery, requestedFields, resourceSchema,
+  UuidsById, type PageQuery, type ResourceSpec,
+} from './shared.ts';
+
+const TAGS = ['portgroups'];
+const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
+
+export const PORTGROUP: ResourceSpec = {
+  path: 'portgroups',
+  key: 'portgroups',
+  fields: ['uuid', 'address', 'extra', 'internal_info', 'node_uuid', 'name', 'standalone_ports_supported', 'mode', 'properties', 'created_at', 'updated_at'],
+  defaultFields: ['uuid', 'address', 'name'],
+  // ironic-api 10.1.0 hides no portgroup field by version, but refuses `fields=mode,properties` below 1.26
+  versions: { since: {}, refuseBelow: [] },
+  invalidSortKeys: ['extra', 'internal_info', 'properties'],
+};
+
+const portgroupSchema = resourceSchema({
+  uuid: { type: 'string' }, address: nullableString, extra: dict, internal_info: dict, node_uuid: { type: 'string' },
+  name: nullableString, standalone_ports_supported: { type: 'boolean' }, mode: nullableString, properties: dict,
+  created_at: nullableDateTime, updated_at: nullableDateTime, links: linksSchema, ports: linksSchema,
+});
+
+/** check_allowed_portgroup_fields: mode and properties need 1.26. */
+function checkPortgroupFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
+  if (fields && (fields.includes('mode') || fields.includes('properties')) && !request.atLeast(26)) throw notAcceptable();
+}
+
+/** Portgroup.convert_with_links; a full portgroup links to its ports. */
+async function portgroupBody(request: FastifyRequest, pg: IronicObject<PortgroupFields>, fields?: readonly string[], nodes = new UuidsById(request, 'Node')): Promise<Record<string, unknown>> {
+  const nodeUuid = await nodes.get(pg.get('node_id'));
+  return convert(request, PORTGROUP, pg, { node_uuid: nodeUuid }, fields, (out) => {
+    out.ports = linksOf(request, 'portgroups', String(pg.get('uuid')), '/ports');
+  });
+}
+
+interface ListQuery extends PageQuery { node?: string; address?: string; fields?: string }
+
+async function listPortgroups(request: FastifyRequest, q: ListQuery, path: string, detail: boolean, parentNode?: string) {
+  let fields: readonly string[] | undefined;
+  if (!detail) {
+    fields = requestedFields(request, PORTGROUP, q.fields);
+    checkPortgroupFields(request, fields);
+  }
+  checkPortgroupFields(request, [q.sort_key ?? 'id']);
+  const address = q.address === undefined ? undefined : normalizeMac(q.address);
+  if (!detail) fields ??= PORTGROUP.defaultFields;
+  const page = await pageOf(request, PORTGROUP, 'Portgroup', q);
+  const nodeIdent = parentNode ?? q.node;
+  const params: Record<string, string> = {};
+  let pgs: IronicObject<PortgroupFields>[];
+  if (nodeIdent) {
+    const node = await getRpcNode(request, nodeIdent);
+    pgs = await listObjects(request, 'Portgroup', 'list_by_node_id', [node.get('id')], pageKwargs(page));
+    if (!parentNode) params.node = nodeIdent;
+  } else if (address) {
+    try {
+      pgs = [(await classAction(request, 'Portgroup', 'get_by_address', [address])) as IronicObject<PortgroupFields>];
+    } catch (err) {
+      if (!(err instanceof RemoteError && err.exc_type === 'PortgroupNotFound')) throw err;
+      pgs = [];
+    }
+  } else {
+    pgs = await listObjects(request, 'Portgroup', 'list', [], pageKwargs(page));
+  }
+  const nodes = new UuidsById(request, 'Node');
+  const items = await Promise.all(pgs.map((pg) => portgroupBody(request, pg, fields, nodes)));
+  if (fields && !detail) params.fields = fields.join(',');
+  return pageBody(request, PORTGROUP, page, pgs, items, path, params);
+}
+
+interface CreateBody {
+  uuid?: string; address?: string | null; node_uuid: string; name?: string | null; extra?: Record<string, unknown> | null;
+  standalone_ports_supported?: boolean | string; mode?: string | null; properties?: Record<string, unknown> | null;
+}
+
+const identOf = (request: FastifyRequest): string => (request.params as { portgroup_ident: string }).portgroup_ident;
+const pgParams = identParam('portgroup_ident', 'portgroup uuid or name');
+const nodeParams = identParam('node_ident', 'node uuid or name');
+
+const listQuery = {
+  node: { type: 'string', description: 'uuid or name of a node: only its portgroups' },
+  address: { type: 'string', description: 'MAC address: the portgroup with it' },
+  ...pageQuery,
+} as const;
+
+function listRoutes(url: string, pathOf: (request: FastifyRequest, detail: boolean) => string, parentOf: (request: FastifyRequest) => string | undefined, minVersion: number, params?: object): RouteDef[] {
+  const body = collectionSchema('portgroups', portgroupSchema);
+  return [false, true].map((detail): RouteDef => ({
+    method: 'GET', url: detail ? `${url}/detail` : url, minVersion, policy: 'baremetal:portgroup:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: detail ? `List portgroups with every field (${url})` : `List portgroups (${url})`, tags: TAGS,
+    schema: {
+      ...(params ? { params } : {}),
+      querystring: { type: 'object', properties: detail ? listQuery : { ...listQuery, ...fieldsQuery }, additionalProperties: false },
+      response: { 200: body, ...ERRORS },
+    },
+    handler: (request) => listPortgroups(request, request.query as ListQuery, pathOf(request, detail), detail, parentOf(request)),
+  }));
+}
+
+/** The name rule of a portgroup (a logical name at the microversion); ClientSideError 400 otherwise. */
+function checkName(request: FastifyRequest, name: unknown, message: string): void {
+  if (name && !isValidLogicalName(name, request.apiVersion.minor)) throw ironicError('Invalid', message);
+}
+
+async function createPortgroup(request: FastifyRequest, body: CreateBody): Promise<IronicObject<PortgroupFields>> {
+  if ((body.mode !== undefined || body.properties !== undefined) && !request.atLeast(26)) throw notAcceptable();
+  checkName(request, body.name, `Cannot create portgroup with invalid name '${String(body.name)}'`);
+  const node = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]), ['NodeNotFound'], 400);
+  const fields: Partial<PortgroupFields> = {
+    uuid: body.uuid ? checkUuid(body.uuid) : randomUUID(),
+    node_id: (node as IronicObject<{ id: number }>).get('id'),
+  };
+  if (body.address !== undefined) fields.address = body.address === null ? null : normalizeMac(body.address);
+  if (body.name !== undefined) fields.name = body.name;
+  if (body.extra !== undefined) fields.extra = body.extra;
+  if (body.standalone_ports_supported !== undefined) fields.standalone_ports_supported = parseBoolean(body.standalone_ports_supported);
+  if (body.mode !== undefined) fields.mode = body.mode;
+  if (body.properties !== undefined) fields.properties = body.properties;
+  const pg = IronicObject.create('Portgroup', fields);
+  await objectAction(request, pg, 'create');
+  return pg;
+}
+
+async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promise<IronicObject<PortgroupFields>> {
+  validatePatch(patch, { internal: [...BASE_INTERNAL_ATTRS, '/internal_info'], nonRemovable: ['/node_uuid', '/mode'] });
+  if ((touchesPath(patch, '/mode') || touchesPath(patch, '/properties')) && !request.atLeast(26)) throw notAcceptable();
+  const ident = identOf(request);
+  const pg = await getRpcPortgroup(request, ident);
+  for (const name of getPatchValues(patch, '/name')) {
+    checkName(request, name, `Portgroup ${ident}: Cannot change name to invalid name '${String(name)}'`);
+  }
+  const node = await nodeById(request, pg.get('node_id'));
+  const doc: Record<string, unknown> = { ...pg.toPlain(), node_uuid: node.get('uuid') };
+  delete doc.node_id;
+  const patched = applyPatch(doc, patch);
+  const changes: Partial<PortgroupFields> = {
+    address: patched.address == null ? null : normalizeMac(patched.address),
+    name: (patched.name ?? null) as string | null,
+    extra: (patched.extra ?? null) as PortgroupFields['extra'],
+    standalone_ports_supported: patched.standalone_ports_supported == null ? (null as never) : parseBoolean(patched.standalone_ports_supported),
+    mode: (patched.mode ?? null) as string | null,
+    properties: (patched.properties ?? null) as PortgroupFields['properties'],
+  };
+  if (patched.node_uuid !== doc.node_uuid) {
+    const newNode = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]), ['NodeNotFound'], 400);
+    changes.node_id = (newNode as IronicObject<{ id: number }>).get('id');
+  }
+  for (const [k, v] of Object.entries(changes) as [keyof PortgroupFields & string, unknown][]) {
+    if (JSON.stringify(v) !== JSON.stringify(pg.get(k) ?? null)) pg.set(k, v as never);
+  }
+  const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
+  return request.server.conductor.update_portgroup(request.ctx, pg, topic);
+}
+
+export const portgroupRoutes: RouteDef[] = [
+  ...listRoutes('/v1/portgroups', (_r, detail) => (detail ? 'portgroups/detail' : 'portgroups'), () => undefined, 23),
+  {
+    method: 'GET', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:get', rpc: ['object_class_action_versions'], status: 200,
+    summary: 'Show a portgroup', tags: TAGS,
+    schema: { params: pgParams, querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false }, response: { 200: portgroupSchema, ...ERRORS } },
+    handler: async (request) => {
+      const fields = requestedFields(request, PORTGROUP, (request.query as { fields?: string }).fields);
+      checkPortgroupFields(request, fields);
+      return portgroupBody(request, await getRpcPortgroup(request, identOf(request)), fields);
+    },
+  },
+  {
+    method: 'POST', url: '/v1/portgroups', minVersion: 23, policy: 'baremetal:portgroup:create', rpc: ['object_class_action_versions', 'object_action'], status: 201,
+    summary: 'Create a portgroup (an object create through the indirection API)', tags: TAGS,
+    schema: {
+      body: {
+        type: 'object',
+        properties: {
+          uuid: { type: 'string' }, address: nullableString, node_uuid: { type: 'string' }, name: nullableString,
+          extra: { type: ['object', 'null'], additionalProperties: true }, standalone_ports_supported: { type: ['boolean', 'string'] },
+          mode: { ...nullableString, description: '1.26+' }, properties: { type: ['object', 'null'], additionalProperties: true, description: '1.26+' },
+        },
+        required: ['node_uuid'],
+        additionalProperties: false,
+      },
+      response: { 201: portgroupSchema, ...ERRORS },
+    },
+    handler: async (request, reply) => {
+      const pg = await createPortgroup(request, request.body as CreateBody);
+      reply.header('location', locationOf(request, `portgroups/${String(pg.get('uuid'))}`));
+      return portgroupBody(request, pg);
+    },
+  },
+  {
+    method: 'PATCH', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:update',
+    rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup'], status: 200, summary: 'Update a portgroup (JSON Patch)', tags: TAGS,
+    schema: { params: pgParams, body: patchBodySchema, response: { 200: portgroupSchema, ...ERRORS } },
+    handler: async (request) => portgroupBody(request, await patchPortgroup(request, request.body as PatchOp[])),
+  },
+  {
+    method: 'DELETE', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:delete',
+    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_portgroup'], status: 204,
+    summary: 'Delete a portgroup (PortgroupNotEmpty, 400, while it has ports)', tags: TAGS,
+    schema: { params: pgParams, response: { 204: emptyResponse, ...ERRORS } },
+    handler: async (request) => {
+      const pg = await getRpcPortgroup(request, identOf(request));
+      const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
+      await request.server.conductor.destroy_portgroup(request.ctx, pg, topic);
+      return undefined;
+    },
+  },
+  ...listRoutes(
+    '/v1/nodes/:node_ident/portgroups',
+    (request, detail) => `nodes/${(request.params as { node_ident: string }).node_ident}/portgroups${detail ? '/detail' : ''}`,
+    (request) => (request.params as { node_ident: string }).node_ident,
+    24,
+    nodeParams,
+  ),
+  {
+    method: ['POST'], url: '/v1/nodes/:node_ident/portgroups', minVersion: 24, policy: 'baremetal:portgroup:create', rpc: [], status: 403,
+    summary: 'Refused: create portgroups at /v1/portgroups', tags: TAGS, schema: { params: nodeParams, response: ERRORS },
+    handler: async () => {
+      throw ironicError('OperationNotPermitted', 'Operation not permitted.');
+    },
+  },
+  {
+    method: ['GET', 'PATCH', 'DELETE'], url: '/v1/nodes/:node_ident/portgroups/:portgroup_ident', minVersion: 24, policy: 'baremetal:portgroup:get', rpc: [], status: 403,
+    summary: 'Refused: use /v1/portgroups/{portgroup_ident}', tags: TAGS,
+    schema: { params: { ...nodeParams, properties: { ...nodeParams.properties, ...pgParams.properties } }, response: ERRORS },
+    handler: async () => {
+      throw ironicError('OperationNotPermitted', 'Operation not permitted.');
+    },
+  },
+];
