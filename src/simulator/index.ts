@@ -100,6 +100,8 @@ export interface StartOptions extends SimulatorOptions {
   transport: Transport;
   /** oslo control_exchange (default: the transport's) */
   exchange?: string;
+  /** the manager topic (default ironic.conductor_manager); tests use their own to stay apart on a shared broker */
+  topic?: string;
 }
 
 export interface RunningSimulator extends Simulator {
@@ -111,7 +113,7 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
   const sim = createSimulator(opts);
   let listener: Listener;
   try {
-    listener = await opts.transport.serve({ topic: CONDUCTOR_TOPIC, server: opts.host, exchange: opts.exchange }, sim.endpoint);
+    listener = await opts.transport.serve({ topic: opts.topic ?? CONDUCTOR_TOPIC, server: opts.host, exchange: opts.exchange }, sim.endpoint);
   } catch (err) {
     await sim.stop();
     throw err;

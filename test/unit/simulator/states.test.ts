@@ -21,14 +21,14 @@ test('the machine allows Ironic\'s transitions and refuses the others', () => {
 test('process_event keeps targets as Ironic\'s FSM does', () => {
   const node = { provision_state: S.ENROLL as string | null, target_provision_state: null as string | null };
   assert.ok(S.processEvent(node, 'manage', { background: true }));
-  assert.deepEqual(node, { provision_state: S.VERIFYING, target_provision_state: S.MANAGEABLE });
+  assert.deepEqual({ ...node } as object, { provision_state: S.VERIFYING, target_provision_state: S.MANAGEABLE });
   assert.ok(S.processEvent(node, 'done'));
-  assert.deepEqual(node, { provision_state: S.MANAGEABLE, target_provision_state: null });
+  assert.deepEqual({ ...node } as object, { provision_state: S.MANAGEABLE, target_provision_state: null });
   // manual clean: target overridden to manageable, and cleared when reached
   assert.ok(S.processEvent(node, 'clean', { background: true, targetState: S.MANAGEABLE }));
-  assert.deepEqual(node, { provision_state: S.CLEANING, target_provision_state: S.MANAGEABLE });
+  assert.deepEqual({ ...node } as object, { provision_state: S.CLEANING, target_provision_state: S.MANAGEABLE });
   assert.ok(S.processEvent(node, 'fail', { targetState: S.MANAGEABLE }));
-  assert.deepEqual(node, { provision_state: S.CLEANFAIL, target_provision_state: S.MANAGEABLE });
+  assert.deepEqual({ ...node } as object, { provision_state: S.CLEANFAIL, target_provision_state: S.MANAGEABLE });
   assert.equal(S.processEvent(node, 'deploy'), false);
   assert.equal(node.provision_state, S.CLEANFAIL);
 });
@@ -37,5 +37,5 @@ test('a failed deploy keeps active as its target', () => {
   const node = { provision_state: S.AVAILABLE as string | null, target_provision_state: null as string | null };
   S.processEvent(node, 'deploy', { background: true });
   S.processEvent(node, 'fail');
-  assert.deepEqual(node, { provision_state: S.DEPLOYFAIL, target_provision_state: S.ACTIVE });
+  assert.deepEqual({ ...node } as object, { provision_state: S.DEPLOYFAIL, target_provision_state: S.ACTIVE });
 });
