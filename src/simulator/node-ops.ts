@@ -13,7 +13,7 @@ import { fromPrimitive, toPrimitive } from './primitives.ts';
 import { unsupported } from './provision.ts';
 import { logicalDiskProperties, pyRepr, validateRaidConfig } from './raid.ts';
 import { NODE, NODE_INTERFACES } from './schema.ts';
-import * as S from './states.ts';
+import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import { addTraits, removeTraits } from './traits.ts';
 

@@ -7,7 +7,7 @@ import { ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { fromPrimitive, toPrimitive } from './primitives.ts';
 import { PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
-import * as S from './states.ts';
+import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 
 const TENANT_VIF_KEY = 'tenant_vif_port_id';

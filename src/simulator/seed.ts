@@ -1,6 +1,6 @@
 /** Enrolls fake nodes so a newcomer sees data at once: each with one PXE port, powered off. */
 import { resolveInterfaces, FAKE_HARDWARE } from './drivers.ts';
-import { ENROLL, POWER_OFF } from './states.ts';
+import { ENROLL, POWER_OFF } from '../conductor/states.ts';
 import type { NodeRow, Store } from './store.ts';
 
 const mac = (n: number): string => `52:54:00:${[(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;

@@ -6,7 +6,7 @@
 import { ironicError } from '../conductor/exceptions.ts';
 import { CHASSIS, CONDUCTOR, NODE, PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
 import type { TraitRow } from './primitives.ts';
-import { INSPECTFAIL, INSPECTING, MANAGEABLE } from './states.ts';
+import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 import { isIntLike, Table, UUID_RE, type ListOptions } from './table.ts';
 
 export type NodeRow = Row & {

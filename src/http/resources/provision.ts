@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
-import { VERBS, nextState } from '../../simulator/states.ts';
+import { VERBS, nextState } from '../../conductor/states.ts';
 import { notAcceptable } from './fields.ts';
 
 /** The minimum microversion of each verb (api_utils.MIN_VERB_VERSIONS). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as S from '../../../src/simulator/states.ts';
+import * as S from '../../../src/conductor/states.ts';
 
 test('the machine allows Ironic\'s transitions and refuses the others', () => {
   assert.equal(S.nextState(S.ENROLL, 'manage'), S.VERIFYING);

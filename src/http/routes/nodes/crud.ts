@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { IronicObject, type NodeFields } from '../../../conductor/objects.ts';
-import { UPDATE_ALLOWED_STATES } from '../../../simulator/states.ts';
+import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../resources/fields.ts';
 import { checkUuid } from '../../resources/ident.ts';

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
-import { ACTIVE, ADOPTFAIL, AVAILABLE, CLEANFAIL, CLEANING, CLEANWAIT, DELETING, DEPLOYFAIL, DEPLOYING, DEPLOYWAIT, ENROLL, ERROR, INSPECTFAIL, INSPECTING, ADOPTING, MANAGEABLE, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING, VERIFYING } from '../../../simulator/states.ts';
+import { ACTIVE, ADOPTFAIL, AVAILABLE, CLEANFAIL, CLEANING, CLEANWAIT, DELETING, DEPLOYFAIL, DEPLOYING, DEPLOYWAIT, ENROLL, ERROR, INSPECTFAIL, INSPECTING, ADOPTING, MANAGEABLE, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING, VERIFYING } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../resources/collection.ts';
 import { checkAllowedFields, needsVersion, notAcceptable } from '../../resources/fields.ts';

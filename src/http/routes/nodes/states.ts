@@ -1,7 +1,7 @@
 /** Node state changes: power, provision, RAID target, console. */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
-import { CLEANING, CLEANWAIT, POWER_OFF, POWER_ON, REBOOT, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../simulator/states.ts';
+import { CLEANING, CLEANWAIT, POWER_OFF, POWER_ON, REBOOT, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../resources/fields.ts';
 import { parseBoolean } from '../../resources/ident.ts';
