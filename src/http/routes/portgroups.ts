@@ -15,7 +15,7 @@ import { classAction, getRpcNode, listObjects, topicFor } from '../resources/loo
 import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, touchesPath, validatePatch, type PatchOp } from '../resources/patch.ts';
 import { dict, emptyResponse, errorResponses, linksOf, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
 import type { RouteDef } from '../route.ts';
-import { getRpcPortgroup, nodeById, objectAction, withStatus } from './remote-objects.ts';
+import { atKnownVersion, getRpcPortgroup, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import {
   collectionSchema, convert, fieldsQuery, identParam, normalizeMac, pageBody, pageKwargs, pageOf, pageQuery, requestedFields, resourceSchema,
   UuidsById, type PageQuery, type ResourceSpec,
@@ -169,7 +169,7 @@ async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promis
     if (JSON.stringify(v) !== JSON.stringify(pg.get(k) ?? null)) pg.set(k, v as never);
   }
   const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
-  return request.server.conductor.update_portgroup(request.ctx, pg, topic);
+  return atKnownVersion(request, await request.server.conductor.update_portgroup(request.ctx, pg, topic));
 }
 
 export const portgroupRoutes: RouteDef[] = [
@@ -208,7 +208,7 @@ export const portgroupRoutes: RouteDef[] = [
   },
   {
     method: 'PATCH', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:update',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup'], status: 200, summary: 'Update a portgroup (JSON Patch)', tags: TAGS,
+    rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup', 'object_backport_versions'], status: 200, summary: 'Update a portgroup (JSON Patch)', tags: TAGS,
     schema: { params: pgParams, body: patchBodySchema, response: { 200: portgroupSchema, ...ERRORS } },
     handler: async (request) => portgroupBody(request, await patchPortgroup(request, request.body as PatchOp[])),
   },

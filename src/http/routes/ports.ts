@@ -17,7 +17,7 @@ import type { RouteDef } from '../route.ts';
 import {
   checkLocalLinkConnection, checkPhysicalNetwork, checkPortFields, getPort, listPorts, PORT, portBody, portSchema, type PortListQuery, type PortListScope,
 } from './port-common.ts';
-import { nodeById, objectAction, withStatus } from './remote-objects.ts';
+import { atKnownVersion, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import { collectionSchema, fieldsQuery, identParam, normalizeMac, pageQuery, requestedFields } from './shared.ts';
 
 const TAGS = ['ports'];
@@ -116,7 +116,7 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
   const port = IronicObject.create('Port', fields);
   if (createRemotely) {
     const topic = await topicFor(request, await nodeById(request, fields.node_id));
-    return conductor.create_port(request.ctx, port, topic);
+    return atKnownVersion(request, await conductor.create_port(request.ctx, port, topic));
   }
   await objectAction(request, port, 'create');
   return port;
@@ -167,7 +167,7 @@ export const portRoutes: RouteDef[] = [
   },
   {
     method: 'POST', url: '/v1/ports', policy: 'baremetal:port:create',
-    rpc: ['object_class_action_versions', 'can_send_create_port', 'get_topic_for', 'create_port', 'object_action'], status: 201,
+    rpc: ['object_class_action_versions', 'can_send_create_port', 'get_topic_for', 'create_port', 'object_action', 'object_backport_versions'], status: 201,
     summary: "Create a port: create_port on the node's conductor (RPC 1.41), else an object create through the indirection API", tags: TAGS,
     schema: {
       body: {
@@ -191,7 +191,7 @@ export const portRoutes: RouteDef[] = [
   },
   {
     method: 'PATCH', url: '/v1/ports/:port_uuid', policy: 'baremetal:port:update',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'update_port'], status: 200, summary: 'Update a port (JSON Patch)', tags: TAGS,
+    rpc: ['object_class_action_versions', 'get_topic_for', 'update_port', 'object_backport_versions'], status: 200, summary: 'Update a port (JSON Patch)', tags: TAGS,
     schema: { params: portUuidParams, body: patchBodySchema, response: { 200: portSchema, ...ERRORS } },
     handler: async (request) => {
       const patch = request.body as PatchOp[];
@@ -203,7 +203,7 @@ export const portRoutes: RouteDef[] = [
       const port = await getPort(request, (request.params as { port_uuid: string }).port_uuid);
       await applyPortPatch(request, port, patch);
       const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
-      return portBody(request, await request.server.conductor.update_port(request.ctx, port, topic));
+      return portBody(request, await atKnownVersion(request, await request.server.conductor.update_port(request.ctx, port, topic)));
     },
   },
   {

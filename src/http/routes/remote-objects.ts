@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { RemoteError } from '../../rpc/errors.ts';
 import { HttpError } from '../errors.ts';
-import { IronicObject, isObjectPrimitive, type FieldsOf, type NodeFields, type ObjectName, type PortgroupFields } from '../../conductor/objects.ts';
+import { IronicObject, OBJECT_VERSIONS, isObjectPrimitive, type FieldsOf, type NodeFields, type ObjectName, type PortgroupFields } from '../../conductor/objects.ts';
 import { classAction, getByUuidOrName, type LookupSpec } from '../resources/lookup.ts';
 
 /**
@@ -61,4 +61,23 @@ export async function withStatus<T>(promise: Promise<T>, excTypes: readonly stri
     if (err instanceof RemoteError && excTypes.includes(err.exc_type)) throw new HttpError(status, err.message);
     throw err;
   }
+}
+
+const newer = (a: string, b: string): boolean => {
+  const [am, an] = a.split('.').map(Number);
+  const [bm, bn] = b.split('.').map(Number);
+  return am! > bm! || (am === bm && an! > bn!);
+};
+
+/**
+ * An object a conductor answered (create_port, update_port …) at the Queens version the API
+ * knows: a newer conductor's newer version is backported by a conductor
+ * (`object_backport_versions`), as oslo's serializer does in ironic-api for an object version it
+ * does not know.
+ */
+export async function atKnownVersion<F extends object>(request: FastifyRequest, obj: IronicObject<F>): Promise<IronicObject<F>> {
+  const known = OBJECT_VERSIONS[obj.name as ObjectName];
+  if (!known || !newer(obj.version, known)) return obj;
+  const result = await request.server.conductor.object_backport_versions(request.ctx, obj, { ...OBJECT_VERSIONS });
+  return result instanceof IronicObject ? (result as IronicObject<F>) : obj;
 }

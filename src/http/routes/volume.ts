@@ -16,7 +16,7 @@ import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, valid
 import { dict, emptyResponse, errorResponses, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import type { RouteDef } from '../route.ts';
-import { nodeById, objectAction, withStatus } from './remote-objects.ts';
+import { atKnownVersion, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import {
   collectionSchema, convert, identParam, pageBody, pageKwargs, pageOf, pageQuery, resourceSchema, UuidsById, type PageQuery, type ResourceSpec,
 } from './shared.ts';
@@ -153,9 +153,10 @@ async function update(request: FastifyRequest, kind: VolumeKind): Promise<Volume
   }
   const topic = await topicFor(request, await nodeById(request, obj.get('node_id')));
   const conductor = request.server.conductor;
-  return kind.objname === 'VolumeConnector'
-    ? conductor.update_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic)
-    : conductor.update_volume_target(request.ctx, obj as IronicObject<VolumeTargetFields>, topic);
+  const updated = kind.objname === 'VolumeConnector'
+    ? await conductor.update_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic)
+    : await conductor.update_volume_target(request.ctx, obj as IronicObject<VolumeTargetFields>, topic);
+  return atKnownVersion(request, updated as unknown as VolumeObj);
 }
 
 async function destroy(request: FastifyRequest, kind: VolumeKind): Promise<void> {
@@ -221,7 +222,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
     },
     {
       ...common, method: 'PATCH', url: `${base}/:${kind.param}`, policy: 'baremetal:volume:update',
-      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.update], status: 200, summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
+      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.update, 'object_backport_versions'], status: 200, summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
       schema: { params, body: patchBodySchema, response: { 200: item, ...ERRORS } },
       handler: async (request) => body(request, kind, await update(request, kind)),
     },
