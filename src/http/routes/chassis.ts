@@ -51,10 +51,11 @@ async function getChassis(request: FastifyRequest): Promise<IronicObject<Chassis
 }
 
 async function listChassis(request: FastifyRequest, path: string, fields: readonly string[] | undefined) {
-  const q = request.query as PageQuery;
+  const q = request.query as PageQuery & { fields?: string };
   const page = await pageOf(request, CHASSIS, 'Chassis', q);
   const chassis = await listObjects(request, 'Chassis', 'list', [], pageKwargs(page));
-  const params: Record<string, string> = fields ? { fields: fields.join(',') } : {};
+  // the next page keeps a requested field set (the default one needs no `fields`, refused below 1.8)
+  const params: Record<string, string> = fields && q.fields !== undefined ? { fields: fields.join(',') } : {};
   return pageBody(request, CHASSIS, page, chassis, chassis.map((c) => chassisBody(request, c, fields)), path, params);
 }
 

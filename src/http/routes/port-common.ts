@@ -143,7 +143,7 @@ export async function listPorts(request: FastifyRequest, q: PortListQuery, scope
   }
   const refs = portRefs(request);
   const items = await Promise.all(ports.map((p) => portBody(request, p, fields, refs)));
-  if (fields && !scope.detail) params.fields = fields.join(',');
+  if (fields && q.fields !== undefined) params.fields = fields.join(',');
   return pageBody(request, PORT, page, ports, items, scope.path, params);
 }
 

@@ -84,7 +84,7 @@ async function listPortgroups(request: FastifyRequest, q: ListQuery, path: strin
   }
   const nodes = new UuidsById(request, 'Node');
   const items = await Promise.all(pgs.map((pg) => portgroupBody(request, pg, fields, nodes)));
-  if (fields && !detail) params.fields = fields.join(',');
+  if (fields && q.fields !== undefined) params.fields = fields.join(',');
   return pageBody(request, PORTGROUP, page, pgs, items, path, params);
 }
 
