@@ -192,7 +192,7 @@ export const portgroupRoutes: RouteDef[] = [
         type: 'object',
         properties: {
           uuid: { type: 'string' }, address: nullableString, node_uuid: { type: 'string' }, name: nullableString,
-          extra: { type: ['object', 'null'], additionalProperties: true }, standalone_ports_supported: { type: ['boolean', 'string'] },
+          extra: { type: ['object', 'null'], additionalProperties: true }, standalone_ports_supported: { description: 'boolean, or a boolean string ("true", "0" …)' },
           mode: { ...nullableString, description: '1.26+' }, properties: { type: ['object', 'null'], additionalProperties: true, description: '1.26+' },
         },
         required: ['node_uuid'],
