@@ -14,13 +14,25 @@ export const OSLO_VERSION = '2.0';
 const CONTEXT_PREFIX = '_context_';
 
 /** uuid4 as 32 hex digits, as oslo's `uuid.uuid4().hex`. */
-export const newId = (): string => randomUUID().replace(/-/g, '');
+export function newId(): string {
+  const u = randomUUID();
+  return u.slice(0, 8) + u.slice(9, 13) + u.slice(14, 18) + u.slice(19, 23) + u.slice(24);
+}
+
+/** `_context_<name>` keys, built once per name (a request carries ~18 of them). */
+const contextKeys = new Map<string, string>();
+const contextKey = (k: string): string => {
+  let key = contextKeys.get(k);
+  if (key === undefined) contextKeys.set(k, (key = CONTEXT_PREFIX + k));
+  return key;
+};
 
 /** The routing key of a target: `topic` or `topic.server`. */
 export const routingKey = (target: Target): string => (target.server ? `${target.topic}.${target.server}` : target.topic);
 
 export function encodeEnvelope(message: Record<string, unknown>): Buffer {
-  return Buffer.from(JSON.stringify({ 'oslo.version': OSLO_VERSION, 'oslo.message': JSON.stringify(message) }), 'utf8');
+  // the same bytes as JSON.stringify({"oslo.version": …, "oslo.message": …}), without the wrapper object
+  return Buffer.from(`{"oslo.version":"${OSLO_VERSION}","oslo.message":${JSON.stringify(JSON.stringify(message))}}`, 'utf8');
 }
 
 /** Unwraps an envelope; like oslo, a body without `oslo.version` is taken as the message itself. */
@@ -51,7 +63,8 @@ export function requestMessage(message: OutgoingMessage, call?: CallKeys): Recor
     out._timeout = call.timeout;
   }
   out._unique_id = newId();
-  for (const [k, v] of Object.entries(message.context)) out[CONTEXT_PREFIX + k] = v;
+  const ctx = message.context;
+  for (const k in ctx) out[contextKey(k)] = ctx[k];
   return out;
 }
 

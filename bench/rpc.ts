@@ -1,0 +1,198 @@
+/**
+ * RPC round trip: the gateway's RpcClient (oslo envelope with a full request context, rabbit
+ * transport) beside a raw amqplib request/reply on the same broker, serial and with 32 calls in
+ * flight; both answered by echo responders in another process (bench/echo-server.ts). Prints figures only. Uses TEST_TRANSPORT_URL, else .tmp/stack.env, else starts the
+ * stack with test/support/stack.sh (and stops it afterwards).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { connect } from 'amqplib';
+import { createConductorAPI, createConductorRpcClient } from '../src/conductor/api.ts';
+import { makeContext, toWireContext } from '../src/conductor/context.ts';
+import { RpcClient } from '../src/rpc/client.ts';
+import { RabbitTransport } from '../src/rpc/rabbit.ts';
+import { encodeEnvelope, newId, requestMessage, requestProperties } from '../src/rpc/wire.ts';
+
+const root = join(import.meta.dirname, '..');
+type Call = () => Promise<unknown>;
+
+export interface RpcBenchOptions {
+  serial?: number;
+  parallel?: number;
+  inFlight?: number;
+}
+
+interface Figures { meanMs: number; p50Ms: number; p99Ms: number; perSecond: number }
+
+async function serial(call: Call, n: number): Promise<Figures> {
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    await call();
+    times.push(performance.now() - s);
+  }
+  const total = performance.now() - t0;
+  times.sort((a, b) => a - b);
+  return { meanMs: total / n, p50Ms: times[Math.floor(n / 2)]!, p99Ms: times[Math.floor(n * 0.99)]!, perSecond: (n * 1000) / total };
+}
+
+async function parallel(call: Call, n: number, inFlight: number): Promise<Figures> {
+  const times: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next++ < n) {
+      const s = performance.now();
+      await call();
+      times.push(performance.now() - s);
+    }
+  }));
+  const total = performance.now() - t0;
+  times.sort((a, b) => a - b);
+  return { meanMs: times.reduce((a, b) => a + b, 0) / times.length, p50Ms: times[Math.floor(times.length / 2)]!, p99Ms: times[Math.floor(times.length * 0.99)]!, perSecond: (n * 1000) / total };
+}
+
+/** Starts bench/echo-server.ts in its own process; resolves once it serves. */
+async function startResponders(url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'echo-server.ts'), url], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+  });
+  return child;
+}
+
+/** A plain amqplib request/reply client: the floor any AMQP RPC client can reach on this broker. */
+async function rawClient(url: string): Promise<{ call: Call; close: () => Promise<void> }> {
+  const conn = await connect(url.replace(/^rabbit:/, 'amqp:'), { noDelay: true });
+  const ch = await conn.createChannel();
+  const rq = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+  const waiting = new Map<string, () => void>();
+  await ch.consume(rq.queue, (m) => {
+    if (!m) return;
+    const id = m.properties.correlationId as string;
+    waiting.get(id)?.();
+    waiting.delete(id);
+  }, { noAck: true });
+  let seq = 0;
+  const body = Buffer.from(JSON.stringify({ method: 'echo', args: { x: 1 } }));
+  return {
+    call: () => new Promise<void>((resolve) => {
+      const id = String(seq++);
+      waiting.set(id, resolve);
+      ch.publish('', 'bench.raw', body, { replyTo: rq.queue, correlationId: id });
+    }),
+    close: () => conn.close(),
+  };
+}
+
+/**
+ * A hand-rolled amqplib client sending the gateway's exact bytes and properties (oslo envelope,
+ * full context, mandatory, expiration) to the minimal oslo responder: the floor for the oslo
+ * protocol itself. One consumer on one queue answers in order, so replies match by order.
+ */
+async function rawOsloClient(url: string): Promise<{ call: Call; close: () => Promise<void> }> {
+  const conn = await connect(url.replace(/^rabbit:/, 'amqp:'), { noDelay: true });
+  const ch = await conn.createChannel();
+  const rq = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+  const fifo: Array<() => void> = [];
+  await ch.consume(rq.queue, (m) => { if (m) fifo.shift()?.(); }, { noAck: true });
+  const body = encodeEnvelope(requestMessage({ method: 'echo', args: { x: 1 }, version: '1.0', context: toWireContext(makeContext()) }, { msgId: newId(), replyQ: rq.queue, timeout: null }));
+  const props = { ...requestProperties(30_000), mandatory: true };
+  return {
+    call: () => new Promise<void>((resolve) => {
+      fifo.push(resolve);
+      ch.publish('ironic', 'bench.oslo.bench-1', body, props);
+    }),
+    close: () => conn.close(),
+  };
+}
+
+/** The gateway's RpcClient on the rabbit transport (oslo envelope, mandatory, expiration, reply queue). */
+function gatewayClient(url: string, topic: string): { call: Call; close: () => Promise<void> } {
+  const transport = new RabbitTransport(url);
+  const client = new RpcClient(transport, { defaultTimeoutMs: 30_000, serializeContext: toWireContext });
+  const ctx = makeContext();
+  return {
+    call: () => client.call(ctx, { topic, server: 'bench-1' }, 'echo', { x: 1 }, { version: '1.0' }),
+    close: () => transport.close(),
+  };
+}
+
+function stackUrl(): { url: string; host?: string; stop?: () => void } {
+  if (process.env.TEST_TRANSPORT_URL) return { url: process.env.TEST_TRANSPORT_URL, host: process.env.TEST_CONDUCTOR_HOST };
+  const envFile = join(root, '.tmp', 'stack.env');
+  const script = join(root, 'test', 'support', 'stack.sh');
+  const read = () => Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  if (existsSync(envFile) && execFileSync('bash', [script, 'status'], { encoding: 'utf8' }).includes('rabbitmq: up')) {
+    const env = read();
+    return { url: env.TEST_TRANSPORT_URL!, host: env.TEST_CONDUCTOR_HOST };
+  }
+  console.log('starting the test stack (test/support/stack.sh start)…');
+  execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
+  const env = read();
+  return { url: env.TEST_TRANSPORT_URL!, host: env.TEST_CONDUCTOR_HOST, stop: () => execFileSync('bash', [script, 'stop'], { stdio: 'inherit' }) };
+}
+
+const fmt = (f: Figures): string => `mean ${f.meanMs.toFixed(3)} ms  p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.perSecond).toLocaleString('en-US').padStart(7)} calls/s`;
+
+export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
+  const nSerial = options.serial ?? 3000;
+  const nParallel = options.parallel ?? 30000;
+  const inFlight = options.inFlight ?? 32;
+  const stack = stackUrl();
+  try {
+    const responders = await startResponders(stack.url);
+    const raw = await rawClient(stack.url);
+    const rawOslo = await rawOsloClient(stack.url);
+    const gw = gatewayClient(stack.url, 'bench.oslo');
+    const gwServe = gatewayClient(stack.url, 'bench.conductor_manager');
+    // warm up every path (JIT, broker queues)
+    for (const c of [raw, rawOslo, gw, gwServe]) await serial(c.call, 500);
+    const rawSerial = await serial(raw.call, nSerial);
+    const rawOsloSerial = await serial(rawOslo.call, nSerial);
+    const gwSerial = await serial(gw.call, nSerial);
+    const serveSerial = await serial(gwServe.call, nSerial);
+    const rawPar = await parallel(raw.call, nParallel, inFlight);
+    const rawOsloPar = await parallel(rawOslo.call, nParallel, inFlight);
+    const gwPar = await parallel(gw.call, nParallel, inFlight);
+    const servePar = await parallel(gwServe.call, nParallel, inFlight);
+    console.log(`\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')} (${nSerial} serial, ${nParallel} with ${inFlight} in flight)`);
+    const row = (label: string, f: Figures): void => console.log(`  ${label.padEnd(44)} ${fmt(f)}`);
+    console.log('  serial');
+    row('raw amqplib request/reply', rawSerial);
+    row('raw amqplib, gateway\'s oslo bytes', rawOsloSerial);
+    row('gateway RpcClient → minimal oslo responder', gwSerial);
+    row('gateway RpcClient → RabbitTransport.serve', serveSerial);
+    console.log(`  ${'ratio gateway/raw (mean round trip)'.padEnd(44)} ${(gwSerial.meanMs / rawSerial.meanMs).toFixed(2)}× (target ≤ 1.2×); against raw with the same oslo bytes ${(gwSerial.meanMs / rawOsloSerial.meanMs).toFixed(2)}×`);
+    console.log(`  ${inFlight} in flight`);
+    row('raw amqplib request/reply', rawPar);
+    row('raw amqplib, gateway\'s oslo bytes', rawOsloPar);
+    row('gateway RpcClient → minimal oslo responder', gwPar);
+    row('gateway RpcClient → RabbitTransport.serve', servePar);
+    console.log(`  ${'ratio raw/gateway (throughput)'.padEnd(44)} ${(rawPar.perSecond / gwPar.perSecond).toFixed(2)}× (target ≤ 1.2×); against raw with the same oslo bytes ${(rawOsloPar.perSecond / gwPar.perSecond).toFixed(2)}×`);
+    await raw.close();
+    await rawOslo.close();
+    await gw.close();
+    await gwServe.close();
+    responders.kill('SIGTERM');
+
+    if (stack.host) {
+      // for scale: the real Python conductor answering an indirection call
+      const transport = new RabbitTransport(stack.url);
+      const api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+      const ctx = makeContext({ is_admin: true });
+      const call = () => api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {});
+      await serial(call, 20);
+      console.log(`  ${'serial, real ironic-conductor Conductor.list'.padEnd(44)} ${fmt(await serial(call, 200))}`);
+      await transport.close();
+    }
+  } finally {
+    stack.stop?.();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchRpc();
