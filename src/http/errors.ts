@@ -52,7 +52,10 @@ export function mapError(err: unknown): MappedError {
     const known = IRONIC_EXCEPTIONS[err.exc_type] !== undefined;
     const status = httpStatusFor(err.exc_type);
     const headers: Record<string, string> = status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-    return { status, message: err.message, headers, extra: {}, level: !known ? 'error' : status >= 500 ? 'warn' : 'info' };
+    // A class Ironic's table does not know (a database or Python error on the conductor) may
+    // carry internals in its message: log it, answer with the class name only.
+    const message = known ? err.message : `The conductor failed with an unexpected ${err.exc_type}; its log and the gateway's have the details.`;
+    return { status, message, headers, extra: {}, level: !known ? 'error' : status >= 500 ? 'warn' : 'info' };
   }
   if (err instanceof MessagingTimeout) {
     return { status: 504, message: 'The conductor did not answer in time; try again later.', headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, extra: {}, level: 'warn' };

@@ -36,6 +36,10 @@ async function dispatchProvision(request: FastifyRequest, uuid: string, topic: s
   const c = request.server.conductor;
   const ctx = request.ctx;
   const t = body.target;
+  // A conductor pinned below RPC 1.43 has no rescue methods: refuse rather than send them.
+  if ((t === 'rescue' || t === 'unrescue') && !c.can_send_rescue()) {
+    throw ironicError('NotAcceptable', `The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`);
+  }
   if (t === 'active' || t === 'rebuild') return void (await c.do_node_deploy(ctx, uuid, t === 'rebuild', body.configdrive ?? null, topic));
   if (t === 'unrescue') return void (await c.do_node_unrescue(ctx, uuid, topic));
   if (t === 'rescue') return void (await c.do_node_rescue(ctx, uuid, checkRescuePassword(body.rescue_password), topic));
@@ -103,7 +107,7 @@ export const stateRoutes: RouteDef[] = [
   },
   {
     method: 'PUT', url: '/v1/nodes/:node_ident/states/provision', policy: 'baremetal:node:set_provision_state',
-    rpc: ['do_node_deploy', 'do_node_tear_down', 'do_provisioning_action', 'inspect_hardware', 'do_node_clean', 'do_node_rescue', 'do_node_unrescue', 'get_topic_for'],
+    rpc: ['do_node_deploy', 'do_node_tear_down', 'do_provisioning_action', 'inspect_hardware', 'do_node_clean', 'do_node_rescue', 'do_node_unrescue', 'can_send_rescue', 'get_topic_for'],
     status: 202, summary: 'Change the provision state of a node', tags: TAGS,
     schema: {
       params: nodeIdentParams, querystring: noQuery,
