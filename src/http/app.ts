@@ -2,7 +2,7 @@
  * The Fastify application: request ids, microversions, Ironic's error format, OpenAPI, and the
  * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
@@ -66,8 +66,14 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  // The API speaks JSON only: any other body media type is 415.
+  // The API speaks JSON only: any other body media type is 415. A request without a body
+  // has nothing to parse whatever it declares: python-ironicclient sends its DELETEs (VIF
+  // detach, maintenance unset …) with `Content-Type: application/octet-stream` and no body.
   app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    if ((body as Buffer).length === 0) done(null, undefined);
+    else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
+  });
   app.decorate('publicEndpoint', config.public_endpoint ?? null);
   app.decorate('gatewayConfig', config);
   app.decorate('conductor', services.conductor ?? (null as unknown as ConductorAPI));

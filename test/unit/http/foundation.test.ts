@@ -27,6 +27,7 @@ const testRoutes: RouteDef[] = [
     handler: async (req) => req.body,
   },
   { method: 'GET', url: '/v1/fail', policy: null, rpc: [], status: 200, summary: 'fail', handler: async () => { throw failWith; } },
+  { method: 'DELETE', url: '/v1/thing', policy: null, rpc: [], status: 204, summary: 'delete', handler: async () => null },
   { method: 'GET', url: '/v1/gated', policy: null, rpc: [], status: 200, summary: 'gated', minVersion: 28, handler: async (req) => ({ v: req.apiVersion }) },
 ];
 
@@ -118,6 +119,15 @@ test('schema violation 400, unsupported media type 415, body too large 413', asy
   assert.equal(junk.statusCode, 400);
   const ok = await a.inject({ method: 'POST', url: '/v1/echo', payload: { target: 'on' } });
   assert.equal(ok.statusCode, 201);
+});
+
+test('a request without a body is served whatever Content-Type it declares (ironicclient DELETEs send application/octet-stream)', async () => {
+  const a = await app();
+  const empty = await a.inject({ method: 'DELETE', url: '/v1/thing', headers: { 'content-type': 'application/octet-stream' } });
+  assert.equal(empty.statusCode, 204);
+  const body = await a.inject({ method: 'DELETE', url: '/v1/thing', payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+  assert.equal(body.statusCode, 415);
+  assert.ok(inner(body.body).faultstring);
 });
 
 test('conductor exceptions map through the table; timeouts 504 and outages 503 with Retry-After', async () => {
