@@ -22,9 +22,13 @@ export function sendVendorResult(reply: FastifyReply, result: VendorPassthruResu
   return reply.send(JSON.stringify(result.return ?? null));
 }
 
-/** The `method` query parameter a vendor passthru call needs (400 "Method not specified"). */
+/**
+ * The vendor method a passthru call names: the path segment after `vendor_passthru/` (as
+ * python-ironicclient sends it; ironic-api's `_default` takes either) or the `method` query
+ * parameter (400 "Method not specified" when neither).
+ */
 export function vendorMethodOf(request: FastifyRequest): string {
-  const method = (request.query as { method?: string }).method;
+  const method = (request.params as { method?: string }).method || (request.query as { method?: string }).method;
   if (!method) throw ironicError('Invalid', 'Method not specified');
   return method;
 }
@@ -57,12 +61,21 @@ export const vendorRoutes: RouteDef[] = [
       return request.server.conductor.get_node_vendor_passthru_methods(request.ctx, String(node.get('uuid')), topic);
     },
   },
-  {
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/nodes/:node_ident/vendor_passthru', policy: 'baremetal:node:vendor_passthru',
+  callRoute('/v1/nodes/:node_ident/vendor_passthru', nodeIdentParams, "Call a vendor method of a node's driver (`?method=`)"),
+  callRoute('/v1/nodes/:node_ident/vendor_passthru/:method', {
+    ...nodeIdentParams,
+    properties: { ...nodeIdentParams.properties, method: { type: 'string', description: 'the vendor method' } },
+    required: [...nodeIdentParams.required, 'method'],
+  }, "Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it)"),
+];
+
+function callRoute(url: string, params: Record<string, unknown>, summary: string): RouteDef {
+  return {
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url, policy: 'baremetal:node:vendor_passthru',
     rpc: ['vendor_passthru', 'get_topic_for'], status: 200,
-    summary: "Call a vendor method of a node's driver", tags: TAGS,
+    summary, tags: TAGS,
     schema: {
-      params: nodeIdentParams,
+      params,
       querystring: { type: 'object', properties: { method: { type: 'string', description: 'the vendor method' } }, additionalProperties: false },
       response: { 200: anyResponse, 202: anyResponse, ...NODE_ERRORS },
     },
@@ -72,5 +85,5 @@ export const vendorRoutes: RouteDef[] = [
       const result = await request.server.conductor.vendor_passthru(request.ctx, String(node.get('uuid')), method, request.method.toUpperCase(), vendorInfoOf(request), topic);
       return sendVendorResult(reply, result);
     },
-  },
-];
+  };
+}
