@@ -132,19 +132,23 @@ export class ConductorAPI {
   }
 
   /**
-   * The topic of the conductor the node maps to on the hash ring of its driver and group.
+   * The topic of the conductor the node maps to on the hash ring of its driver and group
+   * (`conductor_group` when the node object has that field, else its driver's ring).
    * @throws NoValidHost when no live conductor has the node's driver in its group; TemporaryFailure when no conductor is alive
    */
   async get_topic_for(node: RoutableNode): Promise<string> {
     const get = (k: 'uuid' | 'driver' | 'conductor_group'): unknown => (node instanceof IronicObject ? node.get(k) : node[k]);
     const driver = String(get('driver') ?? '');
-    const group = String(get('conductor_group') ?? '');
+    // Node 1.23 (Queens) has no conductor_group: a node read at that version carries none, and
+    // is routed on the ring of its driver across groups (the same host when groups are unused)
+    const rawGroup = get('conductor_group');
+    const group = rawGroup === undefined ? null : String(rawGroup ?? '');
     try {
       const ring = await this.ringManager.getRing(driver, group);
       return `${this.topic}.${ring.getNode(String(get('uuid')))}`;
     } catch (err) {
       if (err instanceof Error && (err as { exc_type?: string }).exc_type === 'DriverNotFound') {
-        const reason = `No conductor service registered which supports driver ${driver} for conductor group "${group}".`;
+        const reason = `No conductor service registered which supports driver ${driver} for conductor group "${group ?? ''}".`;
         throw ironicError('NoValidHost', `No valid host was found. Reason: ${reason}`, { reason, code: 404 });
       }
       throw err;

@@ -115,7 +115,8 @@ interface Link {
 export class RabbitTransport implements Transport {
   private readonly hosts: RabbitHost[];
   private readonly options: RabbitOptions;
-  private readonly replyQ = `reply_${newId()}`;
+  /** this process's reply queue, `reply_<uuid hex>` */
+  readonly replyQueue = `reply_${newId()}`;
   private readonly pending = new PendingCalls();
   /** casts awaiting their confirm, by `_unique_id`: true once the broker returned them */
   private readonly casts = new Map<string, boolean>();
@@ -207,12 +208,16 @@ export class RabbitTransport implements Transport {
       for (const ch of [channel, confirm]) {
         ch.on('error', () => { /* closes the channel; 'close' below */ });
         // a channel closed by the broker (e.g. a precondition failure) takes the link down with it
-        ch.on('close', () => { if (this.link === link) void model.close().catch(() => undefined); });
+        ch.on('close', () => this.restart(link, 'channel closed by the broker'));
         ch.on('return', (msg: Message) => this.onReturn(msg));
       }
       await this.declareExchange(link, this.options.exchange, 'topic');
-      await channel.assertQueue(this.replyQ, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
-      await channel.consume(this.replyQ, (msg) => this.onReply(msg), { noAck: true });
+      await channel.assertQueue(this.replyQueue, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
+      await channel.consume(this.replyQueue, (msg) => {
+        // null: the broker cancelled our consumer (the reply queue was deleted); start afresh
+        if (msg === null) this.restart(link, 'reply queue consumer cancelled by the broker');
+        else this.onReply(msg);
+      }, { noAck: true });
       for (const server of this.servers) await this.attach(model, server);
       return link;
     } catch (err) {
@@ -247,8 +252,15 @@ export class RabbitTransport implements Transport {
     void loop.catch(() => undefined).finally(() => { if (this.connecting === loop) this.connecting = null; });
   }
 
-  private onReply(msg: ConsumeMessage | null): void {
-    if (!msg) return;
+  /** Drops a link that can no longer serve (its 'close' then fails calls and reconnects). */
+  private restart(link: Link, why: string): void {
+    if (this.link !== link) return;
+    // forget the link at once: nothing may be published on a connection that is closing
+    this.lost(link, new Error(why));
+    void link.model.close().catch(() => undefined);
+  }
+
+  private onReply(msg: ConsumeMessage): void {
     try {
       this.pending.settle(parseReply(decodeEnvelope(msg.content)));
     } catch (err) {
@@ -277,9 +289,14 @@ export class RabbitTransport implements Transport {
       await this.declareExchange(link, exchange, 'topic');
     }
     const msgId = newId();
-    const body = encodeEnvelope(requestMessage(message, { msgId, replyQ: this.replyQ, timeout: null }));
+    const body = encodeEnvelope(requestMessage(message, { msgId, replyQ: this.replyQueue, timeout: null }));
     const reply = this.pending.wait(msgId, Math.max(1, timeoutMs - (Date.now() - start)), message.method);
-    link.channel.publish(exchange, routingKey(target), body, { ...requestProperties(timeoutMs), mandatory: true });
+    try {
+      link.channel.publish(exchange, routingKey(target), body, { ...requestProperties(timeoutMs), mandatory: true });
+    } catch (err) {
+      // amqplib throws when the channel is closing (the 'close' that follows resets the link)
+      this.pending.fail(msgId, new TransportUnavailable(`could not publish ${message.method}: ${String(err)}`));
+    }
     return reply;
   }
 
@@ -300,11 +317,16 @@ export class RabbitTransport implements Transport {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new TransportUnavailable(`no confirm from the message broker for ${message.method} within ${this.options.castTimeoutMs} ms`)), this.options.castTimeoutMs);
-        link.confirm.publish(exchange, key, encodeEnvelope(inner), { ...requestProperties(null), mandatory: true }, (err: unknown) => {
+        try {
+          link.confirm.publish(exchange, key, encodeEnvelope(inner), { ...requestProperties(null), mandatory: true }, (err: unknown) => {
+            clearTimeout(timer);
+            if (err) reject(new TransportUnavailable(`the message broker did not accept ${message.method}: ${String(err)}`));
+            else resolve();
+          });
+        } catch (err) {
           clearTimeout(timer);
-          if (err) reject(new TransportUnavailable(`the message broker did not accept ${message.method}: ${String(err)}`));
-          else resolve();
-        });
+          reject(new TransportUnavailable(`could not publish ${message.method}: ${String(err)}`));
+        }
       });
       // the broker sends basic.return before basic.ack for the same message
       if (this.casts.get(uid)) throw new MessageUndeliverable(`no consumer for ${key} on exchange ${exchange} (${message.method})`);
@@ -334,6 +356,10 @@ export class RabbitTransport implements Transport {
     const exchange = server.target.exchange ?? this.options.exchange;
     const ch = await model.createChannel();
     ch.on('error', () => undefined);
+    ch.on('close', () => {
+      // closed under a running server (not by stop() or a lost connection): recover everything
+      if (server.channel === ch && this.servers.has(server) && this.link?.model === model) this.restart(this.link, 'server channel closed by the broker');
+    });
     await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
     for (const q of [topic, `${topic}.${host}`]) {
       await ch.assertQueue(q, { durable: false, autoDelete: false });
@@ -345,7 +371,10 @@ export class RabbitTransport implements Transport {
     await ch.assertQueue(fanoutQ, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
     await ch.bindQueue(fanoutQ, fanout, topic);
     for (const q of [topic, `${topic}.${host}`, fanoutQ]) {
-      await ch.consume(q, (msg) => { if (msg) void this.dispatch(ch, server.endpoint, msg); }, { noAck: true });
+      await ch.consume(q, (msg) => {
+        if (msg) void this.dispatch(ch, server.endpoint, msg);
+        else if (this.link?.model === model) this.restart(this.link, `consumer of ${q} cancelled by the broker`);
+      }, { noAck: true });
     }
     server.channel = ch;
   }

@@ -15,6 +15,8 @@ import { stack } from '../support/stack-env.ts';
 
 const msg = (method: string, args: Record<string, unknown> = {}) => ({ method, args, version: '1.0', context: { request_id: `req-${method}` } });
 const SIM = 'gwtest-sim';
+/** our test server's topic: not the real conductor's, whose shared queue it would otherwise share */
+const TOPIC = 'gwtest.conductor_manager';
 
 /** rabbitmqctl list_queues name durable auto_delete arguments → map by name */
 async function queues(): Promise<Map<string, string>> {
@@ -38,7 +40,7 @@ describe('rabbit transport on the real broker', () => {
   before(async () => {
     client = new RabbitTransport(stack.transportUrl(), { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 });
     server = new RabbitTransport(stack.transportUrl(), { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 });
-    await server.serve({ topic: MANAGER_TOPIC, server: SIM }, async (req) => {
+    await server.serve({ topic: TOPIC, server: SIM }, async (req) => {
       served.push(req);
       if (req.method === 'fail') throw new RemoteError('NodeLocked', 'Node x is locked by host sim', { node: 'x', host: 'sim', code: 409 });
       if (req.method === 'sleep') await sleep(Number(req.args.ms));
@@ -52,7 +54,7 @@ describe('rabbit transport on the real broker', () => {
   });
 
   it('serves a call on the host topic and returns the result and context', async () => {
-    const got = await client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { a: [1, 'b'] }), 5000);
+    const got = await client.call({ topic: TOPIC, server: SIM }, msg('echo', { a: [1, 'b'] }), 5000);
     assert.deepEqual(got, { echo: { a: [1, 'b'] }, context: { request_id: 'req-echo' } });
     assert.equal(client.isConnected(), true);
   });
@@ -60,18 +62,21 @@ describe('rabbit transport on the real broker', () => {
   it('declares its queues as the real conductor does, and the reply queue with x-expires', async () => {
     const q = await queues();
     const host = stack.conductorHost();
-    assert.equal(q.get(`${MANAGER_TOPIC}.${SIM}`), q.get(`${MANAGER_TOPIC}.${host}`));
-    assert.equal(q.get(`${MANAGER_TOPIC}.${SIM}`), 'false false []');
-    const fanouts = [...q].filter(([n]) => n.startsWith(`${MANAGER_TOPIC}_fanout_`)).map(([, v]) => v);
-    assert.ok(fanouts.length >= 2, 'the conductor\'s fanout queue and ours');
-    assert.equal(new Set(fanouts).size, 1, 'same flags and arguments');
+    assert.equal(q.get(`${TOPIC}.${SIM}`), q.get(`${MANAGER_TOPIC}.${host}`));
+    assert.equal(q.get(TOPIC), q.get(MANAGER_TOPIC));
+    assert.equal(q.get(`${TOPIC}.${SIM}`), 'false false []');
+    const fanout = (topic: string) => [...q].filter(([n]) => n.startsWith(`${topic}_fanout_`)).map(([, v]) => v);
+    // (fanout queues of earlier runs linger until their x-expires)
+    assert.ok(fanout(MANAGER_TOPIC).length >= 1, 'the conductor\'s fanout queue');
+    assert.ok(fanout(TOPIC).length >= 1, 'ours');
+    assert.deepEqual(new Set([...fanout(TOPIC), ...fanout(MANAGER_TOPIC)]), new Set(['false false [{"x-expires",1800000}]']), 'same flags and arguments');
     const replies = [...q].filter(([n]) => /^reply_[0-9a-f]{32}$/.test(n)).map(([, v]) => v);
     assert.ok(replies.length > 0);
     for (const r of replies) assert.match(r, /^false false \[\{"x-expires",1800000\}\]$/);
   });
 
   it('raises the server\'s failure as a RemoteError with class and kwargs', async () => {
-    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('fail'), 5000), (e: unknown) => {
+    await assert.rejects(client.call({ topic: TOPIC, server: SIM }, msg('fail'), 5000), (e: unknown) => {
       assert.ok(e instanceof RemoteError);
       assert.equal(e.exc_type, 'NodeLocked');
       assert.deepEqual(e.kwargs, { node: 'x', host: 'sim', code: 409 });
@@ -80,13 +85,13 @@ describe('rabbit transport on the real broker', () => {
   });
 
   it('keeps 32 calls in flight on one connection, each answered by its own reply', async () => {
-    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { i }), 5000)));
+    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => client.call({ topic: TOPIC, server: SIM }, msg('echo', { i }), 5000)));
     assert.deepEqual(results.map((r) => (r as { echo: { i: number } }).echo.i), Array.from({ length: 32 }, (_, i) => i));
   });
 
   it('a cast is confirmed by the broker and delivered; a fanout cast reaches every server', async () => {
     served.length = 0;
-    await client.cast({ topic: MANAGER_TOPIC, server: SIM }, msg('cast1'));
+    await client.cast({ topic: TOPIC, server: SIM }, msg('cast1'));
     const second = new RabbitTransport(stack.transportUrl());
     const got2: string[] = [];
     await second.serve({ topic: 'gwtest.fanout', server: 'b' }, async (r) => { got2.push(r.method); return null; });
@@ -128,9 +133,30 @@ describe('rabbit transport on the real broker', () => {
     await ch.deleteQueue(ghost);
     await raw.close();
     // a late reply to the timed-out call is dropped and the next call works
-    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('sleep', { ms: 300 }), 100), MessagingTimeout);
+    await assert.rejects(client.call({ topic: TOPIC, server: SIM }, msg('sleep', { ms: 300 }), 100), MessagingTimeout);
     await new Promise((r) => setTimeout(r, 400));
-    assert.deepEqual((await client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { after: 1 }), 5000) as { echo: unknown }).echo, { after: 1 });
+    assert.deepEqual((await client.call({ topic: TOPIC, server: SIM }, msg('echo', { after: 1 }), 5000) as { echo: unknown }).echo, { after: 1 });
+  });
+
+  it('recovers by itself when the broker deletes its reply queue under it', async () => {
+    assert.ok((await queues()).has(client.replyQueue));
+    const raw = await connect(stack.transportUrl().replace(/^rabbit:/, 'amqp:'));
+    const ch = await raw.createChannel();
+    await ch.deleteQueue(client.replyQueue);
+    await raw.close();
+    const end = Date.now() + 10_000;
+    let got: unknown;
+    for (;;) {
+      try {
+        got = await client.call({ topic: TOPIC, server: SIM }, msg('echo', { again: 1 }), 2000);
+        break;
+      } catch (e) {
+        // the call racing the reset may fail with TransportUnavailable; never a silent timeout afterwards
+        if (!(e instanceof TransportUnavailable || e instanceof MessagingTimeout) || Date.now() > end) throw e;
+      }
+    }
+    assert.deepEqual((got as { echo: unknown }).echo, { again: 1 });
+    assert.ok((await queues()).has(client.replyQueue), 'the reply queue was declared again');
   });
 
   it('survives a broker restart: in-flight calls fail at once, then the client reconnects by itself', async () => {
@@ -140,7 +166,7 @@ describe('rabbit transport on the real broker', () => {
     // call 1, before
     assert.ok(Array.isArray(await api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {})));
 
-    const inflight = client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('sleep', { ms: 60_000 }), 60_000);
+    const inflight = client.call({ topic: TOPIC, server: SIM }, msg('sleep', { ms: 60_000 }), 60_000);
     const failedAt = inflight.then(() => Infinity, (e: unknown) => {
       assert.ok(e instanceof TransportUnavailable, `in-flight call failed with ${String(e)}`);
       return Date.now();
@@ -168,7 +194,7 @@ describe('rabbit transport on the real broker', () => {
     assert.ok(Array.isArray(result) && result.length > 0);
     assert.equal(client.isConnected(), true);
     // our own server re-declared and re-consumed its queues too
-    assert.deepEqual((await client.call({ topic: MANAGER_TOPIC, server: SIM }, msg('echo', { back: true }), 10_000) as { echo: unknown }).echo, { back: true });
+    assert.deepEqual((await client.call({ topic: TOPIC, server: SIM }, msg('echo', { back: true }), 10_000) as { echo: unknown }).echo, { back: true });
     assert.ok(Date.now() - t0 < 90_000);
   });
 });

@@ -167,6 +167,14 @@ describe('ConductorAPI', () => {
     await assert.rejects(fresh.get_topic_for({ uuid: 'x', driver: 'ipmi' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost');
     await assert.rejects(fresh.get_topic_for({ uuid: 'x', driver: 'fake-hardware', conductor_group: 'other' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost');
     await assert.rejects(fresh.get_topic_for_driver('ipmi'), (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound');
+    // a Node read at 1.23 has no conductor_group field: routed on its driver's ring across groups
+    conductors = [
+      new IronicObject('Conductor', { id: 1, hostname: 'cond-g', drivers: ['fake-hardware'], conductor_group: 'rack9', updated_at: now }, '1.3').toPrimitive(),
+    ];
+    const grouped = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    assert.equal(await grouped.get_topic_for(new IronicObject<NodeFields>('Node', { uuid: 'u', driver: 'fake-hardware' })), `${MANAGER_TOPIC}.cond-g`);
+    assert.equal(await grouped.get_topic_for({ uuid: 'u', driver: 'fake-hardware', conductor_group: 'rack9' }), `${MANAGER_TOPIC}.cond-g`);
+    await assert.rejects(grouped.get_topic_for({ uuid: 'u', driver: 'fake-hardware', conductor_group: '' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost');
     conductors = [];
     const none = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
     await assert.rejects(none.get_topic_for({ uuid: 'x', driver: 'fake-hardware' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'TemporaryFailure');
