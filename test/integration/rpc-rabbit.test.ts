@@ -138,6 +138,18 @@ describe('rabbit transport on the real broker', () => {
     assert.deepEqual((await client.call({ topic: TOPIC, server: SIM }, msg('echo', { after: 1 }), 5000) as { echo: unknown }).echo, { after: 1 });
   });
 
+  it('fails over to the next host in the URL when the first refuses', async () => {
+    // port 1 on loopback refuses connections: the transport moves on to the real broker
+    const url = stack.transportUrl().replace('rabbit://', 'rabbit://guest:guest@127.0.0.1:1,');
+    const t = new RabbitTransport(url, { reconnectInitialDelayMs: 10 });
+    try {
+      assert.deepEqual((await t.call({ topic: TOPIC, server: SIM }, msg('echo', { via: 'second' }), 10_000) as { echo: unknown }).echo, { via: 'second' });
+      assert.equal(t.isConnected(), true);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('recovers by itself when the broker deletes its reply queue under it', async () => {
     assert.ok((await queues()).has(client.replyQueue));
     const raw = await connect(stack.transportUrl().replace(/^rabbit:/, 'amqp:'));
