@@ -67,9 +67,16 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
 
   // The API speaks JSON only: any other body media type is 415. A request without a body
-  // has nothing to parse whatever it declares: python-ironicclient sends its DELETEs (VIF
-  // detach, maintenance unset …) with `Content-Type: application/octet-stream` and no body.
+  // has nothing to parse whatever it declares, as in ironic-api: python-ironicclient sends
+  // its DELETEs (VIF detach, maintenance unset …) as application/octet-stream with no body.
   app.removeContentTypeParser('text/plain');
+  // python-ironicclient also sends body-less PUTs (`node add trait`) as application/json.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) done(null, undefined);
     else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
