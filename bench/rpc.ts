@@ -26,17 +26,29 @@ export interface RpcBenchOptions {
 
 interface Figures { meanMs: number; p50Ms: number; p99Ms: number; perSecond: number }
 
-async function serial(call: Call, n: number): Promise<Figures> {
-  const times: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const s = performance.now();
-    await call();
-    times.push(performance.now() - s);
-  }
-  const total = performance.now() - t0;
+function figures(times: number[], totalMs: number): Figures {
   times.sort((a, b) => a - b);
-  return { meanMs: total / n, p50Ms: times[Math.floor(n / 2)]!, p99Ms: times[Math.floor(n * 0.99)]!, perSecond: (n * 1000) / total };
+  const n = times.length;
+  return { meanMs: times.reduce((a, b) => a + b, 0) / n, p50Ms: times[Math.floor(n / 2)]!, p99Ms: times[Math.floor(n * 0.99)]!, perSecond: (n * 1000) / totalMs };
+}
+
+/**
+ * Serial round trips, the clients interleaved call by call so that a busy machine's drift
+ * weighs on all of them alike.
+ */
+async function serialInterleaved(calls: Call[], n: number): Promise<Figures[]> {
+  const times = calls.map(() => [] as number[]);
+  const spent = calls.map(() => 0);
+  for (let i = 0; i < n; i++) {
+    for (const [k, call] of calls.entries()) {
+      const s = performance.now();
+      await call();
+      const d = performance.now() - s;
+      times[k]!.push(d);
+      spent[k]! += d;
+    }
+  }
+  return calls.map((_, k) => figures(times[k]!, spent[k]!));
 }
 
 async function parallel(call: Call, n: number, inFlight: number): Promise<Figures> {
@@ -50,9 +62,14 @@ async function parallel(call: Call, n: number, inFlight: number): Promise<Figure
       times.push(performance.now() - s);
     }
   }));
-  const total = performance.now() - t0;
-  times.sort((a, b) => a - b);
-  return { meanMs: times.reduce((a, b) => a + b, 0) / times.length, p50Ms: times[Math.floor(times.length / 2)]!, p99Ms: times[Math.floor(times.length * 0.99)]!, perSecond: (n * 1000) / total };
+  return figures(times, performance.now() - t0);
+}
+
+/** `rounds` alternating rounds per client; each client's median round (by throughput). */
+async function parallelRounds(calls: Call[], n: number, inFlight: number, rounds: number): Promise<Figures[]> {
+  const runs = calls.map(() => [] as Figures[]);
+  for (let r = 0; r < rounds; r++) for (const [k, call] of calls.entries()) runs[k]!.push(await parallel(call, Math.ceil(n / rounds), inFlight));
+  return runs.map((rs) => rs.sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rs.length / 2)]!);
 }
 
 /** Starts bench/echo-server.ts in its own process; resolves once it serves. */
@@ -151,16 +168,11 @@ export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
     const gw = gatewayClient(stack.url, 'bench.oslo');
     const gwServe = gatewayClient(stack.url, 'bench.conductor_manager');
     // warm up every path (JIT, broker queues)
-    for (const c of [raw, rawOslo, gw, gwServe]) await serial(c.call, 500);
-    const rawSerial = await serial(raw.call, nSerial);
-    const rawOsloSerial = await serial(rawOslo.call, nSerial);
-    const gwSerial = await serial(gw.call, nSerial);
-    const serveSerial = await serial(gwServe.call, nSerial);
-    const rawPar = await parallel(raw.call, nParallel, inFlight);
-    const rawOsloPar = await parallel(rawOslo.call, nParallel, inFlight);
-    const gwPar = await parallel(gw.call, nParallel, inFlight);
-    const servePar = await parallel(gwServe.call, nParallel, inFlight);
-    console.log(`\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')} (${nSerial} serial, ${nParallel} with ${inFlight} in flight)`);
+    const clients = [raw, rawOslo, gw, gwServe];
+    await serialInterleaved(clients.map((c) => c.call), 300);
+    const [rawSerial, rawOsloSerial, gwSerial, serveSerial] = await serialInterleaved(clients.map((c) => c.call), nSerial) as [Figures, Figures, Figures, Figures];
+    const [rawPar, rawOsloPar, gwPar, servePar] = await parallelRounds(clients.map((c) => c.call), nParallel, inFlight, 5) as [Figures, Figures, Figures, Figures];
+    console.log(`\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')}: ${nSerial} serial calls per client, interleaved; ${nParallel} with ${inFlight} in flight, median of 5 alternating rounds`);
     const row = (label: string, f: Figures): void => console.log(`  ${label.padEnd(44)} ${fmt(f)}`);
     console.log('  serial');
     row('raw amqplib request/reply', rawSerial);
@@ -186,8 +198,9 @@ export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
       const api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
       const ctx = makeContext({ is_admin: true });
       const call = () => api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {});
-      await serial(call, 20);
-      console.log(`  ${'serial, real ironic-conductor Conductor.list'.padEnd(44)} ${fmt(await serial(call, 200))}`);
+      await serialInterleaved([call], 20);
+      const [real] = await serialInterleaved([call], 200);
+      console.log(`  ${'serial, real ironic-conductor Conductor.list'.padEnd(44)} ${fmt(real!)}`);
       await transport.close();
     }
   } finally {
