@@ -1,0 +1,43 @@
+/**
+ * The broker going away, seen over HTTP: requests get 503 with Retry-After at once (never a
+ * hung request), /healthz reports it, and the gateway reconnects by itself when it is back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config.ts';
+import { createGateway } from '../../src/gateway.ts';
+import { stack } from '../support/stack-env.ts';
+
+const latest = { 'x-openstack-ironic-api-version': 'latest' };
+
+test('broker stop → 503 fast with Retry-After; broker back → served again without a restart', { timeout: 180_000 }, async () => {
+  const config = loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent', rpc_response_timeout: 20 } });
+  const gateway = await createGateway(config);
+  const app = gateway.app;
+  try {
+    const before = await app.inject({ url: '/v1/nodes', headers: latest });
+    assert.equal(before.statusCode, 200, before.body);
+
+    await stack.sh('stop-rabbit');
+    const started = Date.now();
+    const down = await app.inject({ url: '/v1/nodes', headers: latest });
+    assert.equal(down.statusCode, 503, down.body);
+    assert.equal(down.headers['retry-after'], '5');
+    assert.ok(Date.now() - started < 5000, `answered in ${Date.now() - started} ms, not after the RPC timeout`);
+    const health = await app.inject({ url: '/healthz' });
+    assert.equal(health.statusCode, 503);
+
+    await stack.sh('start-rabbit');
+    let status = 0;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      status = (await app.inject({ url: '/v1/nodes', headers: latest })).statusCode;
+      if (status === 200) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.equal(status, 200, 'served again once the broker and the conductor are back');
+    assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
+  } finally {
+    await gateway.close();
+  }
+});
