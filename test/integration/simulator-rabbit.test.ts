@@ -38,7 +38,8 @@ test('through ConductorAPI on rabbit://: NoFreeConductorWorker when the pool is 
 test('three simulators on one RabbitMQ split the nodes as the hash ring says', { skip }, async () => {
   const tag = randomUUID().slice(0, 6);
   const hosts = ['a', 'b', 'c'].map((x) => `sim-${x}-${tag}`);
-  const h = await harness(rabbit(), hosts, { nodes: 24, actionDelayMs: 300, topic: topic() });
+  // enough workers that one conductor owning most of the 24 random uuids still has room
+  const h = await harness(rabbit(), hosts, { nodes: 24, workers: 30, actionDelayMs: 300, topic: topic() });
   try {
     const conductors = await h.api.object_class_action_versions(ctx(), 'Conductor', 'list', { Conductor: '1.2' }, [], {});
     assert.deepEqual((conductors as Array<{ get(f: string): unknown }>).map((c) => c.get('hostname')).sort(), [...hosts].sort());
