@@ -1,0 +1,67 @@
+/**
+ * openstacksdk's baremetal proxy (Debian python3-openstacksdk 0.101), unmodified, against the
+ * gateway: test/e2e/sdk_lifecycle.py, run by Debian's /usr/bin/python3, on each back end, with
+ * no auth and with a JWT passed as a token.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { backends, runTag, startGateway, type AuthMode, type RunningGateway } from './support/backend.ts';
+
+const SCRIPT = join(import.meta.dirname, 'sdk_lifecycle.py');
+
+/** Every step of the script, in order: a step left out is a failure, not a pass. */
+const STEPS = [
+  'microversion negotiation',
+  'drivers',
+  'chassis create, list, update',
+  'node create (enroll), get, find',
+  'node list: filters, fields, details, paging',
+  'node update and patch',
+  'maintenance set / unset',
+  'ports and port groups',
+  'volume connector and target',
+  'manage and provide with wait',
+  'validate',
+  'power on / reboot / off with wait',
+  'volume connector and target delete (powered off)',
+  'boot device',
+  'traits',
+  'vifs',
+  'vendor passthru list and call (sync, async)',
+  'deploy, wait_for_nodes_provision_state active',
+  'undeploy, wait_for_nodes_provision_state available',
+  'delete port, port group, nodes, chassis',
+];
+
+function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/tmp', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
+    execFile('/usr/bin/python3', [SCRIPT, ...args], { env, timeout: 240_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`openstacksdk · ${backend.name}`, { concurrency: true }, () => {
+    for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
+      describe(`${backend.name} · ${auth}`, () => {
+        let gw: RunningGateway;
+        before(async () => { gw = await startGateway(backend, auth); });
+        after(async () => { await gw?.close(); });
+
+        test('the node lifecycle through the baremetal proxy', { timeout: 300_000 }, async () => {
+          const args = ['--endpoint', gw.url, '--tag', runTag(), '--conductor-host', backend.expect.conductorHost, '--network-interface', backend.expect.networkInterface];
+          if (backend.expect.keepsVifs) args.push('--keeps-vifs');
+          if (gw.token) args.push('--token', gw.token);
+          const r = await python(args);
+          assert.equal(r.code, 0, `sdk_lifecycle.py exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-4000)}`);
+          const last = r.stdout.trim().split('\n').at(-1) ?? '';
+          assert.deepEqual(JSON.parse(last), STEPS);
+        });
+      });
+    }
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The two back ends the e2e suite runs against, and what legitimately differs between them.
+ *
+ * - `simulator`: the gateway with its embedded simulated conductor (memory://).
+ * - `real`: the gateway on RabbitMQ in front of the Debian 21.4 ironic-conductor that
+ *   test/support/stack.sh started (TEST_TRANSPORT_URL, from .tmp/stack.env).
+ *
+ * E2E_BACKENDS (comma-separated, default "simulator,real") chooses; naming `real` without
+ * TEST_TRANSPORT_URL is an error, never a silent skip.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig, type Config } from '../../../src/config.ts';
+import { createGateway, type Gateway } from '../../../src/gateway.ts';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..', '..');
+
+export type BackendName = 'simulator' | 'real';
+
+/** What each back end does where the real 21.4 conductor differs from the simulator. */
+export interface Expectations {
+  /** the conductor host `driver list` reports */
+  conductorHost: string;
+  /** default network interface of a new node: the simulator's fake nodes get flat, the
+   *  real conductor's configuration (stack.sh) defaults to noop */
+  networkInterface: 'flat' | 'noop';
+  /** VIFs listed after `vif attach`: the noop network interface keeps none */
+  keepsVifs: boolean;
+}
+
+export interface Backend {
+  name: BackendName;
+  expect: Expectations;
+}
+
+export function backends(): Backend[] {
+  const names = (process.env.E2E_BACKENDS ?? 'simulator,real').split(',').map((s) => s.trim()).filter(Boolean);
+  return names.map((name) => {
+    if (name === 'simulator') return { name, expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true } };
+    if (name === 'real') {
+      if (!process.env.TEST_TRANSPORT_URL) {
+        throw new Error('E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack.env (or set E2E_BACKENDS=simulator)');
+      }
+      return { name, expect: { conductorHost: process.env.TEST_CONDUCTOR_HOST ?? 'cond-1', networkInterface: 'noop', keepsVifs: false } };
+    }
+    throw new Error(`unknown e2e back end ${JSON.stringify(name)} in E2E_BACKENDS (simulator, real)`);
+  });
+}
+
+export type AuthMode = 'noauth' | 'jwt';
+
+export interface RunningGateway {
+  /** base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  auth: AuthMode;
+  /** an admin token (system scope all) when auth is jwt */
+  token?: string;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** Mints a token with the project's documented tool (docs/auth.md). */
+export async function mintToken(secret: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/tools/mint-token.ts'), '--secret', secret, ...args], { cwd: root, timeout: 30_000 });
+  return stdout.trim();
+}
+
+/**
+ * Starts a gateway in this process on a free loopback port, for the back end and auth mode.
+ * Clients reach it only over HTTP, as they would reach a deployed one.
+ */
+export async function startGateway(backend: Backend, auth: AuthMode): Promise<RunningGateway> {
+  const secret = randomBytes(48).toString('base64');
+  const overrides: Partial<Config> = {
+    host: '127.0.0.1',
+    port: 0,
+    log_level: (process.env.E2E_LOG_LEVEL as Config['log_level'] | undefined) ?? 'error',
+    rpc_response_timeout: 30,
+    hash_ring_reset_interval: 2,
+    ...(backend.name === 'simulator'
+      ? { transport_url: `memory://e2e-${randomUUID()}`, simulator_action_delay_ms: 100 }
+      : { transport_url: process.env.TEST_TRANSPORT_URL! }),
+    ...(auth === 'jwt' ? { auth_strategy: 'jwt' as const, jwt_algorithm: 'HS256', jwt_secret: secret } : {}),
+  };
+  const config = loadConfig({ env: {}, overrides });
+  const gateway = await createGateway(config);
+  await gateway.app.listen({ host: config.host, port: 0 });
+  const address = gateway.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('gateway has no TCP address');
+  const url = `http://127.0.0.1:${address.port}`;
+  const token = auth === 'jwt' ? await mintToken(secret, ['--sub', 'e2e-admin', '--project', 'e2e', '--roles', 'admin,member,reader', '--system-scope', 'all']) : undefined;
+  return { url, auth, token, gateway, close: () => gateway.close() };
+}
+
+/** A short unique tag so resources of one run never collide with another's on a shared conductor. */
+export const runTag = (): string => randomBytes(3).toString('hex');

@@ -1,0 +1,64 @@
+/**
+ * Runs Debian's `baremetal` CLI (python3-ironicclient) against a gateway, unmodified: no auth
+ * (`--os-auth-type none`) or a JWT passed as a token (`--os-auth-type admin_token --os-token`,
+ * which sends it as X-Auth-Token).
+ */
+import { execFile } from 'node:child_process';
+import assert from 'node:assert/strict';
+import type { RunningGateway } from './backend.ts';
+
+export const BAREMETAL = '/usr/bin/baremetal';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI's options that point it at the gateway, for its auth mode. */
+export function endpointArgs(gw: RunningGateway): string[] {
+  if (gw.auth === 'jwt') return ['--os-auth-type', 'admin_token', '--os-endpoint', gw.url, '--os-token', gw.token!];
+  return ['--os-auth-type', 'none', '--os-endpoint', gw.url];
+}
+
+/** Runs `baremetal <args>`; never throws on a non-zero exit (the caller checks it). */
+export function baremetalRaw(gw: RunningGateway, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    // Debian's interpreter and no user site or proxy settings that could change the client
+    const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/tmp', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
+    execFile(BAREMETAL, [...endpointArgs(gw), ...args], { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function describe(args: string[], r: CliResult): string {
+  return `baremetal ${args.join(' ')} → exit ${r.code}\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(-3000)}`;
+}
+
+/** Runs a command that must succeed and print nothing (actions: power, maintenance …). */
+export async function ok(gw: RunningGateway, ...args: string[]): Promise<string> {
+  const r = await baremetalRaw(gw, args);
+  assert.equal(r.code, 0, describe(args, r));
+  return r.stdout;
+}
+
+/** Runs a command that must succeed with `-f json`, and returns its parsed output. */
+export async function json<T = unknown>(gw: RunningGateway, ...args: string[]): Promise<T> {
+  const full = [...args, '-f', 'json'];
+  const r = await baremetalRaw(gw, full);
+  assert.equal(r.code, 0, describe(full, r));
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    assert.fail(`not JSON: ${describe(full, r)}`);
+  }
+}
+
+/** Runs a command that must fail, and returns its stderr (the API's error, as the CLI prints it). */
+export async function fails(gw: RunningGateway, ...args: string[]): Promise<string> {
+  const r = await baremetalRaw(gw, args);
+  assert.notEqual(r.code, 0, `expected failure: ${describe(args, r)}`);
+  return r.stderr;
+}
