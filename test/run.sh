@@ -35,3 +35,12 @@ set -a; . .tmp/stack.env; set +a
 log "integration tests"
 mapfile -t integration < <(find test/integration -name '*.test.ts' | sort)
 node --import tsx --test --test-concurrency=1 "${integration[@]}"
+
+# 6. end-to-end: the baremetal CLI, openstacksdk and the client generated from the OpenAPI
+#    document, unmodified, against the gateway: on the embedded simulator, then on the real
+#    ironic-conductor that is still up (TEST_TRANSPORT_URL)
+mapfile -t e2e < <(find test/e2e -name '*.test.ts' | sort)
+for backend in simulator real; do
+  log "end-to-end tests: $backend"
+  E2E_BACKENDS=$backend node --import tsx --test --test-concurrency=1 "${e2e[@]}"
+done
