@@ -46,8 +46,14 @@ export interface RabbitOptions {
   reconnectMaxDelayMs: number;
   /** TCP connect timeout per host */
   connectTimeoutMs: number;
-  /** how long a cast waits for a connection and the broker's confirm */
+  /** how long a cast waits for the broker's confirm */
   castTimeoutMs: number;
+  /**
+   * How long a call or cast waits for a connection when there is none (start-up, or the broker
+   * is away): short, so that a request fails fast with TransportUnavailable (503) instead of
+   * hanging for its whole RPC timeout while the transport reconnects in the background.
+   */
+  connectWaitMs: number;
   logger?: Logger;
 }
 
@@ -58,6 +64,7 @@ const DEFAULTS: RabbitOptions = {
   reconnectMaxDelayMs: 5000,
   connectTimeoutMs: 5000,
   castTimeoutMs: 30_000,
+  connectWaitMs: 1000,
 };
 
 /**
@@ -285,7 +292,7 @@ export class RabbitTransport implements Transport {
     const exchange = target.exchange ?? this.options.exchange;
     let link = this.link;
     if (!link || !link.exchanges.has(exchange)) {
-      link = await this.ready(timeoutMs);
+      link = await this.ready(Math.min(timeoutMs, this.options.connectWaitMs));
       await this.declareExchange(link, exchange, 'topic');
     }
     const msgId = newId();
@@ -301,7 +308,7 @@ export class RabbitTransport implements Transport {
   }
 
   async cast(target: Target, message: OutgoingMessage): Promise<void> {
-    const link = await this.ready(this.options.castTimeoutMs);
+    const link = await this.ready(Math.min(this.options.castTimeoutMs, this.options.connectWaitMs));
     let exchange = target.exchange ?? this.options.exchange;
     let key = routingKey(target);
     if (target.fanout) {

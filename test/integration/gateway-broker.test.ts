@@ -14,20 +14,23 @@ test('broker stop → 503 fast with Retry-After; broker back → served again wi
   const config = loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent', rpc_response_timeout: 20 } });
   const gateway = await createGateway(config);
   const app = gateway.app;
+  let brokerStopped = false;
   try {
     const before = await app.inject({ url: '/v1/nodes', headers: latest });
     assert.equal(before.statusCode, 200, before.body);
 
     await stack.sh('stop-rabbit');
+    brokerStopped = true;
     const started = Date.now();
     const down = await app.inject({ url: '/v1/nodes', headers: latest });
     assert.equal(down.statusCode, 503, down.body);
     assert.equal(down.headers['retry-after'], '5');
-    assert.ok(Date.now() - started < 5000, `answered in ${Date.now() - started} ms, not after the RPC timeout`);
+    assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms, not after the RPC timeout`);
     const health = await app.inject({ url: '/healthz' });
     assert.equal(health.statusCode, 503);
 
     await stack.sh('start-rabbit');
+    brokerStopped = false;
     let status = 0;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
@@ -38,6 +41,8 @@ test('broker stop → 503 fast with Retry-After; broker back → served again wi
     assert.equal(status, 200, 'served again once the broker and the conductor are back');
     assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
   } finally {
+    // the broker is shared with the rest of the suite: never leave it stopped
+    if (brokerStopped) await stack.sh('start-rabbit');
     await gateway.close();
   }
 });
