@@ -94,7 +94,8 @@ export function sendPassthru(reply: FastifyReply, result: VendorPassthruResult):
 
 /** The `method` query parameter a vendor passthru needs ("Method not specified" otherwise). */
 export function passthruMethod(request: FastifyRequest): string {
-  const method = (request.query as { method?: string }).method;
+  // in the path (as python-ironicclient and openstacksdk send it) or in ?method=
+  const method = (request.params as { method?: string }).method || (request.query as { method?: string }).method;
   if (!method) throw ironicError('Invalid', 'Method not specified');
   return method;
 }
@@ -103,6 +104,12 @@ const nameParams = {
   type: 'object',
   properties: { driver_name: { type: 'string', description: 'driver (hardware type) name' } },
   required: ['driver_name'],
+} as const;
+
+const nameMethodParams = {
+  type: 'object',
+  properties: { ...nameParams.properties, method: { type: 'string', description: 'the vendor method' } },
+  required: ['driver_name', 'method'],
 } as const;
 
 const driverSchema = {
@@ -185,12 +192,12 @@ export const driverRoutes: RouteDef[] = [
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
     handler: (request) => onDriver(request, (topic, name) => request.server.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic)),
   },
-  ...PASSTHRU_METHODS.map((m): RouteDef => ({
-    method: m, url: '/v1/drivers/:driver_name/vendor_passthru', policy: 'baremetal:driver:vendor_passthru',
+  ...PASSTHRU_METHODS.flatMap((m) => [false, true].map((inPath): RouteDef => ({
+    method: m, url: `/v1/drivers/:driver_name/vendor_passthru${inPath ? '/:method' : ''}`, policy: 'baremetal:driver:vendor_passthru',
     rpc: ['get_topic_for_driver', 'driver_vendor_passthru'], status: 200,
-    summary: `Call a driver vendor method with ${m} (\`?method=\`): 202 when asynchronous, the raw body when it attaches a file`, tags: TAGS,
+    summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '\`?method=\`'}): 202 when asynchronous, the raw body when it attaches a file`, tags: TAGS,
     schema: {
-      params: nameParams,
+      params: inPath ? nameMethodParams : nameParams,
       querystring: { type: 'object', properties: { method: { type: 'string', description: 'the vendor method' } } },
       ...(m === 'GET' || m === 'DELETE' ? {} : { body: { description: "the method's arguments" } }),
       response: { 200: {}, 202: {}, ...ERRORS },
@@ -202,5 +209,5 @@ export const driverRoutes: RouteDef[] = [
         request.server.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic));
       return sendPassthru(reply, result);
     },
-  })),
+  }))),
 ];

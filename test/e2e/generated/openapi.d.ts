@@ -8061,6 +8061,351 @@ export interface paths {
       };
     };
   };
+  "/v1/drivers/{driver_name}/vendor_passthru/{method}": {
+    /** Call a driver vendor method with GET (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+    get: {
+      parameters: {
+        query?: {
+          /** @description the vendor method */
+          method?: string;
+        };
+        path: {
+          /** @description driver (hardware type) name */
+          driver_name: string;
+          /** @description the vendor method */
+          method: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        406: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+      };
+    };
+    /** Call a driver vendor method with PUT (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+    put: {
+      parameters: {
+        query?: {
+          /** @description the vendor method */
+          method?: string;
+        };
+        path: {
+          /** @description driver (hardware type) name */
+          driver_name: string;
+          /** @description the vendor method */
+          method: string;
+        };
+      };
+      /** @description the method's arguments */
+      requestBody: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        406: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+      };
+    };
+    /** Call a driver vendor method with POST (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+    post: {
+      parameters: {
+        query?: {
+          /** @description the vendor method */
+          method?: string;
+        };
+        path: {
+          /** @description driver (hardware type) name */
+          driver_name: string;
+          /** @description the vendor method */
+          method: string;
+        };
+      };
+      /** @description the method's arguments */
+      requestBody: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        406: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+      };
+    };
+    /** Call a driver vendor method with DELETE (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+    delete: {
+      parameters: {
+        query?: {
+          /** @description the vendor method */
+          method?: string;
+        };
+        path: {
+          /** @description driver (hardware type) name */
+          driver_name: string;
+          /** @description the vendor method */
+          method: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        406: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+      };
+    };
+    /** Call a driver vendor method with PATCH (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+    patch: {
+      parameters: {
+        query?: {
+          /** @description the vendor method */
+          method?: string;
+        };
+        path: {
+          /** @description driver (hardware type) name */
+          driver_name: string;
+          /** @description the vendor method */
+          method: string;
+        };
+      };
+      /** @description the method's arguments */
+      requestBody: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        406: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            "application/json": {
+              /** @description JSON string: {faultstring, faultcode, debuginfo} */
+              error_message: string;
+            };
+          };
+        };
+      };
+    };
+  };
   "/v1/lookup": {
     /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
     get: {
