@@ -29,6 +29,8 @@ export interface Expectations {
   networkInterface: 'flat' | 'noop';
   /** VIFs listed after `vif attach`: the noop network interface keeps none */
   keepsVifs: boolean;
+  /** Ironic's fake vendor interface has no driver-level methods; the simulator adds some */
+  driverVendorMethods: boolean;
 }
 
 export interface Backend {
@@ -39,12 +41,12 @@ export interface Backend {
 export function backends(): Backend[] {
   const names = (process.env.E2E_BACKENDS ?? 'simulator,real').split(',').map((s) => s.trim()).filter(Boolean);
   return names.map((name) => {
-    if (name === 'simulator') return { name, expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true } };
+    if (name === 'simulator') return { name, expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true, driverVendorMethods: true } };
     if (name === 'real') {
       if (!process.env.TEST_TRANSPORT_URL) {
         throw new Error('E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack.env (or set E2E_BACKENDS=simulator)');
       }
-      return { name, expect: { conductorHost: process.env.TEST_CONDUCTOR_HOST ?? 'cond-1', networkInterface: 'noop', keepsVifs: false } };
+      return { name, expect: { conductorHost: process.env.TEST_CONDUCTOR_HOST ?? 'cond-1', networkInterface: 'noop', keepsVifs: false, driverVendorMethods: false } };
     }
     throw new Error(`unknown e2e back end ${JSON.stringify(name)} in E2E_BACKENDS (simulator, real)`);
   });
