@@ -36,6 +36,9 @@ async function serve(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // A stray rejection (a library callback after a broker loss) must not take every client's
+  // requests down with it: log it loudly and keep serving.
+  process.on('unhandledRejection', (err) => gateway.app.log.error({ err }, 'unhandled promise rejection'));
   await gateway.app.listen({ host: config.host, port: config.port });
 }
 
