@@ -10,6 +10,8 @@ import { buildApp, createLogger } from './http/app.ts';
 import { authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import { createTransport } from './rpc/transport.ts';
+import { rpcMetrics } from './http/metrics.ts';
+import { Registry } from 'prom-client';
 import type { Transport } from './rpc/types.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 
@@ -52,12 +54,14 @@ export async function createGateway(config: Config): Promise<Gateway> {
     };
   }
 
-  const conductor = createConductorAPI(createConductorRpcClient(transport, config), config);
+  const metrics = new Registry();
+  const conductor = createConductorAPI(createConductorRpcClient(transport, config, undefined, rpcMetrics(metrics)), config);
   const name = redactTransportUrl(config.transport_url);
   const app = await buildApp(config, {
     logger,
     conductor,
     routes: resourceRoutes,
+    metrics,
     plugins: authPlugins(config),
     health: { transportConnected: () => transport.isConnected(), transportName: () => name },
   });

@@ -7,7 +7,7 @@
  * default is the bare topic any conductor consumes.
  */
 import type { Config } from '../config.ts';
-import { RpcClient } from '../rpc/client.ts';
+import { RpcClient, type RpcObserver } from '../rpc/client.ts';
 import type { Transport } from '../rpc/types.ts';
 import { makeContext, toWireContext, type RequestContext } from './context.ts';
 import { ironicError } from './exceptions.ts';
@@ -428,12 +428,13 @@ export class ConductorAPI {
 }
 
 /** An RpcClient for the conductor: Ironic's context keys, versioned objects, the 1.44 cap. */
-export function createConductorRpcClient(transport: Transport, config: Pick<Config, 'rpc_response_timeout'>, versionCap: string = RPC_API_VERSION): RpcClient<RequestContext> {
+export function createConductorRpcClient(transport: Transport, config: Pick<Config, 'rpc_response_timeout'>, versionCap: string = RPC_API_VERSION, observer?: RpcObserver): RpcClient<RequestContext> {
   return new RpcClient<RequestContext>(transport, {
     defaultTimeoutMs: Math.round(config.rpc_response_timeout * 1000),
     versionCap,
     serializeContext: toWireContext,
     serializer: objectSerializer,
+    observer,
   });
 }
 

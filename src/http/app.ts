@@ -6,6 +6,7 @@ import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type Fastif
 import swagger from '@fastify/swagger';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { errorBody, handleError } from './errors.ts';
 import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
@@ -40,6 +41,8 @@ export interface AppServices {
   routes?: readonly RouteDef[];
   /** a pino logger to use instead of a new one */
   logger?: Logger;
+  /** the Prometheus registry /metrics exposes (shared with the RPC client's metrics) */
+  metrics?: Registry;
   /** registers plugins that must wrap every route (auth, policy) before routes are added */
   plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -108,7 +111,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
   app.addHook('onRequest', microversionHook);
 
-  installMetrics(app);
+  installMetrics(app, services.metrics);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;

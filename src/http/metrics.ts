@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouteDef } from './route.ts';
+import type { RpcObserver } from '../rpc/client.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,8 +13,19 @@ declare module 'fastify' {
   }
 }
 
-export function installMetrics(app: FastifyInstance): void {
-  const registry = new Registry();
+/** Conductor RPC metrics on `registry`: the observer to hand to the RpcClient. */
+export function rpcMetrics(registry: Registry): RpcObserver {
+  const calls = new Histogram({
+    name: 'ironic_gateway_rpc_duration_seconds',
+    help: 'Conductor RPC calls and casts, by kind, method and outcome (ok, or the exception class)',
+    labelNames: ['kind', 'method', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    registers: [registry],
+  });
+  return (e) => calls.observe({ kind: e.kind, method: e.method, outcome: e.outcome }, e.seconds);
+}
+
+export function installMetrics(app: FastifyInstance, registry: Registry = new Registry()): void {
   collectDefaultMetrics({ register: registry, prefix: 'ironic_gateway_' });
   const requests = new Counter({
     name: 'ironic_gateway_http_requests_total',

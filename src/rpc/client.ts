@@ -21,6 +21,28 @@ export interface RpcClientOptions<C> {
   /** the context's wire keys, without the `_context_` prefix */
   serializeContext: (ctx: C) => Record<string, unknown>;
   serializer?: Serializer;
+  /** told of every call and cast when it ends, e.g. to feed metrics */
+  observer?: RpcObserver;
+}
+
+/** How one call or cast ended: `ok`, or the error's class (e.g. NodeLocked, MessagingTimeout). */
+export interface RpcEvent {
+  kind: 'call' | 'cast';
+  method: string;
+  outcome: string;
+  seconds: number;
+}
+
+export type RpcObserver = (event: RpcEvent) => void;
+
+/** The outcome label of a failure: a remote exception's class, else the local error's name. */
+function outcomeOf(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { exc_type?: unknown; name?: unknown };
+    if (typeof e.exc_type === 'string') return e.exc_type;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return 'Error';
 }
 
 export interface CallOptions {
@@ -75,13 +97,29 @@ export class RpcClient<C = Record<string, unknown>> {
 
   /** Sends `method` and waits for its reply (MessagingTimeout, MessageUndeliverable, TransportUnavailable, RemoteError). */
   async call<R = unknown>(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: CallOptions): Promise<R> {
-    const message = this.message(ctx, method, args, opts.version);
-    const result = await this.transport.call(target, message, opts.timeoutMs ?? this.defaultTimeoutMs);
-    return this.serializer.deserialize(result) as R;
+    return this.observed('call', method, async () => {
+      const message = this.message(ctx, method, args, opts.version);
+      const result = await this.transport.call(target, message, opts.timeoutMs ?? this.defaultTimeoutMs);
+      return this.serializer.deserialize(result) as R;
+    });
   }
 
   /** Sends `method` without waiting for a reply; resolves once the broker accepted it. */
   async cast(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: Pick<CallOptions, 'version'>): Promise<void> {
-    await this.transport.cast(target, this.message(ctx, method, args, opts.version));
+    return this.observed('cast', method, () => this.transport.cast(target, this.message(ctx, method, args, opts.version)));
+  }
+
+  private async observed<T>(kind: RpcEvent['kind'], method: string, send: () => Promise<T>): Promise<T> {
+    const observer = this.options.observer;
+    if (!observer) return send();
+    const started = performance.now();
+    try {
+      const result = await send();
+      observer({ kind, method, outcome: 'ok', seconds: (performance.now() - started) / 1000 });
+      return result;
+    } catch (err) {
+      observer({ kind, method, outcome: outcomeOf(err), seconds: (performance.now() - started) / 1000 });
+      throw err;
+    }
   }
 }
