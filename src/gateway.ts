@@ -9,6 +9,7 @@ import { createConductorAPI, createConductorRpcClient, type ConductorAPI } from 
 import { buildApp, createLogger } from './http/app.ts';
 import { authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
+import type { RouteDef } from './http/route.ts';
 import { createTransport } from './rpc/transport.ts';
 import { rpcMetrics } from './http/metrics.ts';
 import { Registry } from 'prom-client';
@@ -28,7 +29,12 @@ export function redactTransportUrl(url: string): string {
   return url.replace(/\/\/[^@/,]*@/g, '//***@').replace(/,[^@/,]*@/g, ',***@');
 }
 
-export async function createGateway(config: Config): Promise<Gateway> {
+export interface GatewayOptions {
+  /** the resource route tables to serve (every one by default; tests serve a subset) */
+  routes?: readonly RouteDef[];
+}
+
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config);
   const transportLog = logger.child({ component: 'rpc' });
   const transport: Transport = createTransport(config.transport_url, { exchange: config.control_exchange, logger: transportLog });
@@ -60,7 +66,7 @@ export async function createGateway(config: Config): Promise<Gateway> {
   const app = await buildApp(config, {
     logger,
     conductor,
-    routes: resourceRoutes,
+    routes: options.routes ?? resourceRoutes,
     metrics,
     plugins: authPlugins(config),
     health: { transportConnected: () => transport.isConnected(), transportName: () => name },
