@@ -21,8 +21,10 @@ TRANSPORT_URL="rabbit://guest:guest@127.0.0.1:${RABBIT_PORT}/"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 
-# The broker's environment: its own node name, data, logs, cookie and (empty) plugins.
-export RABBITMQ_NODENAME="ironic-gw-test@localhost"
+# The broker's environment: its own node name, data, logs, cookie and (empty) plugins. The node
+# name carries the port, so a second checkout can run its stack beside this one with
+# STACK_RABBIT_PORT=<another port> (the distribution port follows it, +20000).
+export RABBITMQ_NODENAME="ironic-gw-test-${RABBIT_PORT}@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export RABBITMQ_NODE_PORT=$RABBIT_PORT
 export RABBITMQ_DIST_PORT=$((RABBIT_PORT + 20000))
