@@ -51,7 +51,19 @@ function traitList(nodeId: number, traits: readonly TraitRow[]): Primitive {
   };
 }
 
-const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+/**
+ * A deep copy of a row's JSON-like value, so a primitive never aliases the store. Hand-written
+ * rather than structuredClone: it runs per field of every object listed, and scalars (most
+ * fields) need no copy at all.
+ */
+function clone<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  if (Array.isArray(v)) return v.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = clone((v as Record<string, unknown>)[k]);
+  return out as T;
+}
 
 /** A row as a primitive of its class, at `version` (default: the class's own), fields removed as Ironic backports. */
 export function toPrimitive(cls: ObjectClass, row: Row, version = cls.version, changes?: string[]): Primitive {
