@@ -10,7 +10,7 @@ import { buildApp, createLogger } from './http/app.ts';
 import { authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import type { RouteDef } from './http/route.ts';
-import { createTransport } from './rpc/transport.ts';
+import { createTransport, redactTransportUrl } from './rpc/transport.ts';
 import { rpcMetrics } from './http/metrics.ts';
 import { Registry } from 'prom-client';
 import type { Transport } from './rpc/types.ts';
@@ -24,11 +24,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** The transport URL without credentials, for logs and the health endpoint. */
-export function redactTransportUrl(url: string): string {
-  return url.replace(/\/\/[^@/,]*@/g, '//***@').replace(/,[^@/,]*@/g, ',***@');
-}
-
 export interface GatewayOptions {
   /** the resource route tables to serve (every one by default; tests serve a subset) */
   routes?: readonly RouteDef[];
@@ -40,10 +35,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const transport: Transport = createTransport(config.transport_url, { exchange: config.control_exchange, logger: transportLog });
 
   let simulator: RunningSimulator | null = null;
+  let simTransport: Transport | null = null;
   if (config.transport_url.startsWith('memory://')) {
     // The embedded default: a simulated conductor on the same in-process bus; it is reached
     // only through the transport, as a real conductor would be.
-    const simTransport = createTransport(config.transport_url, { exchange: config.control_exchange });
+    simTransport = createTransport(config.transport_url, { exchange: config.control_exchange });
     simulator = await startSimulator({
       transport: simTransport,
       exchange: config.control_exchange,
@@ -53,11 +49,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       workers: config.simulator_workers,
       logger: logger.child({ component: 'simulator' }),
     });
-    const stopSim = simulator.stop.bind(simulator);
-    simulator.stop = async () => {
-      await stopSim();
-      await simTransport.close();
-    };
   }
 
   const metrics = new Registry();
@@ -81,6 +72,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await app.close();
       await transport.close();
       if (simulator) await simulator.stop();
+      if (simTransport) await simTransport.close();
     },
   };
 }

@@ -13,3 +13,8 @@ export function createTransport(url: string, options: TransportOptions = {}): Tr
   if (url.startsWith('rabbit://')) return new RabbitTransport(url, options);
   throw new TypeError(`unsupported transport URL ${JSON.stringify(url)}: use memory:// or rabbit://`);
 }
+
+/** A transport URL without its credentials (every host of a multi-host URL), for logs and health. */
+export function redactTransportUrl(url: string): string {
+  return url.replace(/\/\/[^@/,]*@/g, '//***@').replace(/,[^@/,]*@/g, ',***@');
+}

@@ -9,7 +9,7 @@
  */
 import { pino } from 'pino';
 import type { Config } from '../config.ts';
-import { createTransport } from '../rpc/transport.ts';
+import { createTransport, redactTransportUrl } from '../rpc/transport.ts';
 import { Store } from './store.ts';
 import { seedNodes } from './seed.ts';
 import { startSimulator, type RunningSimulator } from './index.ts';
@@ -57,7 +57,7 @@ export async function runSimulatorCommand(config: Config, opts: { handleSignals?
   }
   // Seeded once the conductors are registered, into the store they share.
   if (config.simulator_nodes > 0) seedNodes(store, config.simulator_nodes);
-  logger.info({ hosts, nodes: config.simulator_nodes, transport: config.transport_url.replace(/\/\/[^@/]*@/, '//***@') }, 'simulated conductors serving');
+  logger.info({ hosts, nodes: config.simulator_nodes, transport: redactTransportUrl(config.transport_url) }, 'simulated conductors serving');
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => (stopped ??= (async () => {
     for (const s of simulators) await s.stop();

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.ts';
-import { createGateway, redactTransportUrl } from '../../src/gateway.ts';
+import { createGateway } from '../../src/gateway.ts';
+import { redactTransportUrl } from '../../src/rpc/transport.ts';
 
 test('the embedded default: a gateway backed by the in-process simulator, reached through memory://', async () => {
   const gateway = await createGateway(loadConfig({ env: {}, overrides: { log_level: 'silent', simulator_nodes: 2, transport_url: 'memory://gateway-test' } }));
