@@ -10,19 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
-import { createConductorAPI, createConductorRpcClient } from '../../src/conductor/api.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { authPlugins } from '../../src/http/auth/index.ts';
+import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { nodeRoutes } from '../../src/http/routes/nodes/index.ts';
-import { createTransport } from '../../src/rpc/transport.ts';
-import type { Transport } from '../../src/rpc/types.ts';
 import { stack } from '../support/stack-env.ts';
 import { call } from '../unit/http/nodes-helpers.ts';
 
 const V = '1.38';
 
 describe('node lifecycle through the gateway against the real ironic-conductor', () => {
-  let transport: Transport;
+  let gateway: Gateway;
   let app: FastifyInstance;
   const name = `life-${randomUUID().slice(0, 8)}`;
   let uuid = '';
@@ -46,17 +42,15 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   }
 
   before(async () => {
-    const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: 30 } });
-    transport = createTransport(stack.transportUrl(), { exchange: config.control_exchange });
-    const conductor = createConductorAPI(createConductorRpcClient(transport, config), config);
-    app = await buildApp(config, { conductor, routes: nodeRoutes, plugins: authPlugins(config) });
+    const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() } });
+    gateway = await createGateway(config, { routes: nodeRoutes });
+    app = gateway.app;
     await app.ready();
   });
 
   after(async () => {
     if (uuid) await call(app, `/v1/nodes/${uuid}`, { method: 'DELETE', version: V }).catch(() => undefined);
-    await app?.close();
-    await transport?.close();
+    await gateway?.close();
   });
 
   it('creates the node (201, enroll) and reads it back by name', async () => {

@@ -9,12 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
-import { createConductorAPI, createConductorRpcClient } from '../../src/conductor/api.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { authPlugins } from '../../src/http/auth/index.ts';
+import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { resourceRoutes } from '../../src/http/routes/index.ts';
-import { createTransport } from '../../src/rpc/transport.ts';
-import type { Transport } from '../../src/rpc/types.ts';
 import { stack } from '../support/stack-env.ts';
 import { call, fault } from '../unit/http/nodes-helpers.ts';
 
@@ -23,23 +19,21 @@ const tag = randomUUID().slice(0, 8);
 const mac = (n: number) => `52:54:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}:${n.toString(16).padStart(2, '0')}`;
 
 describe('ports, portgroups, chassis and drivers against the real ironic-conductor', () => {
-  let transport: Transport;
+  let gateway: Gateway;
   let app: FastifyInstance;
   const cleanup: string[] = [];
 
   before(async () => {
-    const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: 30 } });
-    transport = createTransport(stack.transportUrl(), { exchange: config.control_exchange });
-    const conductor = createConductorAPI(createConductorRpcClient(transport, config), config);
-    app = await buildApp(config, { conductor, routes: resourceRoutes, plugins: authPlugins(config) });
+    const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() } });
+    gateway = await createGateway(config, { routes: resourceRoutes });
+    app = gateway.app;
     await app.ready();
   });
 
   after(async () => {
     // newest first: ports before portgroups before nodes before chassis
     for (const url of cleanup.reverse()) await call(app, url, { method: 'DELETE', version: V }).catch(() => undefined);
-    await app?.close();
-    await transport?.close();
+    await gateway?.close();
   });
 
   async function created(url: string, body: Record<string, unknown>): Promise<Record<string, any>> {
