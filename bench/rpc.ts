@@ -13,7 +13,7 @@ import { createConductorAPI, createConductorRpcClient } from '../src/conductor/a
 import { makeContext, toWireContext } from '../src/conductor/context.ts';
 import { RpcClient } from '../src/rpc/client.ts';
 import { RabbitTransport } from '../src/rpc/rabbit.ts';
-import { encodeEnvelope, newId, requestMessage, requestProperties } from '../src/rpc/wire.ts';
+import { encodeRequest, newId, requestProperties } from '../src/rpc/wire.ts';
 
 const root = join(import.meta.dirname, '..');
 type Call = () => Promise<unknown>;
@@ -117,7 +117,7 @@ async function rawOsloClient(url: string): Promise<{ call: Call; close: () => Pr
   const rq = await ch.assertQueue('', { exclusive: true, autoDelete: true });
   const fifo: Array<() => void> = [];
   await ch.consume(rq.queue, (m) => { if (m) fifo.shift()?.(); }, { noAck: true });
-  const body = encodeEnvelope(requestMessage({ method: 'echo', args: { x: 1 }, version: '1.0', context: toWireContext(makeContext()) }, { msgId: newId(), replyQ: rq.queue, timeout: null }));
+  const body = encodeRequest({ method: 'echo', args: { x: 1 }, version: '1.0', context: toWireContext(makeContext()) }, { msgId: newId(), replyQ: rq.queue, timeout: null });
   const props = { ...requestProperties(30_000), mandatory: true };
   return {
     call: () => new Promise<void>((resolve) => {

@@ -43,9 +43,12 @@ export function makeContext(fields: Partial<RequestContext> = {}): RequestContex
   };
 }
 
+/** A user_identity part: the id, or '-' when unset. */
+const identityPart = (v: string | null): string => v ?? '-';
+
 /** The context's oslo.context keys, as Ironic sends them (without the `_context_` prefix). */
 export function toWireContext(ctx: RequestContext): Record<string, unknown> {
-  const id = (v: string | null): string => v ?? '-';
+  const id = identityPart;
   return {
     user: ctx.user_id,
     project_id: ctx.project_id,

@@ -7,7 +7,7 @@ import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
 import { PendingCalls } from './pending.ts';
 import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
 import {
-  decodeEnvelope, encodeEnvelope, newId, parseReply, parseRequest, replyMessage, requestMessage, routingKey,
+  decodeEnvelope, encodeEnvelope, encodeRequest, newId, parseReply, parseRequest, replyMessage, routingKey,
   serializeFailure,
 } from './wire.ts';
 
@@ -75,7 +75,12 @@ export class MemoryTransport implements Transport {
   call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransportUnavailable('memory transport is closed'));
     const msgId = newId();
-    const body = encodeEnvelope(requestMessage(message, { msgId, replyQ: this.replyQ, timeout: null }));
+    let body: Buffer;
+    try {
+      body = encodeRequest(message, { msgId, replyQ: this.replyQ, timeout: null });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const reply = this.pending.wait(msgId, timeoutMs, message.method);
     if (!this.publish(target, body)) this.pending.fail(msgId, new MessageUndeliverable(`no consumer for ${routingKey(target)} (${message.method})`));
     return reply;
@@ -83,7 +88,7 @@ export class MemoryTransport implements Transport {
 
   async cast(target: Target, message: OutgoingMessage): Promise<void> {
     if (this.closed) throw new TransportUnavailable('memory transport is closed');
-    if (!this.publish(target, encodeEnvelope(requestMessage(message)))) {
+    if (!this.publish(target, encodeRequest(message, null))) {
       throw new MessageUndeliverable(`no consumer for ${routingKey(target)} (${message.method})`);
     }
   }

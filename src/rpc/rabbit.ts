@@ -16,7 +16,7 @@ import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
 import { PendingCalls } from './pending.ts';
 import type { Endpoint, IncomingRequest, Listener, OutgoingMessage, Target, Transport } from './types.ts';
 import {
-  decodeEnvelope, encodeEnvelope, newId, parseReply, parseRequest, replyMessage, requestMessage, requestProperties,
+  decodeEnvelope, encodeEnvelope, encodeRequest, newId, parseReply, parseRequest, replyMessage, requestProperties,
   routingKey, serializeFailure,
 } from './wire.ts';
 
@@ -100,6 +100,23 @@ export function parseRabbitUrl(url: string): RabbitHost[] {
   const v = decodeURIComponent(vhost.replace(/\?.*$/, '')) || '/';
   return hosts.map((h) => ({ ...h, vhost: v }));
 }
+
+type PublishOptions = ReturnType<typeof requestProperties> & { mandatory: true };
+
+/**
+ * A call's publish options by timeout, built once: nearly every call uses the default timeout,
+ * and amqplib only reads them.
+ */
+const callOptions = new Map<number, Readonly<PublishOptions>>();
+function publishOptions(timeoutMs: number): Readonly<PublishOptions> {
+  let o = callOptions.get(timeoutMs);
+  if (o === undefined) {
+    if (callOptions.size >= 64) callOptions.clear();
+    callOptions.set(timeoutMs, (o = Object.freeze({ ...requestProperties(timeoutMs), mandatory: true as const })));
+  }
+  return o;
+}
+const CAST_OPTIONS: Readonly<PublishOptions> = Object.freeze({ ...requestProperties(null), mandatory: true as const });
 
 type ServeTarget = Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>;
 
@@ -287,19 +304,30 @@ export class RabbitTransport implements Transport {
     else if (typeof inner._unique_id === 'string' && this.casts.has(inner._unique_id)) this.casts.set(inner._unique_id, true);
   }
 
-  async call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
-    const start = Date.now();
+  call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     const exchange = target.exchange ?? this.options.exchange;
-    let link = this.link;
-    if (!link || !link.exchanges.has(exchange)) {
-      link = await this.ready(Math.min(timeoutMs, this.options.connectWaitMs));
-      await this.declareExchange(link, exchange, 'topic');
-    }
+    const link = this.link;
+    if (link && link.exchanges.has(exchange)) return this.send(link, exchange, target, message, timeoutMs);
+    // no link yet (or a new exchange): wait briefly for one, then send with what is left of the timeout
+    const start = Date.now();
+    return this.ready(Math.min(timeoutMs, this.options.connectWaitMs))
+      .then(async (l) => {
+        await this.declareExchange(l, exchange, 'topic');
+        return this.send(l, exchange, target, message, Math.max(1, timeoutMs - (Date.now() - start)));
+      });
+  }
+
+  private send(link: Link, exchange: string, target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     const msgId = newId();
-    const body = encodeEnvelope(requestMessage(message, { msgId, replyQ: this.replyQueue, timeout: null }));
-    const reply = this.pending.wait(msgId, Math.max(1, timeoutMs - (Date.now() - start)), message.method);
+    let body: Buffer;
     try {
-      link.channel.publish(exchange, routingKey(target), body, { ...requestProperties(timeoutMs), mandatory: true });
+      body = encodeRequest(message, { msgId, replyQ: this.replyQueue, timeout: null });
+    } catch (err) {
+      return Promise.reject(err); // e.g. an argument JSON cannot carry
+    }
+    const reply = this.pending.wait(msgId, timeoutMs, message.method);
+    try {
+      link.channel.publish(exchange, routingKey(target), body, publishOptions(timeoutMs));
     } catch (err) {
       // amqplib throws when the channel is closing (the 'close' that follows resets the link)
       this.pending.fail(msgId, new TransportUnavailable(`could not publish ${message.method}: ${String(err)}`));
@@ -318,14 +346,14 @@ export class RabbitTransport implements Transport {
     } else {
       await this.declareExchange(link, exchange, 'topic');
     }
-    const inner = requestMessage(message);
-    const uid = String(inner._unique_id);
+    const uid = newId();
+    const body = encodeRequest(message, null, uid);
     this.casts.set(uid, false);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new TransportUnavailable(`no confirm from the message broker for ${message.method} within ${this.options.castTimeoutMs} ms`)), this.options.castTimeoutMs);
         try {
-          link.confirm.publish(exchange, key, encodeEnvelope(inner), { ...requestProperties(null), mandatory: true }, (err: unknown) => {
+          link.confirm.publish(exchange, key, body, CAST_OPTIONS, (err: unknown) => {
             clearTimeout(timer);
             if (err) reject(new TransportUnavailable(`the message broker did not accept ${message.method}: ${String(err)}`));
             else resolve();

@@ -44,6 +44,23 @@ describe('RpcClient', () => {
     await t.close();
   });
 
+  it('rejects (never throws) an argument JSON cannot carry, sends nothing, and tells the observer', async () => {
+    const t = new MemoryTransport('memory://client-bad-arg');
+    let sent = 0;
+    await t.serve({ topic: 'top', server: 's' }, async () => { sent++; return null; });
+    const events: string[] = [];
+    const client = new RpcClient(t, { defaultTimeoutMs: 1000, serializeContext: (c: Record<string, unknown>) => c, observer: (e) => events.push(`${e.kind} ${e.method} ${e.outcome}`) });
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    let call: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => { call = client.call({}, { topic: 'top' }, 'm', { circular }, { version: '1.0' }); });
+    await assert.rejects(call!, TypeError);
+    await assert.rejects(client.cast({}, { topic: 'top' }, 'c', { big: 1n }, { version: '1.0' }), TypeError);
+    assert.equal(sent, 0);
+    assert.deepEqual(events, ['call m TypeError', 'cast c TypeError']);
+    await t.close();
+  });
+
   it('uses the default timeout unless the call sets one', async () => {
     const t = new MemoryTransport('memory://client-timeout');
     await t.serve({ topic: 'top', server: 's' }, () => new Promise(() => undefined));

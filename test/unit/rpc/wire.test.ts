@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { makeContext, toWireContext } from '../../../src/conductor/context.ts';
 import { RemoteError } from '../../../src/rpc/errors.ts';
 import {
-  decodeEnvelope, encodeEnvelope, parseReply, parseRequest, replyMessage, requestMessage, requestProperties, serializeFailure,
+  decodeEnvelope, encodeEnvelope, encodeRequest, parseReply, parseRequest, replyMessage, requestProperties, serializeFailure,
 } from '../../../src/rpc/wire.ts';
 import { brokerBody, loadWireFixtures } from '../../support/wire-fixtures.ts';
 
@@ -29,10 +29,10 @@ describe('wire format against the captured conductor traffic', () => {
 
       it('encodes a request with the same keys, in the same order, and the same context keys', () => {
         const wireCtx = toWireContext(makeContext({ request_id: String(m._context_request_id) }));
-        const ours = requestMessage(
+        const ours = decodeEnvelope(encodeRequest(
           { method: String(m.method), args: m.args as Record<string, unknown>, version: String(m.version), context: wireCtx },
           { msgId: String(m._msg_id), replyQ: String(m._reply_q), timeout: null },
-        );
+        ));
         assert.deepEqual(Object.keys(ours), Object.keys(m));
         const { _unique_id: _a, ...oursRest } = ours;
         const { _unique_id: _b, ...theirsRest } = m;
@@ -91,9 +91,60 @@ describe('wire format against the captured conductor traffic', () => {
   }
 
   it('a cast has no call keys', () => {
-    const cast = requestMessage({ method: 'continue_node_clean', args: { node_id: 'x' }, version: '1.27', context: { request_id: 'req-1' } });
+    const cast = decodeEnvelope(encodeRequest({ method: 'continue_node_clean', args: { node_id: 'x' }, version: '1.27', context: { request_id: 'req-1' } }, null, 'u1'));
     for (const k of CALL_KEYS) assert.ok(!(k in cast), k);
     assert.equal(cast._context_request_id, 'req-1');
+    assert.equal(cast._unique_id, 'u1');
+  });
+
+  it('writes a request as the same bytes as JSON.stringify of the message object', () => {
+    const context = {
+      ...toWireContext(makeContext({ user_id: 'u "quoted" \\ \u2028 é', roles: ['admin', 'member'] })),
+      skipped: undefined, fn: () => 1, date: new Date(0), nested: { a: [1, null, 'x\n'] },
+    } as Record<string, unknown>;
+    const args = { node_id: 'n1', patch: [{ op: 'replace', path: '/extra/"k"', value: '\u0000\t😀' }], missing: undefined };
+    const expected: Record<string, unknown> = { method: 'update_node', args, version: '1.1', _msg_id: 'm1', _reply_q: 'reply_q', _timeout: null, _unique_id: 'u1' };
+    for (const [k, v] of Object.entries(context)) expected[`_context_${k}`] = v;
+    const body = encodeRequest({ method: 'update_node', args, version: '1.1', context }, { msgId: 'm1', replyQ: 'reply_q', timeout: null }, 'u1');
+    assert.equal(body.toString('utf8'), encodeEnvelope(expected).toString('utf8'));
+    assert.deepEqual(Object.keys(decodeEnvelope(body)).filter((k) => k.startsWith('_context_')), Object.keys(context).filter((k) => k !== 'skipped' && k !== 'fn').map((k) => `_context_${k}`));
+  });
+
+  it('writes the same bytes as JSON.stringify for any string, number and nesting (seeded random values)', () => {
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    // ASCII (controls, quotes, backslashes included), U+2028, non-BMP pairs and lone surrogates
+    const alphabet = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), '\u2028', 'é', '😀', '\ud800', '\udfff'];
+    const str = (): string => Array.from({ length: rnd(12) }, () => alphabet[rnd(alphabet.length)]).join('');
+    const value = (depth: number): unknown => {
+      switch (rnd(depth > 2 ? 5 : 7)) {
+        case 0: return null;
+        case 1: return rnd(2) === 0;
+        case 2: return [0, -1.5, 1e21, 2 ** 53, Number.NaN, -0][rnd(6)];
+        case 3: case 4: return str();
+        case 5: return Array.from({ length: rnd(4) }, () => value(depth + 1));
+        default: return Object.fromEntries(Array.from({ length: rnd(4) }, () => [str(), value(depth + 1)]));
+      }
+    };
+    for (let i = 0; i < 500; i++) {
+      const context = Object.fromEntries(Array.from({ length: rnd(6) }, () => [str(), value(0)]));
+      const args = Object.fromEntries(Array.from({ length: rnd(4) }, () => [str(), value(0)]));
+      const method = str();
+      const expected: Record<string, unknown> = { method, args, version: '1.0', _unique_id: 'u' };
+      for (const [k, v] of Object.entries(context)) expected[`_context_${k}`] = v;
+      const body = encodeRequest({ method, args, version: '1.0', context }, null, 'u');
+      assert.equal(body.toString('utf8'), encodeEnvelope(expected).toString('utf8'), `case ${i}`);
+    }
+  });
+
+  it('refuses to encode what JSON cannot carry, without sending anything', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.throws(() => encodeRequest({ method: 'x', args: circular, version: '1.0', context: {} }, null), TypeError);
+    assert.throws(() => encodeRequest({ method: 'x', args: { n: 1n }, version: '1.0', context: {} }, null), TypeError);
   });
 
   it('a request without expiration when no timeout is given (casts)', () => {
@@ -129,5 +180,7 @@ describe('wire format against the captured conductor traffic', () => {
   it('accepts a body without an envelope and refuses another major oslo.version', () => {
     assert.deepEqual(decodeEnvelope('{"method":"x"}'), { method: 'x' });
     assert.throws(() => decodeEnvelope(JSON.stringify({ 'oslo.version': '3.0', 'oslo.message': '{}' })), SyntaxError);
+    assert.throws(() => decodeEnvelope(JSON.stringify({ 'oslo.version': '20.0', 'oslo.message': '{}' })), SyntaxError);
+    assert.deepEqual(decodeEnvelope(JSON.stringify({ 'oslo.version': '2.1', 'oslo.message': '{"a":1}' })), { a: 1 });
   });
 });
