@@ -6,10 +6,7 @@
 import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
 import { PendingCalls } from './pending.ts';
 import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
-import {
-  decodeEnvelope, encodeEnvelope, encodeRequest, newId, parseReply, parseRequest, replyMessage, routingKey,
-  serializeFailure,
-} from './wire.ts';
+import { answer, decodeEnvelope, encodeRequest, newId, parseReply, parseRequest, routingKey } from './wire.ts';
 
 type Deliver = (body: Buffer) => void;
 
@@ -124,17 +121,10 @@ export class MemoryTransport implements Transport {
 
   private async dispatch(endpoint: Endpoint, body: Buffer): Promise<void> {
     const { request, msgId, replyQ } = parseRequest(decodeEnvelope(body));
-    let reply: Record<string, unknown> | null = null;
-    try {
-      const result = await endpoint(request);
-      if (msgId) reply = replyMessage(msgId, result, null);
-    } catch (err) {
-      if (msgId) reply = replyMessage(msgId, null, serializeFailure(err));
-    }
-    if (!reply || !replyQ) return;
+    const reply = await answer(endpoint, request, msgId ?? '');
+    if (!msgId || !replyQ) return;
     const deliver = this.bus.replyQueues.get(replyQ);
-    const encoded = encodeEnvelope(reply);
-    if (deliver) setImmediate(() => deliver(encoded));
+    if (deliver) setImmediate(() => deliver(reply));
   }
 
   isConnected(): boolean {

@@ -14,10 +14,9 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
 import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
 import { PendingCalls } from './pending.ts';
-import type { Endpoint, IncomingRequest, Listener, OutgoingMessage, Target, Transport } from './types.ts';
+import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
 import {
-  decodeEnvelope, encodeEnvelope, encodeRequest, newId, parseReply, parseRequest, replyMessage, requestProperties,
-  routingKey, serializeFailure,
+  answer, decodeEnvelope, encodeRequest, newId, parseReply, parseRequest, requestProperties, routingKey,
 } from './wire.ts';
 
 /** oslo's rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after last use. */
@@ -117,6 +116,7 @@ function publishOptions(timeoutMs: number): Readonly<PublishOptions> {
   return o;
 }
 const CAST_OPTIONS: Readonly<PublishOptions> = Object.freeze({ ...requestProperties(null), mandatory: true as const });
+const REPLY_OPTIONS = Object.freeze(requestProperties(null));
 
 type ServeTarget = Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>;
 
@@ -423,16 +423,10 @@ export class RabbitTransport implements Transport {
       return;
     }
     const { msgId, replyQ } = parsed;
-    let reply: Record<string, unknown>;
-    try {
-      const result = await endpoint(parsed.request as IncomingRequest);
-      reply = replyMessage(msgId ?? '', result, null);
-    } catch (err) {
-      reply = replyMessage(msgId ?? '', null, serializeFailure(err));
-    }
+    const reply = await answer(endpoint, parsed.request, msgId ?? '');
     if (!msgId || !replyQ) return;
     try {
-      ch.publish('', replyQ, encodeEnvelope(reply), { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0 });
+      ch.publish('', replyQ, reply, REPLY_OPTIONS);
     } catch (err) {
       this.options.logger?.warn({ err: String(err), replyQ }, 'reply not sent: channel closed');
     }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RemoteError } from './errors.ts';
-import type { IncomingRequest, OutgoingMessage, Target } from './types.ts';
+import type { Endpoint, IncomingRequest, OutgoingMessage, Target } from './types.ts';
 
 export const OSLO_VERSION = '2.0';
 const OSLO_MAJOR = '2';
@@ -114,7 +114,7 @@ export interface ParsedRequest {
 
 export function parseRequest(inner: Record<string, unknown>): ParsedRequest {
   const context: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(inner)) if (k.startsWith(CONTEXT_PREFIX)) context[k.slice(CONTEXT_PREFIX.length)] = v;
+  for (const k in inner) if (k.startsWith(CONTEXT_PREFIX)) context[k.slice(CONTEXT_PREFIX.length)] = inner[k];
   if (typeof inner.method !== 'string') throw new SyntaxError('request without a method');
   return {
     request: {
@@ -129,9 +129,34 @@ export function parseRequest(inner: Record<string, unknown>): ParsedRequest {
   };
 }
 
-/** The inner reply message: success when `failure` is null. */
-export function replyMessage(msgId: string, result: unknown, failure: string | null): Record<string, unknown> {
-  return { result: failure === null ? (result ?? null) : null, failure, ending: true, _msg_id: msgId, _unique_id: newId() };
+/**
+ * A reply's body, `{result, failure, ending, _msg_id, _unique_id}` as the conductor writes it:
+ * success when `failure` is null. Written already escaped, as encodeRequest is (a server answers
+ * every call with one); a result JSON leaves out (undefined, a function) is sent as null.
+ */
+export function encodeReply(msgId: string, result: unknown, failure: string | null, uniqueId: string = newId()): Buffer {
+  const res = failure === null ? (escapedJson(result) ?? 'null') : 'null';
+  const fail = failure === null ? 'null' : escapedJson(failure);
+  return Buffer.from(`{"oslo.version":"${OSLO_VERSION}","oslo.message":"{\\"result\\":${res},\\"failure\\":${fail},\\"ending\\":true,\\"_msg_id\\":${escapedJson(msgId)},\\"_unique_id\\":${escapedJson(uniqueId)}}"}`, 'utf8');
+}
+
+/**
+ * Runs a server's endpoint for one request and encodes its reply: the result, or the failure it
+ * threw. A result JSON cannot carry (a cycle, a bigint) is answered as that TypeError, so the
+ * caller hears of it instead of waiting out its timeout.
+ */
+export async function answer(endpoint: Endpoint, request: IncomingRequest, msgId: string): Promise<Buffer> {
+  let result: unknown;
+  try {
+    result = await endpoint(request);
+  } catch (err) {
+    return encodeReply(msgId, null, serializeFailure(err));
+  }
+  try {
+    return encodeReply(msgId, result, null);
+  } catch (err) {
+    return encodeReply(msgId, null, serializeFailure(err));
+  }
 }
 
 export interface ParsedReply {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { makeContext, toWireContext } from '../../../src/conductor/context.ts';
 import { RemoteError } from '../../../src/rpc/errors.ts';
 import {
-  decodeEnvelope, encodeEnvelope, encodeRequest, parseReply, parseRequest, replyMessage, requestProperties, serializeFailure,
+  answer, decodeEnvelope, encodeEnvelope, encodeReply, encodeRequest, parseReply, parseRequest, requestProperties, serializeFailure,
 } from '../../../src/rpc/wire.ts';
 import { brokerBody, loadWireFixtures } from '../../support/wire-fixtures.ts';
 
@@ -80,9 +80,10 @@ describe('wire format against the captured conductor traffic', () => {
           }
         });
 
-        it('encodes a reply with the keys the conductor sends', () => {
-          const ours = replyMessage(String(m._msg_id), r.result, (r.failure as string | null) ?? null);
+        it('encodes a reply with the keys and values the conductor sends', () => {
+          const ours = decodeEnvelope(encodeReply(String(m._msg_id), r.result, (r.failure as string | null) ?? null, String(r._unique_id)));
           assert.deepEqual(Object.keys(ours), Object.keys(r));
+          assert.deepEqual(ours, r);
           assert.equal(f.reply!.exchange, '');
           assert.equal(f.reply!.routing_key, m._reply_q);
         });
@@ -140,6 +141,28 @@ describe('wire format against the captured conductor traffic', () => {
     }
   });
 
+  it('writes a reply as the same bytes as JSON.stringify of the reply object', () => {
+    for (const result of [null, undefined, 0, 'plain', 'q"uo\\te\n', { nodes: [{ uuid: 'u', extra: { k: '\u2028é😀' } }] }, [1, [2]]]) {
+      const expected = { result: result ?? null, failure: null, ending: true, _msg_id: 'm', _unique_id: 'u' };
+      assert.equal(encodeReply('m', result, null, 'u').toString(), encodeEnvelope(expected).toString());
+    }
+    const failure = serializeFailure(new RemoteError('NodeLocked', 'locked "n1"', { node: 'n1' }));
+    assert.equal(encodeReply('m', { ignored: 1 }, failure, 'u').toString(), encodeEnvelope({ result: null, failure, ending: true, _msg_id: 'm', _unique_id: 'u' }).toString());
+  });
+
+  it('answers with the endpoint\'s failure, and with a TypeError for a result JSON cannot carry', async () => {
+    const request = { method: 'm', args: {}, version: '1.0', context: {} };
+    const ok = parseReply(decodeEnvelope(await answer(async () => ({ a: 1 }), request, 'm1')));
+    assert.deepEqual([ok.msgId, ok.result, ok.failure], ['m1', { a: 1 }, null]);
+    const locked = parseReply(decodeEnvelope(await answer(async () => { throw new RemoteError('NodeLocked', 'locked', { node: 'n' }); }, request, 'm2')));
+    assert.equal(locked.failure?.exc_type, 'NodeLocked');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const bad = parseReply(decodeEnvelope(await answer(async () => circular, request, 'm3')));
+    assert.equal(bad.msgId, 'm3');
+    assert.equal(bad.failure?.exc_type, 'TypeError');
+  });
+
   it('refuses to encode what JSON cannot carry, without sending anything', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
@@ -158,7 +181,7 @@ describe('wire format against the captured conductor traffic', () => {
     assert.deepEqual(Object.keys(data), ['class', 'module', 'message', 'tb', 'args', 'kwargs']);
     assert.equal(data.class, 'NodeLocked');
     assert.deepEqual(data.args, ['Node n1 is locked by host cond-1']);
-    const back = parseReply(replyMessage('m1', null, s)).failure!;
+    const back = parseReply(decodeEnvelope(encodeReply('m1', null, s))).failure!;
     assert.equal(back.exc_type, 'NodeLocked');
     assert.deepEqual(back.kwargs, { node: 'n1', host: 'cond-1', code: 409 });
   });
