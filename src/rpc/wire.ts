@@ -6,7 +6,7 @@
  * Requests carry `method/args/version`, the call keys `_msg_id/_reply_q/_timeout`, `_unique_id`
  * and one `_context_<name>` key per context field; replies carry `result/failure/ending`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { RemoteError } from './errors.ts';
 import type { Endpoint, IncomingRequest, OutgoingMessage, Target } from './types.ts';
 
@@ -14,10 +14,25 @@ export const OSLO_VERSION = '2.0';
 const OSLO_MAJOR = '2';
 const CONTEXT_PREFIX = '_context_';
 
-/** uuid4 as 32 hex digits, as oslo's `uuid.uuid4().hex`. */
+/** Random bytes for ids, 256 ids' worth per refill (every call takes two ids). */
+const idPool = Buffer.allocUnsafe(16 * 256);
+let idOffset = idPool.length;
+
+/**
+ * A random (version 4) uuid as 32 hex digits, as oslo's `uuid.uuid4().hex`. Drawn from a pool
+ * of random bytes: crypto.randomUUID and the slicing that took its dashes out were ~1.8 µs of
+ * every call's ~10 µs of client work (bench/rpc.ts).
+ */
 export function newId(): string {
-  const u = randomUUID();
-  return u.slice(0, 8) + u.slice(9, 13) + u.slice(14, 18) + u.slice(19, 23) + u.slice(24);
+  if (idOffset === idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const o = idOffset;
+  idOffset += 16;
+  idPool[o + 6] = (idPool[o + 6]! & 0x0f) | 0x40; // version 4
+  idPool[o + 8] = (idPool[o + 8]! & 0x3f) | 0x80; // RFC 4122 variant
+  return idPool.toString('hex', o, o + 16);
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { makeContext, toWireContext } from '../../../src/conductor/context.ts';
 import { RemoteError } from '../../../src/rpc/errors.ts';
 import {
-  answer, decodeEnvelope, encodeEnvelope, encodeReply, encodeRequest, parseReply, parseRequest, requestProperties, serializeFailure,
+  answer, decodeEnvelope, encodeEnvelope, encodeReply, encodeRequest, newId, parseReply, parseRequest, requestProperties, serializeFailure,
 } from '../../../src/rpc/wire.ts';
 import { brokerBody, loadWireFixtures } from '../../support/wire-fixtures.ts';
 
@@ -90,6 +90,16 @@ describe('wire format against the captured conductor traffic', () => {
       }
     });
   }
+
+  it('makes ids as uuid4().hex does: 32 hex digits, version 4, RFC 4122 variant, never twice', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const id = newId();
+      assert.match(id, /^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+      seen.add(id);
+    }
+    assert.equal(seen.size, 5000);
+  });
 
   it('a cast has no call keys', () => {
     const cast = decodeEnvelope(encodeRequest({ method: 'continue_node_clean', args: { node_id: 'x' }, version: '1.27', context: { request_id: 'req-1' } }, null, 'u1'));
