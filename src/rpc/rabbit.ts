@@ -14,6 +14,7 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
 import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
 import { PendingCalls } from './pending.ts';
+import { parseRabbitUrl, type RabbitHost } from './rabbit-url.ts';
 import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
 import {
   answer, decodeEnvelope, encodeRequest, newId, parseReply, parseRequest, requestProperties, routingKey,
@@ -21,14 +22,6 @@ import {
 
 /** oslo's rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after last use. */
 export const TRANSIENT_QUEUE_TTL_MS = 1_800_000;
-
-export interface RabbitHost {
-  hostname: string;
-  port: number;
-  username: string;
-  password: string;
-  vhost: string;
-}
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -65,40 +58,6 @@ const DEFAULTS: RabbitOptions = {
   castTimeoutMs: 30_000,
   connectWaitMs: 1000,
 };
-
-/**
- * Parses oslo's URL form `rabbit://u:p@h1:port1,u:p@h2:port2/vhost` and also
- * `rabbit://u:p@h1:port1/vhost,u:p@h2:port2`; every host shares the one vhost ('/' when empty).
- */
-export function parseRabbitUrl(url: string): RabbitHost[] {
-  const m = /^rabbit:\/\/(.*)$/.exec(url);
-  if (!m) throw new TypeError(`not a rabbit:// URL: ${url}`);
-  let vhost = '';
-  const hosts = m[1]!.split(',').filter((s) => s !== '').map((segment) => {
-    const slash = segment.indexOf('/');
-    let netloc = segment;
-    if (slash !== -1) {
-      vhost ||= segment.slice(slash + 1);
-      netloc = segment.slice(0, slash);
-    }
-    const at = netloc.lastIndexOf('@');
-    const cred = at === -1 ? '' : netloc.slice(0, at);
-    const hostport = at === -1 ? netloc : netloc.slice(at + 1);
-    const colon = cred.indexOf(':');
-    const hp = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(hostport);
-    if (!hp) throw new TypeError(`bad host in rabbit URL: ${hostport}`);
-    return {
-      hostname: hp[1]!.replace(/^\[|\]$/g, '') || 'localhost',
-      port: hp[2] ? Number(hp[2]) : 5672,
-      username: decodeURIComponent(colon === -1 ? cred : cred.slice(0, colon)) || 'guest',
-      password: decodeURIComponent(colon === -1 ? '' : cred.slice(colon + 1)) || (cred ? '' : 'guest'),
-      vhost: '',
-    };
-  });
-  if (hosts.length === 0) throw new TypeError(`no host in rabbit URL: ${url}`);
-  const v = decodeURIComponent(vhost.replace(/\?.*$/, '')) || '/';
-  return hosts.map((h) => ({ ...h, vhost: v }));
-}
 
 type PublishOptions = ReturnType<typeof requestProperties> & { mandatory: true };
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TransportUnavailable } from '../../../src/rpc/errors.ts';
-import { RabbitTransport, parseRabbitUrl } from '../../../src/rpc/rabbit.ts';
+import { parseRabbitUrl } from '../../../src/rpc/rabbit-url.ts';
+import { RabbitTransport } from '../../../src/rpc/rabbit.ts';
 
 describe('rabbit transport URL and connection failures', () => {
   it('parses one host with the default vhost', () => {
