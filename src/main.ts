@@ -3,6 +3,7 @@
  * OpenAPI document. Settings come from IRONIC_GATEWAY_* variables and matching flags.
  */
 import { ConfigError, SETTINGS, envName, flagName, loadConfig, parseFlags, type Config } from './config.ts';
+import type { Server } from 'node:net';
 import { createGateway } from './gateway.ts';
 import { runSimulatorCommand } from './simulator/cli.ts';
 import { checkAuthConfig } from './http/auth/index.ts';
@@ -26,12 +27,39 @@ export function checkSafety(config: Config): void {
   checkAuthConfig(config);
 }
 
+/** How long a stopping gateway answers 503 before it stops listening, at most (see serve). */
+const DRAIN_MS = 2000;
+
+/** Resolves once `server` has no open connection, or after `ms`. */
+async function connectionsClosed(server: Server, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const open = await new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n)));
+    if (open === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function serve(config: Config): Promise<void> {
   checkSafety(config);
   const gateway = await createGateway(config);
+  // SIGTERM/SIGINT: answer 503 (Retry-After, Connection: close) while still listening, for up
+  // to DRAIN_MS or until no connection is left, so that requests already sent on open
+  // connections get an answer a client can retry instead of a reset; then stop listening,
+  // let the requests in flight finish, and close the transport. A shutdown that cannot finish
+  // (a call that never ends) is cut off after the RPC timeout.
   const stop = async (signal: string) => {
-    gateway.app.log.info({ signal }, 'shutting down');
+    const log = gateway.app.log;
+    log.info({ signal }, 'shutting down');
+    const limitS = config.rpc_response_timeout + 5;
+    setTimeout(() => {
+      log.error({ seconds: limitS }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, limitS * 1000).unref();
+    gateway.app.drain();
+    await connectionsClosed(gateway.app.server, DRAIN_MS);
     await gateway.close();
+    log.info({ signal }, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

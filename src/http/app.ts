@@ -8,7 +8,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
-import { errorBody, handleError } from './errors.ts';
+import { RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
 import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
 import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
@@ -25,6 +25,12 @@ declare module 'fastify' {
     conductor: ConductorAPI;
     /** the gateway's settings */
     gatewayConfig: Config;
+    /**
+     * Starts shutting down while still listening: every request from now on is answered 503
+     * (Ironic's format, Retry-After, Connection: close), /healthz included, and every answer
+     * closes its connection. `close()` does the same, then stops listening.
+     */
+    drain(): void;
   }
   interface FastifyRequest {
     /** the caller's request context, sent to the conductor as the RPC context */
@@ -67,6 +73,8 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     // Unknown body attributes are refused (as ironic-api does), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // refused below in Ironic's error format, with Retry-After (Fastify's own 503 has neither)
+    return503OnClosing: false,
   });
 
   // The API speaks JSON only: any other body media type is 415. A request without a body
@@ -104,8 +112,27 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     }
   });
 
+  // Shutting down: requests still arriving on open keep-alive connections are refused with 503
+  // and `Connection: close`, so the client retries elsewhere; those in flight finish, and their
+  // answers close their connections too: a kept-alive connection would otherwise hold the
+  // server (and the process) open until its keep-alive timeout, 72 s.
+  let closing = false;
+  app.decorate('drain', () => {
+    closing = true;
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(requestIdHeaders(request.id));
+    if (closing) {
+      return reply.code(503)
+        .headers({ 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' })
+        .send(errorBody(503, 'The gateway is shutting down; retry the request.'));
+    }
     // The context of an unauthenticated caller; an auth plugin replaces the identity fields.
     request.ctx = makeContext({ request_id: request.id, global_request_id: incomingRequestId(request.headers) });
   });
