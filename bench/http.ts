@@ -1,11 +1,15 @@
 /**
- * HTTP load benchmark: the gateway with its embedded simulated conductor (memory://), driven by
- * autocannon on loopback. Prints requests/s, latency p50/p99 and the process RSS per scenario.
- * Bounded: each scenario runs a fixed number of seconds against 127.0.0.1 only.
+ * HTTP load benchmark: the gateway with its embedded simulated conductor (memory://), as
+ * `ironic-gateway serve` runs it, in its own process, driven by autocannon from this one on
+ * loopback (in one process the load generator took the gateway's event loop). Prints
+ * requests/s, latency p50/p99 and the gateway's RSS per scenario. Bounded: each scenario runs a
+ * fixed number of seconds against 127.0.0.1 only.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/config.ts';
-import { createGateway } from '../src/gateway.ts';
 
 interface Scenario {
   name: string;
@@ -16,13 +20,45 @@ interface Scenario {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** `ironic-gateway serve` in a child process; resolves once /healthz answers. */
+async function startGateway(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'], {
+    env: { ...process.env, IRONIC_GATEWAY_HOST: '127.0.0.1', IRONIC_GATEWAY_PORT: String(port), IRONIC_GATEWAY_LOG_LEVEL: 'warn', IRONIC_GATEWAY_SIMULATOR_NODES: '200', IRONIC_GATEWAY_TRANSPORT_URL: 'memory://' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? -1; });
+  for (let i = 0; i < 300; i++) {
+    if (exited !== null) throw new Error(`the gateway exited with ${exited}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch { /* not listening yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the gateway did not answer /healthz within 30 s');
+}
+
+/** The child's resident set size, from /proc. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
 export async function benchHttp(): Promise<void> {
-  const config = loadConfig({ env: {}, overrides: { port: 0, log_level: 'warn', simulator_nodes: 200 } });
-  const gateway = await createGateway(config);
-  await gateway.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = gateway.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no listening address');
-  const base = `http://127.0.0.1:${address.port}`;
+  const port = await freePort();
+  const gateway = await startGateway(port);
+  const base = `http://127.0.0.1:${port}`;
   const latest = { 'x-openstack-ironic-api-version': 'latest' };
   const list = await fetch(`${base}/v1/nodes?limit=1`, { headers: latest });
   const first = ((await list.json()) as { nodes?: Array<{ uuid: string }> }).nodes?.[0]?.uuid ?? 'none';
@@ -33,12 +69,12 @@ export async function benchHttp(): Promise<void> {
     { name: 'GET /v1/nodes/{uuid} (Node.get RPC)', path: (u) => `/v1/nodes/${u}`, headers: latest },
     { name: 'GET /v1/nodes/{uuid}/management/boot_device (lookup + get_boot_device)', path: (u) => `/v1/nodes/${u}/management/boot_device`, headers: latest },
   ];
-  console.log(`HTTP benchmark: ${CONNECTIONS} connections, ${SECONDS}s per scenario, embedded simulator (memory://)`);
+  console.log(`HTTP benchmark: ${CONNECTIONS} connections, ${SECONDS}s per scenario; the gateway in its own process with its embedded simulator (memory://, 200 nodes)`);
   console.log('scenario'.padEnd(76), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'non2xx'.padStart(7), 'RSS MiB'.padStart(8));
   for (const s of scenarios) {
     const path = typeof s.path === 'function' ? s.path(first) : s.path;
     const result = await autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: SECONDS, headers: s.headers });
-    const rss = process.memoryUsage().rss / 2 ** 20;
+    const rss = rssMiB(gateway.pid!);
     console.log(
       s.name.padEnd(76),
       result.requests.average.toFixed(0).padStart(9),
@@ -48,5 +84,6 @@ export async function benchHttp(): Promise<void> {
       rss.toFixed(0).padStart(8),
     );
   }
-  await gateway.close();
+  gateway.kill('SIGTERM');
+  await new Promise((resolve) => gateway.once('exit', resolve));
 }
