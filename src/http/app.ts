@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
+import { stripJsonSuffix } from './json-suffix.ts';
 import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
 import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     ajv: { customOptions: { removeAdditional: false } },
     // refused below in Ironic's error format, with Retry-After (Fastify's own 503 has neither)
     return503OnClosing: false,
+    rewriteUrl: stripJsonSuffix,
   });
 
   // The API speaks JSON only: any other body media type is 415. A request without a body

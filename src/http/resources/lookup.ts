@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, OBJECT_VERSIONS, type FieldsOf, type NodeFields, type ObjectName } from '../../conductor/objects.ts';
+import { hadJsonSuffix } from '../json-suffix.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 
 /** The object versions asked for: the whole Queens manifest (nested objects such as TraitList too). */
@@ -52,6 +53,19 @@ export async function getByUuidOrName<N extends ObjectName>(request: FastifyRequ
   throw ironicError(spec.notFound, spec.notFoundMessage(ident));
 }
 
+/**
+ * getByUuidOrName as api_utils' `*_with_suffix` helpers: when nothing matches and the request's
+ * path ended in `.json` (stripped before routing, http/json-suffix.ts), looks `ident.json` up.
+ */
+export async function getByUuidOrNameWithSuffix<N extends ObjectName>(request: FastifyRequest, spec: LookupSpec<N>, ident: string): Promise<IronicObject<FieldsOf[N]>> {
+  try {
+    return await getByUuidOrName(request, spec, ident);
+  } catch (err) {
+    if (!hadJsonSuffix(request) || (err as { exc_type?: unknown }).exc_type !== spec.notFound) throw err;
+    return getByUuidOrName(request, spec, `${ident}.json`);
+  }
+}
+
 export const NODE_LOOKUP: LookupSpec<'Node'> = {
   objname: 'Node',
   notFound: 'NodeNotFound',
@@ -62,6 +76,11 @@ export const NODE_LOOKUP: LookupSpec<'Node'> = {
 /** The node named by `ident` (uuid, or name from 1.5). */
 export function getRpcNode(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
   return getByUuidOrName(request, NODE_LOOKUP, ident);
+}
+
+/** get_rpc_node_with_suffix: getRpcNode, then `ident.json` after a `.json` path (node get, update, delete, heartbeat). */
+export function getRpcNodeWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  return getByUuidOrNameWithSuffix(request, NODE_LOOKUP, ident);
 }
 
 /**

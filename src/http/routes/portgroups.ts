@@ -15,7 +15,7 @@ import { classAction, getRpcNode, listObjects, topicFor } from '../resources/loo
 import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, touchesPath, validatePatch, type PatchOp } from '../resources/patch.ts';
 import { dict, emptyResponse, errorResponses, linksOf, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
 import type { RouteDef } from '../route.ts';
-import { atKnownVersion, getRpcPortgroup, nodeById, objectAction, withStatus } from './remote-objects.ts';
+import { atKnownVersion, getRpcPortgroup, getRpcPortgroupWithSuffix, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import {
   collectionSchema, convert, fieldsQuery, identParam, normalizeMac, pageBody, pageKwargs, pageOf, pageQuery, requestedFields, resourceSchema,
   UuidsById, type PageQuery, type ResourceSpec,
@@ -145,7 +145,7 @@ async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promis
   validatePatch(patch, { internal: [...BASE_INTERNAL_ATTRS, '/internal_info'], nonRemovable: ['/node_uuid', '/mode'] });
   if ((touchesPath(patch, '/mode') || touchesPath(patch, '/properties')) && !request.atLeast(26)) throw notAcceptable();
   const ident = identOf(request);
-  const pg = await getRpcPortgroup(request, ident);
+  const pg = await getRpcPortgroupWithSuffix(request, ident);
   for (const name of getPatchValues(patch, '/name')) {
     checkName(request, name, `Portgroup ${ident}: Cannot change name to invalid name '${String(name)}'`);
   }
@@ -181,7 +181,7 @@ export const portgroupRoutes: RouteDef[] = [
     handler: async (request) => {
       const fields = requestedFields(request, PORTGROUP, (request.query as { fields?: string }).fields);
       checkPortgroupFields(request, fields);
-      return portgroupBody(request, await getRpcPortgroup(request, identOf(request)), fields);
+      return portgroupBody(request, await getRpcPortgroupWithSuffix(request, identOf(request)), fields);
     },
   },
   {
@@ -218,7 +218,7 @@ export const portgroupRoutes: RouteDef[] = [
     summary: 'Delete a portgroup (PortgroupNotEmpty, 400, while it has ports)', tags: TAGS,
     schema: { params: pgParams, response: { 204: emptyResponse, ...ERRORS } },
     handler: async (request) => {
-      const pg = await getRpcPortgroup(request, identOf(request));
+      const pg = await getRpcPortgroupWithSuffix(request, identOf(request));
       const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
       await request.server.conductor.destroy_portgroup(request.ctx, pg, topic);
       return undefined;

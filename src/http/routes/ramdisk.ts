@@ -12,7 +12,7 @@ import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { checkUuid, parseList } from '../resources/ident.ts';
-import { classAction, getRpcNode, topicFor } from '../resources/lookup.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../resources/lookup.ts';
 import { convertNode } from '../resources/node.ts';
 import { dict, emptyResponse, errorResponses, linksSchema } from '../resources/representation.ts';
 import type { RouteDef } from '../route.ts';
@@ -128,7 +128,7 @@ export const ramdiskRoutes: RouteDef[] = [
       if (body.agent_version !== undefined && !request.atLeast(36)) {
         throw ironicError('InvalidParameterValue', 'Field "agent_version" not recognised');
       }
-      const node = await getRpcNode(request, (request.params as { node_ident: string }).node_ident);
+      const node = await getRpcNodeWithSuffix(request, (request.params as { node_ident: string }).node_ident);
       // a node no conductor can take is the caller's problem here (400), as in ironic-api
       const topic = await topicFor(request, node, true);
       await request.server.conductor.heartbeat(request.ctx, String(node.get('uuid')), body.callback_url, body.agent_version ?? null, topic);

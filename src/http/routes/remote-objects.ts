@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { RemoteError } from '../../rpc/errors.ts';
 import { HttpError } from '../errors.ts';
 import { IronicObject, OBJECT_VERSIONS, isObjectPrimitive, type FieldsOf, type NodeFields, type ObjectName, type PortgroupFields } from '../../conductor/objects.ts';
-import { classAction, getByUuidOrName, type LookupSpec } from '../resources/lookup.ts';
+import { classAction, getByUuidOrName, getByUuidOrNameWithSuffix, type LookupSpec } from '../resources/lookup.ts';
 
 /**
  * `obj.<method>()` on any conductor; the field updates the conductor made (id, timestamps,
@@ -48,6 +48,11 @@ export const PORTGROUP_LOOKUP: LookupSpec<'Portgroup'> = {
 /** api_utils.get_rpc_portgroup: a uuid or a logical name. */
 export function getRpcPortgroup(request: FastifyRequest, ident: string): Promise<IronicObject<PortgroupFields>> {
   return getByUuidOrName(request, PORTGROUP_LOOKUP, ident);
+}
+
+/** get_rpc_portgroup_with_suffix: then `ident.json` after a `.json` path (portgroup get, update, delete). */
+export function getRpcPortgroupWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<PortgroupFields>> {
+  return getByUuidOrNameWithSuffix(request, PORTGROUP_LOOKUP, ident);
 }
 
 /**

@@ -8,7 +8,7 @@ import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../resources/fields.ts';
 import { checkUuid } from '../../resources/ident.ts';
-import { classAction, getRpcNode, topicFor } from '../../resources/lookup.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../resources/lookup.ts';
 import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../resources/node.ts';
 import {
   NODE_PATCH_INTERNAL, checkInputVersions, checkNamesAcceptable, checkNodeTypes, checkReadonly, nodeCreateSchema,
@@ -83,7 +83,7 @@ async function applyChanges(request: FastifyRequest, node: IronicObject<NodeFiel
 /** PATCH /v1/nodes/{ident}: the updated Node, after update_node. */
 async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[]): Promise<Record<string, unknown>> {
   checkPatchVersions(request, patch);
-  const node = await getRpcNode(request, ident);
+  const node = await getRpcNodeWithSuffix(request, ident);
   checkNotTransitioning(node, patch, ident);
   const names = getPatchValues(patch, '/name');
   if (names.length > 0) checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
@@ -133,7 +133,7 @@ export const crudRoutes: RouteDef[] = [
     summary: 'Delete a node', tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => {
-      const node = await getRpcNode(request, identOf(request));
+      const node = await getRpcNodeWithSuffix(request, identOf(request));
       const topic = await topicFor(request, node, true);
       await request.server.conductor.destroy_node(request.ctx, String(node.get('uuid')), topic);
     },

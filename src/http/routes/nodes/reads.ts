@@ -7,7 +7,7 @@ import type { RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../resources/collection.ts';
 import { checkAllowedFields, needsVersion, notAcceptable } from '../../resources/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../resources/ident.ts';
-import { classAction, getRpcNode, listObjects, nodeAndTopic } from '../../resources/lookup.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../resources/lookup.ts';
 import {
   ChassisUuids, DEFAULT_LIST_FIELDS, NODE_FIELD_VERSIONS, checkNodeFields, convertNode, nodeCollectionSchema, nodeSchema, nodeStates, nodeStatesSchema,
 } from '../../resources/node.ts';
@@ -138,7 +138,7 @@ export const readRoutes: RouteDef[] = [
       const raw = (request.query as { fields?: string }).fields;
       const fields = raw === undefined ? undefined : parseList(raw);
       checkNodeFields(request, fields);
-      return convertNode(request, await getRpcNode(request, identOf(request)), fields);
+      return convertNode(request, await getRpcNodeWithSuffix(request, identOf(request)), fields);
     },
   },
   {
