@@ -33,6 +33,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const logger = createLogger(config);
   const transportLog = logger.child({ component: 'rpc' });
   const transport: Transport = createTransport(config.transport_url, { exchange: config.control_exchange, logger: transportLog });
+  // connect now, not at the first request: /healthz answers 200 only once connected
+  transport.connect();
 
   let simulator: RunningSimulator | null = null;
   let simTransport: Transport | null = null;

@@ -127,6 +127,10 @@ export class MemoryTransport implements Transport {
     if (deliver) setImmediate(() => deliver(reply));
   }
 
+  connect(): void {
+    // in-process: nothing to connect
+  }
+
   isConnected(): boolean {
     return !this.closed;
   }

@@ -121,6 +121,10 @@ export class RabbitTransport implements Transport {
     return this.link !== null;
   }
 
+  connect(): void {
+    if (!this.closed && !this.link) this.startLoop();
+  }
+
   /** Connects (or waits for the reconnect loop) for at most `waitMs`. */
   private async ready(waitMs: number): Promise<Link> {
     if (this.link) return this.link;

@@ -50,6 +50,11 @@ export interface Transport {
   cast(target: Target, message: OutgoingMessage): Promise<void>;
   /** Consumes `topic` and `topic.server` (and the topic's fanout) and answers with `endpoint`. */
   serve(target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>, endpoint: Endpoint): Promise<Listener>;
+  /**
+   * Starts connecting now, and reconnecting whenever the link drops, instead of at the first
+   * call: a gateway reports itself healthy only once connected, and nothing would call before.
+   */
+  connect(): void;
   /** True while the transport believes it can send (for health checks). */
   isConnected(): boolean;
   close(): Promise<void>;

@@ -10,6 +10,27 @@ import { stack } from '../support/stack-env.ts';
 
 const latest = { 'x-openstack-ironic-api-version': 'latest' };
 
+/** Polls /healthz alone (no other request) until it answers 200; the time it took, in ms. */
+async function healthyWithin(app: Awaited<ReturnType<typeof createGateway>>['app'], ms: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if ((await app.inject({ url: '/healthz' })).statusCode === 200) return Date.now() - started;
+    if (Date.now() - started > ms) assert.fail(`/healthz still not 200 after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('a gateway connects at start-up: /healthz is 200 before any request', async () => {
+  const config = loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent' } });
+  const gateway = await createGateway(config);
+  try {
+    await healthyWithin(gateway.app, 5000);
+    assert.equal((await gateway.app.inject({ url: '/healthz' })).json().transport_connected, true);
+  } finally {
+    await gateway.close();
+  }
+});
+
 test('broker stop → 503 fast with Retry-After; broker back → served again without a restart', { timeout: 180_000 }, async () => {
   const config = loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent', rpc_response_timeout: 20 } });
   const gateway = await createGateway(config);
@@ -31,6 +52,8 @@ test('broker stop → 503 fast with Retry-After; broker back → served again wi
 
     await stack.sh('start-rabbit');
     brokerStopped = false;
+    // it reconnects by itself: no request is needed for /healthz to recover
+    await healthyWithin(app, 60_000);
     let status = 0;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
