@@ -5,11 +5,8 @@
  * requests/s, latency p50/p99 and the gateway's RSS per scenario. Bounded: each scenario runs a
  * fixed number of seconds against 127.0.0.1 only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
 
 interface Scenario {
   name: string;
@@ -20,44 +17,9 @@ interface Scenario {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** `ironic-gateway serve` in a child process; resolves once /healthz answers. */
-async function startGateway(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'], {
-    env: { ...process.env, IRONIC_GATEWAY_HOST: '127.0.0.1', IRONIC_GATEWAY_PORT: String(port), IRONIC_GATEWAY_LOG_LEVEL: 'warn', IRONIC_GATEWAY_SIMULATOR_NODES: '200', IRONIC_GATEWAY_TRANSPORT_URL: 'memory://' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  let exited: number | null = null;
-  child.once('exit', (code) => { exited = code ?? -1; });
-  for (let i = 0; i < 300; i++) {
-    if (exited !== null) throw new Error(`the gateway exited with ${exited}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch { /* not listening yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGTERM');
-  throw new Error('the gateway did not answer /healthz within 30 s');
-}
-
-/** The child's resident set size, from /proc. */
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
 export async function benchHttp(): Promise<void> {
   const port = await freePort();
-  const gateway = await startGateway(port);
+  const gateway = await startGateway(port, { IRONIC_GATEWAY_TRANSPORT_URL: 'memory://', IRONIC_GATEWAY_SIMULATOR_NODES: '200' });
   const base = `http://127.0.0.1:${port}`;
   const latest = { 'x-openstack-ironic-api-version': 'latest' };
   const list = await fetch(`${base}/v1/nodes?limit=1`, { headers: latest });
@@ -84,6 +46,5 @@ export async function benchHttp(): Promise<void> {
       rss.toFixed(0).padStart(8),
     );
   }
-  gateway.kill('SIGTERM');
-  await new Promise((resolve) => gateway.once('exit', resolve));
+  await stopProcess(gateway);
 }

@@ -10,8 +10,7 @@
  * message itself costs. Prints figures only. Uses TEST_TRANSPORT_URL, else .tmp/stack.env,
  * else starts the stack with test/support/stack.sh (and stops it afterwards).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connect } from 'amqplib';
@@ -20,8 +19,8 @@ import { makeContext, toWireContext } from '../src/conductor/context.ts';
 import { RpcClient } from '../src/rpc/client.ts';
 import { RabbitTransport } from '../src/rpc/rabbit.ts';
 import { encodeRequest, newId, requestProperties } from '../src/rpc/wire.ts';
+import { testStack } from './stack.ts';
 
-const root = join(import.meta.dirname, '..');
 type Call = () => Promise<unknown>;
 
 export interface RpcBenchOptions {
@@ -145,28 +144,13 @@ function gatewayClient(url: string, topic: string): { call: Call; close: () => P
   };
 }
 
-function stackUrl(): { url: string; host?: string; stop?: () => void } {
-  if (process.env.TEST_TRANSPORT_URL) return { url: process.env.TEST_TRANSPORT_URL, host: process.env.TEST_CONDUCTOR_HOST };
-  const envFile = join(root, '.tmp', 'stack.env');
-  const script = join(root, 'test', 'support', 'stack.sh');
-  const read = () => Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  if (existsSync(envFile) && execFileSync('bash', [script, 'status'], { encoding: 'utf8' }).includes('rabbitmq: up')) {
-    const env = read();
-    return { url: env.TEST_TRANSPORT_URL!, host: env.TEST_CONDUCTOR_HOST };
-  }
-  console.log('starting the test stack (test/support/stack.sh start)…');
-  execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
-  const env = read();
-  return { url: env.TEST_TRANSPORT_URL!, host: env.TEST_CONDUCTOR_HOST, stop: () => execFileSync('bash', [script, 'stop'], { stdio: 'inherit' }) };
-}
-
 const fmt = (f: Figures): string => `mean ${f.meanMs.toFixed(3)} ms  p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.perSecond).toLocaleString('en-US').padStart(7)} calls/s`;
 
 export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
   const nSerial = options.serial ?? 3000;
   const nParallel = options.parallel ?? 30000;
   const inFlight = options.inFlight ?? 32;
-  const stack = stackUrl();
+  const stack = testStack();
   try {
     const responders = await startResponders(stack.url);
     const raw = await rawClient(stack.url);

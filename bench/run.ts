@@ -1,6 +1,7 @@
 /**
- * `npm run bench [rpc|http]…`: the RPC round trip (gateway client beside raw amqplib on a real
- * broker) and the HTTP load scenarios. Figures only, no pass/fail.
+ * `npm run bench [rpc|http|compare]…`: the RPC round trip (gateway client beside raw amqplib on
+ * a real broker), the HTTP load scenarios, and the gateway beside the real ironic-api on the
+ * same real conductor. Figures only, no pass/fail.
  */
 const wanted = process.argv.slice(2);
 const all = wanted.length === 0;
@@ -12,4 +13,8 @@ if (all || wanted.includes('rpc')) {
 if (all || wanted.includes('http')) {
   const { benchHttp } = await import('./http.ts');
   await benchHttp();
+}
+if (all || wanted.includes('compare')) {
+  const { benchCompare } = await import('./compare.ts');
+  await benchCompare();
 }

@@ -213,6 +213,7 @@ TEST_TRANSPORT_URL=$TRANSPORT_URL
 TEST_CONDUCTOR_HOST=$COND_HOST
 TEST_STACK_SCRIPT=$root/test/support/stack.sh
 TEST_CONDUCTOR_LOG=$tmp/ironic/log/ironic-conductor.log
+TEST_CONDUCTOR_CONFIG=$tmp/ironic/ironic.conf
 ENV
     log "ready: $(tr '\n' ' ' <"$env_file")"
     ;;

@@ -1,0 +1,57 @@
+/**
+ * Processes the benchmarks run beside themselves: the gateway as `ironic-gateway serve` runs it,
+ * and any HTTP service they wait for.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Waits until `url` answers 2xx, or `child` exits, or `seconds` pass. */
+export async function waitForHttp(url: string, child: ChildProcess, what: string, seconds = 60): Promise<void> {
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? -1; });
+  for (let i = 0; i < seconds * 10; i++) {
+    if (exited !== null) throw new Error(`${what} exited with ${exited}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`${what} did not answer ${url} within ${seconds} s`);
+}
+
+/** `ironic-gateway serve` on 127.0.0.1:`port` in a child process, with these settings; resolves once /healthz answers. */
+export async function startGateway(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'], {
+    env: { ...process.env, IRONIC_GATEWAY_HOST: '127.0.0.1', IRONIC_GATEWAY_PORT: String(port), IRONIC_GATEWAY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', 30);
+  return child;
+}
+
+/** SIGTERM, then resolves once the process has exited. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A process's resident set size, from /proc. */
+export function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
