@@ -144,6 +144,9 @@ function gatewayClient(url: string, topic: string): { call: Call; close: () => P
   };
 }
 
+/** alternating rounds per client with calls in flight; each client's median round counts */
+const ROUNDS = 7;
+
 const fmt = (f: Figures): string => `mean ${f.meanMs.toFixed(3)} ms  p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.perSecond).toLocaleString('en-US').padStart(7)} calls/s`;
 
 export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
@@ -161,8 +164,8 @@ export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
     const clients = [raw, rawOslo, gw, gwServe];
     await serialInterleaved(clients.map((c) => c.call), 300);
     const [rawSerial, rawOsloSerial, gwSerial, serveSerial] = await serialInterleaved(clients.map((c) => c.call), nSerial) as [Figures, Figures, Figures, Figures];
-    const [rawPar, rawOsloPar, gwPar, servePar] = await parallelRounds(clients.map((c) => c.call), nParallel, inFlight, 5) as [Figures, Figures, Figures, Figures];
-    console.log(`\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')}: ${nSerial} serial calls per client, interleaved; ${nParallel} with ${inFlight} in flight, median of 5 alternating rounds`);
+    const [rawPar, rawOsloPar, gwPar, servePar] = await parallelRounds(clients.map((c) => c.call), nParallel, inFlight, ROUNDS) as [Figures, Figures, Figures, Figures];
+    console.log(`\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')}: ${nSerial} serial calls per client, interleaved; ${nParallel} with ${inFlight} in flight, median of ${ROUNDS} alternating rounds`);
     const row = (label: string, f: Figures): void => console.log(`  ${label.padEnd(46)} ${fmt(f)}`);
     const ratio = (label: string, text: string): void => console.log(`  ${label.padEnd(46)} ${text}`);
     const x = (n: number): string => `${n.toFixed(2)}×`;
