@@ -11,7 +11,7 @@ import { authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import type { RouteDef } from './http/route.ts';
 import { createTransport, redactTransportUrl } from './rpc/transport.ts';
-import { rpcMetrics } from './http/metrics.ts';
+import { rpcMetrics, transportMetrics } from './http/metrics.ts';
 import { Registry } from 'prom-client';
 import type { Transport } from './rpc/types.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
@@ -54,6 +54,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   }
 
   const metrics = new Registry();
+  transportMetrics(metrics, () => transport.isConnected());
   const conductor = createConductorAPI(createConductorRpcClient(transport, config, undefined, rpcMetrics(metrics)), config);
   const name = redactTransportUrl(config.transport_url);
   const app = await buildApp(config, {

@@ -3,7 +3,7 @@
  * component can set. One registry per app, so several apps in one process do not collide.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouteDef } from './route.ts';
 import type { RpcObserver } from '../rpc/client.ts';
 
@@ -23,6 +23,21 @@ export function rpcMetrics(registry: Registry): RpcObserver {
     registers: [registry],
   });
   return (e) => calls.observe({ kind: e.kind, method: e.method, outcome: e.outcome }, e.seconds);
+}
+
+/**
+ * `ironic_gateway_transport_connected`: 1 while the transport has a link to the broker, read at
+ * each scrape, so that an alert can fire on a gateway cut off from its conductors.
+ */
+export function transportMetrics(registry: Registry, isConnected: () => boolean): void {
+  new Gauge({
+    name: 'ironic_gateway_transport_connected',
+    help: '1 while the RPC transport is connected to the message broker (always 1 on memory://)',
+    registers: [registry],
+    collect() {
+      this.set(isConnected() ? 1 : 0);
+    },
+  });
 }
 
 export function installMetrics(app: FastifyInstance, registry: Registry = new Registry()): void {

@@ -49,11 +49,13 @@ test('broker stop → 503 fast with Retry-After; broker back → served again wi
     assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms, not after the RPC timeout`);
     const health = await app.inject({ url: '/healthz' });
     assert.equal(health.statusCode, 503);
+    assert.match((await app.inject({ url: '/metrics' })).body, /^ironic_gateway_transport_connected 0$/m);
 
     await stack.sh('start-rabbit');
     brokerStopped = false;
     // it reconnects by itself: no request is needed for /healthz to recover
     await healthyWithin(app, 60_000);
+    assert.match((await app.inject({ url: '/metrics' })).body, /^ironic_gateway_transport_connected 1$/m);
     let status = 0;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {

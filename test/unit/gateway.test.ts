@@ -27,6 +27,7 @@ test('/metrics counts conductor RPCs by method and outcome (ok, or the exception
     const m = (await gateway.app.inject({ url: '/metrics' })).body;
     assert.match(m, /ironic_gateway_rpc_duration_seconds_count\{kind="call",method="object_class_action_versions",outcome="ok"\} [1-9]/);
     assert.match(m, /ironic_gateway_rpc_duration_seconds_count\{kind="call",method="object_class_action_versions",outcome="NodeNotFound"\} 1/);
+    assert.match(m, /^ironic_gateway_transport_connected 1$/m);
   } finally {
     await gateway.close();
   }
