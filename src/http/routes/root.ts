@@ -103,6 +103,8 @@ export const rootRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const base = baseUrl(request);
+      // ironic-api builds these with an empty resource argument, hence the trailing slash
+      const collection = (name: string) => resourceLinks(base, `${name}/`);
       const body: Record<string, unknown> = {
         id: 'v1',
         links: [
@@ -110,17 +112,17 @@ export const rootRoutes: RouteDef[] = [
           link('describedby', 'https://docs.openstack.org/ironic/latest/contributor/webapi.html', 'text/html'),
         ],
         media_types: [{ base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' }],
-        chassis: resourceLinks(base, 'chassis'),
-        nodes: resourceLinks(base, 'nodes'),
-        ports: resourceLinks(base, 'ports'),
-        drivers: resourceLinks(base, 'drivers'),
+        chassis: collection('chassis'),
+        nodes: collection('nodes'),
+        ports: collection('ports'),
+        drivers: collection('drivers'),
         version: version(request),
       };
-      if (request.atLeast(23)) body.portgroups = resourceLinks(base, 'portgroups');
-      if (request.atLeast(32)) body.volume = resourceLinks(base, 'volume');
+      if (request.atLeast(23)) body.portgroups = collection('portgroups');
+      if (request.atLeast(32)) body.volume = collection('volume');
       if (request.atLeast(22)) {
-        body.lookup = resourceLinks(base, 'lookup');
-        body.heartbeat = resourceLinks(base, 'heartbeat');
+        body.lookup = collection('lookup');
+        body.heartbeat = collection('heartbeat');
       }
       return body;
     },
