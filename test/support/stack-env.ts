@@ -14,6 +14,8 @@ function required(name: string): string {
 export const stack = {
   transportUrl: (): string => required('TEST_TRANSPORT_URL'),
   conductorHost: (): string => required('TEST_CONDUCTOR_HOST'),
+  /** the conductor's ironic.conf (database, broker), for starting ironic-api beside it */
+  conductorConfig: (): string => process.env.TEST_CONDUCTOR_CONFIG ?? join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'ironic.conf'),
   conductorLog: (): string => process.env.TEST_CONDUCTOR_LOG ?? join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'log', 'ironic-conductor.log'),
   script: (): string => process.env.TEST_STACK_SCRIPT ?? join(import.meta.dirname, 'stack.sh'),
   /** Runs `stack.sh <args>` and returns its stdout. */
