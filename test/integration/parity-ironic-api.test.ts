@@ -212,3 +212,58 @@ test('refused writes: the same status for each bad request', { timeout: 60_000 }
   }
   assert.deepEqual(problems, []);
 });
+
+test('writes: the same change through each answers the same', { timeout: 120_000 }, async () => {
+  const tag = `${ids.tag}w`;
+  const problems: string[] = [];
+  /** Compares two answers whose own resources differ only by uuid, name and address. */
+  const same = (what: string, a: Answer, g: Answer, own: Array<[string, string]>): void => {
+    if (a.status !== g.status) {
+      problems.push(`${what}: status ironic-api ${a.status}, gateway ${g.status}: ${JSON.stringify(g.body).slice(0, 300)}`);
+      return;
+    }
+    let gb = JSON.stringify(normalize(g.body));
+    for (const [theirs, ours] of own) gb = gb.replaceAll(ours, theirs);
+    const paths: string[] = [];
+    diff(normalize(a.body), JSON.parse(gb), '', paths);
+    // two resources made moments apart: their own times and transient conductor fields may differ
+    const left = paths.filter((p) => !/\/(created_at|updated_at|provision_updated_at|reservation|driver_internal_info)$/.test(p));
+    if (left.length) problems.push(`${what}: ${left.join(', ')}\n  ironic-api ${JSON.stringify(a.body).slice(0, 400)}\n  gateway ${gb.slice(0, 400)}`);
+  };
+  const both = async (method: string, path: (who: 'a' | 'g') => string, body: (who: 'a' | 'g') => unknown): Promise<[Answer, Answer]> =>
+    [await send(apiBase, method, path('a'), '1.38', body('a')), await send(gwBase, method, path('g'), '1.38', body('g'))];
+
+  const nodeBody = (who: 'a' | 'g') => ({ driver: 'fake-hardware', name: `parity-${tag}-${who}`, chassis_uuid: ids.chassis, properties: { cpus: 4, memory_mb: 1024 }, extra: { who: 'x' }, resource_class: `parity-${tag}` });
+  const [ca, cg] = await both('POST', () => '/v1/nodes', nodeBody);
+  assert.equal(ca.status, 201, JSON.stringify(ca.body));
+  const ua = (ca.body as { uuid: string }).uuid;
+  const ug = (cg.body as { uuid: string }).uuid;
+  const own: Array<[string, string]> = [[ua, ug], [`parity-${tag}-a`, `parity-${tag}-g`]];
+  const nodePath = (who: 'a' | 'g') => `/v1/nodes/${who === 'a' ? ua : ug}`;
+  try {
+    same('POST /v1/nodes', ca, cg, own);
+    const patch = () => [{ op: 'add', path: '/extra/k', value: [1, { n: null }] }, { op: 'replace', path: '/properties/cpus', value: 8 }, { op: 'remove', path: '/extra/who' }, { op: 'add', path: '/instance_info/image_source', value: 'http://img' }];
+    same('PATCH /v1/nodes/{uuid}', ...(await both('PATCH', nodePath, patch)), own);
+    same('PUT …/maintenance', ...(await both('PUT', (w) => `${nodePath(w)}/maintenance`, () => ({ reason: 'parity' }))), own);
+    same('GET after maintenance', ...(await both('GET', nodePath, () => undefined)), own);
+    same('DELETE …/maintenance', ...(await both('DELETE', (w) => `${nodePath(w)}/maintenance`, () => undefined)), own);
+    same('PUT …/traits', ...(await both('PUT', (w) => `${nodePath(w)}/traits`, () => ({ traits: ['CUSTOM_A', 'HW_CPU_X86_VMX'] }))), own);
+    same('GET …/traits', ...(await both('GET', (w) => `${nodePath(w)}/traits`, () => undefined)), own);
+    same('PUT …/states/provision manage', ...(await both('PUT', (w) => `${nodePath(w)}/states/provision`, () => ({ target: 'manage' }))), own);
+    for (const w of ['a', 'g'] as const) {
+      for (let i = 0; i < 200; i++) {
+        const r = await send(gwBase, 'GET', nodePath(w), '1.38');
+        const n = r.body as { provision_state: string; target_provision_state: string | null };
+        if (n.target_provision_state === null && n.provision_state === 'manageable') break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+    same('GET after manage', ...(await both('GET', nodePath, () => undefined)), own);
+    same('PUT …/states/power off (already off)', ...(await both('PUT', (w) => `${nodePath(w)}/states/power`, () => ({ target: 'power off' }))), own);
+    same('PUT …/management/boot_device', ...(await both('PUT', (w) => `${nodePath(w)}/management/boot_device`, () => ({ boot_device: 'pxe', persistent: true }))), own);
+    same('POST …/vifs', ...(await both('POST', (w) => `${nodePath(w)}/vifs`, () => ({ id: 'parity-vif' }))), own);
+  } finally {
+    for (const [base, u] of [[apiBase, ua], [gwBase, ug]] as const) if (u) await send(base, 'DELETE', `/v1/nodes/${u}`, '1.38');
+  }
+  assert.deepEqual(problems, [], `differences from ironic-api:\n${problems.join('\n\n')}`);
+});
