@@ -11,11 +11,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { stack } from '../support/stack-env.ts';
+import { freePort } from '../support/free-port.ts';
 
 const IRONIC_API = '/usr/bin/ironic-api';
 
@@ -42,14 +42,6 @@ let apiBase = '';
 let gateway: Gateway;
 let gwBase = '';
 const ids: Record<string, string> = {};
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 interface Answer { status: number; headers: Record<string, string>; body: unknown }
 
