@@ -214,6 +214,9 @@ test('writes: the same change through each answers the same', { timeout: 120_000
       problems.push(`${what}: status ironic-api ${a.status}, gateway ${g.status}: ${JSON.stringify(g.body).slice(0, 300)}`);
       return;
     }
+    // a conductor's unexpected failure (e.g. sqlite's DBReferenceError): ironic-api passes its
+    // text on, SQL included; the gateway answers with the class name only, by design
+    if (a.status >= 500) return;
     let gb = JSON.stringify(normalize(g.body));
     for (const [theirs, ours] of own) gb = gb.replaceAll(ours, theirs);
     const paths: string[] = [];
@@ -254,6 +257,36 @@ test('writes: the same change through each answers the same', { timeout: 120_000
     same('PUT …/states/power off (already off)', ...(await both('PUT', (w) => `${nodePath(w)}/states/power`, () => ({ target: 'power off' }))), own);
     same('PUT …/management/boot_device', ...(await both('PUT', (w) => `${nodePath(w)}/management/boot_device`, () => ({ boot_device: 'pxe', persistent: true }))), own);
     same('POST …/vifs', ...(await both('POST', (w) => `${nodePath(w)}/vifs`, () => ({ id: 'parity-vif' }))), own);
+
+    // the node's other resources, made alike on each side
+    const node = (w: 'a' | 'g') => (w === 'a' ? ua : ug);
+    const hex = (w: 'a' | 'g', n: number) => `52:54:00:7b:0${w === 'a' ? 1 : 2}:0${n}`;
+    const made: Record<string, [string, string]> = {};
+    const create = async (what: string, path: string, body: (w: 'a' | 'g') => Record<string, unknown>, extraOwn: (w: 'a' | 'g') => string[] = () => []): Promise<void> => {
+      const [a, g] = await both('POST', () => path, body);
+      const ids2: [string, string] = [(a.body as { uuid?: string })?.uuid ?? '', (g.body as { uuid?: string })?.uuid ?? ''];
+      made[what] = ids2;
+      const pairs = extraOwn('a').map((x, i) => [x, extraOwn('g')[i]!] as [string, string]);
+      own.push([ids2[0], ids2[1]], ...pairs);
+      same(`POST ${path}`, a, g, own);
+    };
+    await create('portgroup', '/v1/portgroups', (w) => ({ node_uuid: node(w), name: `parity-${tag}-pg-${w}`, address: hex(w, 1), mode: 'active-backup', properties: { miimon: 100 }, extra: { e: 1 } }), (w) => [`parity-${tag}-pg-${w}`, hex(w, 1)]);
+    await create('port', '/v1/ports', (w) => ({ node_uuid: node(w), address: hex(w, 2), portgroup_uuid: made.portgroup![w === 'a' ? 0 : 1], pxe_enabled: false, local_link_connection: { switch_id: '0a:1b:2c:3d:4e:5f', port_id: 'Ethernet3/1' }, physical_network: 'physnet1', extra: { e: 2 } }), (w) => [hex(w, 2)]);
+    await create('connector', '/v1/volume/connectors', (w) => ({ node_uuid: node(w), type: 'iqn', connector_id: `iqn.2017-08.org.parity:${tag}-${w}` }), (w) => [`iqn.2017-08.org.parity:${tag}-${w}`]);
+    await create('target', '/v1/volume/targets', (w) => ({ node_uuid: node(w), volume_type: 'iscsi', boot_index: 0, volume_id: `parity-${tag}-vol-${w}`, properties: { p: 1 } }), (w) => [`parity-${tag}-vol-${w}`]);
+    const pick = (what: string) => (w: 'a' | 'g') => made[what]![w === 'a' ? 0 : 1];
+    same('PATCH /v1/ports/{uuid}', ...(await both('PATCH', (w) => `/v1/ports/${pick('port')(w)}`, () => [{ op: 'add', path: '/extra/k', value: 'v' }, { op: 'replace', path: '/pxe_enabled', value: true }])), own);
+    same('PATCH /v1/portgroups/{uuid}', ...(await both('PATCH', (w) => `/v1/portgroups/${pick('portgroup')(w)}`, () => [{ op: 'replace', path: '/properties', value: { miimon: 200 } }])), own);
+    same('PATCH /v1/volume/targets/{uuid}', ...(await both('PATCH', (w) => `/v1/volume/targets/${pick('target')(w)}`, () => [{ op: 'add', path: '/extra/k', value: 1 }])), own);
+    same('GET /v1/nodes/{uuid}/ports/detail', ...(await both('GET', (w) => `${nodePath(w)}/ports/detail`, () => undefined)), own);
+    same('GET /v1/nodes/{uuid}/portgroups/detail', ...(await both('GET', (w) => `${nodePath(w)}/portgroups/detail`, () => undefined)), own);
+    same('GET /v1/nodes/{uuid}/volume/targets?detail=True', ...(await both('GET', (w) => `${nodePath(w)}/volume/targets?detail=True`, () => undefined)), own);
+    same('GET /v1/nodes/{uuid}/volume/connectors?detail=True', ...(await both('GET', (w) => `${nodePath(w)}/volume/connectors?detail=True`, () => undefined)), own);
+    same('DELETE /v1/portgroups/{uuid} with a port', ...(await both('DELETE', (w) => `/v1/portgroups/${pick('portgroup')(w)}`, () => undefined)), own);
+    for (const what of ['target', 'connector', 'port', 'portgroup']) {
+      const kind = what === 'target' ? 'volume/targets' : what === 'connector' ? 'volume/connectors' : `${what}s`;
+      same(`DELETE /v1/${kind}/{uuid}`, ...(await both('DELETE', (w) => `/v1/${kind}/${pick(what)(w)}`, () => undefined)), own);
+    }
   } finally {
     for (const [base, u] of [[apiBase, ua], [gwBase, ug]] as const) if (u) await send(base, 'DELETE', `/v1/nodes/${u}`, '1.38');
   }
