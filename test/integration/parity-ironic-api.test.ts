@@ -195,6 +195,20 @@ test('refused writes: the same status for each bad request', { timeout: 60_000 }
     ['PUT', `/v1/nodes/${ids.node}/states/provision`, { target: 'active' }],
     ['DELETE', '/v1/nodes/parity-no-such-node', undefined],
     ['DELETE', `/v1/chassis/${ids.chassis}`, undefined],
+    ['PUT', `/v1/nodes/${ids.node}/states/provision`, { target: 'provide' }],
+    ['PUT', `/v1/nodes/${ids.node}/states/power`, { target: 'bogus' }],
+    ['PUT', `/v1/nodes/${ids.node}/states/raid`, { logical_disks: [{ size_gb: 'x' }] }],
+    ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'move', path: '/extra/a', from: '/extra/b' }]],
+    ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'replace', path: '/driver', value: 'no-such-driver' }]],
+    ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'add', path: '/traits', value: ['CUSTOM_X'] }]],
+    ['PUT', `/v1/nodes/${ids.node}/management/boot_device`, { boot_device: 'bogus' }],
+    ['POST', `/v1/nodes/${ids.node}/vifs`, {}],
+    ['DELETE', `/v1/nodes/${ids.node}/vifs/parity-no-such-vif`, undefined],
+    ['PUT', `/v1/nodes/${ids.node}/traits`, { traits: ['not a trait'] }],
+    ['PUT', `/v1/nodes/${ids.node}/traits/CUSTOM_${'X'.repeat(300)}`, undefined],
+    ['POST', `/v1/nodes/${ids.node}/vendor_passthru?method=parity_no_such_method`, {}],
+    ['POST', `/v1/ports`, { address: '52:54:00:7a:00:02', node_uuid: ids.node }],
+    ['POST', `/v1/portgroups`, { node_uuid: ids.node, address: '52:54:00:7a:00:01' }],
   ];
   const problems: string[] = [];
   for (const [method, path, body] of cases) {
