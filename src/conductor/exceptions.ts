@@ -20,6 +20,17 @@ export function isA(className: string, ancestor: string): boolean {
   return false;
 }
 
+/**
+ * A value as Python's `%s` writes it into Ironic's messages: None, True and False for null and
+ * the booleans (a node with no power state is in state "None", not "null").
+ */
+export function pyStr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  return String(value);
+}
+
 /** Builds an Ironic exception to raise (gateway-side checks, or the simulator). */
 export function ironicError(className: string, message: string, kwargs: Record<string, unknown> = {}): RemoteError {
   return new RemoteError(className, message, kwargs, 'ironic.common.exception');

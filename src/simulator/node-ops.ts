@@ -3,7 +3,7 @@
  * management (boot device, NMI), console, RAID, validation, traits, vendor passthru, heartbeat —
  * with the fake-hardware interfaces' behaviour.
  */
-import { ironicError } from '../conductor/exceptions.ts';
+import { ironicError, pyStr } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import {
   checkDriver, DRIVER_VENDOR_ROUTES, driverProperties, NODE_VENDOR_ROUTES, resolveInterfaces, SUPPORTED_BOOT_DEVICES,
@@ -61,7 +61,7 @@ export async function destroy_node(sim: Sim, a: Args): Promise<null> {
       throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, { node: node.uuid, instance: node.instance_uuid });
     }
     if (!node.maintenance && !S.DELETE_ALLOWED_STATES.includes(String(node.provision_state))) {
-      throw ironicError('InvalidState', `Can not delete node "${node.uuid}" while it is in provision state "${String(node.provision_state)}". Valid provision states to perform deletion are: "(${S.DELETE_ALLOWED_STATES.map(pyRepr).join(', ')})", or set the node into maintenance mode`);
+      throw ironicError('InvalidState', `Can not delete node "${node.uuid}" while it is in provision state "${pyStr(node.provision_state)}". Valid provision states to perform deletion are: "(${S.DELETE_ALLOWED_STATES.map(pyRepr).join(', ')})", or set the node into maintenance mode`);
     }
     node.console_enabled = false;
     sim.store.destroyNode(node);
