@@ -35,3 +35,10 @@ export function pyStr(value: unknown): string {
 export function ironicError(className: string, message: string, kwargs: Record<string, unknown> = {}): RemoteError {
   return new RemoteError(className, message, kwargs, 'ironic.common.exception');
 }
+
+/** Ironic's InvalidStateRequested for `action` on a node in `state` (a provision or power state). */
+export function invalidStateRequested(action: string, node: string, state: unknown): RemoteError {
+  return ironicError('InvalidStateRequested',
+    `The requested action "${action}" can not be performed on node "${node}" while it is in state "${pyStr(state)}".`,
+    { action, node, state });
+}

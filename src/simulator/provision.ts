@@ -5,7 +5,7 @@
  * A node's driver_info.simulator_fail (a verb name or a list of them) makes that action fail,
  * so failure states can be reached on purpose.
  */
-import { ironicError, pyStr } from '../conductor/exceptions.ts';
+import { invalidStateRequested, ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { pyRepr } from './raid.ts';
 import * as S from '../conductor/states.ts';
@@ -13,9 +13,7 @@ import type { NodeRow } from './store.ts';
 import type { Task, Work } from './tasks.ts';
 
 export function invalidState(action: string, node: NodeRow): Error {
-  return ironicError('InvalidStateRequested',
-    `The requested action "${action}" can not be performed on node "${node.uuid}" while it is in state "${pyStr(node.provision_state)}".`,
-    { action, node: node.uuid, state: node.provision_state });
+  return invalidStateRequested(action, node.uuid, node.provision_state);
 }
 
 export function inMaintenance(op: string, node: NodeRow): Error {

@@ -3,7 +3,7 @@
  * under the node's lock, with Ironic's state rules), and VIFs as Ironic's `flat` network
  * interface keeps them (in the ports' and portgroups' internal_info; `noop` keeps none).
  */
-import { ironicError, pyStr } from '../conductor/exceptions.ts';
+import { invalidStateRequested, ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { fromPrimitive, toPrimitive } from './primitives.ts';
 import { PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
@@ -83,8 +83,7 @@ export async function destroy_portgroup(sim: Sim, a: Args): Promise<null> {
 
 function requirePowerOff(node: NodeRow, action: string): void {
   if (node.power_state !== S.POWER_OFF) {
-    throw ironicError('InvalidStateRequested', `The requested action "${action}" can not be performed on node "${node.uuid}" while it is in state "${pyStr(node.power_state)}".`,
-      { action, node: node.uuid, state: node.power_state });
+    throw invalidStateRequested(action, node.uuid, node.power_state);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
-import { ironicError, pyStr } from '../../conductor/exceptions.ts';
+import { invalidStateRequested, ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { VERBS, nextState } from '../../conductor/states.ts';
 import { notAcceptable } from './fields.ts';
@@ -45,7 +45,7 @@ export function checkActionable(node: IronicObject<NodeFields>, target: string):
   if (reservation) {
     throw ironicError('NodeLocked', `Node ${uuid} is locked by host ${reservation}, please retry after the current operation is completed.`);
   }
-  throw ironicError('InvalidStateRequested', `The requested action "${target}" can not be performed on node "${uuid}" while it is in state "${pyStr(state)}".`);
+  throw invalidStateRequested(target, uuid, state);
 }
 
 /** configdrive, clean_steps and rescue_password only with their targets. */

@@ -1,6 +1,6 @@
 /** Node state changes: power, provision, RAID target, console. */
 import type { FastifyRequest } from 'fastify';
-import { ironicError, pyStr } from '../../../conductor/exceptions.ts';
+import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
 import { CLEANING, CLEANWAIT, POWER_OFF, POWER_ON, REBOOT, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../resources/fields.ts';
@@ -23,8 +23,7 @@ async function setPower(request: FastifyRequest): Promise<void> {
   const { node, topic } = await nodeAndTopic(request, ident);
   if ((target === SOFT_REBOOT || target === SOFT_POWER_OFF || timeout) && !request.atLeast(27)) throw notAcceptable();
   if (timeout !== undefined && timeout !== null && timeout < 1) throw ironicError('Invalid', 'timeout has to be positive integer');
-  const refuse = (state: unknown) =>
-    ironicError('InvalidStateRequested', `The requested action "${target}" can not be performed on node "${ident}" while it is in state "${pyStr(state)}".`);
+  const refuse = (state: unknown) => invalidStateRequested(target, ident, state);
   if (!POWER_TARGETS.includes(target)) throw refuse(node.get('power_state'));
   const provision = node.get('provision_state');
   if (provision === CLEANWAIT || provision === CLEANING) throw refuse(provision);
