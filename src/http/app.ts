@@ -131,8 +131,9 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(requestIdHeaders(request.id));
     if (closing) {
+      // (the onSend hook above adds Connection: close to this answer as to every other)
       return reply.code(503)
-        .headers({ 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' })
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
         .send(errorBody(503, 'The gateway is shutting down; retry the request.'));
     }
     // The context of an unauthenticated caller; an auth plugin replaces the identity fields.
