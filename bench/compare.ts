@@ -6,14 +6,13 @@
  * directly for ironic-api, so where the conductor's work dominates the two meet.
  * Skipped when /usr/bin/ironic-api is not installed.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, startGateway, stopProcess, waitForHttp } from './processes.ts';
+import { IRONIC_API, startIronicApi } from '../test/support/ironic-api.ts';
+import { freePort, startGateway, stopProcess } from './processes.ts';
 import { testStack } from './stack.ts';
 
-const IRONIC_API = '/usr/bin/ironic-api';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_COMPARE_CONNECTIONS ?? 10);
 const NODES = 50;
@@ -35,19 +34,9 @@ export async function benchCompare(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     if (!stack.conductorConfig) throw new Error('the comparison needs the conductor started by test/support/stack.sh (TEST_CONDUCTOR_CONFIG)');
-    // ironic-api with the conductor's own settings (database, broker, noauth) and an [api] section
-    const apiPort = await freePort();
-    const dir = join(import.meta.dirname, '..', '.tmp', 'bench-ironic-api');
-    mkdirSync(dir, { recursive: true });
-    const conf = join(dir, 'ironic.conf');
-    writeFileSync(conf, `${readFileSync(stack.conductorConfig, 'utf8')}\n[api]\nhost_ip = 127.0.0.1\nport = ${apiPort}\n`);
-    const api = spawn('/usr/bin/python3', [IRONIC_API, '--config-file', conf], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
-    cleanups.push(async () => {
-      // its workers are its children: stop the whole process group
-      try { process.kill(-api.pid!, 'SIGTERM'); } catch { /* gone */ }
-      await new Promise((resolve) => { if (api.exitCode !== null) resolve(null); else api.once('exit', resolve); });
-    });
-    await waitForHttp(`http://127.0.0.1:${apiPort}/v1`, api, 'ironic-api', 90);
+    const api = await startIronicApi({ conductorConfig: stack.conductorConfig, dir: join(import.meta.dirname, '..', '.tmp', 'bench-ironic-api'), timeoutS: 90 });
+    cleanups.push(api.stop);
+    const apiBase = api.base;
 
     const gwPort = await freePort();
     const gateway = await startGateway(gwPort, { IRONIC_GATEWAY_TRANSPORT_URL: stack.url });
@@ -74,7 +63,7 @@ export async function benchCompare(): Promise<void> {
     console.log(`\nThe gateway (one process) beside ironic-api (Debian's, its default workers), the same real ironic-conductor and sqlite database; ${CONNECTIONS} connections, ${SECONDS}s per scenario, microversion 1.38`);
     console.log(`  ${'request'.padEnd(60)} ${'ironic-api req/s'.padStart(16)} ${'p50 ms'.padStart(6)} ${'gateway req/s'.padStart(14)} ${'p50 ms'.padStart(6)} ${'ratio'.padStart(7)}`);
     for (const [name, path] of scenarios) {
-      const a = await load(`http://127.0.0.1:${apiPort}${path}`);
+      const a = await load(`${apiBase}${path}`);
       const g = await load(`${gw}${path}`);
       const errors = a.non2xx + g.non2xx > 0 ? `  (non-2xx: ironic-api ${a.non2xx}, gateway ${g.non2xx})` : '';
       console.log(`  ${name.padEnd(60)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${errors}`);

@@ -10,7 +10,7 @@ import { freePort } from '../test/support/free-port.ts';
 export { freePort };
 
 /** Waits until `url` answers 2xx, or `child` exits, or `seconds` pass. */
-export async function waitForHttp(url: string, child: ChildProcess, what: string, seconds = 60): Promise<void> {
+async function waitForHttp(url: string, child: ChildProcess, what: string, seconds = 60): Promise<void> {
   let exited: number | null = null;
   child.once('exit', (code) => { exited = code ?? -1; });
   for (let i = 0; i < seconds * 10; i++) {

@@ -9,15 +9,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { stack } from '../support/stack-env.ts';
-import { freePort } from '../support/free-port.ts';
+import { IRONIC_API, startIronicApi, type IronicApi } from '../support/ironic-api.ts';
 
-const IRONIC_API = '/usr/bin/ironic-api';
 
 /**
  * Differences that are not ours to remove, each with its reason. A difference reads
@@ -37,7 +35,7 @@ const KNOWN: Array<[RegExp, string]> = [
     'the wording of these 400s changed after Queens (21.4: "Expected UUID for port_uuid: …", "Invalid maintenance: …"); the status is the same'],
 ];
 
-let api: ChildProcess | undefined;
+let api: IronicApi | undefined;
 let apiBase = '';
 let gateway: Gateway;
 let gwBase = '';
@@ -104,20 +102,8 @@ const unexplained = (found: string[]): string[] => found.filter((d) => !KNOWN.so
 
 before(async () => {
   assert.ok(existsSync(IRONIC_API), `${IRONIC_API} (Debian's ironic-common) is missing: test/support/install-system-packages.sh installs it`);
-  const port = await freePort();
-  const dir = join(import.meta.dirname, '..', '..', '.tmp', 'parity-ironic-api');
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, 'ironic.conf');
-  writeFileSync(conf, `${readFileSync(stack.conductorConfig(), 'utf8')}\n[api]\nhost_ip = 127.0.0.1\nport = ${port}\napi_workers = 1\n`);
-  api = spawn('/usr/bin/python3', [IRONIC_API, '--config-file', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  api.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  apiBase = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${apiBase}/v1`)).ok) break; } catch { /* starting */ }
-    assert.ok(api.exitCode === null && i < 600, `ironic-api did not start:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  api = await startIronicApi({ conductorConfig: stack.conductorConfig(), dir: join(import.meta.dirname, '..', '..', '.tmp', 'parity-ironic-api'), workers: 1, timeoutS: 60 });
+  apiBase = api.base;
   gateway = await createGateway(loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent', host: '127.0.0.1', port: 0 } }));
   await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   gwBase = `http://127.0.0.1:${(gateway.app.server.address() as { port: number }).port}`;
@@ -143,9 +129,7 @@ after(async () => {
   if (gwBase && ids.node) await send(gwBase, 'DELETE', `/v1/nodes/${ids.node}`, '1.38');
   if (gwBase && ids.chassis) await send(gwBase, 'DELETE', `/v1/chassis/${ids.chassis}`, '1.38');
   await gateway?.close();
-  if (api?.pid) {
-    try { process.kill(-api.pid, 'SIGTERM'); } catch { /* gone */ }
-  }
+  await api?.stop();
 });
 
 test('reads at seven microversions from 1.1 to 1.38: same statuses, version headers and bodies', { timeout: 120_000 }, async () => {
