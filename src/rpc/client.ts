@@ -100,28 +100,28 @@ export class RpcClient<C = Record<string, unknown>> {
    * Not an async function: a call is a handful of promise steps fewer without one (bench/rpc.ts).
    */
   call<R = unknown>(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: CallOptions): Promise<R> {
-    const started = this.options.observer ? performance.now() : 0;
-    let reply: Promise<unknown>;
-    try {
-      reply = this.transport.call(target, this.message(ctx, method, args, opts.version), opts.timeoutMs ?? this.defaultTimeoutMs);
-    } catch (err) {
-      reply = Promise.reject(err);
-    }
-    const serializer = this.serializer;
-    const result = (serializer === identitySerializer ? reply : reply.then((r) => serializer.deserialize(r))) as Promise<R>;
-    return this.options.observer ? this.observe('call', method, started, result) : result;
+    return this.sent('call', method, () => {
+      const reply = this.transport.call(target, this.message(ctx, method, args, opts.version), opts.timeoutMs ?? this.defaultTimeoutMs);
+      const serializer = this.serializer;
+      return (serializer === identitySerializer ? reply : reply.then((r) => serializer.deserialize(r))) as Promise<R>;
+    });
   }
 
   /** Sends `method` without waiting for a reply; resolves once the broker accepted it. */
   cast(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: Pick<CallOptions, 'version'>): Promise<void> {
+    return this.sent('cast', method, () => this.transport.cast(target, this.message(ctx, method, args, opts.version)));
+  }
+
+  /** Runs `send` (a throw becomes a rejection) and, with an observer, tells it how the send ended. */
+  private sent<T>(kind: RpcEvent['kind'], method: string, send: () => Promise<T>): Promise<T> {
     const started = this.options.observer ? performance.now() : 0;
-    let sent: Promise<void>;
+    let outcome: Promise<T>;
     try {
-      sent = this.transport.cast(target, this.message(ctx, method, args, opts.version));
+      outcome = send();
     } catch (err) {
-      sent = Promise.reject(err);
+      outcome = Promise.reject(err);
     }
-    return this.options.observer ? this.observe('cast', method, started, sent) : sent;
+    return this.options.observer ? this.observe(kind, method, started, outcome) : outcome;
   }
 
   /** Tells the observer how `outcome` ended, `started` being performance.now() when it was sent. */
