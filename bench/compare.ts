@@ -18,7 +18,11 @@ const CONNECTIONS = Number(process.env.BENCH_COMPARE_CONNECTIONS ?? 10);
 const NODES = 50;
 const HEADERS = { 'x-openstack-ironic-api-version': '1.38', 'content-type': 'application/json' };
 
-interface Figure { rps: number; p50: number; non2xx: number }
+interface Figure {
+  rps: number;
+  p50: number;
+  non2xx: number;
+}
 
 async function load(url: string): Promise<Figure> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: HEADERS });
@@ -33,8 +37,13 @@ export async function benchCompare(): Promise<void> {
   const stack = testStack();
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    if (!stack.conductorConfig) throw new Error('the comparison needs the conductor started by test/support/stack.sh (TEST_CONDUCTOR_CONFIG)');
-    const api = await startIronicApi({ conductorConfig: stack.conductorConfig, dir: join(import.meta.dirname, '..', '.tmp', 'bench-ironic-api'), timeoutS: 90 });
+    if (!stack.conductorConfig)
+      throw new Error('the comparison needs the conductor started by test/support/stack.sh (TEST_CONDUCTOR_CONFIG)');
+    const api = await startIronicApi({
+      conductorConfig: stack.conductorConfig,
+      dir: join(import.meta.dirname, '..', '.tmp', 'bench-ironic-api'),
+      timeoutS: 90,
+    });
     cleanups.push(api.stop);
     const apiBase = api.base;
 
@@ -45,7 +54,11 @@ export async function benchCompare(): Promise<void> {
 
     const uuids: string[] = [];
     for (let i = 0; i < NODES; i++) {
-      const r = await fetch(`${gw}/v1/nodes`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ driver: 'fake-hardware', name: `bench-compare-${process.pid}-${i}` }) });
+      const r = await fetch(`${gw}/v1/nodes`, {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({ driver: 'fake-hardware', name: `bench-compare-${process.pid}-${i}` }),
+      });
       if (r.status !== 201) throw new Error(`enrolling a node: ${r.status} ${await r.text()}`);
       uuids.push(((await r.json()) as { uuid: string }).uuid);
     }
@@ -60,13 +73,19 @@ export async function benchCompare(): Promise<void> {
       ['GET /v1/nodes/detail?limit=20', '/v1/nodes/detail?limit=20'],
       ['GET /v1/nodes/{uuid}/management/boot_device (conductor RPC)', `/v1/nodes/${node}/management/boot_device`],
     ];
-    console.log(`\nThe gateway (one process) beside ironic-api (Debian's, its default workers), the same real ironic-conductor and sqlite database; ${CONNECTIONS} connections, ${SECONDS}s per scenario, microversion 1.38`);
-    console.log(`  ${'request'.padEnd(60)} ${'ironic-api req/s'.padStart(16)} ${'p50 ms'.padStart(6)} ${'gateway req/s'.padStart(14)} ${'p50 ms'.padStart(6)} ${'ratio'.padStart(7)}`);
+    console.log(
+      `\nThe gateway (one process) beside ironic-api (Debian's, its default workers), the same real ironic-conductor and sqlite database; ${CONNECTIONS} connections, ${SECONDS}s per scenario, microversion 1.38`,
+    );
+    console.log(
+      `  ${'request'.padEnd(60)} ${'ironic-api req/s'.padStart(16)} ${'p50 ms'.padStart(6)} ${'gateway req/s'.padStart(14)} ${'p50 ms'.padStart(6)} ${'ratio'.padStart(7)}`,
+    );
     for (const [name, path] of scenarios) {
       const a = await load(`${apiBase}${path}`);
       const g = await load(`${gw}${path}`);
       const errors = a.non2xx + g.non2xx > 0 ? `  (non-2xx: ironic-api ${a.non2xx}, gateway ${g.non2xx})` : '';
-      console.log(`  ${name.padEnd(60)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${errors}`);
+      console.log(
+        `  ${name.padEnd(60)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${errors}`,
+      );
     }
   } finally {
     for (const c of cleanups) await c().catch((err: unknown) => console.error(`cleanup: ${String(err)}`));

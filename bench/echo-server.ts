@@ -13,22 +13,39 @@ if (!url) throw new Error('usage: echo-server.ts <rabbit url>');
 const conn = await connect(url.replace(/^rabbit:/, 'amqp:'), { noDelay: true });
 const ch = await conn.createChannel();
 await ch.assertQueue('bench.raw', { exclusive: true, autoDelete: true });
-await ch.consume('bench.raw', (m) => {
-  if (m) ch.publish('', m.properties.replyTo, m.content, { correlationId: m.properties.correlationId });
-}, { noAck: true });
+await ch.consume(
+  'bench.raw',
+  (m) => {
+    if (m) ch.publish('', m.properties.replyTo, m.content, { correlationId: m.properties.correlationId });
+  },
+  { noAck: true },
+);
 
 // a minimal oslo responder (what any conductor must do: read _msg_id/_reply_q, answer the envelope)
 await ch.assertExchange('ironic', 'topic', { durable: false, autoDelete: false });
 await ch.assertQueue('bench.oslo.bench-1', { exclusive: true, autoDelete: true });
 await ch.bindQueue('bench.oslo.bench-1', 'ironic', 'bench.oslo.bench-1');
-await ch.consume('bench.oslo.bench-1', (m) => {
-  if (!m) return;
-  const inner = JSON.parse(JSON.parse(m.content.toString())['oslo.message']);
-  const reply = JSON.stringify({ result: inner.args, failure: null, ending: true, _msg_id: inner._msg_id, _unique_id: inner._unique_id });
-  ch.publish('', inner._reply_q, Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': reply })), {
-    contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0,
-  });
-}, { noAck: true });
+await ch.consume(
+  'bench.oslo.bench-1',
+  (m) => {
+    if (!m) return;
+    const inner = JSON.parse(JSON.parse(m.content.toString())['oslo.message']);
+    const reply = JSON.stringify({
+      result: inner.args,
+      failure: null,
+      ending: true,
+      _msg_id: inner._msg_id,
+      _unique_id: inner._unique_id,
+    });
+    ch.publish('', inner._reply_q, Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': reply })), {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 2,
+      priority: 0,
+    });
+  },
+  { noAck: true },
+);
 
 // the transport's own server side, as the simulator uses it
 const server = new RabbitTransport(url);

@@ -19,7 +19,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 export async function benchHttp(): Promise<void> {
   const port = await freePort();
-  const gateway = await startGateway(port, { IRONIC_GATEWAY_TRANSPORT_URL: 'memory://', IRONIC_GATEWAY_SIMULATOR_NODES: '200' });
+  const gateway = await startGateway(port, {
+    IRONIC_GATEWAY_TRANSPORT_URL: 'memory://',
+    IRONIC_GATEWAY_SIMULATOR_NODES: '200',
+  });
   const base = `http://127.0.0.1:${port}`;
   const latest = { 'x-openstack-ironic-api-version': 'latest' };
   const list = await fetch(`${base}/v1/nodes?limit=1`, { headers: latest });
@@ -29,13 +32,31 @@ export async function benchHttp(): Promise<void> {
     { name: 'GET /v1 (discovery, no RPC)', path: '/v1' },
     { name: 'GET /v1/nodes?limit=50 (Node.list RPC)', path: '/v1/nodes?limit=50', headers: latest },
     { name: 'GET /v1/nodes/{uuid} (Node.get RPC)', path: (u) => `/v1/nodes/${u}`, headers: latest },
-    { name: 'GET /v1/nodes/{uuid}/management/boot_device (lookup + get_boot_device)', path: (u) => `/v1/nodes/${u}/management/boot_device`, headers: latest },
+    {
+      name: 'GET /v1/nodes/{uuid}/management/boot_device (lookup + get_boot_device)',
+      path: (u) => `/v1/nodes/${u}/management/boot_device`,
+      headers: latest,
+    },
   ];
-  console.log(`HTTP benchmark: ${CONNECTIONS} connections, ${SECONDS}s per scenario; the gateway in its own process with its embedded simulator (memory://, 200 nodes)`);
-  console.log('scenario'.padEnd(76), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'non2xx'.padStart(7), 'RSS MiB'.padStart(8));
+  console.log(
+    `HTTP benchmark: ${CONNECTIONS} connections, ${SECONDS}s per scenario; the gateway in its own process with its embedded simulator (memory://, 200 nodes)`,
+  );
+  console.log(
+    'scenario'.padEnd(76),
+    'req/s'.padStart(9),
+    'p50 ms'.padStart(8),
+    'p99 ms'.padStart(8),
+    'non2xx'.padStart(7),
+    'RSS MiB'.padStart(8),
+  );
   for (const s of scenarios) {
     const path = typeof s.path === 'function' ? s.path(first) : s.path;
-    const result = await autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: SECONDS, headers: s.headers });
+    const result = await autocannon({
+      url: `${base}${path}`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      headers: s.headers,
+    });
     const rss = rssMiB(gateway.pid!);
     console.log(
       s.name.padEnd(76),

@@ -12,12 +12,16 @@ export { freePort };
 /** Waits until `url` answers 2xx, or `child` exits, or `seconds` pass. */
 async function waitForHttp(url: string, child: ChildProcess, what: string, seconds = 60): Promise<void> {
   let exited: number | null = null;
-  child.once('exit', (code) => { exited = code ?? -1; });
+  child.once('exit', (code) => {
+    exited = code ?? -1;
+  });
   for (let i = 0; i < seconds * 10; i++) {
     if (exited !== null) throw new Error(`${what} exited with ${exited}`);
     try {
       if ((await fetch(url)).ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGTERM');
@@ -26,10 +30,20 @@ async function waitForHttp(url: string, child: ChildProcess, what: string, secon
 
 /** `ironic-gateway serve` on 127.0.0.1:`port` in a child process, with these settings; resolves once /healthz answers. */
 export async function startGateway(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'], {
-    env: { ...process.env, IRONIC_GATEWAY_HOST: '127.0.0.1', IRONIC_GATEWAY_PORT: String(port), IRONIC_GATEWAY_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'],
+    {
+      env: {
+        ...process.env,
+        IRONIC_GATEWAY_HOST: '127.0.0.1',
+        IRONIC_GATEWAY_PORT: String(port),
+        IRONIC_GATEWAY_LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', 30);
   return child;
 }

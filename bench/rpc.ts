@@ -29,12 +29,22 @@ export interface RpcBenchOptions {
   inFlight?: number;
 }
 
-interface Figures { meanMs: number; p50Ms: number; p99Ms: number; perSecond: number }
+interface Figures {
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  perSecond: number;
+}
 
 function figures(times: number[], totalMs: number): Figures {
   times.sort((a, b) => a - b);
   const n = times.length;
-  return { meanMs: times.reduce((a, b) => a + b, 0) / n, p50Ms: times[Math.floor(n / 2)]!, p99Ms: times[Math.floor(n * 0.99)]!, perSecond: (n * 1000) / totalMs };
+  return {
+    meanMs: times.reduce((a, b) => a + b, 0) / n,
+    p50Ms: times[Math.floor(n / 2)]!,
+    p99Ms: times[Math.floor(n * 0.99)]!,
+    perSecond: (n * 1000) / totalMs,
+  };
 }
 
 /**
@@ -60,29 +70,36 @@ async function parallel(call: Call, n: number, inFlight: number): Promise<Figure
   const times: number[] = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next++ < n) {
-      const s = performance.now();
-      await call();
-      times.push(performance.now() - s);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next++ < n) {
+        const s = performance.now();
+        await call();
+        times.push(performance.now() - s);
+      }
+    }),
+  );
   return figures(times, performance.now() - t0);
 }
 
 /** `rounds` alternating rounds per client; each client's median round (by throughput). */
 async function parallelRounds(calls: Call[], n: number, inFlight: number, rounds: number): Promise<Figures[]> {
   const runs = calls.map(() => [] as Figures[]);
-  for (let r = 0; r < rounds; r++) for (const [k, call] of calls.entries()) runs[k]!.push(await parallel(call, Math.ceil(n / rounds), inFlight));
+  for (let r = 0; r < rounds; r++)
+    for (const [k, call] of calls.entries()) runs[k]!.push(await parallel(call, Math.ceil(n / rounds), inFlight));
   return runs.map((rs) => rs.sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rs.length / 2)]!);
 }
 
 /** Starts bench/echo-server.ts in its own process; resolves once it serves. */
 async function startResponders(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'echo-server.ts'), url], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'echo-server.ts'), url], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    });
   });
   return child;
 }
@@ -93,20 +110,25 @@ async function rawClient(url: string): Promise<{ call: Call; close: () => Promis
   const ch = await conn.createChannel();
   const rq = await ch.assertQueue('', { exclusive: true, autoDelete: true });
   const waiting = new Map<string, () => void>();
-  await ch.consume(rq.queue, (m) => {
-    if (!m) return;
-    const id = m.properties.correlationId as string;
-    waiting.get(id)?.();
-    waiting.delete(id);
-  }, { noAck: true });
+  await ch.consume(
+    rq.queue,
+    (m) => {
+      if (!m) return;
+      const id = m.properties.correlationId as string;
+      waiting.get(id)?.();
+      waiting.delete(id);
+    },
+    { noAck: true },
+  );
   let seq = 0;
   const body = Buffer.from(JSON.stringify({ method: 'echo', args: { x: 1 } }));
   return {
-    call: () => new Promise<void>((resolve) => {
-      const id = String(seq++);
-      waiting.set(id, resolve);
-      ch.publish('', 'bench.raw', body, { replyTo: rq.queue, correlationId: id });
-    }),
+    call: () =>
+      new Promise<void>((resolve) => {
+        const id = String(seq++);
+        waiting.set(id, resolve);
+        ch.publish('', 'bench.raw', body, { replyTo: rq.queue, correlationId: id });
+      }),
     close: () => conn.close(),
   };
 }
@@ -121,14 +143,24 @@ async function rawOsloClient(url: string): Promise<{ call: Call; close: () => Pr
   const ch = await conn.createChannel();
   const rq = await ch.assertQueue('', { exclusive: true, autoDelete: true });
   const fifo: Array<() => void> = [];
-  await ch.consume(rq.queue, (m) => { if (m) fifo.shift()?.(); }, { noAck: true });
-  const body = encodeRequest({ method: 'echo', args: { x: 1 }, version: '1.0', context: toWireContext(makeContext()) }, { msgId: newId(), replyQ: rq.queue, timeout: null });
+  await ch.consume(
+    rq.queue,
+    (m) => {
+      if (m) fifo.shift()?.();
+    },
+    { noAck: true },
+  );
+  const body = encodeRequest(
+    { method: 'echo', args: { x: 1 }, version: '1.0', context: toWireContext(makeContext()) },
+    { msgId: newId(), replyQ: rq.queue, timeout: null },
+  );
   const props = { ...requestProperties(30_000), mandatory: true };
   return {
-    call: () => new Promise<void>((resolve) => {
-      fifo.push(resolve);
-      ch.publish('ironic', 'bench.oslo.bench-1', body, props);
-    }),
+    call: () =>
+      new Promise<void>((resolve) => {
+        fifo.push(resolve);
+        ch.publish('ironic', 'bench.oslo.bench-1', body, props);
+      }),
     close: () => conn.close(),
   };
 }
@@ -147,7 +179,8 @@ function gatewayClient(url: string, topic: string): { call: Call; close: () => P
 /** alternating rounds per client with calls in flight; each client's median round counts */
 const ROUNDS = 7;
 
-const fmt = (f: Figures): string => `mean ${f.meanMs.toFixed(3)} ms  p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.perSecond).toLocaleString('en-US').padStart(7)} calls/s`;
+const fmt = (f: Figures): string =>
+  `mean ${f.meanMs.toFixed(3)} ms  p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.perSecond).toLocaleString('en-US').padStart(7)} calls/s`;
 
 export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
   const nSerial = options.serial ?? 3000;
@@ -162,10 +195,23 @@ export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
     const gwServe = gatewayClient(stack.url, 'bench.conductor_manager');
     // warm up every path (JIT, broker queues)
     const clients = [raw, rawOslo, gw, gwServe];
-    await serialInterleaved(clients.map((c) => c.call), 300);
-    const [rawSerial, rawOsloSerial, gwSerial, serveSerial] = await serialInterleaved(clients.map((c) => c.call), nSerial) as [Figures, Figures, Figures, Figures];
-    const [rawPar, rawOsloPar, gwPar, servePar] = await parallelRounds(clients.map((c) => c.call), nParallel, inFlight, ROUNDS) as [Figures, Figures, Figures, Figures];
-    console.log(`\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')}: ${nSerial} serial calls per client, interleaved; ${nParallel} with ${inFlight} in flight, median of ${ROUNDS} alternating rounds`);
+    await serialInterleaved(
+      clients.map((c) => c.call),
+      300,
+    );
+    const [rawSerial, rawOsloSerial, gwSerial, serveSerial] = (await serialInterleaved(
+      clients.map((c) => c.call),
+      nSerial,
+    )) as [Figures, Figures, Figures, Figures];
+    const [rawPar, rawOsloPar, gwPar, servePar] = (await parallelRounds(
+      clients.map((c) => c.call),
+      nParallel,
+      inFlight,
+      ROUNDS,
+    )) as [Figures, Figures, Figures, Figures];
+    console.log(
+      `\nRPC round trip on ${stack.url.replace(/\/\/[^@]*@/, '//')}: ${nSerial} serial calls per client, interleaved; ${nParallel} with ${inFlight} in flight, median of ${ROUNDS} alternating rounds`,
+    );
     const row = (label: string, f: Figures): void => console.log(`  ${label.padEnd(46)} ${fmt(f)}`);
     const ratio = (label: string, text: string): void => console.log(`  ${label.padEnd(46)} ${text}`);
     const x = (n: number): string => `${n.toFixed(2)}×`;
@@ -186,8 +232,14 @@ export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
     // the 30-byte echo shows what the oslo message itself costs: a raw client that sends it
     // pre-encoded and never parses a reply is already this far from the echo
     console.log('  beside the 30-byte echo: gateway client / raw client with the oslo bytes');
-    ratio('  mean round trip, serial', `${x(gwSerial.meanMs / rawSerial.meanMs)} / ${x(rawOsloSerial.meanMs / rawSerial.meanMs)}`);
-    ratio('  throughput, in flight', `${x(rawPar.perSecond / gwPar.perSecond)} / ${x(rawPar.perSecond / rawOsloPar.perSecond)}`);
+    ratio(
+      '  mean round trip, serial',
+      `${x(gwSerial.meanMs / rawSerial.meanMs)} / ${x(rawOsloSerial.meanMs / rawSerial.meanMs)}`,
+    );
+    ratio(
+      '  throughput, in flight',
+      `${x(rawPar.perSecond / gwPar.perSecond)} / ${x(rawPar.perSecond / rawOsloPar.perSecond)}`,
+    );
     await raw.close();
     await rawOslo.close();
     await gw.close();
@@ -197,7 +249,10 @@ export async function benchRpc(options: RpcBenchOptions = {}): Promise<void> {
     if (stack.host) {
       // for scale: the real Python conductor answering an indirection call
       const transport = new RabbitTransport(stack.url);
-      const api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+      const api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), {
+        hash_partition_exponent: 5,
+        hash_ring_reset_interval: 15,
+      });
       const ctx = makeContext({ is_admin: true });
       const call = () => api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {});
       await serialInterleaved([call], 20);

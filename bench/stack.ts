@@ -20,15 +20,25 @@ const root = join(import.meta.dirname, '..');
 
 export function testStack(): TestStack {
   if (process.env.TEST_TRANSPORT_URL) {
-    return { url: process.env.TEST_TRANSPORT_URL, host: process.env.TEST_CONDUCTOR_HOST, conductorConfig: process.env.TEST_CONDUCTOR_CONFIG };
+    return {
+      url: process.env.TEST_TRANSPORT_URL,
+      host: process.env.TEST_CONDUCTOR_HOST,
+      conductorConfig: process.env.TEST_CONDUCTOR_CONFIG,
+    };
   }
   const envFile = join(root, '.tmp', 'stack.env');
   const script = join(root, 'test', 'support', 'stack.sh');
   const read = (): TestStack => {
-    const env = Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      readFileSync(envFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     return { url: env.TEST_TRANSPORT_URL!, host: env.TEST_CONDUCTOR_HOST, conductorConfig: env.TEST_CONDUCTOR_CONFIG };
   };
-  if (existsSync(envFile) && execFileSync('bash', [script, 'status'], { encoding: 'utf8' }).includes('rabbitmq: up')) return read();
+  if (existsSync(envFile) && execFileSync('bash', [script, 'status'], { encoding: 'utf8' }).includes('rabbitmq: up'))
+    return read();
   console.log('starting the test stack (test/support/stack.sh start)…');
   execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
   return { ...read(), stop: () => execFileSync('bash', [script, 'stop'], { stdio: 'inherit' }) };

@@ -32,7 +32,10 @@ export interface GatewayOptions {
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config);
   const transportLog = logger.child({ component: 'rpc' });
-  const transport: Transport = createTransport(config.transport_url, { exchange: config.control_exchange, logger: transportLog });
+  const transport: Transport = createTransport(config.transport_url, {
+    exchange: config.control_exchange,
+    logger: transportLog,
+  });
   // connect now, not at the first request: /healthz answers 200 only once connected
   transport.connect();
 
@@ -55,7 +58,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   const metrics = new Registry();
   transportMetrics(metrics, () => transport.isConnected());
-  const conductor = createConductorAPI(createConductorRpcClient(transport, config, undefined, rpcMetrics(metrics)), config);
+  const conductor = createConductorAPI(
+    createConductorRpcClient(transport, config, undefined, rpcMetrics(metrics)),
+    config,
+  );
   const name = redactTransportUrl(config.transport_url);
   const app = await buildApp(config, {
     logger,
@@ -65,7 +71,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     plugins: authPlugins(config),
     health: { transportConnected: () => transport.isConnected(), transportName: () => name },
   });
-  app.log.info({ transport: name, auth_strategy: config.auth_strategy, embedded_simulator: simulator !== null }, 'gateway configured');
+  app.log.info(
+    { transport: name, auth_strategy: config.auth_strategy, embedded_simulator: simulator !== null },
+    'gateway configured',
+  );
 
   return {
     app,

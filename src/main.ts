@@ -94,6 +94,8 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`ironic-gateway: ${err.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`ironic-gateway: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(
+    `ironic-gateway: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -14,12 +14,24 @@ import { CONDUCTOR_RPC_METHODS, MANAGER_TOPIC, RPC_API_VERSION, type ConductorRp
 import { ironicError } from './exceptions.ts';
 import { HashRingManager, type ConductorInfo } from './hash-ring.ts';
 import {
-  IronicObject, OBJECT_VERSIONS, objectSerializer, type ConductorFields, type NodeFields, type PortFields,
-  type PortgroupFields, type VolumeConnectorFields, type VolumeTargetFields,
+  IronicObject,
+  OBJECT_VERSIONS,
+  objectSerializer,
+  type ConductorFields,
+  type NodeFields,
+  type PortFields,
+  type PortgroupFields,
+  type VolumeConnectorFields,
+  type VolumeTargetFields,
 } from './objects.ts';
 
 export {
-  CONDUCTOR_API_HELPERS, CONDUCTOR_API_METHODS, CONDUCTOR_RPC_METHODS, MANAGER_TOPIC, RPC_API_VERSION, type ConductorRpcMethod,
+  CONDUCTOR_API_HELPERS,
+  CONDUCTOR_API_METHODS,
+  CONDUCTOR_RPC_METHODS,
+  MANAGER_TOPIC,
+  RPC_API_VERSION,
+  type ConductorRpcMethod,
 } from './rpc-methods.ts';
 
 type NodeId = string | number;
@@ -27,8 +39,15 @@ type Obj<F extends object> = IronicObject<F>;
 type Dict = Record<string, unknown>;
 
 /** vendor_passthru's answer (RPC ≥ 1.29). */
-export interface VendorPassthruResult { return: unknown; async: boolean; attach: boolean }
-export interface BootDevice { boot_device: string | null; persistent: boolean | null }
+export interface VendorPassthruResult {
+  return: unknown;
+  async: boolean;
+  attach: boolean;
+}
+export interface BootDevice {
+  boot_device: string | null;
+  persistent: boolean | null;
+}
 /** A node as get_topic_for needs it: a Node object or its routing fields. */
 export type RoutableNode = Obj<NodeFields> | { uuid: string; driver: string; conductor_group?: string | null };
 
@@ -47,7 +66,10 @@ export class ConductorAPI {
   readonly topic: string;
   readonly ringManager: HashRingManager;
 
-  constructor(readonly client: RpcClient<RequestContext>, options: ConductorAPIOptions) {
+  constructor(
+    readonly client: RpcClient<RequestContext>,
+    options: ConductorAPIOptions,
+  ) {
     this.topic = options.topic ?? MANAGER_TOPIC;
     this.ringManager = new HashRingManager(() => this.listConductors(), {
       partitionExponent: options.hashPartitionExponent,
@@ -56,20 +78,37 @@ export class ConductorAPI {
     });
   }
 
-  private call<R>(context: RequestContext, method: ConductorRpcMethod, args: Dict, topic?: string, version?: string): Promise<R> {
-    return this.client.call<R>(context, { topic: topic || this.topic }, method, args, { version: version ?? CONDUCTOR_RPC_METHODS[method].version });
+  private call<R>(
+    context: RequestContext,
+    method: ConductorRpcMethod,
+    args: Dict,
+    topic?: string,
+    version?: string,
+  ): Promise<R> {
+    return this.client.call<R>(context, { topic: topic || this.topic }, method, args, {
+      version: version ?? CONDUCTOR_RPC_METHODS[method].version,
+    });
   }
 
   /** The live conductors with their groups and hardware types, read through the conductor. */
   private async listConductors(): Promise<ConductorInfo[]> {
-    const list = await this.object_class_action_versions(makeContext({ is_admin: true }), 'Conductor', 'list', { Conductor: OBJECT_VERSIONS.Conductor }, [], {});
+    const list = await this.object_class_action_versions(
+      makeContext({ is_admin: true }),
+      'Conductor',
+      'list',
+      { Conductor: OBJECT_VERSIONS.Conductor },
+      [],
+      {},
+    );
     if (!Array.isArray(list)) return [];
-    return list.filter((c): c is Obj<ConductorFields> => c instanceof IronicObject).map((c) => ({
-      hostname: String(c.get('hostname')),
-      conductor_group: String(c.get('conductor_group') ?? ''),
-      drivers: c.get('drivers') ?? [],
-      updated_at: c.get('updated_at') ?? null,
-    }));
+    return list
+      .filter((c): c is Obj<ConductorFields> => c instanceof IronicObject)
+      .map((c) => ({
+        hostname: String(c.get('hostname')),
+        conductor_group: String(c.get('conductor_group') ?? ''),
+        drivers: c.get('drivers') ?? [],
+        updated_at: c.get('updated_at') ?? null,
+      }));
   }
 
   /**
@@ -78,7 +117,8 @@ export class ConductorAPI {
    * @throws NoValidHost when no live conductor has the node's driver in its group; TemporaryFailure when no conductor is alive
    */
   async get_topic_for(node: RoutableNode): Promise<string> {
-    const get = (k: 'uuid' | 'driver' | 'conductor_group'): unknown => (node instanceof IronicObject ? node.get(k) : node[k]);
+    const get = (k: 'uuid' | 'driver' | 'conductor_group'): unknown =>
+      node instanceof IronicObject ? node.get(k) : node[k];
     const driver = String(get('driver') ?? '');
     // Node 1.23 (Queens) has no conductor_group: a node read at that version carries none, and
     // is routed on the ring of its driver across groups (the same host when groups are unused)
@@ -144,7 +184,13 @@ export class ConductorAPI {
    * 'soft power off', 'soft rebooting'); `timeout` in seconds for soft actions, null for default.
    * @throws NoFreeConductorWorker, NodeLocked, InvalidParameterValue
    */
-  change_node_power_state(context: RequestContext, node_id: NodeId, new_state: string, topic?: string, timeout: number | null = null): Promise<null> {
+  change_node_power_state(
+    context: RequestContext,
+    node_id: NodeId,
+    new_state: string,
+    topic?: string,
+    timeout: number | null = null,
+  ): Promise<null> {
     return this.call(context, 'change_node_power_state', { node_id, new_state, timeout }, topic);
   }
 
@@ -152,7 +198,14 @@ export class ConductorAPI {
    * Runs a vendor method of the node's vendor interface (sync, or async in a background task).
    * @throws InvalidParameterValue, MissingParameterValue, UnsupportedDriverExtension, NoFreeConductorWorker, NodeLocked
    */
-  vendor_passthru(context: RequestContext, node_id: NodeId, driver_method: string, http_method: string, info: Dict, topic?: string): Promise<VendorPassthruResult> {
+  vendor_passthru(
+    context: RequestContext,
+    node_id: NodeId,
+    driver_method: string,
+    http_method: string,
+    info: Dict,
+    topic?: string,
+  ): Promise<VendorPassthruResult> {
     return this.call(context, 'vendor_passthru', { node_id, driver_method, http_method, info }, topic);
   }
 
@@ -160,7 +213,14 @@ export class ConductorAPI {
    * Runs a driver-level vendor method on a conductor that has the driver.
    * @throws InvalidParameterValue, MissingParameterValue, UnsupportedDriverExtension, DriverNotFound, NoFreeConductorWorker, InterfaceNotFoundInEntrypoint
    */
-  driver_vendor_passthru(context: RequestContext, driver_name: string, driver_method: string, http_method: string, info: Dict, topic?: string): Promise<VendorPassthruResult> {
+  driver_vendor_passthru(
+    context: RequestContext,
+    driver_name: string,
+    driver_method: string,
+    http_method: string,
+    info: Dict,
+    topic?: string,
+  ): Promise<VendorPassthruResult> {
     return this.call(context, 'driver_vendor_passthru', { driver_name, driver_method, http_method, info }, topic);
   }
 
@@ -178,7 +238,13 @@ export class ConductorAPI {
    * Starts a deployment (or a rebuild) with an optional config drive.
    * @throws InstanceDeployFailure, NodeInMaintenance, NoFreeConductorWorker, NodeLocked, InvalidStateRequested
    */
-  do_node_deploy(context: RequestContext, node_id: NodeId, rebuild: boolean, configdrive: string | null, topic?: string): Promise<null> {
+  do_node_deploy(
+    context: RequestContext,
+    node_id: NodeId,
+    rebuild: boolean,
+    configdrive: string | null,
+    topic?: string,
+  ): Promise<null> {
     return this.call(context, 'do_node_deploy', { node_id, rebuild, configdrive }, topic);
   }
 
@@ -194,11 +260,21 @@ export class ConductorAPI {
 
   /** Starts the next clean step (a cast: no reply, no remote error). */
   continue_node_clean(context: RequestContext, node_id: NodeId, topic?: string): Promise<void> {
-    return this.client.cast(context, { topic: topic || this.topic }, 'continue_node_clean', { node_id }, { version: CONDUCTOR_RPC_METHODS.continue_node_clean.version });
+    return this.client.cast(
+      context,
+      { topic: topic || this.topic },
+      'continue_node_clean',
+      { node_id },
+      { version: CONDUCTOR_RPC_METHODS.continue_node_clean.version },
+    );
   }
 
   /** Validates every interface of the node's driver: `{iface: {result, reason}}`. */
-  validate_driver_interfaces(context: RequestContext, node_id: NodeId, topic?: string): Promise<Record<string, { result: boolean | null; reason?: string }>> {
+  validate_driver_interfaces(
+    context: RequestContext,
+    node_id: NodeId,
+    topic?: string,
+  ): Promise<Record<string, { result: boolean | null; reason?: string }>> {
     return this.call(context, 'validate_driver_interfaces', { node_id }, topic);
   }
 
@@ -228,7 +304,11 @@ export class ConductorAPI {
   }
 
   /** Saves a portgroup's changed fields; returns the Portgroup. @throws NodeLocked, PortgroupMACAlreadyExists, PortgroupNotEmpty, InvalidParameterValue */
-  update_portgroup(context: RequestContext, portgroup_obj: Obj<PortgroupFields>, topic?: string): Promise<Obj<PortgroupFields>> {
+  update_portgroup(
+    context: RequestContext,
+    portgroup_obj: Obj<PortgroupFields>,
+    topic?: string,
+  ): Promise<Obj<PortgroupFields>> {
     return this.call(context, 'update_portgroup', { portgroup_obj }, topic);
   }
 
@@ -243,7 +323,13 @@ export class ConductorAPI {
   }
 
   /** Sets the boot device for the next boot (or persistently). @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue */
-  set_boot_device(context: RequestContext, node_id: NodeId, device: string, persistent = false, topic?: string): Promise<null> {
+  set_boot_device(
+    context: RequestContext,
+    node_id: NodeId,
+    device: string,
+    persistent = false,
+    topic?: string,
+  ): Promise<null> {
     return this.call(context, 'set_boot_device', { node_id, device, persistent }, topic);
   }
 
@@ -273,12 +359,21 @@ export class ConductorAPI {
   }
 
   /** Stores the target RAID configuration. @throws UnsupportedDriverExtension, InvalidParameterValue, MissingParameterValue */
-  set_target_raid_config(context: RequestContext, node_id: NodeId, target_raid_config: Dict, topic?: string): Promise<null> {
+  set_target_raid_config(
+    context: RequestContext,
+    node_id: NodeId,
+    target_raid_config: Dict,
+    topic?: string,
+  ): Promise<null> {
     return this.call(context, 'set_target_raid_config', { node_id, target_raid_config }, topic);
   }
 
   /** The logical disk properties the driver's RAID interface accepts. @throws UnsupportedDriverExtension, NoValidHost, InterfaceNotFoundInEntrypoint */
-  get_raid_logical_disk_properties(context: RequestContext, driver_name: string, topic?: string): Promise<Record<string, string>> {
+  get_raid_logical_disk_properties(
+    context: RequestContext,
+    driver_name: string,
+    topic?: string,
+  ): Promise<Record<string, string>> {
     return this.call(context, 'get_raid_logical_disk_properties', { driver_name }, topic);
   }
 
@@ -288,8 +383,15 @@ export class ConductorAPI {
   }
 
   /** Processes an agent heartbeat; agent_version is sent only at 1.42 (when the cap allows). */
-  heartbeat(context: RequestContext, node_id: NodeId, callback_url: string, agent_version: string | null, topic?: string): Promise<null> {
-    if (this.client.canSendVersion('1.42')) return this.call(context, 'heartbeat', { node_id, callback_url, agent_version }, topic, '1.42');
+  heartbeat(
+    context: RequestContext,
+    node_id: NodeId,
+    callback_url: string,
+    agent_version: string | null,
+    topic?: string,
+  ): Promise<null> {
+    if (this.client.canSendVersion('1.42'))
+      return this.call(context, 'heartbeat', { node_id, callback_url, agent_version }, topic, '1.42');
     return this.call(context, 'heartbeat', { node_id, callback_url }, topic, '1.34');
   }
 
@@ -298,27 +400,52 @@ export class ConductorAPI {
    * `get_by_name`), objects converted to `object_versions`; returns objects or lists of them.
    * @throws whatever the method raises, e.g. NodeNotFound
    */
-  object_class_action_versions(context: RequestContext, objname: string, objmethod: string, object_versions: Record<string, string>, args: unknown[], kwargs: Dict): Promise<unknown> {
+  object_class_action_versions(
+    context: RequestContext,
+    objname: string,
+    objmethod: string,
+    object_versions: Record<string, string>,
+    args: unknown[],
+    kwargs: Dict,
+  ): Promise<unknown> {
     return this.call(context, 'object_class_action_versions', { objname, objmethod, object_versions, args, kwargs });
   }
 
   /** Runs a method of an object instance on any conductor; returns `[updates, result]`. */
-  object_action(context: RequestContext, objinst: IronicObject, objmethod: string, args: unknown[], kwargs: Dict): Promise<unknown> {
+  object_action(
+    context: RequestContext,
+    objinst: IronicObject,
+    objmethod: string,
+    args: unknown[],
+    kwargs: Dict,
+  ): Promise<unknown> {
     return this.call(context, 'object_action', { objinst, objmethod, args, kwargs });
   }
 
   /** Asks any conductor to backport an object to the given versions. */
-  object_backport_versions(context: RequestContext, objinst: IronicObject, object_versions: Record<string, string>): Promise<unknown> {
+  object_backport_versions(
+    context: RequestContext,
+    objinst: IronicObject,
+    object_versions: Record<string, string>,
+  ): Promise<unknown> {
     return this.call(context, 'object_backport_versions', { objinst, object_versions });
   }
 
   /** Deletes a volume connector (object). @throws NodeLocked, NodeNotFound, VolumeConnectorNotFound */
-  destroy_volume_connector(context: RequestContext, connector: Obj<VolumeConnectorFields>, topic?: string): Promise<null> {
+  destroy_volume_connector(
+    context: RequestContext,
+    connector: Obj<VolumeConnectorFields>,
+    topic?: string,
+  ): Promise<null> {
     return this.call(context, 'destroy_volume_connector', { connector }, topic);
   }
 
   /** Saves a volume connector's changed fields; returns it. @throws InvalidParameterValue, NodeLocked, NodeNotFound, VolumeConnectorNotFound, VolumeConnectorTypeAndIdAlreadyExists */
-  update_volume_connector(context: RequestContext, connector: Obj<VolumeConnectorFields>, topic?: string): Promise<Obj<VolumeConnectorFields>> {
+  update_volume_connector(
+    context: RequestContext,
+    connector: Obj<VolumeConnectorFields>,
+    topic?: string,
+  ): Promise<Obj<VolumeConnectorFields>> {
     return this.call(context, 'update_volume_connector', { connector }, topic);
   }
 
@@ -328,7 +455,11 @@ export class ConductorAPI {
   }
 
   /** Saves a volume target's changed fields; returns it. @throws InvalidParameterValue, NodeLocked, NodeNotFound, VolumeTargetNotFound, VolumeTargetBootIndexAlreadyExists */
-  update_volume_target(context: RequestContext, target: Obj<VolumeTargetFields>, topic?: string): Promise<Obj<VolumeTargetFields>> {
+  update_volume_target(
+    context: RequestContext,
+    target: Obj<VolumeTargetFields>,
+    topic?: string,
+  ): Promise<Obj<VolumeTargetFields>> {
     return this.call(context, 'update_volume_target', { target }, topic);
   }
 
@@ -358,7 +489,13 @@ export class ConductorAPI {
   }
 
   /** Adds traits, or replaces all of them when `replace`. @throws InvalidParameterValue (too many traits), NodeLocked, NodeNotFound */
-  add_node_traits(context: RequestContext, node_id: NodeId, traits: string[], replace = false, topic?: string): Promise<null> {
+  add_node_traits(
+    context: RequestContext,
+    node_id: NodeId,
+    traits: string[],
+    replace = false,
+    topic?: string,
+  ): Promise<null> {
     return this.call(context, 'add_node_traits', { node_id, traits, replace }, topic);
   }
 
@@ -369,7 +506,12 @@ export class ConductorAPI {
 }
 
 /** An RpcClient for the conductor: Ironic's context keys, versioned objects, the 1.44 cap. */
-export function createConductorRpcClient(transport: Transport, config: Pick<Config, 'rpc_response_timeout'>, versionCap: string = RPC_API_VERSION, observer?: RpcObserver): RpcClient<RequestContext> {
+export function createConductorRpcClient(
+  transport: Transport,
+  config: Pick<Config, 'rpc_response_timeout'>,
+  versionCap: string = RPC_API_VERSION,
+  observer?: RpcObserver,
+): RpcClient<RequestContext> {
   return new RpcClient<RequestContext>(transport, {
     defaultTimeoutMs: Math.round(config.rpc_response_timeout * 1000),
     versionCap,
@@ -380,7 +522,11 @@ export function createConductorRpcClient(transport: Transport, config: Pick<Conf
 }
 
 /** The ConductorAPI over an RpcClient, with the hash ring settings from the configuration. */
-export function createConductorAPI(client: RpcClient<RequestContext>, config: Pick<Config, 'hash_partition_exponent' | 'hash_ring_reset_interval'>, topic?: string): ConductorAPI {
+export function createConductorAPI(
+  client: RpcClient<RequestContext>,
+  config: Pick<Config, 'hash_partition_exponent' | 'hash_ring_reset_interval'>,
+  topic?: string,
+): ConductorAPI {
   return new ConductorAPI(client, {
     topic,
     hashPartitionExponent: config.hash_partition_exponent,

@@ -38,7 +38,9 @@ export function ironicError(className: string, message: string, kwargs: Record<s
 
 /** Ironic's InvalidStateRequested for `action` on a node in `state` (a provision or power state). */
 export function invalidStateRequested(action: string, node: string, state: unknown): RemoteError {
-  return ironicError('InvalidStateRequested',
+  return ironicError(
+    'InvalidStateRequested',
     `The requested action "${action}" can not be performed on node "${node}" while it is in state "${pyStr(state)}".`,
-    { action, node, state });
+    { action, node, state },
+  );
 }

@@ -17,7 +17,10 @@ export class HashRing {
   private readonly owners = new Map<string, string>();
   readonly nodes: ReadonlySet<string>;
 
-  constructor(hosts: Iterable<string>, readonly partitions = 32) {
+  constructor(
+    hosts: Iterable<string>,
+    readonly partitions = 32,
+  ) {
     this.nodes = new Set(hosts);
     for (const host of this.nodes) {
       const h = createHash('md5').update(host, 'utf8');
@@ -91,7 +94,10 @@ export class HashRingManager {
   private loading: Promise<{ grouped: Rings; plain: Rings; at: number }> | null = null;
   private readonly now: () => number;
 
-  constructor(private readonly listConductors: () => Promise<ConductorInfo[]>, private readonly options: HashRingManagerOptions) {
+  constructor(
+    private readonly listConductors: () => Promise<ConductorInfo[]>,
+    private readonly options: HashRingManagerOptions,
+  ) {
     this.now = options.now ?? Date.now;
   }
 
@@ -103,7 +109,9 @@ export class HashRingManager {
     const limit = this.now() - this.options.resetIntervalS * 1000;
     if (this.cache && this.cache.at >= limit) return this.cache;
     // one load at a time: concurrent lookups share it
-    this.loading ??= this.load().finally(() => { this.loading = null; });
+    this.loading ??= this.load().finally(() => {
+      this.loading = null;
+    });
     this.cache = await this.loading;
     return this.cache;
   }
@@ -130,15 +138,18 @@ export class HashRingManager {
       }
     }
     const partitions = 2 ** this.options.partitionExponent;
-    const build = (m: Map<string, Set<string>>): Rings => new Map([...m].map(([k, hosts]) => [k, new HashRing(hosts, partitions)]));
+    const build = (m: Map<string, Set<string>>): Rings =>
+      new Map([...m].map(([k, hosts]) => [k, new HashRing(hosts, partitions)]));
     return { grouped: build(grouped), plain: build(plain), at: now };
   }
 
   private async lookup(driver: string, group: string | null): Promise<HashRing> {
     const r = await this.rings();
-    if (r.plain.size === 0) throw ironicError('TemporaryFailure', 'Resource temporarily unavailable, please retry.', { code: 503 });
+    if (r.plain.size === 0)
+      throw ironicError('TemporaryFailure', 'Resource temporarily unavailable, please retry.', { code: 503 });
     const ring = group === null ? r.plain.get(driver) : r.grouped.get(`${group}:${driver}`);
-    if (!ring) throw ironicError('DriverNotFound', `The driver '${driver}' is unknown.`, { driver_name: driver, code: 404 });
+    if (!ring)
+      throw ironicError('DriverNotFound', `The driver '${driver}' is unknown.`, { driver_name: driver, code: 404 });
     return ring;
   }
 

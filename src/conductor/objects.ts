@@ -30,44 +30,114 @@ export type ObjectName = keyof typeof OBJECT_VERSIONS;
 
 type DateTime = string | null;
 type Dict = Record<string, unknown> | null;
-interface Stamped { created_at?: DateTime; updated_at?: DateTime }
+interface Stamped {
+  created_at?: DateTime;
+  updated_at?: DateTime;
+}
 
 export interface NodeFields extends Stamped {
-  id: number; uuid: string | null; name: string | null; chassis_id: number | null; instance_uuid: string | null;
-  driver: string | null; driver_info: Dict; driver_internal_info: Dict; clean_step: Dict; raid_config: Dict;
-  target_raid_config: Dict; instance_info: Dict; properties: Dict; reservation: string | null;
-  conductor_affinity: number | null; power_state: string | null; target_power_state: string | null;
-  provision_state: string | null; provision_updated_at: DateTime; target_provision_state: string | null;
-  maintenance: boolean; maintenance_reason: string | null; console_enabled: boolean; last_error: string | null;
-  resource_class: string | null; inspection_finished_at: DateTime; inspection_started_at: DateTime; extra: Dict;
-  boot_interface: string | null; console_interface: string | null; deploy_interface: string | null;
-  inspect_interface: string | null; management_interface: string | null; network_interface: string | null;
-  power_interface: string | null; raid_interface: string | null; rescue_interface: string | null;
-  storage_interface: string | null; vendor_interface: string | null; traits: IronicObject<TraitListFields> | null;
+  id: number;
+  uuid: string | null;
+  name: string | null;
+  chassis_id: number | null;
+  instance_uuid: string | null;
+  driver: string | null;
+  driver_info: Dict;
+  driver_internal_info: Dict;
+  clean_step: Dict;
+  raid_config: Dict;
+  target_raid_config: Dict;
+  instance_info: Dict;
+  properties: Dict;
+  reservation: string | null;
+  conductor_affinity: number | null;
+  power_state: string | null;
+  target_power_state: string | null;
+  provision_state: string | null;
+  provision_updated_at: DateTime;
+  target_provision_state: string | null;
+  maintenance: boolean;
+  maintenance_reason: string | null;
+  console_enabled: boolean;
+  last_error: string | null;
+  resource_class: string | null;
+  inspection_finished_at: DateTime;
+  inspection_started_at: DateTime;
+  extra: Dict;
+  boot_interface: string | null;
+  console_interface: string | null;
+  deploy_interface: string | null;
+  inspect_interface: string | null;
+  management_interface: string | null;
+  network_interface: string | null;
+  power_interface: string | null;
+  raid_interface: string | null;
+  rescue_interface: string | null;
+  storage_interface: string | null;
+  vendor_interface: string | null;
+  traits: IronicObject<TraitListFields> | null;
   /** not in Node 1.23; sent by newer conductors (Rocky+) and used for hash-ring routing */
   conductor_group?: string;
 }
 export interface PortFields extends Stamped {
-  id: number; uuid: string | null; node_id: number | null; address: string | null; extra: Dict;
-  local_link_connection: Dict; portgroup_id: number | null; pxe_enabled: boolean; internal_info: Dict;
+  id: number;
+  uuid: string | null;
+  node_id: number | null;
+  address: string | null;
+  extra: Dict;
+  local_link_connection: Dict;
+  portgroup_id: number | null;
+  pxe_enabled: boolean;
+  internal_info: Dict;
   physical_network: string | null;
 }
 export interface PortgroupFields extends Stamped {
-  id: number; uuid: string | null; name: string | null; node_id: number | null; address: string | null; extra: Dict;
-  internal_info: Dict; standalone_ports_supported: boolean; mode: string | null; properties: Dict;
+  id: number;
+  uuid: string | null;
+  name: string | null;
+  node_id: number | null;
+  address: string | null;
+  extra: Dict;
+  internal_info: Dict;
+  standalone_ports_supported: boolean;
+  mode: string | null;
+  properties: Dict;
 }
-export interface ChassisFields extends Stamped { id: number; uuid: string | null; extra: Dict; description: string | null }
+export interface ChassisFields extends Stamped {
+  id: number;
+  uuid: string | null;
+  extra: Dict;
+  description: string | null;
+}
 export interface VolumeConnectorFields extends Stamped {
-  id: number; uuid: string | null; node_id: number | null; type: string | null; connector_id: string | null; extra: Dict;
+  id: number;
+  uuid: string | null;
+  node_id: number | null;
+  type: string | null;
+  connector_id: string | null;
+  extra: Dict;
 }
 export interface VolumeTargetFields extends Stamped {
-  id: number; uuid: string | null; node_id: number | null; volume_type: string | null; properties: Dict;
-  boot_index: number | null; volume_id: string | null; extra: Dict;
+  id: number;
+  uuid: string | null;
+  node_id: number | null;
+  volume_type: string | null;
+  properties: Dict;
+  boot_index: number | null;
+  volume_id: string | null;
+  extra: Dict;
 }
-export interface TraitFields extends Stamped { node_id: string; trait: string }
-export interface TraitListFields { objects: IronicObject<TraitFields>[] }
+export interface TraitFields extends Stamped {
+  node_id: string;
+  trait: string;
+}
+export interface TraitListFields {
+  objects: IronicObject<TraitFields>[];
+}
 export interface ConductorFields extends Stamped {
-  id: number; drivers: string[] | null; hostname: string;
+  id: number;
+  drivers: string[] | null;
+  hostname: string;
   /** not in Conductor 1.2; sent by newer conductors */
   conductor_group?: string;
 }
@@ -75,19 +145,91 @@ export interface ConductorFields extends Stamped {
 /** Field names per object at the Queens versions (base fields created_at/updated_at included). */
 export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
   Node: [
-    'id', 'uuid', 'name', 'chassis_id', 'instance_uuid', 'driver', 'driver_info', 'driver_internal_info', 'clean_step',
-    'raid_config', 'target_raid_config', 'instance_info', 'properties', 'reservation', 'conductor_affinity',
-    'power_state', 'target_power_state', 'provision_state', 'provision_updated_at', 'target_provision_state',
-    'maintenance', 'maintenance_reason', 'console_enabled', 'last_error', 'resource_class', 'inspection_finished_at',
-    'inspection_started_at', 'extra', 'boot_interface', 'console_interface', 'deploy_interface', 'inspect_interface',
-    'management_interface', 'network_interface', 'power_interface', 'raid_interface', 'rescue_interface',
-    'storage_interface', 'vendor_interface', 'traits', 'created_at', 'updated_at',
+    'id',
+    'uuid',
+    'name',
+    'chassis_id',
+    'instance_uuid',
+    'driver',
+    'driver_info',
+    'driver_internal_info',
+    'clean_step',
+    'raid_config',
+    'target_raid_config',
+    'instance_info',
+    'properties',
+    'reservation',
+    'conductor_affinity',
+    'power_state',
+    'target_power_state',
+    'provision_state',
+    'provision_updated_at',
+    'target_provision_state',
+    'maintenance',
+    'maintenance_reason',
+    'console_enabled',
+    'last_error',
+    'resource_class',
+    'inspection_finished_at',
+    'inspection_started_at',
+    'extra',
+    'boot_interface',
+    'console_interface',
+    'deploy_interface',
+    'inspect_interface',
+    'management_interface',
+    'network_interface',
+    'power_interface',
+    'raid_interface',
+    'rescue_interface',
+    'storage_interface',
+    'vendor_interface',
+    'traits',
+    'created_at',
+    'updated_at',
   ],
-  Port: ['id', 'uuid', 'node_id', 'address', 'extra', 'local_link_connection', 'portgroup_id', 'pxe_enabled', 'internal_info', 'physical_network', 'created_at', 'updated_at'],
-  Portgroup: ['id', 'uuid', 'name', 'node_id', 'address', 'extra', 'internal_info', 'standalone_ports_supported', 'mode', 'properties', 'created_at', 'updated_at'],
+  Port: [
+    'id',
+    'uuid',
+    'node_id',
+    'address',
+    'extra',
+    'local_link_connection',
+    'portgroup_id',
+    'pxe_enabled',
+    'internal_info',
+    'physical_network',
+    'created_at',
+    'updated_at',
+  ],
+  Portgroup: [
+    'id',
+    'uuid',
+    'name',
+    'node_id',
+    'address',
+    'extra',
+    'internal_info',
+    'standalone_ports_supported',
+    'mode',
+    'properties',
+    'created_at',
+    'updated_at',
+  ],
   Chassis: ['id', 'uuid', 'extra', 'description', 'created_at', 'updated_at'],
   VolumeConnector: ['id', 'uuid', 'node_id', 'type', 'connector_id', 'extra', 'created_at', 'updated_at'],
-  VolumeTarget: ['id', 'uuid', 'node_id', 'volume_type', 'properties', 'boot_index', 'volume_id', 'extra', 'created_at', 'updated_at'],
+  VolumeTarget: [
+    'id',
+    'uuid',
+    'node_id',
+    'volume_type',
+    'properties',
+    'boot_index',
+    'volume_id',
+    'extra',
+    'created_at',
+    'updated_at',
+  ],
   Trait: ['node_id', 'trait', 'created_at', 'updated_at'],
   TraitList: ['objects'],
   Conductor: ['id', 'drivers', 'hostname', 'created_at', 'updated_at'],
@@ -143,7 +285,13 @@ export class IronicObject<F extends object = AnyFields> {
 
   /** Decodes a primitive (nested objects included) without judging its version. */
   static fromPrimitive<F extends object = AnyFields>(p: ObjectPrimitive): IronicObject<F> {
-    const obj = new IronicObject<F>(p['ironic_object.name'], {}, p['ironic_object.version'], p['ironic_object.namespace'] ?? OBJECT_NAMESPACE, p['ironic_object.changes'] ?? []);
+    const obj = new IronicObject<F>(
+      p['ironic_object.name'],
+      {},
+      p['ironic_object.version'],
+      p['ironic_object.namespace'] ?? OBJECT_NAMESPACE,
+      p['ironic_object.changes'] ?? [],
+    );
     const data = p['ironic_object.data'];
     for (const k in data) {
       const v = deserializeValue(data[k]);
@@ -168,7 +316,8 @@ export class IronicObject<F extends object = AnyFields> {
 
   /** Sets several fields; each is marked changed. */
   update(fields: Partial<F>): this {
-    for (const [k, v] of Object.entries(fields)) if (v !== undefined) this.set(k as keyof F & string, v as F[keyof F & string]);
+    for (const [k, v] of Object.entries(fields))
+      if (v !== undefined) this.set(k as keyof F & string, v as F[keyof F & string]);
     return this;
   }
 
@@ -223,9 +372,15 @@ export class IronicObject<F extends object = AnyFields> {
 
 /** Field types per object name, for `IronicObject.create`. */
 export interface FieldsOf {
-  Node: NodeFields; Port: PortFields; Portgroup: PortgroupFields; Chassis: ChassisFields;
-  VolumeConnector: VolumeConnectorFields; VolumeTarget: VolumeTargetFields; Trait: TraitFields;
-  TraitList: TraitListFields; Conductor: ConductorFields;
+  Node: NodeFields;
+  Port: PortFields;
+  Portgroup: PortgroupFields;
+  Chassis: ChassisFields;
+  VolumeConnector: VolumeConnectorFields;
+  VolumeTarget: VolumeTargetFields;
+  Trait: TraitFields;
+  TraitList: TraitListFields;
+  Conductor: ConductorFields;
 }
 
 /** A TraitList of the given trait names (as Ironic's TraitList.create sends nothing but names). */
@@ -240,7 +395,9 @@ export function traitNames(list: unknown): string[] {
   const obj = isObjectPrimitive(list) ? IronicObject.fromPrimitive(list) : list;
   if (!(obj instanceof IronicObject)) return [];
   const objects = obj.get('objects');
-  return Array.isArray(objects) ? objects.map((t) => (t instanceof IronicObject ? String(t.get('trait')) : '')).filter(Boolean) : [];
+  return Array.isArray(objects)
+    ? objects.map((t) => (t instanceof IronicObject ? String(t.get('trait')) : '')).filter(Boolean)
+    : [];
 }
 
 function serializeValue(v: unknown): unknown {

@@ -65,4 +65,9 @@ export type ConductorRpcMethod = keyof typeof CONDUCTOR_RPC_METHODS;
 export const CONDUCTOR_API_METHODS = Object.keys(CONDUCTOR_RPC_METHODS) as ConductorRpcMethod[];
 
 /** ConductorAPI's routing and capability helpers (no RPC of their own). */
-export const CONDUCTOR_API_HELPERS = ['get_topic_for', 'get_topic_for_driver', 'can_send_create_port', 'can_send_rescue'] as const;
+export const CONDUCTOR_API_HELPERS = [
+  'get_topic_for',
+  'get_topic_for_driver',
+  'can_send_create_port',
+  'can_send_rescue',
+] as const;

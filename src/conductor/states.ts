@@ -38,50 +38,114 @@ export const SOFT_POWER_OFF = 'soft power off';
 
 /** API target → internal verb (states.VERBS). */
 export const VERBS: Readonly<Record<string, string>> = {
-  active: 'deploy', deleted: 'delete', manage: 'manage', provide: 'provide', inspect: 'inspect',
-  abort: 'abort', clean: 'clean', adopt: 'adopt', rescue: 'rescue', unrescue: 'unrescue',
+  active: 'deploy',
+  deleted: 'delete',
+  manage: 'manage',
+  provide: 'provide',
+  inspect: 'inspect',
+  abort: 'abort',
+  clean: 'clean',
+  adopt: 'adopt',
+  rescue: 'rescue',
+  unrescue: 'unrescue',
 };
 
-export const UPDATE_ALLOWED_STATES = [DEPLOYFAIL, INSPECTING, INSPECTFAIL, CLEANFAIL, ERROR, VERIFYING, ADOPTFAIL, RESCUEFAIL, UNRESCUEFAIL];
+export const UPDATE_ALLOWED_STATES = [
+  DEPLOYFAIL,
+  INSPECTING,
+  INSPECTFAIL,
+  CLEANFAIL,
+  ERROR,
+  VERIFYING,
+  ADOPTFAIL,
+  RESCUEFAIL,
+  UNRESCUEFAIL,
+];
 export const DELETE_ALLOWED_STATES = [AVAILABLE, MANAGEABLE, ENROLL, ADOPTFAIL];
 export const STABLE_STATES = [ENROLL, MANAGEABLE, AVAILABLE, ACTIVE, ERROR, RESCUE];
 
 /** Each unstable state's default target (machine.add_state(..., target=...)). */
 const TARGETS: Readonly<Record<string, string>> = {
   [VERIFYING]: MANAGEABLE,
-  [DEPLOYING]: ACTIVE, [DEPLOYWAIT]: ACTIVE, [DEPLOYFAIL]: ACTIVE,
-  [CLEANING]: AVAILABLE, [CLEANWAIT]: AVAILABLE, [CLEANFAIL]: AVAILABLE, [DELETING]: AVAILABLE,
-  [INSPECTING]: MANAGEABLE, [INSPECTFAIL]: MANAGEABLE,
-  [ADOPTING]: ACTIVE, [ADOPTFAIL]: ACTIVE,
-  [RESCUING]: RESCUE, [RESCUEWAIT]: RESCUE, [RESCUEFAIL]: RESCUE,
-  [UNRESCUING]: ACTIVE, [UNRESCUEFAIL]: ACTIVE,
+  [DEPLOYING]: ACTIVE,
+  [DEPLOYWAIT]: ACTIVE,
+  [DEPLOYFAIL]: ACTIVE,
+  [CLEANING]: AVAILABLE,
+  [CLEANWAIT]: AVAILABLE,
+  [CLEANFAIL]: AVAILABLE,
+  [DELETING]: AVAILABLE,
+  [INSPECTING]: MANAGEABLE,
+  [INSPECTFAIL]: MANAGEABLE,
+  [ADOPTING]: ACTIVE,
+  [ADOPTFAIL]: ACTIVE,
+  [RESCUING]: RESCUE,
+  [RESCUEWAIT]: RESCUE,
+  [RESCUEFAIL]: RESCUE,
+  [UNRESCUING]: ACTIVE,
+  [UNRESCUEFAIL]: ACTIVE,
 };
 
 /** [from, to, event], in states.py's order. */
 const TRANSITIONS: ReadonlyArray<readonly [string, string, string]> = [
   [AVAILABLE, DEPLOYING, 'deploy'],
-  [DEPLOYING, DEPLOYFAIL, 'fail'], [DEPLOYFAIL, DEPLOYING, 'rebuild'], [DEPLOYFAIL, DEPLOYING, 'deploy'],
-  [DEPLOYING, DEPLOYWAIT, 'wait'], [DEPLOYWAIT, DEPLOYING, 'resume'], [DEPLOYWAIT, DEPLOYFAIL, 'fail'],
-  [DEPLOYING, ACTIVE, 'done'], [ACTIVE, DEPLOYING, 'rebuild'], [ACTIVE, DELETING, 'delete'],
-  [DEPLOYWAIT, DELETING, 'delete'], [DEPLOYFAIL, DELETING, 'delete'],
-  [DELETING, ERROR, 'error'], [DELETING, CLEANING, 'clean'],
-  [CLEANING, AVAILABLE, 'done'], [CLEANING, CLEANFAIL, 'fail'], [CLEANWAIT, CLEANFAIL, 'fail'],
-  [CLEANWAIT, CLEANFAIL, 'abort'], [CLEANING, CLEANWAIT, 'wait'], [CLEANWAIT, CLEANING, 'resume'],
-  [CLEANFAIL, MANAGEABLE, 'manage'], [MANAGEABLE, CLEANING, 'provide'], [MANAGEABLE, CLEANING, 'clean'],
-  [CLEANING, MANAGEABLE, 'manage'], [AVAILABLE, MANAGEABLE, 'manage'],
-  [ERROR, DEPLOYING, 'rebuild'], [ERROR, DELETING, 'delete'],
-  [MANAGEABLE, INSPECTING, 'inspect'], [INSPECTING, MANAGEABLE, 'done'], [INSPECTING, INSPECTFAIL, 'fail'],
-  [INSPECTFAIL, MANAGEABLE, 'manage'], [INSPECTFAIL, INSPECTING, 'inspect'],
-  [ACTIVE, RESCUING, 'rescue'], [RESCUING, RESCUE, 'done'], [RESCUING, RESCUEWAIT, 'wait'],
-  [RESCUEWAIT, RESCUING, 'resume'], [RESCUE, RESCUING, 'rescue'], [RESCUE, DELETING, 'delete'],
-  [RESCUEWAIT, RESCUEFAIL, 'fail'], [RESCUING, RESCUEFAIL, 'fail'], [RESCUEWAIT, RESCUEFAIL, 'abort'],
-  [RESCUEFAIL, RESCUING, 'rescue'], [RESCUEFAIL, UNRESCUING, 'unrescue'], [RESCUEFAIL, DELETING, 'delete'],
-  [RESCUEWAIT, DELETING, 'delete'], [RESCUE, UNRESCUING, 'unrescue'],
-  [UNRESCUING, ACTIVE, 'done'], [UNRESCUING, UNRESCUEFAIL, 'fail'],
-  [UNRESCUEFAIL, RESCUING, 'rescue'], [UNRESCUEFAIL, UNRESCUING, 'unrescue'], [UNRESCUEFAIL, DELETING, 'delete'],
-  [ENROLL, VERIFYING, 'manage'], [VERIFYING, MANAGEABLE, 'done'], [VERIFYING, ENROLL, 'fail'],
-  [MANAGEABLE, ADOPTING, 'adopt'], [ADOPTING, ACTIVE, 'done'], [ADOPTING, ADOPTFAIL, 'fail'],
-  [ADOPTFAIL, ADOPTING, 'adopt'], [ADOPTFAIL, MANAGEABLE, 'manage'],
+  [DEPLOYING, DEPLOYFAIL, 'fail'],
+  [DEPLOYFAIL, DEPLOYING, 'rebuild'],
+  [DEPLOYFAIL, DEPLOYING, 'deploy'],
+  [DEPLOYING, DEPLOYWAIT, 'wait'],
+  [DEPLOYWAIT, DEPLOYING, 'resume'],
+  [DEPLOYWAIT, DEPLOYFAIL, 'fail'],
+  [DEPLOYING, ACTIVE, 'done'],
+  [ACTIVE, DEPLOYING, 'rebuild'],
+  [ACTIVE, DELETING, 'delete'],
+  [DEPLOYWAIT, DELETING, 'delete'],
+  [DEPLOYFAIL, DELETING, 'delete'],
+  [DELETING, ERROR, 'error'],
+  [DELETING, CLEANING, 'clean'],
+  [CLEANING, AVAILABLE, 'done'],
+  [CLEANING, CLEANFAIL, 'fail'],
+  [CLEANWAIT, CLEANFAIL, 'fail'],
+  [CLEANWAIT, CLEANFAIL, 'abort'],
+  [CLEANING, CLEANWAIT, 'wait'],
+  [CLEANWAIT, CLEANING, 'resume'],
+  [CLEANFAIL, MANAGEABLE, 'manage'],
+  [MANAGEABLE, CLEANING, 'provide'],
+  [MANAGEABLE, CLEANING, 'clean'],
+  [CLEANING, MANAGEABLE, 'manage'],
+  [AVAILABLE, MANAGEABLE, 'manage'],
+  [ERROR, DEPLOYING, 'rebuild'],
+  [ERROR, DELETING, 'delete'],
+  [MANAGEABLE, INSPECTING, 'inspect'],
+  [INSPECTING, MANAGEABLE, 'done'],
+  [INSPECTING, INSPECTFAIL, 'fail'],
+  [INSPECTFAIL, MANAGEABLE, 'manage'],
+  [INSPECTFAIL, INSPECTING, 'inspect'],
+  [ACTIVE, RESCUING, 'rescue'],
+  [RESCUING, RESCUE, 'done'],
+  [RESCUING, RESCUEWAIT, 'wait'],
+  [RESCUEWAIT, RESCUING, 'resume'],
+  [RESCUE, RESCUING, 'rescue'],
+  [RESCUE, DELETING, 'delete'],
+  [RESCUEWAIT, RESCUEFAIL, 'fail'],
+  [RESCUING, RESCUEFAIL, 'fail'],
+  [RESCUEWAIT, RESCUEFAIL, 'abort'],
+  [RESCUEFAIL, RESCUING, 'rescue'],
+  [RESCUEFAIL, UNRESCUING, 'unrescue'],
+  [RESCUEFAIL, DELETING, 'delete'],
+  [RESCUEWAIT, DELETING, 'delete'],
+  [RESCUE, UNRESCUING, 'unrescue'],
+  [UNRESCUING, ACTIVE, 'done'],
+  [UNRESCUING, UNRESCUEFAIL, 'fail'],
+  [UNRESCUEFAIL, RESCUING, 'rescue'],
+  [UNRESCUEFAIL, UNRESCUING, 'unrescue'],
+  [UNRESCUEFAIL, DELETING, 'delete'],
+  [ENROLL, VERIFYING, 'manage'],
+  [VERIFYING, MANAGEABLE, 'done'],
+  [VERIFYING, ENROLL, 'fail'],
+  [MANAGEABLE, ADOPTING, 'adopt'],
+  [ADOPTING, ACTIVE, 'done'],
+  [ADOPTING, ADOPTFAIL, 'fail'],
+  [ADOPTFAIL, ADOPTING, 'adopt'],
+  [ADOPTFAIL, MANAGEABLE, 'manage'],
 ];
 
 const table = new Map<string, string>(TRANSITIONS.map(([from, to, ev]) => [`${from}\u0000${ev}`, to]));
@@ -109,7 +173,11 @@ export interface ProvisionFields {
  * cleared when a synchronous transition (no background work) lands on a stable state.
  * Returns false (and changes nothing) when the transition is not allowed.
  */
-export function processEvent(node: ProvisionFields, event: string, opts: { targetState?: string; background?: boolean } = {}): boolean {
+export function processEvent(
+  node: ProvisionFields,
+  event: string,
+  opts: { targetState?: string; background?: boolean } = {},
+): boolean {
   const to = nextState(node.provision_state, event);
   if (to === undefined) return false;
   let target = node.target_provision_state;

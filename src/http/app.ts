@@ -58,7 +58,10 @@ export function createLogger(config: Pick<Config, 'log_level'>): Logger {
   return pino({
     level: config.log_level,
     base: { service: 'ironic-gateway' },
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-auth-token"]', '*.password', '*.auth_token'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["x-auth-token"]', '*.password', '*.auth_token'],
+      censor: '[redacted]',
+    },
   });
 }
 
@@ -132,7 +135,8 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     reply.headers(requestIdHeaders(request.id));
     if (closing) {
       // (the onSend hook above adds Connection: close to this answer as to every other)
-      return reply.code(503)
+      return reply
+        .code(503)
         .header('retry-after', String(RETRY_AFTER_SECONDS))
         .send(errorBody(503, 'The gateway is shutting down; retry the request.'));
     }
@@ -146,12 +150,15 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     const allowed = ALL_METHODS.filter((m) => m !== request.method && known.find(m, path) !== null);
-    if (isVersionedPath(request.url) && !reply.hasHeader('x-openstack-ironic-api-minimum-version')) reply.headers(versionHeaders(null));
+    if (isVersionedPath(request.url) && !reply.hasHeader('x-openstack-ironic-api-minimum-version'))
+      reply.headers(versionHeaders(null));
     if (allowed.length > 0) {
       return reply
         .code(405)
         .header('allow', allowed.join(', '))
-        .send(errorBody(405, `The method ${request.method} is not allowed for ${path}; allowed: ${allowed.join(', ')}.`));
+        .send(
+          errorBody(405, `The method ${request.method} is not allowed for ${path}; allowed: ${allowed.join(', ')}.`),
+        );
     }
     return reply.code(404).send(errorBody(404, `The resource could not be found: ${path}`));
   });

@@ -17,7 +17,12 @@ export interface ErrorBody {
 /** Ironic's error body for `status` and `message`; `extra` adds keys to the inner JSON. */
 export function errorBody(status: number, message: string, extra: Record<string, unknown> = {}): ErrorBody {
   return {
-    error_message: JSON.stringify({ faultstring: message, faultcode: status < 500 ? 'Client' : 'Server', debuginfo: null, ...extra }),
+    error_message: JSON.stringify({
+      faultstring: message,
+      faultcode: status < 500 ? 'Client' : 'Server',
+      debuginfo: null,
+      ...extra,
+    }),
   };
 }
 
@@ -54,14 +59,28 @@ export function mapError(err: unknown): MappedError {
     const headers: Record<string, string> = status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
     // A class Ironic's table does not know (a database or Python error on the conductor) may
     // carry internals in its message: log it, answer with the class name only.
-    const message = known ? err.message : `The conductor failed with an unexpected ${err.exc_type}; its log and the gateway's have the details.`;
+    const message = known
+      ? err.message
+      : `The conductor failed with an unexpected ${err.exc_type}; its log and the gateway's have the details.`;
     return { status, message, headers, extra: {}, level: !known ? 'error' : status >= 500 ? 'warn' : 'info' };
   }
   if (err instanceof MessagingTimeout) {
-    return { status: 504, message: 'The conductor did not answer in time; try again later.', headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, extra: {}, level: 'warn' };
+    return {
+      status: 504,
+      message: 'The conductor did not answer in time; try again later.',
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      extra: {},
+      level: 'warn',
+    };
   }
   if (err instanceof MessageUndeliverable || err instanceof TransportUnavailable || err instanceof RpcError) {
-    return { status: 503, message: `No conductor is reachable: ${err.message}`, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, extra: {}, level: 'warn' };
+    return {
+      status: 503,
+      message: `No conductor is reachable: ${err.message}`,
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      extra: {},
+      level: 'warn',
+    };
   }
   const fe = err as Partial<FastifyError> | undefined;
   if (fe && Array.isArray(fe.validation)) {
@@ -70,7 +89,13 @@ export function mapError(err: unknown): MappedError {
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, message: fe.message ?? 'Bad request', headers: {}, extra: {}, level: 'info' };
   }
-  return { status: 500, message: 'An internal error occurred in the gateway; see its log for the request id.', headers: {}, extra: {}, level: 'error' };
+  return {
+    status: 500,
+    message: 'An internal error occurred in the gateway; see its log for the request id.',
+    headers: {},
+    extra: {},
+    level: 'error',
+  };
 }
 
 /** Fastify error handler: logs with the request id, answers in Ironic's format. */
@@ -83,5 +108,9 @@ export function handleError(err: unknown, request: FastifyRequest, reply: Fastif
   }
   if (m.level === 'error') request.log.error({ ...logFields, err }, 'request failed');
   else request.log[m.level]({ ...logFields, reason: m.message }, 'request refused');
-  return reply.code(m.status).headers(m.headers).type('application/json').send(errorBody(m.status, m.message, m.extra));
+  return reply
+    .code(m.status)
+    .headers(m.headers)
+    .type('application/json')
+    .send(errorBody(m.status, m.message, m.extra));
 }

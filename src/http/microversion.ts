@@ -49,13 +49,20 @@ export function negotiate(headers: FastifyRequest['headers']): ApiVersion {
   const value = raw.trim();
   if (value.toLowerCase() === 'latest') return { ...MAX_VERSION };
   const m = /^(\d+)\.(\d+)$/.exec(value);
-  if (!m) throw notAcceptable(`Invalid value for X-OpenStack-Ironic-API-Version header: ${JSON.stringify(value)}. It must be "latest" or of the form MAJOR.MINOR, e.g. 1.38.`);
+  if (!m)
+    throw notAcceptable(
+      `Invalid value for X-OpenStack-Ironic-API-Version header: ${JSON.stringify(value)}. It must be "latest" or of the form MAJOR.MINOR, e.g. 1.38.`,
+    );
   const v = { major: Number(m[1]), minor: Number(m[2]) };
   if (v.major !== MAX_VERSION.major) {
-    throw notAcceptable(`Version ${value} was requested but the major version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`);
+    throw notAcceptable(
+      `Version ${value} was requested but the major version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`,
+    );
   }
   if (v.minor < MIN_VERSION.minor || v.minor > MAX_VERSION.minor) {
-    throw notAcceptable(`Version ${value} was requested but the minor version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`);
+    throw notAcceptable(
+      `Version ${value} was requested but the minor version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`,
+    );
   }
   return v;
 }

@@ -71,7 +71,10 @@ export class RpcClient<C = Record<string, unknown>> {
   readonly versionCap: string | undefined;
   private readonly serializer: Serializer;
 
-  constructor(readonly transport: Transport, private readonly options: RpcClientOptions<C>) {
+  constructor(
+    readonly transport: Transport,
+    private readonly options: RpcClientOptions<C>,
+  ) {
     this.defaultTimeoutMs = options.defaultTimeoutMs;
     this.versionCap = options.versionCap;
     this.serializer = options.serializer ?? identitySerializer;
@@ -85,7 +88,9 @@ export class RpcClient<C = Record<string, unknown>> {
 
   private message(ctx: C, method: string, args: Record<string, unknown>, version: string) {
     if (!this.canSendVersion(version)) {
-      throw new RpcVersionCapError(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${this.versionCap}.`);
+      throw new RpcVersionCapError(
+        `Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${this.versionCap}.`,
+      );
     }
     return {
       method,
@@ -99,16 +104,32 @@ export class RpcClient<C = Record<string, unknown>> {
    * Sends `method` and waits for its reply (MessagingTimeout, MessageUndeliverable, TransportUnavailable, RemoteError).
    * Not an async function: a call is a handful of promise steps fewer without one (bench/rpc.ts).
    */
-  call<R = unknown>(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: CallOptions): Promise<R> {
+  call<R = unknown>(
+    ctx: C,
+    target: Target,
+    method: string,
+    args: Record<string, unknown>,
+    opts: CallOptions,
+  ): Promise<R> {
     return this.sent('call', method, () => {
-      const reply = this.transport.call(target, this.message(ctx, method, args, opts.version), opts.timeoutMs ?? this.defaultTimeoutMs);
+      const reply = this.transport.call(
+        target,
+        this.message(ctx, method, args, opts.version),
+        opts.timeoutMs ?? this.defaultTimeoutMs,
+      );
       const serializer = this.serializer;
       return (serializer === identitySerializer ? reply : reply.then((r) => serializer.deserialize(r))) as Promise<R>;
     });
   }
 
   /** Sends `method` without waiting for a reply; resolves once the broker accepted it. */
-  cast(ctx: C, target: Target, method: string, args: Record<string, unknown>, opts: Pick<CallOptions, 'version'>): Promise<void> {
+  cast(
+    ctx: C,
+    target: Target,
+    method: string,
+    args: Record<string, unknown>,
+    opts: Pick<CallOptions, 'version'>,
+  ): Promise<void> {
     return this.sent('cast', method, () => this.transport.cast(target, this.message(ctx, method, args, opts.version)));
   }
 

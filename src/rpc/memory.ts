@@ -53,7 +53,10 @@ export class MemoryTransport implements Transport {
   private readonly listeners = new Set<() => void>();
   private closed = false;
 
-  constructor(url = 'memory://', private readonly defaultExchange = 'ironic') {
+  constructor(
+    url = 'memory://',
+    private readonly defaultExchange = 'ironic',
+  ) {
     const name = busName(url);
     let bus = buses.get(name);
     if (!bus) buses.set(name, (bus = new Bus()));
@@ -79,7 +82,8 @@ export class MemoryTransport implements Transport {
       return Promise.reject(err);
     }
     const reply = this.pending.wait(msgId, timeoutMs, message.method);
-    if (!this.publish(target, body)) this.pending.fail(msgId, new MessageUndeliverable(`no consumer for ${routingKey(target)} (${message.method})`));
+    if (!this.publish(target, body))
+      this.pending.fail(msgId, new MessageUndeliverable(`no consumer for ${routingKey(target)} (${message.method})`));
     return reply;
   }
 
@@ -100,7 +104,10 @@ export class MemoryTransport implements Transport {
     return this.bus.route(this.key(target), body);
   }
 
-  async serve(target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>, endpoint: Endpoint): Promise<Listener> {
+  async serve(
+    target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>,
+    endpoint: Endpoint,
+  ): Promise<Listener> {
     if (this.closed) throw new TransportUnavailable('memory transport is closed');
     const deliver: Deliver = (body) => void this.dispatch(endpoint, body);
     const unbindTopic = this.bus.bind(this.key({ ...target, server: undefined }), deliver);

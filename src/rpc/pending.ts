@@ -25,7 +25,9 @@ export class PendingCalls {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(msgId);
-        reject(new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId} (${what}) after ${timeoutMs} ms`));
+        reject(
+          new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId} (${what}) after ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.waiting.set(msgId, { resolve, reject, timer });
     });

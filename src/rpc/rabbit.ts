@@ -11,13 +11,27 @@
  * once (TransportUnavailable), and the transport reconnects with backoff and re-declares its
  * reply queue and servers. Sockets use TCP_NODELAY (Nagle + delayed ACK costs ~40 ms a call).
  */
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
+import {
+  connect,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Message,
+} from 'amqplib';
 import { MessageUndeliverable, TransportUnavailable } from './errors.ts';
 import { PendingCalls } from './pending.ts';
 import { parseRabbitUrl, type RabbitHost } from './rabbit-url.ts';
 import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
 import {
-  answer, decodeEnvelope, encodeRequest, newId, parseReply, parseRequest, requestProperties, routingKey,
+  answer,
+  decodeEnvelope,
+  encodeRequest,
+  newId,
+  parseReply,
+  parseRequest,
+  requestProperties,
+  routingKey,
 } from './wire.ts';
 
 /** oslo's rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after last use. */
@@ -136,7 +150,15 @@ export class RabbitTransport implements Transport {
       await new Promise<void>((resolve, reject) => {
         waiter = resolve;
         this.waiters.push(resolve);
-        timer = setTimeout(() => reject(new TransportUnavailable(`no connection to the message broker (${this.describeHosts()}) within ${waitMs} ms`)), waitMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new TransportUnavailable(
+                `no connection to the message broker (${this.describeHosts()}) within ${waitMs} ms`,
+              ),
+            ),
+          waitMs,
+        );
       });
     } finally {
       clearTimeout(timer);
@@ -161,16 +183,25 @@ export class RabbitTransport implements Transport {
         }
         this.link = link;
         this.connecting = null;
-        this.options.logger?.info({ host: `${host.hostname}:${host.port}`, attempt }, 'connected to the message broker');
+        this.options.logger?.info(
+          { host: `${host.hostname}:${host.port}`, attempt },
+          'connected to the message broker',
+        );
         const ws = this.waiters;
         this.waiters = [];
         for (const w of ws) w();
         return;
       } catch (err) {
         this.nextHost++;
-        const base = Math.min(this.options.reconnectMaxDelayMs, this.options.reconnectInitialDelayMs * 2 ** Math.min(attempt, 20));
+        const base = Math.min(
+          this.options.reconnectMaxDelayMs,
+          this.options.reconnectInitialDelayMs * 2 ** Math.min(attempt, 20),
+        );
         const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-        this.options.logger?.warn({ host: `${host.hostname}:${host.port}`, err: String(err), delay }, 'message broker connection failed; retrying');
+        this.options.logger?.warn(
+          { host: `${host.hostname}:${host.port}`, err: String(err), delay },
+          'message broker connection failed; retrying',
+        );
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           this.sleepTimer = setTimeout(resolve, delay);
@@ -183,28 +214,48 @@ export class RabbitTransport implements Transport {
 
   private async open(host: RabbitHost): Promise<Link> {
     const model = await connect(
-      { protocol: 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password, vhost: host.vhost, heartbeat: this.options.heartbeatS },
+      {
+        protocol: 'amqp',
+        hostname: host.hostname,
+        port: host.port,
+        username: host.username,
+        password: host.password,
+        vhost: host.vhost,
+        heartbeat: this.options.heartbeatS,
+      },
       { noDelay: true, timeout: this.options.connectTimeoutMs },
     );
     try {
       const channel = await model.createChannel();
       const confirm = await model.createConfirmChannel();
       const link: Link = { model, channel, confirm, host, exchanges: new Set() };
-      model.on('error', () => { /* 'close' follows and handles it */ });
+      model.on('error', () => {
+        /* 'close' follows and handles it */
+      });
       model.on('close', (err?: Error) => this.lost(link, err));
       for (const ch of [channel, confirm]) {
-        ch.on('error', () => { /* closes the channel; 'close' below */ });
+        ch.on('error', () => {
+          /* closes the channel; 'close' below */
+        });
         // a channel closed by the broker (e.g. a precondition failure) takes the link down with it
         ch.on('close', () => this.restart(link, 'channel closed by the broker'));
         ch.on('return', (msg: Message) => this.onReturn(msg));
       }
       await this.declareExchange(link, this.options.exchange, 'topic');
-      await channel.assertQueue(this.replyQueue, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
-      await channel.consume(this.replyQueue, (msg) => {
-        // null: the broker cancelled our consumer (the reply queue was deleted); start afresh
-        if (msg === null) this.restart(link, 'reply queue consumer cancelled by the broker');
-        else this.onReply(msg);
-      }, { noAck: true });
+      await channel.assertQueue(this.replyQueue, {
+        durable: false,
+        autoDelete: false,
+        arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS },
+      });
+      await channel.consume(
+        this.replyQueue,
+        (msg) => {
+          // null: the broker cancelled our consumer (the reply queue was deleted); start afresh
+          if (msg === null) this.restart(link, 'reply queue consumer cancelled by the broker');
+          else this.onReply(msg);
+        },
+        { noAck: true },
+      );
       for (const server of this.servers) await this.attach(model, server);
       return link;
     } catch (err) {
@@ -224,9 +275,14 @@ export class RabbitTransport implements Transport {
     this.link = null;
     for (const s of this.servers) s.channel = null;
     const why = err ? `: ${err.message}` : '';
-    this.pending.failAll(new TransportUnavailable(`connection to the message broker ${link.host.hostname}:${link.host.port} lost${why}`));
+    this.pending.failAll(
+      new TransportUnavailable(`connection to the message broker ${link.host.hostname}:${link.host.port} lost${why}`),
+    );
     if (this.closed) return;
-    this.options.logger?.warn({ host: `${link.host.hostname}:${link.host.port}`, err: err?.message }, 'message broker connection lost; reconnecting');
+    this.options.logger?.warn(
+      { host: `${link.host.hostname}:${link.host.port}`, err: err?.message },
+      'message broker connection lost; reconnecting',
+    );
     this.nextHost++;
     this.startLoop();
   }
@@ -236,7 +292,11 @@ export class RabbitTransport implements Transport {
     if (this.connecting) return;
     const loop = this.connectLoop();
     this.connecting = loop;
-    void loop.catch(() => undefined).finally(() => { if (this.connecting === loop) this.connecting = null; });
+    void loop
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.connecting === loop) this.connecting = null;
+      });
   }
 
   /** Drops a link that can no longer serve (its 'close' then fails calls and reconnects). */
@@ -264,7 +324,8 @@ export class RabbitTransport implements Transport {
     }
     const what = `no consumer for ${msg.fields.routingKey} on exchange ${msg.fields.exchange} (${String(inner.method)})`;
     if (typeof inner._msg_id === 'string') this.pending.fail(inner._msg_id, new MessageUndeliverable(what));
-    else if (typeof inner._unique_id === 'string' && this.casts.has(inner._unique_id)) this.casts.set(inner._unique_id, true);
+    else if (typeof inner._unique_id === 'string' && this.casts.has(inner._unique_id))
+      this.casts.set(inner._unique_id, true);
   }
 
   call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
@@ -273,14 +334,19 @@ export class RabbitTransport implements Transport {
     if (link && link.exchanges.has(exchange)) return this.send(link, exchange, target, message, timeoutMs);
     // no link yet (or a new exchange): wait briefly for one, then send with what is left of the timeout
     const start = Date.now();
-    return this.ready(Math.min(timeoutMs, this.options.connectWaitMs))
-      .then(async (l) => {
-        await this.declareExchange(l, exchange, 'topic');
-        return this.send(l, exchange, target, message, Math.max(1, timeoutMs - (Date.now() - start)));
-      });
+    return this.ready(Math.min(timeoutMs, this.options.connectWaitMs)).then(async (l) => {
+      await this.declareExchange(l, exchange, 'topic');
+      return this.send(l, exchange, target, message, Math.max(1, timeoutMs - (Date.now() - start)));
+    });
   }
 
-  private send(link: Link, exchange: string, target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
+  private send(
+    link: Link,
+    exchange: string,
+    target: Target,
+    message: OutgoingMessage,
+    timeoutMs: number,
+  ): Promise<unknown> {
     const msgId = newId();
     let body: Buffer;
     try {
@@ -314,11 +380,20 @@ export class RabbitTransport implements Transport {
     this.casts.set(uid, false);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new TransportUnavailable(`no confirm from the message broker for ${message.method} within ${this.options.castTimeoutMs} ms`)), this.options.castTimeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new TransportUnavailable(
+                `no confirm from the message broker for ${message.method} within ${this.options.castTimeoutMs} ms`,
+              ),
+            ),
+          this.options.castTimeoutMs,
+        );
         try {
           link.confirm.publish(exchange, key, body, CAST_OPTIONS, (err: unknown) => {
             clearTimeout(timer);
-            if (err) reject(new TransportUnavailable(`the message broker did not accept ${message.method}: ${String(err)}`));
+            if (err)
+              reject(new TransportUnavailable(`the message broker did not accept ${message.method}: ${String(err)}`));
             else resolve();
           });
         } catch (err) {
@@ -327,7 +402,8 @@ export class RabbitTransport implements Transport {
         }
       });
       // the broker sends basic.return before basic.ack for the same message
-      if (this.casts.get(uid)) throw new MessageUndeliverable(`no consumer for ${key} on exchange ${exchange} (${message.method})`);
+      if (this.casts.get(uid))
+        throw new MessageUndeliverable(`no consumer for ${key} on exchange ${exchange} (${message.method})`);
     } finally {
       this.casts.delete(uid);
     }
@@ -356,7 +432,8 @@ export class RabbitTransport implements Transport {
     ch.on('error', () => undefined);
     ch.on('close', () => {
       // closed under a running server (not by stop() or a lost connection): recover everything
-      if (server.channel === ch && this.servers.has(server) && this.link?.model === model) this.restart(this.link, 'server channel closed by the broker');
+      if (server.channel === ch && this.servers.has(server) && this.link?.model === model)
+        this.restart(this.link, 'server channel closed by the broker');
     });
     await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
     for (const q of [topic, `${topic}.${host}`]) {
@@ -366,13 +443,21 @@ export class RabbitTransport implements Transport {
     const fanout = `${topic}_fanout`;
     const fanoutQ = `${topic}_fanout_${newId()}`;
     await ch.assertExchange(fanout, 'fanout', { durable: false, autoDelete: true });
-    await ch.assertQueue(fanoutQ, { durable: false, autoDelete: false, arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS } });
+    await ch.assertQueue(fanoutQ, {
+      durable: false,
+      autoDelete: false,
+      arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS },
+    });
     await ch.bindQueue(fanoutQ, fanout, topic);
     for (const q of [topic, `${topic}.${host}`, fanoutQ]) {
-      await ch.consume(q, (msg) => {
-        if (msg) void this.dispatch(ch, server.endpoint, msg);
-        else if (this.link?.model === model) this.restart(this.link, `consumer of ${q} cancelled by the broker`);
-      }, { noAck: true });
+      await ch.consume(
+        q,
+        (msg) => {
+          if (msg) void this.dispatch(ch, server.endpoint, msg);
+          else if (this.link?.model === model) this.restart(this.link, `consumer of ${q} cancelled by the broker`);
+        },
+        { noAck: true },
+      );
     }
     server.channel = ch;
   }

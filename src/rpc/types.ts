@@ -49,7 +49,10 @@ export interface Transport {
   /** Sends with no reply; resolves once the broker has accepted the message. */
   cast(target: Target, message: OutgoingMessage): Promise<void>;
   /** Consumes `topic` and `topic.server` (and the topic's fanout) and answers with `endpoint`. */
-  serve(target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>, endpoint: Endpoint): Promise<Listener>;
+  serve(
+    target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>,
+    endpoint: Endpoint,
+  ): Promise<Listener>;
   /**
    * Starts connecting now, and reconnecting whenever the link drops, instead of at the first
    * call: a gateway reports itself healthy only once connected, and nothing would call before.

@@ -73,7 +73,8 @@ const contextKeyJson = (k: string): string => {
 };
 
 /** The routing key of a target: `topic` or `topic.server`. */
-export const routingKey = (target: Target): string => (target.server ? `${target.topic}.${target.server}` : target.topic);
+export const routingKey = (target: Target): string =>
+  target.server ? `${target.topic}.${target.server}` : target.topic;
 
 /** The start of every body written here, up to the inner message's opening quote. */
 const ENVELOPE_HEAD = `{"oslo.version":"${OSLO_VERSION}","oslo.message":"`;
@@ -85,7 +86,8 @@ export function decodeEnvelope(body: Buffer | string): Record<string, unknown> {
   if (!('oslo.version' in outer)) return outer;
   const version = String(outer['oslo.version']);
   const dot = version.indexOf('.');
-  if ((dot === -1 ? version : version.slice(0, dot)) !== OSLO_MAJOR) throw new SyntaxError(`unsupported oslo.version ${version}`);
+  if ((dot === -1 ? version : version.slice(0, dot)) !== OSLO_MAJOR)
+    throw new SyntaxError(`unsupported oslo.version ${version}`);
   const inner: unknown = JSON.parse(String(outer['oslo.message']));
   if (!isRecord(inner)) throw new SyntaxError('oslo.message is not a JSON object');
   return inner;
@@ -108,7 +110,8 @@ export interface CallKeys {
  */
 export function encodeRequest(message: OutgoingMessage, call: CallKeys | null, uniqueId: string = newId()): Buffer {
   let out = `${ENVELOPE_HEAD}{\\"method\\":${escapedJson(message.method)},\\"args\\":${escapedJson(message.args) ?? '{}'},\\"version\\":${escapedJson(message.version)}`;
-  if (call) out += `,\\"_msg_id\\":${escapedJson(call.msgId)},\\"_reply_q\\":${escapedJson(call.replyQ)},\\"_timeout\\":${escapedJson(call.timeout)}`;
+  if (call)
+    out += `,\\"_msg_id\\":${escapedJson(call.msgId)},\\"_reply_q\\":${escapedJson(call.replyQ)},\\"_timeout\\":${escapedJson(call.timeout)}`;
   out += `,\\"_unique_id\\":${escapedJson(uniqueId)}`;
   const ctx = message.context;
   for (const k in ctx) {
@@ -147,10 +150,18 @@ export function parseRequest(inner: Record<string, unknown>): ParsedRequest {
  * success when `failure` is null. Written already escaped, as encodeRequest is (a server answers
  * every call with one); a result JSON leaves out (undefined, a function) is sent as null.
  */
-export function encodeReply(msgId: string, result: unknown, failure: string | null, uniqueId: string = newId()): Buffer {
+export function encodeReply(
+  msgId: string,
+  result: unknown,
+  failure: string | null,
+  uniqueId: string = newId(),
+): Buffer {
   const res = failure === null ? (escapedJson(result) ?? 'null') : 'null';
   const fail = failure === null ? 'null' : escapedJson(failure);
-  return Buffer.from(`${ENVELOPE_HEAD}{\\"result\\":${res},\\"failure\\":${fail},\\"ending\\":true,\\"_msg_id\\":${escapedJson(msgId)},\\"_unique_id\\":${escapedJson(uniqueId)}}"}`, 'utf8');
+  return Buffer.from(
+    `${ENVELOPE_HEAD}{\\"result\\":${res},\\"failure\\":${fail},\\"ending\\":true,\\"_msg_id\\":${escapedJson(msgId)},\\"_unique_id\\":${escapedJson(uniqueId)}}"}`,
+    'utf8',
+  );
 }
 
 /**
@@ -238,7 +249,11 @@ export function deserializeFailure(failure: unknown): RemoteError {
 
 /** AMQP properties of a request, as oslo's rabbit driver sets them. */
 export function requestProperties(timeoutMs: number | null): {
-  contentType: string; contentEncoding: string; deliveryMode: number; priority: number; expiration?: string;
+  contentType: string;
+  contentEncoding: string;
+  deliveryMode: number;
+  priority: number;
+  expiration?: string;
 } {
   const p = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0 };
   return timeoutMs === null ? p : { ...p, expiration: String(Math.max(1, Math.round(timeoutMs))) };

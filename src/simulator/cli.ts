@@ -22,7 +22,10 @@ export interface SimulatorCommand {
 
 /** The conductor host names a `--simulator-host` value names (comma-separated). */
 export function simulatorHosts(value: string): string[] {
-  const hosts = value.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const hosts = value
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
   if (hosts.length === 0) throw new Error('--simulator-host names no host');
   if (new Set(hosts).size !== hosts.length) throw new Error(`--simulator-host names a host twice: ${value}`);
   return hosts;
@@ -32,7 +35,10 @@ export function simulatorHosts(value: string): string[] {
  * Starts the simulators the configuration describes and, unless `handleSignals` is false,
  * stops them cleanly on SIGINT/SIGTERM. Resolves once every one is serving.
  */
-export async function runSimulatorCommand(config: Config, opts: { handleSignals?: boolean } = {}): Promise<SimulatorCommand> {
+export async function runSimulatorCommand(
+  config: Config,
+  opts: { handleSignals?: boolean } = {},
+): Promise<SimulatorCommand> {
   const logger = pino({ level: config.log_level, name: 'simulator' });
   const hosts = simulatorHosts(config.simulator_host);
   const transport = createTransport(config.transport_url, { exchange: config.control_exchange });
@@ -40,15 +46,17 @@ export async function runSimulatorCommand(config: Config, opts: { handleSignals?
   const simulators: RunningSimulator[] = [];
   try {
     for (const host of hosts) {
-      simulators.push(await startSimulator({
-        transport,
-        exchange: config.control_exchange,
-        host,
-        store,
-        actionDelayMs: config.simulator_action_delay_ms,
-        workers: config.simulator_workers,
-        logger,
-      }));
+      simulators.push(
+        await startSimulator({
+          transport,
+          exchange: config.control_exchange,
+          host,
+          store,
+          actionDelayMs: config.simulator_action_delay_ms,
+          workers: config.simulator_workers,
+          logger,
+        }),
+      );
     }
   } catch (err) {
     for (const s of simulators) await s.stop().catch(() => undefined);
@@ -57,17 +65,24 @@ export async function runSimulatorCommand(config: Config, opts: { handleSignals?
   }
   // Seeded once the conductors are registered, into the store they share.
   if (config.simulator_nodes > 0) seedNodes(store, config.simulator_nodes);
-  logger.info({ hosts, nodes: config.simulator_nodes, transport: redactTransportUrl(config.transport_url) }, 'simulated conductors serving');
+  logger.info(
+    { hosts, nodes: config.simulator_nodes, transport: redactTransportUrl(config.transport_url) },
+    'simulated conductors serving',
+  );
   let stopped: Promise<void> | null = null;
-  const stop = (): Promise<void> => (stopped ??= (async () => {
-    for (const s of simulators) await s.stop();
-    await transport.close();
-  })());
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      for (const s of simulators) await s.stop();
+      await transport.close();
+    })());
   if (opts.handleSignals !== false) {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'simulated conductors stopping');
-        void stop().then(() => process.exit(0), () => process.exit(1));
+        void stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       });
     }
   }

@@ -21,4 +21,5 @@ export type Args = Record<string, unknown>;
 
 export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-export const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
+export const asObject = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -73,11 +73,20 @@ export function makeEndpoint(sim: Sim): Endpoint {
   return async (req: IncomingRequest): Promise<unknown> => {
     const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
     if (!handler) {
-      throw new RemoteError('NoSuchMethod', `Endpoint does not support RPC method ${req.method}`, { method: req.method }, 'oslo_messaging.rpc.dispatcher');
+      throw new RemoteError(
+        'NoSuchMethod',
+        `Endpoint does not support RPC method ${req.method}`,
+        { method: req.method },
+        'oslo_messaging.rpc.dispatcher',
+      );
     }
     if (req.version && !compatible(req.version)) {
-      throw new RemoteError('UnsupportedVersion', `Endpoint does not support RPC version ${req.version}. Attempted method: ${req.method}`,
-        { version: req.version, method: req.method }, 'oslo_messaging.rpc.dispatcher');
+      throw new RemoteError(
+        'UnsupportedVersion',
+        `Endpoint does not support RPC version ${req.version}. Attempted method: ${req.method}`,
+        { version: req.version, method: req.method },
+        'oslo_messaging.rpc.dispatcher',
+      );
     }
     return handler(sim, req.args ?? {});
   };

@@ -67,13 +67,21 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     tasks: new TaskManager(store, opts.host, pool),
     actionDelayMs: opts.actionDelayMs ?? 200,
     logger,
-    conductorId: () => (store.conductors.byField('hostname', opts.host)?.id ?? null),
-    sleep: (ms) => new Promise<void>((resolve) => {
-      if (stopping) { resolve(); return; }
-      const done = (): void => { clearTimeout(timer); sleepers.delete(done); resolve(); };
-      const timer = setTimeout(done, ms);
-      sleepers.add(done);
-    }),
+    conductorId: () => store.conductors.byField('hostname', opts.host)?.id ?? null,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        if (stopping) {
+          resolve();
+          return;
+        }
+        const done = (): void => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        sleepers.add(done);
+      }),
   };
   store.registerConductor(opts.host, [...DRIVERS]);
   const touch = setInterval(() => store.registerConductor(opts.host, [...DRIVERS]), HEARTBEAT_INTERVAL_MS);
@@ -113,7 +121,10 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
   const sim = createSimulator(opts);
   let listener: Listener;
   try {
-    listener = await opts.transport.serve({ topic: opts.topic ?? CONDUCTOR_TOPIC, server: opts.host, exchange: opts.exchange }, sim.endpoint);
+    listener = await opts.transport.serve(
+      { topic: opts.topic ?? CONDUCTOR_TOPIC, server: opts.host, exchange: opts.exchange },
+      sim.endpoint,
+    );
   } catch (err) {
     await sim.stop();
     throw err;

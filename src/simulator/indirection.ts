@@ -17,9 +17,17 @@ export const HEARTBEAT_TIMEOUT_MS = 60_000;
 /** Positional parameter names of each class method, as Ironic declares them. */
 const LIST = ['limit', 'marker', 'sort_key', 'sort_dir'];
 const PARAMS: Readonly<Record<string, readonly string[]>> = {
-  get: ['ident'], get_by_id: ['ident'], get_by_uuid: ['ident'], get_by_name: ['ident'], get_by_address: ['ident'],
-  get_by_instance_uuid: ['ident'], get_by_hostname: ['ident'], get_by_port_addresses: ['addresses'],
-  list: [...LIST, 'filters'], list_by_node_id: ['node_id', ...LIST], list_by_portgroup_id: ['portgroup_id', ...LIST],
+  get: ['ident'],
+  get_by_id: ['ident'],
+  get_by_uuid: ['ident'],
+  get_by_name: ['ident'],
+  get_by_address: ['ident'],
+  get_by_instance_uuid: ['ident'],
+  get_by_hostname: ['ident'],
+  get_by_port_addresses: ['addresses'],
+  list: [...LIST, 'filters'],
+  list_by_node_id: ['node_id', ...LIST],
+  list_by_portgroup_id: ['portgroup_id', ...LIST],
   list_by_volume_id: ['volume_id', ...LIST],
 };
 
@@ -36,7 +44,9 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 function named(method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...asObject(kwargs) };
   const names = PARAMS[method] ?? [];
-  (Array.isArray(args) ? args : []).forEach((v, i) => { if (names[i]) out[names[i]!] = v; });
+  (Array.isArray(args) ? args : []).forEach((v, i) => {
+    if (names[i]) out[names[i]!] = v;
+  });
   return out;
 }
 
@@ -57,21 +67,34 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
   switch (method) {
     case 'get':
       return cls.name === 'Portgroup' ? store.portgroup(ident) : table.get(ident);
-    case 'get_by_id': return table.byId(ident);
-    case 'get_by_uuid': return table.byUuid(ident);
-    case 'get_by_name': return cls.name === 'Node' ? store.nodeByName(ident) : findBy(table, 'name', ident);
-    case 'get_by_address': return findBy(table, 'address', ident);
-    case 'get_by_hostname': return findBy(table, 'hostname', ident);
+    case 'get_by_id':
+      return table.byId(ident);
+    case 'get_by_uuid':
+      return table.byUuid(ident);
+    case 'get_by_name':
+      return cls.name === 'Node' ? store.nodeByName(ident) : findBy(table, 'name', ident);
+    case 'get_by_address':
+      return findBy(table, 'address', ident);
+    case 'get_by_hostname':
+      return findBy(table, 'hostname', ident);
     case 'get_by_instance_uuid': {
       const row = table.byField('instance_uuid', ident);
-      if (!row) throw ironicError('InstanceNotFound', `Instance ${String(ident)} could not be found.`, { instance: ident });
+      if (!row)
+        throw ironicError('InstanceNotFound', `Instance ${String(ident)} could not be found.`, { instance: ident });
       return row;
     }
     case 'get_by_port_addresses': {
       const addresses = Array.isArray(kw.addresses) ? kw.addresses : [];
-      const ids = new Set([...store.ports.rows.values()].filter((p) => addresses.includes(p.address)).map((p) => p.node_id));
+      const ids = new Set(
+        [...store.ports.rows.values()].filter((p) => addresses.includes(p.address)).map((p) => p.node_id),
+      );
       if (ids.size !== 1) {
-        throw ironicError('NodeNotFound', ids.size ? `Ports matching ${addresses.join(', ')} belong to multiple nodes.` : `Node with port addresses ${addresses.join(', ')} was not found`);
+        throw ironicError(
+          'NodeNotFound',
+          ids.size
+            ? `Ports matching ${addresses.join(', ')} belong to multiple nodes.`
+            : `Node with port addresses ${addresses.join(', ')} was not found`,
+        );
       }
       return store.nodes.byId([...ids][0]);
     }
@@ -84,7 +107,9 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     case 'list_by_volume_id': {
       const field = method.slice('list_by_'.length);
       const want = kw[field];
-      return table.list(listOptions(kw), (r) => (isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want));
+      return table.list(listOptions(kw), (r) =>
+        isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want,
+      );
     }
   }
   throw ironicError('InvalidParameterValue', `${cls.name} has no method ${method}.`);
@@ -110,27 +135,52 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
   const existing = (): Row => (d.data.id !== undefined ? table.byId(d.data.id) : table.byUuid(d.data.uuid));
   switch (`${d.cls.name}.${method}`) {
     case 'Node.create': {
-      if (Array.isArray(d.data.traits) && d.data.traits.length) throw ironicError('InvalidParameterValue', 'Cannot create node with traits');
+      if (Array.isArray(d.data.traits) && d.data.traits.length)
+        throw ironicError('InvalidParameterValue', 'Cannot create node with traits');
       checkDriver(d.data.driver);
       const values = { ...d.data, ...resolveInterfaces(d.data) };
-      delete values.id; delete values.traits;
+      delete values.id;
+      delete values.traits;
       return store.createNode(values);
     }
-    case 'Port.create': return store.createPort(strip(d.data));
-    case 'Portgroup.create': return store.createPortgroup(strip(d.data));
-    case 'Chassis.create': return store.createChassis(strip(d.data));
-    case 'VolumeConnector.create': store.node(d.data.node_id); return store.saveConnector(null, strip(d.data));
-    case 'VolumeTarget.create': store.node(d.data.node_id); return store.saveTarget(null, strip(d.data));
-    case 'Node.save': return store.updateNode(existing() as NodeRow, changes);
-    case 'Port.save': return store.updatePort(existing(), changes);
-    case 'Portgroup.save': return store.updatePortgroup(existing(), changes);
-    case 'Chassis.save': return table.update(existing(), strip(changes));
-    case 'VolumeConnector.save': return store.saveConnector(existing(), changes);
-    case 'VolumeTarget.save': return store.saveTarget(existing(), changes);
-    case 'Node.destroy': store.destroyNode(existing() as NodeRow); return null;
-    case 'Portgroup.destroy': store.destroyPortgroup(existing()); return null;
-    case 'Chassis.destroy': store.destroyChassis(existing()); return null;
-    case 'Port.destroy': case 'VolumeConnector.destroy': case 'VolumeTarget.destroy': table.delete(existing()); return null;
+    case 'Port.create':
+      return store.createPort(strip(d.data));
+    case 'Portgroup.create':
+      return store.createPortgroup(strip(d.data));
+    case 'Chassis.create':
+      return store.createChassis(strip(d.data));
+    case 'VolumeConnector.create':
+      store.node(d.data.node_id);
+      return store.saveConnector(null, strip(d.data));
+    case 'VolumeTarget.create':
+      store.node(d.data.node_id);
+      return store.saveTarget(null, strip(d.data));
+    case 'Node.save':
+      return store.updateNode(existing() as NodeRow, changes);
+    case 'Port.save':
+      return store.updatePort(existing(), changes);
+    case 'Portgroup.save':
+      return store.updatePortgroup(existing(), changes);
+    case 'Chassis.save':
+      return table.update(existing(), strip(changes));
+    case 'VolumeConnector.save':
+      return store.saveConnector(existing(), changes);
+    case 'VolumeTarget.save':
+      return store.saveTarget(existing(), changes);
+    case 'Node.destroy':
+      store.destroyNode(existing() as NodeRow);
+      return null;
+    case 'Portgroup.destroy':
+      store.destroyPortgroup(existing());
+      return null;
+    case 'Chassis.destroy':
+      store.destroyChassis(existing());
+      return null;
+    case 'Port.destroy':
+    case 'VolumeConnector.destroy':
+    case 'VolumeTarget.destroy':
+      table.delete(existing());
+      return null;
   }
   if (method === 'refresh') return existing();
   throw ironicError('InvalidParameterValue', `Unsupported object method ${d.cls.name}.${method}.`);
@@ -138,7 +188,9 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
 
 function strip(values: Record<string, unknown>): Record<string, unknown> {
   const v = { ...values };
-  delete v.id; delete v.created_at; delete v.updated_at;
+  delete v.id;
+  delete v.created_at;
+  delete v.updated_at;
   return v;
 }
 
@@ -160,5 +212,10 @@ export async function object_backport_versions(_sim: Sim, a: Args): Promise<unkn
   const d = fromPrimitive(a.objinst);
   const target = asObject(a.object_versions)[d.cls.name];
   const row = d.data as Row;
-  return toPrimitive(d.cls, row, typeof target === 'string' ? target : undefined, d.changes.length ? d.changes : undefined);
+  return toPrimitive(
+    d.cls,
+    row,
+    typeof target === 'string' ? target : undefined,
+    d.changes.length ? d.changes : undefined,
+  );
 }

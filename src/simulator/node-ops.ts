@@ -6,8 +6,15 @@
 import { ironicError, pyStr } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import {
-  checkDriver, DRIVER_VENDOR_ROUTES, driverProperties, NODE_VENDOR_ROUTES, resolveInterfaces, SUPPORTED_BOOT_DEVICES,
-  validateInterfaces, vendorMetadata, vendorRoute,
+  checkDriver,
+  DRIVER_VENDOR_ROUTES,
+  driverProperties,
+  NODE_VENDOR_ROUTES,
+  resolveInterfaces,
+  SUPPORTED_BOOT_DEVICES,
+  validateInterfaces,
+  vendorMetadata,
+  vendorRoute,
 } from './drivers.ts';
 import { fromPrimitive, toPrimitive } from './primitives.ts';
 import { unsupported } from './provision.ts';
@@ -23,13 +30,17 @@ export async function create_node(sim: Sim, a: Args): Promise<unknown> {
   const { data } = fromPrimitive(a.node_obj, 'Node');
   checkDriver(data.driver);
   const values = { ...data, ...resolveInterfaces(data) };
-  delete values.id; delete values.reservation;
+  delete values.id;
+  delete values.reservation;
   return nodePrimitive(sim.store.createNode(values));
 }
 
 const ALLOWED_UPDATE = [S.ENROLL, S.INSPECTING, S.MANAGEABLE, S.AVAILABLE];
-const cannotUpdate = (uuid: unknown, field: string): Error => ironicError('InvalidState',
-  `Node ${String(uuid)} can not have ${field} updated unless it is in one of allowed (${ALLOWED_UPDATE.join(', ')}) states or in maintenance mode.`);
+const cannotUpdate = (uuid: unknown, field: string): Error =>
+  ironicError(
+    'InvalidState',
+    `Node ${String(uuid)} can not have ${field} updated unless it is in one of allowed (${ALLOWED_UPDATE.join(', ')}) states or in maintenance mode.`,
+  );
 
 export async function update_node(sim: Sim, a: Args): Promise<unknown> {
   const { data, changes } = fromPrimitive(a.node_obj, 'Node');
@@ -37,16 +48,21 @@ export async function update_node(sim: Sim, a: Args): Promise<unknown> {
   if ('maintenance' in values && !values.maintenance) values.maintenance_reason = null;
   for (const iface of NODE_INTERFACES) {
     const field = `${iface}_interface`;
-    if (field in values && !(ALLOWED_UPDATE.includes(String(data.provision_state)) || data.maintenance)) throw cannotUpdate(data.uuid, field);
+    if (field in values && !(ALLOWED_UPDATE.includes(String(data.provision_state)) || data.maintenance))
+      throw cannotUpdate(data.uuid, field);
   }
   if ('driver' in values) checkDriver(values.driver);
   return sim.tasks.with(data.uuid, { purpose: 'node update' }, (task) => {
     const node = task.node;
     Object.assign(values, resolveInterfaces(values, node));
     if ('instance_uuid' in values && values.instance_uuid && node.instance_uuid) {
-      throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, { node: node.uuid, instance: node.instance_uuid });
+      throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, {
+        node: node.uuid,
+        instance: node.instance_uuid,
+      });
     }
-    if ('resource_class' in values && node.resource_class && !ALLOWED_UPDATE.includes(String(node.provision_state))) throw cannotUpdate(node.uuid, 'resource_class');
+    if ('resource_class' in values && node.resource_class && !ALLOWED_UPDATE.includes(String(node.provision_state)))
+      throw cannotUpdate(node.uuid, 'resource_class');
     // the caller's lock is ours while we hold the task; never take its reservation field
     delete values.reservation;
     sim.store.updateNode(node, values);
@@ -58,10 +74,16 @@ export async function destroy_node(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'node deletion' }, (task) => {
     const node = task.node;
     if (!node.maintenance && node.instance_uuid !== null) {
-      throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, { node: node.uuid, instance: node.instance_uuid });
+      throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, {
+        node: node.uuid,
+        instance: node.instance_uuid,
+      });
     }
     if (!node.maintenance && !S.DELETE_ALLOWED_STATES.includes(String(node.provision_state))) {
-      throw ironicError('InvalidState', `Can not delete node "${node.uuid}" while it is in provision state "${pyStr(node.provision_state)}". Valid provision states to perform deletion are: "(${S.DELETE_ALLOWED_STATES.map(pyRepr).join(', ')})", or set the node into maintenance mode`);
+      throw ironicError(
+        'InvalidState',
+        `Can not delete node "${node.uuid}" while it is in provision state "${pyStr(node.provision_state)}". Valid provision states to perform deletion are: "(${S.DELETE_ALLOWED_STATES.map(pyRepr).join(', ')})", or set the node into maintenance mode`,
+      );
     }
     node.console_enabled = false;
     sim.store.destroyNode(node);
@@ -76,7 +98,10 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
   return sim.tasks.with(a.node_id, { purpose: 'changing node power state' }, (task) => {
     const node = task.node;
     if (!POWER_STATES.includes(newState)) {
-      throw ironicError('InvalidParameterValue', `The driver ${node.driver} does not support the power state, ${newState}`);
+      throw ironicError(
+        'InvalidParameterValue',
+        `The driver ${node.driver} does not support the power state, ${newState}`,
+      );
     }
     const target = [S.POWER_ON, S.REBOOT, S.SOFT_REBOOT].includes(newState) ? S.POWER_ON : S.POWER_OFF;
     try {
@@ -86,7 +111,10 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
         if ((newState === S.POWER_ON || newState === S.POWER_OFF) && node.power_state === newState) {
           node.target_power_state = null;
         } else if (asObject(node.driver_info).simulator_fail === 'power') {
-          Object.assign(node, { target_power_state: null, last_error: `Failed to change power state to '${target}' by '${newState}'. Error: simulated power failure (driver_info.simulator_fail)` });
+          Object.assign(node, {
+            target_power_state: null,
+            last_error: `Failed to change power state to '${target}' by '${newState}'. Error: simulated power failure (driver_info.simulator_fail)`,
+          });
         } else {
           Object.assign(node, { power_state: target, target_power_state: null });
         }
@@ -103,29 +131,40 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
 
 export async function set_boot_device(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'setting boot device' }, () => {
-    if (!SUPPORTED_BOOT_DEVICES.includes(String(a.device))) throw ironicError('InvalidParameterValue', `Invalid boot device ${String(a.device)} specified.`);
+    if (!SUPPORTED_BOOT_DEVICES.includes(String(a.device)))
+      throw ironicError('InvalidParameterValue', `Invalid boot device ${String(a.device)} specified.`);
     return null;
   });
 }
 
 export async function get_boot_device(sim: Sim, a: Args): Promise<unknown> {
-  return sim.tasks.with(a.node_id, { purpose: 'getting boot device' }, () => ({ boot_device: 'pxe', persistent: false }));
+  return sim.tasks.with(a.node_id, { purpose: 'getting boot device' }, () => ({
+    boot_device: 'pxe',
+    persistent: false,
+  }));
 }
 
 export async function get_supported_boot_devices(sim: Sim, a: Args): Promise<unknown> {
-  return sim.tasks.with(a.node_id, { shared: true, purpose: 'getting supported boot devices' }, () => [...SUPPORTED_BOOT_DEVICES]);
+  return sim.tasks.with(a.node_id, { shared: true, purpose: 'getting supported boot devices' }, () => [
+    ...SUPPORTED_BOOT_DEVICES,
+  ]);
 }
 
 export async function inject_nmi(sim: Sim, a: Args): Promise<null> {
   // the fake management interface does not implement inject_nmi
-  return sim.tasks.with(a.node_id, { purpose: 'inject nmi' }, (task) => { throw unsupported(task.node, 'inject_nmi'); });
+  return sim.tasks.with(a.node_id, { purpose: 'inject nmi' }, (task) => {
+    throw unsupported(task.node, 'inject_nmi');
+  });
 }
 
 export async function get_console_information(sim: Sim, a: Args): Promise<unknown> {
   return sim.tasks.with(a.node_id, { shared: true, purpose: 'getting console information' }, (task) => {
     const node = task.node;
     if (asObject(node).console_interface === 'no-console') throw unsupported(node, 'console');
-    if (!node.console_enabled) throw ironicError('NodeConsoleNotEnabled', `Console access is not enabled on node ${node.uuid}`, { node: node.uuid });
+    if (!node.console_enabled)
+      throw ironicError('NodeConsoleNotEnabled', `Console access is not enabled on node ${node.uuid}`, {
+        node: node.uuid,
+      });
     return {}; // FakeConsole.get_console
   });
 }
@@ -167,7 +206,9 @@ export async function get_driver_properties(_sim: Sim, a: Args): Promise<unknown
 }
 
 export async function validate_driver_interfaces(sim: Sim, a: Args): Promise<unknown> {
-  return sim.tasks.with(a.node_id, { shared: true, purpose: 'driver interface validation' }, (task) => validateInterfaces(task.node));
+  return sim.tasks.with(a.node_id, { shared: true, purpose: 'driver interface validation' }, (task) =>
+    validateInterfaces(task.node),
+  );
 }
 
 export async function heartbeat(sim: Sim, a: Args): Promise<null> {
@@ -202,7 +243,9 @@ export async function vendor_passthru(sim: Sim, a: Args): Promise<unknown> {
     route.validate?.(info);
     info.http_method = http;
     if (route.async) {
-      task.spawnAfter(sim.pool, () => { route.func(info, node.uuid); });
+      task.spawnAfter(sim.pool, () => {
+        route.func(info, node.uuid);
+      });
       return { return: null, async: true, attach: route.attach };
     }
     return { return: route.func(info, node.uuid), async: false, attach: route.attach };
@@ -215,7 +258,9 @@ export async function driver_vendor_passthru(sim: Sim, a: Args): Promise<unknown
   const info = { ...asObject(a.info), http_method: http };
   route.validate?.(info);
   if (route.async) {
-    sim.pool.run(() => { route.func(info); }, sim.pool.reserve());
+    sim.pool.run(() => {
+      route.func(info);
+    }, sim.pool.reserve());
     return { return: null, async: true, attach: route.attach };
   }
   return { return: route.func(info), async: false, attach: route.attach };

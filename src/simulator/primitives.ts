@@ -13,7 +13,11 @@ export interface Primitive {
   'ironic_object.changes'?: string[];
 }
 
-export interface TraitRow { trait: string; created_at: Date; updated_at: Date | null }
+export interface TraitRow {
+  trait: string;
+  created_at: Date;
+  updated_at: Date | null;
+}
 
 export const isPrimitive = (v: unknown): v is Primitive =>
   typeof v === 'object' && v !== null && 'ironic_object.name' in v && 'ironic_object.data' in v;
@@ -35,17 +39,27 @@ const versionTuple = (v: string): [number, number] => {
   return [a ?? 0, b ?? 0];
 };
 export const versionLess = (a: string, b: string): boolean => {
-  const [a1, a2] = versionTuple(a); const [b1, b2] = versionTuple(b);
+  const [a1, a2] = versionTuple(a);
+  const [b1, b2] = versionTuple(b);
   return a1 < b1 || (a1 === b1 && a2 < b2);
 };
 
 function traitList(nodeId: number, traits: readonly TraitRow[]): Primitive {
   return {
-    'ironic_object.name': 'TraitList', 'ironic_object.namespace': 'ironic', 'ironic_object.version': '1.0',
+    'ironic_object.name': 'TraitList',
+    'ironic_object.namespace': 'ironic',
+    'ironic_object.version': '1.0',
     'ironic_object.data': {
       objects: traits.map((t) => ({
-        'ironic_object.name': 'Trait', 'ironic_object.namespace': 'ironic', 'ironic_object.version': '1.0',
-        'ironic_object.data': { node_id: nodeId, trait: t.trait, created_at: isotime(t.created_at), updated_at: t.updated_at ? isotime(t.updated_at) : null },
+        'ironic_object.name': 'Trait',
+        'ironic_object.namespace': 'ironic',
+        'ironic_object.version': '1.0',
+        'ironic_object.data': {
+          node_id: nodeId,
+          trait: t.trait,
+          created_at: isotime(t.created_at),
+          updated_at: t.updated_at ? isotime(t.updated_at) : null,
+        },
       })),
     },
   };
@@ -67,7 +81,9 @@ function clone<T>(v: T): T {
 
 /** A row as a primitive of its class, at `version` (default: the class's own), fields removed as Ironic backports. */
 export function toPrimitive(cls: ObjectClass, row: Row, version = cls.version, changes?: string[]): Primitive {
-  const dropped = new Set((ADDED_IN[cls.name] ?? []).filter(([, since]) => versionLess(version, since)).map(([f]) => f));
+  const dropped = new Set(
+    (ADDED_IN[cls.name] ?? []).filter(([, since]) => versionLess(version, since)).map(([f]) => f),
+  );
   const data: Record<string, unknown> = {};
   for (const f of cls.fields) {
     if (dropped.has(f) || !(f in row)) continue;
@@ -77,7 +93,8 @@ export function toPrimitive(cls: ObjectClass, row: Row, version = cls.version, c
     else data[f] = clone(v);
   }
   const p: Primitive = {
-    'ironic_object.name': cls.name, 'ironic_object.namespace': 'ironic',
+    'ironic_object.name': cls.name,
+    'ironic_object.namespace': 'ironic',
     'ironic_object.version': versionLess(version, cls.version) ? version : cls.version,
     'ironic_object.data': data,
   };
@@ -99,7 +116,10 @@ export function fromPrimitive(p: unknown, expected?: string): Decoded {
   const name = p['ironic_object.name'];
   const cls = CLASSES[name];
   if (!cls || (expected && name !== expected)) {
-    throw ironicError('InvalidParameterValue', `Unsupported object ${name}${expected ? `; expected ${expected}` : ''}.`);
+    throw ironicError(
+      'InvalidParameterValue',
+      `Unsupported object ${name}${expected ? `; expected ${expected}` : ''}.`,
+    );
   }
   const data: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p['ironic_object.data'] ?? {})) {
@@ -108,7 +128,9 @@ export function fromPrimitive(p: unknown, expected?: string): Decoded {
     else if (k === 'traits') data[k] = decodeTraits(v);
     else data[k] = v;
   }
-  const changes = Array.isArray(p['ironic_object.changes']) ? p['ironic_object.changes'].filter((c): c is string => typeof c === 'string') : [];
+  const changes = Array.isArray(p['ironic_object.changes'])
+    ? p['ironic_object.changes'].filter((c): c is string => typeof c === 'string')
+    : [];
   return { cls, version: p['ironic_object.version'], data, changes };
 }
 
@@ -117,6 +139,10 @@ function decodeTraits(v: unknown): TraitRow[] {
   const objects = (v['ironic_object.data'].objects ?? []) as unknown[];
   return objects.filter(isPrimitive).map((o) => {
     const d = o['ironic_object.data'];
-    return { trait: String(d.trait), created_at: parseDate(d.created_at) ?? new Date(), updated_at: parseDate(d.updated_at) };
+    return {
+      trait: String(d.trait),
+      created_at: parseDate(d.created_at) ?? new Date(),
+      updated_at: parseDate(d.updated_at),
+    };
   });
 }

@@ -17,15 +17,28 @@ export function invalidState(action: string, node: NodeRow): Error {
 }
 
 export function inMaintenance(op: string, node: NodeRow): Error {
-  return ironicError('NodeInMaintenance', `The ${op} operation can't be performed on node ${node.uuid} because it's in maintenance mode.`, { op, node: node.uuid });
+  return ironicError(
+    'NodeInMaintenance',
+    `The ${op} operation can't be performed on node ${node.uuid} because it's in maintenance mode.`,
+    { op, node: node.uuid },
+  );
 }
 
 export function unsupported(node: NodeRow, extension: string): Error {
-  return ironicError('UnsupportedDriverExtension', `Driver ${node.driver} does not support ${extension} (disabled or not implemented).`, { driver: node.driver, extension });
+  return ironicError(
+    'UnsupportedDriverExtension',
+    `Driver ${node.driver} does not support ${extension} (disabled or not implemented).`,
+    { driver: node.driver, extension },
+  );
 }
 
 /** TaskManager.process_event plus the DB's provision timestamps; false when refused. */
-export function applyEvent(sim: Sim, node: NodeRow, event: string, opts: { targetState?: string; background?: boolean } = {}): boolean {
+export function applyEvent(
+  sim: Sim,
+  node: NodeRow,
+  event: string,
+  opts: { targetState?: string; background?: boolean } = {},
+): boolean {
   const to = S.nextState(node.provision_state, event);
   if (to === undefined) return false;
   const times = sim.store.provisionTimes(node, to);
@@ -72,7 +85,13 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   if (error) {
     // utils.cleaning_error_handler: clean failed and maintenance
     delete info.clean_step_index;
-    Object.assign(node, { clean_step: {}, driver_internal_info: info, last_error: error, maintenance: true, maintenance_reason: error });
+    Object.assign(node, {
+      clean_step: {},
+      driver_internal_info: info,
+      last_error: error,
+      maintenance: true,
+      maintenance_reason: error,
+    });
     applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
     return;
   }
@@ -88,7 +107,10 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
     const ii = node.instance_info ?? {};
-    node.driver_internal_info = { ...node.driver_internal_info, is_whole_disk_image: ii.image_source ? !(ii.kernel || ii.ramdisk) : null };
+    node.driver_internal_info = {
+      ...node.driver_internal_info,
+      is_whole_disk_image: ii.image_source ? !(ii.kernel || ii.ramdisk) : null,
+    };
     const configdrive = a.configdrive;
     start(sim, task, event, event, async () => {
       await sim.sleep(sim.actionDelayMs);
@@ -131,10 +153,17 @@ export async function do_node_clean(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('cleaning', node);
     const steps = Array.isArray(a.clean_steps) ? a.clean_steps : [];
-    start(sim, task, 'clean', 'manual clean', async () => {
-      node.driver_internal_info = { ...node.driver_internal_info, clean_steps: steps };
-      await clean(sim, node, steps);
-    }, S.MANAGEABLE);
+    start(
+      sim,
+      task,
+      'clean',
+      'manual clean',
+      async () => {
+        node.driver_internal_info = { ...node.driver_internal_info, clean_steps: steps };
+        await clean(sim, node, steps);
+      },
+      S.MANAGEABLE,
+    );
     return null;
   });
 }
@@ -144,7 +173,10 @@ export async function continue_node_clean(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     const target = node.target_provision_state === S.MANAGEABLE ? S.MANAGEABLE : undefined;
     if (node.provision_state !== S.CLEANWAIT) {
-      throw ironicError('InvalidStateRequested', `Cannot continue cleaning on ${node.uuid}, node is in ${String(node.provision_state)} state, should be ${S.CLEANWAIT}`);
+      throw ironicError(
+        'InvalidStateRequested',
+        `Cannot continue cleaning on ${node.uuid}, node is in ${String(node.provision_state)} state, should be ${S.CLEANWAIT}`,
+      );
     }
     start(sim, task, 'resume', 'resume', () => clean(sim, node, target ? [] : null), target);
     return null;
@@ -252,14 +284,23 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
         return null;
       }
       const target = node.target_provision_state === S.MANAGEABLE ? S.MANAGEABLE : undefined;
-      start(sim, task, 'abort', action, () => {
-        Object.assign(node, { last_error: 'By request, the clean operation was aborted', clean_step: null });
-      }, target);
+      start(
+        sim,
+        task,
+        'abort',
+        action,
+        () => {
+          Object.assign(node, { last_error: 'By request, the clean operation was aborted', clean_step: null });
+        },
+        target,
+      );
     } else if (action === 'abort' && st === S.RESCUEWAIT) {
       const ii = { ...node.instance_info };
       delete ii.rescue_password;
       node.instance_info = ii;
-      start(sim, task, 'abort', action, () => { node.last_error = 'By request, the rescue operation was aborted.'; });
+      start(sim, task, 'abort', action, () => {
+        node.last_error = 'By request, the rescue operation was aborted.';
+      });
     } else if (!applyEvent(sim, node, action)) {
       throw invalidState(action, node);
     }

@@ -36,10 +36,19 @@ export async function update_port(sim: Sim, a: Args): Promise<unknown> {
   return sim.tasks.with(nodeIdOf(decoded.data, port), { purpose: 'port update' }, (task) => {
     const node = task.node;
     if ((node.provision_state === S.ACTIVE || node.instance_uuid) && 'address' in values && !node.maintenance) {
-      throw ironicError('InvalidState', `Cannot update hardware address for port ${port.uuid} as node ${node.uuid} is active or has instance UUID assigned`);
+      throw ironicError(
+        'InvalidState',
+        `Cannot update hardware address for port ${port.uuid} as node ${node.uuid} is active or has instance UUID assigned`,
+      );
     }
-    if (Object.keys(values).some((k) => CONNECTIVITY.includes(k)) && !(PORT_UPDATE_STATES.includes(String(node.provision_state)) || node.maintenance)) {
-      throw ironicError('InvalidState', `Port ${port.uuid} can not have any connectivity attributes (${CONNECTIVITY.join(', ')}) updated unless node ${node.uuid} is in a ${PORT_UPDATE_STATES.join(', ')} state or in maintenance mode.`);
+    if (
+      Object.keys(values).some((k) => CONNECTIVITY.includes(k)) &&
+      !(PORT_UPDATE_STATES.includes(String(node.provision_state)) || node.maintenance)
+    ) {
+      throw ironicError(
+        'InvalidState',
+        `Port ${port.uuid} can not have any connectivity attributes (${CONNECTIVITY.join(', ')}) updated unless node ${node.uuid} is in a ${PORT_UPDATE_STATES.join(', ')} state or in maintenance mode.`,
+      );
     }
     return toPrimitive(PORT, sim.store.updatePort(port, values));
   });
@@ -62,10 +71,16 @@ export async function update_portgroup(sim: Sim, a: Args): Promise<unknown> {
     const node = task.node;
     if ('node_id' in values) {
       if (!PORT_UPDATE_STATES.includes(String(node.provision_state)) && !node.maintenance) {
-        throw ironicError('InvalidState', `Portgroup ${pg.uuid} can not be associated to node ${node.uuid} unless the node is in a ${PORT_UPDATE_STATES.join(', ')} state or in maintenance mode.`);
+        throw ironicError(
+          'InvalidState',
+          `Portgroup ${pg.uuid} can not be associated to node ${node.uuid} unless the node is in a ${PORT_UPDATE_STATES.join(', ')} state or in maintenance mode.`,
+        );
       }
       if ([...sim.store.ports.rows.values()].some((p) => p.portgroup_id === pg.id)) {
-        throw ironicError('PortgroupNotEmpty', `Portgroup ${pg.uuid} can not be associated with node ${node.uuid} because there are ports associated with this portgroup.`);
+        throw ironicError(
+          'PortgroupNotEmpty',
+          `Portgroup ${pg.uuid} can not be associated with node ${node.uuid} because there are ports associated with this portgroup.`,
+        );
       }
     }
     return toPrimitive(PORTGROUP, sim.store.updatePortgroup(pg, values));
@@ -131,7 +146,10 @@ const attachedVif = (r: Row): unknown => asObject(r.internal_info)[TENANT_VIF_KE
 
 function portLikes(sim: Sim, node: NodeRow): { ports: Row[]; portgroups: Row[] } {
   const mine = (r: Row): boolean => r.node_id === node.id;
-  return { ports: [...sim.store.ports.rows.values()].filter(mine), portgroups: [...sim.store.portgroups.rows.values()].filter(mine) };
+  return {
+    ports: [...sim.store.ports.rows.values()].filter(mine),
+    portgroups: [...sim.store.portgroups.rows.values()].filter(mine),
+  };
 }
 
 const isFlat = (node: NodeRow): boolean => node.network_interface !== 'noop';
@@ -140,7 +158,10 @@ export async function vif_list(sim: Sim, a: Args): Promise<unknown> {
   return sim.tasks.with(a.node_id, { shared: true, purpose: 'list vifs' }, (task) => {
     if (!isFlat(task.node)) return [];
     const { ports, portgroups } = portLikes(sim, task.node);
-    return [...ports, ...portgroups].map(attachedVif).filter((v) => v !== undefined && v !== null).map((id) => ({ id }));
+    return [...ports, ...portgroups]
+      .map(attachedVif)
+      .filter((v) => v !== undefined && v !== null)
+      .map((id) => ({ id }));
   });
 }
 
@@ -149,23 +170,33 @@ function freePortLike(sim: Sim, node: NodeRow, vif: string): Row {
   const { ports, portgroups } = portLikes(sim, node);
   const check = (r: Row, type: string): boolean => {
     const v = attachedVif(r);
-    if (v === vif) throw ironicError('VifAlreadyAttached', `Unable to attach VIF because VIF ${vif} is already attached to Ironic ${type} ${r.uuid}`, { object_type: type, vif, object_uuid: r.uuid });
+    if (v === vif)
+      throw ironicError(
+        'VifAlreadyAttached',
+        `Unable to attach VIF because VIF ${vif} is already attached to Ironic ${type} ${r.uuid}`,
+        { object_type: type, vif, object_uuid: r.uuid },
+      );
     return v !== undefined && v !== null;
   };
   const free: Array<{ row: Row; pg: boolean; pxe: boolean }> = [];
   const byGroup = new Map<unknown, Row[]>();
   const unusable = new Set<unknown>();
   for (const p of ports) {
-    if (check(p, 'Port')) { unusable.add(p.portgroup_id); continue; }
+    if (check(p, 'Port')) {
+      unusable.add(p.portgroup_id);
+      continue;
+    }
     if (p.portgroup_id === null) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
     else byGroup.set(p.portgroup_id, [...(byGroup.get(p.portgroup_id) ?? []), p]);
   }
   for (const pg of portgroups) {
     if (check(pg, 'Portgroup')) continue;
-    if (unusable.has(pg.id)) for (const p of byGroup.get(pg.id) ?? []) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
+    if (unusable.has(pg.id))
+      for (const p of byGroup.get(pg.id) ?? []) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
     else if (byGroup.get(pg.id)?.length) free.push({ row: pg, pg: true, pxe: true });
   }
-  if (!free.length) throw ironicError('NoFreePhysicalPorts', `Unable to attach VIF ${vif}, not enough free physical ports.`, { vif });
+  if (!free.length)
+    throw ironicError('NoFreePhysicalPorts', `Unable to attach VIF ${vif}, not enough free physical ports.`, { vif });
   const rank = (x: { pg: boolean; pxe: boolean }): number => (x.pg ? 2 : 0) + (x.pxe ? 1 : 0);
   return free.reduce((best, x) => (rank(x) > rank(best) ? x : best)).row;
 }
@@ -188,7 +219,12 @@ export async function vif_detach(sim: Sim, a: Args): Promise<null> {
     if (!isFlat(node)) return null;
     const { ports, portgroups } = portLikes(sim, node);
     const target = [...ports, ...portgroups].find((r) => attachedVif(r) === a.vif_id);
-    if (!target) throw ironicError('VifNotAttached', `Unable to detach VIF ${String(a.vif_id)} from node ${node.uuid} because it is not attached to it.`, { vif: a.vif_id, node: node.uuid });
+    if (!target)
+      throw ironicError(
+        'VifNotAttached',
+        `Unable to detach VIF ${String(a.vif_id)} from node ${node.uuid} because it is not attached to it.`,
+        { vif: a.vif_id, node: node.uuid },
+      );
     const internal = { ...asObject(target.internal_info) };
     delete internal[TENANT_VIF_KEY];
     const extra = { ...asObject(target.extra) };

@@ -3,7 +3,12 @@
  * versions: field names in Ironic's order, defaults a fresh row gets, and the datetime fields.
  */
 
-export type Row = Record<string, unknown> & { id: number; uuid: string; created_at: Date | null; updated_at: Date | null };
+export type Row = Record<string, unknown> & {
+  id: number;
+  uuid: string;
+  created_at: Date | null;
+  updated_at: Date | null;
+};
 
 export interface ObjectClass {
   name: string;
@@ -17,27 +22,85 @@ export interface ObjectClass {
 }
 
 export const NODE_INTERFACES = [
-  'boot', 'console', 'deploy', 'inspect', 'management', 'network', 'power', 'raid', 'rescue', 'storage', 'vendor',
+  'boot',
+  'console',
+  'deploy',
+  'inspect',
+  'management',
+  'network',
+  'power',
+  'raid',
+  'rescue',
+  'storage',
+  'vendor',
 ] as const;
 
 const NODE_FIELDS = [
-  'id', 'uuid', 'name', 'chassis_id', 'instance_uuid', 'driver', 'driver_info', 'driver_internal_info',
-  'clean_step', 'raid_config', 'target_raid_config', 'instance_info', 'properties', 'reservation',
-  'conductor_affinity', 'power_state', 'target_power_state', 'provision_state', 'provision_updated_at',
-  'target_provision_state', 'maintenance', 'maintenance_reason', 'console_enabled', 'last_error',
-  'resource_class', 'inspection_finished_at', 'inspection_started_at', 'extra',
-  ...NODE_INTERFACES.map((i) => `${i}_interface`), 'traits', 'created_at', 'updated_at',
+  'id',
+  'uuid',
+  'name',
+  'chassis_id',
+  'instance_uuid',
+  'driver',
+  'driver_info',
+  'driver_internal_info',
+  'clean_step',
+  'raid_config',
+  'target_raid_config',
+  'instance_info',
+  'properties',
+  'reservation',
+  'conductor_affinity',
+  'power_state',
+  'target_power_state',
+  'provision_state',
+  'provision_updated_at',
+  'target_provision_state',
+  'maintenance',
+  'maintenance_reason',
+  'console_enabled',
+  'last_error',
+  'resource_class',
+  'inspection_finished_at',
+  'inspection_started_at',
+  'extra',
+  ...NODE_INTERFACES.map((i) => `${i}_interface`),
+  'traits',
+  'created_at',
+  'updated_at',
 ];
 
 export const NODE: ObjectClass = {
-  name: 'Node', version: '1.23', fields: NODE_FIELDS,
+  name: 'Node',
+  version: '1.23',
+  fields: NODE_FIELDS,
   defaults: {
-    name: null, chassis_id: null, instance_uuid: null, driver: null, driver_info: {}, driver_internal_info: {},
-    clean_step: {}, raid_config: {}, target_raid_config: {}, instance_info: {}, properties: {}, reservation: null,
-    conductor_affinity: null, power_state: null, target_power_state: null, provision_state: 'available',
-    provision_updated_at: null, target_provision_state: null, maintenance: false, maintenance_reason: null,
-    console_enabled: false, last_error: null, resource_class: null, inspection_finished_at: null,
-    inspection_started_at: null, extra: {},
+    name: null,
+    chassis_id: null,
+    instance_uuid: null,
+    driver: null,
+    driver_info: {},
+    driver_internal_info: {},
+    clean_step: {},
+    raid_config: {},
+    target_raid_config: {},
+    instance_info: {},
+    properties: {},
+    reservation: null,
+    conductor_affinity: null,
+    power_state: null,
+    target_power_state: null,
+    provision_state: 'available',
+    provision_updated_at: null,
+    target_provision_state: null,
+    maintenance: false,
+    maintenance_reason: null,
+    console_enabled: false,
+    last_error: null,
+    resource_class: null,
+    inspection_finished_at: null,
+    inspection_started_at: null,
+    extra: {},
     ...Object.fromEntries(NODE_INTERFACES.map((i) => [`${i}_interface`, null])),
     traits: [],
   },
@@ -46,25 +109,70 @@ export const NODE: ObjectClass = {
 };
 
 export const PORT: ObjectClass = {
-  name: 'Port', version: '1.7',
-  fields: ['id', 'uuid', 'node_id', 'address', 'extra', 'local_link_connection', 'portgroup_id', 'pxe_enabled',
-    'internal_info', 'physical_network', 'created_at', 'updated_at'],
-  defaults: { node_id: null, address: null, extra: {}, local_link_connection: {}, portgroup_id: null, pxe_enabled: true, internal_info: {}, physical_network: null },
+  name: 'Port',
+  version: '1.7',
+  fields: [
+    'id',
+    'uuid',
+    'node_id',
+    'address',
+    'extra',
+    'local_link_connection',
+    'portgroup_id',
+    'pxe_enabled',
+    'internal_info',
+    'physical_network',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    node_id: null,
+    address: null,
+    extra: {},
+    local_link_connection: {},
+    portgroup_id: null,
+    pxe_enabled: true,
+    internal_info: {},
+    physical_network: null,
+  },
   dates: ['created_at', 'updated_at'],
   notFound: ['PortNotFound', 'port', 'Port'],
 };
 
 export const PORTGROUP: ObjectClass = {
-  name: 'Portgroup', version: '1.3',
-  fields: ['id', 'uuid', 'name', 'node_id', 'address', 'extra', 'internal_info', 'standalone_ports_supported',
-    'mode', 'properties', 'created_at', 'updated_at'],
-  defaults: { name: null, node_id: null, address: null, extra: {}, internal_info: {}, standalone_ports_supported: true, mode: 'active-backup', properties: {} },
+  name: 'Portgroup',
+  version: '1.3',
+  fields: [
+    'id',
+    'uuid',
+    'name',
+    'node_id',
+    'address',
+    'extra',
+    'internal_info',
+    'standalone_ports_supported',
+    'mode',
+    'properties',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    name: null,
+    node_id: null,
+    address: null,
+    extra: {},
+    internal_info: {},
+    standalone_ports_supported: true,
+    mode: 'active-backup',
+    properties: {},
+  },
   dates: ['created_at', 'updated_at'],
   notFound: ['PortgroupNotFound', 'portgroup', 'Portgroup'],
 };
 
 export const CHASSIS: ObjectClass = {
-  name: 'Chassis', version: '1.3',
+  name: 'Chassis',
+  version: '1.3',
   fields: ['id', 'uuid', 'extra', 'description', 'created_at', 'updated_at'],
   defaults: { extra: {}, description: null },
   dates: ['created_at', 'updated_at'],
@@ -72,7 +180,8 @@ export const CHASSIS: ObjectClass = {
 };
 
 export const VOLUME_CONNECTOR: ObjectClass = {
-  name: 'VolumeConnector', version: '1.0',
+  name: 'VolumeConnector',
+  version: '1.0',
   fields: ['id', 'uuid', 'node_id', 'type', 'connector_id', 'extra', 'created_at', 'updated_at'],
   defaults: { node_id: null, type: null, connector_id: null, extra: {} },
   dates: ['created_at', 'updated_at'],
@@ -80,8 +189,20 @@ export const VOLUME_CONNECTOR: ObjectClass = {
 };
 
 export const VOLUME_TARGET: ObjectClass = {
-  name: 'VolumeTarget', version: '1.0',
-  fields: ['id', 'uuid', 'node_id', 'volume_type', 'properties', 'boot_index', 'volume_id', 'extra', 'created_at', 'updated_at'],
+  name: 'VolumeTarget',
+  version: '1.0',
+  fields: [
+    'id',
+    'uuid',
+    'node_id',
+    'volume_type',
+    'properties',
+    'boot_index',
+    'volume_id',
+    'extra',
+    'created_at',
+    'updated_at',
+  ],
   defaults: { node_id: null, volume_type: null, properties: {}, boot_index: null, volume_id: null, extra: {} },
   dates: ['created_at', 'updated_at'],
   notFound: ['VolumeTargetNotFound', 'target', 'Volume target'],
@@ -92,7 +213,8 @@ export const VOLUME_TARGET: ObjectClass = {
  * way Ironic 21.4 answers it, so this class is served at 1.3 with conductor_group.
  */
 export const CONDUCTOR: ObjectClass = {
-  name: 'Conductor', version: '1.3',
+  name: 'Conductor',
+  version: '1.3',
   fields: ['id', 'drivers', 'hostname', 'conductor_group', 'created_at', 'updated_at'],
   defaults: { drivers: [], conductor_group: '' },
   dates: ['created_at', 'updated_at'],
@@ -105,6 +227,9 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
 
 /** Fields an older object version lacks, as Ironic's _convert_to_version removes them. */
 export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, string]>>> = {
-  Node: [['rescue_interface', '1.22'], ['traits', '1.23']],
+  Node: [
+    ['rescue_interface', '1.22'],
+    ['traits', '1.23'],
+  ],
   Port: [['physical_network', '1.7']],
 };

@@ -3,7 +3,8 @@ import { resolveInterfaces, FAKE_HARDWARE } from './drivers.ts';
 import { ENROLL, POWER_OFF } from '../conductor/states.ts';
 import type { NodeRow, Store } from './store.ts';
 
-const mac = (n: number): string => `52:54:00:${[(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+const mac = (n: number): string =>
+  `52:54:00:${[(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 
 /** Adds fake nodes named `fake-node-<i>` (those already present are kept) and returns the new ones. */
 export function seedNodes(store: Store, count: number): NodeRow[] {

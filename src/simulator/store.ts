@@ -39,7 +39,8 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
   }
   if ('associated' in f) checks.push((n) => (n.instance_uuid !== null) === Boolean(f.associated));
   if ('reserved' in f) checks.push((n) => (n.reservation !== null) === Boolean(f.reserved));
-  if ('reserved_by_any_of' in f) checks.push((n) => Array.isArray(f.reserved_by_any_of) && f.reserved_by_any_of.includes(n.reservation));
+  if ('reserved_by_any_of' in f)
+    checks.push((n) => Array.isArray(f.reserved_by_any_of) && f.reserved_by_any_of.includes(n.reservation));
   for (const k of ['maintenance', 'driver', 'resource_class', 'provision_state', 'console_enabled']) {
     if (k in f) checks.push((n) => n[k] === f[k]);
   }
@@ -64,8 +65,17 @@ export class Store {
   readonly conductors = new Table(CONDUCTOR);
 
   table(name: string): Table | undefined {
-    return ({ Node: this.nodes, Port: this.ports, Portgroup: this.portgroups, Chassis: this.chassis,
-      VolumeConnector: this.connectors, VolumeTarget: this.targets, Conductor: this.conductors } as Record<string, Table>)[name];
+    return (
+      {
+        Node: this.nodes,
+        Port: this.ports,
+        Portgroup: this.portgroups,
+        Chassis: this.chassis,
+        VolumeConnector: this.connectors,
+        VolumeTarget: this.targets,
+        Conductor: this.conductors,
+      } as Record<string, Table>
+    )[name];
   }
 
   // ---- nodes
@@ -82,12 +92,13 @@ export class Store {
   }
 
   listNodes(opts: ListOptions, filters: unknown): NodeRow[] {
-    const f = filters && typeof filters === 'object' ? filters as Record<string, unknown> : {};
+    const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
     return this.nodes.list(opts, nodeFilter(this, f)) as NodeRow[];
   }
 
   createNode(values: Record<string, unknown>): NodeRow {
-    if (typeof values.uuid === 'string' && this.nodes.byField('uuid', values.uuid)) throw ironicError('NodeAlreadyExists', `A node with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+    if (typeof values.uuid === 'string' && this.nodes.byField('uuid', values.uuid))
+      throw ironicError('NodeAlreadyExists', `A node with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
     this.checkNodeUnique(values, null);
     const traits = values.traits;
     const row = this.nodes.insert({ ...values, traits: [] }) as NodeRow;
@@ -99,27 +110,44 @@ export class Store {
   private checkNodeUnique(values: Record<string, unknown>, self: NodeRow | null): void {
     if (typeof values.name === 'string') {
       const other = this.nodes.byField('name', values.name);
-      if (other && other !== self) throw ironicError('DuplicateName', `A node with name ${values.name} already exists.`, { name: values.name });
+      if (other && other !== self)
+        throw ironicError('DuplicateName', `A node with name ${values.name} already exists.`, { name: values.name });
     }
     if (typeof values.instance_uuid === 'string') {
       const other = this.nodes.byField('instance_uuid', values.instance_uuid);
       if (other && other !== self) {
-        throw ironicError('InstanceAssociated', `Instance ${values.instance_uuid} is already associated with a node, it cannot be associated with this other node ${self?.uuid ?? values.uuid}`,
-          { instance_uuid: values.instance_uuid, node: self?.uuid ?? values.uuid });
+        throw ironicError(
+          'InstanceAssociated',
+          `Instance ${values.instance_uuid} is already associated with a node, it cannot be associated with this other node ${self?.uuid ?? values.uuid}`,
+          { instance_uuid: values.instance_uuid, node: self?.uuid ?? values.uuid },
+        );
       }
     }
   }
 
   /** Ironic's update_node: name/instance checks, provision timestamps and inspection times. */
   updateNode(node: NodeRow, values: Record<string, unknown>): NodeRow {
-    if ('uuid' in values && values.uuid !== node.uuid) throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Node.');
-    if ('instance_uuid' in values && values.instance_uuid && node.instance_uuid && values.instance_uuid !== node.instance_uuid) {
-      throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, { node: node.uuid, instance: node.instance_uuid });
+    if ('uuid' in values && values.uuid !== node.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Node.');
+    if (
+      'instance_uuid' in values &&
+      values.instance_uuid &&
+      node.instance_uuid &&
+      values.instance_uuid !== node.instance_uuid
+    ) {
+      throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, {
+        node: node.uuid,
+        instance: node.instance_uuid,
+      });
     }
     this.checkNodeUnique(values, node);
     const v = { ...values };
-    delete v.id; delete v.traits; delete v.created_at; delete v.updated_at;
-    if ('provision_state' in v && v.provision_state !== node.provision_state) Object.assign(v, this.provisionTimes(node, v.provision_state as string | null));
+    delete v.id;
+    delete v.traits;
+    delete v.created_at;
+    delete v.updated_at;
+    if ('provision_state' in v && v.provision_state !== node.provision_state)
+      Object.assign(v, this.provisionTimes(node, v.provision_state as string | null));
     return this.nodes.update(node, v) as NodeRow;
   }
 
@@ -128,7 +156,8 @@ export class Store {
     const now = new Date();
     const out: Record<string, unknown> = { provision_updated_at: now };
     if (to === INSPECTING) Object.assign(out, { inspection_started_at: now, inspection_finished_at: null });
-    else if (node.provision_state === INSPECTING && to === MANAGEABLE) Object.assign(out, { inspection_finished_at: now, inspection_started_at: null });
+    else if (node.provision_state === INSPECTING && to === MANAGEABLE)
+      Object.assign(out, { inspection_finished_at: now, inspection_started_at: null });
     else if (node.provision_state === INSPECTING && to === INSPECTFAIL) out.inspection_started_at = null;
     return out;
   }
@@ -144,7 +173,8 @@ export class Store {
   // ---- ports and portgroups
 
   createPort(values: Record<string, unknown>): Row {
-    if (typeof values.uuid === 'string' && this.ports.byField('uuid', values.uuid)) throw ironicError('PortAlreadyExists', `A port with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+    if (typeof values.uuid === 'string' && this.ports.byField('uuid', values.uuid))
+      throw ironicError('PortAlreadyExists', `A port with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
     this.checkPortMac(values, null);
     return this.ports.insert(values);
   }
@@ -152,17 +182,24 @@ export class Store {
   private checkPortMac(values: Record<string, unknown>, self: Row | null): void {
     if (typeof values.address !== 'string') return;
     const other = this.ports.byField('address', values.address);
-    if (other && other !== self) throw ironicError('MACAlreadyExists', `A port with MAC address ${values.address} already exists.`, { mac: values.address });
+    if (other && other !== self)
+      throw ironicError('MACAlreadyExists', `A port with MAC address ${values.address} already exists.`, {
+        mac: values.address,
+      });
   }
 
   updatePort(port: Row, values: Record<string, unknown>): Row {
-    if ('uuid' in values && values.uuid !== port.uuid) throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Port.');
+    if ('uuid' in values && values.uuid !== port.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Port.');
     this.checkPortMac(values, port);
     return this.ports.update(port, strip(values));
   }
 
   createPortgroup(values: Record<string, unknown>): Row {
-    if (typeof values.uuid === 'string' && this.portgroups.byField('uuid', values.uuid)) throw ironicError('PortgroupAlreadyExists', `A portgroup with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+    if (typeof values.uuid === 'string' && this.portgroups.byField('uuid', values.uuid))
+      throw ironicError('PortgroupAlreadyExists', `A portgroup with UUID ${values.uuid} already exists.`, {
+        uuid: values.uuid,
+      });
     this.checkPortgroupUnique(values, null);
     const v = { ...values };
     if (!v.mode) delete v.mode;
@@ -172,23 +209,36 @@ export class Store {
   private checkPortgroupUnique(values: Record<string, unknown>, self: Row | null): void {
     if (typeof values.name === 'string') {
       const other = this.portgroups.byField('name', values.name);
-      if (other && other !== self) throw ironicError('PortgroupDuplicateName', `A portgroup with name ${values.name} already exists.`, { name: values.name });
+      if (other && other !== self)
+        throw ironicError('PortgroupDuplicateName', `A portgroup with name ${values.name} already exists.`, {
+          name: values.name,
+        });
     }
     if (typeof values.address === 'string') {
       const other = this.portgroups.byField('address', values.address);
-      if (other && other !== self) throw ironicError('PortgroupMACAlreadyExists', `A portgroup with MAC address ${values.address} already exists.`, { mac: values.address });
+      if (other && other !== self)
+        throw ironicError(
+          'PortgroupMACAlreadyExists',
+          `A portgroup with MAC address ${values.address} already exists.`,
+          { mac: values.address },
+        );
     }
   }
 
   updatePortgroup(pg: Row, values: Record<string, unknown>): Row {
-    if ('uuid' in values && values.uuid !== pg.uuid) throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing portgroup.');
+    if ('uuid' in values && values.uuid !== pg.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing portgroup.');
     this.checkPortgroupUnique(values, pg);
     return this.portgroups.update(pg, strip(values));
   }
 
   destroyPortgroup(pg: Row): void {
     if ([...this.ports.rows.values()].some((p) => p.portgroup_id === pg.id)) {
-      throw ironicError('PortgroupNotEmpty', `Cannot complete the requested action because portgroup ${pg.id} contains ports.`, { portgroup: pg.id });
+      throw ironicError(
+        'PortgroupNotEmpty',
+        `Cannot complete the requested action because portgroup ${pg.id} contains ports.`,
+        { portgroup: pg.id },
+      );
     }
     this.portgroups.delete(pg);
   }
@@ -204,26 +254,43 @@ export class Store {
   // ---- chassis and volume objects
 
   createChassis(values: Record<string, unknown>): Row {
-    if (typeof values.uuid === 'string' && this.chassis.byField('uuid', values.uuid)) throw ironicError('ChassisAlreadyExists', `A chassis with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+    if (typeof values.uuid === 'string' && this.chassis.byField('uuid', values.uuid))
+      throw ironicError('ChassisAlreadyExists', `A chassis with UUID ${values.uuid} already exists.`, {
+        uuid: values.uuid,
+      });
     return this.chassis.insert(values);
   }
 
   destroyChassis(chassis: Row): void {
     if ([...this.nodes.rows.values()].some((n) => n.chassis_id === chassis.id)) {
-      throw ironicError('ChassisNotEmpty', `Cannot complete the requested action because chassis ${chassis.id} contains nodes.`, { chassis: chassis.id });
+      throw ironicError(
+        'ChassisNotEmpty',
+        `Cannot complete the requested action because chassis ${chassis.id} contains nodes.`,
+        { chassis: chassis.id },
+      );
     }
     this.chassis.delete(chassis);
   }
 
   saveConnector(row: Row | null, values: Record<string, unknown>): Row {
     const merged = { ...(row ?? {}), ...values };
-    const dup = [...this.connectors.rows.values()].find((c) => c !== row && c.type === merged.type && c.connector_id === merged.connector_id);
+    const dup = [...this.connectors.rows.values()].find(
+      (c) => c !== row && c.type === merged.type && c.connector_id === merged.connector_id,
+    );
     if (dup) {
-      throw ironicError('VolumeConnectorTypeAndIdAlreadyExists', `A volume connector with type ${String(merged.type)} and connector ID ${String(merged.connector_id)} already exists.`,
-        { type: merged.type, connector_id: merged.connector_id });
+      throw ironicError(
+        'VolumeConnectorTypeAndIdAlreadyExists',
+        `A volume connector with type ${String(merged.type)} and connector ID ${String(merged.connector_id)} already exists.`,
+        { type: merged.type, connector_id: merged.connector_id },
+      );
     }
     if (!row) {
-      if (typeof values.uuid === 'string' && this.connectors.byField('uuid', values.uuid)) throw ironicError('VolumeConnectorAlreadyExists', `A volume connector with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+      if (typeof values.uuid === 'string' && this.connectors.byField('uuid', values.uuid))
+        throw ironicError(
+          'VolumeConnectorAlreadyExists',
+          `A volume connector with UUID ${values.uuid} already exists.`,
+          { uuid: values.uuid },
+        );
       return this.connectors.insert(values);
     }
     return this.connectors.update(row, strip(values));
@@ -231,12 +298,21 @@ export class Store {
 
   saveTarget(row: Row | null, values: Record<string, unknown>): Row {
     const merged = { ...(row ?? {}), ...values };
-    const dup = [...this.targets.rows.values()].find((t) => t !== row && t.node_id === merged.node_id && t.boot_index === merged.boot_index);
+    const dup = [...this.targets.rows.values()].find(
+      (t) => t !== row && t.node_id === merged.node_id && t.boot_index === merged.boot_index,
+    );
     if (dup) {
-      throw ironicError('VolumeTargetBootIndexAlreadyExists', `A volume target with boot index '${String(merged.boot_index)}' for the same node already exists.`, { boot_index: merged.boot_index });
+      throw ironicError(
+        'VolumeTargetBootIndexAlreadyExists',
+        `A volume target with boot index '${String(merged.boot_index)}' for the same node already exists.`,
+        { boot_index: merged.boot_index },
+      );
     }
     if (!row) {
-      if (typeof values.uuid === 'string' && this.targets.byField('uuid', values.uuid)) throw ironicError('VolumeTargetAlreadyExists', `A volume target with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+      if (typeof values.uuid === 'string' && this.targets.byField('uuid', values.uuid))
+        throw ironicError('VolumeTargetAlreadyExists', `A volume target with UUID ${values.uuid} already exists.`, {
+          uuid: values.uuid,
+        });
       return this.targets.insert(values);
     }
     return this.targets.update(row, strip(values));
@@ -259,6 +335,8 @@ export class Store {
 
 function strip(values: Record<string, unknown>): Record<string, unknown> {
   const v = { ...values };
-  delete v.id; delete v.created_at; delete v.updated_at;
+  delete v.id;
+  delete v.created_at;
+  delete v.updated_at;
   return v;
 }

@@ -16,7 +16,8 @@ export interface ListOptions {
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-export const isIntLike = (v: unknown): boolean => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\d+$/.test(v));
+export const isIntLike = (v: unknown): boolean =>
+  (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\d+$/.test(v));
 
 function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;
@@ -43,7 +44,11 @@ export class Table {
 
   /** By integer id or uuid (Ironic's `get`). */
   get(ident: unknown): Row {
-    const row = isIntLike(ident) ? this.rows.get(Number(ident)) : typeof ident === 'string' ? this.byField('uuid', ident) : undefined;
+    const row = isIntLike(ident)
+      ? this.rows.get(Number(ident))
+      : typeof ident === 'string'
+        ? this.byField('uuid', ident)
+        : undefined;
     if (!row) throw this.notFound(ident);
     return row;
   }
@@ -91,11 +96,18 @@ export class Table {
   /** Rows passing `keep`, paginated and sorted as Ironic's _paginate_query. */
   list(opts: ListOptions = {}, keep: (r: Row) => boolean = () => true): Row[] {
     const sortKey = opts.sort_key ?? null;
-    if (sortKey !== null && (typeof sortKey !== 'string' || !this.cls.fields.includes(sortKey) || sortKey === 'traits')) {
-      throw ironicError('InvalidParameterValue', `The sort_key value "${String(sortKey)}" is an invalid field for sorting`);
+    if (
+      sortKey !== null &&
+      (typeof sortKey !== 'string' || !this.cls.fields.includes(sortKey) || sortKey === 'traits')
+    ) {
+      throw ironicError(
+        'InvalidParameterValue',
+        `The sort_key value "${String(sortKey)}" is an invalid field for sorting`,
+      );
     }
     const dir = opts.sort_dir ?? 'asc';
-    if (dir !== 'asc' && dir !== 'desc') throw ironicError('InvalidParameterValue', "Unknown sort direction, must be 'desc' or 'asc'");
+    if (dir !== 'asc' && dir !== 'desc')
+      throw ironicError('InvalidParameterValue', "Unknown sort direction, must be 'desc' or 'asc'");
     const keys = sortKey && sortKey !== 'id' ? [sortKey, 'id'] : ['id'];
     const sign = dir === 'desc' ? -1 : 1;
     const cmp = (a: Row, b: Row): number => {
@@ -112,7 +124,8 @@ export class Table {
     }
     const limit = opts.limit;
     if (limit !== undefined && limit !== null) {
-      if (!isIntLike(limit) || Number(limit) < 0) throw ironicError('InvalidParameterValue', `Limit must be positive: ${String(limit)}`);
+      if (!isIntLike(limit) || Number(limit) < 0)
+        throw ironicError('InvalidParameterValue', `Limit must be positive: ${String(limit)}`);
       rows = rows.slice(0, Number(limit));
     }
     return rows;
@@ -129,5 +142,8 @@ export class Table {
 }
 
 export const listOptions = (kw: Record<string, unknown>): ListOptions => ({
-  limit: kw.limit, marker: kw.marker, sort_key: kw.sort_key, sort_dir: kw.sort_dir,
+  limit: kw.limit,
+  marker: kw.marker,
+  sort_key: kw.sort_key,
+  sort_dir: kw.sort_dir,
 });

@@ -19,7 +19,10 @@ export class WorkerPool {
   private busy = 0;
   private readonly running = new Set<Promise<void>>();
 
-  constructor(readonly size: number, private readonly logger?: Logger) {}
+  constructor(
+    readonly size: number,
+    private readonly logger?: Logger,
+  ) {}
 
   get free(): number {
     return this.size - this.busy;
@@ -28,11 +31,19 @@ export class WorkerPool {
   /** Takes a worker now or throws NoFreeConductorWorker, as Ironic's _spawn_worker. */
   reserve(): () => void {
     if (this.busy >= this.size) {
-      throw ironicError('NoFreeConductorWorker', 'Requested action cannot be performed due to lack of free conductor workers.');
+      throw ironicError(
+        'NoFreeConductorWorker',
+        'Requested action cannot be performed due to lack of free conductor workers.',
+      );
     }
     this.busy++;
     let released = false;
-    return () => { if (!released) { released = true; this.busy--; } };
+    return () => {
+      if (!released) {
+        released = true;
+        this.busy--;
+      }
+    };
   }
 
   /** Runs `work` on an already reserved worker. */
@@ -59,7 +70,11 @@ export class WorkerPool {
 export class Task {
   private spawned: { work: Work; release: () => void } | null = null;
 
-  constructor(readonly node: NodeRow, public shared: boolean, private readonly host: string) {}
+  constructor(
+    readonly node: NodeRow,
+    public shared: boolean,
+    private readonly host: string,
+  ) {}
 
   /** Upgrades a shared task to exclusive (task.upgrade_lock). */
   upgradeLock(): void {
@@ -87,20 +102,31 @@ export class Task {
 
 function reserveNode(node: NodeRow, host: string): void {
   if (node.reservation !== null) {
-    throw ironicError('NodeLocked', `Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`,
-      { node: node.uuid, host: node.reservation });
+    throw ironicError(
+      'NodeLocked',
+      `Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`,
+      { node: node.uuid, host: node.reservation },
+    );
   }
   node.reservation = host;
 }
 
 export class TaskManager {
-  constructor(private readonly store: Store, readonly host: string, readonly pool: WorkerPool) {}
+  constructor(
+    private readonly store: Store,
+    readonly host: string,
+    readonly pool: WorkerPool,
+  ) {}
 
   /**
    * Runs `body` under a task on the node (task_manager.acquire as a context manager). An
    * exclusive task's reservation is released when `body` ends, or when its spawned work ends.
    */
-  async with<T>(nodeId: unknown, opts: { shared?: boolean; purpose: string }, body: (task: Task) => T | Promise<T>): Promise<T> {
+  async with<T>(
+    nodeId: unknown,
+    opts: { shared?: boolean; purpose: string },
+    body: (task: Task) => T | Promise<T>,
+  ): Promise<T> {
     const node = this.store.node(nodeId);
     const shared = opts.shared ?? false;
     if (!shared) reserveNode(node, this.host);
@@ -122,7 +148,11 @@ export class TaskManager {
       return result;
     }
     this.pool.run(async () => {
-      try { await spawned.work(); } finally { release(); }
+      try {
+        await spawned.work();
+      } finally {
+        release();
+      }
     }, spawned.release);
     return result;
   }

@@ -12,17 +12,26 @@ const CUSTOM_TRAIT = /^CUSTOM_[A-Z0-9_]+$/;
 const STANDARD_TRAIT = /^(HW|STORAGE|MISC|COMPUTE)_[A-Z0-9_]+$/;
 
 export function validateTrait(trait: unknown): asserts trait is string {
-  const ok = typeof trait === 'string' && trait.length >= 1 && trait.length <= 255 && (CUSTOM_TRAIT.test(trait) || STANDARD_TRAIT.test(trait));
+  const ok =
+    typeof trait === 'string' &&
+    trait.length >= 1 &&
+    trait.length <= 255 &&
+    (CUSTOM_TRAIT.test(trait) || STANDARD_TRAIT.test(trait));
   if (!ok) {
-    throw ironicError('InvalidParameterValue', 'Invalid trait. A valid trait must be no longer than 255 characters. Standard traits are defined in the os_traits library. A custom trait must start with the prefix CUSTOM_ and use the following characters: A-Z, 0-9 and _');
+    throw ironicError(
+      'InvalidParameterValue',
+      'Invalid trait. A valid trait must be no longer than 255 characters. Standard traits are defined in the os_traits library. A custom trait must start with the prefix CUSTOM_ and use the following characters: A-Z, 0-9 and _',
+    );
   }
 }
 
 function checkLimit(node: NodeRow, nodeIdent: unknown, count: number): void {
   if (count > MAX_TRAITS_PER_NODE) {
-    throw ironicError('InvalidParameterValue',
+    throw ironicError(
+      'InvalidParameterValue',
       `Could not modify traits for node ${String(nodeIdent)} as it would exceed the maximum number of traits per node (${count} vs. ${MAX_TRAITS_PER_NODE})`,
-      { node_id: nodeIdent, num_traits: count, max_traits: MAX_TRAITS_PER_NODE });
+      { node_id: nodeIdent, num_traits: count, max_traits: MAX_TRAITS_PER_NODE },
+    );
   }
 }
 
@@ -46,10 +55,17 @@ export function addTraits(node: NodeRow, nodeIdent: unknown, traits: unknown, re
 
 /** remove_node_traits: null removes all; a named trait the node lacks is NodeTraitNotFound. */
 export function removeTraits(node: NodeRow, nodeIdent: unknown, traits: unknown): void {
-  if (traits === null || traits === undefined) { node.traits = []; return; }
+  if (traits === null || traits === undefined) {
+    node.traits = [];
+    return;
+  }
   for (const trait of Array.isArray(traits) ? traits : []) {
     const i = node.traits.findIndex((t) => t.trait === trait);
-    if (i === -1) throw ironicError('NodeTraitNotFound', `Node ${String(nodeIdent)} doesn't have a trait '${String(trait)}'`, { node_id: nodeIdent, trait });
+    if (i === -1)
+      throw ironicError('NodeTraitNotFound', `Node ${String(nodeIdent)} doesn't have a trait '${String(trait)}'`, {
+        node_id: nodeIdent,
+        trait,
+      });
     node.traits.splice(i, 1);
   }
 }

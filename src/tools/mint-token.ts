@@ -42,12 +42,13 @@ function main(argv: string[]): void {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || (!values.secret === !values.key)) {
+  if (values.help || !values.secret === !values.key) {
     process.stderr.write(USAGE);
     process.exit(values.help ? 0 : 2);
   }
   const expiresIn = Number(values['expires-in']);
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0) throw new Error('--expires-in must be a positive number of seconds');
+  if (!Number.isInteger(expiresIn) || expiresIn <= 0)
+    throw new Error('--expires-in must be a positive number of seconds');
   let key: string;
   let alg: string;
   if (values.secret) {
@@ -57,10 +58,21 @@ function main(argv: string[]): void {
     key = readFileSync(values.key!, 'utf8');
     const k = createPrivateKey(key);
     const curve = k.asymmetricKeyDetails?.namedCurve;
-    alg = values.alg ?? (k.asymmetricKeyType === 'ec' ? (curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : 'ES256') : 'RS256');
+    alg =
+      values.alg ??
+      (k.asymmetricKeyType === 'ec'
+        ? curve === 'secp384r1'
+          ? 'ES384'
+          : curve === 'secp521r1'
+            ? 'ES512'
+            : 'ES256'
+        : 'RS256');
   }
   const claims: Record<string, unknown> = {
-    roles: values.roles.split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    roles: values.roles
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
   };
   if (values.project) claims.project_id = values.project;
   if (values['system-scope']) claims.system_scope = values['system-scope'];

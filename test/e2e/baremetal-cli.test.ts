@@ -28,23 +28,47 @@ function scenario(backend: Backend, auth: AuthMode): void {
   const tag = runTag();
   const rc = `e2e-cli-${tag}`; // a resource class of our own: lists filtered by it see only our nodes
   const name = (s: string): string => `e2e-${tag}-${s}`;
-  const mac = (n: number): string => `52:54:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}:${n.toString(16).padStart(2, '0')}`;
-  const ids: { node?: string; others: string[]; chassis?: string; port?: string; portgroup?: string; connector?: string; target?: string } = { others: [] };
+  const mac = (n: number): string =>
+    `52:54:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}:${n.toString(16).padStart(2, '0')}`;
+  const ids: {
+    node?: string;
+    others: string[];
+    chassis?: string;
+    port?: string;
+    portgroup?: string;
+    connector?: string;
+    target?: string;
+  } = { others: [] };
   const vif = randomUUID();
 
   const show = (ident: string) => json<Row>(gw, 'node', 'show', ident);
   const waitFor = (what: string, check: (n: Row) => boolean) =>
-    until(what, async () => { const n = await show(ids.node!); return check(n) ? n : undefined; }, 60_000, 250);
+    until(
+      what,
+      async () => {
+        const n = await show(ids.node!);
+        return check(n) ? n : undefined;
+      },
+      60_000,
+      250,
+    );
 
   // The steps build on each other: after a failed one the rest are skipped, naming it.
   let failed: string | undefined;
   const step = (title: string, fn: () => Promise<void>) =>
     test(title, async (t) => {
       if (failed) return t.skip(`an earlier step failed: ${failed}`);
-      try { await fn(); } catch (err) { failed = title; throw err; }
+      try {
+        await fn();
+      } catch (err) {
+        failed = title;
+        throw err;
+      }
     });
 
-  before(async () => { gw = await startGateway(backend, auth); });
+  before(async () => {
+    gw = await startGateway(backend, auth);
+  });
   after(async () => {
     // a failed step must not leave our nodes on a shared conductor
     for (const uuid of [ids.node, ...ids.others]) {
@@ -70,12 +94,27 @@ function scenario(backend: Backend, auth: AuthMode): void {
     assert.deepEqual(c.extra, { run: `r-${tag}` }); // not all digits: the CLI would send a number
     ids.chassis = String(c.uuid);
     const list = await json<Row[]>(gw, 'chassis', 'list');
-    assert.ok(list.some((r) => r.UUID === ids.chassis && r.Description === `e2e ${tag}`), JSON.stringify(list));
+    assert.ok(
+      list.some((r) => r.UUID === ids.chassis && r.Description === `e2e ${tag}`),
+      JSON.stringify(list),
+    );
   });
 
   step('node create (three nodes)', async () => {
     for (const s of ['a', 'b', 'c']) {
-      const n = await json<Row>(gw, 'node', 'create', '--driver', 'fake-hardware', '--name', name(s), '--resource-class', rc, '--property', 'cpus=2');
+      const n = await json<Row>(
+        gw,
+        'node',
+        'create',
+        '--driver',
+        'fake-hardware',
+        '--name',
+        name(s),
+        '--resource-class',
+        rc,
+        '--property',
+        'cpus=2',
+      );
       assert.equal(n.name, name(s));
       assert.equal(n.driver, 'fake-hardware');
       assert.equal(n.provision_state, 'enroll');
@@ -93,15 +132,45 @@ function scenario(backend: Backend, auth: AuthMode): void {
     assert.ok(all.every((r) => r['Provisioning State'] === 'enroll' && r.Maintenance === false));
     // --limit is the API's page size (nodes come in the API's default order, by creation);
     // --sort is done by the CLI on what it received
-    const page = await json<Row[]>(gw, 'node', 'list', '--resource-class', rc, '--fields', 'uuid', 'name', '--sort', 'name:desc', '--limit', '2');
+    const page = await json<Row[]>(
+      gw,
+      'node',
+      'list',
+      '--resource-class',
+      rc,
+      '--fields',
+      'uuid',
+      'name',
+      '--sort',
+      'name:desc',
+      '--limit',
+      '2',
+    );
     assert.deepEqual(page, [
       { UUID: ids.others[0], Name: name('b') },
       { UUID: ids.node, Name: name('a') },
     ]);
-    const sorted = await json<Row[]>(gw, 'node', 'list', '--resource-class', rc, '--fields', 'uuid', 'name', '--sort', 'name:desc');
-    assert.deepEqual(sorted.map((r) => r.Name), [name('c'), name('b'), name('a')]);
+    const sorted = await json<Row[]>(
+      gw,
+      'node',
+      'list',
+      '--resource-class',
+      rc,
+      '--fields',
+      'uuid',
+      'name',
+      '--sort',
+      'name:desc',
+    );
+    assert.deepEqual(
+      sorted.map((r) => r.Name),
+      [name('c'), name('b'), name('a')],
+    );
     const long = await json<Row[]>(gw, 'node', 'list', '--resource-class', rc, '--long', '--sort', 'name:asc');
-    assert.deepEqual(long.map((r) => r.Name), [name('a'), name('b'), name('c')]);
+    assert.deepEqual(
+      long.map((r) => r.Name),
+      [name('a'), name('b'), name('c')],
+    );
     assert.ok(long.every((r) => r.Driver === 'fake-hardware' && r['Resource Class'] === rc));
   });
 
@@ -109,14 +178,34 @@ function scenario(backend: Backend, auth: AuthMode): void {
     const n = await show(name('a'));
     assert.equal(n.uuid, ids.node);
     assert.equal(n.network_interface, backend.expect.networkInterface);
-    for (const k of ['boot_interface', 'deploy_interface', 'management_interface', 'power_interface', 'vendor_interface']) assert.equal(n[k], 'fake', k);
+    for (const k of [
+      'boot_interface',
+      'deploy_interface',
+      'management_interface',
+      'power_interface',
+      'vendor_interface',
+    ])
+      assert.equal(n[k], 'fake', k);
     assert.deepEqual(n.traits, []);
     const few = await json<Row>(gw, 'node', 'show', ids.node!, '--fields', 'uuid', 'provision_state');
     assert.deepEqual(few, { uuid: ids.node, provision_state: 'enroll' });
   });
 
   step('node set / unset', async () => {
-    await ok(gw, 'node', 'set', ids.node!, '--extra', 'team=e2e', '--extra', 'keep=yes', '--property', 'memory_mb=1024', '--driver-info', 'fake_key=v');
+    await ok(
+      gw,
+      'node',
+      'set',
+      ids.node!,
+      '--extra',
+      'team=e2e',
+      '--extra',
+      'keep=yes',
+      '--property',
+      'memory_mb=1024',
+      '--driver-info',
+      'fake_key=v',
+    );
     let n = await show(ids.node!);
     assert.deepEqual(n.extra, { team: 'e2e', keep: 'yes' });
     assert.deepEqual(n.properties, { cpus: 2, memory_mb: 1024 });
@@ -139,7 +228,18 @@ function scenario(backend: Backend, auth: AuthMode): void {
   });
 
   step('port create, list, show, set', async () => {
-    const p = await json<Row>(gw, 'port', 'create', mac(1), '--node', ids.node!, '--extra', 'slot=1', '--pxe-enabled', 'true');
+    const p = await json<Row>(
+      gw,
+      'port',
+      'create',
+      mac(1),
+      '--node',
+      ids.node!,
+      '--extra',
+      'slot=1',
+      '--pxe-enabled',
+      'true',
+    );
     assert.equal(p.address, mac(1));
     assert.equal(p.node_uuid, ids.node);
     assert.equal(p.pxe_enabled, true);
@@ -156,7 +256,20 @@ function scenario(backend: Backend, auth: AuthMode): void {
   });
 
   step('port group create, list', async () => {
-    const g = await json<Row>(gw, 'port', 'group', 'create', '--node', ids.node!, '--name', name('pg'), '--address', mac(2), '--mode', 'active-backup');
+    const g = await json<Row>(
+      gw,
+      'port',
+      'group',
+      'create',
+      '--node',
+      ids.node!,
+      '--name',
+      name('pg'),
+      '--address',
+      mac(2),
+      '--mode',
+      'active-backup',
+    );
     assert.equal(g.name, name('pg'));
     assert.equal(g.address, mac(2));
     assert.equal(g.node_uuid, ids.node);
@@ -167,20 +280,57 @@ function scenario(backend: Backend, auth: AuthMode): void {
   });
 
   step('volume connector and target create, list', async () => {
-    const c = await json<Row>(gw, 'volume', 'connector', 'create', '--node', ids.node!, '--type', 'iqn', '--connector-id', `iqn.2024-01.org.example:${tag}`);
+    const c = await json<Row>(
+      gw,
+      'volume',
+      'connector',
+      'create',
+      '--node',
+      ids.node!,
+      '--type',
+      'iqn',
+      '--connector-id',
+      `iqn.2024-01.org.example:${tag}`,
+    );
     assert.equal(c.type, 'iqn');
     assert.equal(c.connector_id, `iqn.2024-01.org.example:${tag}`);
     ids.connector = String(c.uuid);
     const cl = await json<Row[]>(gw, 'volume', 'connector', 'list', '--node', ids.node!);
-    assert.deepEqual(cl, [{ UUID: ids.connector, 'Node UUID': ids.node, Type: 'iqn', 'Connector ID': `iqn.2024-01.org.example:${tag}` }]);
-    const t = await json<Row>(gw, 'volume', 'target', 'create', '--node', ids.node!, '--type', 'iscsi', '--boot-index', '0', '--volume-id', `vol-${tag}`);
+    assert.deepEqual(cl, [
+      { UUID: ids.connector, 'Node UUID': ids.node, Type: 'iqn', 'Connector ID': `iqn.2024-01.org.example:${tag}` },
+    ]);
+    const t = await json<Row>(
+      gw,
+      'volume',
+      'target',
+      'create',
+      '--node',
+      ids.node!,
+      '--type',
+      'iscsi',
+      '--boot-index',
+      '0',
+      '--volume-id',
+      `vol-${tag}`,
+    );
     assert.equal(t.volume_type, 'iscsi');
     assert.equal(t.boot_index, 0);
     ids.target = String(t.uuid);
     const tl = await json<Row[]>(gw, 'volume', 'target', 'list', '--node', ids.node!);
-    assert.deepEqual(tl, [{ UUID: ids.target, 'Node UUID': ids.node, 'Driver Volume Type': 'iscsi', 'Boot Index': 0, 'Volume ID': `vol-${tag}` }]);
+    assert.deepEqual(tl, [
+      {
+        UUID: ids.target,
+        'Node UUID': ids.node,
+        'Driver Volume Type': 'iscsi',
+        'Boot Index': 0,
+        'Volume ID': `vol-${tag}`,
+      },
+    ]);
     // the conductor changes volume resources only on a powered-off node (InvalidStateRequested)
-    assert.match(await fails(gw, 'volume', 'target', 'delete', ids.target), /volume target deletion.*can not be performed.*HTTP 400/);
+    assert.match(
+      await fails(gw, 'volume', 'target', 'delete', ids.target),
+      /volume target deletion.*can not be performed.*HTTP 400/,
+    );
   });
 
   step('node manage --wait, provide --wait', async () => {
@@ -194,10 +344,18 @@ function scenario(backend: Backend, auth: AuthMode): void {
 
   step('node boot device set / show', async () => {
     await ok(gw, 'node', 'boot', 'device', 'set', ids.node!, 'pxe');
-    assert.deepEqual(await json<Row>(gw, 'node', 'boot', 'device', 'show', ids.node!), { boot_device: 'pxe', persistent: false });
-    assert.deepEqual(await json<Row>(gw, 'node', 'boot', 'device', 'show', '--supported', ids.node!), { supported_boot_devices: 'pxe' });
+    assert.deepEqual(await json<Row>(gw, 'node', 'boot', 'device', 'show', ids.node!), {
+      boot_device: 'pxe',
+      persistent: false,
+    });
+    assert.deepEqual(await json<Row>(gw, 'node', 'boot', 'device', 'show', '--supported', ids.node!), {
+      supported_boot_devices: 'pxe',
+    });
     // the fake management interface refuses what it does not list (InvalidParameterValue)
-    assert.match(await fails(gw, 'node', 'boot', 'device', 'set', ids.node!, 'disk'), /Invalid boot device disk specified.*HTTP 400/);
+    assert.match(
+      await fails(gw, 'node', 'boot', 'device', 'set', ids.node!, 'disk'),
+      /Invalid boot device disk specified.*HTTP 400/,
+    );
   });
 
   step('node power on / off / reboot', async () => {
@@ -218,13 +376,23 @@ function scenario(backend: Backend, auth: AuthMode): void {
 
   step('node console enable / show / disable', async () => {
     await ok(gw, 'node', 'console', 'enable', ids.node!);
-    const c = await until('console enabled', async () => {
-      const s = await json<Row>(gw, 'node', 'console', 'show', ids.node!);
-      return s.console_enabled === true ? s : undefined;
-    }, 30_000, 250);
+    const c = await until(
+      'console enabled',
+      async () => {
+        const s = await json<Row>(gw, 'node', 'console', 'show', ids.node!);
+        return s.console_enabled === true ? s : undefined;
+      },
+      30_000,
+      250,
+    );
     assert.deepEqual(c, { console_enabled: true, console_info: {} }); // FakeConsole.get_console
     await ok(gw, 'node', 'console', 'disable', ids.node!);
-    await until('console disabled', async () => ((await show(ids.node!)).console_enabled === false ? true : undefined), 30_000, 250);
+    await until(
+      'console disabled',
+      async () => ((await show(ids.node!)).console_enabled === false ? true : undefined),
+      30_000,
+      250,
+    );
   });
 
   step('node inject nmi: the fake management interface lacks it (400 UnsupportedDriverExtension)', async () => {
@@ -236,7 +404,10 @@ function scenario(backend: Backend, auth: AuthMode): void {
     const list = await json<Row[]>(gw, 'node', 'trait', 'list', ids.node!);
     assert.deepEqual(list.map((r) => r.Traits).sort(), ['CUSTOM_E2E_A', 'CUSTOM_E2E_B', 'HW_CPU_X86_AVX2']);
     await ok(gw, 'node', 'remove', 'trait', ids.node!, 'CUSTOM_E2E_A');
-    assert.deepEqual((await json<Row[]>(gw, 'node', 'trait', 'list', ids.node!)).map((r) => r.Traits).sort(), ['CUSTOM_E2E_B', 'HW_CPU_X86_AVX2']);
+    assert.deepEqual((await json<Row[]>(gw, 'node', 'trait', 'list', ids.node!)).map((r) => r.Traits).sort(), [
+      'CUSTOM_E2E_B',
+      'HW_CPU_X86_AVX2',
+    ]);
     assert.match(await fails(gw, 'node', 'add', 'trait', ids.node!, 'not-a-trait'), /HTTP 400/);
   });
 
@@ -252,14 +423,29 @@ function scenario(backend: Backend, auth: AuthMode): void {
   step('node passthru list / call (sync and async)', async () => {
     const methods = await json<Row[]>(gw, 'node', 'passthru', 'list', ids.node!);
     const byName = new Map(methods.map((m) => [m.Name, m]));
-    assert.deepEqual(byName.get('third_method_sync'), { Name: 'third_method_sync', 'Supported HTTP methods': 'POST', Async: false, Description: 'Test if the value of bar is meow', 'Response is attachment': false });
-    assert.deepEqual(byName.get('second_method'), { Name: 'second_method', 'Supported HTTP methods': 'POST', Async: true, Description: 'Test if the value of bar is kazoo', 'Response is attachment': false });
+    assert.deepEqual(byName.get('third_method_sync'), {
+      Name: 'third_method_sync',
+      'Supported HTTP methods': 'POST',
+      Async: false,
+      Description: 'Test if the value of bar is meow',
+      'Response is attachment': false,
+    });
+    assert.deepEqual(byName.get('second_method'), {
+      Name: 'second_method',
+      'Supported HTTP methods': 'POST',
+      Async: true,
+      Description: 'Test if the value of bar is kazoo',
+      'Response is attachment': false,
+    });
     // sync: 200 with the method's return value (false here: the CLI prints nothing for a falsy body)
     assert.equal(await ok(gw, 'node', 'passthru', 'call', ids.node!, 'third_method_sync', '--arg', 'bar=purr'), '');
     // async: 202, no body
     assert.equal(await ok(gw, 'node', 'passthru', 'call', ids.node!, 'second_method', '--arg', 'bar=kazoo'), '');
     // the fake vendor interface validates its argument before the call (MissingParameterValue)
-    assert.match(await fails(gw, 'node', 'passthru', 'call', ids.node!, 'second_method'), /Parameter 'bar' not passed.*HTTP 400/);
+    assert.match(
+      await fails(gw, 'node', 'passthru', 'call', ids.node!, 'second_method'),
+      /Parameter 'bar' not passed.*HTTP 400/,
+    );
   });
 
   step('node deploy --wait', async () => {
@@ -269,7 +455,10 @@ function scenario(backend: Backend, auth: AuthMode): void {
     assert.equal(n.target_provision_state, null);
     assert.equal(n.last_error, null);
     const active = await json<Row[]>(gw, 'node', 'list', '--resource-class', rc, '--provision-state', 'active');
-    assert.deepEqual(active.map((r) => r.UUID), [ids.node]);
+    assert.deepEqual(
+      active.map((r) => r.UUID),
+      [ids.node],
+    );
   });
 
   step('node undeploy --wait', async () => {
@@ -303,7 +492,9 @@ function scenario(backend: Backend, auth: AuthMode): void {
 
   step('driver list / show / property list / raid property list', async () => {
     const drivers = await json<Row[]>(gw, 'driver', 'list');
-    assert.deepEqual(drivers, [{ 'Supported driver(s)': 'fake-hardware', 'Active host(s)': backend.expect.conductorHost }]);
+    assert.deepEqual(drivers, [
+      { 'Supported driver(s)': 'fake-hardware', 'Active host(s)': backend.expect.conductorHost },
+    ]);
     const d = await json<Row>(gw, 'driver', 'show', 'fake-hardware');
     assert.equal(d.name, 'fake-hardware');
     assert.equal(d.hosts, backend.expect.conductorHost); // the CLI joins the list
@@ -312,21 +503,37 @@ function scenario(backend: Backend, auth: AuthMode): void {
     assert.equal(d.type, 'dynamic');
     assert.equal(d.default_deploy_interface, null);
     const props = await json<Row[]>(gw, 'driver', 'property', 'list', 'fake-hardware');
-    assert.ok(props.length > 0 && props.every((p) => typeof p.Property === 'string' && typeof p.Description === 'string'), JSON.stringify(props));
+    assert.ok(
+      props.length > 0 && props.every((p) => typeof p.Property === 'string' && typeof p.Description === 'string'),
+      JSON.stringify(props),
+    );
     const raid = await json<Row[]>(gw, 'driver', 'raid', 'property', 'list', 'fake-hardware');
     const raidNames = raid.map((p) => p.Property);
-    for (const k of ['raid_level', 'size_gb', 'is_root_volume']) assert.ok(raidNames.includes(k), `${k} in ${JSON.stringify(raidNames)}`);
+    for (const k of ['raid_level', 'size_gb', 'is_root_volume'])
+      assert.ok(raidNames.includes(k), `${k} in ${JSON.stringify(raidNames)}`);
   });
 
   step('driver passthru list / call (async)', async () => {
     const methods = await json<Row[]>(gw, 'driver', 'passthru', 'list', 'fake-hardware');
     if (backend.expect.driverVendorMethods) {
-      assert.deepEqual(methods.find((m) => m.Name === 'driver_method_async'), { Name: 'driver_method_async', 'Supported HTTP methods': 'POST', Async: true, Description: 'Do nothing, asynchronously (simulator only)', 'Response is attachment': false });
+      assert.deepEqual(
+        methods.find((m) => m.Name === 'driver_method_async'),
+        {
+          Name: 'driver_method_async',
+          'Supported HTTP methods': 'POST',
+          Async: true,
+          Description: 'Do nothing, asynchronously (simulator only)',
+          'Response is attachment': false,
+        },
+      );
       assert.equal((await ok(gw, 'driver', 'passthru', 'call', 'fake-hardware', 'driver_method_async')).trim(), ''); // 202, no body
     } else {
       // Ironic's fake vendor interface has no driver methods: the conductor says so
       assert.deepEqual(methods, []);
-      assert.match(await fails(gw, 'driver', 'passthru', 'call', 'fake-hardware', 'driver_method_async'), /No handler for method driver_method_async.*HTTP 400/);
+      assert.match(
+        await fails(gw, 'driver', 'passthru', 'call', 'fake-hardware', 'driver_method_async'),
+        /No handler for method driver_method_async.*HTTP 400/,
+      );
     }
   });
 }

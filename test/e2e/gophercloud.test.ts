@@ -34,15 +34,30 @@ const STEPS = [
 
 before(async () => {
   mkdirSync(out, { recursive: true });
-  const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: join(out, 'cache'), GOFLAGS: '' };
-  await run('go', ['build', '-o', binary, join(import.meta.dirname, 'gophercloud', 'lifecycle.go')], { env, timeout: 300_000 });
+  const env = {
+    PATH: '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    GO111MODULE: 'off',
+    GOPATH: '/usr/share/gocode',
+    GOCACHE: join(out, 'cache'),
+    GOFLAGS: '',
+  };
+  await run('go', ['build', '-o', binary, join(import.meta.dirname, 'gophercloud', 'lifecycle.go')], {
+    env,
+    timeout: 300_000,
+  });
 });
 
 function lifecycle(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(binary, args, { env: { PATH: '/usr/bin:/bin', NO_PROXY: '127.0.0.1,localhost' }, timeout: 240_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      binary,
+      args,
+      { env: { PATH: '/usr/bin:/bin', NO_PROXY: '127.0.0.1,localhost' }, timeout: 240_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -51,14 +66,22 @@ for (const backend of backends()) {
     for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
       describe(`${backend.name} · ${auth}`, () => {
         let gw: RunningGateway;
-        before(async () => { gw = await startGateway(backend, auth); });
-        after(async () => { await gw?.close(); });
+        before(async () => {
+          gw = await startGateway(backend, auth);
+        });
+        after(async () => {
+          await gw?.close();
+        });
 
         test('the node lifecycle through gophercloud', { timeout: 300_000 }, async () => {
           const args = ['-endpoint', gw.url, '-tag', runTag(), '-conductor-host', backend.expect.conductorHost];
           if (gw.token) args.push('-token', gw.token);
           const r = await lifecycle(args);
-          assert.equal(r.code, 0, `lifecycle exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-4000)}`);
+          assert.equal(
+            r.code,
+            0,
+            `lifecycle exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-4000)}`,
+          );
           const last = r.stdout.trim().split('\n').at(-1) ?? '';
           assert.deepEqual(JSON.parse(last), STEPS);
         });

@@ -27,7 +27,9 @@ type Client = ReturnType<typeof createClient<paths>>;
 type Node = NonNullable<Awaited<ReturnType<typeof getNode>>>;
 
 async function getNode(api: Client, ident: string) {
-  const { data, error, response } = await api.GET('/v1/nodes/{node_ident}', { params: { path: { node_ident: ident } } });
+  const { data, error, response } = await api.GET('/v1/nodes/{node_ident}', {
+    params: { path: { node_ident: ident } },
+  });
   assert.equal(response.status, 200, JSON.stringify(error));
   return data!;
 }
@@ -49,10 +51,17 @@ for (const backend of backends()) {
         let gw: RunningGateway;
         let api: Client;
         let uuid: string | undefined;
-        before(async () => { gw = await startGateway(backend, auth); api = clientFor(gw); });
+        before(async () => {
+          gw = await startGateway(backend, auth);
+          api = clientFor(gw);
+        });
         after(async () => {
-          if (uuid) { // after a failure: leave nothing on a shared conductor
-            await api.PATCH('/v1/nodes/{node_ident}', { params: { path: { node_ident: uuid } }, body: [{ op: 'replace', path: '/maintenance', value: true }] });
+          if (uuid) {
+            // after a failure: leave nothing on a shared conductor
+            await api.PATCH('/v1/nodes/{node_ident}', {
+              params: { path: { node_ident: uuid } },
+              body: [{ op: 'replace', path: '/maintenance', value: true }],
+            });
             await api.DELETE('/v1/nodes/{node_ident}', { params: { path: { node_ident: uuid } } });
           }
           await gw?.close();
@@ -62,13 +71,21 @@ for (const backend of backends()) {
           const tag = runTag();
           const rc = `e2e-oa-${tag}`;
           const provision = async (target: string, expected: string): Promise<Node> => {
-            const r = await api.PUT('/v1/nodes/{node_ident}/states/provision', { params: { path: { node_ident: uuid! } }, body: { target } });
+            const r = await api.PUT('/v1/nodes/{node_ident}/states/provision', {
+              params: { path: { node_ident: uuid! } },
+              body: { target },
+            });
             assert.equal(r.response.status, 202, JSON.stringify(r.error));
-            return until(`provision state ${expected}`, async () => {
-              const n = await getNode(api, uuid!);
-              assert.equal(n.last_error ?? null, null);
-              return n.provision_state === expected && n.target_provision_state === null ? n : undefined;
-            }, 120_000, 200);
+            return until(
+              `provision state ${expected}`,
+              async () => {
+                const n = await getNode(api, uuid!);
+                assert.equal(n.last_error ?? null, null);
+                return n.provision_state === expected && n.target_provision_state === null ? n : undefined;
+              },
+              120_000,
+              200,
+            );
           };
 
           // version discovery
@@ -77,14 +94,21 @@ for (const backend of backends()) {
           assert.equal(root.data?.default_version.min_version, '1.1');
 
           // create
-          const created = await api.POST('/v1/nodes', { body: { driver: 'fake-hardware', name: `e2e-oa-${tag}`, resource_class: rc, properties: { cpus: 4 } } });
+          const created = await api.POST('/v1/nodes', {
+            body: { driver: 'fake-hardware', name: `e2e-oa-${tag}`, resource_class: rc, properties: { cpus: 4 } },
+          });
           assert.equal(created.response.status, 201, JSON.stringify(created.error));
           uuid = created.data!.uuid!;
           assert.equal(created.data!.provision_state, 'enroll');
 
           // list with a filter and fields, and read by name
-          const list = await api.GET('/v1/nodes', { params: { query: { resource_class: rc, fields: 'uuid,name,provision_state' } } });
-          assert.deepEqual(list.data!.nodes.map((n) => [n.uuid, n.name, n.provision_state]), [[uuid, `e2e-oa-${tag}`, 'enroll']]);
+          const list = await api.GET('/v1/nodes', {
+            params: { query: { resource_class: rc, fields: 'uuid,name,provision_state' } },
+          });
+          assert.deepEqual(
+            list.data!.nodes.map((n) => [n.uuid, n.name, n.provision_state]),
+            [[uuid, `e2e-oa-${tag}`, 'enroll']],
+          );
           const byName = await getNode(api, `e2e-oa-${tag}`);
           assert.equal(byName.uuid, uuid);
           assert.equal(byName.network_interface, backend.expect.networkInterface);
@@ -92,14 +116,20 @@ for (const backend of backends()) {
           // update with JSON Patch
           const patched = await api.PATCH('/v1/nodes/{node_ident}', {
             params: { path: { node_ident: uuid } },
-            body: [{ op: 'add', path: '/extra/owner', value: 'e2e' }, { op: 'replace', path: '/properties/cpus', value: 8 }],
+            body: [
+              { op: 'add', path: '/extra/owner', value: 'e2e' },
+              { op: 'replace', path: '/properties/cpus', value: 8 },
+            ],
           });
           assert.equal(patched.response.status, 200, JSON.stringify(patched.error));
           assert.deepEqual(patched.data!.extra, { owner: 'e2e' });
           assert.deepEqual(patched.data!.properties, { cpus: 8 });
 
           // an Ironic error comes back typed, in Ironic's format
-          const bad = await api.PUT('/v1/nodes/{node_ident}/states/provision', { params: { path: { node_ident: uuid } }, body: { target: 'active' } });
+          const bad = await api.PUT('/v1/nodes/{node_ident}/states/provision', {
+            params: { path: { node_ident: uuid } },
+            body: { target: 'active' },
+          });
           assert.equal(bad.response.status, 400);
           assert.match(JSON.parse(bad.error!.error_message).faultstring, /enroll/);
 
@@ -107,15 +137,26 @@ for (const backend of backends()) {
           await provision('provide', 'available');
 
           // power
-          const power = await api.PUT('/v1/nodes/{node_ident}/states/power', { params: { path: { node_ident: uuid } }, body: { target: 'power on' } });
+          const power = await api.PUT('/v1/nodes/{node_ident}/states/power', {
+            params: { path: { node_ident: uuid } },
+            body: { target: 'power on' },
+          });
           assert.equal(power.response.status, 202, JSON.stringify(power.error));
-          await until('power on', async () => ((await getNode(api, uuid!)).power_state === 'power on' ? true : undefined), 60_000, 200);
+          await until(
+            'power on',
+            async () => ((await getNode(api, uuid!)).power_state === 'power on' ? true : undefined),
+            60_000,
+            200,
+          );
           const states = await api.GET('/v1/nodes/{node_ident}/states', { params: { path: { node_ident: uuid } } });
           assert.equal(states.data!.power_state, 'power on');
           assert.equal(states.data!.provision_state, 'available');
 
           // traits
-          const traits = await api.PUT('/v1/nodes/{node_ident}/traits', { params: { path: { node_ident: uuid } }, body: { traits: ['CUSTOM_OA_1', 'CUSTOM_OA_2'] } });
+          const traits = await api.PUT('/v1/nodes/{node_ident}/traits', {
+            params: { path: { node_ident: uuid } },
+            body: { traits: ['CUSTOM_OA_1', 'CUSTOM_OA_2'] },
+          });
           assert.equal(traits.response.status, 204, JSON.stringify(traits.error));
           const got = await api.GET('/v1/nodes/{node_ident}/traits', { params: { path: { node_ident: uuid } } });
           assert.deepEqual([...got.data!.traits].sort(), ['CUSTOM_OA_1', 'CUSTOM_OA_2']);

@@ -37,10 +37,21 @@ const STEPS = [
 
 function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/tmp', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
-    execFile('/usr/bin/python3', [SCRIPT, ...args], { env, timeout: 240_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    const env = {
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      HOME: process.env.HOME ?? '/tmp',
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+    };
+    execFile(
+      '/usr/bin/python3',
+      [SCRIPT, ...args],
+      { env, timeout: 240_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -49,15 +60,32 @@ for (const backend of backends()) {
     for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
       describe(`${backend.name} · ${auth}`, () => {
         let gw: RunningGateway;
-        before(async () => { gw = await startGateway(backend, auth); });
-        after(async () => { await gw?.close(); });
+        before(async () => {
+          gw = await startGateway(backend, auth);
+        });
+        after(async () => {
+          await gw?.close();
+        });
 
         test('the node lifecycle through the baremetal proxy', { timeout: 300_000 }, async () => {
-          const args = ['--endpoint', gw.url, '--tag', runTag(), '--conductor-host', backend.expect.conductorHost, '--network-interface', backend.expect.networkInterface];
+          const args = [
+            '--endpoint',
+            gw.url,
+            '--tag',
+            runTag(),
+            '--conductor-host',
+            backend.expect.conductorHost,
+            '--network-interface',
+            backend.expect.networkInterface,
+          ];
           if (backend.expect.keepsVifs) args.push('--keeps-vifs');
           if (gw.token) args.push('--token', gw.token);
           const r = await python(args);
-          assert.equal(r.code, 0, `sdk_lifecycle.py exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-4000)}`);
+          assert.equal(
+            r.code,
+            0,
+            `sdk_lifecycle.py exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-4000)}`,
+          );
           const last = r.stdout.trim().split('\n').at(-1) ?? '';
           assert.deepEqual(JSON.parse(last), STEPS);
         });

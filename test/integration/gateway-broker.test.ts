@@ -31,8 +31,13 @@ test('a gateway connects at start-up: /healthz is 200 before any request', async
   }
 });
 
-test('broker stop → 503 fast with Retry-After; broker back → served again without a restart', { timeout: 180_000 }, async () => {
-  const config = loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent', rpc_response_timeout: 20 } });
+test('broker stop → 503 fast with Retry-After; broker back → served again without a restart', {
+  timeout: 180_000,
+}, async () => {
+  const config = loadConfig({
+    env: {},
+    overrides: { transport_url: stack.transportUrl(), log_level: 'silent', rpc_response_timeout: 20 },
+  });
   const gateway = await createGateway(config);
   const app = gateway.app;
   let brokerStopped = false;

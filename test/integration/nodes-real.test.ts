@@ -24,12 +24,19 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   let uuid = '';
 
   const get = async (): Promise<Record<string, any>> => (await call(app, `/v1/nodes/${name}`, { version: V })).json();
-  async function waitFor(what: string, pred: (n: Record<string, any>) => boolean, ms = 60_000): Promise<Record<string, any>> {
+  async function waitFor(
+    what: string,
+    pred: (n: Record<string, any>) => boolean,
+    ms = 60_000,
+  ): Promise<Record<string, any>> {
     const end = Date.now() + ms;
     for (;;) {
       const n = await get();
       if (pred(n)) return n;
-      if (Date.now() > end) assert.fail(`timed out waiting for ${what}: ${JSON.stringify({ ps: n.provision_state, tps: n.target_provision_state, pw: n.power_state, err: n.last_error })}`);
+      if (Date.now() > end)
+        assert.fail(
+          `timed out waiting for ${what}: ${JSON.stringify({ ps: n.provision_state, tps: n.target_provision_state, pw: n.power_state, err: n.last_error })}`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -37,12 +44,18 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
     const r = await call(app, `/v1/nodes/${name}/states/provision`, { method: 'PUT', version: V, body: { target } });
     assert.equal(r.statusCode, 202, r.body);
     assert.match(String(r.headers.location), new RegExp(`/v1/nodes/${name}/states$`));
-    const n = await waitFor(`${target} → ${expected}`, (x) => x.provision_state === expected && !x.target_provision_state && !x.reservation);
+    const n = await waitFor(
+      `${target} → ${expected}`,
+      (x) => x.provision_state === expected && !x.target_provision_state && !x.reservation,
+    );
     assert.equal(n.last_error, null);
   }
 
   before(async () => {
-    const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() } });
+    const config = loadConfig({
+      env: {},
+      overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() },
+    });
     gateway = await createGateway(config, { routes: nodeRoutes });
     app = gateway.app;
     await app.ready();
@@ -54,7 +67,11 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   });
 
   it('creates the node (201, enroll) and reads it back by name', async () => {
-    const r = await call(app, '/v1/nodes', { method: 'POST', version: V, body: { driver: 'fake-hardware', name, extra: { suite: 'nodes-real' } } });
+    const r = await call(app, '/v1/nodes', {
+      method: 'POST',
+      version: V,
+      body: { driver: 'fake-hardware', name, extra: { suite: 'nodes-real' } },
+    });
     assert.equal(r.statusCode, 201, r.body);
     const n = r.json();
     uuid = n.uuid;
@@ -68,7 +85,11 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   });
 
   it('patches the node (only the changed field goes to update_node)', async () => {
-    const r = await call(app, `/v1/nodes/${name}`, { method: 'PATCH', version: V, body: [{ op: 'add', path: '/extra/patched', value: true }] });
+    const r = await call(app, `/v1/nodes/${name}`, {
+      method: 'PATCH',
+      version: V,
+      body: [{ op: 'add', path: '/extra/patched', value: true }],
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.deepEqual(r.json().extra, { suite: 'nodes-real', patched: true });
   });
@@ -76,7 +97,11 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   it('manages, provides and deploys the node to active', async () => {
     await provision('manage', 'manageable');
     await provision('provide', 'available');
-    const bad = await call(app, `/v1/nodes/${name}/states/provision`, { method: 'PUT', version: V, body: { target: 'provide' } });
+    const bad = await call(app, `/v1/nodes/${name}/states/provision`, {
+      method: 'PUT',
+      version: V,
+      body: { target: 'provide' },
+    });
     assert.equal(bad.statusCode, 400, bad.body);
     await provision('active', 'active');
   });
@@ -94,21 +119,44 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
     assert.equal(sup.statusCode, 200, sup.body);
     const devices: string[] = sup.json().supported_boot_devices;
     assert.ok(devices.length > 0);
-    const set = await call(app, `/v1/nodes/${name}/management/boot_device`, { method: 'PUT', version: V, body: { boot_device: devices[0], persistent: false } });
+    const set = await call(app, `/v1/nodes/${name}/management/boot_device`, {
+      method: 'PUT',
+      version: V,
+      body: { boot_device: devices[0], persistent: false },
+    });
     assert.equal(set.statusCode, 204, set.body);
     const got = await call(app, `/v1/nodes/${name}/management/boot_device`, { version: V });
     assert.equal(got.statusCode, 200, got.body);
     assert.ok('boot_device' in got.json());
-    const disk = await call(app, `/v1/nodes/${name}/management/boot_device`, { method: 'PUT', version: V, body: { boot_device: 'nonsense' } });
+    const disk = await call(app, `/v1/nodes/${name}/management/boot_device`, {
+      method: 'PUT',
+      version: V,
+      body: { boot_device: 'nonsense' },
+    });
     assert.equal(disk.statusCode, 400, disk.body);
   });
 
   it('sets, reads and removes traits', async () => {
-    assert.equal((await call(app, `/v1/nodes/${name}/traits`, { method: 'PUT', version: V, body: { traits: ['CUSTOM_GOLD', 'HW_CPU_X86_AVX2'] } })).statusCode, 204);
-    assert.equal((await call(app, `/v1/nodes/${name}/traits/CUSTOM_SILVER`, { method: 'PUT', version: V })).statusCode, 204);
+    assert.equal(
+      (
+        await call(app, `/v1/nodes/${name}/traits`, {
+          method: 'PUT',
+          version: V,
+          body: { traits: ['CUSTOM_GOLD', 'HW_CPU_X86_AVX2'] },
+        })
+      ).statusCode,
+      204,
+    );
+    assert.equal(
+      (await call(app, `/v1/nodes/${name}/traits/CUSTOM_SILVER`, { method: 'PUT', version: V })).statusCode,
+      204,
+    );
     const t = await call(app, `/v1/nodes/${name}/traits`, { version: V });
     assert.deepEqual(t.json().traits.sort(), ['CUSTOM_GOLD', 'CUSTOM_SILVER', 'HW_CPU_X86_AVX2']);
-    assert.equal((await call(app, `/v1/nodes/${name}/traits/CUSTOM_GOLD`, { method: 'DELETE', version: V })).statusCode, 204);
+    assert.equal(
+      (await call(app, `/v1/nodes/${name}/traits/CUSTOM_GOLD`, { method: 'DELETE', version: V })).statusCode,
+      204,
+    );
     assert.equal((await call(app, `/v1/nodes/${name}/traits`, { method: 'DELETE', version: V })).statusCode, 204);
     assert.deepEqual((await call(app, `/v1/nodes/${name}/traits`, { version: V })).json(), { traits: [] });
   });
@@ -128,9 +176,17 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
     const methods = await call(app, `/v1/nodes/${name}/vendor_passthru/methods`, { version: V });
     assert.equal(methods.statusCode, 200, methods.body);
     assert.ok('third_method_sync' in methods.json() && 'second_method' in methods.json());
-    const sync = await call(app, `/v1/nodes/${name}/vendor_passthru?method=third_method_sync`, { method: 'POST', version: V, body: { bar: 'meow' } });
+    const sync = await call(app, `/v1/nodes/${name}/vendor_passthru?method=third_method_sync`, {
+      method: 'POST',
+      version: V,
+      body: { bar: 'meow' },
+    });
     assert.equal(sync.statusCode, 200, sync.body);
-    const asyncR = await call(app, `/v1/nodes/${name}/vendor_passthru?method=second_method`, { method: 'POST', version: V, body: { bar: 'kazoo' } });
+    const asyncR = await call(app, `/v1/nodes/${name}/vendor_passthru?method=second_method`, {
+      method: 'POST',
+      version: V,
+      body: { bar: 'kazoo' },
+    });
     assert.equal(asyncR.statusCode, 202, asyncR.body);
     await waitFor('vendor lock released', (n) => !n.reservation);
     const none = await call(app, `/v1/nodes/${name}/vendor_passthru`, { method: 'POST', version: V, body: {} });

@@ -16,23 +16,41 @@ import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { stack } from '../support/stack-env.ts';
 import { IRONIC_API, startIronicApi, type IronicApi } from '../support/ironic-api.ts';
 
-
 /**
  * Differences that are not ours to remove, each with its reason. A difference reads
  * "METHOD path @version status|header <name>|body <json path>", uuids shown as {uuid}.
  */
 const KNOWN: Array<[RegExp, string]> = [
-  [/ header x-openstack-ironic-api-maximum-version$/, 'the gateway serves the Queens surface, up to 1.38; ironic-api 21.4 goes further'],
-  [/^GET \/ @\S+ body \/(description|default_version\/version|versions\/0\/version)$/, 'our own description; the maximum version, as above'],
+  [
+    / header x-openstack-ironic-api-maximum-version$/,
+    'the gateway serves the Queens surface, up to 1.38; ironic-api 21.4 goes further',
+  ],
+  [
+    /^GET \/ @\S+ body \/(description|default_version\/version|versions\/0\/version)$/,
+    'our own description; the maximum version, as above',
+  ],
   [/^GET \/v1 @\S+ body \/version\/version$/, 'the maximum version, as above'],
-  [/^GET \/v1 @\S+ body \/links\/1\/href$/, 'ironic-api writes the describedby URL with doubled slashes; the gateway does not'],
+  [
+    /^GET \/v1 @\S+ body \/links\/1\/href$/,
+    'ironic-api writes the describedby URL with doubled slashes; the gateway does not',
+  ],
   [/^GET \/v1 @\S+ body \/media_types$/, 'Queens (10.1.0) sends a list, as the gateway does; 21.4 sends one object'],
-  [/ body (\/drivers\/\d+)?\/(default|enabled)_[a-z]+_interfaces?$/, 'ironic-api reads hardware interfaces from its database; RPC does not carry them'],
-  [/^GET \/v1\/nodes\/\{uuid\}\/traits @1\.([1-9]|[12]\d|3[0-6]) /, 'below 1.37 Queens answers 404, as the gateway does; 21.4 answers 406'],
-  [/^GET \/v1\/chassis(\/detail|\/\{uuid\}) @\S+ body (\/chassis\/\d+)?\/nodes\/\d+$/,
-    'ironic-api 21.4 nests a chassis\'s node links in one more list (a stray comma in its code); Queens\'s list is flat, as the gateway\'s'],
-  [/^GET \/v1\/(ports\/no-such|nodes\?maintenance=maybe) @\S+ body \/error_message\/faultstring$/,
-    'the wording of these 400s changed after Queens (21.4: "Expected UUID for port_uuid: …", "Invalid maintenance: …"); the status is the same'],
+  [
+    / body (\/drivers\/\d+)?\/(default|enabled)_[a-z]+_interfaces?$/,
+    'ironic-api reads hardware interfaces from its database; RPC does not carry them',
+  ],
+  [
+    /^GET \/v1\/nodes\/\{uuid\}\/traits @1\.([1-9]|[12]\d|3[0-6]) /,
+    'below 1.37 Queens answers 404, as the gateway does; 21.4 answers 406',
+  ],
+  [
+    /^GET \/v1\/chassis(\/detail|\/\{uuid\}) @\S+ body (\/chassis\/\d+)?\/nodes\/\d+$/,
+    "ironic-api 21.4 nests a chassis's node links in one more list (a stray comma in its code); Queens's list is flat, as the gateway's",
+  ],
+  [
+    /^GET \/v1\/(ports\/no-such|nodes\?maintenance=maybe) @\S+ body \/error_message\/faultstring$/,
+    'the wording of these 400s changed after Queens (21.4: "Expected UUID for port_uuid: …", "Invalid maintenance: …"); the status is the same',
+  ],
 ];
 
 let api: IronicApi | undefined;
@@ -41,7 +59,11 @@ let gateway: Gateway;
 let gwBase = '';
 const ids: Record<string, string> = {};
 
-interface Answer { status: number; headers: Record<string, string>; body: unknown }
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
 
 async function send(base: string, method: string, path: string, version: string, body?: unknown): Promise<Answer> {
   const r = await fetch(base + path, {
@@ -51,9 +73,17 @@ async function send(base: string, method: string, path: string, version: string,
   });
   const text = await r.text();
   let parsed: unknown = text === '' ? null : JSON.parse(text);
-  if (parsed && typeof parsed === 'object' && typeof (parsed as { error_message?: unknown }).error_message === 'string') {
+  if (
+    parsed &&
+    typeof parsed === 'object' &&
+    typeof (parsed as { error_message?: unknown }).error_message === 'string'
+  ) {
     const em = (parsed as { error_message: string }).error_message;
-    try { parsed = { error_message: JSON.parse(em) }; } catch { /* a plain-text message */ }
+    try {
+      parsed = { error_message: JSON.parse(em) };
+    } catch {
+      /* a plain-text message */
+    }
   }
   const headers = Object.fromEntries([...r.headers].filter(([k]) => k.startsWith('x-openstack-ironic-api')));
   return { status: r.status, headers, body: parsed };
@@ -61,14 +91,20 @@ async function send(base: string, method: string, path: string, version: string,
 
 /** Both bodies with hosts made alike and timestamps cut to the second (RPC carries no more). */
 function normalize(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v)
-    .replaceAll(apiBase, 'http://HOST').replaceAll(gwBase, 'http://HOST')
-    .replace(/(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(\+00:00)/g, '$1$2'));
+  return JSON.parse(
+    JSON.stringify(v)
+      .replaceAll(apiBase, 'http://HOST')
+      .replaceAll(gwBase, 'http://HOST')
+      .replace(/(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(\+00:00)/g, '$1$2'),
+  );
 }
 
 function diff(a: unknown, b: unknown, path: string, out: string[]): void {
   const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  if (kind(a) !== kind(b)) { out.push(path); return; }
+  if (kind(a) !== kind(b)) {
+    out.push(path);
+    return;
+  }
   if (a && typeof a === 'object') {
     const ao = a as Record<string, unknown>;
     const bo = b as Record<string, unknown>;
@@ -77,7 +113,12 @@ function diff(a: unknown, b: unknown, path: string, out: string[]): void {
 }
 
 /** The differences between ironic-api's answer and the gateway's, as "label where" strings. */
-async function differences(method: string, path: string, version: string, body?: unknown): Promise<{ found: string[]; shown: string }> {
+async function differences(
+  method: string,
+  path: string,
+  version: string,
+  body?: unknown,
+): Promise<{ found: string[]; shown: string }> {
   const a = await send(apiBase, method, path, version, body);
   const g = await send(gwBase, method, path, version, body);
   const label = `${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '{uuid}')} @${version}`;
@@ -87,7 +128,8 @@ async function differences(method: string, path: string, version: string, body?:
   // body ({code, title, description}) and no version headers; the gateway answers those with
   // Ironic's usual error body and headers. The status is what must agree.
   const em = (a.body as { error_message?: Record<string, unknown> } | null)?.error_message;
-  const pecanRefusal = a.status === g.status && em !== undefined && typeof em === 'object' && 'title' in em && 'code' in em;
+  const pecanRefusal =
+    a.status === g.status && em !== undefined && typeof em === 'object' && 'title' in em && 'code' in em;
   for (const h of new Set([...Object.keys(a.headers), ...Object.keys(g.headers)])) {
     if (pecanRefusal && h !== 'x-openstack-ironic-api-maximum-version') continue;
     if (a.headers[h] !== g.headers[h]) found.push(`${label} header ${h}`);
@@ -95,16 +137,32 @@ async function differences(method: string, path: string, version: string, body?:
   const paths: string[] = [];
   if (!pecanRefusal) diff(normalize(a.body), normalize(g.body), '', paths);
   for (const p of paths) found.push(`${label} body ${p}`);
-  return { found, shown: `${label}: ironic-api ${a.status} ${JSON.stringify(a.body).slice(0, 300)}\n  gateway ${g.status} ${JSON.stringify(g.body).slice(0, 300)}` };
+  return {
+    found,
+    shown: `${label}: ironic-api ${a.status} ${JSON.stringify(a.body).slice(0, 300)}\n  gateway ${g.status} ${JSON.stringify(g.body).slice(0, 300)}`,
+  };
 }
 
 const unexplained = (found: string[]): string[] => found.filter((d) => !KNOWN.some(([re]) => re.test(d)));
 
 before(async () => {
-  assert.ok(existsSync(IRONIC_API), `${IRONIC_API} (Debian's ironic-common) is missing: test/support/install-system-packages.sh installs it`);
-  api = await startIronicApi({ conductorConfig: stack.conductorConfig(), dir: join(import.meta.dirname, '..', '..', '.tmp', 'parity-ironic-api'), workers: 1, timeoutS: 60 });
+  assert.ok(
+    existsSync(IRONIC_API),
+    `${IRONIC_API} (Debian's ironic-common) is missing: test/support/install-system-packages.sh installs it`,
+  );
+  api = await startIronicApi({
+    conductorConfig: stack.conductorConfig(),
+    dir: join(import.meta.dirname, '..', '..', '.tmp', 'parity-ironic-api'),
+    workers: 1,
+    timeoutS: 60,
+  });
   apiBase = api.base;
-  gateway = await createGateway(loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent', host: '127.0.0.1', port: 0 } }));
+  gateway = await createGateway(
+    loadConfig({
+      env: {},
+      overrides: { transport_url: stack.transportUrl(), log_level: 'silent', host: '127.0.0.1', port: 0 },
+    }),
+  );
   await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   gwBase = `http://127.0.0.1:${(gateway.app.server.address() as { port: number }).port}`;
 
@@ -117,9 +175,24 @@ before(async () => {
     return (r.body as { uuid: string }).uuid;
   };
   ids.chassis = await post('/v1/chassis', { description: `parity ${tag}`, extra: { k: 'v' } });
-  ids.node = await post('/v1/nodes', { driver: 'fake-hardware', name: `parity-${tag}`, chassis_uuid: ids.chassis, properties: { cpus: 2 }, extra: { a: [1, 'x'] }, resource_class: `parity-${tag}` });
-  ids.portgroup = await post('/v1/portgroups', { node_uuid: ids.node, name: `parity-pg-${tag}`, address: '52:54:00:7a:00:01' });
-  ids.port = await post('/v1/ports', { node_uuid: ids.node, address: '52:54:00:7a:00:02', portgroup_uuid: ids.portgroup });
+  ids.node = await post('/v1/nodes', {
+    driver: 'fake-hardware',
+    name: `parity-${tag}`,
+    chassis_uuid: ids.chassis,
+    properties: { cpus: 2 },
+    extra: { a: [1, 'x'] },
+    resource_class: `parity-${tag}`,
+  });
+  ids.portgroup = await post('/v1/portgroups', {
+    node_uuid: ids.node,
+    name: `parity-pg-${tag}`,
+    address: '52:54:00:7a:00:01',
+  });
+  ids.port = await post('/v1/ports', {
+    node_uuid: ids.node,
+    address: '52:54:00:7a:00:02',
+    portgroup_uuid: ids.portgroup,
+  });
   assert.equal((await send(gwBase, 'PUT', `/v1/nodes/${ids.node}/traits/CUSTOM_PARITY`, '1.38')).status, 204);
 });
 
@@ -132,21 +205,55 @@ after(async () => {
   await api?.stop();
 });
 
-test('reads at seven microversions from 1.1 to 1.38: same statuses, version headers and bodies', { timeout: 120_000 }, async () => {
+test('reads at seven microversions from 1.1 to 1.38: same statuses, version headers and bodies', {
+  timeout: 120_000,
+}, async () => {
   const n = () => ids.node!;
   const paths = [
-    '/', '/v1',
-    '/v1/nodes', '/v1/nodes/detail', `/v1/nodes?resource_class=parity-${ids.tag}`, `/v1/nodes/${n()}`, `/v1/nodes/${n()}?fields=uuid,name,extra`,
-    `/v1/nodes/${n()}/states`, `/v1/nodes/${n()}/management/boot_device`, `/v1/nodes/${n()}/management/boot_device/supported`,
-    `/v1/nodes/${n()}/validate`, `/v1/nodes/${n()}/states/console`, `/v1/nodes/${n()}/vendor_passthru/methods`,
-    `/v1/nodes/${n()}/ports`, `/v1/nodes/${n()}/ports/detail`, `/v1/nodes/${n()}/portgroups`, `/v1/nodes/${n()}/vifs`,
-    `/v1/nodes/${n()}/traits`, `/v1/nodes/${n()}/volume`, `/v1/nodes/${n()}/volume/connectors`,
-    '/v1/ports', '/v1/ports/detail', `/v1/ports/${ids.port}`, '/v1/portgroups', '/v1/portgroups/detail', `/v1/portgroups/${ids.portgroup}`,
-    '/v1/chassis', '/v1/chassis/detail', `/v1/chassis/${ids.chassis}`, `/v1/chassis/${ids.chassis}/nodes`,
-    '/v1/drivers', '/v1/drivers?detail=True', '/v1/drivers/fake-hardware', '/v1/drivers/fake-hardware/properties',
-    '/v1/drivers/fake-hardware/raid/logical_disk_properties', '/v1/volume', '/v1/volume/connectors', '/v1/volume/targets',
+    '/',
+    '/v1',
+    '/v1/nodes',
+    '/v1/nodes/detail',
+    `/v1/nodes?resource_class=parity-${ids.tag}`,
+    `/v1/nodes/${n()}`,
+    `/v1/nodes/${n()}?fields=uuid,name,extra`,
+    `/v1/nodes/${n()}/states`,
+    `/v1/nodes/${n()}/management/boot_device`,
+    `/v1/nodes/${n()}/management/boot_device/supported`,
+    `/v1/nodes/${n()}/validate`,
+    `/v1/nodes/${n()}/states/console`,
+    `/v1/nodes/${n()}/vendor_passthru/methods`,
+    `/v1/nodes/${n()}/ports`,
+    `/v1/nodes/${n()}/ports/detail`,
+    `/v1/nodes/${n()}/portgroups`,
+    `/v1/nodes/${n()}/vifs`,
+    `/v1/nodes/${n()}/traits`,
+    `/v1/nodes/${n()}/volume`,
+    `/v1/nodes/${n()}/volume/connectors`,
+    '/v1/ports',
+    '/v1/ports/detail',
+    `/v1/ports/${ids.port}`,
+    '/v1/portgroups',
+    '/v1/portgroups/detail',
+    `/v1/portgroups/${ids.portgroup}`,
+    '/v1/chassis',
+    '/v1/chassis/detail',
+    `/v1/chassis/${ids.chassis}`,
+    `/v1/chassis/${ids.chassis}/nodes`,
+    '/v1/drivers',
+    '/v1/drivers?detail=True',
+    '/v1/drivers/fake-hardware',
+    '/v1/drivers/fake-hardware/properties',
+    '/v1/drivers/fake-hardware/raid/logical_disk_properties',
+    '/v1/volume',
+    '/v1/volume/connectors',
+    '/v1/volume/targets',
     `/v1/lookup?node_uuid=${n()}`,
-    '/v1/nodes/parity-no-such-node', '/v1/nodes?limit=-1', '/v1/nodes?sort_key=foo', '/v1/nodes?maintenance=maybe', '/v1/ports/no-such',
+    '/v1/nodes/parity-no-such-node',
+    '/v1/nodes?limit=-1',
+    '/v1/nodes?sort_key=foo',
+    '/v1/nodes?maintenance=maybe',
+    '/v1/ports/no-such',
   ];
   const problems: string[] = [];
   let compared = 0;
@@ -163,9 +270,12 @@ test('reads at seven microversions from 1.1 to 1.38: same statuses, version head
 });
 
 /** The faultstring of an error answer, if it has one. */
-const faultOf = (answer: Answer): string | undefined => ((answer.body as { error_message?: { faultstring?: string } } | null)?.error_message?.faultstring);
+const faultOf = (answer: Answer): string | undefined =>
+  (answer.body as { error_message?: { faultstring?: string } } | null)?.error_message?.faultstring;
 
-test('refused writes: the same status for each bad request, and the same message unless Ironic reworded it', { timeout: 60_000 }, async () => {
+test('refused writes: the same status for each bad request, and the same message unless Ironic reworded it', {
+  timeout: 60_000,
+}, async () => {
   // R: Ironic reworded this message after Queens (mostly WSME's validation replaced by JSON
   // schema in 21.x); the gateway keeps Queens's wording, so only the status is compared.
   const R = true;
@@ -179,7 +289,12 @@ test('refused writes: the same status for each bad request, and the same message
     ['POST', '/v1/ports', { address: '52:54:00:7a:00:09', node_uuid: '1be26c0b-03f2-4d2e-ae87-c02d7f33c123' }],
     ['POST', '/v1/chassis', { description: 'x'.repeat(300) }, R],
     ['PATCH', '/v1/nodes/parity-no-such-node', [{ op: 'replace', path: '/extra/a', value: 1 }]],
-    ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'replace', path: '/uuid', value: '1be26c0b-03f2-4d2e-ae87-c02d7f33c123' }], R],
+    [
+      'PATCH',
+      `/v1/nodes/${ids.node}`,
+      [{ op: 'replace', path: '/uuid', value: '1be26c0b-03f2-4d2e-ae87-c02d7f33c123' }],
+      R,
+    ],
     ['PUT', '/v1/nodes/parity-no-such-node/states/power', { target: 'power on' }],
     ['PUT', `/v1/nodes/${ids.node}/states/provision`, { target: 'bogus' }],
     ['PUT', `/v1/nodes/${ids.node}/states/provision`, { target: 'active' }],
@@ -204,9 +319,14 @@ test('refused writes: the same status for each bad request, and the same message
   for (const [method, path, body, reworded] of cases) {
     const a = await send(apiBase, method, path, '1.38', body);
     const g = await send(gwBase, method, path, '1.38', body);
-    if (a.status !== g.status) problems.push(`${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}: ironic-api ${a.status}, gateway ${g.status}: ${JSON.stringify(g.body).slice(0, 200)}`);
+    if (a.status !== g.status)
+      problems.push(
+        `${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}: ironic-api ${a.status}, gateway ${g.status}: ${JSON.stringify(g.body).slice(0, 200)}`,
+      );
     else if (!reworded && faultOf(a) !== faultOf(g)) {
-      problems.push(`${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}: messages differ\n  ironic-api ${faultOf(a)}\n  gateway    ${faultOf(g)}`);
+      problems.push(
+        `${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}: messages differ\n  ironic-api ${faultOf(a)}\n  gateway    ${faultOf(g)}`,
+      );
     }
   }
   assert.deepEqual(problems, []);
@@ -216,7 +336,11 @@ test('refused writes: the same status for each bad request, and the same message
 async function settled(nodePath: (w: 'a' | 'g') => string, state: string): Promise<void> {
   for (const w of ['a', 'g'] as const) {
     for (let i = 0; ; i++) {
-      const n = (await send(gwBase, 'GET', nodePath(w), '1.38')).body as { provision_state: string; target_provision_state: string | null; reservation: string | null };
+      const n = (await send(gwBase, 'GET', nodePath(w), '1.38')).body as {
+        provision_state: string;
+        target_provision_state: string | null;
+        reservation: string | null;
+      };
       if (n.target_provision_state === null && n.reservation === null && n.provision_state === state) break;
       assert.ok(i < 600, `node ${nodePath(w)} never settled in ${state}: ${JSON.stringify(n)}`);
       await new Promise((res) => setTimeout(res, 100));
@@ -230,7 +354,9 @@ test('writes: the same change through each answers the same', { timeout: 120_000
   /** Compares two answers whose own resources differ only by uuid, name and address. */
   const same = (what: string, a: Answer, g: Answer, own: Array<[string, string]>): void => {
     if (a.status !== g.status) {
-      problems.push(`${what}: status ironic-api ${a.status}, gateway ${g.status}: ${JSON.stringify(g.body).slice(0, 300)}`);
+      problems.push(
+        `${what}: status ironic-api ${a.status}, gateway ${g.status}: ${JSON.stringify(g.body).slice(0, 300)}`,
+      );
       return;
     }
     // a conductor's unexpected failure (e.g. sqlite's DBReferenceError): ironic-api passes its
@@ -241,38 +367,148 @@ test('writes: the same change through each answers the same', { timeout: 120_000
     const paths: string[] = [];
     diff(normalize(a.body), JSON.parse(gb), '', paths);
     // two resources made moments apart: their own times and transient conductor fields may differ
-    const left = paths.filter((p) => !/\/(created_at|updated_at|provision_updated_at|reservation)$|\/driver_internal_info(\/|$)/.test(p));
-    if (left.length) problems.push(`${what}: ${left.join(', ')}\n  ironic-api ${JSON.stringify(a.body).slice(0, 400)}\n  gateway ${gb.slice(0, 400)}`);
+    const left = paths.filter(
+      (p) => !/\/(created_at|updated_at|provision_updated_at|reservation)$|\/driver_internal_info(\/|$)/.test(p),
+    );
+    if (left.length)
+      problems.push(
+        `${what}: ${left.join(', ')}\n  ironic-api ${JSON.stringify(a.body).slice(0, 400)}\n  gateway ${gb.slice(0, 400)}`,
+      );
   };
-  const both = async (method: string, path: (who: 'a' | 'g') => string, body: (who: 'a' | 'g') => unknown): Promise<[Answer, Answer]> =>
-    [await send(apiBase, method, path('a'), '1.38', body('a')), await send(gwBase, method, path('g'), '1.38', body('g'))];
+  const both = async (
+    method: string,
+    path: (who: 'a' | 'g') => string,
+    body: (who: 'a' | 'g') => unknown,
+  ): Promise<[Answer, Answer]> => [
+    await send(apiBase, method, path('a'), '1.38', body('a')),
+    await send(gwBase, method, path('g'), '1.38', body('g')),
+  ];
 
-  const nodeBody = (who: 'a' | 'g') => ({ driver: 'fake-hardware', name: `parity-${tag}-${who}`, chassis_uuid: ids.chassis, properties: { cpus: 4, memory_mb: 1024 }, extra: { who: 'x' }, resource_class: `parity-${tag}` });
+  const nodeBody = (who: 'a' | 'g') => ({
+    driver: 'fake-hardware',
+    name: `parity-${tag}-${who}`,
+    chassis_uuid: ids.chassis,
+    properties: { cpus: 4, memory_mb: 1024 },
+    extra: { who: 'x' },
+    resource_class: `parity-${tag}`,
+  });
   const [ca, cg] = await both('POST', () => '/v1/nodes', nodeBody);
   assert.equal(ca.status, 201, JSON.stringify(ca.body));
   const ua = (ca.body as { uuid: string }).uuid;
   const ug = (cg.body as { uuid: string }).uuid;
-  const own: Array<[string, string]> = [[ua, ug], [`parity-${tag}-a`, `parity-${tag}-g`]];
+  const own: Array<[string, string]> = [
+    [ua, ug],
+    [`parity-${tag}-a`, `parity-${tag}-g`],
+  ];
   const nodePath = (who: 'a' | 'g') => `/v1/nodes/${who === 'a' ? ua : ug}`;
   try {
     same('POST /v1/nodes', ca, cg, own);
-    const patch = () => [{ op: 'add', path: '/extra/k', value: [1, { n: null }] }, { op: 'replace', path: '/properties/cpus', value: 8 }, { op: 'remove', path: '/extra/who' }, { op: 'add', path: '/instance_info/image_source', value: 'http://img' }];
+    const patch = () => [
+      { op: 'add', path: '/extra/k', value: [1, { n: null }] },
+      { op: 'replace', path: '/properties/cpus', value: 8 },
+      { op: 'remove', path: '/extra/who' },
+      { op: 'add', path: '/instance_info/image_source', value: 'http://img' },
+    ];
     same('PATCH /v1/nodes/{uuid}', ...(await both('PATCH', nodePath, patch)), own);
-    same('PUT …/maintenance', ...(await both('PUT', (w) => `${nodePath(w)}/maintenance`, () => ({ reason: 'parity' }))), own);
+    same(
+      'PUT …/maintenance',
+      ...(await both(
+        'PUT',
+        (w) => `${nodePath(w)}/maintenance`,
+        () => ({ reason: 'parity' }),
+      )),
+      own,
+    );
     same('GET after maintenance', ...(await both('GET', nodePath, () => undefined)), own);
-    same('DELETE …/maintenance', ...(await both('DELETE', (w) => `${nodePath(w)}/maintenance`, () => undefined)), own);
-    same('PUT …/traits', ...(await both('PUT', (w) => `${nodePath(w)}/traits`, () => ({ traits: ['CUSTOM_A', 'HW_CPU_X86_VMX'] }))), own);
-    same('GET …/traits', ...(await both('GET', (w) => `${nodePath(w)}/traits`, () => undefined)), own);
-    same('PUT …/states/provision manage', ...(await both('PUT', (w) => `${nodePath(w)}/states/provision`, () => ({ target: 'manage' }))), own);
+    same(
+      'DELETE …/maintenance',
+      ...(await both(
+        'DELETE',
+        (w) => `${nodePath(w)}/maintenance`,
+        () => undefined,
+      )),
+      own,
+    );
+    same(
+      'PUT …/traits',
+      ...(await both(
+        'PUT',
+        (w) => `${nodePath(w)}/traits`,
+        () => ({ traits: ['CUSTOM_A', 'HW_CPU_X86_VMX'] }),
+      )),
+      own,
+    );
+    same(
+      'GET …/traits',
+      ...(await both(
+        'GET',
+        (w) => `${nodePath(w)}/traits`,
+        () => undefined,
+      )),
+      own,
+    );
+    same(
+      'PUT …/states/provision manage',
+      ...(await both(
+        'PUT',
+        (w) => `${nodePath(w)}/states/provision`,
+        () => ({ target: 'manage' }),
+      )),
+      own,
+    );
     await settled(nodePath, 'manageable');
     same('GET after manage', ...(await both('GET', nodePath, () => undefined)), own);
-    same('PUT …/states/power off (already off)', ...(await both('PUT', (w) => `${nodePath(w)}/states/power`, () => ({ target: 'power off' }))), own);
-    same('PUT …/management/boot_device', ...(await both('PUT', (w) => `${nodePath(w)}/management/boot_device`, () => ({ boot_device: 'pxe', persistent: true }))), own);
-    same('POST …/vifs', ...(await both('POST', (w) => `${nodePath(w)}/vifs`, () => ({ id: 'parity-vif' }))), own);
-    for (const [target, state] of [['provide', 'available'], ['active', 'active'], ['deleted', 'available']] as const) {
-      same(`PUT …/states/provision ${target}`, ...(await both('PUT', (w) => `${nodePath(w)}/states/provision`, () => ({ target }))), own);
+    same(
+      'PUT …/states/power off (already off)',
+      ...(await both(
+        'PUT',
+        (w) => `${nodePath(w)}/states/power`,
+        () => ({ target: 'power off' }),
+      )),
+      own,
+    );
+    same(
+      'PUT …/management/boot_device',
+      ...(await both(
+        'PUT',
+        (w) => `${nodePath(w)}/management/boot_device`,
+        () => ({ boot_device: 'pxe', persistent: true }),
+      )),
+      own,
+    );
+    same(
+      'POST …/vifs',
+      ...(await both(
+        'POST',
+        (w) => `${nodePath(w)}/vifs`,
+        () => ({ id: 'parity-vif' }),
+      )),
+      own,
+    );
+    for (const [target, state] of [
+      ['provide', 'available'],
+      ['active', 'active'],
+      ['deleted', 'available'],
+    ] as const) {
+      same(
+        `PUT …/states/provision ${target}`,
+        ...(await both(
+          'PUT',
+          (w) => `${nodePath(w)}/states/provision`,
+          () => ({ target }),
+        )),
+        own,
+      );
       await settled(nodePath, state);
-      same(`GET …/states after ${target}`, ...(await both('GET', (w) => `${nodePath(w)}/states`, () => undefined)), own);
+      same(
+        `GET …/states after ${target}`,
+        ...(await both(
+          'GET',
+          (w) => `${nodePath(w)}/states`,
+          () => undefined,
+        )),
+        own,
+      );
       same(`GET node after ${target}`, ...(await both('GET', nodePath, () => undefined)), own);
     }
 
@@ -280,33 +516,161 @@ test('writes: the same change through each answers the same', { timeout: 120_000
     const node = (w: 'a' | 'g') => (w === 'a' ? ua : ug);
     const hex = (w: 'a' | 'g', n: number) => `52:54:00:7b:0${w === 'a' ? 1 : 2}:0${n}`;
     const made: Record<string, [string, string]> = {};
-    const create = async (what: string, path: string, body: (w: 'a' | 'g') => Record<string, unknown>, extraOwn: (w: 'a' | 'g') => string[] = () => []): Promise<void> => {
+    const create = async (
+      what: string,
+      path: string,
+      body: (w: 'a' | 'g') => Record<string, unknown>,
+      extraOwn: (w: 'a' | 'g') => string[] = () => [],
+    ): Promise<void> => {
       const [a, g] = await both('POST', () => path, body);
-      const ids2: [string, string] = [(a.body as { uuid?: string })?.uuid ?? '', (g.body as { uuid?: string })?.uuid ?? ''];
+      const ids2: [string, string] = [
+        (a.body as { uuid?: string })?.uuid ?? '',
+        (g.body as { uuid?: string })?.uuid ?? '',
+      ];
       made[what] = ids2;
       const pairs = extraOwn('a').map((x, i) => [x, extraOwn('g')[i]!] as [string, string]);
       own.push([ids2[0], ids2[1]], ...pairs);
       same(`POST ${path}`, a, g, own);
     };
-    await create('portgroup', '/v1/portgroups', (w) => ({ node_uuid: node(w), name: `parity-${tag}-pg-${w}`, address: hex(w, 1), mode: 'active-backup', properties: { miimon: 100 }, extra: { e: 1 } }), (w) => [`parity-${tag}-pg-${w}`, hex(w, 1)]);
-    await create('port', '/v1/ports', (w) => ({ node_uuid: node(w), address: hex(w, 2), portgroup_uuid: made.portgroup![w === 'a' ? 0 : 1], pxe_enabled: false, local_link_connection: { switch_id: '0a:1b:2c:3d:4e:5f', port_id: 'Ethernet3/1' }, physical_network: 'physnet1', extra: { e: 2 } }), (w) => [hex(w, 2)]);
-    await create('connector', '/v1/volume/connectors', (w) => ({ node_uuid: node(w), type: 'iqn', connector_id: `iqn.2017-08.org.parity:${tag}-${w}` }), (w) => [`iqn.2017-08.org.parity:${tag}-${w}`]);
-    await create('target', '/v1/volume/targets', (w) => ({ node_uuid: node(w), volume_type: 'iscsi', boot_index: 0, volume_id: `parity-${tag}-vol-${w}`, properties: { p: 1 } }), (w) => [`parity-${tag}-vol-${w}`]);
+    await create(
+      'portgroup',
+      '/v1/portgroups',
+      (w) => ({
+        node_uuid: node(w),
+        name: `parity-${tag}-pg-${w}`,
+        address: hex(w, 1),
+        mode: 'active-backup',
+        properties: { miimon: 100 },
+        extra: { e: 1 },
+      }),
+      (w) => [`parity-${tag}-pg-${w}`, hex(w, 1)],
+    );
+    await create(
+      'port',
+      '/v1/ports',
+      (w) => ({
+        node_uuid: node(w),
+        address: hex(w, 2),
+        portgroup_uuid: made.portgroup![w === 'a' ? 0 : 1],
+        pxe_enabled: false,
+        local_link_connection: { switch_id: '0a:1b:2c:3d:4e:5f', port_id: 'Ethernet3/1' },
+        physical_network: 'physnet1',
+        extra: { e: 2 },
+      }),
+      (w) => [hex(w, 2)],
+    );
+    await create(
+      'connector',
+      '/v1/volume/connectors',
+      (w) => ({ node_uuid: node(w), type: 'iqn', connector_id: `iqn.2017-08.org.parity:${tag}-${w}` }),
+      (w) => [`iqn.2017-08.org.parity:${tag}-${w}`],
+    );
+    await create(
+      'target',
+      '/v1/volume/targets',
+      (w) => ({
+        node_uuid: node(w),
+        volume_type: 'iscsi',
+        boot_index: 0,
+        volume_id: `parity-${tag}-vol-${w}`,
+        properties: { p: 1 },
+      }),
+      (w) => [`parity-${tag}-vol-${w}`],
+    );
     const pick = (what: string) => (w: 'a' | 'g') => made[what]![w === 'a' ? 0 : 1];
-    same('PATCH /v1/ports/{uuid}', ...(await both('PATCH', (w) => `/v1/ports/${pick('port')(w)}`, () => [{ op: 'add', path: '/extra/k', value: 'v' }, { op: 'replace', path: '/pxe_enabled', value: true }])), own);
-    same('PATCH /v1/portgroups/{uuid}', ...(await both('PATCH', (w) => `/v1/portgroups/${pick('portgroup')(w)}`, () => [{ op: 'replace', path: '/properties', value: { miimon: 200 } }])), own);
-    same('PATCH /v1/volume/targets/{uuid}', ...(await both('PATCH', (w) => `/v1/volume/targets/${pick('target')(w)}`, () => [{ op: 'add', path: '/extra/k', value: 1 }])), own);
-    same('GET /v1/nodes/{uuid}/ports/detail', ...(await both('GET', (w) => `${nodePath(w)}/ports/detail`, () => undefined)), own);
-    same('GET /v1/nodes/{uuid}/portgroups/detail', ...(await both('GET', (w) => `${nodePath(w)}/portgroups/detail`, () => undefined)), own);
-    same('GET /v1/nodes/{uuid}/volume/targets?detail=True', ...(await both('GET', (w) => `${nodePath(w)}/volume/targets?detail=True`, () => undefined)), own);
-    same('GET /v1/nodes/{uuid}/volume/connectors?detail=True', ...(await both('GET', (w) => `${nodePath(w)}/volume/connectors?detail=True`, () => undefined)), own);
-    same('DELETE /v1/portgroups/{uuid} with a port', ...(await both('DELETE', (w) => `/v1/portgroups/${pick('portgroup')(w)}`, () => undefined)), own);
+    same(
+      'PATCH /v1/ports/{uuid}',
+      ...(await both(
+        'PATCH',
+        (w) => `/v1/ports/${pick('port')(w)}`,
+        () => [
+          { op: 'add', path: '/extra/k', value: 'v' },
+          { op: 'replace', path: '/pxe_enabled', value: true },
+        ],
+      )),
+      own,
+    );
+    same(
+      'PATCH /v1/portgroups/{uuid}',
+      ...(await both(
+        'PATCH',
+        (w) => `/v1/portgroups/${pick('portgroup')(w)}`,
+        () => [{ op: 'replace', path: '/properties', value: { miimon: 200 } }],
+      )),
+      own,
+    );
+    same(
+      'PATCH /v1/volume/targets/{uuid}',
+      ...(await both(
+        'PATCH',
+        (w) => `/v1/volume/targets/${pick('target')(w)}`,
+        () => [{ op: 'add', path: '/extra/k', value: 1 }],
+      )),
+      own,
+    );
+    same(
+      'GET /v1/nodes/{uuid}/ports/detail',
+      ...(await both(
+        'GET',
+        (w) => `${nodePath(w)}/ports/detail`,
+        () => undefined,
+      )),
+      own,
+    );
+    same(
+      'GET /v1/nodes/{uuid}/portgroups/detail',
+      ...(await both(
+        'GET',
+        (w) => `${nodePath(w)}/portgroups/detail`,
+        () => undefined,
+      )),
+      own,
+    );
+    same(
+      'GET /v1/nodes/{uuid}/volume/targets?detail=True',
+      ...(await both(
+        'GET',
+        (w) => `${nodePath(w)}/volume/targets?detail=True`,
+        () => undefined,
+      )),
+      own,
+    );
+    same(
+      'GET /v1/nodes/{uuid}/volume/connectors?detail=True',
+      ...(await both(
+        'GET',
+        (w) => `${nodePath(w)}/volume/connectors?detail=True`,
+        () => undefined,
+      )),
+      own,
+    );
+    same(
+      'DELETE /v1/portgroups/{uuid} with a port',
+      ...(await both(
+        'DELETE',
+        (w) => `/v1/portgroups/${pick('portgroup')(w)}`,
+        () => undefined,
+      )),
+      own,
+    );
     for (const what of ['target', 'connector', 'port', 'portgroup']) {
       const kind = what === 'target' ? 'volume/targets' : what === 'connector' ? 'volume/connectors' : `${what}s`;
-      same(`DELETE /v1/${kind}/{uuid}`, ...(await both('DELETE', (w) => `/v1/${kind}/${pick(what)(w)}`, () => undefined)), own);
+      same(
+        `DELETE /v1/${kind}/{uuid}`,
+        ...(await both(
+          'DELETE',
+          (w) => `/v1/${kind}/${pick(what)(w)}`,
+          () => undefined,
+        )),
+        own,
+      );
     }
   } finally {
-    for (const [base, u] of [[apiBase, ua], [gwBase, ug]] as const) if (u) await send(base, 'DELETE', `/v1/nodes/${u}`, '1.38');
+    for (const [base, u] of [
+      [apiBase, ua],
+      [gwBase, ug],
+    ] as const)
+      if (u) await send(base, 'DELETE', `/v1/nodes/${u}`, '1.38');
   }
   assert.deepEqual(problems, [], `differences from ironic-api:\n${problems.join('\n\n')}`);
 });

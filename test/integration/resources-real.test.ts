@@ -16,7 +16,8 @@ import { call, fault } from '../unit/http/nodes-helpers.ts';
 
 const V = '1.38';
 const tag = randomUUID().slice(0, 8);
-const mac = (n: number) => `52:54:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}:${n.toString(16).padStart(2, '0')}`;
+const mac = (n: number) =>
+  `52:54:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}:${n.toString(16).padStart(2, '0')}`;
 
 describe('ports, portgroups, chassis and drivers against the real ironic-conductor', () => {
   let gateway: Gateway;
@@ -24,7 +25,10 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
   const cleanup: string[] = [];
 
   before(async () => {
-    const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() } });
+    const config = loadConfig({
+      env: {},
+      overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() },
+    });
     gateway = await createGateway(config, { routes: resourceRoutes });
     app = gateway.app;
     await app.ready();
@@ -69,13 +73,21 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
     const m = await call(app, '/v1/drivers/fake-hardware/vendor_passthru/methods', { version: V });
     assert.equal(m.statusCode, 200, m.body);
     assert.deepEqual(m.json(), {});
-    const r = await call(app, '/v1/drivers/fake-hardware/vendor_passthru?method=nope', { method: 'POST', version: V, body: { bar: 'x' } });
+    const r = await call(app, '/v1/drivers/fake-hardware/vendor_passthru?method=nope', {
+      method: 'POST',
+      version: V,
+      body: { bar: 'x' },
+    });
     assert.equal(r.statusCode, 400, r.body);
     assert.match(fault(r), /nope/);
     const none = await call(app, '/v1/drivers/fake-hardware/vendor_passthru', { method: 'POST', version: V, body: {} });
     assert.equal(none.statusCode, 400);
     assert.match(fault(none), /Method not specified/);
-    assert.equal((await call(app, '/v1/drivers/no-such-driver/vendor_passthru?method=x', { method: 'POST', version: V, body: {} })).statusCode, 404);
+    assert.equal(
+      (await call(app, '/v1/drivers/no-such-driver/vendor_passthru?method=x', { method: 'POST', version: V, body: {} }))
+        .statusCode,
+      404,
+    );
   });
 
   it('chassis: create, read, patch, nodes of it, ChassisNotEmpty, delete (indirection API)', async () => {
@@ -84,16 +96,26 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
     let r = await call(app, `/v1/chassis/${c.uuid}`, { version: V });
     assert.equal(r.statusCode, 200, r.body);
     assert.deepEqual(r.json().extra, { t: tag });
-    r = await call(app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', version: V, body: [{ op: 'replace', path: '/description', value: 'patched' }] });
+    r = await call(app, `/v1/chassis/${c.uuid}`, {
+      method: 'PATCH',
+      version: V,
+      body: [{ op: 'replace', path: '/description', value: 'patched' }],
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().description, 'patched');
     r = await call(app, '/v1/chassis/detail', { version: V });
-    assert.ok(r.json().chassis.some((x: { uuid: string }) => x.uuid === c.uuid), r.body);
+    assert.ok(
+      r.json().chassis.some((x: { uuid: string }) => x.uuid === c.uuid),
+      r.body,
+    );
 
     const n = await created('/v1/nodes', { driver: 'fake-hardware', name: `gw-ch-${tag}`, chassis_uuid: c.uuid });
     r = await call(app, `/v1/chassis/${c.uuid}/nodes`, { version: V });
     assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual(r.json().nodes.map((x: { uuid: string }) => x.uuid), [n.uuid]);
+    assert.deepEqual(
+      r.json().nodes.map((x: { uuid: string }) => x.uuid),
+      [n.uuid],
+    );
     r = await call(app, `/v1/chassis/${c.uuid}`, { method: 'DELETE', version: V });
     assert.equal(r.statusCode, 400, r.body);
     assert.equal((await call(app, `/v1/nodes/${n.uuid}`, { method: 'DELETE', version: V })).statusCode, 204);
@@ -104,11 +126,22 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
 
   it('portgroups and ports: create, list, sub-collections, patch, PortgroupNotEmpty, delete', async () => {
     const n = await created('/v1/nodes', { driver: 'fake-hardware', name: `gw-pg-${tag}` });
-    const pg = await created('/v1/portgroups', { node_uuid: n.uuid, name: `gw-pg-${tag}`, address: mac(1), mode: 'active-backup' });
+    const pg = await created('/v1/portgroups', {
+      node_uuid: n.uuid,
+      name: `gw-pg-${tag}`,
+      address: mac(1),
+      mode: 'active-backup',
+    });
     assert.equal(pg.node_uuid, n.uuid);
     assert.equal(pg.mode, 'active-backup');
 
-    const port = await created('/v1/ports', { node_uuid: n.uuid, address: mac(2).toUpperCase(), portgroup_uuid: pg.uuid, physical_network: 'physnet1', extra: { t: tag } });
+    const port = await created('/v1/ports', {
+      node_uuid: n.uuid,
+      address: mac(2).toUpperCase(),
+      portgroup_uuid: pg.uuid,
+      physical_network: 'physnet1',
+      extra: { t: tag },
+    });
     assert.equal(port.address, mac(2));
     assert.equal(port.portgroup_uuid, pg.uuid);
     assert.equal(port.physical_network, 'physnet1');
@@ -117,21 +150,47 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
 
     let r = await call(app, `/v1/nodes/${n.uuid}/ports`, { version: V });
     assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual(r.json().ports.map((p: { uuid: string }) => p.uuid).sort(), [port.uuid, loose.uuid].sort());
+    assert.deepEqual(
+      r
+        .json()
+        .ports.map((p: { uuid: string }) => p.uuid)
+        .sort(),
+      [port.uuid, loose.uuid].sort(),
+    );
     r = await call(app, `/v1/portgroups/${pg.uuid}/ports`, { version: V });
-    assert.deepEqual(r.json().ports.map((p: { uuid: string }) => p.uuid), [port.uuid]);
+    assert.deepEqual(
+      r.json().ports.map((p: { uuid: string }) => p.uuid),
+      [port.uuid],
+    );
     r = await call(app, `/v1/ports/detail?address=${mac(3)}`, { version: V });
-    assert.deepEqual(r.json().ports.map((p: { uuid: string }) => p.uuid), [loose.uuid]);
+    assert.deepEqual(
+      r.json().ports.map((p: { uuid: string }) => p.uuid),
+      [loose.uuid],
+    );
     r = await call(app, `/v1/nodes/${n.uuid}/portgroups`, { version: V });
-    assert.deepEqual(r.json().portgroups.map((p: { uuid: string }) => p.uuid), [pg.uuid]);
+    assert.deepEqual(
+      r.json().portgroups.map((p: { uuid: string }) => p.uuid),
+      [pg.uuid],
+    );
     r = await call(app, `/v1/portgroups/gw-pg-${tag}`, { version: V });
     assert.equal(r.json().uuid, pg.uuid);
 
-    r = await call(app, `/v1/ports/${loose.uuid}`, { method: 'PATCH', version: V, body: [{ op: 'add', path: '/extra/k', value: 'v' }, { op: 'replace', path: '/pxe_enabled', value: true }] });
+    r = await call(app, `/v1/ports/${loose.uuid}`, {
+      method: 'PATCH',
+      version: V,
+      body: [
+        { op: 'add', path: '/extra/k', value: 'v' },
+        { op: 'replace', path: '/pxe_enabled', value: true },
+      ],
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.deepEqual(r.json().extra, { k: 'v' });
     assert.equal(r.json().pxe_enabled, true);
-    r = await call(app, `/v1/portgroups/${pg.uuid}`, { method: 'PATCH', version: V, body: [{ op: 'add', path: '/extra/k', value: 'v' }] });
+    r = await call(app, `/v1/portgroups/${pg.uuid}`, {
+      method: 'PATCH',
+      version: V,
+      body: [{ op: 'add', path: '/extra/k', value: 'v' }],
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.deepEqual(r.json().extra, { k: 'v' });
 

@@ -17,7 +17,10 @@ import { stack } from '../support/stack-env.ts';
 
 const ctx = () => makeContext({ is_admin: true, roles: ['admin'] });
 const NODE_V = { Node: OBJECT_VERSIONS.Node };
-const isRemote = (cls: string) => (e: unknown): boolean => e instanceof RemoteError && e.exc_type === cls;
+const isRemote =
+  (cls: string) =>
+  (e: unknown): boolean =>
+    e instanceof RemoteError && e.exc_type === cls;
 
 async function eventually<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -38,7 +41,10 @@ describe('ConductorAPI against the real ironic-conductor', () => {
 
   before(() => {
     transport = createTransport(stack.transportUrl());
-    api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
   });
   after(async () => {
     await api.destroy_node(ctx(), uuid, topic).catch(() => undefined);
@@ -54,7 +60,11 @@ describe('ConductorAPI against the real ironic-conductor', () => {
   });
 
   it('create_node creates the node and returns it as a Node object', async () => {
-    const created = await api.create_node(ctx(), IronicObject.create('Node', { uuid, name, driver: 'fake-hardware', extra: { from: 'gateway' } }), topic);
+    const created = await api.create_node(
+      ctx(),
+      IronicObject.create('Node', { uuid, name, driver: 'fake-hardware', extra: { from: 'gateway' } }),
+      topic,
+    );
     assert.ok(created instanceof IronicObject);
     assert.equal(created.name, 'Node');
     assert.equal(created.get('uuid'), uuid);
@@ -62,7 +72,10 @@ describe('ConductorAPI against the real ironic-conductor', () => {
     assert.equal(created.get('provision_state'), 'enroll');
     assert.equal(created.get('power_interface'), 'fake');
     assert.deepEqual(created.get('extra'), { from: 'gateway' });
-    await assert.rejects(api.create_node(ctx(), IronicObject.create('Node', { uuid, driver: 'fake-hardware' }), topic), isRemote('NodeAlreadyExists'));
+    await assert.rejects(
+      api.create_node(ctx(), IronicObject.create('Node', { uuid, driver: 'fake-hardware' }), topic),
+      isRemote('NodeAlreadyExists'),
+    );
   });
 
   it('reads nodes back through object_class_action_versions: list, get_by_uuid, get_by_name', async () => {
@@ -71,36 +84,70 @@ describe('ConductorAPI against the real ironic-conductor', () => {
     const mine = (list as IronicObject<NodeFields>[]).find((n) => n.get('uuid') === uuid);
     assert.ok(mine instanceof IronicObject, 'the created node is listed');
     assert.equal(mine.get('name'), name);
-    const byUuid = (await api.object_class_action_versions(ctx(), 'Node', 'get_by_uuid', NODE_V, [uuid], {})) as IronicObject<NodeFields>;
+    const byUuid = (await api.object_class_action_versions(
+      ctx(),
+      'Node',
+      'get_by_uuid',
+      NODE_V,
+      [uuid],
+      {},
+    )) as IronicObject<NodeFields>;
     assert.ok(byUuid instanceof IronicObject);
     assert.equal(byUuid.version, OBJECT_VERSIONS.Node, 'a single object comes back at the version asked');
     assert.equal(byUuid.get('name'), name);
-    const byName = (await api.object_class_action_versions(ctx(), 'Node', 'get_by_name', NODE_V, [name], {})) as IronicObject<NodeFields>;
+    const byName = (await api.object_class_action_versions(
+      ctx(),
+      'Node',
+      'get_by_name',
+      NODE_V,
+      [name],
+      {},
+    )) as IronicObject<NodeFields>;
     assert.equal(byName.get('uuid'), uuid);
-    const filtered = await api.object_class_action_versions(ctx(), 'Node', 'list', NODE_V, [], { filters: { driver: 'fake-hardware' }, limit: 1000 });
+    const filtered = await api.object_class_action_versions(ctx(), 'Node', 'list', NODE_V, [], {
+      filters: { driver: 'fake-hardware' },
+      limit: 1000,
+    });
     assert.ok((filtered as IronicObject<NodeFields>[]).some((n) => n.get('uuid') === uuid));
   });
 
   it('decodes NodeNotFound as NodeNotFound (HTTP 404 in the table)', async () => {
     const missing = randomUUID();
-    await assert.rejects(api.object_class_action_versions(ctx(), 'Node', 'get_by_uuid', NODE_V, [missing], {}), (e: unknown) => {
-      assert.ok(e instanceof RemoteError);
-      assert.equal(e.exc_type, 'NodeNotFound');
-      assert.match(e.message, new RegExp(missing));
-      assert.equal(e.kwargs.code, 404);
-      assert.equal(httpStatusFor(e.exc_type), 404);
-      assert.ok(e.remoteTraceback.length > 0, 'the traceback is kept for the logs');
-      return true;
-    });
+    await assert.rejects(
+      api.object_class_action_versions(ctx(), 'Node', 'get_by_uuid', NODE_V, [missing], {}),
+      (e: unknown) => {
+        assert.ok(e instanceof RemoteError);
+        assert.equal(e.exc_type, 'NodeNotFound');
+        assert.match(e.message, new RegExp(missing));
+        assert.equal(e.kwargs.code, 404);
+        assert.equal(httpStatusFor(e.exc_type), 404);
+        assert.ok(e.remoteTraceback.length > 0, 'the traceback is kept for the logs');
+        return true;
+      },
+    );
     await assert.rejects(api.get_boot_device(ctx(), missing, topic), isRemote('NodeNotFound'));
   });
 
   it('update_node saves exactly the changed fields', async () => {
-    const node = (await api.object_class_action_versions(ctx(), 'Node', 'get_by_uuid', NODE_V, [uuid], {})) as IronicObject<NodeFields>;
+    const node = (await api.object_class_action_versions(
+      ctx(),
+      'Node',
+      'get_by_uuid',
+      NODE_V,
+      [uuid],
+      {},
+    )) as IronicObject<NodeFields>;
     node.set('extra', { from: 'gateway', updated: true });
     const updated = await api.update_node(ctx(), node, topic);
     assert.deepEqual(updated.get('extra'), { from: 'gateway', updated: true });
-    const again = (await api.object_class_action_versions(ctx(), 'Node', 'get_by_uuid', NODE_V, [uuid], {})) as IronicObject<NodeFields>;
+    const again = (await api.object_class_action_versions(
+      ctx(),
+      'Node',
+      'get_by_uuid',
+      NODE_V,
+      [uuid],
+      {},
+    )) as IronicObject<NodeFields>;
     assert.deepEqual(again.get('extra'), { from: 'gateway', updated: true });
   });
 
@@ -110,17 +157,30 @@ describe('ConductorAPI against the real ironic-conductor', () => {
     const dev = await api.get_boot_device(ctx(), uuid, topic);
     assert.deepEqual(Object.keys(dev).sort(), ['boot_device', 'persistent']);
     assert.ok(dev.boot_device === null || supported.includes(dev.boot_device));
-    await assert.rejects(api.set_boot_device(ctx(), uuid, 'disk', false, topic), (e: unknown) => isRemote('InvalidParameterValue')(e) && httpStatusFor('InvalidParameterValue') === 400);
+    await assert.rejects(
+      api.set_boot_device(ctx(), uuid, 'disk', false, topic),
+      (e: unknown) => isRemote('InvalidParameterValue')(e) && httpStatusFor('InvalidParameterValue') === 400,
+    );
   });
 
   it('change_node_power_state powers the fake node on', async () => {
     assert.equal(await api.change_node_power_state(ctx(), uuid, 'power on', topic), null);
     const state = await eventually('power on', async () => {
-      const n = (await api.object_class_action_versions(ctx(), 'Node', 'get_by_uuid', NODE_V, [uuid], {})) as IronicObject<NodeFields>;
+      const n = (await api.object_class_action_versions(
+        ctx(),
+        'Node',
+        'get_by_uuid',
+        NODE_V,
+        [uuid],
+        {},
+      )) as IronicObject<NodeFields>;
       return n.get('power_state') === 'power on' && n.get('target_power_state') === null ? 'power on' : undefined;
     });
     assert.equal(state, 'power on');
-    await assert.rejects(api.change_node_power_state(ctx(), uuid, 'sideways', topic), isRemote('InvalidParameterValue'));
+    await assert.rejects(
+      api.change_node_power_state(ctx(), uuid, 'sideways', topic),
+      isRemote('InvalidParameterValue'),
+    );
   });
 
   it('vendor_passthru runs the fake vendor methods (sync and async)', async () => {
@@ -131,7 +191,10 @@ describe('ConductorAPI against the real ironic-conductor', () => {
     assert.ok('second_method' in methods && 'third_method_sync' in methods);
     const asyncResult = await api.vendor_passthru(ctx(), uuid, 'second_method', 'POST', { bar: 'kazoo' }, topic);
     assert.deepEqual(asyncResult, { return: null, async: true, attach: false });
-    await assert.rejects(api.vendor_passthru(ctx(), uuid, 'no_such_method', 'POST', {}, topic), isRemote('InvalidParameterValue'));
+    await assert.rejects(
+      api.vendor_passthru(ctx(), uuid, 'no_such_method', 'POST', {}, topic),
+      isRemote('InvalidParameterValue'),
+    );
   });
 
   it('a cast reaches the conductor (continue_node_clean; the conductor logs its refusal under our request id)', async () => {

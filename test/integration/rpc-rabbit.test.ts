@@ -13,7 +13,12 @@ import { RabbitTransport } from '../../src/rpc/rabbit.ts';
 import type { IncomingRequest } from '../../src/rpc/types.ts';
 import { stack } from '../support/stack-env.ts';
 
-const msg = (method: string, args: Record<string, unknown> = {}) => ({ method, args, version: '1.0', context: { request_id: `req-${method}` } });
+const msg = (method: string, args: Record<string, unknown> = {}) => ({
+  method,
+  args,
+  version: '1.0',
+  context: { request_id: `req-${method}` },
+});
 const SIM = 'gwtest-sim';
 /** our test server's topic: not the real conductor's, whose shared queue it would otherwise share */
 const TOPIC = 'gwtest.conductor_manager';
@@ -21,10 +26,16 @@ const TOPIC = 'gwtest.conductor_manager';
 /** rabbitmqctl list_queues name durable auto_delete arguments → map by name */
 async function queues(): Promise<Map<string, string>> {
   const out = await stack.sh('ctl', 'list_queues', 'name', 'durable', 'auto_delete', 'arguments');
-  return new Map(out.trim().split('\n').slice(1).map((l) => {
-    const [name, ...rest] = l.split('\t');
-    return [name!, rest.join(' ')];
-  }));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const [name, ...rest] = l.split('\t');
+        return [name!, rest.join(' ')];
+      }),
+  );
 }
 
 describe('rabbit transport on the real broker', () => {
@@ -32,17 +43,22 @@ describe('rabbit transport on the real broker', () => {
   let server: RabbitTransport;
   const served: IncomingRequest[] = [];
   const sleeping = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(() => { sleeping.delete(t); resolve(); }, ms);
-    sleeping.add(t);
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        sleeping.delete(t);
+        resolve();
+      }, ms);
+      sleeping.add(t);
+    });
 
   before(async () => {
     client = new RabbitTransport(stack.transportUrl(), { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 });
     server = new RabbitTransport(stack.transportUrl(), { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 });
     await server.serve({ topic: TOPIC, server: SIM }, async (req) => {
       served.push(req);
-      if (req.method === 'fail') throw new RemoteError('NodeLocked', 'Node x is locked by host sim', { node: 'x', host: 'sim', code: 409 });
+      if (req.method === 'fail')
+        throw new RemoteError('NodeLocked', 'Node x is locked by host sim', { node: 'x', host: 'sim', code: 409 });
       if (req.method === 'sleep') await sleep(Number(req.args.ms));
       return { echo: req.args, context: req.context };
     });
@@ -67,15 +83,19 @@ describe('rabbit transport on the real broker', () => {
     assert.equal(q.get(`${TOPIC}.${SIM}`), 'false false []');
     const fanout = (topic: string) => [...q].filter(([n]) => n.startsWith(`${topic}_fanout_`)).map(([, v]) => v);
     // (fanout queues of earlier runs linger until their x-expires)
-    assert.ok(fanout(MANAGER_TOPIC).length >= 1, 'the conductor\'s fanout queue');
+    assert.ok(fanout(MANAGER_TOPIC).length >= 1, "the conductor's fanout queue");
     assert.ok(fanout(TOPIC).length >= 1, 'ours');
-    assert.deepEqual(new Set([...fanout(TOPIC), ...fanout(MANAGER_TOPIC)]), new Set(['false false [{"x-expires",1800000}]']), 'same flags and arguments');
+    assert.deepEqual(
+      new Set([...fanout(TOPIC), ...fanout(MANAGER_TOPIC)]),
+      new Set(['false false [{"x-expires",1800000}]']),
+      'same flags and arguments',
+    );
     const replies = [...q].filter(([n]) => /^reply_[0-9a-f]{32}$/.test(n)).map(([, v]) => v);
     assert.ok(replies.length > 0);
     for (const r of replies) assert.match(r, /^false false \[\{"x-expires",1800000\}\]$/);
   });
 
-  it('raises the server\'s failure as a RemoteError with class and kwargs', async () => {
+  it("raises the server's failure as a RemoteError with class and kwargs", async () => {
     await assert.rejects(client.call({ topic: TOPIC, server: SIM }, msg('fail'), 5000), (e: unknown) => {
       assert.ok(e instanceof RemoteError);
       assert.equal(e.exc_type, 'NodeLocked');
@@ -85,8 +105,13 @@ describe('rabbit transport on the real broker', () => {
   });
 
   it('keeps 32 calls in flight on one connection, each answered by its own reply', async () => {
-    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => client.call({ topic: TOPIC, server: SIM }, msg('echo', { i }), 5000)));
-    assert.deepEqual(results.map((r) => (r as { echo: { i: number } }).echo.i), Array.from({ length: 32 }, (_, i) => i));
+    const results = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => client.call({ topic: TOPIC, server: SIM }, msg('echo', { i }), 5000)),
+    );
+    assert.deepEqual(
+      results.map((r) => (r as { echo: { i: number } }).echo.i),
+      Array.from({ length: 32 }, (_, i) => i),
+    );
   });
 
   it('a cast is confirmed by the broker and delivered; a fanout cast reaches every server', async () => {
@@ -94,8 +119,14 @@ describe('rabbit transport on the real broker', () => {
     await client.cast({ topic: TOPIC, server: SIM }, msg('cast1'));
     const second = new RabbitTransport(stack.transportUrl());
     const got2: string[] = [];
-    await second.serve({ topic: 'gwtest.fanout', server: 'b' }, async (r) => { got2.push(r.method); return null; });
-    await server.serve({ topic: 'gwtest.fanout', server: 'a' }, async (r) => { served.push(r); return null; });
+    await second.serve({ topic: 'gwtest.fanout', server: 'b' }, async (r) => {
+      got2.push(r.method);
+      return null;
+    });
+    await server.serve({ topic: 'gwtest.fanout', server: 'a' }, async (r) => {
+      served.push(r);
+      return null;
+    });
     await client.cast({ topic: 'gwtest.fanout', fanout: true }, msg('fan'));
     const end = Date.now() + 5000;
     while ((served.length < 2 || got2.length < 1) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
@@ -106,11 +137,17 @@ describe('rabbit transport on the real broker', () => {
 
   it('a call to a topic nobody consumes fails at once with MessageUndeliverable (and so does a cast)', async () => {
     let t0 = Date.now();
-    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x'), 30_000), MessageUndeliverable);
+    await assert.rejects(
+      client.call({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x'), 30_000),
+      MessageUndeliverable,
+    );
     assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
     await assert.rejects(client.cast({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x')), MessageUndeliverable);
     // through the ConductorAPI, with a full topic
-    const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
     t0 = Date.now();
     await assert.rejects(api.get_boot_device(makeContext(), 'n', `${MANAGER_TOPIC}.nobody-here`), MessageUndeliverable);
     assert.ok(Date.now() - t0 < 1000);
@@ -125,7 +162,10 @@ describe('rabbit transport on the real broker', () => {
     await ch.bindQueue(ghost, 'ironic', ghost);
     await ch.purgeQueue(ghost);
     const t0 = Date.now();
-    await assert.rejects(client.call({ topic: MANAGER_TOPIC, server: 'gwtest-ghost' }, msg('x'), 400), MessagingTimeout);
+    await assert.rejects(
+      client.call({ topic: MANAGER_TOPIC, server: 'gwtest-ghost' }, msg('x'), 400),
+      MessagingTimeout,
+    );
     const took = Date.now() - t0;
     assert.ok(took >= 390 && took < 1500, `took ${took} ms`);
     await new Promise((r) => setTimeout(r, 300));
@@ -135,7 +175,10 @@ describe('rabbit transport on the real broker', () => {
     // a late reply to the timed-out call is dropped and the next call works
     await assert.rejects(client.call({ topic: TOPIC, server: SIM }, msg('sleep', { ms: 300 }), 100), MessagingTimeout);
     await new Promise((r) => setTimeout(r, 400));
-    assert.deepEqual((await client.call({ topic: TOPIC, server: SIM }, msg('echo', { after: 1 }), 5000) as { echo: unknown }).echo, { after: 1 });
+    assert.deepEqual(
+      ((await client.call({ topic: TOPIC, server: SIM }, msg('echo', { after: 1 }), 5000)) as { echo: unknown }).echo,
+      { after: 1 },
+    );
   });
 
   it('fails over to the next host in the URL when the first refuses', async () => {
@@ -143,7 +186,11 @@ describe('rabbit transport on the real broker', () => {
     const url = stack.transportUrl().replace('rabbit://', 'rabbit://guest:guest@127.0.0.1:1,');
     const t = new RabbitTransport(url, { reconnectInitialDelayMs: 10 });
     try {
-      assert.deepEqual((await t.call({ topic: TOPIC, server: SIM }, msg('echo', { via: 'second' }), 10_000) as { echo: unknown }).echo, { via: 'second' });
+      assert.deepEqual(
+        ((await t.call({ topic: TOPIC, server: SIM }, msg('echo', { via: 'second' }), 10_000)) as { echo: unknown })
+          .echo,
+        { via: 'second' },
+      );
       assert.equal(t.isConnected(), true);
     } finally {
       await t.close();
@@ -172,22 +219,33 @@ describe('rabbit transport on the real broker', () => {
   });
 
   it('survives a broker restart: in-flight calls fail at once, then the client reconnects by itself', async () => {
-    const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
     const topic = `${MANAGER_TOPIC}.${stack.conductorHost()}`;
     const ctx = makeContext({ is_admin: true });
     // call 1, before
-    assert.ok(Array.isArray(await api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {})));
+    assert.ok(
+      Array.isArray(await api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {})),
+    );
 
     const inflight = client.call({ topic: TOPIC, server: SIM }, msg('sleep', { ms: 60_000 }), 60_000);
-    const failedAt = inflight.then(() => Infinity, (e: unknown) => {
-      assert.ok(e instanceof TransportUnavailable, `in-flight call failed with ${String(e)}`);
-      return Date.now();
-    });
+    const failedAt = inflight.then(
+      () => Infinity,
+      (e: unknown) => {
+        assert.ok(e instanceof TransportUnavailable, `in-flight call failed with ${String(e)}`);
+        return Date.now();
+      },
+    );
     await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();
     await stack.sh('stop-rabbit');
     const stopped = Date.now();
-    assert.ok((await failedAt) <= stopped + 500, 'the in-flight call failed when the connection dropped, not at its timeout');
+    assert.ok(
+      (await failedAt) <= stopped + 500,
+      'the in-flight call failed when the connection dropped, not at its timeout',
+    );
     assert.equal(client.isConnected(), false);
     await stack.sh('start-rabbit');
 
@@ -204,11 +262,15 @@ describe('rabbit transport on the real broker', () => {
         }
       }
     };
-    const result = await whenBack(() => api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {}));
+    const result = await whenBack(() =>
+      api.object_class_action_versions(ctx, 'Conductor', 'list', { Conductor: '1.2' }, [], {}),
+    );
     assert.ok(Array.isArray(result) && result.length > 0);
     assert.equal(client.isConnected(), true);
     // our own server (its own transport, with its own reconnect backoff) re-declared and re-consumed its queues too
-    const echoed = await whenBack(() => client.call({ topic: TOPIC, server: SIM }, msg('echo', { back: true }), 10_000));
+    const echoed = await whenBack(() =>
+      client.call({ topic: TOPIC, server: SIM }, msg('echo', { back: true }), 10_000),
+    );
     assert.deepEqual((echoed as { echo: unknown }).echo, { back: true });
     assert.ok(Date.now() - t0 < 90_000);
   });

@@ -17,8 +17,14 @@ const skip = url?.startsWith('rabbit://') ? false : 'TEST_TRANSPORT_URL (rabbit:
 const rabbit = () => () => createTransport(url!);
 const topic = () => `ironic.conductor_manager-simtest-${randomUUID().slice(0, 8)}`;
 
-test('through ConductorAPI on rabbit://: state machine, locks, power, boot, traits, VIFs, vendor passthru, lists', { skip }, async () => {
-  const h = await harness(rabbit(), [`sim-${randomUUID().slice(0, 6)}`], { nodes: 3, actionDelayMs: 50, topic: topic() });
+test('through ConductorAPI on rabbit://: state machine, locks, power, boot, traits, VIFs, vendor passthru, lists', {
+  skip,
+}, async () => {
+  const h = await harness(rabbit(), [`sim-${randomUUID().slice(0, 6)}`], {
+    nodes: 3,
+    actionDelayMs: 50,
+    topic: topic(),
+  });
   try {
     await keyBehaviours(h.api);
   } finally {
@@ -27,7 +33,12 @@ test('through ConductorAPI on rabbit://: state machine, locks, power, boot, trai
 });
 
 test('through ConductorAPI on rabbit://: NoFreeConductorWorker when the pool is full', { skip }, async () => {
-  const h = await harness(rabbit(), [`sim-${randomUUID().slice(0, 6)}`], { nodes: 2, workers: 1, actionDelayMs: 200, topic: topic() });
+  const h = await harness(rabbit(), [`sim-${randomUUID().slice(0, 6)}`], {
+    nodes: 2,
+    workers: 1,
+    actionDelayMs: 200,
+    topic: topic(),
+  });
   try {
     await poolFull(h.api);
   } finally {
@@ -41,8 +52,18 @@ test('three simulators on one RabbitMQ split the nodes as the hash ring says', {
   // enough workers that one conductor owning most of the 24 random uuids still has room
   const h = await harness(rabbit(), hosts, { nodes: 24, workers: 30, actionDelayMs: 300, topic: topic() });
   try {
-    const conductors = await h.api.object_class_action_versions(ctx(), 'Conductor', 'list', { Conductor: '1.2' }, [], {});
-    assert.deepEqual((conductors as Array<{ get(f: string): unknown }>).map((c) => c.get('hostname')).sort(), [...hosts].sort());
+    const conductors = await h.api.object_class_action_versions(
+      ctx(),
+      'Conductor',
+      'list',
+      { Conductor: '1.2' },
+      [],
+      {},
+    );
+    assert.deepEqual(
+      (conductors as Array<{ get(f: string): unknown }>).map((c) => c.get('hostname')).sort(),
+      [...hosts].sort(),
+    );
     const ring = new HashRing(hosts, 32);
     const served = new Map<string, number>();
     for (const node of await nodes(h.api)) {
@@ -59,7 +80,10 @@ test('three simulators on one RabbitMQ split the nodes as the hash ring says', {
     assert.equal(served.size, 3, `every simulator should own some of 24 nodes: ${JSON.stringify([...served])}`);
     for (const s of h.sims) await s.idle();
     const states = (await nodes(h.api)).map((n) => n.get('provision_state'));
-    assert.ok(states.every((s) => s === 'manageable'), String(states));
+    assert.ok(
+      states.every((s) => s === 'manageable'),
+      String(states),
+    );
   } finally {
     await h.close();
   }

@@ -42,5 +42,11 @@ export async function testGateway(opts: TestGatewayOptions): Promise<TestGateway
   const gateway = await createGateway(config, { routes: opts.routes });
   await gateway.app.ready();
   if (!gateway.simulator) throw new Error('testGateway needs a memory:// transport (the embedded simulator)');
-  return { app: gateway.app, conductor: gateway.conductor, sim: gateway.simulator, config, close: () => gateway.close() };
+  return {
+    app: gateway.app,
+    conductor: gateway.conductor,
+    sim: gateway.simulator,
+    config,
+    close: () => gateway.close(),
+  };
 }

@@ -34,21 +34,35 @@ export async function startIronicApi(opts: IronicApiOptions): Promise<IronicApi>
   mkdirSync(opts.dir, { recursive: true });
   const conf = join(opts.dir, 'ironic.conf');
   const workers = opts.workers === undefined ? '' : `api_workers = ${opts.workers}\n`;
-  writeFileSync(conf, `${readFileSync(opts.conductorConfig, 'utf8')}\n[api]\nhost_ip = 127.0.0.1\nport = ${port}\n${workers}`);
-  const child = spawn('/usr/bin/python3', [IRONIC_API, '--config-file', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  writeFileSync(
+    conf,
+    `${readFileSync(opts.conductorConfig, 'utf8')}\n[api]\nhost_ip = 127.0.0.1\nport = ${port}\n${workers}`,
+  );
+  const child = spawn('/usr/bin/python3', [IRONIC_API, '--config-file', conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     // its workers are its children: stop the whole process group
-    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     if (child.exitCode === null && child.signalCode === null) await exited;
   };
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/v1`)).ok) return { base, stop };
-    } catch { /* starting */ }
+    } catch {
+      /* starting */
+    }
     if (child.exitCode !== null || i >= opts.timeoutS * 10) {
       await stop();
       throw new Error(`ironic-api did not start:\n${stderr}`);

@@ -7,7 +7,10 @@ const run = promisify(execFile);
 
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the integration tests through test/run.sh (or source .tmp/stack.env after test/support/stack.sh start)`);
+  if (!v)
+    throw new Error(
+      `${name} is not set: run the integration tests through test/run.sh (or source .tmp/stack.env after test/support/stack.sh start)`,
+    );
   return v;
 }
 
@@ -15,8 +18,12 @@ export const stack = {
   transportUrl: (): string => required('TEST_TRANSPORT_URL'),
   conductorHost: (): string => required('TEST_CONDUCTOR_HOST'),
   /** the conductor's ironic.conf (database, broker), for starting ironic-api beside it */
-  conductorConfig: (): string => process.env.TEST_CONDUCTOR_CONFIG ?? join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'ironic.conf'),
-  conductorLog: (): string => process.env.TEST_CONDUCTOR_LOG ?? join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'log', 'ironic-conductor.log'),
+  conductorConfig: (): string =>
+    process.env.TEST_CONDUCTOR_CONFIG ??
+    join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'ironic.conf'),
+  conductorLog: (): string =>
+    process.env.TEST_CONDUCTOR_LOG ??
+    join(import.meta.dirname, '..', '..', '.tmp', 'stack', 'ironic', 'log', 'ironic-conductor.log'),
   script: (): string => process.env.TEST_STACK_SCRIPT ?? join(import.meta.dirname, 'stack.sh'),
   /** Runs `stack.sh <args>` and returns its stdout. */
   async sh(...args: string[]): Promise<string> {

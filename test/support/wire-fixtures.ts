@@ -25,12 +25,17 @@ export function loadWireFixtures(): WireFixture[] {
   return readdirSync(WIRE_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, ...(JSON.parse(readFileSync(join(WIRE_DIR, file), 'utf8')) as Omit<WireFixture, 'file'>) }));
+    .map((file) => ({
+      file,
+      ...(JSON.parse(readFileSync(join(WIRE_DIR, file), 'utf8')) as Omit<WireFixture, 'file'>),
+    }));
 }
 
 /** The body bytes as the broker carried them: the inner message as a JSON string in the envelope. */
 export function brokerBody(side: WireSide): Buffer {
-  return Buffer.from(JSON.stringify({ 'oslo.version': side['oslo.version'], 'oslo.message': JSON.stringify(side.message) }));
+  return Buffer.from(
+    JSON.stringify({ 'oslo.version': side['oslo.version'], 'oslo.message': JSON.stringify(side.message) }),
+  );
 }
 
 export function loadHashRingVectors(): Array<{ uuid: string; hosts: string[]; partitions: number; replicas1: string }> {

@@ -30,7 +30,10 @@ test('a bad value is one clear line naming the setting and what it accepts', () 
     [{ IRONIC_GATEWAY_NOAUTH_ALLOW_REMOTE: 'maybe' }, /accepts true or false/],
   ];
   for (const [env, re] of cases) {
-    assert.throws(() => loadConfig({ env }), (e: unknown) => e instanceof ConfigError && re.test(e.message) && !e.message.includes('\n'));
+    assert.throws(
+      () => loadConfig({ env }),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message) && !e.message.includes('\n'),
+    );
   }
   assert.throws(() => parseFlags(['--no-such-flag', '1']), ConfigError);
   assert.throws(() => parseFlags(['--port']), /needs a value/);
@@ -39,5 +42,8 @@ test('a bad value is one clear line naming the setting and what it accepts', () 
 test('the README lists every setting', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const s of SETTINGS) assert.ok(readme.includes(`\`${envName(s.key)}\``), `README lacks ${envName(s.key)}`);
-  assert.ok(readme.includes(settingsTable()), 'README settings table is stale: paste `npx tsx src/tools/settings-table.ts`');
+  assert.ok(
+    readme.includes(settingsTable()),
+    'README settings table is stale: paste `npx tsx src/tools/settings-table.ts`',
+  );
 });

@@ -5,10 +5,18 @@ import { createGateway } from '../../src/gateway.ts';
 import { redactTransportUrl } from '../../src/rpc/transport.ts';
 
 test('the embedded default: a gateway backed by the in-process simulator, reached through memory://', async () => {
-  const gateway = await createGateway(loadConfig({ env: {}, overrides: { log_level: 'silent', simulator_nodes: 2, transport_url: 'memory://gateway-test' } }));
+  const gateway = await createGateway(
+    loadConfig({
+      env: {},
+      overrides: { log_level: 'silent', simulator_nodes: 2, transport_url: 'memory://gateway-test' },
+    }),
+  );
   try {
     assert.equal(gateway.simulator?.host, 'sim-1');
-    const list = await gateway.app.inject({ url: '/v1/nodes', headers: { 'x-openstack-ironic-api-version': 'latest' } });
+    const list = await gateway.app.inject({
+      url: '/v1/nodes',
+      headers: { 'x-openstack-ironic-api-version': 'latest' },
+    });
     assert.equal(list.statusCode, 200);
     assert.equal(list.json().nodes.length, 2);
     const health = await gateway.app.inject({ url: '/healthz' });
@@ -19,14 +27,25 @@ test('the embedded default: a gateway backed by the in-process simulator, reache
 });
 
 test('/metrics counts conductor RPCs by method and outcome (ok, or the exception class)', async () => {
-  const gateway = await createGateway(loadConfig({ env: {}, overrides: { log_level: 'silent', simulator_nodes: 1, transport_url: 'memory://gateway-metrics' } }));
+  const gateway = await createGateway(
+    loadConfig({
+      env: {},
+      overrides: { log_level: 'silent', simulator_nodes: 1, transport_url: 'memory://gateway-metrics' },
+    }),
+  );
   try {
     const h = { 'x-openstack-ironic-api-version': 'latest' };
     assert.equal((await gateway.app.inject({ url: '/v1/nodes', headers: h })).statusCode, 200);
     assert.equal((await gateway.app.inject({ url: '/v1/nodes/no-such-node', headers: h })).statusCode, 404);
     const m = (await gateway.app.inject({ url: '/metrics' })).body;
-    assert.match(m, /ironic_gateway_rpc_duration_seconds_count\{kind="call",method="object_class_action_versions",outcome="ok"\} [1-9]/);
-    assert.match(m, /ironic_gateway_rpc_duration_seconds_count\{kind="call",method="object_class_action_versions",outcome="NodeNotFound"\} 1/);
+    assert.match(
+      m,
+      /ironic_gateway_rpc_duration_seconds_count\{kind="call",method="object_class_action_versions",outcome="ok"\} [1-9]/,
+    );
+    assert.match(
+      m,
+      /ironic_gateway_rpc_duration_seconds_count\{kind="call",method="object_class_action_versions",outcome="NodeNotFound"\} 1/,
+    );
     assert.match(m, /^ironic_gateway_transport_connected 1$/m);
   } finally {
     await gateway.close();
@@ -34,6 +53,9 @@ test('/metrics counts conductor RPCs by method and outcome (ok, or the exception
 });
 
 test('transport URLs lose their credentials in logs and health', () => {
-  assert.equal(redactTransportUrl('rabbit://ironic:s3cret@r1:5672,ironic:s3cret@r2:5672/vh'), 'rabbit://***@r1:5672,***@r2:5672/vh');
+  assert.equal(
+    redactTransportUrl('rabbit://ironic:s3cret@r1:5672,ironic:s3cret@r2:5672/vh'),
+    'rabbit://***@r1:5672,***@r2:5672/vh',
+  );
   assert.equal(redactTransportUrl('memory://'), 'memory://');
 });

@@ -27,8 +27,12 @@ export function parseHtpasswd(text: string, path: string): Map<string, string> {
     const colon = line.indexOf(':');
     const user = colon > 0 ? line.slice(0, colon) : '';
     const hash = line.slice(colon + 1);
-    if (user === '') throw new ConfigError(`${envName('http_basic_auth_user_file')} ${path} line ${i + 1}: expected user:bcrypt-hash`);
-    if (!BCRYPT.test(hash)) throw new ConfigError(`${envName('http_basic_auth_user_file')} ${path} line ${i + 1}: only bcrypt entries ($2y$…, htpasswd -B) are supported for user ${user}`);
+    if (user === '')
+      throw new ConfigError(`${envName('http_basic_auth_user_file')} ${path} line ${i + 1}: expected user:bcrypt-hash`);
+    if (!BCRYPT.test(hash))
+      throw new ConfigError(
+        `${envName('http_basic_auth_user_file')} ${path} line ${i + 1}: only bcrypt entries ($2y$…, htpasswd -B) are supported for user ${user}`,
+      );
     users.set(user, hash);
   });
   if (users.size === 0) throw new ConfigError(`${envName('http_basic_auth_user_file')} ${path} has no users`);
@@ -40,7 +44,9 @@ function readUsers(path: string): Map<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${envName('http_basic_auth_user_file')} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot read ${envName('http_basic_auth_user_file')} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return parseHtpasswd(text, path);
 }
@@ -89,6 +95,8 @@ export function basicCredentials(header: string | undefined): { user: string; pa
 }
 
 /** The context identity of an authenticated basic-auth user (admin, as in Ironic). */
-export function identityForBasicUser(user: string): Pick<RequestContext, 'user_id' | 'roles' | 'system_scope' | 'is_admin'> {
+export function identityForBasicUser(
+  user: string,
+): Pick<RequestContext, 'user_id' | 'roles' | 'system_scope' | 'is_admin'> {
   return { user_id: user, roles: ['admin', 'member', 'reader'], system_scope: 'all', is_admin: true };
 }

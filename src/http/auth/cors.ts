@@ -23,7 +23,10 @@ export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /** The configured origins (comma-separated), each checked to be `scheme://host[:port]`. */
 export function corsOrigins(config: Pick<Config, 'cors_allowed_origins'>): string[] {
-  const list = (config.cors_allowed_origins ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const list = (config.cors_allowed_origins ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const origin of list) {
     let ok = false;
     try {
@@ -32,7 +35,10 @@ export function corsOrigins(config: Pick<Config, 'cors_allowed_origins'>): strin
     } catch {
       ok = false;
     }
-    if (!ok) throw new ConfigError(`invalid origin ${JSON.stringify(origin)} in ${envName('cors_allowed_origins')}: accepts comma-separated origins such as https://dash.example.com (no path)`);
+    if (!ok)
+      throw new ConfigError(
+        `invalid origin ${JSON.stringify(origin)} in ${envName('cors_allowed_origins')}: accepts comma-separated origins such as https://dash.example.com (no path)`,
+      );
   }
   return list.map((o) => o.replace(/\/$/, ''));
 }

@@ -94,7 +94,10 @@ export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
     }
     await authenticateOr401(request, setup);
     if (rule === undefined) {
-      request.log.error({ method: request.method, url: request.routeOptions.url }, 'route declares no policy rule; denied');
+      request.log.error(
+        { method: request.method, url: request.routeOptions.url },
+        'route declares no policy rule; denied',
+      );
       throw forbidden(`${request.method} ${request.routeOptions.url ?? request.url}`);
     }
     if (!setup.policy.has(rule)) {
@@ -102,7 +105,10 @@ export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
       throw forbidden(rule);
     }
     if (!setup.policy.enforce(rule, credentialsOf(request))) {
-      request.log.info({ rule, user_id: request.ctx.user_id, roles: request.ctx.roles, system_scope: request.ctx.system_scope }, `policy denied ${rule}`);
+      request.log.info(
+        { rule, user_id: request.ctx.user_id, roles: request.ctx.roles, system_scope: request.ctx.system_scope },
+        `policy denied ${rule}`,
+      );
       throw forbidden(rule);
     }
   });

@@ -31,7 +31,10 @@ export class AuthFailure extends Error {
 
 /** The 401 answer: Ironic's error body and the strategy's challenge. */
 export function unauthorized(failure: AuthFailure, challenge: string): HttpError {
-  const message = failure.reason === 'missing credentials' ? 'Authentication required' : 'The credentials supplied are invalid or expired.';
+  const message =
+    failure.reason === 'missing credentials'
+      ? 'Authentication required'
+      : 'The credentials supplied are invalid or expired.';
   return new HttpError(401, message, { 'www-authenticate': challenge });
 }
 

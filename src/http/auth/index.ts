@@ -49,7 +49,10 @@ export function loadAuth(config: Config): AuthSetup {
   };
   if (config.auth_strategy === 'jwt') setup.jwt = loadJwtSettings(config);
   if (config.auth_strategy === 'http_basic') {
-    if (!config.http_basic_auth_user_file) throw new ConfigError(`auth_strategy http_basic needs ${envName('http_basic_auth_user_file')} (an htpasswd file with bcrypt entries)`);
+    if (!config.http_basic_auth_user_file)
+      throw new ConfigError(
+        `auth_strategy http_basic needs ${envName('http_basic_auth_user_file')} (an htpasswd file with bcrypt entries)`,
+      );
     setup.htpasswd = new Htpasswd(config.http_basic_auth_user_file);
   }
   return setup;
@@ -74,8 +77,16 @@ export function authPlugins(config: Config): Array<(app: FastifyInstance) => Pro
       app.addHook('onRoute', (route) => {
         const rule = route.config?.policy;
         if (route.method === 'OPTIONS' && route.url === '*') return; // @fastify/cors preflight
-        if (rule === undefined) app.log.warn({ url: route.url, method: route.method }, 'route declares no policy rule; every request to it will be denied');
-        else if (rule !== null && !setup.policy.has(rule)) app.log.warn({ url: route.url, rule }, 'route names an unknown policy rule; every request to it will be denied');
+        if (rule === undefined)
+          app.log.warn(
+            { url: route.url, method: route.method },
+            'route declares no policy rule; every request to it will be denied',
+          );
+        else if (rule !== null && !setup.policy.has(rule))
+          app.log.warn(
+            { url: route.url, rule },
+            'route names an unknown policy rule; every request to it will be denied',
+          );
       });
       await registerCors(app, setup.corsOrigins);
       installAuthHook(app, setup);

@@ -42,10 +42,15 @@ function readPublicKey(algorithm: string, path: string): KeyObject {
   try {
     pem = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${envName('jwt_public_key_file')} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot read ${envName('jwt_public_key_file')} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   // The gateway only verifies; a private key on its disk is a key that can mint admin tokens.
-  if (/PRIVATE KEY/.test(pem)) throw new ConfigError(`${envName('jwt_public_key_file')} ${path} holds a private key; give the gateway the public key only`);
+  if (/PRIVATE KEY/.test(pem))
+    throw new ConfigError(
+      `${envName('jwt_public_key_file')} ${path} holds a private key; give the gateway the public key only`,
+    );
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
@@ -56,7 +61,9 @@ function readPublicKey(algorithm: string, path: string): KeyObject {
   if (algorithm.startsWith('ES')) {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     if (type !== 'ec' || curve !== EC_CURVES[algorithm]) {
-      throw new ConfigError(`${envName('jwt_public_key_file')} ${path} is a ${type}${curve ? ` ${curve}` : ''} key; ${algorithm} needs an EC ${EC_CURVES[algorithm]} key`);
+      throw new ConfigError(
+        `${envName('jwt_public_key_file')} ${path} is a ${type}${curve ? ` ${curve}` : ''} key; ${algorithm} needs an EC ${EC_CURVES[algorithm]} key`,
+      );
     }
   } else if (type !== 'rsa' && !(algorithm.startsWith('PS') && type === 'rsa-pss')) {
     throw new ConfigError(`${envName('jwt_public_key_file')} ${path} is a ${type} key; ${algorithm} needs an RSA key`);
@@ -67,16 +74,25 @@ function readPublicKey(algorithm: string, path: string): KeyObject {
 /** Validates the jwt settings and loads the key; throws ConfigError with one line. */
 export function loadJwtSettings(config: Config): JwtSettings {
   const algorithm = config.jwt_algorithm;
-  if (!algorithm) throw new ConfigError(`auth_strategy jwt needs ${envName('jwt_algorithm')} (e.g. RS256, ES256 or HS256)`);
+  if (!algorithm)
+    throw new ConfigError(`auth_strategy jwt needs ${envName('jwt_algorithm')} (e.g. RS256, ES256 or HS256)`);
   let key: KeyObject | string;
   if (algorithm.startsWith('HS')) {
-    if (config.jwt_public_key_file) throw new ConfigError(`${algorithm} verifies with ${envName('jwt_secret')}; unset ${envName('jwt_public_key_file')} (or pin an RS/ES/PS algorithm)`);
+    if (config.jwt_public_key_file)
+      throw new ConfigError(
+        `${algorithm} verifies with ${envName('jwt_secret')}; unset ${envName('jwt_public_key_file')} (or pin an RS/ES/PS algorithm)`,
+      );
     if (!config.jwt_secret) throw new ConfigError(`${algorithm} needs ${envName('jwt_secret')}`);
-    if (Buffer.byteLength(config.jwt_secret) < MIN_SECRET_LENGTH) throw new ConfigError(`${envName('jwt_secret')} must be at least ${MIN_SECRET_LENGTH} bytes`);
+    if (Buffer.byteLength(config.jwt_secret) < MIN_SECRET_LENGTH)
+      throw new ConfigError(`${envName('jwt_secret')} must be at least ${MIN_SECRET_LENGTH} bytes`);
     key = config.jwt_secret;
   } else {
-    if (config.jwt_secret) throw new ConfigError(`${algorithm} verifies with ${envName('jwt_public_key_file')}; unset ${envName('jwt_secret')} (or pin an HS algorithm)`);
-    if (!config.jwt_public_key_file) throw new ConfigError(`${algorithm} needs ${envName('jwt_public_key_file')} (a PEM public key)`);
+    if (config.jwt_secret)
+      throw new ConfigError(
+        `${algorithm} verifies with ${envName('jwt_public_key_file')}; unset ${envName('jwt_secret')} (or pin an HS algorithm)`,
+      );
+    if (!config.jwt_public_key_file)
+      throw new ConfigError(`${algorithm} needs ${envName('jwt_public_key_file')} (a PEM public key)`);
     key = readPublicKey(algorithm, config.jwt_public_key_file);
   }
   return {
@@ -143,9 +159,15 @@ const optionalString = (v: unknown): string | null => {
 };
 
 /** The request-context identity the claims describe (see the table at the top). */
-export function identityFromClaims(claims: JwtPayload): Pick<RequestContext, 'user_id' | 'project_id' | 'user_domain_id' | 'project_domain_id' | 'system_scope' | 'roles' | 'is_admin'> {
+export function identityFromClaims(
+  claims: JwtPayload,
+): Pick<
+  RequestContext,
+  'user_id' | 'project_id' | 'user_domain_id' | 'project_domain_id' | 'system_scope' | 'roles' | 'is_admin'
+> {
   const rolesClaim: unknown = claims.roles ?? [];
-  if (!Array.isArray(rolesClaim) || !rolesClaim.every((x): x is string => typeof x === 'string')) throw new AuthFailure('invalid claims');
+  if (!Array.isArray(rolesClaim) || !rolesClaim.every((x): x is string => typeof x === 'string'))
+    throw new AuthFailure('invalid claims');
   const roles = [...new Set(rolesClaim.map((x) => x.toLowerCase()))];
   const system_scope = optionalString(claims.system_scope);
   return {

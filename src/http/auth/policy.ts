@@ -47,7 +47,10 @@ export const BASE_RULES: Readonly<Record<string, RuleDefault>> = {
   admin_api: r('role:admin or role:administrator', 'Legacy rule for cloud admin access (Ironic 10.1.0)'),
   is_admin: r('is_admin:True or rule:admin_api or role:baremetal_admin', 'Full read/write API access'),
   is_observer: r('role:observer or role:baremetal_observer', 'Legacy read-only roles (Ironic 10.1.0)'),
-  api_member: r('rule:is_admin or role:member or role:manager or role:service', 'May act on nodes (power, provision, boot device, VIFs, traits …)'),
+  api_member: r(
+    'rule:is_admin or role:member or role:manager or role:service',
+    'May act on nodes (power, provision, boot device, VIFs, traits …)',
+  ),
   api_reader: r('rule:api_member or role:reader or rule:is_observer', 'Read-only API access'),
   public_api: r('is_public_api:True', 'Routes served without authentication (IPA lookup and heartbeat)'),
   show_password: r('!', 'Show secrets within node driver_info in API responses'),
@@ -138,7 +141,8 @@ function tokenize(text: string): string[] {
     tokens.push(m[1]!);
     last = re.lastIndex;
   }
-  if (text.slice(last).trim() !== '') throw new PolicyParseError(`cannot read ${JSON.stringify(text.slice(last).trim())}`);
+  if (text.slice(last).trim() !== '')
+    throw new PolicyParseError(`cannot read ${JSON.stringify(text.slice(last).trim())}`);
   return tokens;
 }
 
@@ -149,7 +153,8 @@ function parseAtom(token: string): Check {
   if (colon <= 0) throw new PolicyParseError(`expected KIND:VALUE, @ or !, got ${JSON.stringify(token)}`);
   const kind = token.slice(0, colon);
   let value = token.slice(colon + 1);
-  if (value.includes('%(')) throw new PolicyParseError(`target substitutions such as ${JSON.stringify(value)} are not supported`);
+  if (value.includes('%('))
+    throw new PolicyParseError(`target substitutions such as ${JSON.stringify(value)} are not supported`);
   if (kind === 'rule') return { kind: 'rule', name: value };
   if (kind === 'role') return { kind: 'role', role: value.toLowerCase() };
   if (/^'.*'$/.test(value)) return { kind: 'generic', key: kind, value: value.slice(1, -1) };
@@ -166,12 +171,18 @@ export function parseRule(text: string): Check {
   const peek = (): string | undefined => tokens[pos];
   const parseOr = (): Check => {
     const checks = [parseAnd()];
-    while (peek() === 'or') { pos++; checks.push(parseAnd()); }
+    while (peek() === 'or') {
+      pos++;
+      checks.push(parseAnd());
+    }
     return checks.length === 1 ? checks[0]! : { kind: 'or', checks };
   };
   const parseAnd = (): Check => {
     const checks = [parseNot()];
-    while (peek() === 'and') { pos++; checks.push(parseNot()); }
+    while (peek() === 'and') {
+      pos++;
+      checks.push(parseNot());
+    }
     return checks.length === 1 ? checks[0]! : { kind: 'and', checks };
   };
   const parseNot = (): Check => {
@@ -216,7 +227,10 @@ export class Policy {
   private readonly publicCache = new Map<string, boolean>();
 
   /** @param overrides rule name → rule expression (the operator's policy file) */
-  constructor(overrides: Readonly<Record<string, string>> = {}, private readonly source = 'policy') {
+  constructor(
+    overrides: Readonly<Record<string, string>> = {},
+    private readonly source = 'policy',
+  ) {
     const texts: Record<string, string> = {};
     for (const [name, def] of Object.entries(DEFAULT_RULES)) texts[name] = def.check;
     Object.assign(texts, overrides);
@@ -229,7 +243,10 @@ export class Policy {
     }
     for (const [name, check] of this.checks) {
       for (const ref of references(check)) {
-        if (!this.checks.has(ref)) throw new ConfigError(`${source}: rule ${JSON.stringify(name)} refers to unknown rule ${JSON.stringify(ref)}`);
+        if (!this.checks.has(ref))
+          throw new ConfigError(
+            `${source}: rule ${JSON.stringify(name)} refers to unknown rule ${JSON.stringify(ref)}`,
+          );
       }
     }
     this.findCycle();
@@ -239,7 +256,8 @@ export class Policy {
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (name: string, path: string[]): void => {
       if (state.get(name) === 'done') return;
-      if (state.get(name) === 'visiting') throw new ConfigError(`${this.source}: rules refer to each other in a loop: ${[...path, name].join(' → ')}`);
+      if (state.get(name) === 'visiting')
+        throw new ConfigError(`${this.source}: rules refer to each other in a loop: ${[...path, name].join(' → ')}`);
       state.set(name, 'visiting');
       for (const ref of references(this.checks.get(name)!)) visit(ref, [...path, name]);
       state.set(name, 'done');
@@ -262,7 +280,14 @@ export class Policy {
   isPublic(name: string): boolean {
     let v = this.publicCache.get(name);
     if (v === undefined) {
-      v = this.enforce(name, { user_id: null, project_id: null, system_scope: null, roles: [], is_admin: false, is_public_api: true });
+      v = this.enforce(name, {
+        user_id: null,
+        project_id: null,
+        system_scope: null,
+        roles: [],
+        is_admin: false,
+        is_public_api: true,
+      });
       this.publicCache.set(name, v);
     }
     return v;
@@ -270,14 +295,22 @@ export class Policy {
 
   private evaluate(check: Check, creds: Credentials): boolean {
     switch (check.kind) {
-      case 'true': return true;
-      case 'false': return false;
-      case 'rule': return this.enforce(check.name, creds);
-      case 'role': return creds.roles.some((role) => role.toLowerCase() === check.role);
-      case 'generic': return genericMatches(creds[check.key], check.value);
-      case 'not': return !this.evaluate(check.check, creds);
-      case 'and': return check.checks.every((c) => this.evaluate(c, creds));
-      case 'or': return check.checks.some((c) => this.evaluate(c, creds));
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'rule':
+        return this.enforce(check.name, creds);
+      case 'role':
+        return creds.roles.some((role) => role.toLowerCase() === check.role);
+      case 'generic':
+        return genericMatches(creds[check.key], check.value);
+      case 'not':
+        return !this.evaluate(check.check, creds);
+      case 'and':
+        return check.checks.every((c) => this.evaluate(c, creds));
+      case 'or':
+        return check.checks.some((c) => this.evaluate(c, creds));
     }
   }
 }
@@ -288,7 +321,9 @@ export function loadPolicyFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read policy_file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot read policy_file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let data: unknown;
   try {
@@ -296,9 +331,11 @@ export function loadPolicyFile(path: string): Record<string, string> {
   } catch (err) {
     throw new ConfigError(`policy_file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`policy_file ${path} must be a JSON object of rule name → rule`);
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new ConfigError(`policy_file ${path} must be a JSON object of rule name → rule`);
   for (const [name, value] of Object.entries(data)) {
-    if (typeof value !== 'string') throw new ConfigError(`policy_file ${path}: rule ${JSON.stringify(name)} must be a string such as "role:admin"`);
+    if (typeof value !== 'string')
+      throw new ConfigError(`policy_file ${path}: rule ${JSON.stringify(name)} must be a string such as "role:admin"`);
   }
   return data as Record<string, string>;
 }

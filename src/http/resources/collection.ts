@@ -11,7 +11,10 @@ export function validateLimit(raw: string | number | undefined, maxLimit: number
   if (raw === undefined) return maxLimit;
   const n = typeof raw === 'number' ? raw : /^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(n)) {
-    throw ironicError('Invalid', `Invalid input for field/attribute limit. Value: '${String(raw)}'. unable to convert to int`);
+    throw ironicError(
+      'Invalid',
+      `Invalid input for field/attribute limit. Value: '${String(raw)}'. unable to convert to int`,
+    );
   }
   if (n <= 0) throw ironicError('Invalid', 'Limit must be positive');
   return Math.min(maxLimit, n);
@@ -47,7 +50,9 @@ export function nextLink(
   params: Readonly<Record<string, string | number | boolean>> = {},
 ): string | undefined {
   if (items.length === 0 || items.length !== limit) return undefined;
-  const args = Object.entries(params).map(([k, v]) => `${k}=${pyString(v)}&`).join('');
+  const args = Object.entries(params)
+    .map(([k, v]) => `${k}=${pyString(v)}&`)
+    .join('');
   const marker = String(items[items.length - 1]!.uuid);
   return `${baseUrl(request)}/v1/${resourcePath}?${args}limit=${limit}&marker=${marker}`;
 }

@@ -4,7 +4,13 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import { IronicObject, OBJECT_VERSIONS, type FieldsOf, type NodeFields, type ObjectName } from '../../conductor/objects.ts';
+import {
+  IronicObject,
+  OBJECT_VERSIONS,
+  type FieldsOf,
+  type NodeFields,
+  type ObjectName,
+} from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 
@@ -12,17 +18,32 @@ import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 const MANIFEST: Record<string, string> = { ...OBJECT_VERSIONS };
 
 /** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the Queens versions. */
-export function classAction(request: FastifyRequest, objname: ObjectName, objmethod: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<unknown> {
+export function classAction(
+  request: FastifyRequest,
+  objname: ObjectName,
+  objmethod: string,
+  args: unknown[],
+  kwargs: Record<string, unknown> = {},
+): Promise<unknown> {
   return request.server.conductor.object_class_action_versions(request.ctx, objname, objmethod, MANIFEST, args, kwargs);
 }
 
 function asObject<N extends ObjectName>(value: unknown, objname: N): IronicObject<FieldsOf[N]> {
   if (value instanceof IronicObject) return value as IronicObject<FieldsOf[N]>;
-  throw ironicError('IronicException', `The conductor answered ${objname} with something that is not a versioned object.`);
+  throw ironicError(
+    'IronicException',
+    `The conductor answered ${objname} with something that is not a versioned object.`,
+  );
 }
 
 /** A class method returning a list of objects (e.g. `list`), decoded leniently. */
-export async function listObjects<N extends ObjectName>(request: FastifyRequest, objname: N, objmethod: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<IronicObject<FieldsOf[N]>[]> {
+export async function listObjects<N extends ObjectName>(
+  request: FastifyRequest,
+  objname: N,
+  objmethod: string,
+  args: unknown[],
+  kwargs: Record<string, unknown> = {},
+): Promise<IronicObject<FieldsOf[N]>[]> {
   const result = await classAction(request, objname, objmethod, args, kwargs);
   if (!Array.isArray(result)) return [];
   return result.map((o) => asObject(o, objname));
@@ -43,9 +64,14 @@ export interface LookupSpec<N extends ObjectName> {
  * to `get_by_uuid`; a name (when allowed at this version) to `get_by_name`; an invalid name is
  * InvalidUuidOrName; a name before names existed is reported not found, as ironic-api does.
  */
-export async function getByUuidOrName<N extends ObjectName>(request: FastifyRequest, spec: LookupSpec<N>, ident: string): Promise<IronicObject<FieldsOf[N]>> {
+export async function getByUuidOrName<N extends ObjectName>(
+  request: FastifyRequest,
+  spec: LookupSpec<N>,
+  ident: string,
+): Promise<IronicObject<FieldsOf[N]>> {
   const minor = request.apiVersion.minor;
-  if (isUuidLike(ident)) return asObject(await classAction(request, spec.objname, 'get_by_uuid', [ident]), spec.objname);
+  if (isUuidLike(ident))
+    return asObject(await classAction(request, spec.objname, 'get_by_uuid', [ident]), spec.objname);
   if (spec.namesFrom !== null && minor >= spec.namesFrom) {
     if (!isValidLogicalName(ident, minor)) checkUuidOrName(ident, minor);
     return asObject(await classAction(request, spec.objname, 'get_by_name', [ident]), spec.objname);
@@ -57,7 +83,11 @@ export async function getByUuidOrName<N extends ObjectName>(request: FastifyRequ
  * getByUuidOrName as api_utils' `*_with_suffix` helpers: when nothing matches and the request's
  * path ended in `.json` (stripped before routing, http/json-suffix.ts), looks `ident.json` up.
  */
-export async function getByUuidOrNameWithSuffix<N extends ObjectName>(request: FastifyRequest, spec: LookupSpec<N>, ident: string): Promise<IronicObject<FieldsOf[N]>> {
+export async function getByUuidOrNameWithSuffix<N extends ObjectName>(
+  request: FastifyRequest,
+  spec: LookupSpec<N>,
+  ident: string,
+): Promise<IronicObject<FieldsOf[N]>> {
   try {
     return await getByUuidOrName(request, spec, ident);
   } catch (err) {
@@ -87,7 +117,11 @@ export function getRpcNodeWithSuffix(request: FastifyRequest, ident: string): Pr
  * The conductor topic for a node (hash ring of its driver and group). NoValidHost is turned
  * into 400 where ironic-api does so (the caller chose a driver no conductor has).
  */
-export async function topicFor(request: FastifyRequest, node: IronicObject<NodeFields>, noValidHostIsBadRequest = false): Promise<string> {
+export async function topicFor(
+  request: FastifyRequest,
+  node: IronicObject<NodeFields>,
+  noValidHostIsBadRequest = false,
+): Promise<string> {
   try {
     return await request.server.conductor.get_topic_for(node);
   } catch (err) {
@@ -99,7 +133,11 @@ export async function topicFor(request: FastifyRequest, node: IronicObject<NodeF
 }
 
 /** The node and its topic, the start of nearly every node route. */
-export async function nodeAndTopic(request: FastifyRequest, ident: string, noValidHostIsBadRequest = false): Promise<{ node: IronicObject<NodeFields>; topic: string }> {
+export async function nodeAndTopic(
+  request: FastifyRequest,
+  ident: string,
+  noValidHostIsBadRequest = false,
+): Promise<{ node: IronicObject<NodeFields>; topic: string }> {
   const node = await getRpcNode(request, ident);
   return { node, topic: await topicFor(request, node, noValidHostIsBadRequest) };
 }

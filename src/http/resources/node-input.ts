@@ -11,17 +11,48 @@ import { nullableDateTime, nullableDict, nullableString } from './representation
 
 /** Node attributes the API never takes from a client (wsme readonly). */
 export const NODE_READONLY = [
-  'power_state', 'target_power_state', 'last_error', 'provision_state', 'reservation', 'maintenance_reason',
-  'target_provision_state', 'driver_internal_info', 'clean_step', 'raid_config', 'target_raid_config',
-  'created_at', 'updated_at', 'links', 'ports', 'portgroups', 'volume', 'states',
+  'power_state',
+  'target_power_state',
+  'last_error',
+  'provision_state',
+  'reservation',
+  'maintenance_reason',
+  'target_provision_state',
+  'driver_internal_info',
+  'clean_step',
+  'raid_config',
+  'target_raid_config',
+  'created_at',
+  'updated_at',
+  'links',
+  'ports',
+  'portgroups',
+  'volume',
+  'states',
 ] as const;
 
 /** Paths a node PATCH can not touch (NodePatchType.internal_attrs). */
 export const NODE_PATCH_INTERNAL = [
-  '/created_at', '/id', '/links', '/updated_at', '/uuid', '/console_enabled', '/last_error', '/power_state',
-  '/provision_state', '/reservation', '/target_power_state', '/target_provision_state', '/provision_updated_at',
-  '/maintenance_reason', '/driver_internal_info', '/inspection_finished_at', '/inspection_started_at', '/clean_step',
-  '/raid_config', '/target_raid_config',
+  '/created_at',
+  '/id',
+  '/links',
+  '/updated_at',
+  '/uuid',
+  '/console_enabled',
+  '/last_error',
+  '/power_state',
+  '/provision_state',
+  '/reservation',
+  '/target_power_state',
+  '/target_provision_state',
+  '/provision_updated_at',
+  '/maintenance_reason',
+  '/driver_internal_info',
+  '/inspection_finished_at',
+  '/inspection_started_at',
+  '/clean_step',
+  '/raid_config',
+  '/target_raid_config',
 ];
 
 /** Names that route to node sub-resources and can not be node names, in ironic-api's order. */
@@ -29,7 +60,10 @@ export const RESERVED_NODE_NAMES = ['maintenance', 'management', 'states', 'vend
 
 /** Interface fields with the microversion that accepts them on input. */
 const INTERFACE_VERSIONS: Readonly<Record<string, number>> = {
-  network_interface: 20, ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])), storage_interface: 33, rescue_interface: 38,
+  network_interface: 20,
+  ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])),
+  storage_interface: 33,
+  rescue_interface: 38,
 };
 
 /** JSON schema of the POST /v1/nodes body (types here; version rules in checkNodeInput). */
@@ -60,7 +94,10 @@ export const nodeCreateSchema = {
 } as const;
 
 const invalidInput = (field: string, value: unknown, why: string): Error =>
-  ironicError('Invalid', `Invalid input for field/attribute ${field}. Value: '${typeof value === 'string' ? value : JSON.stringify(value)}'. ${why}`);
+  ironicError(
+    'Invalid',
+    `Invalid input for field/attribute ${field}. Value: '${typeof value === 'string' ? value : JSON.stringify(value)}'. ${why}`,
+  );
 
 /** Refuses read-only attributes in a client's node. */
 export function checkReadonly(body: Record<string, unknown>): void {
@@ -74,12 +111,19 @@ export function checkInputVersions(request: FastifyRequest, present: (field: str
 }
 
 /** _check_names_acceptable: 406 before 1.5, 400 for an invalid or reserved name. */
-export function checkNamesAcceptable(request: FastifyRequest, names: readonly unknown[], errorMessage: (name: string) => string): void {
+export function checkNamesAcceptable(
+  request: FastifyRequest,
+  names: readonly unknown[],
+  errorMessage: (name: string) => string,
+): void {
   if (!request.atLeast(5)) throw notAcceptable();
   for (const name of names) {
     if (!isValidNodeName(name, request.apiVersion.minor)) throw ironicError('Invalid', errorMessage(String(name)));
     if (RESERVED_NODE_NAMES.includes(name as string)) {
-      throw ironicError('Invalid', `The word "${String(name)}" is reserved and can not be used as a node name. Reserved words are: ${RESERVED_NODE_NAMES.join(', ')}.`);
+      throw ironicError(
+        'Invalid',
+        `The word "${String(name)}" is reserved and can not be used as a node name. Reserved words are: ${RESERVED_NODE_NAMES.join(', ')}.`,
+      );
     }
   }
 }
@@ -90,19 +134,24 @@ const STRING_FIELDS = ['name', 'driver', 'resource_class', ...INTERFACE_FIELDS];
 /** Type checks of a node after a PATCH (the API Node type rebuilt from the patched document). */
 export function checkNodeTypes(node: Record<string, unknown>): Record<string, unknown> {
   const out = { ...node };
-  for (const f of ['instance_uuid', 'chassis_uuid']) if (out[f] !== null && out[f] !== undefined) checkUuid(String(out[f]));
-  for (const f of ['maintenance', 'console_enabled']) if (out[f] !== null && out[f] !== undefined) out[f] = parseBoolean(out[f]);
+  for (const f of ['instance_uuid', 'chassis_uuid'])
+    if (out[f] !== null && out[f] !== undefined) checkUuid(String(out[f]));
+  for (const f of ['maintenance', 'console_enabled'])
+    if (out[f] !== null && out[f] !== undefined) out[f] = parseBoolean(out[f]);
   for (const f of DICT_FIELDS) {
     const v = out[f];
-    if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v))) throw invalidInput(f, v, 'Value should be a dictionary.');
+    if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v)))
+      throw invalidInput(f, v, 'Value should be a dictionary.');
   }
   for (const f of STRING_FIELDS) {
     const v = out[f];
-    if (v !== null && v !== undefined && typeof v !== 'string') throw invalidInput(f, v, "Value should be of type 'str'.");
+    if (v !== null && v !== undefined && typeof v !== 'string')
+      throw invalidInput(f, v, "Value should be of type 'str'.");
   }
   if (typeof out.resource_class === 'string' && out.resource_class.length > 80) {
     throw invalidInput('resource_class', out.resource_class, 'Value should have a maximum character requirement of 80');
   }
-  if (out.driver === null || out.driver === undefined) throw invalidInput('driver', out.driver, 'Mandatory field missing.');
+  if (out.driver === null || out.driver === undefined)
+    throw invalidInput('driver', out.driver, 'Mandatory field missing.');
   return out;
 }

@@ -6,43 +6,118 @@
 import type { FastifyRequest } from 'fastify';
 import { IronicObject, traitNames, type ChassisFields, type NodeFields } from '../../conductor/objects.ts';
 import { allowed } from '../auth/index.ts';
-import { checkAllowSpecifyFields, checkAllowedFields, checkForInvalidFields, hideFields, selectFields, type FieldVersions } from './fields.ts';
+import {
+  checkAllowSpecifyFields,
+  checkAllowedFields,
+  checkForInvalidFields,
+  hideFields,
+  selectFields,
+  type FieldVersions,
+} from './fields.ts';
 import { classAction } from './lookup.ts';
 import {
-  apiDateTime, linksOf, linksSchema, maskSecrets, nullableDateTime, nullableDict, nullableString, SECRET_MASK,
+  apiDateTime,
+  linksOf,
+  linksSchema,
+  maskSecrets,
+  nullableDateTime,
+  nullableDict,
+  nullableString,
+  SECRET_MASK,
 } from './representation.ts';
 
 /** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
 export const V31_FIELDS = [
-  'boot_interface', 'console_interface', 'deploy_interface', 'inspect_interface',
-  'management_interface', 'power_interface', 'raid_interface', 'vendor_interface',
+  'boot_interface',
+  'console_interface',
+  'deploy_interface',
+  'inspect_interface',
+  'management_interface',
+  'power_interface',
+  'raid_interface',
+  'vendor_interface',
 ] as const;
 
 export const INTERFACE_FIELDS = [...V31_FIELDS, 'network_interface', 'rescue_interface', 'storage_interface'] as const;
 
 /** The node fields of the API (1.38) that `fields=` may name. */
 export const NODE_FIELDS = [
-  'uuid', 'instance_uuid', 'name', 'power_state', 'target_power_state', 'last_error', 'provision_state',
-  'reservation', 'provision_updated_at', 'inspection_finished_at', 'inspection_started_at', 'maintenance',
-  'maintenance_reason', 'target_provision_state', 'console_enabled', 'instance_info', 'driver', 'driver_info',
-  'driver_internal_info', 'clean_step', 'raid_config', 'target_raid_config', 'extra', 'resource_class',
-  'properties', 'chassis_uuid', ...INTERFACE_FIELDS, 'traits', 'created_at', 'updated_at',
+  'uuid',
+  'instance_uuid',
+  'name',
+  'power_state',
+  'target_power_state',
+  'last_error',
+  'provision_state',
+  'reservation',
+  'provision_updated_at',
+  'inspection_finished_at',
+  'inspection_started_at',
+  'maintenance',
+  'maintenance_reason',
+  'target_provision_state',
+  'console_enabled',
+  'instance_info',
+  'driver',
+  'driver_info',
+  'driver_internal_info',
+  'clean_step',
+  'raid_config',
+  'target_raid_config',
+  'extra',
+  'resource_class',
+  'properties',
+  'chassis_uuid',
+  ...INTERFACE_FIELDS,
+  'traits',
+  'created_at',
+  'updated_at',
 ] as const;
 
 /** Fields of the list without `fields=` (_DEFAULT_RETURN_FIELDS). */
-export const DEFAULT_LIST_FIELDS = ['instance_uuid', 'maintenance', 'power_state', 'provision_state', 'uuid', 'name'] as const;
+export const DEFAULT_LIST_FIELDS = [
+  'instance_uuid',
+  'maintenance',
+  'power_state',
+  'provision_state',
+  'uuid',
+  'name',
+] as const;
 
 /** hide_fields_in_newer_versions and check_allowed_fields of node.py. */
 export const NODE_FIELD_VERSIONS: FieldVersions = {
   since: {
-    driver_internal_info: 3, name: 5, inspection_finished_at: 6, inspection_started_at: 6, clean_step: 7,
-    raid_config: 12, target_raid_config: 12, network_interface: 20, resource_class: 21,
-    ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])), storage_interface: 33, traits: 37, rescue_interface: 38,
+    driver_internal_info: 3,
+    name: 5,
+    inspection_finished_at: 6,
+    inspection_started_at: 6,
+    clean_step: 7,
+    raid_config: 12,
+    target_raid_config: 12,
+    network_interface: 20,
+    resource_class: 21,
+    ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])),
+    storage_interface: 33,
+    traits: 37,
+    rescue_interface: 38,
   },
-  refuseBelow: ['network_interface', 'resource_class', ...V31_FIELDS, 'storage_interface', 'traits', 'rescue_interface'],
+  refuseBelow: [
+    'network_interface',
+    'resource_class',
+    ...V31_FIELDS,
+    'storage_interface',
+    'traits',
+    'rescue_interface',
+  ],
 };
 
-const DATETIME_FIELDS = ['provision_updated_at', 'inspection_finished_at', 'inspection_started_at', 'created_at', 'updated_at'];
+const DATETIME_FIELDS = [
+  'provision_updated_at',
+  'inspection_finished_at',
+  'inspection_started_at',
+  'created_at',
+  'updated_at',
+];
 
 /** Checks a `fields=` selection of nodes at this microversion (406 / 400 as ironic-api). */
 export function checkNodeFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
@@ -59,7 +134,9 @@ export class ChassisUuids {
     if (id === null || id === undefined) return Promise.resolve(null);
     let p = this.cache.get(id);
     if (!p) {
-      p = classAction(this.request, 'Chassis', 'get_by_id', [id]).then((c) => String((c as IronicObject<ChassisFields>).get('uuid')));
+      p = classAction(this.request, 'Chassis', 'get_by_id', [id]).then((c) =>
+        String((c as IronicObject<ChassisFields>).get('uuid')),
+      );
       this.cache.set(id, p);
     }
     return p;
@@ -67,7 +144,11 @@ export class ChassisUuids {
 }
 
 /** The node's public fields at 1.38, before version hiding. */
-async function publicFields(request: FastifyRequest, node: IronicObject<NodeFields>, chassis: ChassisUuids): Promise<Record<string, unknown>> {
+async function publicFields(
+  request: FastifyRequest,
+  node: IronicObject<NodeFields>,
+  chassis: ChassisUuids,
+): Promise<Record<string, unknown>> {
   const data = node.toPlain() as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const f of NODE_FIELDS) out[f] = data[f] ?? null;
@@ -76,7 +157,16 @@ async function publicFields(request: FastifyRequest, node: IronicObject<NodeFiel
   out.traits = traitNames(node.get('traits'));
   out.maintenance = data.maintenance ?? false;
   out.console_enabled = data.console_enabled ?? false;
-  for (const f of ['driver_info', 'driver_internal_info', 'instance_info', 'properties', 'extra', 'clean_step', 'raid_config', 'target_raid_config']) {
+  for (const f of [
+    'driver_info',
+    'driver_internal_info',
+    'instance_info',
+    'properties',
+    'extra',
+    'clean_step',
+    'raid_config',
+    'target_raid_config',
+  ]) {
     if (out[f] === null) out[f] = {};
   }
   return out;

@@ -12,7 +12,14 @@ import { notAcceptable } from './fields.ts';
 
 /** The minimum microversion of each verb (api_utils.MIN_VERB_VERSIONS). */
 export const MIN_VERB_VERSIONS: Readonly<Record<string, number>> = {
-  manage: 4, provide: 4, inspect: 6, abort: 13, clean: 15, adopt: 17, rescue: 38, unrescue: 38,
+  manage: 4,
+  provide: 4,
+  inspect: 6,
+  abort: 13,
+  clean: 15,
+  adopt: 17,
+  rescue: 38,
+  unrescue: 38,
 };
 
 /** The targets do_provisioning_action serves (PROVISION_ACTION_STATES). */
@@ -37,13 +44,19 @@ export function checkVerbVersion(request: FastifyRequest, target: string): void 
 export function checkActionable(node: IronicObject<NodeFields>, target: string): void {
   const uuid = String(node.get('uuid'));
   if ((target === 'active' || target === 'rebuild') && node.get('maintenance')) {
-    throw ironicError('NodeInMaintenance', `The provisioning operation can't be performed on node ${uuid} because it's in maintenance mode.`);
+    throw ironicError(
+      'NodeInMaintenance',
+      `The provisioning operation can't be performed on node ${uuid} because it's in maintenance mode.`,
+    );
   }
   const state = node.get('provision_state') ?? null;
   if (nextState(state, VERBS[target] ?? target) !== undefined) return;
   const reservation = node.get('reservation');
   if (reservation) {
-    throw ironicError('NodeLocked', `Node ${uuid} is locked by host ${reservation}, please retry after the current operation is completed.`);
+    throw ironicError(
+      'NodeLocked',
+      `Node ${uuid} is locked by host ${reservation}, please retry after the current operation is completed.`,
+    );
   }
   throw invalidStateRequested(target, uuid, state);
 }
@@ -85,7 +98,10 @@ export function checkCleanSteps(steps: unknown): Record<string, unknown>[] {
   if (!steps) throw invalid('"clean_steps" is required when setting target provision state to clean');
   if (!validateCleanSteps(steps)) {
     const e = validateCleanSteps.errors?.[0];
-    throw ironicError('InvalidParameterValue', `Invalid clean_steps: ${e ? `${e.instancePath || '/'} ${e.message ?? ''}`.trim() : 'invalid'}`);
+    throw ironicError(
+      'InvalidParameterValue',
+      `Invalid clean_steps: ${e ? `${e.instancePath || '/'} ${e.message ?? ''}`.trim() : 'invalid'}`,
+    );
   }
   return steps as Record<string, unknown>[];
 }

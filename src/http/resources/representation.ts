@@ -8,8 +8,20 @@ import { baseUrl, resourceLinks, type Link } from '../links.ts';
 
 /** The keys oslo.utils (Queens) treats as secrets, lower case, matched as substrings. */
 const SANITIZE_KEYS = [
-  'adminpass', 'admin_pass', 'password', 'admin_password', 'auth_token', 'new_pass', 'auth_password',
-  'secret_uuid', 'secret', 'sys_pswd', 'token', 'configdrive', 'chappassword', 'encrypted_key',
+  'adminpass',
+  'admin_pass',
+  'password',
+  'admin_password',
+  'auth_token',
+  'new_pass',
+  'auth_password',
+  'secret_uuid',
+  'secret',
+  'sys_pswd',
+  'token',
+  'configdrive',
+  'chappassword',
+  'encrypted_key',
 ];
 
 export const SECRET_MASK = '******';

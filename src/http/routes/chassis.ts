@@ -11,12 +11,32 @@ import { IronicObject, type ChassisFields } from '../../conductor/objects.ts';
 import { checkUuid } from '../resources/ident.ts';
 import { classAction, listObjects } from '../resources/lookup.ts';
 import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch, type PatchOp } from '../resources/patch.ts';
-import { dict, emptyResponse, errorResponses, linksOf, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
+import {
+  dict,
+  emptyResponse,
+  errorResponses,
+  linksOf,
+  linksSchema,
+  locationOf,
+  nullableDateTime,
+  nullableString,
+} from '../resources/representation.ts';
 import type { RouteDef } from '../route.ts';
 import { readRoutes as nodeReadRoutes } from './nodes/reads.ts';
 import { objectAction } from './remote-objects.ts';
 import {
-  collectionSchema, convert, fieldsQuery, identParam, pageBody, pageKwargs, pageOf, pageQuery, requestedFields, resourceSchema, type PageQuery, type ResourceSpec,
+  collectionSchema,
+  convert,
+  fieldsQuery,
+  identParam,
+  pageBody,
+  pageKwargs,
+  pageOf,
+  pageQuery,
+  requestedFields,
+  resourceSchema,
+  type PageQuery,
+  type ResourceSpec,
 } from './shared.ts';
 
 const TAGS = ['chassis'];
@@ -31,15 +51,24 @@ export const CHASSIS: ResourceSpec = {
 };
 
 const chassisSchema = resourceSchema({
-  uuid: { type: 'string' }, description: nullableString, extra: dict, created_at: nullableDateTime, updated_at: nullableDateTime,
-  links: linksSchema, nodes: linksSchema,
+  uuid: { type: 'string' },
+  description: nullableString,
+  extra: dict,
+  created_at: nullableDateTime,
+  updated_at: nullableDateTime,
+  links: linksSchema,
+  nodes: linksSchema,
 });
 
 const ERRORS = errorResponses(400, 404, 406, 409, 503);
 const uuidParams = identParam('chassis_uuid', 'chassis uuid');
 
 /** Chassis.convert_with_links: a full chassis also links to its nodes. */
-function chassisBody(request: FastifyRequest, chassis: IronicObject<ChassisFields>, fields?: readonly string[]): Record<string, unknown> {
+function chassisBody(
+  request: FastifyRequest,
+  chassis: IronicObject<ChassisFields>,
+  fields?: readonly string[],
+): Record<string, unknown> {
   return convert(request, CHASSIS, chassis, {}, fields, (out) => {
     out.nodes = linksOf(request, 'chassis', String(chassis.get('uuid')), '/nodes');
   });
@@ -56,18 +85,32 @@ async function listChassis(request: FastifyRequest, path: string, fields: readon
   const chassis = await listObjects(request, 'Chassis', 'list', [], pageKwargs(page));
   // the next page keeps a requested field set (the default one needs no `fields`, refused below 1.8)
   const params: Record<string, string> = fields && q.fields !== undefined ? { fields: fields.join(',') } : {};
-  return pageBody(request, CHASSIS, page, chassis, chassis.map((c) => chassisBody(request, c, fields)), path, params);
+  return pageBody(
+    request,
+    CHASSIS,
+    page,
+    chassis,
+    chassis.map((c) => chassisBody(request, c, fields)),
+    path,
+    params,
+  );
 }
 
 /** The API values of a chassis body or patched document, checked as wsme's Chassis type does. */
 function checkValues(values: Record<string, unknown>): void {
   const d = values.description;
   if (d !== undefined && d !== null && (typeof d !== 'string' || d.length > 255)) {
-    throw ironicError('Invalid', `Invalid input for field/attribute description. Value: '${String(d)}'. Value should have a maximum character requirement of 255`);
+    throw ironicError(
+      'Invalid',
+      `Invalid input for field/attribute description. Value: '${String(d)}'. Value should have a maximum character requirement of 255`,
+    );
   }
   const e = values.extra;
   if (e !== undefined && e !== null && (typeof e !== 'object' || Array.isArray(e))) {
-    throw ironicError('Invalid', `Invalid input for field/attribute extra. Value: '${JSON.stringify(e)}'. Wrong type. Expected '<class 'dict'>', got '<class '${typeof e}'>'`);
+    throw ironicError(
+      'Invalid',
+      `Invalid input for field/attribute extra. Value: '${JSON.stringify(e)}'. Wrong type. Expected '<class 'dict'>', got '<class '${typeof e}'>'`,
+    );
   }
 }
 
@@ -82,7 +125,11 @@ function nodeListRoute(url: '/v1/nodes' | '/v1/nodes/detail'): RouteDef {
     url: url.replace('/v1/nodes', '/v1/chassis/:chassis_uuid/nodes'),
     summary: `${route.summary} of a chassis`,
     tags: TAGS,
-    schema: { params: uuidParams, querystring: { type: 'object', properties: queryProps, additionalProperties: false }, response: schema.response },
+    schema: {
+      params: uuidParams,
+      querystring: { type: 'object', properties: queryProps, additionalProperties: false },
+      response: schema.response,
+    },
     handler: async (request, reply) => {
       // NodesController(from_chassis=True).get_all: the chassis in the path is the chassis_uuid filter
       const chassisUuid = checkUuid((request.params as { chassis_uuid: string }).chassis_uuid);
@@ -94,8 +141,13 @@ function nodeListRoute(url: '/v1/nodes' | '/v1/nodes/detail'): RouteDef {
 
 export const chassisRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/chassis', policy: 'baremetal:chassis:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'List chassis', tags: TAGS,
+    method: 'GET',
+    url: '/v1/chassis',
+    policy: 'baremetal:chassis:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'List chassis',
+    tags: TAGS,
     schema: {
       querystring: { type: 'object', properties: { ...pageQuery, ...fieldsQuery }, additionalProperties: false },
       response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
@@ -106,8 +158,13 @@ export const chassisRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/v1/chassis/detail', policy: 'baremetal:chassis:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'List chassis with every field', tags: TAGS,
+    method: 'GET',
+    url: '/v1/chassis/detail',
+    policy: 'baremetal:chassis:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'List chassis with every field',
+    tags: TAGS,
     schema: {
       querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
       response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
@@ -115,8 +172,13 @@ export const chassisRoutes: RouteDef[] = [
     handler: (request) => listChassis(request, 'chassis/detail', undefined),
   },
   {
-    method: 'GET', url: '/v1/chassis/:chassis_uuid', policy: 'baremetal:chassis:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'Show a chassis', tags: TAGS,
+    method: 'GET',
+    url: '/v1/chassis/:chassis_uuid',
+    policy: 'baremetal:chassis:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'Show a chassis',
+    tags: TAGS,
     schema: {
       params: uuidParams,
       querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false },
@@ -128,29 +190,51 @@ export const chassisRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'POST', url: '/v1/chassis', policy: 'baremetal:chassis:create', rpc: ['object_action'], status: 201,
-    summary: 'Create a chassis', tags: TAGS,
+    method: 'POST',
+    url: '/v1/chassis',
+    policy: 'baremetal:chassis:create',
+    rpc: ['object_action'],
+    status: 201,
+    summary: 'Create a chassis',
+    tags: TAGS,
     schema: {
       body: {
         type: 'object',
-        properties: { uuid: { type: 'string' }, description: nullableString, extra: { type: ['object', 'null'], additionalProperties: true } },
+        properties: {
+          uuid: { type: 'string' },
+          description: nullableString,
+          extra: { type: ['object', 'null'], additionalProperties: true },
+        },
         additionalProperties: false,
       },
       response: { 201: chassisSchema, ...ERRORS },
     },
     handler: async (request, reply) => {
-      const body = request.body as { uuid?: string; description?: string | null; extra?: Record<string, unknown> | null };
+      const body = request.body as {
+        uuid?: string;
+        description?: string | null;
+        extra?: Record<string, unknown> | null;
+      };
       checkValues(body);
       const uuid = body.uuid ? checkUuid(body.uuid) : randomUUID();
-      const chassis = IronicObject.create('Chassis', { uuid, description: body.description, extra: body.extra ?? undefined });
+      const chassis = IronicObject.create('Chassis', {
+        uuid,
+        description: body.description,
+        extra: body.extra ?? undefined,
+      });
       await objectAction(request, chassis, 'create');
       reply.header('location', locationOf(request, `chassis/${uuid}`));
       return chassisBody(request, chassis);
     },
   },
   {
-    method: 'PATCH', url: '/v1/chassis/:chassis_uuid', policy: 'baremetal:chassis:update', rpc: ['object_class_action_versions', 'object_action'], status: 200,
-    summary: 'Update a chassis (JSON Patch)', tags: TAGS,
+    method: 'PATCH',
+    url: '/v1/chassis/:chassis_uuid',
+    policy: 'baremetal:chassis:update',
+    rpc: ['object_class_action_versions', 'object_action'],
+    status: 200,
+    summary: 'Update a chassis (JSON Patch)',
+    tags: TAGS,
     schema: { params: uuidParams, body: patchBodySchema, response: { 200: chassisSchema, ...ERRORS } },
     handler: async (request) => {
       const patch = request.body as PatchOp[];
@@ -168,8 +252,13 @@ export const chassisRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'DELETE', url: '/v1/chassis/:chassis_uuid', policy: 'baremetal:chassis:delete', rpc: ['object_class_action_versions', 'object_action'], status: 204,
-    summary: 'Delete a chassis (ChassisNotEmpty, 400, while it holds nodes)', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/chassis/:chassis_uuid',
+    policy: 'baremetal:chassis:delete',
+    rpc: ['object_class_action_versions', 'object_action'],
+    status: 204,
+    summary: 'Delete a chassis (ChassisNotEmpty, 400, while it holds nodes)',
+    tags: TAGS,
     schema: { params: uuidParams, response: { 204: emptyResponse, ...ERRORS } },
     handler: async (request) => {
       await objectAction(request, await getChassis(request), 'destroy');

@@ -24,7 +24,19 @@ import { withStatus } from './remote-objects.ts';
 const HEARTBEAT_TIMEOUT_S = 60;
 
 /** The hardware interfaces of a driver, in Ironic's order (drivers.base.ALL_INTERFACES). */
-const INTERFACES = ['boot', 'console', 'deploy', 'inspect', 'management', 'network', 'power', 'raid', 'rescue', 'storage', 'vendor'] as const;
+const INTERFACES = [
+  'boot',
+  'console',
+  'deploy',
+  'inspect',
+  'management',
+  'network',
+  'power',
+  'raid',
+  'rescue',
+  'storage',
+  'vendor',
+] as const;
 
 const TAGS = ['drivers'];
 
@@ -68,8 +80,13 @@ function driverBody(request: FastifyRequest, name: string, hosts: string[], deta
   return body;
 }
 
-interface ListQuery { type?: string; detail?: string }
-interface NameParams { driver_name: string }
+interface ListQuery {
+  type?: string;
+  detail?: string;
+}
+interface NameParams {
+  driver_name: string;
+}
 
 /** The conductor topic for a driver, then the RPC: the shape of every /v1/drivers/{name}/… call. */
 async function onDriver<T>(request: FastifyRequest, fn: (topic: string, name: string) => Promise<T>): Promise<T> {
@@ -86,7 +103,8 @@ export function sendPassthru(reply: FastifyReply, result: VendorPassthruResult):
   reply.code(result.async ? 202 : 200);
   if (result.attach) {
     const raw = result.return;
-    const payload = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(JSON.stringify(raw ?? null), 'utf8');
+    const payload =
+      typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(JSON.stringify(raw ?? null), 'utf8');
     return reply.type('application/octet-stream').send(payload);
   }
   return reply.type('application/json').send(JSON.stringify(result.return ?? null));
@@ -130,8 +148,13 @@ const PASSTHRU_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export const driverRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/drivers', policy: 'baremetal:driver:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'List the drivers of the live conductors', tags: TAGS,
+    method: 'GET',
+    url: '/v1/drivers',
+    policy: 'baremetal:driver:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'List the drivers of the live conductors',
+    tags: TAGS,
     schema: {
       querystring: {
         type: 'object',
@@ -155,59 +178,97 @@ export const driverRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/v1/drivers/:driver_name', policy: 'baremetal:driver:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'Show one driver', tags: TAGS,
+    method: 'GET',
+    url: '/v1/drivers/:driver_name',
+    policy: 'baremetal:driver:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'Show one driver',
+    tags: TAGS,
     schema: { params: nameParams, response: { 200: driverSchema, ...ERRORS } },
     handler: async (request) => {
       const name = (request.params as NameParams).driver_name;
       const hosts = (await activeDrivers(request)).get(name);
-      if (!hosts) throw ironicError('DriverNotFound', `Could not find the following driver(s) or hardware type(s): ${name}.`, { driver_name: name });
+      if (!hosts)
+        throw ironicError('DriverNotFound', `Could not find the following driver(s) or hardware type(s): ${name}.`, {
+          driver_name: name,
+        });
       return driverBody(request, name, hosts, true);
     },
   },
   {
-    method: 'GET', url: '/v1/drivers/:driver_name/properties', policy: 'baremetal:driver:get_properties',
-    rpc: ['get_topic_for_driver', 'get_driver_properties'], status: 200,
-    summary: "The driver's node properties (driver_info keys) and their descriptions", tags: TAGS,
+    method: 'GET',
+    url: '/v1/drivers/:driver_name/properties',
+    policy: 'baremetal:driver:get_properties',
+    rpc: ['get_topic_for_driver', 'get_driver_properties'],
+    status: 200,
+    summary: "The driver's node properties (driver_info keys) and their descriptions",
+    tags: TAGS,
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
-    handler: (request) => onDriver(request, (topic, name) => request.server.conductor.get_driver_properties(request.ctx, name, topic)),
+    handler: (request) =>
+      onDriver(request, (topic, name) => request.server.conductor.get_driver_properties(request.ctx, name, topic)),
   },
   {
-    method: 'GET', url: '/v1/drivers/:driver_name/raid/logical_disk_properties', policy: 'baremetal:driver:get_raid_logical_disk_properties',
-    rpc: ['get_topic_for_driver', 'get_raid_logical_disk_properties'], status: 200,
-    summary: 'The logical disk properties the driver accepts in a RAID configuration (1.12+)', tags: TAGS,
+    method: 'GET',
+    url: '/v1/drivers/:driver_name/raid/logical_disk_properties',
+    policy: 'baremetal:driver:get_raid_logical_disk_properties',
+    rpc: ['get_topic_for_driver', 'get_raid_logical_disk_properties'],
+    status: 200,
+    summary: 'The logical disk properties the driver accepts in a RAID configuration (1.12+)',
+    tags: TAGS,
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
     handler: async (request) => {
       // ironic-api answers 406 here below 1.12, not 404
       if (!request.atLeast(12)) throw notAcceptable();
       // RAID is an optional interface: a driver without it is "not found" (404), not a bad request
       return onDriver(request, (topic, name) =>
-        withStatus(request.server.conductor.get_raid_logical_disk_properties(request.ctx, name, topic), ['UnsupportedDriverExtension'], 404));
+        withStatus(
+          request.server.conductor.get_raid_logical_disk_properties(request.ctx, name, topic),
+          ['UnsupportedDriverExtension'],
+          404,
+        ),
+      );
     },
   },
   {
-    method: 'GET', url: '/v1/drivers/:driver_name/vendor_passthru/methods', policy: 'baremetal:driver:vendor_passthru',
-    rpc: ['get_topic_for_driver', 'get_driver_vendor_passthru_methods'], status: 200,
-    summary: "The driver's vendor passthru methods and their metadata", tags: TAGS,
+    method: 'GET',
+    url: '/v1/drivers/:driver_name/vendor_passthru/methods',
+    policy: 'baremetal:driver:vendor_passthru',
+    rpc: ['get_topic_for_driver', 'get_driver_vendor_passthru_methods'],
+    status: 200,
+    summary: "The driver's vendor passthru methods and their metadata",
+    tags: TAGS,
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
-    handler: (request) => onDriver(request, (topic, name) => request.server.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic)),
+    handler: (request) =>
+      onDriver(request, (topic, name) =>
+        request.server.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic),
+      ),
   },
-  ...PASSTHRU_METHODS.flatMap((m) => [false, true].map((inPath): RouteDef => ({
-    method: m, url: `/v1/drivers/:driver_name/vendor_passthru${inPath ? '/:method' : ''}`, policy: 'baremetal:driver:vendor_passthru',
-    rpc: ['get_topic_for_driver', 'driver_vendor_passthru'], status: 200,
-    summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '\`?method=\`'}): 202 when asynchronous, the raw body when it attaches a file`, tags: TAGS,
-    schema: {
-      params: inPath ? nameMethodParams : nameParams,
-      querystring: { type: 'object', properties: { method: { type: 'string', description: 'the vendor method' } } },
-      ...(m === 'GET' || m === 'DELETE' ? {} : { body: { description: "the method's arguments" } }),
-      response: { 200: {}, 202: {}, ...ERRORS },
-    },
-    handler: async (request, reply) => {
-      const method = passthruMethod(request);
-      const info = (request.body ?? {}) as Record<string, unknown>;
-      const result = await onDriver(request, (topic, name) =>
-        request.server.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic));
-      return sendPassthru(reply, result);
-    },
-  }))),
+  ...PASSTHRU_METHODS.flatMap((m) =>
+    [false, true].map(
+      (inPath): RouteDef => ({
+        method: m,
+        url: `/v1/drivers/:driver_name/vendor_passthru${inPath ? '/:method' : ''}`,
+        policy: 'baremetal:driver:vendor_passthru',
+        rpc: ['get_topic_for_driver', 'driver_vendor_passthru'],
+        status: 200,
+        summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '\`?method=\`'}): 202 when asynchronous, the raw body when it attaches a file`,
+        tags: TAGS,
+        schema: {
+          params: inPath ? nameMethodParams : nameParams,
+          querystring: { type: 'object', properties: { method: { type: 'string', description: 'the vendor method' } } },
+          ...(m === 'GET' || m === 'DELETE' ? {} : { body: { description: "the method's arguments" } }),
+          response: { 200: {}, 202: {}, ...ERRORS },
+        },
+        handler: async (request, reply) => {
+          const method = passthruMethod(request);
+          const info = (request.body ?? {}) as Record<string, unknown>;
+          const result = await onDriver(request, (topic, name) =>
+            request.server.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
+          );
+          return sendPassthru(reply, result);
+        },
+      }),
+    ),
+  ),
 ];

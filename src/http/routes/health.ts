@@ -22,12 +22,20 @@ export function healthRoutes(source?: HealthSource): RouteDef[] {
         response: {
           200: {
             type: 'object',
-            properties: { status: { type: 'string' }, transport: { type: 'string' }, transport_connected: { type: 'boolean' } },
+            properties: {
+              status: { type: 'string' },
+              transport: { type: 'string' },
+              transport_connected: { type: 'boolean' },
+            },
             required: ['status'],
           },
           503: {
             type: 'object',
-            properties: { status: { type: 'string' }, transport: { type: 'string' }, transport_connected: { type: 'boolean' } },
+            properties: {
+              status: { type: 'string' },
+              transport: { type: 'string' },
+              transport_connected: { type: 'boolean' },
+            },
             required: ['status'],
           },
         },
@@ -35,7 +43,11 @@ export function healthRoutes(source?: HealthSource): RouteDef[] {
       handler: async (_request, reply) => {
         const connected = source ? source.transportConnected() : true;
         if (!connected) reply.code(503).header('retry-after', '5');
-        return { status: connected ? 'ok' : 'degraded', transport: source?.transportName() ?? 'none', transport_connected: connected };
+        return {
+          status: connected ? 'ok' : 'degraded',
+          transport: source?.transportName() ?? 'none',
+          transport_connected: connected,
+        };
       },
     },
   ];

@@ -14,13 +14,34 @@ import { classAction, getRpcNode, listObjects } from '../resources/lookup.ts';
 import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from '../resources/representation.ts';
 import { getRpcPortgroup } from './remote-objects.ts';
 import {
-  convert, normalizeMac, pageBody, pageKwargs, pageOf, requestedFields, resourceSchema, UuidsById, type PageQuery, type ResourceSpec,
+  convert,
+  normalizeMac,
+  pageBody,
+  pageKwargs,
+  pageOf,
+  requestedFields,
+  resourceSchema,
+  UuidsById,
+  type PageQuery,
+  type ResourceSpec,
 } from './shared.ts';
 
 export const PORT: ResourceSpec = {
   path: 'ports',
   key: 'ports',
-  fields: ['uuid', 'address', 'extra', 'internal_info', 'node_uuid', 'portgroup_uuid', 'pxe_enabled', 'local_link_connection', 'physical_network', 'created_at', 'updated_at'],
+  fields: [
+    'uuid',
+    'address',
+    'extra',
+    'internal_info',
+    'node_uuid',
+    'portgroup_uuid',
+    'pxe_enabled',
+    'local_link_connection',
+    'physical_network',
+    'created_at',
+    'updated_at',
+  ],
   defaultFields: ['uuid', 'address'],
   versions: {
     since: { internal_info: 18, pxe_enabled: 19, local_link_connection: 19, portgroup_uuid: 24, physical_network: 34 },
@@ -30,11 +51,18 @@ export const PORT: ResourceSpec = {
 };
 
 export const portSchema = resourceSchema({
-  uuid: { type: 'string' }, address: { type: 'string' }, extra: dict, internal_info: { ...dict, description: '1.18+' },
-  node_uuid: { type: 'string' }, portgroup_uuid: { ...nullableString, description: '1.24+' },
-  pxe_enabled: { type: 'boolean', description: '1.19+' }, local_link_connection: { ...nullableDict, description: '1.19+' },
+  uuid: { type: 'string' },
+  address: { type: 'string' },
+  extra: dict,
+  internal_info: { ...dict, description: '1.18+' },
+  node_uuid: { type: 'string' },
+  portgroup_uuid: { ...nullableString, description: '1.24+' },
+  pxe_enabled: { type: 'boolean', description: '1.19+' },
+  local_link_connection: { ...nullableDict, description: '1.19+' },
   physical_network: { ...nullableString, description: '1.34+' },
-  created_at: nullableDateTime, updated_at: nullableDateTime, links: linksSchema,
+  created_at: nullableDateTime,
+  updated_at: nullableDateTime,
+  links: linksSchema,
 });
 
 /** _check_allowed_port_fields: a field newer than the microversion is 406. */
@@ -46,37 +74,61 @@ export function checkPortFields(request: FastifyRequest, fields: Iterable<string
 }
 
 /** Per-request resolution of a list's node and portgroup uuids. */
-export interface PortRefs { nodes: UuidsById; portgroups: UuidsById }
+export interface PortRefs {
+  nodes: UuidsById;
+  portgroups: UuidsById;
+}
 
 export function portRefs(request: FastifyRequest): PortRefs {
   return { nodes: new UuidsById(request, 'Node'), portgroups: new UuidsById(request, 'Portgroup') };
 }
 
 /** Port.convert_with_links at the request's microversion. */
-export async function portBody(request: FastifyRequest, port: IronicObject<PortFields>, fields?: readonly string[], refs = portRefs(request)): Promise<Record<string, unknown>> {
-  const [nodeUuid, portgroupUuid] = await Promise.all([refs.nodes.get(port.get('node_id')), refs.portgroups.get(port.get('portgroup_id'))]);
+export async function portBody(
+  request: FastifyRequest,
+  port: IronicObject<PortFields>,
+  fields?: readonly string[],
+  refs = portRefs(request),
+): Promise<Record<string, unknown>> {
+  const [nodeUuid, portgroupUuid] = await Promise.all([
+    refs.nodes.get(port.get('node_id')),
+    refs.portgroups.get(port.get('portgroup_id')),
+  ]);
   return convert(request, PORT, port, { node_uuid: nodeUuid, portgroup_uuid: portgroupUuid }, fields);
 }
 
 /** types.locallinkconnectiontype: switch_id and port_id required (switch_info optional); switch_id a MAC or datapath id. */
 export function checkLocalLinkConnection(value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw ironicError('Invalid', `Invalid input for field/attribute local_link_connection. Value: '${JSON.stringify(value)}'. Wrong type.`);
+    throw ironicError(
+      'Invalid',
+      `Invalid input for field/attribute local_link_connection. Value: '${JSON.stringify(value)}'. Wrong type.`,
+    );
   }
   const llc = { ...(value as Record<string, unknown>) };
   const keys = Object.keys(llc);
   if (keys.length === 0) return llc;
   for (const [k, v] of Object.entries(llc)) {
-    if (typeof v !== 'string') throw ironicError('Invalid', `Invalid input for field/attribute local_link_connection. Value of ${k} must be a string.`);
+    if (typeof v !== 'string')
+      throw ironicError(
+        'Invalid',
+        `Invalid input for field/attribute local_link_connection. Value of ${k} must be a string.`,
+      );
   }
   const invalid = keys.filter((k) => !['switch_id', 'port_id', 'switch_info'].includes(k));
   if (invalid.length > 0) throw ironicError('Invalid', `{${invalid.map((k) => `'${k}'`).join(', ')}} are invalid keys`);
   const missing = ['switch_id', 'port_id'].filter((k) => !keys.includes(k));
-  if (missing.length > 0) throw ironicError('Invalid', `Missing mandatory keys: {${missing.map((k) => `'${k}'`).join(', ')}}`);
+  if (missing.length > 0)
+    throw ironicError('Invalid', `Missing mandatory keys: {${missing.map((k) => `'${k}'`).join(', ')}}`);
   const sw = String(llc.switch_id).toLowerCase();
   if (/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(sw)) llc.switch_id = sw;
   else if (/^[0-9a-f]{16}$/.test(sw)) llc.switch_id = sw;
-  else throw ironicError('InvalidSwitchID', `Expected a MAC address or OpenFlow datapath ID but received ${String(llc.switch_id)}.`, { switch_id: llc.switch_id });
+  else
+    throw ironicError(
+      'InvalidSwitchID',
+      `Expected a MAC address or OpenFlow datapath ID but received ${String(llc.switch_id)}.`,
+      { switch_id: llc.switch_id },
+    );
   return llc;
 }
 
@@ -84,7 +136,10 @@ export function checkLocalLinkConnection(value: unknown): Record<string, unknown
 export function checkPhysicalNetwork(value: unknown): string | null {
   if (value === null) return null;
   if (typeof value !== 'string' || value.length > 64) {
-    throw ironicError('Invalid', `Invalid input for field/attribute physical_network. Value: '${String(value)}'. Value should have a maximum character requirement of 64`);
+    throw ironicError(
+      'Invalid',
+      `Invalid input for field/attribute physical_network. Value: '${String(value)}'. Value should have a maximum character requirement of 64`,
+    );
   }
   return value;
 }
@@ -108,7 +163,11 @@ export interface PortListScope {
 }
 
 /** PortsController.get_all / detail: the version checks, then _get_ports_collection. */
-export async function listPorts(request: FastifyRequest, q: PortListQuery, scope: PortListScope): Promise<Record<string, unknown>> {
+export async function listPorts(
+  request: FastifyRequest,
+  q: PortListQuery,
+  scope: PortListScope,
+): Promise<Record<string, unknown>> {
   let fields: readonly string[] | undefined;
   if (!scope.detail) {
     fields = requestedFields(request, PORT, q.fields);

@@ -12,13 +12,49 @@ import { RemoteError } from '../../rpc/errors.ts';
 import { notAcceptable } from '../resources/fields.ts';
 import { checkUuid, isValidLogicalName, parseBoolean } from '../resources/ident.ts';
 import { classAction, getRpcNode, listObjects, topicFor } from '../resources/lookup.ts';
-import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, touchesPath, validatePatch, type PatchOp } from '../resources/patch.ts';
-import { dict, emptyResponse, errorResponses, linksOf, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
-import type { RouteDef } from '../route.ts';
-import { atKnownVersion, getRpcPortgroup, getRpcPortgroupWithSuffix, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import {
-  collectionSchema, convert, fieldsQuery, identParam, normalizeMac, pageBody, pageKwargs, pageOf, pageQuery, requestedFields, resourceSchema,
-  UuidsById, type PageQuery, type ResourceSpec,
+  applyPatch,
+  BASE_INTERNAL_ATTRS,
+  getPatchValues,
+  patchBodySchema,
+  touchesPath,
+  validatePatch,
+  type PatchOp,
+} from '../resources/patch.ts';
+import {
+  dict,
+  emptyResponse,
+  errorResponses,
+  linksOf,
+  linksSchema,
+  locationOf,
+  nullableDateTime,
+  nullableString,
+} from '../resources/representation.ts';
+import type { RouteDef } from '../route.ts';
+import {
+  atKnownVersion,
+  getRpcPortgroup,
+  getRpcPortgroupWithSuffix,
+  nodeById,
+  objectAction,
+  withStatus,
+} from './remote-objects.ts';
+import {
+  collectionSchema,
+  convert,
+  fieldsQuery,
+  identParam,
+  normalizeMac,
+  pageBody,
+  pageKwargs,
+  pageOf,
+  pageQuery,
+  requestedFields,
+  resourceSchema,
+  UuidsById,
+  type PageQuery,
+  type ResourceSpec,
 } from './shared.ts';
 
 const TAGS = ['portgroups'];
@@ -27,7 +63,19 @@ const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
 export const PORTGROUP: ResourceSpec = {
   path: 'portgroups',
   key: 'portgroups',
-  fields: ['uuid', 'address', 'extra', 'internal_info', 'node_uuid', 'name', 'standalone_ports_supported', 'mode', 'properties', 'created_at', 'updated_at'],
+  fields: [
+    'uuid',
+    'address',
+    'extra',
+    'internal_info',
+    'node_uuid',
+    'name',
+    'standalone_ports_supported',
+    'mode',
+    'properties',
+    'created_at',
+    'updated_at',
+  ],
   defaultFields: ['uuid', 'address', 'name'],
   // ironic-api 10.1.0 hides no portgroup field by version, but refuses `fields=mode,properties` below 1.26
   versions: { since: {}, refuseBelow: [] },
@@ -35,27 +83,53 @@ export const PORTGROUP: ResourceSpec = {
 };
 
 const portgroupSchema = resourceSchema({
-  uuid: { type: 'string' }, address: nullableString, extra: dict, internal_info: dict, node_uuid: { type: 'string' },
-  name: nullableString, standalone_ports_supported: { type: 'boolean' }, mode: nullableString, properties: dict,
-  created_at: nullableDateTime, updated_at: nullableDateTime, links: linksSchema, ports: linksSchema,
+  uuid: { type: 'string' },
+  address: nullableString,
+  extra: dict,
+  internal_info: dict,
+  node_uuid: { type: 'string' },
+  name: nullableString,
+  standalone_ports_supported: { type: 'boolean' },
+  mode: nullableString,
+  properties: dict,
+  created_at: nullableDateTime,
+  updated_at: nullableDateTime,
+  links: linksSchema,
+  ports: linksSchema,
 });
 
 /** check_allowed_portgroup_fields: mode and properties need 1.26. */
 function checkPortgroupFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
-  if (fields && (fields.includes('mode') || fields.includes('properties')) && !request.atLeast(26)) throw notAcceptable();
+  if (fields && (fields.includes('mode') || fields.includes('properties')) && !request.atLeast(26))
+    throw notAcceptable();
 }
 
 /** Portgroup.convert_with_links; a full portgroup links to its ports. */
-async function portgroupBody(request: FastifyRequest, pg: IronicObject<PortgroupFields>, fields?: readonly string[], nodes = new UuidsById(request, 'Node')): Promise<Record<string, unknown>> {
+async function portgroupBody(
+  request: FastifyRequest,
+  pg: IronicObject<PortgroupFields>,
+  fields?: readonly string[],
+  nodes = new UuidsById(request, 'Node'),
+): Promise<Record<string, unknown>> {
   const nodeUuid = await nodes.get(pg.get('node_id'));
   return convert(request, PORTGROUP, pg, { node_uuid: nodeUuid }, fields, (out) => {
     out.ports = linksOf(request, 'portgroups', String(pg.get('uuid')), '/ports');
   });
 }
 
-interface ListQuery extends PageQuery { node?: string; address?: string; fields?: string }
+interface ListQuery extends PageQuery {
+  node?: string;
+  address?: string;
+  fields?: string;
+}
 
-async function listPortgroups(request: FastifyRequest, q: ListQuery, path: string, detail: boolean, parentNode?: string) {
+async function listPortgroups(
+  request: FastifyRequest,
+  q: ListQuery,
+  path: string,
+  detail: boolean,
+  parentNode?: string,
+) {
   let fields: readonly string[] | undefined;
   if (!detail) {
     fields = requestedFields(request, PORTGROUP, q.fields);
@@ -89,8 +163,14 @@ async function listPortgroups(request: FastifyRequest, q: ListQuery, path: strin
 }
 
 interface CreateBody {
-  uuid?: string; address?: string | null; node_uuid: string; name?: string | null; extra?: Record<string, unknown> | null;
-  standalone_ports_supported?: boolean | string; mode?: string | null; properties?: Record<string, unknown> | null;
+  uuid?: string;
+  address?: string | null;
+  node_uuid: string;
+  name?: string | null;
+  extra?: Record<string, unknown> | null;
+  standalone_ports_supported?: boolean | string;
+  mode?: string | null;
+  properties?: Record<string, unknown> | null;
 }
 
 const identOf = (request: FastifyRequest): string => (request.params as { portgroup_ident: string }).portgroup_ident;
@@ -103,18 +183,37 @@ const listQuery = {
   ...pageQuery,
 } as const;
 
-function listRoutes(url: string, pathOf: (request: FastifyRequest, detail: boolean) => string, parentOf: (request: FastifyRequest) => string | undefined, minVersion: number, params?: object): RouteDef[] {
+function listRoutes(
+  url: string,
+  pathOf: (request: FastifyRequest, detail: boolean) => string,
+  parentOf: (request: FastifyRequest) => string | undefined,
+  minVersion: number,
+  params?: object,
+): RouteDef[] {
   const body = collectionSchema('portgroups', portgroupSchema);
-  return [false, true].map((detail): RouteDef => ({
-    method: 'GET', url: detail ? `${url}/detail` : url, minVersion, policy: 'baremetal:portgroup:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: detail ? `List portgroups with every field (${url})` : `List portgroups (${url})`, tags: TAGS,
-    schema: {
-      ...(params ? { params } : {}),
-      querystring: { type: 'object', properties: detail ? listQuery : { ...listQuery, ...fieldsQuery }, additionalProperties: false },
-      response: { 200: body, ...ERRORS },
-    },
-    handler: (request) => listPortgroups(request, request.query as ListQuery, pathOf(request, detail), detail, parentOf(request)),
-  }));
+  return [false, true].map(
+    (detail): RouteDef => ({
+      method: 'GET',
+      url: detail ? `${url}/detail` : url,
+      minVersion,
+      policy: 'baremetal:portgroup:get',
+      rpc: ['object_class_action_versions'],
+      status: 200,
+      summary: detail ? `List portgroups with every field (${url})` : `List portgroups (${url})`,
+      tags: TAGS,
+      schema: {
+        ...(params ? { params } : {}),
+        querystring: {
+          type: 'object',
+          properties: detail ? listQuery : { ...listQuery, ...fieldsQuery },
+          additionalProperties: false,
+        },
+        response: { 200: body, ...ERRORS },
+      },
+      handler: (request) =>
+        listPortgroups(request, request.query as ListQuery, pathOf(request, detail), detail, parentOf(request)),
+    }),
+  );
 }
 
 /** The name rule of a portgroup (a logical name at the microversion); ClientSideError 400 otherwise. */
@@ -125,7 +224,11 @@ function checkName(request: FastifyRequest, name: unknown, message: string): voi
 async function createPortgroup(request: FastifyRequest, body: CreateBody): Promise<IronicObject<PortgroupFields>> {
   if ((body.mode !== undefined || body.properties !== undefined) && !request.atLeast(26)) throw notAcceptable();
   checkName(request, body.name, `Cannot create portgroup with invalid name '${String(body.name)}'`);
-  const node = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]), ['NodeNotFound'], 400);
+  const node = await withStatus(
+    classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]),
+    ['NodeNotFound'],
+    400,
+  );
   const fields: Partial<PortgroupFields> = {
     uuid: body.uuid ? checkUuid(body.uuid) : randomUUID(),
     node_id: (node as IronicObject<{ id: number }>).get('id'),
@@ -133,7 +236,8 @@ async function createPortgroup(request: FastifyRequest, body: CreateBody): Promi
   if (body.address !== undefined) fields.address = body.address === null ? null : normalizeMac(body.address);
   if (body.name !== undefined) fields.name = body.name;
   if (body.extra !== undefined) fields.extra = body.extra;
-  if (body.standalone_ports_supported !== undefined) fields.standalone_ports_supported = parseBoolean(body.standalone_ports_supported);
+  if (body.standalone_ports_supported !== undefined)
+    fields.standalone_ports_supported = parseBoolean(body.standalone_ports_supported);
   if (body.mode !== undefined) fields.mode = body.mode;
   if (body.properties !== undefined) fields.properties = body.properties;
   const pg = IronicObject.create('Portgroup', fields);
@@ -157,12 +261,17 @@ async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promis
     address: patched.address == null ? null : normalizeMac(patched.address),
     name: (patched.name ?? null) as string | null,
     extra: (patched.extra ?? null) as PortgroupFields['extra'],
-    standalone_ports_supported: patched.standalone_ports_supported == null ? (null as never) : parseBoolean(patched.standalone_ports_supported),
+    standalone_ports_supported:
+      patched.standalone_ports_supported == null ? (null as never) : parseBoolean(patched.standalone_ports_supported),
     mode: (patched.mode ?? null) as string | null,
     properties: (patched.properties ?? null) as PortgroupFields['properties'],
   };
   if (patched.node_uuid !== doc.node_uuid) {
-    const newNode = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]), ['NodeNotFound'], 400);
+    const newNode = await withStatus(
+      classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]),
+      ['NodeNotFound'],
+      400,
+    );
     changes.node_id = (newNode as IronicObject<{ id: number }>).get('id');
   }
   for (const [k, v] of Object.entries(changes) as [keyof PortgroupFields & string, unknown][]) {
@@ -173,11 +282,26 @@ async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promis
 }
 
 export const portgroupRoutes: RouteDef[] = [
-  ...listRoutes('/v1/portgroups', (_r, detail) => (detail ? 'portgroups/detail' : 'portgroups'), () => undefined, 23),
+  ...listRoutes(
+    '/v1/portgroups',
+    (_r, detail) => (detail ? 'portgroups/detail' : 'portgroups'),
+    () => undefined,
+    23,
+  ),
   {
-    method: 'GET', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'Show a portgroup', tags: TAGS,
-    schema: { params: pgParams, querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false }, response: { 200: portgroupSchema, ...ERRORS } },
+    method: 'GET',
+    url: '/v1/portgroups/:portgroup_ident',
+    minVersion: 23,
+    policy: 'baremetal:portgroup:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'Show a portgroup',
+    tags: TAGS,
+    schema: {
+      params: pgParams,
+      querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false },
+      response: { 200: portgroupSchema, ...ERRORS },
+    },
     handler: async (request) => {
       const fields = requestedFields(request, PORTGROUP, (request.query as { fields?: string }).fields);
       checkPortgroupFields(request, fields);
@@ -185,15 +309,26 @@ export const portgroupRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'POST', url: '/v1/portgroups', minVersion: 23, policy: 'baremetal:portgroup:create', rpc: ['object_class_action_versions', 'object_action'], status: 201,
-    summary: 'Create a portgroup (an object create through the indirection API)', tags: TAGS,
+    method: 'POST',
+    url: '/v1/portgroups',
+    minVersion: 23,
+    policy: 'baremetal:portgroup:create',
+    rpc: ['object_class_action_versions', 'object_action'],
+    status: 201,
+    summary: 'Create a portgroup (an object create through the indirection API)',
+    tags: TAGS,
     schema: {
       body: {
         type: 'object',
         properties: {
-          uuid: { type: 'string' }, address: nullableString, node_uuid: { type: 'string' }, name: nullableString,
-          extra: { type: ['object', 'null'], additionalProperties: true }, standalone_ports_supported: { description: 'boolean, or a boolean string ("true", "0" …)' },
-          mode: { ...nullableString, description: '1.26+' }, properties: { type: ['object', 'null'], additionalProperties: true, description: '1.26+' },
+          uuid: { type: 'string' },
+          address: nullableString,
+          node_uuid: { type: 'string' },
+          name: nullableString,
+          extra: { type: ['object', 'null'], additionalProperties: true },
+          standalone_ports_supported: { description: 'boolean, or a boolean string ("true", "0" …)' },
+          mode: { ...nullableString, description: '1.26+' },
+          properties: { type: ['object', 'null'], additionalProperties: true, description: '1.26+' },
         },
         required: ['node_uuid'],
         additionalProperties: false,
@@ -207,15 +342,26 @@ export const portgroupRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PATCH', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:update',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup', 'object_backport_versions'], status: 200, summary: 'Update a portgroup (JSON Patch)', tags: TAGS,
+    method: 'PATCH',
+    url: '/v1/portgroups/:portgroup_ident',
+    minVersion: 23,
+    policy: 'baremetal:portgroup:update',
+    rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup', 'object_backport_versions'],
+    status: 200,
+    summary: 'Update a portgroup (JSON Patch)',
+    tags: TAGS,
     schema: { params: pgParams, body: patchBodySchema, response: { 200: portgroupSchema, ...ERRORS } },
     handler: async (request) => portgroupBody(request, await patchPortgroup(request, request.body as PatchOp[])),
   },
   {
-    method: 'DELETE', url: '/v1/portgroups/:portgroup_ident', minVersion: 23, policy: 'baremetal:portgroup:delete',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_portgroup'], status: 204,
-    summary: 'Delete a portgroup (PortgroupNotEmpty, 400, while it has ports)', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/portgroups/:portgroup_ident',
+    minVersion: 23,
+    policy: 'baremetal:portgroup:delete',
+    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_portgroup'],
+    status: 204,
+    summary: 'Delete a portgroup (PortgroupNotEmpty, 400, while it has ports)',
+    tags: TAGS,
     schema: { params: pgParams, response: { 204: emptyResponse, ...ERRORS } },
     handler: async (request) => {
       const pg = await getRpcPortgroupWithSuffix(request, identOf(request));
@@ -226,22 +372,39 @@ export const portgroupRoutes: RouteDef[] = [
   },
   ...listRoutes(
     '/v1/nodes/:node_ident/portgroups',
-    (request, detail) => `nodes/${(request.params as { node_ident: string }).node_ident}/portgroups${detail ? '/detail' : ''}`,
+    (request, detail) =>
+      `nodes/${(request.params as { node_ident: string }).node_ident}/portgroups${detail ? '/detail' : ''}`,
     (request) => (request.params as { node_ident: string }).node_ident,
     24,
     nodeParams,
   ),
   {
-    method: ['POST'], url: '/v1/nodes/:node_ident/portgroups', minVersion: 24, policy: 'baremetal:portgroup:create', rpc: [], status: 403,
-    summary: 'Refused: create portgroups at /v1/portgroups', tags: TAGS, schema: { params: nodeParams, response: ERRORS },
+    method: ['POST'],
+    url: '/v1/nodes/:node_ident/portgroups',
+    minVersion: 24,
+    policy: 'baremetal:portgroup:create',
+    rpc: [],
+    status: 403,
+    summary: 'Refused: create portgroups at /v1/portgroups',
+    tags: TAGS,
+    schema: { params: nodeParams, response: ERRORS },
     handler: async () => {
       throw ironicError('OperationNotPermitted', 'Operation not permitted.');
     },
   },
   {
-    method: ['GET', 'PATCH', 'DELETE'], url: '/v1/nodes/:node_ident/portgroups/:portgroup_ident', minVersion: 24, policy: 'baremetal:portgroup:get', rpc: [], status: 403,
-    summary: 'Refused: use /v1/portgroups/{portgroup_ident}', tags: TAGS,
-    schema: { params: { ...nodeParams, properties: { ...nodeParams.properties, ...pgParams.properties } }, response: ERRORS },
+    method: ['GET', 'PATCH', 'DELETE'],
+    url: '/v1/nodes/:node_ident/portgroups/:portgroup_ident',
+    minVersion: 24,
+    policy: 'baremetal:portgroup:get',
+    rpc: [],
+    status: 403,
+    summary: 'Refused: use /v1/portgroups/{portgroup_ident}',
+    tags: TAGS,
+    schema: {
+      params: { ...nodeParams, properties: { ...nodeParams.properties, ...pgParams.properties } },
+      response: ERRORS,
+    },
     handler: async () => {
       throw ironicError('OperationNotPermitted', 'Operation not permitted.');
     },

@@ -11,11 +11,28 @@ import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type PortFields, type PortgroupFields } from '../../conductor/objects.ts';
 import { checkUuid } from '../resources/ident.ts';
 import { classAction, topicFor } from '../resources/lookup.ts';
-import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, touchesPath, validatePatch, type PatchOp } from '../resources/patch.ts';
+import {
+  applyPatch,
+  BASE_INTERNAL_ATTRS,
+  getPatchValues,
+  patchBodySchema,
+  touchesPath,
+  validatePatch,
+  type PatchOp,
+} from '../resources/patch.ts';
 import { emptyResponse, errorResponses, locationOf } from '../resources/representation.ts';
 import type { RouteDef } from '../route.ts';
 import {
-  checkLocalLinkConnection, checkPhysicalNetwork, checkPortFields, getPort, listPorts, PORT, portBody, portSchema, type PortListQuery, type PortListScope,
+  checkLocalLinkConnection,
+  checkPhysicalNetwork,
+  checkPortFields,
+  getPort,
+  listPorts,
+  PORT,
+  portBody,
+  portSchema,
+  type PortListQuery,
+  type PortListScope,
 } from './port-common.ts';
 import { atKnownVersion, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import { collectionSchema, fieldsQuery, identParam, normalizeMac, pageQuery, requestedFields } from './shared.ts';
@@ -35,11 +52,22 @@ const listQuery = {
 const portUuidParams = identParam('port_uuid', 'port uuid');
 
 /** The list routes of one scope: `<base>` and `<base>/detail`. */
-function listRoutes(url: string, scopeOf: (request: FastifyRequest, detail: boolean) => PortListScope, extra: Partial<RouteDef> = {}, params?: object): RouteDef[] {
+function listRoutes(
+  url: string,
+  scopeOf: (request: FastifyRequest, detail: boolean) => PortListScope,
+  extra: Partial<RouteDef> = {},
+  params?: object,
+): RouteDef[] {
   const collection = collectionSchema('ports', portSchema);
   return [
     {
-      method: 'GET', url, policy: 'baremetal:port:get', rpc: LIST_RPC, status: 200, summary: `List ports (${url})`, tags: TAGS,
+      method: 'GET',
+      url,
+      policy: 'baremetal:port:get',
+      rpc: LIST_RPC,
+      status: 200,
+      summary: `List ports (${url})`,
+      tags: TAGS,
       schema: {
         ...(params ? { params } : {}),
         querystring: { type: 'object', properties: { ...listQuery, ...fieldsQuery }, additionalProperties: false },
@@ -49,7 +77,13 @@ function listRoutes(url: string, scopeOf: (request: FastifyRequest, detail: bool
       ...extra,
     },
     {
-      method: 'GET', url: `${url}/detail`, policy: 'baremetal:port:get', rpc: LIST_RPC, status: 200, summary: `List ports with every field (${url})`, tags: TAGS,
+      method: 'GET',
+      url: `${url}/detail`,
+      policy: 'baremetal:port:get',
+      rpc: LIST_RPC,
+      status: 200,
+      summary: `List ports with every field (${url})`,
+      tags: TAGS,
       schema: {
         ...(params ? { params } : {}),
         querystring: { type: 'object', properties: listQuery, additionalProperties: false },
@@ -68,33 +102,77 @@ function notPermittedRoutes(base: string, params: Record<string, unknown>, extra
   };
   const withPort = { ...params, properties: { ...(params.properties as object), port_uuid: { type: 'string' } } };
   return [
-    { method: 'POST', url: base, policy: 'baremetal:port:create', rpc: [], status: 403, summary: 'Refused: create ports at /v1/ports', tags: TAGS, schema: { params, response: ERRORS }, handler: refuse, ...extra },
-    { method: ['GET', 'PATCH', 'DELETE'], url: `${base}/:port_uuid`, policy: 'baremetal:port:get', rpc: [], status: 403, summary: 'Refused: use /v1/ports/{port_uuid}', tags: TAGS, schema: { params: withPort, response: ERRORS }, handler: refuse, ...extra },
+    {
+      method: 'POST',
+      url: base,
+      policy: 'baremetal:port:create',
+      rpc: [],
+      status: 403,
+      summary: 'Refused: create ports at /v1/ports',
+      tags: TAGS,
+      schema: { params, response: ERRORS },
+      handler: refuse,
+      ...extra,
+    },
+    {
+      method: ['GET', 'PATCH', 'DELETE'],
+      url: `${base}/:port_uuid`,
+      policy: 'baremetal:port:get',
+      rpc: [],
+      status: 403,
+      summary: 'Refused: use /v1/ports/{port_uuid}',
+      tags: TAGS,
+      schema: { params: withPort, response: ERRORS },
+      handler: refuse,
+      ...extra,
+    },
   ];
 }
 
 interface PortCreateBody {
-  uuid?: string; address: string; node_uuid: string; portgroup_uuid?: string | null; extra?: Record<string, unknown> | null;
-  pxe_enabled?: boolean; local_link_connection?: Record<string, unknown>; physical_network?: string | null;
+  uuid?: string;
+  address: string;
+  node_uuid: string;
+  portgroup_uuid?: string | null;
+  extra?: Record<string, unknown> | null;
+  pxe_enabled?: boolean;
+  local_link_connection?: Record<string, unknown>;
+  physical_network?: string | null;
 }
 
 /** The portgroup a port joins: it must exist (else 400) and be on the port's node. */
-async function portgroupFor(request: FastifyRequest, uuid: string, nodeId: unknown): Promise<IronicObject<PortgroupFields>> {
-  const pg = (await withStatus(classAction(request, 'Portgroup', 'get_by_uuid', [checkUuid(uuid)]), ['PortgroupNotFound'], 400)) as IronicObject<PortgroupFields>;
-  if (pg.get('node_id') !== nodeId) throw ironicError('Invalid', 'Port can not be added to a portgroup belonging to a different node.');
+async function portgroupFor(
+  request: FastifyRequest,
+  uuid: string,
+  nodeId: unknown,
+): Promise<IronicObject<PortgroupFields>> {
+  const pg = (await withStatus(
+    classAction(request, 'Portgroup', 'get_by_uuid', [checkUuid(uuid)]),
+    ['PortgroupNotFound'],
+    400,
+  )) as IronicObject<PortgroupFields>;
+  if (pg.get('node_id') !== nodeId)
+    throw ironicError('Invalid', 'Port can not be added to a portgroup belonging to a different node.');
   return pg;
 }
 
 async function createPort(request: FastifyRequest, body: PortCreateBody): Promise<IronicObject<PortFields>> {
   const conductor = request.server.conductor;
   // below 1.24 ironic-api ignores a portgroup_uuid in the body
-  const portgroupUuid = request.atLeast(24) ? body.portgroup_uuid ?? undefined : undefined;
-  checkPortFields(request, Object.keys(body).filter((k) => k !== 'portgroup_uuid'));
+  const portgroupUuid = request.atLeast(24) ? (body.portgroup_uuid ?? undefined) : undefined;
+  checkPortFields(
+    request,
+    Object.keys(body).filter((k) => k !== 'portgroup_uuid'),
+  );
   const createRemotely = conductor.can_send_create_port();
   // without create_port the conductor can not check the physical network of a portgroup member
   if (!createRemotely && portgroupUuid) throw ironicError('NotAcceptable', 'Request not acceptable.');
 
-  const node = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]), ['NodeNotFound'], 400);
+  const node = await withStatus(
+    classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]),
+    ['NodeNotFound'],
+    400,
+  );
   const nodeObj = node as IronicObject<{ id: number; uuid: string }>;
   const fields: Partial<PortFields> = {
     uuid: body.uuid ? checkUuid(body.uuid) : randomUUID(),
@@ -103,14 +181,18 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
   };
   if (body.extra !== undefined) fields.extra = body.extra;
   if (body.pxe_enabled !== undefined) fields.pxe_enabled = body.pxe_enabled;
-  if (body.local_link_connection !== undefined) fields.local_link_connection = checkLocalLinkConnection(body.local_link_connection);
+  if (body.local_link_connection !== undefined)
+    fields.local_link_connection = checkLocalLinkConnection(body.local_link_connection);
   if (body.physical_network !== undefined) fields.physical_network = checkPhysicalNetwork(body.physical_network);
   if (portgroupUuid) {
     const pg = await portgroupFor(request, portgroupUuid, fields.node_id);
     fields.portgroup_id = pg.get('id') as number;
     const vif = body.extra && typeof body.extra === 'object' ? body.extra.vif_port_id : undefined;
     if ((body.pxe_enabled || vif) && pg.get('standalone_ports_supported') === false) {
-      throw ironicError('Conflict', `Port group ${portgroupUuid} doesn't support standalone ports. This port cannot be created as a member of that port group because either 'extra/vif_port_id' was specified or 'pxe_enabled' was set to True.`);
+      throw ironicError(
+        'Conflict',
+        `Port group ${portgroupUuid} doesn't support standalone ports. This port cannot be created as a member of that port group because either 'extra/vif_port_id' was specified or 'pxe_enabled' was set to True.`,
+      );
     }
   }
   const port = IronicObject.create('Port', fields);
@@ -123,12 +205,24 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
 }
 
 /** The patched port's fields onto the object (only those that changed), ids for uuids. */
-async function applyPortPatch(request: FastifyRequest, port: IronicObject<PortFields>, patch: PatchOp[]): Promise<void> {
+async function applyPortPatch(
+  request: FastifyRequest,
+  port: IronicObject<PortFields>,
+  patch: PatchOp[],
+): Promise<void> {
   const [node, portgroup] = await Promise.all([
     nodeById(request, port.get('node_id')),
-    port.get('portgroup_id') == null ? null : classAction(request, 'Portgroup', 'get_by_id', [port.get('portgroup_id')]) as Promise<IronicObject<PortgroupFields>>,
+    port.get('portgroup_id') == null
+      ? null
+      : (classAction(request, 'Portgroup', 'get_by_id', [port.get('portgroup_id')]) as Promise<
+          IronicObject<PortgroupFields>
+        >),
   ]);
-  const doc: Record<string, unknown> = { ...port.toPlain(), node_uuid: node.get('uuid'), portgroup_uuid: portgroup?.get('uuid') ?? null };
+  const doc: Record<string, unknown> = {
+    ...port.toPlain(),
+    node_uuid: node.get('uuid'),
+    portgroup_uuid: portgroup?.get('uuid') ?? null,
+  };
   delete doc.node_id;
   delete doc.portgroup_id;
   const patched = applyPatch(doc, patch);
@@ -136,18 +230,27 @@ async function applyPortPatch(request: FastifyRequest, port: IronicObject<PortFi
     address: patched.address == null ? null : normalizeMac(patched.address),
     extra: (patched.extra ?? null) as PortFields['extra'],
     pxe_enabled: (patched.pxe_enabled ?? null) as boolean,
-    local_link_connection: patched.local_link_connection == null ? null : checkLocalLinkConnection(patched.local_link_connection),
+    local_link_connection:
+      patched.local_link_connection == null ? null : checkLocalLinkConnection(patched.local_link_connection),
     physical_network: patched.physical_network === undefined ? null : checkPhysicalNetwork(patched.physical_network),
   };
-  if (changes.pxe_enabled !== null && typeof changes.pxe_enabled !== 'boolean') throw ironicError('Invalid', 'Invalid input for field/attribute pxe_enabled.');
+  if (changes.pxe_enabled !== null && typeof changes.pxe_enabled !== 'boolean')
+    throw ironicError('Invalid', 'Invalid input for field/attribute pxe_enabled.');
   if (patched.node_uuid !== doc.node_uuid) {
-    const newNode = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]), ['NodeNotFound'], 400);
+    const newNode = await withStatus(
+      classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]),
+      ['NodeNotFound'],
+      400,
+    );
     changes.node_id = (newNode as IronicObject<{ id: number }>).get('id');
   }
   if (patched.portgroup_uuid !== doc.portgroup_uuid) {
-    changes.portgroup_id = patched.portgroup_uuid == null
-      ? null
-      : ((await portgroupFor(request, String(patched.portgroup_uuid), changes.node_id ?? port.get('node_id'))).get('id') as number);
+    changes.portgroup_id =
+      patched.portgroup_uuid == null
+        ? null
+        : ((await portgroupFor(request, String(patched.portgroup_uuid), changes.node_id ?? port.get('node_id'))).get(
+            'id',
+          ) as number);
   }
   for (const [k, v] of Object.entries(changes) as [keyof PortFields & string, unknown][]) {
     if (JSON.stringify(v) !== JSON.stringify(port.get(k) ?? null)) port.set(k, v as never);
@@ -157,8 +260,18 @@ async function applyPortPatch(request: FastifyRequest, port: IronicObject<PortFi
 export const portRoutes: RouteDef[] = [
   ...listRoutes('/v1/ports', (_request, detail) => ({ path: detail ? 'ports/detail' : 'ports', detail })),
   {
-    method: 'GET', url: '/v1/ports/:port_uuid', policy: 'baremetal:port:get', rpc: LIST_RPC, status: 200, summary: 'Show a port', tags: TAGS,
-    schema: { params: portUuidParams, querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false }, response: { 200: portSchema, ...ERRORS } },
+    method: 'GET',
+    url: '/v1/ports/:port_uuid',
+    policy: 'baremetal:port:get',
+    rpc: LIST_RPC,
+    status: 200,
+    summary: 'Show a port',
+    tags: TAGS,
+    schema: {
+      params: portUuidParams,
+      querystring: { type: 'object', properties: fieldsQuery, additionalProperties: false },
+      response: { 200: portSchema, ...ERRORS },
+    },
     handler: async (request) => {
       const fields = requestedFields(request, PORT, (request.query as { fields?: string }).fields);
       if (fields) checkPortFields(request, fields);
@@ -166,16 +279,32 @@ export const portRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'POST', url: '/v1/ports', policy: 'baremetal:port:create',
-    rpc: ['object_class_action_versions', 'can_send_create_port', 'get_topic_for', 'create_port', 'object_action', 'object_backport_versions'], status: 201,
-    summary: "Create a port: create_port on the node's conductor (RPC 1.41), else an object create through the indirection API", tags: TAGS,
+    method: 'POST',
+    url: '/v1/ports',
+    policy: 'baremetal:port:create',
+    rpc: [
+      'object_class_action_versions',
+      'can_send_create_port',
+      'get_topic_for',
+      'create_port',
+      'object_action',
+      'object_backport_versions',
+    ],
+    status: 201,
+    summary:
+      "Create a port: create_port on the node's conductor (RPC 1.41), else an object create through the indirection API",
+    tags: TAGS,
     schema: {
       body: {
         type: 'object',
         properties: {
-          uuid: { type: 'string' }, address: { type: 'string' }, node_uuid: { type: 'string' },
-          portgroup_uuid: { type: ['string', 'null'], description: '1.24+' }, extra: { type: ['object', 'null'], additionalProperties: true },
-          pxe_enabled: { type: 'boolean', description: '1.19+' }, local_link_connection: { type: 'object', additionalProperties: true, description: '1.19+' },
+          uuid: { type: 'string' },
+          address: { type: 'string' },
+          node_uuid: { type: 'string' },
+          portgroup_uuid: { type: ['string', 'null'], description: '1.24+' },
+          extra: { type: ['object', 'null'], additionalProperties: true },
+          pxe_enabled: { type: 'boolean', description: '1.19+' },
+          local_link_connection: { type: 'object', additionalProperties: true, description: '1.19+' },
           physical_network: { type: ['string', 'null'], description: '1.34+' },
         },
         required: ['address', 'node_uuid'],
@@ -190,25 +319,43 @@ export const portRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PATCH', url: '/v1/ports/:port_uuid', policy: 'baremetal:port:update',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'update_port', 'object_backport_versions'], status: 200, summary: 'Update a port (JSON Patch)', tags: TAGS,
+    method: 'PATCH',
+    url: '/v1/ports/:port_uuid',
+    policy: 'baremetal:port:update',
+    rpc: ['object_class_action_versions', 'get_topic_for', 'update_port', 'object_backport_versions'],
+    status: 200,
+    summary: 'Update a port (JSON Patch)',
+    tags: TAGS,
     schema: { params: portUuidParams, body: patchBodySchema, response: { 200: portSchema, ...ERRORS } },
     handler: async (request) => {
       const patch = request.body as PatchOp[];
-      validatePatch(patch, { internal: [...BASE_INTERNAL_ATTRS, '/internal_info'], nonRemovable: ['/address', '/node_uuid'] });
+      validatePatch(patch, {
+        internal: [...BASE_INTERNAL_ATTRS, '/internal_info'],
+        nonRemovable: ['/address', '/node_uuid'],
+      });
       const touched = ['pxe_enabled', 'local_link_connection', 'portgroup_uuid', 'physical_network'].filter(
-        (f) => getPatchValues(patch, `/${f}`).length > 0 || patch.some((p) => p.op === 'remove' && touchesPath([p], `/${f}`)),
+        (f) =>
+          getPatchValues(patch, `/${f}`).length > 0 ||
+          patch.some((p) => p.op === 'remove' && touchesPath([p], `/${f}`)),
       );
       checkPortFields(request, touched);
       const port = await getPort(request, (request.params as { port_uuid: string }).port_uuid);
       await applyPortPatch(request, port, patch);
       const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
-      return portBody(request, await atKnownVersion(request, await request.server.conductor.update_port(request.ctx, port, topic)));
+      return portBody(
+        request,
+        await atKnownVersion(request, await request.server.conductor.update_port(request.ctx, port, topic)),
+      );
     },
   },
   {
-    method: 'DELETE', url: '/v1/ports/:port_uuid', policy: 'baremetal:port:delete',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_port'], status: 204, summary: 'Delete a port', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/ports/:port_uuid',
+    policy: 'baremetal:port:delete',
+    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_port'],
+    status: 204,
+    summary: 'Delete a port',
+    tags: TAGS,
     schema: { params: portUuidParams, response: { 204: emptyResponse, ...ERRORS } },
     handler: async (request) => {
       const port = await getPort(request, (request.params as { port_uuid: string }).port_uuid);
@@ -236,5 +383,9 @@ export const portRoutes: RouteDef[] = [
     { minVersion: 24 },
     identParam('portgroup_ident', 'portgroup uuid or name'),
   ),
-  ...notPermittedRoutes('/v1/portgroups/:portgroup_ident/ports', identParam('portgroup_ident', 'portgroup uuid or name'), { minVersion: 24 }),
+  ...notPermittedRoutes(
+    '/v1/portgroups/:portgroup_ident/ports',
+    identParam('portgroup_ident', 'portgroup uuid or name'),
+    { minVersion: 24 },
+  ),
 ];

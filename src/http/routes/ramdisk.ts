@@ -24,11 +24,25 @@ const TAGS = ['ramdisk'];
 const LOOKUP_FIELDS = ['uuid', 'properties', 'instance_info', 'driver_internal_info'] as const;
 
 /** Provision states in which a ramdisk may look its node up ([api]restrict_lookup, the default). */
-const LOOKUP_ALLOWED_STATES = new Set(['deploying', 'wait call-back', 'cleaning', 'clean wait', 'inspecting', 'rescuing', 'rescue wait']);
+const LOOKUP_ALLOWED_STATES = new Set([
+  'deploying',
+  'wait call-back',
+  'cleaning',
+  'clean wait',
+  'inspecting',
+  'rescuing',
+  'rescue wait',
+]);
 
 /** The `config` a lookup hands the ramdisk: Ironic's defaults for the agent's metrics and heartbeat. */
 const RAMDISK_CONFIG = {
-  metrics: { backend: 'noop', prepend_host: false, prepend_uuid: false, prepend_host_reverse: true, global_prefix: null },
+  metrics: {
+    backend: 'noop',
+    prepend_host: false,
+    prepend_uuid: false,
+    prepend_host_reverse: true,
+    global_prefix: null,
+  },
   metrics_statsd: { statsd_host: 'localhost', statsd_port: 8125 },
   heartbeat_timeout: 300,
 } as const;
@@ -42,7 +56,11 @@ function macOrNull(address: string): string | null {
   }
 }
 
-async function lookupNode(request: FastifyRequest, addresses: string[], nodeUuid: string | undefined): Promise<IronicObject<NodeFields>> {
+async function lookupNode(
+  request: FastifyRequest,
+  addresses: string[],
+  nodeUuid: string | undefined,
+): Promise<IronicObject<NodeFields>> {
   try {
     const node = nodeUuid
       ? await classAction(request, 'Node', 'get_by_uuid', [nodeUuid])
@@ -50,18 +68,31 @@ async function lookupNode(request: FastifyRequest, addresses: string[], nodeUuid
     return node as IronicObject<NodeFields>;
   } catch (err) {
     // which node exists is not told to an unauthenticated caller: any not-found is a bare 404
-    if (err instanceof RemoteError && /NotFound$/.test(err.exc_type)) throw ironicError('NotFound', 'Resource could not be found.');
+    if (err instanceof RemoteError && /NotFound$/.test(err.exc_type))
+      throw ironicError('NotFound', 'Resource could not be found.');
     throw err;
   }
 }
 
-interface LookupQuery { addresses?: string; node_uuid?: string }
-interface HeartbeatBody { callback_url: string; agent_version?: string }
+interface LookupQuery {
+  addresses?: string;
+  node_uuid?: string;
+}
+interface HeartbeatBody {
+  callback_url: string;
+  agent_version?: string;
+}
 
 export const ramdiskRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/lookup', minVersion: 22, policy: null, rpc: ['object_class_action_versions'], status: 200,
-    summary: 'Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+)', tags: TAGS,
+    method: 'GET',
+    url: '/v1/lookup',
+    minVersion: 22,
+    policy: null,
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+)',
+    tags: TAGS,
     schema: {
       querystring: {
         type: 'object',
@@ -74,7 +105,11 @@ export const ramdiskRoutes: RouteDef[] = [
         200: {
           type: 'object',
           properties: {
-            node: { type: 'object', additionalProperties: true, properties: { uuid: { type: 'string' }, links: linksSchema } },
+            node: {
+              type: 'object',
+              additionalProperties: true,
+              properties: { uuid: { type: 'string' }, links: linksSchema },
+            },
             config: dict,
           },
           required: ['node', 'config'],
@@ -96,16 +131,21 @@ export const ramdiskRoutes: RouteDef[] = [
         request.log.warn({ addresses: invalid, node_uuid: nodeUuid }, 'invalid MAC addresses ignored by the lookup');
       }
       if (valid.length === 0 && !nodeUuid) {
-        throw ironicError('IncompleteLookup', 'At least one of \'addresses\' and \'node_uuid\' parameters is required');
+        throw ironicError('IncompleteLookup', "At least one of 'addresses' and 'node_uuid' parameters is required");
       }
       const node = await lookupNode(request, valid, nodeUuid);
-      if (!LOOKUP_ALLOWED_STATES.has(String(node.get('provision_state')))) throw ironicError('NotFound', 'Resource could not be found.');
+      if (!LOOKUP_ALLOWED_STATES.has(String(node.get('provision_state'))))
+        throw ironicError('NotFound', 'Resource could not be found.');
       return { node: await convertNode(request, node, LOOKUP_FIELDS), config: RAMDISK_CONFIG };
     },
   },
   {
-    method: 'POST', url: '/v1/heartbeat/:node_ident', minVersion: 22, policy: null,
-    rpc: ['object_class_action_versions', 'get_topic_for', 'heartbeat', 'continue_node_clean'], status: 202,
+    method: 'POST',
+    url: '/v1/heartbeat/:node_ident',
+    minVersion: 22,
+    policy: null,
+    rpc: ['object_class_action_versions', 'get_topic_for', 'heartbeat', 'continue_node_clean'],
+    status: 202,
     summary:
       'Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor ' +
       'then casts continue_node_clean to itself when the agent reports a finished clean step.',
@@ -115,7 +155,7 @@ export const ramdiskRoutes: RouteDef[] = [
       body: {
         type: 'object',
         properties: {
-          callback_url: { type: 'string', description: "URL where the conductor reaches the agent" },
+          callback_url: { type: 'string', description: 'URL where the conductor reaches the agent' },
           agent_version: { type: 'string', description: 'version of the agent (1.36+)' },
         },
         required: ['callback_url'],
@@ -131,7 +171,13 @@ export const ramdiskRoutes: RouteDef[] = [
       const node = await getRpcNodeWithSuffix(request, (request.params as { node_ident: string }).node_ident);
       // a node no conductor can take is the caller's problem here (400), as in ironic-api
       const topic = await topicFor(request, node, true);
-      await request.server.conductor.heartbeat(request.ctx, String(node.get('uuid')), body.callback_url, body.agent_version ?? null, topic);
+      await request.server.conductor.heartbeat(
+        request.ctx,
+        String(node.get('uuid')),
+        body.callback_url,
+        body.agent_version ?? null,
+        topic,
+      );
       return undefined;
     },
   },

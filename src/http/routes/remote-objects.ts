@@ -7,19 +7,34 @@
 import type { FastifyRequest } from 'fastify';
 import { RemoteError } from '../../rpc/errors.ts';
 import { HttpError } from '../errors.ts';
-import { IronicObject, OBJECT_VERSIONS, isObjectPrimitive, type FieldsOf, type NodeFields, type ObjectName, type PortgroupFields } from '../../conductor/objects.ts';
+import {
+  IronicObject,
+  OBJECT_VERSIONS,
+  isObjectPrimitive,
+  type FieldsOf,
+  type NodeFields,
+  type ObjectName,
+  type PortgroupFields,
+} from '../../conductor/objects.ts';
 import { classAction, getByUuidOrName, getByUuidOrNameWithSuffix, type LookupSpec } from '../resources/lookup.ts';
 
 /**
  * `obj.<method>()` on any conductor; the field updates the conductor made (id, timestamps,
  * defaults) are applied to `obj`, which is then unchanged, as after a local save.
  */
-export async function objectAction(request: FastifyRequest, obj: IronicObject, method: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): Promise<unknown> {
+export async function objectAction(
+  request: FastifyRequest,
+  obj: IronicObject,
+  method: string,
+  args: unknown[] = [],
+  kwargs: Record<string, unknown> = {},
+): Promise<unknown> {
   const answer = await request.server.conductor.object_action(request.ctx, obj, method, args, kwargs);
   const [updates, result] = Array.isArray(answer) ? answer : [{}, answer];
   if (updates && typeof updates === 'object') {
     for (const [k, v] of Object.entries(updates as Record<string, unknown>)) {
-      if (k !== 'obj_what_changed') obj.set(k as never, (isObjectPrimitive(v) ? IronicObject.fromPrimitive(v) : v) as never);
+      if (k !== 'obj_what_changed')
+        obj.set(k as never, (isObjectPrimitive(v) ? IronicObject.fromPrimitive(v) : v) as never);
     }
   }
   obj.resetChanges();
@@ -27,7 +42,12 @@ export async function objectAction(request: FastifyRequest, obj: IronicObject, m
 }
 
 /** A class method answering one object (`get_by_id`, `get_by_address` …). */
-export async function getObject<N extends ObjectName>(request: FastifyRequest, objname: N, method: string, ...args: unknown[]): Promise<IronicObject<FieldsOf[N]>> {
+export async function getObject<N extends ObjectName>(
+  request: FastifyRequest,
+  objname: N,
+  method: string,
+  ...args: unknown[]
+): Promise<IronicObject<FieldsOf[N]>> {
   const result = await classAction(request, objname, method, args);
   if (result instanceof IronicObject) return result as IronicObject<FieldsOf[N]>;
   throw new Error(`${objname}.${method} did not answer with a versioned object`);
@@ -51,7 +71,10 @@ export function getRpcPortgroup(request: FastifyRequest, ident: string): Promise
 }
 
 /** get_rpc_portgroup_with_suffix: then `ident.json` after a `.json` path (portgroup get, update, delete). */
-export function getRpcPortgroupWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<PortgroupFields>> {
+export function getRpcPortgroupWithSuffix(
+  request: FastifyRequest,
+  ident: string,
+): Promise<IronicObject<PortgroupFields>> {
   return getByUuidOrNameWithSuffix(request, PORTGROUP_LOOKUP, ident);
 }
 
@@ -80,7 +103,10 @@ const newer = (a: string, b: string): boolean => {
  * (`object_backport_versions`), as oslo's serializer does in ironic-api for an object version it
  * does not know.
  */
-export async function atKnownVersion<F extends object>(request: FastifyRequest, obj: IronicObject<F>): Promise<IronicObject<F>> {
+export async function atKnownVersion<F extends object>(
+  request: FastifyRequest,
+  obj: IronicObject<F>,
+): Promise<IronicObject<F>> {
   const known = OBJECT_VERSIONS[obj.name as ObjectName];
   if (!known || !newer(obj.version, known)) return obj;
   const result = await request.server.conductor.object_backport_versions(request.ctx, obj, { ...OBJECT_VERSIONS });

@@ -7,8 +7,22 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, ObjectName } from '../../conductor/objects.ts';
-import { collection, nextLink, validateLimit, validateSortDir, validateSortKey, type SortDir } from '../resources/collection.ts';
-import { checkAllowSpecifyFields, checkAllowedFields, checkForInvalidFields, hideFields, selectFields, type FieldVersions } from '../resources/fields.ts';
+import {
+  collection,
+  nextLink,
+  validateLimit,
+  validateSortDir,
+  validateSortKey,
+  type SortDir,
+} from '../resources/collection.ts';
+import {
+  checkAllowSpecifyFields,
+  checkAllowedFields,
+  checkForInvalidFields,
+  hideFields,
+  selectFields,
+  type FieldVersions,
+} from '../resources/fields.ts';
 import { checkUuid, parseList } from '../resources/ident.ts';
 import { classAction } from '../resources/lookup.ts';
 import { apiDateTime, linksOf } from '../resources/representation.ts';
@@ -57,14 +71,23 @@ export function convert(
 }
 
 /** `fields=` of a request, checked for the microversion (1.8; fields newer than the version → 406). */
-export function requestedFields(request: FastifyRequest, spec: ResourceSpec, raw: string | undefined): string[] | undefined {
+export function requestedFields(
+  request: FastifyRequest,
+  spec: ResourceSpec,
+  raw: string | undefined,
+): string[] | undefined {
   const fields = raw === undefined ? undefined : parseList(raw);
   checkAllowSpecifyFields(fields, request.apiVersion.minor);
   checkAllowedFields(fields, spec.versions, request.apiVersion.minor);
   return fields;
 }
 
-export interface PageQuery { marker?: string; limit?: string; sort_key?: string; sort_dir?: string }
+export interface PageQuery {
+  marker?: string;
+  limit?: string;
+  sort_key?: string;
+  sort_dir?: string;
+}
 
 export interface Page {
   limit: number;
@@ -75,10 +98,17 @@ export interface Page {
 }
 
 /** validate_limit, validate_sort_dir, the marker object and the sort key check, in ironic-api's order. */
-export async function pageOf(request: FastifyRequest, spec: ResourceSpec, objname: ObjectName, q: PageQuery): Promise<Page> {
+export async function pageOf(
+  request: FastifyRequest,
+  spec: ResourceSpec,
+  objname: ObjectName,
+  q: PageQuery,
+): Promise<Page> {
   const limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
   const sortDir = validateSortDir(q.sort_dir);
-  const marker = q.marker ? ((await classAction(request, objname, 'get_by_uuid', [checkUuid(q.marker)])) as IronicObject) : null;
+  const marker = q.marker
+    ? ((await classAction(request, objname, 'get_by_uuid', [checkUuid(q.marker)])) as IronicObject)
+    : null;
   const sortKey = validateSortKey(q.sort_key ?? 'id', spec.invalidSortKeys);
   return { limit, sort_key: sortKey, sort_dir: sortDir, marker };
 }
@@ -90,9 +120,21 @@ export function pageKwargs(page: Page): Record<string, unknown> {
 
 /** `{<key>: items, next?}` with the next link at `<path>?sort_key=…&sort_dir=…&limit=…&marker=…`. */
 export function pageBody(
-  request: FastifyRequest, spec: ResourceSpec, page: Page, objects: readonly IronicObject[], items: unknown[], path: string = spec.path, params: Record<string, string> = {},
+  request: FastifyRequest,
+  spec: ResourceSpec,
+  page: Page,
+  objects: readonly IronicObject[],
+  items: unknown[],
+  path: string = spec.path,
+  params: Record<string, string> = {},
 ): Record<string, unknown> {
-  const next = nextLink(request, path, objects.map((o) => ({ uuid: o.get('uuid') })), page.limit, { ...params, sort_key: page.sort_key, sort_dir: page.sort_dir });
+  const next = nextLink(
+    request,
+    path,
+    objects.map((o) => ({ uuid: o.get('uuid') })),
+    page.limit,
+    { ...params, sort_key: page.sort_key, sort_dir: page.sort_dir },
+  );
   return collection(spec.key, items, next);
 }
 
@@ -110,11 +152,17 @@ export const pageQuery = {
 } as const;
 
 /** `fields=a,b` (1.8+). */
-export const fieldsQuery = { fields: { type: 'string', description: 'comma-separated fields to return (1.8+)' } } as const;
+export const fieldsQuery = {
+  fields: { type: 'string', description: 'comma-separated fields to return (1.8+)' },
+} as const;
 
 /** `{<key>: [items], next?}`. */
 export function collectionSchema(key: string, item: object) {
-  return { type: 'object', properties: { [key]: { type: 'array', items: item }, next: { type: 'string' } }, required: [key] } as const;
+  return {
+    type: 'object',
+    properties: { [key]: { type: 'array', items: item }, next: { type: 'string' } },
+    required: [key],
+  } as const;
 }
 
 /** A response object whose documented properties depend on the microversion and `fields`. */
@@ -125,13 +173,18 @@ export function resourceSchema(properties: Record<string, object>) {
 /** Resolves ids (node_id, portgroup_id) to uuids through the conductor, once per id per request. */
 export class UuidsById {
   private readonly cache = new Map<number, Promise<string>>();
-  constructor(private readonly request: FastifyRequest, private readonly objname: ObjectName) {}
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly objname: ObjectName,
+  ) {}
 
   get(id: unknown): Promise<string | null> {
     if (typeof id !== 'number') return Promise.resolve(null);
     let p = this.cache.get(id);
     if (!p) {
-      p = classAction(this.request, this.objname, 'get_by_id', [id]).then((o) => String((o as IronicObject).get('uuid' as never)));
+      p = classAction(this.request, this.objname, 'get_by_id', [id]).then((o) =>
+        String((o as IronicObject).get('uuid' as never)),
+      );
       this.cache.set(id, p);
     }
     return p;
@@ -143,6 +196,7 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** utils.validate_and_normalize_mac: lower case; InvalidMAC (400) otherwise. */
 export function normalizeMac(address: unknown): string {
   const mac = String(address).toLowerCase();
-  if (typeof address !== 'string' || !MAC_RE.test(mac)) throw ironicError('InvalidMAC', `Expected a MAC address but received ${String(address)}.`, { mac: address });
+  if (typeof address !== 'string' || !MAC_RE.test(mac))
+    throw ironicError('InvalidMAC', `Expected a MAC address but received ${String(address)}.`, { mac: address });
   return mac;
 }

@@ -12,13 +12,38 @@ import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type VolumeConnectorFields, type VolumeTargetFields } from '../../conductor/objects.ts';
 import { checkUuid, isUuidLike, parseBoolean, parseList } from '../resources/ident.ts';
 import { classAction, getRpcNode, listObjects, topicFor } from '../resources/lookup.ts';
-import { applyPatch, BASE_INTERNAL_ATTRS, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../resources/patch.ts';
-import { dict, emptyResponse, errorResponses, linksSchema, locationOf, nullableDateTime, nullableString } from '../resources/representation.ts';
+import {
+  applyPatch,
+  BASE_INTERNAL_ATTRS,
+  getPatchValues,
+  patchBodySchema,
+  validatePatch,
+  type PatchOp,
+} from '../resources/patch.ts';
+import {
+  dict,
+  emptyResponse,
+  errorResponses,
+  linksSchema,
+  locationOf,
+  nullableDateTime,
+  nullableString,
+} from '../resources/representation.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import type { RouteDef } from '../route.ts';
 import { atKnownVersion, nodeById, objectAction, withStatus } from './remote-objects.ts';
 import {
-  collectionSchema, convert, identParam, pageBody, pageKwargs, pageOf, pageQuery, resourceSchema, UuidsById, type PageQuery, type ResourceSpec,
+  collectionSchema,
+  convert,
+  identParam,
+  pageBody,
+  pageKwargs,
+  pageOf,
+  pageQuery,
+  resourceSchema,
+  UuidsById,
+  type PageQuery,
+  type ResourceSpec,
 } from './shared.ts';
 
 const TAGS = ['volume'];
@@ -40,35 +65,61 @@ interface VolumeKind {
   body: Record<string, object>;
   /** mandatory body fields besides node_uuid */
   required: string[];
-  rpc: { update: 'update_volume_connector' | 'update_volume_target'; destroy: 'destroy_volume_connector' | 'destroy_volume_target' };
+  rpc: {
+    update: 'update_volume_connector' | 'update_volume_target';
+    destroy: 'destroy_volume_connector' | 'destroy_volume_target';
+  };
 }
 
 const CONNECTOR: VolumeKind = {
-  objname: 'VolumeConnector', name: 'connectors', param: 'connector_uuid',
+  objname: 'VolumeConnector',
+  name: 'connectors',
+  param: 'connector_uuid',
   spec: {
-    path: 'volume/connectors', key: 'connectors',
+    path: 'volume/connectors',
+    key: 'connectors',
     fields: ['uuid', 'type', 'connector_id', 'extra', 'node_uuid', 'created_at', 'updated_at'],
     defaultFields: ['uuid', 'node_uuid', 'type', 'connector_id'],
     versions: { since: {}, refuseBelow: [] },
     invalidSortKeys: ['extra'],
   },
-  body: { type: { type: 'string' }, connector_id: { type: 'string' }, extra: { type: ['object', 'null'], additionalProperties: true } },
+  body: {
+    type: { type: 'string' },
+    connector_id: { type: 'string' },
+    extra: { type: ['object', 'null'], additionalProperties: true },
+  },
   required: ['type', 'connector_id'],
   rpc: { update: 'update_volume_connector', destroy: 'destroy_volume_connector' },
 };
 
 const TARGET: VolumeKind = {
-  objname: 'VolumeTarget', name: 'targets', param: 'target_uuid',
+  objname: 'VolumeTarget',
+  name: 'targets',
+  param: 'target_uuid',
   spec: {
-    path: 'volume/targets', key: 'targets',
-    fields: ['uuid', 'volume_type', 'properties', 'boot_index', 'volume_id', 'extra', 'node_uuid', 'created_at', 'updated_at'],
+    path: 'volume/targets',
+    key: 'targets',
+    fields: [
+      'uuid',
+      'volume_type',
+      'properties',
+      'boot_index',
+      'volume_id',
+      'extra',
+      'node_uuid',
+      'created_at',
+      'updated_at',
+    ],
     defaultFields: ['uuid', 'node_uuid', 'volume_type', 'boot_index', 'volume_id'],
     versions: { since: {}, refuseBelow: [] },
     invalidSortKeys: ['extra', 'properties'],
   },
   body: {
-    volume_type: { type: 'string' }, properties: { type: ['object', 'null'], additionalProperties: true }, boot_index: { type: 'integer' },
-    volume_id: { type: 'string' }, extra: { type: ['object', 'null'], additionalProperties: true },
+    volume_type: { type: 'string' },
+    properties: { type: ['object', 'null'], additionalProperties: true },
+    boot_index: { type: 'integer' },
+    volume_id: { type: 'string' },
+    extra: { type: ['object', 'null'], additionalProperties: true },
   },
   required: ['volume_type', 'boot_index', 'volume_id'],
   rpc: { update: 'update_volume_target', destroy: 'destroy_volume_target' },
@@ -76,23 +127,40 @@ const TARGET: VolumeKind = {
 
 function itemSchema(kind: VolumeKind) {
   return resourceSchema({
-    ...Object.fromEntries(Object.entries(kind.body).map(([k, v]) => [k, k === 'extra' || k === 'properties' ? dict : v])),
-    uuid: { type: 'string' }, node_uuid: nullableString, created_at: nullableDateTime, updated_at: nullableDateTime, links: linksSchema,
+    ...Object.fromEntries(
+      Object.entries(kind.body).map(([k, v]) => [k, k === 'extra' || k === 'properties' ? dict : v]),
+    ),
+    uuid: { type: 'string' },
+    node_uuid: nullableString,
+    created_at: nullableDateTime,
+    updated_at: nullableDateTime,
+    links: linksSchema,
   });
 }
 
-async function body(request: FastifyRequest, kind: VolumeKind, obj: VolumeObj, fields?: readonly string[], nodes = new UuidsById(request, 'Node')) {
+async function body(
+  request: FastifyRequest,
+  kind: VolumeKind,
+  obj: VolumeObj,
+  fields?: readonly string[],
+  nodes = new UuidsById(request, 'Node'),
+) {
   return convert(request, kind.spec, obj, { node_uuid: await nodes.get(obj.get('node_id')) }, fields);
 }
 
-interface ListQuery extends PageQuery { node?: string; fields?: string; detail?: string }
+interface ListQuery extends PageQuery {
+  node?: string;
+  fields?: string;
+  detail?: string;
+}
 
 async function list(request: FastifyRequest, kind: VolumeKind, parentNode: string | undefined) {
   const q = request.query as ListQuery;
   const detail = q.detail === undefined ? undefined : parseBoolean(q.detail);
   let fields = q.fields === undefined ? undefined : parseList(q.fields);
   if (fields === undefined && !detail) fields = [...kind.spec.defaultFields];
-  if (fields && fields.length > 0 && detail) throw ironicError('InvalidParameterValue', "Can't fetch a subset of fields with 'detail' set");
+  if (fields && fields.length > 0 && detail)
+    throw ironicError('InvalidParameterValue', "Can't fetch a subset of fields with 'detail' set");
   const page = await pageOf(request, kind.spec, kind.objname, q);
   const nodeIdent = parentNode ?? q.node;
   let objs: VolumeObj[];
@@ -119,13 +187,20 @@ async function getOne(request: FastifyRequest, kind: VolumeKind): Promise<Volume
 
 /** The node a body names (must exist: else 400). */
 async function nodeIdOf(request: FastifyRequest, nodeUuid: unknown): Promise<number> {
-  const node = await withStatus(classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(nodeUuid))]), ['NodeNotFound'], 400);
+  const node = await withStatus(
+    classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(nodeUuid))]),
+    ['NodeNotFound'],
+    400,
+  );
   return (node as IronicObject<{ id: number }>).get('id')!;
 }
 
 async function create(request: FastifyRequest, kind: VolumeKind): Promise<VolumeObj> {
   const b = request.body as Record<string, unknown>;
-  const fields: Record<string, unknown> = { uuid: b.uuid ? checkUuid(String(b.uuid)) : randomUUID(), node_id: await nodeIdOf(request, b.node_uuid) };
+  const fields: Record<string, unknown> = {
+    uuid: b.uuid ? checkUuid(String(b.uuid)) : randomUUID(),
+    node_id: await nodeIdOf(request, b.node_uuid),
+  };
   for (const k of Object.keys(kind.body)) if (b[k] !== undefined) fields[k] = b[k];
   const obj = IronicObject.create(kind.objname, fields) as unknown as VolumeObj;
   await objectAction(request, obj, 'create');
@@ -134,7 +209,10 @@ async function create(request: FastifyRequest, kind: VolumeKind): Promise<Volume
 
 async function update(request: FastifyRequest, kind: VolumeKind): Promise<VolumeObj> {
   const patch = request.body as PatchOp[];
-  validatePatch(patch, { internal: BASE_INTERNAL_ATTRS, nonRemovable: [...kind.required, 'node_uuid'].map((f) => `/${f}`) });
+  validatePatch(patch, {
+    internal: BASE_INTERNAL_ATTRS,
+    nonRemovable: [...kind.required, 'node_uuid'].map((f) => `/${f}`),
+  });
   for (const v of getPatchValues(patch, '/node_uuid')) {
     if (!isUuidLike(v)) throw ironicError('InvalidUUID', `Expected a UUID for node_uuid, but received ${String(v)}.`);
   }
@@ -144,18 +222,24 @@ async function update(request: FastifyRequest, kind: VolumeKind): Promise<Volume
   delete doc.node_id;
   const patched = applyPatch(doc, patch);
   if (patched.boot_index !== undefined && patched.boot_index !== null && !Number.isInteger(patched.boot_index)) {
-    throw ironicError('Invalid', `Invalid input for field/attribute boot_index. Value: '${String(patched.boot_index)}'. Wrong type. Expected 'int'`);
+    throw ironicError(
+      'Invalid',
+      `Invalid input for field/attribute boot_index. Value: '${String(patched.boot_index)}'. Wrong type. Expected 'int'`,
+    );
   }
-  const changes: Record<string, unknown> = Object.fromEntries(Object.keys(kind.body).map((k) => [k, patched[k] ?? null]));
+  const changes: Record<string, unknown> = Object.fromEntries(
+    Object.keys(kind.body).map((k) => [k, patched[k] ?? null]),
+  );
   if (patched.node_uuid !== doc.node_uuid) changes.node_id = await nodeIdOf(request, patched.node_uuid);
   for (const [k, v] of Object.entries(changes)) {
     if (JSON.stringify(v) !== JSON.stringify(obj.get(k) ?? null)) obj.set(k, v);
   }
   const topic = await topicFor(request, await nodeById(request, obj.get('node_id')));
   const conductor = request.server.conductor;
-  const updated = kind.objname === 'VolumeConnector'
-    ? await conductor.update_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic)
-    : await conductor.update_volume_target(request.ctx, obj as IronicObject<VolumeTargetFields>, topic);
+  const updated =
+    kind.objname === 'VolumeConnector'
+      ? await conductor.update_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic)
+      : await conductor.update_volume_target(request.ctx, obj as IronicObject<VolumeTargetFields>, topic);
   return atKnownVersion(request, updated as unknown as VolumeObj);
 }
 
@@ -163,7 +247,8 @@ async function destroy(request: FastifyRequest, kind: VolumeKind): Promise<void>
   const obj = await getOne(request, kind);
   const topic = await topicFor(request, await nodeById(request, obj.get('node_id')));
   const conductor = request.server.conductor;
-  if (kind.objname === 'VolumeConnector') await conductor.destroy_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic);
+  if (kind.objname === 'VolumeConnector')
+    await conductor.destroy_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic);
   else await conductor.destroy_volume_target(request.ctx, obj as IronicObject<VolumeTargetFields>, topic);
 }
 
@@ -191,26 +276,51 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
   const common = { minVersion: MIN, tags: TAGS };
   return [
     {
-      ...common, method: 'GET', url: base, policy: 'baremetal:volume:get', rpc: ['object_class_action_versions'], status: 200, summary: `List volume ${kind.name}`,
-      schema: { querystring: { type: 'object', properties: listQuery, additionalProperties: false }, response: { 200: collectionSchema(kind.spec.key, item), ...ERRORS } },
+      ...common,
+      method: 'GET',
+      url: base,
+      policy: 'baremetal:volume:get',
+      rpc: ['object_class_action_versions'],
+      status: 200,
+      summary: `List volume ${kind.name}`,
+      schema: {
+        querystring: { type: 'object', properties: listQuery, additionalProperties: false },
+        response: { 200: collectionSchema(kind.spec.key, item), ...ERRORS },
+      },
       handler: (request) => list(request, kind, undefined),
     },
     {
-      ...common, method: 'GET', url: `${base}/:${kind.param}`, policy: 'baremetal:volume:get', rpc: ['object_class_action_versions'], status: 200,
+      ...common,
+      method: 'GET',
+      url: `${base}/:${kind.param}`,
+      policy: 'baremetal:volume:get',
+      rpc: ['object_class_action_versions'],
+      status: 200,
       summary: `Show a volume ${kind.name.slice(0, -1)}`,
-      schema: { params, querystring: { type: 'object', properties: { fields: listQuery.fields }, additionalProperties: false }, response: { 200: item, ...ERRORS } },
+      schema: {
+        params,
+        querystring: { type: 'object', properties: { fields: listQuery.fields }, additionalProperties: false },
+        response: { 200: item, ...ERRORS },
+      },
       handler: async (request) => {
         const raw = (request.query as { fields?: string }).fields;
         return body(request, kind, await getOne(request, kind), raw === undefined ? undefined : parseList(raw));
       },
     },
     {
-      ...common, method: 'POST', url: base, policy: 'baremetal:volume:create', rpc: ['object_class_action_versions', 'object_action'], status: 201,
+      ...common,
+      method: 'POST',
+      url: base,
+      policy: 'baremetal:volume:create',
+      rpc: ['object_class_action_versions', 'object_action'],
+      status: 201,
       summary: `Create a volume ${kind.name.slice(0, -1)} (an object create through the indirection API)`,
       schema: {
         body: {
-          type: 'object', properties: { uuid: { type: 'string' }, node_uuid: { type: 'string' }, ...kind.body },
-          required: ['node_uuid', ...kind.required], additionalProperties: false,
+          type: 'object',
+          properties: { uuid: { type: 'string' }, node_uuid: { type: 'string' }, ...kind.body },
+          required: ['node_uuid', ...kind.required],
+          additionalProperties: false,
         },
         response: { 201: item, ...ERRORS },
       },
@@ -221,14 +331,24 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       },
     },
     {
-      ...common, method: 'PATCH', url: `${base}/:${kind.param}`, policy: 'baremetal:volume:update',
-      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.update, 'object_backport_versions'], status: 200, summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
+      ...common,
+      method: 'PATCH',
+      url: `${base}/:${kind.param}`,
+      policy: 'baremetal:volume:update',
+      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.update, 'object_backport_versions'],
+      status: 200,
+      summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
       schema: { params, body: patchBodySchema, response: { 200: item, ...ERRORS } },
       handler: async (request) => body(request, kind, await update(request, kind)),
     },
     {
-      ...common, method: 'DELETE', url: `${base}/:${kind.param}`, policy: 'baremetal:volume:delete',
-      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.destroy], status: 204, summary: `Delete a volume ${kind.name.slice(0, -1)}`,
+      ...common,
+      method: 'DELETE',
+      url: `${base}/:${kind.param}`,
+      policy: 'baremetal:volume:delete',
+      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.destroy],
+      status: 204,
+      summary: `Delete a volume ${kind.name.slice(0, -1)}`,
       schema: { params, response: { 204: emptyResponse, ...ERRORS } },
       handler: async (request) => {
         await destroy(request, kind);
@@ -236,7 +356,13 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       },
     },
     {
-      ...common, method: 'GET', url: nodeBase, policy: 'baremetal:volume:get', rpc: ['object_class_action_versions'], status: 200, summary: `List a node's volume ${kind.name}`,
+      ...common,
+      method: 'GET',
+      url: nodeBase,
+      policy: 'baremetal:volume:get',
+      rpc: ['object_class_action_versions'],
+      status: 200,
+      summary: `List a node's volume ${kind.name}`,
       schema: {
         params: nodeParams,
         querystring: { type: 'object', properties: nodeListQuery, additionalProperties: false },
@@ -244,10 +370,27 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       },
       handler: (request) => list(request, kind, (request.params as { node_ident: string }).node_ident),
     },
-    { ...common, method: 'POST', url: nodeBase, policy: 'baremetal:volume:create', rpc: [], status: 403, summary: `Refused: create at ${base}`, schema: { params: nodeParams, response: ERRORS }, handler: refuse },
     {
-      ...common, method: ['GET', 'PATCH', 'DELETE'], url: `${nodeBase}/:${kind.param}`, policy: 'baremetal:volume:get', rpc: [], status: 403,
-      summary: `Refused: use ${base}/{${kind.param}}`, schema: { params: nodeItemParams, response: ERRORS }, handler: refuse,
+      ...common,
+      method: 'POST',
+      url: nodeBase,
+      policy: 'baremetal:volume:create',
+      rpc: [],
+      status: 403,
+      summary: `Refused: create at ${base}`,
+      schema: { params: nodeParams, response: ERRORS },
+      handler: refuse,
+    },
+    {
+      ...common,
+      method: ['GET', 'PATCH', 'DELETE'],
+      url: `${nodeBase}/:${kind.param}`,
+      policy: 'baremetal:volume:get',
+      rpc: [],
+      status: 403,
+      summary: `Refused: use ${base}/{${kind.param}}`,
+      schema: { params: nodeItemParams, response: ERRORS },
+      handler: refuse,
     },
   ];
 }
@@ -256,19 +399,41 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
 function volumeIndex(request: FastifyRequest, nodeIdent?: string): Record<string, unknown> {
   const base = baseUrl(request);
   const root = nodeIdent ? `nodes/${nodeIdent}/volume/` : 'volume/';
-  return { links: resourceLinks(base, root), connectors: resourceLinks(base, `${root}connectors`), targets: resourceLinks(base, `${root}targets`) };
+  return {
+    links: resourceLinks(base, root),
+    connectors: resourceLinks(base, `${root}connectors`),
+    targets: resourceLinks(base, `${root}targets`),
+  };
 }
 
-const indexSchema = { type: 'object', properties: { links: linksSchema, connectors: linksSchema, targets: linksSchema }, required: ['links', 'connectors', 'targets'] } as const;
+const indexSchema = {
+  type: 'object',
+  properties: { links: linksSchema, connectors: linksSchema, targets: linksSchema },
+  required: ['links', 'connectors', 'targets'],
+} as const;
 
 export const volumeRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/volume', minVersion: MIN, policy: 'baremetal:volume:get', rpc: [], status: 200, summary: 'The volume resources (1.32+)', tags: TAGS,
+    method: 'GET',
+    url: '/v1/volume',
+    minVersion: MIN,
+    policy: 'baremetal:volume:get',
+    rpc: [],
+    status: 200,
+    summary: 'The volume resources (1.32+)',
+    tags: TAGS,
     schema: { response: { 200: indexSchema, ...ERRORS } },
     handler: async (request) => volumeIndex(request),
   },
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/volume', minVersion: MIN, policy: 'baremetal:volume:get', rpc: [], status: 200, summary: "A node's volume resources (1.32+)", tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/volume',
+    minVersion: MIN,
+    policy: 'baremetal:volume:get',
+    rpc: [],
+    status: 200,
+    summary: "A node's volume resources (1.32+)",
+    tags: TAGS,
     schema: { params: nodeParams, response: { 200: indexSchema, ...ERRORS } },
     handler: async (request) => volumeIndex(request, (request.params as { node_ident: string }).node_ident),
   },

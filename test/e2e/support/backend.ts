@@ -39,14 +39,31 @@ export interface Backend {
 }
 
 export function backends(): Backend[] {
-  const names = (process.env.E2E_BACKENDS ?? 'simulator,real').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (process.env.E2E_BACKENDS ?? 'simulator,real')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.map((name) => {
-    if (name === 'simulator') return { name, expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true, driverVendorMethods: true } };
+    if (name === 'simulator')
+      return {
+        name,
+        expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true, driverVendorMethods: true },
+      };
     if (name === 'real') {
       if (!process.env.TEST_TRANSPORT_URL) {
-        throw new Error('E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack.env (or set E2E_BACKENDS=simulator)');
+        throw new Error(
+          'E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack.env (or set E2E_BACKENDS=simulator)',
+        );
       }
-      return { name, expect: { conductorHost: process.env.TEST_CONDUCTOR_HOST ?? 'cond-1', networkInterface: 'noop', keepsVifs: false, driverVendorMethods: false } };
+      return {
+        name,
+        expect: {
+          conductorHost: process.env.TEST_CONDUCTOR_HOST ?? 'cond-1',
+          networkInterface: 'noop',
+          keepsVifs: false,
+          driverVendorMethods: false,
+        },
+      };
     }
     throw new Error(`unknown e2e back end ${JSON.stringify(name)} in E2E_BACKENDS (simulator, real)`);
   });
@@ -66,7 +83,11 @@ export interface RunningGateway {
 
 /** Mints a token with the project's documented tool (docs/auth.md). */
 export async function mintToken(secret: string, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/tools/mint-token.ts'), '--secret', secret, ...args], { cwd: root, timeout: 30_000 });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/tools/mint-token.ts'), '--secret', secret, ...args],
+    { cwd: root, timeout: 30_000 },
+  );
   return stdout.trim();
 }
 
@@ -93,7 +114,19 @@ export async function startGateway(backend: Backend, auth: AuthMode): Promise<Ru
   const address = gateway.app.server.address();
   if (!address || typeof address === 'string') throw new Error('gateway has no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
-  const token = auth === 'jwt' ? await mintToken(secret, ['--sub', 'e2e-admin', '--project', 'e2e', '--roles', 'admin,member,reader', '--system-scope', 'all']) : undefined;
+  const token =
+    auth === 'jwt'
+      ? await mintToken(secret, [
+          '--sub',
+          'e2e-admin',
+          '--project',
+          'e2e',
+          '--roles',
+          'admin,member,reader',
+          '--system-scope',
+          'all',
+        ])
+      : undefined;
   return { url, auth, token, gateway, close: () => gateway.close() };
 }
 

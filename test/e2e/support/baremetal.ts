@@ -25,11 +25,22 @@ export function endpointArgs(gw: RunningGateway): string[] {
 export function baremetalRaw(gw: RunningGateway, args: string[], timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve) => {
     // Debian's interpreter and no user site or proxy settings that could change the client
-    const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/tmp', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
-    execFile(BAREMETAL, [...endpointArgs(gw), ...args], { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const env = {
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      HOME: process.env.HOME ?? '/tmp',
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+    };
+    execFile(
+      BAREMETAL,
+      [...endpointArgs(gw), ...args],
+      { env, timeout: timeoutMs, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

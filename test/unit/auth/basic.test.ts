@@ -9,19 +9,29 @@ import { config, file, harness, type Harness } from './helpers.ts';
 // htpasswd -B writes $2y$; bcryptjs writes $2b$ (the same algorithm).
 const y = (hash: string) => hash.replace(/^\$2[ab]\$/, '$2y$');
 const PASSWORD = 'correct horse battery staple';
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('http_basic strategy', () => {
   let h: Harness;
   let users: string;
   before(async () => {
-    users = file('htpasswd', `# operators\nalice:${y(bcrypt.hashSync(PASSWORD, 4))}\nbob:${bcrypt.hashSync('bobs-password', 4)}\n`);
+    users = file(
+      'htpasswd',
+      `# operators\nalice:${y(bcrypt.hashSync(PASSWORD, 4))}\nbob:${bcrypt.hashSync('bobs-password', 4)}\n`,
+    );
     h = await harness(config({ auth_strategy: 'http_basic', http_basic_auth_user_file: users }));
   });
   after(() => h.app.close());
 
   test('a good password is accepted; the user acts as admin, as in Ironic', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/v1/nodes', headers: basic('alice', PASSWORD), payload: {} });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/nodes',
+      headers: basic('alice', PASSWORD),
+      payload: {},
+    });
     assert.equal(res.statusCode, 200);
     const ctx = res.json().ctx;
     assert.equal(ctx.user_id, 'alice');
@@ -40,7 +50,11 @@ describe('http_basic strategy', () => {
       const res = await h.app.inject({ url: '/v1/nodes', headers });
       assert.equal(res.statusCode, 401);
       assert.equal(res.headers['www-authenticate'], BASIC_CHALLENGE);
-      assert.ok(h.logs.some((l) => l.includes(`"reason":"${reason}"`) && l.includes(String(res.headers['openstack-request-id']))));
+      assert.ok(
+        h.logs.some(
+          (l) => l.includes(`"reason":"${reason}"`) && l.includes(String(res.headers['openstack-request-id'])),
+        ),
+      );
     });
   }
 
@@ -66,10 +80,17 @@ describe('http_basic configuration', () => {
       ['/nonexistent/htpasswd', /cannot read/],
       [file('htpasswd-md5', 'alice:$apr1$abc$defghijklmnopqrstuv\n'), /line 1: only bcrypt entries/],
       [file('htpasswd-empty', '# nobody\n'), /has no users/],
-      [file('htpasswd-nouser', ':$2y$04$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01234\n'), /line 1: expected user:bcrypt-hash/],
+      [
+        file('htpasswd-nouser', ':$2y$04$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01234\n'),
+        /line 1: expected user:bcrypt-hash/,
+      ],
     ];
     for (const [path, re] of cases) {
-      assert.throws(() => checkAuthConfig(config({ auth_strategy: 'http_basic', http_basic_auth_user_file: path })), (e: unknown) => e instanceof ConfigError && re.test(e.message), String(path));
+      assert.throws(
+        () => checkAuthConfig(config({ auth_strategy: 'http_basic', http_basic_auth_user_file: path })),
+        (e: unknown) => e instanceof ConfigError && re.test(e.message),
+        String(path),
+      );
     }
   });
 });

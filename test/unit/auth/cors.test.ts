@@ -9,13 +9,24 @@ const DASH = 'https://dash.example.com';
 const preflight = (origin: string) => ({
   method: 'OPTIONS' as const,
   url: '/v1/nodes/n1/states/power',
-  headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type, x-openstack-ironic-api-version' },
+  headers: {
+    origin,
+    'access-control-request-method': 'PUT',
+    'access-control-request-headers': 'authorization, content-type, x-openstack-ironic-api-version',
+  },
 });
 
 describe('CORS with allowed origins', () => {
   let h: Harness;
   before(async () => {
-    h = await harness(config({ auth_strategy: 'jwt', jwt_algorithm: 'HS256', jwt_secret: SECRET, cors_allowed_origins: `${DASH}, http://localhost:3000` }));
+    h = await harness(
+      config({
+        auth_strategy: 'jwt',
+        jwt_algorithm: 'HS256',
+        jwt_secret: SECRET,
+        cors_allowed_origins: `${DASH}, http://localhost:3000`,
+      }),
+    );
   });
   after(() => h.app.close());
 
@@ -24,7 +35,14 @@ describe('CORS with allowed origins', () => {
     assert.equal(res.statusCode, 204);
     assert.equal(res.headers['access-control-allow-origin'], DASH);
     const allowed = String(res.headers['access-control-allow-headers']).toLowerCase();
-    for (const hd of ['authorization', 'x-auth-token', 'content-type', 'x-openstack-ironic-api-version', 'openstack-api-version']) assert.ok(allowed.includes(hd), hd);
+    for (const hd of [
+      'authorization',
+      'x-auth-token',
+      'content-type',
+      'x-openstack-ironic-api-version',
+      'openstack-api-version',
+    ])
+      assert.ok(allowed.includes(hd), hd);
     assert.match(String(res.headers['access-control-allow-methods']), /PUT/);
   });
 
@@ -43,7 +61,10 @@ describe('CORS with allowed origins', () => {
     const denied = await h.app.inject({ url: '/v1/nodes', headers: { origin: DASH } });
     assert.equal(denied.statusCode, 401);
     assert.equal(denied.headers['access-control-allow-origin'], DASH, 'the dashboard can read the 401');
-    const other = await h.app.inject({ url: '/v1/nodes', headers: { origin: 'https://evil.example.com', authorization: `Bearer ${token}` } });
+    const other = await h.app.inject({
+      url: '/v1/nodes',
+      headers: { origin: 'https://evil.example.com', authorization: `Bearer ${token}` },
+    });
     assert.equal(other.headers['access-control-allow-origin'], undefined);
   });
 });

@@ -23,12 +23,18 @@ export function config(overrides: Partial<Config> = {}): Config {
   return loadConfig({ env: {}, overrides: { log_level: 'info', ...overrides } });
 }
 
-export interface KeyPair { privateKey: KeyObject; publicKey: KeyObject; publicPem: string; publicFile: string }
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicPem: string;
+  publicFile: string;
+}
 
 function pair(name: string, kind: 'rsa' | 'ec', curve?: string): KeyPair {
-  const { privateKey, publicKey } = kind === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : generateKeyPairSync('ec', { namedCurve: curve! });
+  const { privateKey, publicKey } =
+    kind === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: curve! });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   return { privateKey, publicKey, publicPem, publicFile: file(`${name}.pub.pem`, publicPem) };
 }
@@ -41,17 +47,37 @@ export const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 export type Level = 'public' | 'reader' | 'member' | 'admin';
 
 /** One route per family and kind of action, with the level the default policy requires. */
-export const FAMILY_ROUTES: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; policy: string; level: Level }> = [
+export const FAMILY_ROUTES: Array<{
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  policy: string;
+  level: Level;
+}> = [
   { method: 'GET', url: '/v1/nodes', policy: 'baremetal:node:get', level: 'reader' },
   { method: 'GET', url: '/v1/nodes/n1/states', policy: 'baremetal:node:get_states', level: 'reader' },
   { method: 'POST', url: '/v1/nodes', policy: 'baremetal:node:create', level: 'admin' },
   { method: 'PATCH', url: '/v1/nodes/n1', policy: 'baremetal:node:update', level: 'admin' },
   { method: 'DELETE', url: '/v1/nodes/n1', policy: 'baremetal:node:delete', level: 'admin' },
   { method: 'PUT', url: '/v1/nodes/n1/states/power', policy: 'baremetal:node:set_power_state', level: 'member' },
-  { method: 'PUT', url: '/v1/nodes/n1/states/provision', policy: 'baremetal:node:set_provision_state', level: 'member' },
+  {
+    method: 'PUT',
+    url: '/v1/nodes/n1/states/provision',
+    policy: 'baremetal:node:set_provision_state',
+    level: 'member',
+  },
   { method: 'PUT', url: '/v1/nodes/n1/states/console', policy: 'baremetal:node:set_console_state', level: 'member' },
-  { method: 'GET', url: '/v1/nodes/n1/management/boot_device', policy: 'baremetal:node:get_boot_device', level: 'reader' },
-  { method: 'PUT', url: '/v1/nodes/n1/management/boot_device', policy: 'baremetal:node:set_boot_device', level: 'member' },
+  {
+    method: 'GET',
+    url: '/v1/nodes/n1/management/boot_device',
+    policy: 'baremetal:node:get_boot_device',
+    level: 'reader',
+  },
+  {
+    method: 'PUT',
+    url: '/v1/nodes/n1/management/boot_device',
+    policy: 'baremetal:node:set_boot_device',
+    level: 'member',
+  },
   { method: 'PUT', url: '/v1/nodes/n1/management/inject_nmi', policy: 'baremetal:node:inject_nmi', level: 'member' },
   { method: 'PUT', url: '/v1/nodes/n1/maintenance', policy: 'baremetal:node:set_maintenance', level: 'member' },
   { method: 'GET', url: '/v1/nodes/n1/traits', policy: 'baremetal:node:traits:list', level: 'reader' },
@@ -74,27 +100,53 @@ export const FAMILY_ROUTES: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
 
 /** Test routes: each answers 200 with the request context it saw. */
 export const TEST_ROUTES: RouteDef[] = [
-  ...FAMILY_ROUTES.map((r): RouteDef => ({
-    method: r.method,
-    url: r.url,
-    policy: r.policy,
+  ...FAMILY_ROUTES.map(
+    (r): RouteDef => ({
+      method: r.method,
+      url: r.url,
+      policy: r.policy,
+      rpc: [],
+      status: 200,
+      summary: r.policy,
+      handler: async (request) => ({ ctx: request.ctx }),
+    }),
+  ),
+  // A route that forgot its policy: must be denied (fail closed).
+  {
+    method: 'GET',
+    url: '/v1/forgotten',
+    policy: undefined as unknown as string,
     rpc: [],
     status: 200,
-    summary: r.policy,
-    handler: async (request) => ({ ctx: request.ctx }),
-  })),
-  // A route that forgot its policy: must be denied (fail closed).
-  { method: 'GET', url: '/v1/forgotten', policy: undefined as unknown as string, rpc: [], status: 200, summary: 'no policy', handler: async () => ({ ok: true }) },
+    summary: 'no policy',
+    handler: async () => ({ ok: true }),
+  },
   // A route naming a rule that does not exist: denied too.
-  { method: 'GET', url: '/v1/misspelt', policy: 'baremetal:node:gett', rpc: [], status: 200, summary: 'bad rule', handler: async () => ({ ok: true }) },
+  {
+    method: 'GET',
+    url: '/v1/misspelt',
+    policy: 'baremetal:node:gett',
+    rpc: [],
+    status: 200,
+    summary: 'bad rule',
+    handler: async () => ({ ok: true }),
+  },
 ];
 
-export interface Harness { app: FastifyInstance; logs: string[] }
+export interface Harness {
+  app: FastifyInstance;
+  logs: string[];
+}
 
 /** Builds the app with the auth plugins and a logger whose output the test can read. */
 export async function harness(cfg: Config): Promise<Harness> {
   const logs: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
   const logger = pino({ level: 'trace' }, stream);
   const app = await buildApp(cfg, { logger, plugins: authPlugins(cfg), routes: TEST_ROUTES });
   await app.ready();

@@ -17,11 +17,18 @@ test('mint-token makes tokens the gateway accepts, HS256 and RS256', async () =>
   } finally {
     await hs.app.close();
   }
-  const rs = await harness(config({ auth_strategy: 'jwt', jwt_algorithm: 'RS256', jwt_public_key_file: rsa.publicFile, jwt_issuer: 'iss-1' }));
+  const rs = await harness(
+    config({ auth_strategy: 'jwt', jwt_algorithm: 'RS256', jwt_public_key_file: rsa.publicFile, jwt_issuer: 'iss-1' }),
+  );
   try {
     const key = file('mint-private.pem', rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const token = mint('--key', key, '--issuer', 'iss-1', '--roles', 'admin', '--system-scope', 'all');
-    const res = await rs.app.inject({ method: 'POST', url: '/v1/nodes', headers: { authorization: `Bearer ${token}` }, payload: {} });
+    const res = await rs.app.inject({
+      method: 'POST',
+      url: '/v1/nodes',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().ctx.is_admin, true);
   } finally {

@@ -9,35 +9,86 @@ import { metricsRoutes } from '../../../src/http/metrics.ts';
 import { resourceRoutes } from '../../../src/http/routes/index.ts';
 import { config, file } from './helpers.ts';
 
-const who = (roles: string[], extra: Partial<Credentials> = {}): Credentials => ({ user_id: 'u', project_id: 'p', system_scope: null, roles, is_admin: false, ...extra });
+const who = (roles: string[], extra: Partial<Credentials> = {}): Credentials => ({
+  user_id: 'u',
+  project_id: 'p',
+  system_scope: null,
+  roles,
+  is_admin: false,
+  ...extra,
+});
 
 describe('policy rule table', () => {
   test('every route of the gateway is public (null) or names a known rule', () => {
     const routes = [...rootRoutes, ...healthRoutes(), ...metricsRoutes, ...resourceRoutes];
     for (const route of routes) {
-      assert.ok(route.policy === null || route.policy in DEFAULT_RULES, `${String(route.method)} ${route.url}: unknown policy ${route.policy}`);
+      assert.ok(
+        route.policy === null || route.policy in DEFAULT_RULES,
+        `${String(route.method)} ${route.url}: unknown policy ${route.policy}`,
+      );
     }
   });
 
   test('the Ironic 10.1.0 rule names are all there', () => {
     for (const name of [
-      'baremetal:node:create', 'baremetal:node:get', 'baremetal:node:update', 'baremetal:node:delete', 'baremetal:node:validate',
-      'baremetal:node:set_maintenance', 'baremetal:node:clear_maintenance', 'baremetal:node:get_boot_device', 'baremetal:node:set_boot_device',
-      'baremetal:node:inject_nmi', 'baremetal:node:get_states', 'baremetal:node:set_power_state', 'baremetal:node:set_provision_state',
-      'baremetal:node:set_raid_state', 'baremetal:node:get_console', 'baremetal:node:set_console_state', 'baremetal:node:vif:list',
-      'baremetal:node:vif:attach', 'baremetal:node:vif:detach', 'baremetal:node:traits:list', 'baremetal:node:traits:set',
-      'baremetal:node:traits:delete', 'baremetal:port:get', 'baremetal:port:create', 'baremetal:port:delete', 'baremetal:port:update',
-      'baremetal:portgroup:get', 'baremetal:portgroup:create', 'baremetal:portgroup:delete', 'baremetal:portgroup:update',
-      'baremetal:chassis:get', 'baremetal:chassis:create', 'baremetal:chassis:delete', 'baremetal:chassis:update', 'baremetal:driver:get',
-      'baremetal:driver:get_properties', 'baremetal:driver:get_raid_logical_disk_properties', 'baremetal:node:vendor_passthru',
-      'baremetal:driver:vendor_passthru', 'baremetal:node:ipa_heartbeat', 'baremetal:driver:ipa_lookup', 'baremetal:volume:get',
-      'baremetal:volume:create', 'baremetal:volume:delete', 'baremetal:volume:update', 'admin_api', 'is_admin', 'is_observer', 'show_password',
-    ]) assert.ok(name in DEFAULT_RULES, name);
+      'baremetal:node:create',
+      'baremetal:node:get',
+      'baremetal:node:update',
+      'baremetal:node:delete',
+      'baremetal:node:validate',
+      'baremetal:node:set_maintenance',
+      'baremetal:node:clear_maintenance',
+      'baremetal:node:get_boot_device',
+      'baremetal:node:set_boot_device',
+      'baremetal:node:inject_nmi',
+      'baremetal:node:get_states',
+      'baremetal:node:set_power_state',
+      'baremetal:node:set_provision_state',
+      'baremetal:node:set_raid_state',
+      'baremetal:node:get_console',
+      'baremetal:node:set_console_state',
+      'baremetal:node:vif:list',
+      'baremetal:node:vif:attach',
+      'baremetal:node:vif:detach',
+      'baremetal:node:traits:list',
+      'baremetal:node:traits:set',
+      'baremetal:node:traits:delete',
+      'baremetal:port:get',
+      'baremetal:port:create',
+      'baremetal:port:delete',
+      'baremetal:port:update',
+      'baremetal:portgroup:get',
+      'baremetal:portgroup:create',
+      'baremetal:portgroup:delete',
+      'baremetal:portgroup:update',
+      'baremetal:chassis:get',
+      'baremetal:chassis:create',
+      'baremetal:chassis:delete',
+      'baremetal:chassis:update',
+      'baremetal:driver:get',
+      'baremetal:driver:get_properties',
+      'baremetal:driver:get_raid_logical_disk_properties',
+      'baremetal:node:vendor_passthru',
+      'baremetal:driver:vendor_passthru',
+      'baremetal:node:ipa_heartbeat',
+      'baremetal:driver:ipa_lookup',
+      'baremetal:volume:get',
+      'baremetal:volume:create',
+      'baremetal:volume:delete',
+      'baremetal:volume:update',
+      'admin_api',
+      'is_admin',
+      'is_observer',
+      'show_password',
+    ])
+      assert.ok(name in DEFAULT_RULES, name);
   });
 
   test('only the IPA rules are public by default', () => {
     const policy = new Policy();
-    const pub = Object.keys(API_RULES).filter((n) => policy.isPublic(n)).sort();
+    const pub = Object.keys(API_RULES)
+      .filter((n) => policy.isPublic(n))
+      .sort();
     assert.deepEqual(pub, ['baremetal:driver:ipa_lookup', 'baremetal:node:ipa_heartbeat']);
   });
 
@@ -91,20 +142,42 @@ describe('rule expressions', () => {
   });
 
   test('bad expressions are refused with a ConfigError naming the rule', () => {
-    for (const bad of ['role:a or', '(role:a', 'role:a)', 'and role:a', 'nonsense', 'project_id:%(node.owner)s', 'rule:nope']) {
-      assert.throws(() => policy({ t: bad }), (err: unknown) => err instanceof ConfigError && err.message.includes('"t"'), bad);
+    for (const bad of [
+      'role:a or',
+      '(role:a',
+      'role:a)',
+      'and role:a',
+      'nonsense',
+      'project_id:%(node.owner)s',
+      'rule:nope',
+    ]) {
+      assert.throws(
+        () => policy({ t: bad }),
+        (err: unknown) => err instanceof ConfigError && err.message.includes('"t"'),
+        bad,
+      );
     }
     assert.throws(() => policy({ a: 'rule:b', b: 'rule:a' }), /loop/);
   });
 
   test('parseRule keeps quoted values with spaces in one token', () => {
-    assert.deepEqual(parseRule("user_id:'a b' or @"), { kind: 'or', checks: [{ kind: 'generic', key: 'user_id', value: 'a b' }, { kind: 'true' }] });
+    assert.deepEqual(parseRule("user_id:'a b' or @"), {
+      kind: 'or',
+      checks: [{ kind: 'generic', key: 'user_id', value: 'a b' }, { kind: 'true' }],
+    });
   });
 });
 
 describe('operator policy file', () => {
   test('overrides a rule and may add helper rules', () => {
-    const path = file('policy.json', JSON.stringify({ ops: 'role:ops', 'baremetal:node:create': 'rule:ops or rule:is_admin', 'baremetal:node:get': '!' }));
+    const path = file(
+      'policy.json',
+      JSON.stringify({
+        ops: 'role:ops',
+        'baremetal:node:create': 'rule:ops or rule:is_admin',
+        'baremetal:node:get': '!',
+      }),
+    );
     checkAuthConfig(config({ policy_file: path }));
   });
 
@@ -117,7 +190,11 @@ describe('operator policy file', () => {
       ['/nonexistent/policy.json', /cannot read policy_file/],
     ];
     for (const [path, re] of cases) {
-      assert.throws(() => checkAuthConfig(config({ policy_file: path })), (err: unknown) => err instanceof ConfigError && re.test(err.message) && !err.message.includes('\n'), path);
+      assert.throws(
+        () => checkAuthConfig(config({ policy_file: path })),
+        (err: unknown) => err instanceof ConfigError && re.test(err.message) && !err.message.includes('\n'),
+        path,
+      );
     }
   });
 });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  CONDUCTOR_API_HELPERS, CONDUCTOR_API_METHODS, ConductorAPI, MANAGER_TOPIC, createConductorAPI, createConductorRpcClient,
+  CONDUCTOR_API_HELPERS,
+  CONDUCTOR_API_METHODS,
+  ConductorAPI,
+  MANAGER_TOPIC,
+  createConductorAPI,
+  createConductorRpcClient,
 } from '../../../src/conductor/api.ts';
 import { makeContext, toWireContext } from '../../../src/conductor/context.ts';
 import { ironicError } from '../../../src/conductor/exceptions.ts';
@@ -24,7 +29,11 @@ const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
   update_node: ['1.1', ['node_obj'], [node, 'T']],
   change_node_power_state: ['1.39', ['node_id', 'new_state', 'timeout'], ['n', 'power on', 'T', 10]],
   vendor_passthru: ['1.20', ['node_id', 'driver_method', 'http_method', 'info'], ['n', 'm', 'POST', { a: 1 }, 'T']],
-  driver_vendor_passthru: ['1.20', ['driver_name', 'driver_method', 'http_method', 'info'], ['d', 'm', 'POST', {}, 'T']],
+  driver_vendor_passthru: [
+    '1.20',
+    ['driver_name', 'driver_method', 'http_method', 'info'],
+    ['d', 'm', 'POST', {}, 'T'],
+  ],
   get_node_vendor_passthru_methods: ['1.21', ['node_id'], ['n', 'T']],
   get_driver_vendor_passthru_methods: ['1.21', ['driver_name'], ['d', 'T']],
   do_node_deploy: ['1.22', ['node_id', 'rebuild', 'configdrive'], ['n', false, null, 'T']],
@@ -50,7 +59,11 @@ const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
   get_raid_logical_disk_properties: ['1.30', ['driver_name'], ['d', 'T']],
   do_node_clean: ['1.32', ['node_id', 'clean_steps'], ['n', [{ interface: 'deploy', step: 'erase_devices' }], 'T']],
   heartbeat: ['1.42', ['node_id', 'callback_url', 'agent_version'], ['n', 'http://a', '3.0', 'T']],
-  object_class_action_versions: ['1.31', ['objname', 'objmethod', 'object_versions', 'args', 'kwargs'], ['Node', 'list', { Node: '1.23' }, [], {}]],
+  object_class_action_versions: [
+    '1.31',
+    ['objname', 'objmethod', 'object_versions', 'args', 'kwargs'],
+    ['Node', 'list', { Node: '1.23' }, [], {}],
+  ],
   object_action: ['1.31', ['objinst', 'objmethod', 'args', 'kwargs'], [node, 'refresh', [], {}]],
   object_backport_versions: ['1.31', ['objinst', 'object_versions'], [node, { Node: '1.20' }]],
   destroy_volume_connector: ['1.35', ['connector'], [obj('VolumeConnector'), 'T']],
@@ -80,19 +93,23 @@ describe('ConductorAPI', () => {
       seen.push({ ...req, topic });
       if (req.method === 'object_class_action_versions' && req.args.objname === 'Conductor') return conductors;
       if (req.method === 'get_boot_device') return { boot_device: 'pxe', persistent: false };
-      if (req.method === 'destroy_node') throw ironicError('NodeNotFound', 'Node n could not be found.', { node: 'n', code: 404 });
+      if (req.method === 'destroy_node')
+        throw ironicError('NodeNotFound', 'Node n could not be found.', { node: 'n', code: 404 });
       if (req.method === 'update_node') return req.args.node_obj;
       return null;
     };
     await server.serve({ topic: MANAGER_TOPIC, server: 'T-host' }, endpoint('any'));
-    api = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    api = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
   });
   after(async () => {
     await clientTransport.close();
     await server.close();
   });
 
-  it('has exactly the public methods of Ironic 10.1.0\'s ConductorAPI, plus its helpers', () => {
+  it("has exactly the public methods of Ironic 10.1.0's ConductorAPI, plus its helpers", () => {
     assert.deepEqual([...CONDUCTOR_API_METHODS].sort(), Object.keys(SEEN_IN_IRONIC).sort());
     for (const m of [...CONDUCTOR_API_METHODS, ...CONDUCTOR_API_HELPERS]) {
       assert.equal(typeof (api as unknown as Record<string, unknown>)[m], 'function', m);
@@ -104,9 +121,11 @@ describe('ConductorAPI', () => {
       seen.length = 0;
       // 'T' stands for the topic argument: route it to the test conductor's host queue
       const args = sample.map((a) => (a === 'T' ? `${MANAGER_TOPIC}.T-host` : a));
-      await (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(ctx, ...args).catch((e: unknown) => {
-        if (!(e instanceof RemoteError)) throw e;
-      });
+      await (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(ctx, ...args).catch(
+        (e: unknown) => {
+          if (!(e instanceof RemoteError)) throw e;
+        },
+      );
       if (method === 'continue_node_clean') await new Promise((r) => setTimeout(r, 20));
       assert.equal(seen.length, 1);
       const req = seen[0]!;
@@ -127,21 +146,34 @@ describe('ConductorAPI', () => {
     const f = loadWireFixtures().find((x) => x.file.includes('get_boot_device'))!;
     seen.length = 0;
     const m = f.request.message;
-    const got = await api.get_boot_device(ctx, String((m.args as { node_id: string }).node_id), `${MANAGER_TOPIC}.T-host`);
+    const got = await api.get_boot_device(
+      ctx,
+      String((m.args as { node_id: string }).node_id),
+      `${MANAGER_TOPIC}.T-host`,
+    );
     assert.deepEqual(got, f.reply!.message.result);
     const wire = Object.fromEntries(Object.entries(seen[0]!.context).map(([k, v]) => [`_context_${k}`, v]));
     for (const [k, v] of Object.entries(m)) if (k.startsWith('_context_')) assert.deepEqual(wire[k], v, k);
   });
 
   it('returns versioned objects decoded and raises remote errors by class', async () => {
-    const updated = await api.update_node(ctx, new IronicObject<NodeFields>('Node', { uuid: 'u' }).set('extra', { a: 1 }));
+    const updated = await api.update_node(
+      ctx,
+      new IronicObject<NodeFields>('Node', { uuid: 'u' }).set('extra', { a: 1 }),
+    );
     assert.ok(updated instanceof IronicObject);
     assert.deepEqual(updated.get('extra'), { a: 1 });
-    await assert.rejects(api.destroy_node(ctx, 'n'), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NodeNotFound' && e.kwargs.code === 404);
+    await assert.rejects(
+      api.destroy_node(ctx, 'n'),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'NodeNotFound' && e.kwargs.code === 404,
+    );
   });
 
   it('honours the version cap: methods above it are refused, heartbeat falls back to 1.34', async () => {
-    const capped = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.40'), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    const capped = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.40'), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
     assert.equal(capped.can_send_create_port(), false);
     assert.equal(capped.can_send_rescue(), false);
     assert.equal(api.can_send_create_port(), true);
@@ -152,32 +184,86 @@ describe('ConductorAPI', () => {
     await capped.heartbeat(ctx, 'n', 'http://a', '3.0');
     assert.equal(seen[0]!.version, '1.34');
     assert.deepEqual(Object.keys(seen[0]!.args), ['node_id', 'callback_url']);
-    const old = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.30'), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    const old = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.30'), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
     await assert.rejects(old.object_class_action_versions(ctx, 'Node', 'list', {}, [], {}), RpcVersionCapError);
   });
 
   it('routes nodes over the live conductors read through the conductor', async () => {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    conductors = ['cond-1', 'cond-2', 'cond-3'].map((h, i) => new IronicObject('Conductor', { id: i + 1, hostname: h, drivers: ['fake-hardware'], conductor_group: '', updated_at: now }, '1.3').toPrimitive());
-    const fresh = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
+    conductors = ['cond-1', 'cond-2', 'cond-3'].map((h, i) =>
+      new IronicObject(
+        'Conductor',
+        { id: i + 1, hostname: h, drivers: ['fake-hardware'], conductor_group: '', updated_at: now },
+        '1.3',
+      ).toPrimitive(),
+    );
+    const fresh = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
     // vectors from hash-ring-vectors.json
-    assert.equal(await fresh.get_topic_for({ uuid: 'dc4b7e89-a9b7-47d5-9bf5-76b26abe9625', driver: 'fake-hardware' }), `${MANAGER_TOPIC}.cond-1`);
-    assert.equal(await fresh.get_topic_for(new IronicObject<NodeFields>('Node', { uuid: 'ffefb554-41c2-4ea7-b693-098d8a8e8bb4', driver: 'fake-hardware' })), `${MANAGER_TOPIC}.cond-3`);
+    assert.equal(
+      await fresh.get_topic_for({ uuid: 'dc4b7e89-a9b7-47d5-9bf5-76b26abe9625', driver: 'fake-hardware' }),
+      `${MANAGER_TOPIC}.cond-1`,
+    );
+    assert.equal(
+      await fresh.get_topic_for(
+        new IronicObject<NodeFields>('Node', { uuid: 'ffefb554-41c2-4ea7-b693-098d8a8e8bb4', driver: 'fake-hardware' }),
+      ),
+      `${MANAGER_TOPIC}.cond-3`,
+    );
     assert.match(await fresh.get_topic_for_driver('fake-hardware'), /^ironic\.conductor_manager\.cond-[123]$/);
-    await assert.rejects(fresh.get_topic_for({ uuid: 'x', driver: 'ipmi' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost');
-    await assert.rejects(fresh.get_topic_for({ uuid: 'x', driver: 'fake-hardware', conductor_group: 'other' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost');
-    await assert.rejects(fresh.get_topic_for_driver('ipmi'), (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound');
+    await assert.rejects(
+      fresh.get_topic_for({ uuid: 'x', driver: 'ipmi' }),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost',
+    );
+    await assert.rejects(
+      fresh.get_topic_for({ uuid: 'x', driver: 'fake-hardware', conductor_group: 'other' }),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost',
+    );
+    await assert.rejects(
+      fresh.get_topic_for_driver('ipmi'),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound',
+    );
     // a Node read at 1.23 has no conductor_group field: routed on its driver's ring across groups
     conductors = [
-      new IronicObject('Conductor', { id: 1, hostname: 'cond-g', drivers: ['fake-hardware'], conductor_group: 'rack9', updated_at: now }, '1.3').toPrimitive(),
+      new IronicObject(
+        'Conductor',
+        { id: 1, hostname: 'cond-g', drivers: ['fake-hardware'], conductor_group: 'rack9', updated_at: now },
+        '1.3',
+      ).toPrimitive(),
     ];
-    const grouped = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
-    assert.equal(await grouped.get_topic_for(new IronicObject<NodeFields>('Node', { uuid: 'u', driver: 'fake-hardware' })), `${MANAGER_TOPIC}.cond-g`);
-    assert.equal(await grouped.get_topic_for({ uuid: 'u', driver: 'fake-hardware', conductor_group: 'rack9' }), `${MANAGER_TOPIC}.cond-g`);
-    await assert.rejects(grouped.get_topic_for({ uuid: 'u', driver: 'fake-hardware', conductor_group: '' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost');
+    const grouped = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
+    assert.equal(
+      await grouped.get_topic_for(new IronicObject<NodeFields>('Node', { uuid: 'u', driver: 'fake-hardware' })),
+      `${MANAGER_TOPIC}.cond-g`,
+    );
+    assert.equal(
+      await grouped.get_topic_for({ uuid: 'u', driver: 'fake-hardware', conductor_group: 'rack9' }),
+      `${MANAGER_TOPIC}.cond-g`,
+    );
+    await assert.rejects(
+      grouped.get_topic_for({ uuid: 'u', driver: 'fake-hardware', conductor_group: '' }),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'NoValidHost',
+    );
     conductors = [];
-    const none = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 });
-    await assert.rejects(none.get_topic_for({ uuid: 'x', driver: 'fake-hardware' }), (e: unknown) => e instanceof RemoteError && e.exc_type === 'TemporaryFailure');
-    await assert.rejects(none.get_topic_for_driver('fake-hardware'), (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound');
+    const none = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
+    await assert.rejects(
+      none.get_topic_for({ uuid: 'x', driver: 'fake-hardware' }),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'TemporaryFailure',
+    );
+    await assert.rejects(
+      none.get_topic_for_driver('fake-hardware'),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound',
+    );
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ironicError, pyStr } from '../../../src/conductor/exceptions.ts';
 
-test('pyStr writes values as Python\'s %s does in Ironic\'s messages', () => {
+test("pyStr writes values as Python's %s does in Ironic's messages", () => {
   assert.equal(pyStr(null), 'None');
   assert.equal(pyStr(undefined), 'None');
   assert.equal(pyStr(true), 'True');
@@ -11,7 +11,7 @@ test('pyStr writes values as Python\'s %s does in Ironic\'s messages', () => {
   assert.equal(pyStr(3), '3');
 });
 
-test('ironicError carries Ironic\'s class, message, kwargs and module', () => {
+test("ironicError carries Ironic's class, message, kwargs and module", () => {
   const e = ironicError('NodeLocked', 'locked', { node: 'n1' });
   assert.equal(e.exc_type, 'NodeLocked');
   assert.equal(e.message, 'locked');

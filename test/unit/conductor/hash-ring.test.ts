@@ -29,7 +29,13 @@ describe('hash ring (tooz-compatible)', () => {
 describe('HashRingManager', () => {
   const make = (list: () => ConductorInfo[], now = () => 1_000_000_000_000) => {
     let loads = 0;
-    const m = new HashRingManager(async () => { loads++; return list(); }, { partitionExponent: 5, resetIntervalS: 15, now });
+    const m = new HashRingManager(
+      async () => {
+        loads++;
+        return list();
+      },
+      { partitionExponent: 5, resetIntervalS: 15, now },
+    );
     return { m, loads: () => loads };
   };
   const alive = iso(1_000_000_000_000 - 5_000);
@@ -38,7 +44,12 @@ describe('HashRingManager', () => {
     const { m } = make(() => [
       { hostname: 'c1', conductor_group: '', drivers: ['fake-hardware', 'ipmi'], updated_at: alive },
       { hostname: 'c2', conductor_group: 'rack2', drivers: ['fake-hardware'], updated_at: alive },
-      { hostname: 'dead', conductor_group: '', drivers: ['fake-hardware'], updated_at: iso(1_000_000_000_000 - 120_000) },
+      {
+        hostname: 'dead',
+        conductor_group: '',
+        drivers: ['fake-hardware'],
+        updated_at: iso(1_000_000_000_000 - 120_000),
+      },
     ]);
     assert.deepEqual([...(await m.getRing('fake-hardware', '')).nodes], ['c1']);
     assert.deepEqual([...(await m.getRing('fake-hardware', 'rack2')).nodes], ['c2']);
@@ -48,15 +59,26 @@ describe('HashRingManager', () => {
 
   it('DriverNotFound for an unknown driver, TemporaryFailure when no conductor is alive', async () => {
     const { m } = make(() => [{ hostname: 'c1', conductor_group: '', drivers: ['fake-hardware'], updated_at: alive }]);
-    await assert.rejects(m.getRing('ipmi', ''), (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound');
+    await assert.rejects(
+      m.getRing('ipmi', ''),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'DriverNotFound',
+    );
     const { m: empty } = make(() => []);
-    await assert.rejects(empty.getRing('fake-hardware', ''), (e: unknown) => e instanceof RemoteError && e.exc_type === 'TemporaryFailure');
+    await assert.rejects(
+      empty.getRing('fake-hardware', ''),
+      (e: unknown) => e instanceof RemoteError && e.exc_type === 'TemporaryFailure',
+    );
   });
 
   it('caches for the reset interval and reloads at once on a miss', async () => {
     let t = 1_000_000_000_000;
-    let hosts: ConductorInfo[] = [{ hostname: 'c1', conductor_group: '', drivers: ['fake-hardware'], updated_at: alive }];
-    const { m, loads } = make(() => hosts, () => t);
+    let hosts: ConductorInfo[] = [
+      { hostname: 'c1', conductor_group: '', drivers: ['fake-hardware'], updated_at: alive },
+    ];
+    const { m, loads } = make(
+      () => hosts,
+      () => t,
+    );
     await m.getRing('fake-hardware', '');
     await m.getRing('fake-hardware', '');
     assert.equal(loads(), 1);

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  IronicObject, OBJECT_FIELDS, OBJECT_VERSIONS, isObjectPrimitive, objectSerializer, traitList, traitNames,
-  type NodeFields, type ObjectPrimitive,
+  IronicObject,
+  OBJECT_FIELDS,
+  OBJECT_VERSIONS,
+  isObjectPrimitive,
+  objectSerializer,
+  traitList,
+  traitNames,
+  type NodeFields,
+  type ObjectPrimitive,
 } from '../../../src/conductor/objects.ts';
 import { loadWireFixtures } from '../../support/wire-fixtures.ts';
 
@@ -12,10 +19,18 @@ const byName = (n: string) => fixtures.find((f) => f.file.includes(n))!;
 describe('versioned objects', () => {
   it('exports the Queens versions', () => {
     assert.deepEqual(OBJECT_VERSIONS, {
-      Node: '1.23', Port: '1.7', Portgroup: '1.3', Chassis: '1.3', VolumeConnector: '1.0', VolumeTarget: '1.0',
-      Trait: '1.0', TraitList: '1.0', Conductor: '1.2',
+      Node: '1.23',
+      Port: '1.7',
+      Portgroup: '1.3',
+      Chassis: '1.3',
+      VolumeConnector: '1.0',
+      VolumeTarget: '1.0',
+      Trait: '1.0',
+      TraitList: '1.0',
+      Conductor: '1.2',
     });
-    for (const name of Object.keys(OBJECT_VERSIONS)) assert.ok(OBJECT_FIELDS[name as keyof typeof OBJECT_FIELDS].length > 0);
+    for (const name of Object.keys(OBJECT_VERSIONS))
+      assert.ok(OBJECT_FIELDS[name as keyof typeof OBJECT_FIELDS].length > 0);
   });
 
   it('decodes a newer Node (1.37) leniently and sends back exactly the changed field', () => {
@@ -69,7 +84,7 @@ describe('versioned objects', () => {
     assert.equal(node.toPrimitive()['ironic_object.data'].provision_updated_at, '2026-01-02T03:04:05Z');
     node.resetChanges();
     const traits = node.get('traits')!;
-    (traits.get('objects')![0]!).set('trait', 'CUSTOM_B');
+    traits.get('objects')![0]!.set('trait', 'CUSTOM_B');
     assert.deepEqual(node.whatChanged(), ['traits']);
     assert.deepEqual(traitNames(node.toPrimitive()['ironic_object.data'].traits), ['CUSTOM_B']);
   });
@@ -79,7 +94,8 @@ describe('versioned objects', () => {
     assert.ok(isObjectPrimitive(p));
     assert.equal(isObjectPrimitive({ 'ironic_object.name': 'X' }), false);
     assert.deepEqual(new IronicObject('Node', { uuid: 'u', traits: traitList(['X'], '1') }).toPlain(), {
-      uuid: 'u', traits: { objects: [{ node_id: '1', trait: 'X' }] },
+      uuid: 'u',
+      traits: { objects: [{ node_id: '1', trait: 'X' }] },
     });
   });
 });

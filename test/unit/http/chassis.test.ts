@@ -6,8 +6,12 @@ import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, createNode, expectError } from './nodes-helpers.ts';
 
 let g: TestGateway;
-before(async () => { g = await testGateway({ routes: resourceRoutes }); });
-after(async () => { await g.close(); });
+before(async () => {
+  g = await testGateway({ routes: resourceRoutes });
+});
+after(async () => {
+  await g.close();
+});
 
 const create = async (body: Record<string, unknown> = {}) => {
   const r = await call(g.app, '/v1/chassis', { method: 'POST', body });
@@ -24,8 +28,14 @@ test('POST: 201, Location, full body with nodes links; given uuid kept; bad inpu
   assert.deepEqual(c.extra, { row: 'a' });
   assert.match(c.created_at, /\+00:00$/);
   assert.equal(c.updated_at, null);
-  assert.deepEqual(c.nodes.map((l: { href: string }) => l.href), [`http://localhost:80/v1/chassis/${c.uuid}/nodes`, `http://localhost:80/chassis/${c.uuid}/nodes`]);
-  assert.deepEqual(c.links.map((l: { rel: string }) => l.rel), ['self', 'bookmark']);
+  assert.deepEqual(
+    c.nodes.map((l: { href: string }) => l.href),
+    [`http://localhost:80/v1/chassis/${c.uuid}/nodes`, `http://localhost:80/chassis/${c.uuid}/nodes`],
+  );
+  assert.deepEqual(
+    c.links.map((l: { rel: string }) => l.rel),
+    ['self', 'bookmark'],
+  );
 
   const uuid = '0f1d9bd2-7a1f-4d4b-9d4e-1a2b3c4d5e6f';
   assert.equal((await create({ uuid })).json().uuid, uuid);
@@ -74,7 +84,13 @@ test('GET list/detail/one: default fields, fields=, pagination with next, sortin
 
 test('PATCH: description and extra; read-only paths refused; save via the indirection API', async () => {
   const c = (await create({ description: 'old' })).json();
-  let r = await call(g.app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', body: [{ op: 'replace', path: '/description', value: 'new' }, { op: 'add', path: '/extra/k', value: 'v' }] });
+  let r = await call(g.app, `/v1/chassis/${c.uuid}`, {
+    method: 'PATCH',
+    body: [
+      { op: 'replace', path: '/description', value: 'new' },
+      { op: 'add', path: '/extra/k', value: 'v' },
+    ],
+  });
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().description, 'new');
   assert.deepEqual(r.json().extra, { k: 'v' });
@@ -83,10 +99,32 @@ test('PATCH: description and extra; read-only paths refused; save via the indire
   r = await call(g.app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', body: [{ op: 'remove', path: '/description' }] });
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().description, null);
-  expectError(await call(g.app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', body: [{ op: 'replace', path: '/uuid', value: c.uuid }] }), 400, /internal attribute/);
-  expectError(await call(g.app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', body: [{ op: 'add', path: '/foo', value: 1 }] }), 400);
-  expectError(await call(g.app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', body: [{ op: 'replace', path: '/description', value: 'x'.repeat(256) }] }), 400);
-  expectError(await call(g.app, '/v1/chassis/0f1d9bd2-7a1f-4d4b-9d4e-000000000000', { method: 'PATCH', body: [{ op: 'remove', path: '/description' }] }), 404);
+  expectError(
+    await call(g.app, `/v1/chassis/${c.uuid}`, {
+      method: 'PATCH',
+      body: [{ op: 'replace', path: '/uuid', value: c.uuid }],
+    }),
+    400,
+    /internal attribute/,
+  );
+  expectError(
+    await call(g.app, `/v1/chassis/${c.uuid}`, { method: 'PATCH', body: [{ op: 'add', path: '/foo', value: 1 }] }),
+    400,
+  );
+  expectError(
+    await call(g.app, `/v1/chassis/${c.uuid}`, {
+      method: 'PATCH',
+      body: [{ op: 'replace', path: '/description', value: 'x'.repeat(256) }],
+    }),
+    400,
+  );
+  expectError(
+    await call(g.app, '/v1/chassis/0f1d9bd2-7a1f-4d4b-9d4e-000000000000', {
+      method: 'PATCH',
+      body: [{ op: 'remove', path: '/description' }],
+    }),
+    404,
+  );
 });
 
 test('nodes of a chassis; DELETE refused while it holds nodes (ChassisNotEmpty 400), then 204', async () => {
@@ -95,7 +133,10 @@ test('nodes of a chassis; DELETE refused while it holds nodes (ChassisNotEmpty 4
   await createNode(g.app, { name: 'elsewhere' });
   let r = await call(g.app, `/v1/chassis/${c.uuid}/nodes`, { version: '1.38' });
   assert.equal(r.statusCode, 200, r.body);
-  assert.deepEqual(r.json().nodes.map((x: { uuid: string }) => x.uuid), [n.uuid]);
+  assert.deepEqual(
+    r.json().nodes.map((x: { uuid: string }) => x.uuid),
+    [n.uuid],
+  );
   r = await call(g.app, `/v1/chassis/${c.uuid}/nodes/detail`, { version: '1.38' });
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().nodes[0].chassis_uuid, c.uuid);

@@ -6,17 +6,24 @@ import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, expectError } from './nodes-helpers.ts';
 
 let g: TestGateway;
-before(async () => { g = await testGateway({ routes: resourceRoutes }); });
-after(async () => { await g.close(); });
+before(async () => {
+  g = await testGateway({ routes: resourceRoutes });
+});
+after(async () => {
+  await g.close();
+});
 
-test('GET /v1/drivers: the live conductors\' hardware types, fields per microversion', async () => {
+test("GET /v1/drivers: the live conductors' hardware types, fields per microversion", async () => {
   let r = await call(g.app, '/v1/drivers');
   assert.equal(r.statusCode, 200, r.body);
   let d = r.json().drivers;
   assert.equal(d.length, 1);
   assert.equal(d[0].name, 'fake-hardware');
   assert.deepEqual(d[0].hosts, [g.config.simulator_host]);
-  assert.deepEqual(d[0].links.map((l: { rel: string }) => l.rel), ['self', 'bookmark']);
+  assert.deepEqual(
+    d[0].links.map((l: { rel: string }) => l.rel),
+    ['self', 'bookmark'],
+  );
   assert.match(d[0].links[0].href, /\/v1\/drivers\/fake-hardware$/);
   assert.equal(d[0].properties, undefined, 'properties links from 1.14');
   assert.equal(d[0].type, undefined, 'type from 1.30');
@@ -37,8 +44,16 @@ test('GET /v1/drivers: the live conductors\' hardware types, fields per microver
 
   assert.deepEqual((await call(g.app, '/v1/drivers?type=classic', { version: '1.30' })).json().drivers, []);
   assert.equal((await call(g.app, '/v1/drivers?type=dynamic', { version: '1.30' })).json().drivers.length, 1);
-  expectError(await call(g.app, '/v1/drivers?type=other', { version: '1.30' }), 400, /"type" filter must be one of "classic" or "dynamic"/);
-  expectError(await call(g.app, '/v1/drivers?type=dynamic', { version: '1.29' }), 406, /minimal required API version should be 1.30/);
+  expectError(
+    await call(g.app, '/v1/drivers?type=other', { version: '1.30' }),
+    400,
+    /"type" filter must be one of "classic" or "dynamic"/,
+  );
+  expectError(
+    await call(g.app, '/v1/drivers?type=dynamic', { version: '1.29' }),
+    406,
+    /minimal required API version should be 1.30/,
+  );
   expectError(await call(g.app, '/v1/drivers?detail=true', { version: '1.29' }), 406);
   expectError(await call(g.app, '/v1/drivers?detail=maybe', { version: '1.30' }), 400);
 });
@@ -72,14 +87,20 @@ test('driver vendor passthru: methods, sync 200, async 202, attach raw body, err
   assert.equal(m.statusCode, 200, m.body);
   assert.deepEqual(Object.keys(m.json()).sort(), ['driver_method_async', 'driver_method_attach', 'driver_method_sync']);
 
-  let r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_sync', { method: 'POST', body: { a: 1 } });
+  let r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_sync', {
+    method: 'POST',
+    body: { a: 1 },
+  });
   assert.equal(r.statusCode, 200, r.body);
   assert.deepEqual(r.json(), { echo: { a: 1, http_method: 'POST' } });
   r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_sync');
   assert.equal(r.statusCode, 200, r.body);
   assert.deepEqual(r.json(), { echo: { http_method: 'GET' } });
 
-  r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_async', { method: 'POST', body: {} });
+  r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_async', {
+    method: 'POST',
+    body: {},
+  });
   assert.equal(r.statusCode, 202, r.body);
 
   r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_attach');
@@ -87,10 +108,23 @@ test('driver vendor passthru: methods, sync 200, async 202, attach raw body, err
   assert.equal(r.body, 'fake-hardware driver attachment\n');
   assert.match(String(r.headers['content-type']), /octet-stream/);
 
-  expectError(await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru', { method: 'POST', body: {} }), 400, /Method not specified/);
+  expectError(
+    await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru', { method: 'POST', body: {} }),
+    400,
+    /Method not specified/,
+  );
   // a method that does not take this HTTP method, and one that does not exist
-  expectError(await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_async', { method: 'PUT', body: {} }), 400);
-  expectError(await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=nope', { method: 'POST', body: {} }), 400);
+  expectError(
+    await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_async', {
+      method: 'PUT',
+      body: {},
+    }),
+    400,
+  );
+  expectError(
+    await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=nope', { method: 'POST', body: {} }),
+    400,
+  );
   expectError(await call(g.app, '/v1/drivers/nope/vendor_passthru?method=x', { method: 'POST', body: {} }), 404);
   expectError(await call(g.app, '/v1/drivers/nope/vendor_passthru/methods'), 404);
 });

@@ -22,13 +22,52 @@ function capture() {
 let failWith: unknown;
 const testRoutes: RouteDef[] = [
   {
-    method: 'POST', url: '/v1/echo', policy: null, rpc: [], status: 201, summary: 'echo',
-    schema: { body: { type: 'object', properties: { target: { type: 'string', enum: ['on', 'off'] } }, required: ['target'], additionalProperties: false } },
+    method: 'POST',
+    url: '/v1/echo',
+    policy: null,
+    rpc: [],
+    status: 201,
+    summary: 'echo',
+    schema: {
+      body: {
+        type: 'object',
+        properties: { target: { type: 'string', enum: ['on', 'off'] } },
+        required: ['target'],
+        additionalProperties: false,
+      },
+    },
     handler: async (req) => req.body,
   },
-  { method: 'GET', url: '/v1/fail', policy: null, rpc: [], status: 200, summary: 'fail', handler: async () => { throw failWith; } },
-  { method: 'DELETE', url: '/v1/thing', policy: null, rpc: [], status: 204, summary: 'delete', handler: async () => null },
-  { method: 'GET', url: '/v1/gated', policy: null, rpc: [], status: 200, summary: 'gated', minVersion: 28, handler: async (req) => ({ v: req.apiVersion }) },
+  {
+    method: 'GET',
+    url: '/v1/fail',
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'fail',
+    handler: async () => {
+      throw failWith;
+    },
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/thing',
+    policy: null,
+    rpc: [],
+    status: 204,
+    summary: 'delete',
+    handler: async () => null,
+  },
+  {
+    method: 'GET',
+    url: '/v1/gated',
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'gated',
+    minVersion: 28,
+    handler: async (req) => ({ v: req.apiVersion }),
+  },
 ];
 
 async function app(logger = capture().logger) {
@@ -58,7 +97,14 @@ test('GET /v1 has resource links, media types and version headers; 1.1 by defaul
   assert.equal(r.headers['x-openstack-ironic-api-maximum-version'], '1.38');
   assert.match(String(r.headers.vary), /X-OpenStack-Ironic-API-Version/);
   const b = r.json();
-  assert.deepEqual(b.nodes, [{ href: 'http://localhost:80/v1/nodes/', rel: 'self' }, { href: 'http://localhost:80/nodes/', rel: 'bookmark' }], 'as ironic-api builds them, with a trailing slash');
+  assert.deepEqual(
+    b.nodes,
+    [
+      { href: 'http://localhost:80/v1/nodes/', rel: 'self' },
+      { href: 'http://localhost:80/nodes/', rel: 'bookmark' },
+    ],
+    'as ironic-api builds them, with a trailing slash',
+  );
   assert.equal(b.media_types[0].type, 'application/vnd.openstack.ironic.v1+json');
   assert.equal(b.portgroups, undefined, 'portgroups appear only from 1.23');
   const latest = await a.inject({ url: '/v1', headers: { 'x-openstack-ironic-api-version': 'latest' } });
@@ -86,7 +132,10 @@ for (const bad of ['1.99', '2.1', '1.0', 'abc', '1.', '1.2.3']) {
 
 test('a route below its microversion is 404; at it, served', async () => {
   const a = await app();
-  assert.equal((await a.inject({ url: '/v1/gated', headers: { 'x-openstack-ironic-api-version': '1.27' } })).statusCode, 404);
+  assert.equal(
+    (await a.inject({ url: '/v1/gated', headers: { 'x-openstack-ironic-api-version': '1.27' } })).statusCode,
+    404,
+  );
   const ok = await a.inject({ url: '/v1/gated', headers: { 'x-openstack-ironic-api-version': '1.28' } });
   assert.equal(ok.statusCode, 200);
   assert.deepEqual(ok.json().v, { major: 1, minor: 28 });
@@ -110,12 +159,27 @@ test('schema violation 400, unsupported media type 415, body too large 413', asy
   assert.match(inner(v.body).faultstring, /target/);
   const extra = await a.inject({ method: 'POST', url: '/v1/echo', payload: { target: 'on', x: 1 } });
   assert.equal(extra.statusCode, 400);
-  const t = await a.inject({ method: 'POST', url: '/v1/echo', payload: 'target=on', headers: { 'content-type': 'text/plain' } });
+  const t = await a.inject({
+    method: 'POST',
+    url: '/v1/echo',
+    payload: 'target=on',
+    headers: { 'content-type': 'text/plain' },
+  });
   assert.equal(t.statusCode, 415);
   assert.ok(inner(t.body).faultstring);
-  const big = await a.inject({ method: 'POST', url: '/v1/echo', payload: JSON.stringify({ target: 'on', pad: 'x'.repeat(4096) }), headers: { 'content-type': 'application/json' } });
+  const big = await a.inject({
+    method: 'POST',
+    url: '/v1/echo',
+    payload: JSON.stringify({ target: 'on', pad: 'x'.repeat(4096) }),
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(big.statusCode, 413);
-  const junk = await a.inject({ method: 'POST', url: '/v1/echo', payload: '{"target":', headers: { 'content-type': 'application/json' } });
+  const junk = await a.inject({
+    method: 'POST',
+    url: '/v1/echo',
+    payload: '{"target":',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(junk.statusCode, 400);
   const ok = await a.inject({ method: 'POST', url: '/v1/echo', payload: { target: 'on' } });
   assert.equal(ok.statusCode, 201);
@@ -123,11 +187,20 @@ test('schema violation 400, unsupported media type 415, body too large 413', asy
 
 test('a request without a body is served whatever Content-Type it declares (ironicclient sends application/octet-stream or application/json)', async () => {
   const a = await app();
-  const empty = await a.inject({ method: 'DELETE', url: '/v1/thing', headers: { 'content-type': 'application/octet-stream' } });
+  const empty = await a.inject({
+    method: 'DELETE',
+    url: '/v1/thing',
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   assert.equal(empty.statusCode, 204);
   const json = await a.inject({ method: 'DELETE', url: '/v1/thing', headers: { 'content-type': 'application/json' } });
   assert.equal(json.statusCode, 204);
-  const body = await a.inject({ method: 'DELETE', url: '/v1/thing', payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+  const body = await a.inject({
+    method: 'DELETE',
+    url: '/v1/thing',
+    payload: 'x',
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   assert.equal(body.statusCode, 415);
   assert.ok(inner(body.body).faultstring);
 });
@@ -137,7 +210,14 @@ test('conductor exceptions map through the table; timeouts 504 and outages 503 w
   const cases: Array<[unknown, number, string | undefined]> = [
     [ironicError('NodeLocked', 'Node n1 is locked by host c1'), 409, undefined],
     [ironicError('NodeNotFound', 'Node x could not be found.'), 404, undefined],
-    [ironicError('NoFreeConductorWorker', 'Requested action cannot be performed due to lack of free conductor workers.'), 503, '5'],
+    [
+      ironicError(
+        'NoFreeConductorWorker',
+        'Requested action cannot be performed due to lack of free conductor workers.',
+      ),
+      503,
+      '5',
+    ],
     [ironicError('InvalidStateRequested', 'bad'), 400, undefined],
     [new MessagingTimeout('Timed out waiting for a reply'), 504, '5'],
     [new TransportUnavailable('connection lost'), 503, '5'],
@@ -154,12 +234,18 @@ test('conductor exceptions map through the table; timeouts 504 and outages 503 w
 test('an unknown remote exception is 500, logged with its traceback, never sent', async () => {
   const { lines, logger } = capture();
   const a = await app(logger);
-  failWith = new RemoteError('OperationalError', '(sqlite3.OperationalError) SECRET-SQL', {}, 'sqlalchemy.exc', ['Traceback (most recent call last):', 'SECRET-FRAME']);
+  failWith = new RemoteError('OperationalError', '(sqlite3.OperationalError) SECRET-SQL', {}, 'sqlalchemy.exc', [
+    'Traceback (most recent call last):',
+    'SECRET-FRAME',
+  ]);
   const r = await a.inject({ url: '/v1/fail' });
   assert.equal(r.statusCode, 500);
   assert.doesNotMatch(r.body, /SECRET-FRAME|Traceback|SECRET-SQL/);
   assert.match(inner(r.body).faultstring, /OperationalError/);
-  assert.ok(lines.some((l) => JSON.stringify(l).includes('SECRET-FRAME')), 'traceback logged');
+  assert.ok(
+    lines.some((l) => JSON.stringify(l).includes('SECRET-FRAME')),
+    'traceback logged',
+  );
 });
 
 test('an unexpected error is 500 without a stack', async () => {
@@ -198,7 +284,10 @@ test('health and metrics endpoints answer; metrics count requests by route and s
 });
 
 test('health reports 503 with Retry-After when the transport is down', async () => {
-  const a = await buildApp(loadConfig({ env: {} }), { logger: capture().logger, health: { transportConnected: () => false, transportName: () => 'rabbit://127.0.0.1:5672' } });
+  const a = await buildApp(loadConfig({ env: {} }), {
+    logger: capture().logger,
+    health: { transportConnected: () => false, transportName: () => 'rabbit://127.0.0.1:5672' },
+  });
   const h = await a.inject({ url: '/healthz' });
   assert.equal(h.statusCode, 503);
   assert.equal(h.headers['retry-after'], '5');

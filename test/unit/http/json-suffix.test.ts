@@ -9,8 +9,12 @@ import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, createNode, expectError } from './nodes-helpers.ts';
 
 let g: TestGateway;
-before(async () => { g = await testGateway({ routes: resourceRoutes }); });
-after(async () => { await g.close(); });
+before(async () => {
+  g = await testGateway({ routes: resourceRoutes });
+});
+after(async () => {
+  await g.close();
+});
 
 test('a path ending in .json is served without it, query string and trailing slash included', async () => {
   const node = await createNode(g.app, { name: 'sfx-plain' });
@@ -33,14 +37,22 @@ test('a node named x.json is found at /v1/nodes/x.json; a node named x wins, as 
   assert.equal(got.statusCode, 200, got.body);
   assert.equal(got.json().uuid, dotted.uuid);
 
-  const patched = await call(g.app, '/v1/nodes/sfx-box.json', { method: 'PATCH', version: '1.38', body: [{ op: 'add', path: '/extra/k', value: 'v' }] });
+  const patched = await call(g.app, '/v1/nodes/sfx-box.json', {
+    method: 'PATCH',
+    version: '1.38',
+    body: [{ op: 'add', path: '/extra/k', value: 'v' }],
+  });
   assert.equal(patched.statusCode, 200, patched.body);
   assert.deepEqual(patched.json().extra, { k: 'v' });
 
   const plain = await createNode(g.app, { name: 'sfx-box' });
   assert.equal((await call(g.app, '/v1/nodes/sfx-box.json', { version: '1.38' })).json().uuid, plain.uuid);
 
-  expectError(await call(g.app, '/v1/nodes/sfx-nothing.json', { version: '1.38' }), 404, /Node sfx-nothing\.json could not be found/);
+  expectError(
+    await call(g.app, '/v1/nodes/sfx-nothing.json', { version: '1.38' }),
+    404,
+    /Node sfx-nothing\.json could not be found/,
+  );
   // only a final ".json" is taken off
   expectError(await call(g.app, '/v1/nodes/sfx-box.jsonx', { version: '1.38' }), 404, /sfx-box\.jsonx/);
 
@@ -51,10 +63,17 @@ test('a node named x.json is found at /v1/nodes/x.json; a node named x wins, as 
 
 test('a portgroup named x.json is found at /v1/portgroups/x.json', async () => {
   const node = await createNode(g.app, { name: 'sfx-pg-node' });
-  const pg = await call(g.app, '/v1/portgroups', { method: 'POST', version: '1.38', body: { node_uuid: node.uuid, name: 'sfx-pg.json', address: '52:54:00:aa:bb:cc' } });
+  const pg = await call(g.app, '/v1/portgroups', {
+    method: 'POST',
+    version: '1.38',
+    body: { node_uuid: node.uuid, name: 'sfx-pg.json', address: '52:54:00:aa:bb:cc' },
+  });
   assert.equal(pg.statusCode, 201, pg.body);
   const got = await call(g.app, '/v1/portgroups/sfx-pg.json', { version: '1.38' });
   assert.equal(got.statusCode, 200, got.body);
   assert.equal(got.json().uuid, pg.json().uuid);
-  assert.equal((await call(g.app, '/v1/portgroups/sfx-pg.json', { method: 'DELETE', version: '1.38' })).statusCode, 204);
+  assert.equal(
+    (await call(g.app, '/v1/portgroups/sfx-pg.json', { method: 'DELETE', version: '1.38' })).statusCode,
+    204,
+  );
 });

@@ -9,8 +9,12 @@ import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, createNode, expectError } from './nodes-helpers.ts';
 
 let g: TestGateway;
-before(async () => { g = await testGateway({ routes: nodeRoutes }); });
-after(async () => { await g.close(); });
+before(async () => {
+  g = await testGateway({ routes: nodeRoutes });
+});
+after(async () => {
+  await g.close();
+});
 
 test('boot device: get, set (204), supported; inject_nmi from 1.29', async () => {
   await createNode(g.app, { name: 'mgmt-1' });
@@ -20,9 +24,16 @@ test('boot device: get, set (204), supported; inject_nmi from 1.29', async () =>
   assert.deepEqual(Object.keys(got.json()).sort(), ['boot_device', 'persistent']);
   const sup = await call(g.app, `${base}/boot_device/supported`, { version: '1.38' });
   assert.ok(Array.isArray(sup.json().supported_boot_devices));
-  const set = await call(g.app, `${base}/boot_device`, { method: 'PUT', version: '1.38', body: { boot_device: sup.json().supported_boot_devices[0], persistent: true } });
+  const set = await call(g.app, `${base}/boot_device`, {
+    method: 'PUT',
+    version: '1.38',
+    body: { boot_device: sup.json().supported_boot_devices[0], persistent: true },
+  });
   assert.equal(set.statusCode, 204, set.body);
-  expectError(await call(g.app, `${base}/boot_device`, { method: 'PUT', version: '1.38', body: { persistent: true } }), 400);
+  expectError(
+    await call(g.app, `${base}/boot_device`, { method: 'PUT', version: '1.38', body: { persistent: true } }),
+    400,
+  );
   expectError(await call(g.app, `${base}/inject_nmi`, { method: 'PUT', version: '1.28', body: {} }), 404);
   const nmi = await call(g.app, `${base}/inject_nmi`, { method: 'PUT', version: '1.29', body: {} });
   assert.ok([204, 400].includes(nmi.statusCode), nmi.body);
@@ -49,7 +60,10 @@ test('vendor passthru: methods, sync 200, async 202 without body, attach raw bod
   expectError(await vp('?method=third_method_sync', 'POST', {}), 400, /Parameter 'bar' not passed/);
   expectError(await vp('?method=third_method_sync', 'PUT', { bar: 'x' }), 400, /does not support HTTP PUT/);
   expectError(await vp('?method=nope', 'POST', {}), 400, /No handler for method nope/);
-  expectError(await call(g.app, '/v1/nodes/nope/vendor_passthru?method=x', { method: 'POST', version: '1.38', body: {} }), 404);
+  expectError(
+    await call(g.app, '/v1/nodes/nope/vendor_passthru?method=x', { method: 'POST', version: '1.38', body: {} }),
+    404,
+  );
 });
 
 test('traits (1.37): 404 before; replace, add one with Location, list, remove one, remove all; trait rules', async () => {
@@ -63,7 +77,11 @@ test('traits (1.37): 404 before; replace, add one with Location, list, remove on
   assert.equal(one.statusCode, 204, one.body);
   assert.equal(one.headers.location, 'http://localhost:80/v1/nodes/traits-1/traits/CUSTOM_B');
   assert.deepEqual((await t('')).json().traits.sort(), ['CUSTOM_A', 'CUSTOM_B', 'HW_CPU_X86_AVX2']);
-  assert.deepEqual((await call(g.app, '/v1/nodes/traits-1', { version: '1.38' })).json().traits.sort(), ['CUSTOM_A', 'CUSTOM_B', 'HW_CPU_X86_AVX2']);
+  assert.deepEqual((await call(g.app, '/v1/nodes/traits-1', { version: '1.38' })).json().traits.sort(), [
+    'CUSTOM_A',
+    'CUSTOM_B',
+    'HW_CPU_X86_AVX2',
+  ]);
   expectError(await t('/lower_case', 'PUT'), 400, /Invalid trait/);
   expectError(await t('', 'PUT', { traits: ['NOT_STANDARD'] }), 400, /Invalid trait/);
   expectError(await t('', 'PUT', {}), 400, /A single node trait may be added/);
@@ -80,16 +98,40 @@ test('VIFs (1.28): 404 before; attach 204, list, detach 204; id rules', async ()
   const base = '/v1/nodes/vifs-1/vifs';
   expectError(await call(g.app, base, { version: '1.27' }), 404);
   const vif = '11111111-2222-3333-4444-555555555555';
-  expectError(await call(g.app, base, { method: 'POST', version: '1.28', body: { id: vif } }), 400, /not enough free physical ports/);
+  expectError(
+    await call(g.app, base, { method: 'POST', version: '1.28', body: { id: vif } }),
+    400,
+    /not enough free physical ports/,
+  );
   // a port for the flat network interface to bind the VIF to (through the conductor, as POST /v1/ports would)
-  const { id } = (await g.conductor.object_class_action_versions(makeContext(), 'Node', 'get_by_uuid', { Node: '1.23' }, [node.uuid], {}) as IronicObject<{ id: number }>).toPlain() as { id: number };
-  await g.conductor.create_port(makeContext(), IronicObject.create('Port', { uuid: randomUUID(), node_id: id, address: '52:54:00:12:34:56' }));
+  const { id } = (
+    (await g.conductor.object_class_action_versions(
+      makeContext(),
+      'Node',
+      'get_by_uuid',
+      { Node: '1.23' },
+      [node.uuid],
+      {},
+    )) as IronicObject<{ id: number }>
+  ).toPlain() as { id: number };
+  await g.conductor.create_port(
+    makeContext(),
+    IronicObject.create('Port', { uuid: randomUUID(), node_id: id, address: '52:54:00:12:34:56' }),
+  );
   const att = await call(g.app, base, { method: 'POST', version: '1.28', body: { id: vif } });
   assert.equal(att.statusCode, 204, att.body);
   assert.deepEqual((await call(g.app, base, { version: '1.28' })).json(), { vifs: [{ id: vif }] });
   expectError(await call(g.app, base, { method: 'POST', version: '1.28', body: { id: vif } }), 409);
-  expectError(await call(g.app, base, { method: 'POST', version: '1.28', body: { foo: 1 } }), 400, /Missing mandatory keys: id/);
-  expectError(await call(g.app, base, { method: 'POST', version: '1.28', body: { id: 'bad id' } }), 400, /Expected a logical name or UUID/);
+  expectError(
+    await call(g.app, base, { method: 'POST', version: '1.28', body: { foo: 1 } }),
+    400,
+    /Missing mandatory keys: id/,
+  );
+  expectError(
+    await call(g.app, base, { method: 'POST', version: '1.28', body: { id: 'bad id' } }),
+    400,
+    /Expected a logical name or UUID/,
+  );
   assert.equal((await call(g.app, `${base}/${vif}`, { method: 'DELETE', version: '1.28' })).statusCode, 204);
   assert.deepEqual((await call(g.app, base, { version: '1.28' })).json(), { vifs: [] });
   expectError(await call(g.app, `${base}/${vif}`, { method: 'DELETE', version: '1.28' }), 400);

@@ -32,14 +32,26 @@ export function expectError(r: LightMyRequestResponse, status: number, match?: R
 }
 
 /** Creates a node at 1.38 (named, fake-hardware) and returns its body. */
-export async function createNode(app: FastifyInstance, extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const r = await call(app, '/v1/nodes', { method: 'POST', version: '1.38', body: { driver: 'fake-hardware', ...extra } });
+export async function createNode(
+  app: FastifyInstance,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
+  const r = await call(app, '/v1/nodes', {
+    method: 'POST',
+    version: '1.38',
+    body: { driver: 'fake-hardware', ...extra },
+  });
   assert.equal(r.statusCode, 201, r.body);
   return r.json();
 }
 
 /** Polls the node until `pred` holds (provision actions run in the background). */
-export async function waitFor(app: FastifyInstance, ident: string, pred: (n: Record<string, any>) => boolean, timeoutMs = 5000): Promise<Record<string, any>> {
+export async function waitFor(
+  app: FastifyInstance,
+  ident: string,
+  pred: (n: Record<string, any>) => boolean,
+  timeoutMs = 5000,
+): Promise<Record<string, any>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const r = await call(app, `/v1/nodes/${ident}`, { version: '1.38' });
@@ -51,8 +63,17 @@ export async function waitFor(app: FastifyInstance, ident: string, pred: (n: Rec
 }
 
 /** Runs a provision target and waits until no transition is pending. */
-export async function provision(app: FastifyInstance, ident: string, target: string, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const r = await call(app, `/v1/nodes/${ident}/states/provision`, { method: 'PUT', version: '1.38', body: { target, ...body } });
+export async function provision(
+  app: FastifyInstance,
+  ident: string,
+  target: string,
+  body: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
+  const r = await call(app, `/v1/nodes/${ident}/states/provision`, {
+    method: 'PUT',
+    version: '1.38',
+    body: { target, ...body },
+  });
   assert.equal(r.statusCode, 202, r.body);
   return waitFor(app, ident, (n) => n.target_provision_state === null && n.reservation === null);
 }

@@ -6,11 +6,19 @@ import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, createNode, expectError } from './nodes-helpers.ts';
 
 let g: TestGateway;
-before(async () => { g = await testGateway({ routes: nodeRoutes }); });
-after(async () => { await g.close(); });
+before(async () => {
+  g = await testGateway({ routes: nodeRoutes });
+});
+after(async () => {
+  await g.close();
+});
 
 test('POST /v1/nodes at 1.38: 201, Location, enroll, full body with links and secrets masked', async () => {
-  const r = await call(g.app, '/v1/nodes', { method: 'POST', version: '1.38', body: { driver: 'fake-hardware', name: 'create-1', driver_info: { ipmi_password: 'p', ipmi_address: '10.0.0.1' } } });
+  const r = await call(g.app, '/v1/nodes', {
+    method: 'POST',
+    version: '1.38',
+    body: { driver: 'fake-hardware', name: 'create-1', driver_info: { ipmi_password: 'p', ipmi_address: '10.0.0.1' } },
+  });
   assert.equal(r.statusCode, 201, r.body);
   const n = r.json();
   assert.equal(r.headers.location, `http://localhost:80/v1/nodes/${n.uuid}`);
@@ -19,8 +27,20 @@ test('POST /v1/nodes at 1.38: 201, Location, enroll, full body with links and se
   assert.deepEqual(n.traits, []);
   assert.equal(n.driver_info.ipmi_password, '******');
   assert.equal(n.driver_info.ipmi_address, '10.0.0.1');
-  assert.deepEqual(n.links.map((l: { rel: string }) => l.rel), ['self', 'bookmark']);
-  for (const k of ['ports', 'states', 'portgroups', 'volume', 'rescue_interface', 'storage_interface', 'boot_interface']) assert.ok(k in n, k);
+  assert.deepEqual(
+    n.links.map((l: { rel: string }) => l.rel),
+    ['self', 'bookmark'],
+  );
+  for (const k of [
+    'ports',
+    'states',
+    'portgroups',
+    'volume',
+    'rescue_interface',
+    'storage_interface',
+    'boot_interface',
+  ])
+    assert.ok(k in n, k);
   assert.match(n.created_at, /\+00:00$/);
 });
 
@@ -29,7 +49,18 @@ test('POST at 1.1: available, and no fields of later versions', async () => {
   assert.equal(r.statusCode, 201, r.body);
   const n = r.json();
   assert.equal(n.provision_state, null, 'available shows as None before 1.2');
-  for (const k of ['name', 'driver_internal_info', 'clean_step', 'raid_config', 'resource_class', 'traits', 'boot_interface', 'states', 'portgroups', 'volume']) {
+  for (const k of [
+    'name',
+    'driver_internal_info',
+    'clean_step',
+    'raid_config',
+    'resource_class',
+    'traits',
+    'boot_interface',
+    'states',
+    'portgroups',
+    'volume',
+  ]) {
     assert.ok(!(k in n), `${k} hidden at 1.1`);
   }
   const at2 = await call(g.app, `/v1/nodes/${n.uuid}`, { version: '1.2' });
@@ -38,14 +69,22 @@ test('POST at 1.1: available, and no fields of later versions', async () => {
 
 test('POST validation: traits, versions, names, read-only fields, driver', async () => {
   const post = (body: unknown, version = '1.38') => call(g.app, '/v1/nodes', { method: 'POST', version, body });
-  expectError(await post({ driver: 'fake-hardware', traits: ['CUSTOM_A'] }), 400, /Cannot specify node traits on node creation/);
+  expectError(
+    await post({ driver: 'fake-hardware', traits: ['CUSTOM_A'] }),
+    400,
+    /Cannot specify node traits on node creation/,
+  );
   expectError(await post({ driver: 'fake-hardware', resource_class: 'gold' }, '1.20'), 406);
   expectError(await post({ driver: 'fake-hardware', network_interface: 'flat' }, '1.19'), 406);
   expectError(await post({ driver: 'fake-hardware', boot_interface: 'fake' }, '1.30'), 406);
   expectError(await post({ driver: 'fake-hardware', rescue_interface: 'fake' }, '1.37'), 406);
   expectError(await post({ driver: 'fake-hardware', name: 'n' }, '1.4'), 406);
   expectError(await post({ driver: 'fake-hardware', name: 'detail' }), 400, /The word "detail" is reserved/);
-  expectError(await post({ driver: 'fake-hardware', name: 'bad name' }), 400, /Cannot create node with invalid name 'bad name'/);
+  expectError(
+    await post({ driver: 'fake-hardware', name: 'bad name' }),
+    400,
+    /Cannot create node with invalid name 'bad name'/,
+  );
   expectError(await post({ driver: 'fake-hardware', power_state: 'power on' }), 400, /Cannot set read only field/);
   expectError(await post({ driver: 'fake-hardware', nonsense: 1 }), 400);
   expectError(await post({ name: 'no-driver' }), 400);
@@ -58,13 +97,25 @@ test('GET /v1/nodes: default fields, fields= (1.8), detail, per-version gates', 
   const list = await call(g.app, '/v1/nodes', { version: '1.38' });
   assert.equal(list.statusCode, 200);
   const item = list.json().nodes.find((n: { uuid: string }) => n.uuid === made.uuid);
-  assert.deepEqual(Object.keys(item).sort(), ['instance_uuid', 'links', 'maintenance', 'name', 'power_state', 'provision_state', 'uuid']);
+  assert.deepEqual(Object.keys(item).sort(), [
+    'instance_uuid',
+    'links',
+    'maintenance',
+    'name',
+    'power_state',
+    'provision_state',
+    'uuid',
+  ]);
   const f = await call(g.app, '/v1/nodes?fields=uuid,extra', { version: '1.8' });
   const fi = f.json().nodes.find((n: { uuid: string }) => n.uuid === made.uuid);
   assert.deepEqual(Object.keys(fi).sort(), ['extra', 'links', 'uuid']);
   expectError(await call(g.app, '/v1/nodes?fields=uuid', { version: '1.7' }), 406);
   expectError(await call(g.app, '/v1/nodes?fields=traits', { version: '1.36' }), 406);
-  expectError(await call(g.app, '/v1/nodes?fields=bogus', { version: '1.38' }), 400, /Field\(s\) "bogus" are not valid/);
+  expectError(
+    await call(g.app, '/v1/nodes?fields=bogus', { version: '1.38' }),
+    400,
+    /Field\(s\) "bogus" are not valid/,
+  );
   const detail = await call(g.app, '/v1/nodes/detail', { version: '1.38' });
   const di = detail.json().nodes.find((n: { uuid: string }) => n.uuid === made.uuid);
   assert.deepEqual(di.extra, { k: 'v' });
@@ -99,12 +150,19 @@ test('GET /v1/nodes filters: maintenance, provision_state (1.9), driver (1.16), 
   assert.ok(inMaint.json().nodes.some((n: { uuid: string }) => n.uuid === m.uuid));
   expectError(await call(g.app, '/v1/nodes?maintenance=maybe', { version: '1.38' }), 400, /Unrecognized value 'maybe'/);
   const rc = await call(g.app, '/v1/nodes?resource_class=rc-filter', { version: '1.38' });
-  assert.deepEqual(rc.json().nodes.map((n: { uuid: string }) => n.uuid), [m.uuid]);
+  assert.deepEqual(
+    rc.json().nodes.map((n: { uuid: string }) => n.uuid),
+    [m.uuid],
+  );
   expectError(await call(g.app, '/v1/nodes?resource_class=x', { version: '1.20' }), 406);
   expectError(await call(g.app, '/v1/nodes?driver=fake-hardware', { version: '1.15' }), 406);
   assert.equal((await call(g.app, '/v1/nodes?driver=fake-hardware', { version: '1.16' })).statusCode, 200);
   expectError(await call(g.app, '/v1/nodes?provision_state=enroll', { version: '1.8' }), 406);
-  expectError(await call(g.app, '/v1/nodes?provision_state=nowhere', { version: '1.9' }), 400, /Provision state "nowhere" is not valid/);
+  expectError(
+    await call(g.app, '/v1/nodes?provision_state=nowhere', { version: '1.9' }),
+    400,
+    /Provision state "nowhere" is not valid/,
+  );
   const enroll = await call(g.app, '/v1/nodes?provision_state=enroll', { version: '1.38' });
   assert.ok(enroll.json().nodes.length > 0);
   const none = await call(g.app, '/v1/nodes?instance_uuid=11111111-2222-3333-4444-555555555555', { version: '1.38' });
@@ -132,7 +190,17 @@ test('GET states and validate', async () => {
   const n = await createNode(g.app);
   const s = await call(g.app, `/v1/nodes/${n.uuid}/states`, { version: '1.38' });
   assert.equal(s.statusCode, 200);
-  assert.deepEqual(Object.keys(s.json()).sort(), ['console_enabled', 'last_error', 'power_state', 'provision_state', 'provision_updated_at', 'raid_config', 'target_power_state', 'target_provision_state', 'target_raid_config']);
+  assert.deepEqual(Object.keys(s.json()).sort(), [
+    'console_enabled',
+    'last_error',
+    'power_state',
+    'provision_state',
+    'provision_updated_at',
+    'raid_config',
+    'target_power_state',
+    'target_provision_state',
+    'target_raid_config',
+  ]);
   const old = await call(g.app, `/v1/nodes/${n.uuid}/states`, { version: '1.11' });
   assert.ok(!('raid_config' in old.json()));
   const v = await call(g.app, `/v1/nodes/${n.uuid}/validate`, { version: '1.38' });

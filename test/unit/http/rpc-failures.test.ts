@@ -12,7 +12,10 @@ import { resourceRoutes } from '../../../src/http/routes/index.ts';
 import { createTransport } from '../../../src/rpc/transport.ts';
 
 async function gatewayOn(url: string, timeoutS: number) {
-  const config = loadConfig({ env: {}, overrides: { log_level: 'silent', rpc_response_timeout: timeoutS, transport_url: url } });
+  const config = loadConfig({
+    env: {},
+    overrides: { log_level: 'silent', rpc_response_timeout: timeoutS, transport_url: url },
+  });
   const transport = createTransport(url);
   const conductor = createConductorAPI(createConductorRpcClient(transport, config), config);
   const app = await buildApp(config, { conductor, routes: resourceRoutes });
@@ -37,7 +40,10 @@ test('no conductor consumes the topic: 503 with Retry-After at once', async () =
 test('a conductor that does not answer in time: 504 with Retry-After after rpc_response_timeout', async () => {
   const url = `memory://silent-${randomUUID()}`;
   const silentSide = createTransport(url);
-  const listener = await silentSide.serve({ topic: 'ironic.conductor_manager', server: 'mute-1' }, () => new Promise(() => undefined));
+  const listener = await silentSide.serve(
+    { topic: 'ironic.conductor_manager', server: 'mute-1' },
+    () => new Promise(() => undefined),
+  );
   const { app, transport } = await gatewayOn(url, 0.3);
   const started = Date.now();
   const r = await app.inject({ url: '/v1/nodes', headers: latest });

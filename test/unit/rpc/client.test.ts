@@ -19,11 +19,21 @@ describe('RpcClient', () => {
   it('refuses a method above the cap with RpcVersionCapError, before sending', async () => {
     const t = new MemoryTransport('memory://client-cap');
     let sent = 0;
-    await t.serve({ topic: 'top', server: 's' }, async () => { sent++; return null; });
-    const client = new RpcClient<{ id: string }>(t, { defaultTimeoutMs: 1000, versionCap: '1.40', serializeContext: (c) => ({ request_id: c.id }) });
+    await t.serve({ topic: 'top', server: 's' }, async () => {
+      sent++;
+      return null;
+    });
+    const client = new RpcClient<{ id: string }>(t, {
+      defaultTimeoutMs: 1000,
+      versionCap: '1.40',
+      serializeContext: (c) => ({ request_id: c.id }),
+    });
     assert.equal(client.canSendVersion('1.40'), true);
     assert.equal(client.canSendVersion('1.41'), false);
-    await assert.rejects(client.call({ id: 'r' }, { topic: 'top' }, 'create_port', {}, { version: '1.41' }), RpcVersionCapError);
+    await assert.rejects(
+      client.call({ id: 'r' }, { topic: 'top' }, 'create_port', {}, { version: '1.41' }),
+      RpcVersionCapError,
+    );
     await assert.rejects(client.cast({ id: 'r' }, { topic: 'top' }, 'x', {}, { version: '1.41' }), RpcVersionCapError);
     await client.call({ id: 'r' }, { topic: 'top' }, 'ok', {}, { version: '1.40' });
     assert.equal(sent, 1);
@@ -33,27 +43,44 @@ describe('RpcClient', () => {
   it('sends the serialized context and arguments and deserializes the result', async () => {
     const t = new MemoryTransport('memory://client-ser');
     let seen: IncomingRequest | undefined;
-    await t.serve({ topic: 'top', server: 's' }, async (req) => { seen = req; return { n: 41 }; });
+    await t.serve({ topic: 'top', server: 's' }, async (req) => {
+      seen = req;
+      return { n: 41 };
+    });
     const client = new RpcClient<{ id: string }>(t, {
       defaultTimeoutMs: 1000,
       serializeContext: (c) => ({ request_id: c.id }),
       serializer: { serialize: (v) => ({ wrapped: v }), deserialize: (v) => (v as { n: number }).n + 1 },
     });
     assert.equal(await client.call({ id: 'req-9' }, { topic: 'top' }, 'm', { a: 1 }, { version: '1.2' }), 42);
-    assert.deepEqual(seen, { method: 'm', args: { wrapped: { a: 1 } }, version: '1.2', context: { request_id: 'req-9' } });
+    assert.deepEqual(seen, {
+      method: 'm',
+      args: { wrapped: { a: 1 } },
+      version: '1.2',
+      context: { request_id: 'req-9' },
+    });
     await t.close();
   });
 
   it('rejects (never throws) an argument JSON cannot carry, sends nothing, and tells the observer', async () => {
     const t = new MemoryTransport('memory://client-bad-arg');
     let sent = 0;
-    await t.serve({ topic: 'top', server: 's' }, async () => { sent++; return null; });
+    await t.serve({ topic: 'top', server: 's' }, async () => {
+      sent++;
+      return null;
+    });
     const events: string[] = [];
-    const client = new RpcClient(t, { defaultTimeoutMs: 1000, serializeContext: (c: Record<string, unknown>) => c, observer: (e) => events.push(`${e.kind} ${e.method} ${e.outcome}`) });
+    const client = new RpcClient(t, {
+      defaultTimeoutMs: 1000,
+      serializeContext: (c: Record<string, unknown>) => c,
+      observer: (e) => events.push(`${e.kind} ${e.method} ${e.outcome}`),
+    });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     let call: Promise<unknown> | undefined;
-    assert.doesNotThrow(() => { call = client.call({}, { topic: 'top' }, 'm', { circular }, { version: '1.0' }); });
+    assert.doesNotThrow(() => {
+      call = client.call({}, { topic: 'top' }, 'm', { circular }, { version: '1.0' });
+    });
     await assert.rejects(call!, TypeError);
     await assert.rejects(client.cast({}, { topic: 'top' }, 'c', { big: 1n }, { version: '1.0' }), TypeError);
     assert.equal(sent, 0);
@@ -70,7 +97,10 @@ describe('RpcClient', () => {
     const d1 = Date.now() - t0;
     assert.ok(d1 >= 55 && d1 < 500, `default timeout took ${d1} ms`);
     t0 = Date.now();
-    await assert.rejects(client.call({}, { topic: 'top' }, 'm', {}, { version: '1.0', timeoutMs: 20 }), MessagingTimeout);
+    await assert.rejects(
+      client.call({}, { topic: 'top' }, 'm', {}, { version: '1.0', timeoutMs: 20 }),
+      MessagingTimeout,
+    );
     assert.ok(Date.now() - t0 < 55);
     await t.close();
   });

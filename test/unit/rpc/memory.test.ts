@@ -5,7 +5,12 @@ import { MemoryTransport } from '../../../src/rpc/memory.ts';
 import type { IncomingRequest, Transport } from '../../../src/rpc/types.ts';
 
 const TOPIC = 'ironic.conductor_manager';
-const msg = (method: string, args: Record<string, unknown> = {}) => ({ method, args, version: '1.0', context: { request_id: 'req-1', roles: ['admin'] } });
+const msg = (method: string, args: Record<string, unknown> = {}) => ({
+  method,
+  args,
+  version: '1.0',
+  context: { request_id: 'req-1', roles: ['admin'] },
+});
 
 describe('memory transport', () => {
   const open: Transport[] = [];
@@ -30,14 +35,20 @@ describe('memory transport', () => {
     assert.deepEqual(await client.call({ topic: TOPIC, server: 'sim-1' }, msg('b'), 1000), { echo: {}, method: 'b' });
     // a full host topic as topic works like topic + server
     assert.deepEqual(await client.call({ topic: `${TOPIC}.sim-1` }, msg('c'), 1000), { echo: {}, method: 'c' });
-    assert.deepEqual(seen.map((r) => r.method), ['a', 'b', 'c']);
+    assert.deepEqual(
+      seen.map((r) => r.method),
+      ['a', 'b', 'c'],
+    );
     assert.deepEqual(seen[0]!.context, { request_id: 'req-1', roles: ['admin'] });
   });
 
   it('serializes through JSON: non-JSON values do not survive', async () => {
     const server = transport('memory://t2');
     const client = transport('memory://t2');
-    await server.serve({ topic: TOPIC, server: 's' }, async () => ({ when: new Date('2020-01-02T03:04:05Z'), u: undefined }));
+    await server.serve({ topic: TOPIC, server: 's' }, async () => ({
+      when: new Date('2020-01-02T03:04:05Z'),
+      u: undefined,
+    }));
     assert.deepEqual(await client.call({ topic: TOPIC }, msg('x'), 1000), { when: '2020-01-02T03:04:05.000Z' });
   });
 
@@ -71,7 +82,9 @@ describe('memory transport', () => {
     const server = transport('memory://t5');
     const client = transport('memory://t5');
     await server.serve({ topic: TOPIC, server: 's' }, async () => {
-      throw new RemoteError('NodeLocked', 'Node n1 is locked', { node: 'n1', code: 409 }, 'ironic.common.exception', ['tb line\n']);
+      throw new RemoteError('NodeLocked', 'Node n1 is locked', { node: 'n1', code: 409 }, 'ironic.common.exception', [
+        'tb line\n',
+      ]);
     });
     await assert.rejects(client.call({ topic: TOPIC }, msg('x'), 1000), (err: unknown) => {
       assert.ok(err instanceof RemoteError);
@@ -88,7 +101,9 @@ describe('memory transport', () => {
     const client = transport('memory://t6');
     const got: string[] = [];
     let done!: () => void;
-    const arrived = new Promise<void>((r) => { done = r; });
+    const arrived = new Promise<void>((r) => {
+      done = r;
+    });
     await server.serve({ topic: TOPIC, server: 's' }, async (req) => {
       got.push(req.method);
       done();
@@ -104,8 +119,14 @@ describe('memory transport', () => {
     const b = transport('memory://t7');
     const client = transport('memory://t7');
     const got: string[] = [];
-    await a.serve({ topic: TOPIC, server: 'a' }, async () => { got.push('a'); return null; });
-    await b.serve({ topic: TOPIC, server: 'b' }, async () => { got.push('b'); return null; });
+    await a.serve({ topic: TOPIC, server: 'a' }, async () => {
+      got.push('a');
+      return null;
+    });
+    await b.serve({ topic: TOPIC, server: 'b' }, async () => {
+      got.push('b');
+      return null;
+    });
     await client.cast({ topic: TOPIC, fanout: true }, msg('x'));
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got.sort(), ['a', 'b']);

@@ -11,14 +11,23 @@ describe('rabbit transport URL and connection failures', () => {
     ]);
   });
 
-  it('parses several hosts in oslo\'s form and in the vhost-first form', () => {
+  it("parses several hosts in oslo's form and in the vhost-first form", () => {
     const oslo = parseRabbitUrl('rabbit://u:p%40ss@h1:5673,v:q@h2/ironic');
-    assert.deepEqual(oslo.map((h) => [h.hostname, h.port, h.username, h.password, h.vhost]), [
-      ['h1', 5673, 'u', 'p@ss', 'ironic'],
-      ['h2', 5672, 'v', 'q', 'ironic'],
-    ]);
+    assert.deepEqual(
+      oslo.map((h) => [h.hostname, h.port, h.username, h.password, h.vhost]),
+      [
+        ['h1', 5673, 'u', 'p@ss', 'ironic'],
+        ['h2', 5672, 'v', 'q', 'ironic'],
+      ],
+    );
     const other = parseRabbitUrl('rabbit://u:p@h1:5673/ironic,v:q@h2:5674');
-    assert.deepEqual(other.map((h) => [h.hostname, h.port, h.vhost]), [['h1', 5673, 'ironic'], ['h2', 5674, 'ironic']]);
+    assert.deepEqual(
+      other.map((h) => [h.hostname, h.port, h.vhost]),
+      [
+        ['h1', 5673, 'ironic'],
+        ['h2', 5674, 'ironic'],
+      ],
+    );
   });
 
   it('refuses a URL that is not rabbit://', () => {
@@ -27,9 +36,15 @@ describe('rabbit transport URL and connection failures', () => {
 
   it('a call with no broker reachable fails with TransportUnavailable within its timeout', async () => {
     // port 1 on loopback refuses at once: the transport keeps retrying until the call gives up
-    const t = new RabbitTransport('rabbit://guest:guest@127.0.0.1:1/', { reconnectInitialDelayMs: 10, reconnectMaxDelayMs: 20 });
+    const t = new RabbitTransport('rabbit://guest:guest@127.0.0.1:1/', {
+      reconnectInitialDelayMs: 10,
+      reconnectMaxDelayMs: 20,
+    });
     const t0 = Date.now();
-    await assert.rejects(t.call({ topic: 'x' }, { method: 'm', args: {}, version: '1.0', context: {} }, 300), TransportUnavailable);
+    await assert.rejects(
+      t.call({ topic: 'x' }, { method: 'm', args: {}, version: '1.0', context: {} }, 300),
+      TransportUnavailable,
+    );
     const took = Date.now() - t0;
     assert.ok(took >= 250 && took < 2000, `took ${took} ms`);
     assert.equal(t.isConnected(), false);

@@ -17,19 +17,38 @@ export interface Harness {
 }
 
 /** Starts simulators `hosts` sharing one database, each on its own transport, and a client on another. */
-export async function harness(makeTransport: () => Transport, hosts: string[], opts: { nodes?: number; workers?: number; actionDelayMs?: number; topic?: string } = {}): Promise<Harness> {
+export async function harness(
+  makeTransport: () => Transport,
+  hosts: string[],
+  opts: { nodes?: number; workers?: number; actionDelayMs?: number; topic?: string } = {},
+): Promise<Harness> {
   const store = new Store();
   const transports: Transport[] = [];
   const sims: RunningSimulator[] = [];
   for (const [i, host] of hosts.entries()) {
     const t = makeTransport();
     transports.push(t);
-    sims.push(await startSimulator({ transport: t, topic: opts.topic, host, store, nodes: i === 0 ? opts.nodes ?? 0 : 0, workers: opts.workers ?? 10, actionDelayMs: opts.actionDelayMs ?? 100 }));
+    sims.push(
+      await startSimulator({
+        transport: t,
+        topic: opts.topic,
+        host,
+        store,
+        nodes: i === 0 ? (opts.nodes ?? 0) : 0,
+        workers: opts.workers ?? 10,
+        actionDelayMs: opts.actionDelayMs ?? 100,
+      }),
+    );
   }
   const clientTransport = makeTransport();
-  const api = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 10 }), { hash_partition_exponent: 5, hash_ring_reset_interval: 15 }, opts.topic);
+  const api = createConductorAPI(
+    createConductorRpcClient(clientTransport, { rpc_response_timeout: 10 }),
+    { hash_partition_exponent: 5, hash_ring_reset_interval: 15 },
+    opts.topic,
+  );
   return {
-    api, sims,
+    api,
+    sims,
     async close() {
       for (const s of sims) await s.stop();
       for (const t of [clientTransport, ...transports]) await t.close();
@@ -92,29 +111,49 @@ export async function keyBehaviours(api: ConductorAPI): Promise<void> {
 
   // power and boot
   await api.change_node_power_state(c, uuid, 'power on', topic, 30);
-  for (let i = 0; i < 100 && (await getNode(api, uuid)).get('power_state') !== 'power on'; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && (await getNode(api, uuid)).get('power_state') !== 'power on'; i++)
+    await new Promise((r) => setTimeout(r, 10));
   assert.equal((await getNode(api, uuid)).get('power_state'), 'power on');
   assert.deepEqual(await api.get_boot_device(c, uuid, topic), { boot_device: 'pxe', persistent: false });
-  await rejectsWith(api.set_boot_device(c, uuid, 'disk', false, topic), 'InvalidParameterValue', /Invalid boot device disk specified/);
+  await rejectsWith(
+    api.set_boot_device(c, uuid, 'disk', false, topic),
+    'InvalidParameterValue',
+    /Invalid boot device disk specified/,
+  );
 
   // traits and VIFs
   await api.add_node_traits(c, uuid, ['CUSTOM_RAID'], false, topic);
-  await rejectsWith(api.add_node_traits(c, uuid, ['bad trait'], false, topic), 'InvalidParameterValue', /Invalid trait/);
+  await rejectsWith(
+    api.add_node_traits(c, uuid, ['bad trait'], false, topic),
+    'InvalidParameterValue',
+    /Invalid trait/,
+  );
   await api.vif_attach(c, uuid, { id: 'vif-1' }, topic);
   await rejectsWith(api.vif_attach(c, uuid, { id: 'vif-1' }, topic), 'VifAlreadyAttached');
   assert.deepEqual(await api.vif_list(c, uuid, topic), [{ id: 'vif-1' }]);
   await api.vif_detach(c, uuid, 'vif-1', topic);
 
   // vendor passthru: sync, async, attach
-  assert.deepEqual(await api.vendor_passthru(c, uuid, 'third_method_sync', 'POST', { bar: 'meow' }, topic), { return: true, async: false, attach: false });
-  assert.deepEqual(await api.vendor_passthru(c, uuid, 'second_method', 'POST', { bar: 'kazoo' }, topic), { return: null, async: true, attach: false });
+  assert.deepEqual(await api.vendor_passthru(c, uuid, 'third_method_sync', 'POST', { bar: 'meow' }, topic), {
+    return: true,
+    async: false,
+    attach: false,
+  });
+  assert.deepEqual(await api.vendor_passthru(c, uuid, 'second_method', 'POST', { bar: 'kazoo' }, topic), {
+    return: null,
+    async: true,
+    attach: false,
+  });
   const att = await api.vendor_passthru(c, uuid, 'attach_method', 'GET', {}, topic);
   assert.equal(att.attach, true);
   assert.match(String(att.return), /fake console log/);
 
   // lists with filters, limit, marker, sort
   const active = await nodes(api, { filters: { provision_state: 'active' } });
-  assert.deepEqual(active.map((n) => n.get('uuid')), [uuid]);
+  assert.deepEqual(
+    active.map((n) => n.get('uuid')),
+    [uuid],
+  );
   const page = await nodes(api, { limit: 1, sort_key: 'name', sort_dir: 'desc' });
   assert.equal(page.length, 1);
   const next = await nodes(api, { limit: 1, sort_key: 'name', sort_dir: 'desc', marker: page[0]!.get('uuid') });
@@ -126,6 +165,9 @@ export async function poolFull(api: ConductorAPI): Promise<void> {
   const [a, b] = await nodes(api);
   const topic = await api.get_topic_for(a!);
   await api.do_provisioning_action(ctx(), String(a!.get('uuid')), 'manage', topic);
-  await rejectsWith(api.do_provisioning_action(ctx(), String(b!.get('uuid')), 'manage', await api.get_topic_for(b!)), 'NoFreeConductorWorker');
+  await rejectsWith(
+    api.do_provisioning_action(ctx(), String(b!.get('uuid')), 'manage', await api.get_topic_for(b!)),
+    'NoFreeConductorWorker',
+  );
   await until(api, String(a!.get('uuid')), 'manageable');
 }

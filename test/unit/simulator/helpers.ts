@@ -5,18 +5,29 @@ import { createSimulator, type Simulator, type SimulatorOptions } from '../../..
 
 export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function makeSim(opts: Partial<SimulatorOptions> = {}): Simulator & { call(method: string, args?: Record<string, unknown>): Promise<Json> } {
+export function makeSim(
+  opts: Partial<SimulatorOptions> = {},
+): Simulator & { call(method: string, args?: Record<string, unknown>): Promise<Json> } {
   const sim = createSimulator({ host: 'sim-1', actionDelayMs: 20, workers: 10, ...opts });
   return Object.assign(sim, {
     async call(method: string, args: Record<string, unknown> = {}): Promise<Json> {
-      const result = await sim.endpoint({ method, args: JSON.parse(JSON.stringify(args)), version: '1.44', context: {} });
+      const result = await sim.endpoint({
+        method,
+        args: JSON.parse(JSON.stringify(args)),
+        version: '1.44',
+        context: {},
+      });
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     },
   });
 }
 
 /** Asserts the promise fails with Ironic's exception `className` (and a message matching `message`). */
-export async function rejectsWith(p: Promise<unknown>, className: string, message?: RegExp | string): Promise<RemoteError> {
+export async function rejectsWith(
+  p: Promise<unknown>,
+  className: string,
+  message?: RegExp | string,
+): Promise<RemoteError> {
   try {
     await p;
   } catch (err) {
@@ -29,8 +40,30 @@ export async function rejectsWith(p: Promise<unknown>, className: string, messag
   assert.fail(`expected ${className}, but the call succeeded`);
 }
 
-export const classAction = (objname: string, objmethod: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, version?: string) => ({
-  objname, objmethod, object_versions: { [objname]: version ?? { Node: '1.23', Port: '1.7', Portgroup: '1.3', Chassis: '1.3', VolumeConnector: '1.0', VolumeTarget: '1.0', Conductor: '1.2' }[objname] }, args, kwargs,
+export const classAction = (
+  objname: string,
+  objmethod: string,
+  args: unknown[] = [],
+  kwargs: Record<string, unknown> = {},
+  version?: string,
+) => ({
+  objname,
+  objmethod,
+  object_versions: {
+    [objname]:
+      version ??
+      {
+        Node: '1.23',
+        Port: '1.7',
+        Portgroup: '1.3',
+        Chassis: '1.3',
+        VolumeConnector: '1.0',
+        VolumeTarget: '1.0',
+        Conductor: '1.2',
+      }[objname],
+  },
+  args,
+  kwargs,
 });
 
 export const data = (p: Json): Json => p['ironic_object.data'];

@@ -15,8 +15,11 @@ test('enroll → manageable → available → active → available, each long ac
   assert.equal(await sim.call('do_provisioning_action', { node_id: uuid, action: 'manage' }), null);
   let n = await nodeState(sim, uuid);
   assert.deepEqual([n.provision_state, n.target_provision_state, n.reservation], ['verifying', 'manageable', 'sim-1']);
-  await rejectsWith(sim.call('do_provisioning_action', { node_id: uuid, action: 'provide' }), 'NodeLocked',
-    `Node ${uuid} is locked by host sim-1, please retry after the current operation is completed.`);
+  await rejectsWith(
+    sim.call('do_provisioning_action', { node_id: uuid, action: 'provide' }),
+    'NodeLocked',
+    `Node ${uuid} is locked by host sim-1, please retry after the current operation is completed.`,
+  );
   await sim.idle();
   n = await nodeState(sim, uuid);
   assert.deepEqual([n.provision_state, n.target_provision_state, n.reservation], ['manageable', null, null]);
@@ -29,7 +32,10 @@ test('enroll → manageable → available → active → available, each long ac
   await sim.call('do_node_deploy', { node_id: uuid, rebuild: false, configdrive: 'H4sI' });
   n = await nodeState(sim, uuid);
   assert.deepEqual([n.provision_state, n.target_provision_state], ['deploying', 'active']);
-  await rejectsWith(sim.call('change_node_power_state', { node_id: uuid, new_state: 'power on', timeout: null }), 'NodeLocked');
+  await rejectsWith(
+    sim.call('change_node_power_state', { node_id: uuid, new_state: 'power on', timeout: null }),
+    'NodeLocked',
+  );
   await sim.idle();
   n = await nodeState(sim, uuid);
   assert.deepEqual([n.provision_state, n.target_provision_state, n.reservation], ['active', null, null]);
@@ -43,17 +49,32 @@ test('enroll → manageable → available → active → available, each long ac
   await sim.stop();
 });
 
-test('refused transitions raise InvalidStateRequested with Ironic\'s message', async () => {
+test("refused transitions raise InvalidStateRequested with Ironic's message", async () => {
   const sim = makeSim({ nodes: 1 });
   const uuid = await firstNode(sim);
-  await rejectsWith(sim.call('do_node_deploy', { node_id: uuid, rebuild: false, configdrive: null }), 'InvalidStateRequested',
-    `The requested action "deploy" can not be performed on node "${uuid}" while it is in state "enroll".`);
+  await rejectsWith(
+    sim.call('do_node_deploy', { node_id: uuid, rebuild: false, configdrive: null }),
+    'InvalidStateRequested',
+    `The requested action "deploy" can not be performed on node "${uuid}" while it is in state "enroll".`,
+  );
   await rejectsWith(sim.call('do_node_tear_down', { node_id: uuid }), 'InvalidStateRequested', /"delete".*"enroll"/);
-  await rejectsWith(sim.call('do_provisioning_action', { node_id: uuid, action: 'provide' }), 'InvalidStateRequested', /"provide"/);
-  await rejectsWith(sim.call('do_node_rescue', { node_id: uuid, rescue_password: 'pw' }), 'InvalidStateRequested', /"rescue"/);
+  await rejectsWith(
+    sim.call('do_provisioning_action', { node_id: uuid, action: 'provide' }),
+    'InvalidStateRequested',
+    /"provide"/,
+  );
+  await rejectsWith(
+    sim.call('do_node_rescue', { node_id: uuid, rescue_password: 'pw' }),
+    'InvalidStateRequested',
+    /"rescue"/,
+  );
   await rejectsWith(sim.call('do_node_unrescue', { node_id: uuid }), 'InvalidStateRequested', /"unrescue"/);
   await rejectsWith(sim.call('inspect_hardware', { node_id: uuid }), 'InvalidStateRequested', /"inspect"/);
-  await rejectsWith(sim.call('do_node_clean', { node_id: uuid, clean_steps: [] }), 'InvalidStateRequested', /"manual clean"/);
+  await rejectsWith(
+    sim.call('do_node_clean', { node_id: uuid, clean_steps: [] }),
+    'InvalidStateRequested',
+    /"manual clean"/,
+  );
   const n = await nodeState(sim, uuid);
   assert.deepEqual([n.provision_state, n.reservation, n.instance_info], ['enroll', null, {}]);
   await sim.stop();
@@ -79,10 +100,17 @@ test('inspect, adopt, rescue and unrescue reach their stable states', async () =
 
   await sim.call('do_node_rescue', { node_id: uuid, rescue_password: 's3cret' });
   n = await nodeState(sim, uuid);
-  assert.deepEqual([n.provision_state, n.target_provision_state, n.instance_info.rescue_password], ['rescuing', 'rescue', 's3cret']);
+  assert.deepEqual(
+    [n.provision_state, n.target_provision_state, n.instance_info.rescue_password],
+    ['rescuing', 'rescue', 's3cret'],
+  );
   await sim.idle();
   assert.equal((await nodeState(sim, uuid)).provision_state, 'rescue');
-  await rejectsWith(sim.call('do_node_deploy', { node_id: uuid, rebuild: true, configdrive: null }), 'InvalidStateRequested', /"rebuild".*"rescue"/);
+  await rejectsWith(
+    sim.call('do_node_deploy', { node_id: uuid, rebuild: true, configdrive: null }),
+    'InvalidStateRequested',
+    /"rebuild".*"rescue"/,
+  );
   await sim.call('do_node_unrescue', { node_id: uuid });
   await sim.idle();
   assert.equal((await nodeState(sim, uuid)).provision_state, 'active');
@@ -95,7 +123,10 @@ test('manual clean: no steps returns to manageable; a step fake-hardware lacks f
   await sim.call('do_provisioning_action', { node_id: uuid, action: 'manage' });
   await sim.idle();
   await sim.call('do_node_clean', { node_id: uuid, clean_steps: [] });
-  assert.deepEqual([(await nodeState(sim, uuid)).provision_state, (await nodeState(sim, uuid)).target_provision_state], ['cleaning', 'manageable']);
+  assert.deepEqual(
+    [(await nodeState(sim, uuid)).provision_state, (await nodeState(sim, uuid)).target_provision_state],
+    ['cleaning', 'manageable'],
+  );
   await sim.idle();
   assert.equal((await nodeState(sim, uuid)).provision_state, 'manageable');
 
@@ -103,8 +134,19 @@ test('manual clean: no steps returns to manageable; a step fake-hardware lacks f
   await sim.idle();
   const n = await nodeState(sim, uuid);
   assert.deepEqual([n.provision_state, n.target_provision_state, n.maintenance], ['clean failed', 'manageable', true]);
-  assert.match(n.last_error, /node does not support this clean step: \{'interface': 'deploy', 'step': 'erase_devices'\}/);
-  await sim.call('update_node', { node_obj: { 'ironic_object.name': 'Node', 'ironic_object.namespace': 'ironic', 'ironic_object.version': '1.23', 'ironic_object.data': { ...n, maintenance: false }, 'ironic_object.changes': ['maintenance'] } });
+  assert.match(
+    n.last_error,
+    /node does not support this clean step: \{'interface': 'deploy', 'step': 'erase_devices'\}/,
+  );
+  await sim.call('update_node', {
+    node_obj: {
+      'ironic_object.name': 'Node',
+      'ironic_object.namespace': 'ironic',
+      'ironic_object.version': '1.23',
+      'ironic_object.data': { ...n, maintenance: false },
+      'ironic_object.changes': ['maintenance'],
+    },
+  });
   await sim.call('do_provisioning_action', { node_id: uuid, action: 'manage' });
   assert.equal((await nodeState(sim, uuid)).provision_state, 'manageable');
   await sim.stop();
@@ -132,11 +174,20 @@ test('a full worker pool answers NoFreeConductorWorker and leaves the node as it
   const [a, b] = list.map((p: unknown) => data(p).uuid);
   await sim.call('do_provisioning_action', { node_id: a, action: 'manage' });
   assert.equal(sim.freeWorkers(), 0);
-  await rejectsWith(sim.call('do_provisioning_action', { node_id: b, action: 'manage' }), 'NoFreeConductorWorker',
-    'Requested action cannot be performed due to lack of free conductor workers.');
+  await rejectsWith(
+    sim.call('do_provisioning_action', { node_id: b, action: 'manage' }),
+    'NoFreeConductorWorker',
+    'Requested action cannot be performed due to lack of free conductor workers.',
+  );
   let n = await nodeState(sim, b);
-  assert.deepEqual([n.provision_state, n.target_provision_state, n.reservation, n.last_error], ['enroll', null, null, 'No free conductor workers available']);
-  await rejectsWith(sim.call('change_node_power_state', { node_id: b, new_state: 'power on', timeout: null }), 'NoFreeConductorWorker');
+  assert.deepEqual(
+    [n.provision_state, n.target_provision_state, n.reservation, n.last_error],
+    ['enroll', null, null, 'No free conductor workers available'],
+  );
+  await rejectsWith(
+    sim.call('change_node_power_state', { node_id: b, new_state: 'power on', timeout: null }),
+    'NoFreeConductorWorker',
+  );
   n = await nodeState(sim, b);
   assert.deepEqual([n.power_state, n.target_power_state], ['power off', null]);
   await sim.idle();
@@ -151,10 +202,21 @@ test('maintenance: deploy, clean and rescue raise NodeInMaintenance', async () =
   const sim = makeSim({ nodes: 1 });
   const uuid = await firstNode(sim);
   Object.assign(sim.store.node(uuid), { provision_state: 'available', maintenance: true });
-  await rejectsWith(sim.call('do_node_deploy', { node_id: uuid, rebuild: false, configdrive: null }), 'NodeInMaintenance',
-    `The provisioning operation can't be performed on node ${uuid} because it's in maintenance mode.`);
-  await rejectsWith(sim.call('do_node_clean', { node_id: uuid, clean_steps: [] }), 'NodeInMaintenance', /cleaning operation/);
-  await rejectsWith(sim.call('do_node_rescue', { node_id: uuid, rescue_password: 'x' }), 'NodeInMaintenance', /rescuing operation/);
+  await rejectsWith(
+    sim.call('do_node_deploy', { node_id: uuid, rebuild: false, configdrive: null }),
+    'NodeInMaintenance',
+    `The provisioning operation can't be performed on node ${uuid} because it's in maintenance mode.`,
+  );
+  await rejectsWith(
+    sim.call('do_node_clean', { node_id: uuid, clean_steps: [] }),
+    'NodeInMaintenance',
+    /cleaning operation/,
+  );
+  await rejectsWith(
+    sim.call('do_node_rescue', { node_id: uuid, rescue_password: 'x' }),
+    'NodeInMaintenance',
+    /rescuing operation/,
+  );
   assert.equal(sim.store.node(uuid).reservation, null);
   await sim.stop();
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as S from '../../../src/conductor/states.ts';
 
-test('the machine allows Ironic\'s transitions and refuses the others', () => {
+test("the machine allows Ironic's transitions and refuses the others", () => {
   assert.equal(S.nextState(S.ENROLL, 'manage'), S.VERIFYING);
   assert.equal(S.nextState(S.MANAGEABLE, 'provide'), S.CLEANING);
   assert.equal(S.nextState(S.AVAILABLE, 'deploy'), S.DEPLOYING);
@@ -12,13 +12,22 @@ test('the machine allows Ironic\'s transitions and refuses the others', () => {
   assert.equal(S.nextState(S.DEPLOYFAIL, 'delete'), S.DELETING);
   assert.equal(S.nextState(S.CLEANWAIT, 'abort'), S.CLEANFAIL);
   assert.equal(S.nextState(S.ADOPTFAIL, 'adopt'), S.ADOPTING);
-  for (const [from, event] of [[S.ENROLL, 'deploy'], [S.ENROLL, 'provide'], [S.AVAILABLE, 'rescue'], [S.ACTIVE, 'deploy'],
-    [S.ACTIVE, 'unrescue'], [S.AVAILABLE, 'delete'], [S.MANAGEABLE, 'deploy'], [S.ACTIVE, 'manage'], [S.CLEANING, 'abort']] as const) {
+  for (const [from, event] of [
+    [S.ENROLL, 'deploy'],
+    [S.ENROLL, 'provide'],
+    [S.AVAILABLE, 'rescue'],
+    [S.ACTIVE, 'deploy'],
+    [S.ACTIVE, 'unrescue'],
+    [S.AVAILABLE, 'delete'],
+    [S.MANAGEABLE, 'deploy'],
+    [S.ACTIVE, 'manage'],
+    [S.CLEANING, 'abort'],
+  ] as const) {
     assert.equal(S.nextState(from, event), undefined, `${from} --${event}-->`);
   }
 });
 
-test('process_event keeps targets as Ironic\'s FSM does', () => {
+test("process_event keeps targets as Ironic's FSM does", () => {
   const node = { provision_state: S.ENROLL as string | null, target_provision_state: null as string | null };
   assert.ok(S.processEvent(node, 'manage', { background: true }));
   assert.deepEqual({ ...node } as object, { provision_state: S.VERIFYING, target_provision_state: S.MANAGEABLE });

@@ -11,7 +11,12 @@ import { checkUuid } from '../../resources/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../resources/lookup.ts';
 import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../resources/node.ts';
 import {
-  NODE_PATCH_INTERNAL, checkInputVersions, checkNamesAcceptable, checkNodeTypes, checkReadonly, nodeCreateSchema,
+  NODE_PATCH_INTERNAL,
+  checkInputVersions,
+  checkNamesAcceptable,
+  checkNodeTypes,
+  checkReadonly,
+  nodeCreateSchema,
 } from '../../resources/node-input.ts';
 import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../resources/patch.ts';
 import { emptyResponse, locationOf } from '../../resources/representation.ts';
@@ -24,7 +29,8 @@ async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<numbe
     const chassis = (await classAction(request, 'Chassis', 'get_by_uuid', [uuid])) as IronicObject<{ id: number }>;
     return Number(chassis.get('id'));
   } catch (err) {
-    if ((err as { exc_type?: string }).exc_type === 'ChassisNotFound') throw ironicError('InvalidParameterValue', (err as Error).message);
+    if ((err as { exc_type?: string }).exc_type === 'ChassisNotFound')
+      throw ironicError('InvalidParameterValue', (err as Error).message);
     throw err;
   }
 }
@@ -33,7 +39,11 @@ async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<numbe
 async function newNode(request: FastifyRequest, body: Record<string, unknown>): Promise<IronicObject<NodeFields>> {
   checkReadonly(body);
   checkInputVersions(request, (f) => f in body);
-  if ('traits' in body) throw ironicError('Invalid', 'Cannot specify node traits on node creation. Traits must be set via the node traits API.');
+  if ('traits' in body)
+    throw ironicError(
+      'Invalid',
+      'Cannot specify node traits on node creation. Traits must be set via the node traits API.',
+    );
   const fields: Record<string, unknown> = { ...checkNodeTypes(body) };
   fields.uuid = body.uuid === undefined ? randomUUID() : checkUuid(String(body.uuid));
   delete fields.chassis_uuid;
@@ -51,12 +61,19 @@ function checkPatchVersions(request: FastifyRequest, patch: readonly PatchOp[]):
   validatePatch(patch, { internal: NODE_PATCH_INTERNAL, nonRemovable: ['/driver'] });
   checkInputVersions(request, (f) => getPatchValues(patch, `/${f}`).some(Boolean));
   if (getPatchValues(patch, '/traits').length > 0) {
-    throw ironicError('Invalid', 'Cannot update node traits via node patch. Node traits should be updated via the node traits API.');
+    throw ironicError(
+      'Invalid',
+      'Cannot update node traits via node patch. Node traits should be updated via the node traits API.',
+    );
   }
 }
 
 function checkNotTransitioning(node: IronicObject<NodeFields>, patch: readonly PatchOp[], ident: string): void {
-  const removesInstanceOnly = patch.length === 1 && patch[0]!.op === 'remove' && patch[0]!.path === '/instance_uuid' && Object.keys(patch[0]!).length === 2;
+  const removesInstanceOnly =
+    patch.length === 1 &&
+    patch[0]!.op === 'remove' &&
+    patch[0]!.path === '/instance_uuid' &&
+    Object.keys(patch[0]!).length === 2;
   if (node.get('maintenance') && removesInstanceOnly) return;
   if (node.get('target_provision_state') && !UPDATE_ALLOWED_STATES.includes(node.get('provision_state') ?? '')) {
     throw ironicError('Conflict', `Node ${ident} can not be updated while a state transition is in progress.`);
@@ -64,11 +81,17 @@ function checkNotTransitioning(node: IronicObject<NodeFields>, patch: readonly P
 }
 
 /** _update_changed_fields: copies what the patch changed onto the Node object (so only that is sent). */
-async function applyChanges(request: FastifyRequest, node: IronicObject<NodeFields>, patched: Record<string, unknown>, currentChassis: string | null): Promise<void> {
+async function applyChanges(
+  request: FastifyRequest,
+  node: IronicObject<NodeFields>,
+  patched: Record<string, unknown>,
+  currentChassis: string | null,
+): Promise<void> {
   for (const f of NODE_FIELDS) {
     if (f === 'traits' || f === 'chassis_uuid' || f === 'created_at' || f === 'updated_at' || f === 'uuid') continue;
     const value = patched[f] === undefined ? null : patched[f];
-    if (!isDeepStrictEqual(node.get(f as keyof NodeFields) ?? null, value)) node.set(f as keyof NodeFields & string, value as never);
+    if (!isDeepStrictEqual(node.get(f as keyof NodeFields) ?? null, value))
+      node.set(f as keyof NodeFields & string, value as never);
   }
   const chassis = (patched.chassis_uuid ?? null) as string | null;
   if (chassis === currentChassis) return;
@@ -86,7 +109,8 @@ async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[
   const node = await getRpcNodeWithSuffix(request, ident);
   checkNotTransitioning(node, patch, ident);
   const names = getPatchValues(patch, '/name');
-  if (names.length > 0) checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
+  if (names.length > 0)
+    checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
   const chassisUuid = await new ChassisUuids(request).get(node.get('chassis_id'));
   const doc: Record<string, unknown> = { ...node.toPlain(), chassis_uuid: chassisUuid };
   delete doc.chassis_id;
@@ -94,7 +118,10 @@ async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[
   await applyChanges(request, node, patched, chassisUuid);
   const topic = await topicFor(request, node, true);
   if (node.whatChanged().includes('driver') && node.get('console_enabled')) {
-    throw ironicError('Conflict', `Node ${ident} can not update the driver while the console is enabled. Please stop the console first.`);
+    throw ironicError(
+      'Conflict',
+      `Node ${ident} can not update the driver while the console is enabled. Please stop the console first.`,
+    );
   }
   const updated = await request.server.conductor.update_node(request.ctx, node, topic);
   return convertNode(request, updated);
@@ -111,8 +138,13 @@ async function setMaintenance(request: FastifyRequest, on: boolean, reason: stri
 
 export const crudRoutes: RouteDef[] = [
   {
-    method: 'POST', url: '/v1/nodes', policy: 'baremetal:node:create', rpc: ['create_node', 'get_topic_for'], status: 201,
-    summary: 'Create a node', tags: TAGS,
+    method: 'POST',
+    url: '/v1/nodes',
+    policy: 'baremetal:node:create',
+    rpc: ['create_node', 'get_topic_for'],
+    status: 201,
+    summary: 'Create a node',
+    tags: TAGS,
     schema: { querystring: noQuery, body: nodeCreateSchema, response: { 201: nodeSchema, ...NODE_ERRORS } },
     handler: async (request, reply) => {
       const node = await newNode(request, request.body as Record<string, unknown>);
@@ -123,14 +155,29 @@ export const crudRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PATCH', url: '/v1/nodes/:node_ident', policy: 'baremetal:node:update', rpc: ['update_node', 'get_topic_for'], status: 200,
-    summary: 'Update a node (JSON Patch)', tags: TAGS,
-    schema: { params: nodeIdentParams, querystring: noQuery, body: patchBodySchema, response: { 200: nodeSchema, ...NODE_ERRORS } },
+    method: 'PATCH',
+    url: '/v1/nodes/:node_ident',
+    policy: 'baremetal:node:update',
+    rpc: ['update_node', 'get_topic_for'],
+    status: 200,
+    summary: 'Update a node (JSON Patch)',
+    tags: TAGS,
+    schema: {
+      params: nodeIdentParams,
+      querystring: noQuery,
+      body: patchBodySchema,
+      response: { 200: nodeSchema, ...NODE_ERRORS },
+    },
     handler: async (request) => patchNode(request, identOf(request), request.body as PatchOp[]),
   },
   {
-    method: 'DELETE', url: '/v1/nodes/:node_ident', policy: 'baremetal:node:delete', rpc: ['destroy_node', 'get_topic_for'], status: 204,
-    summary: 'Delete a node', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/nodes/:node_ident',
+    policy: 'baremetal:node:delete',
+    rpc: ['destroy_node', 'get_topic_for'],
+    status: 204,
+    summary: 'Delete a node',
+    tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => {
       const node = await getRpcNodeWithSuffix(request, identOf(request));
@@ -139,12 +186,21 @@ export const crudRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/maintenance', policy: 'baremetal:node:set_maintenance', rpc: ['update_node', 'get_topic_for'], status: 202,
-    summary: 'Put a node in maintenance', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/maintenance',
+    policy: 'baremetal:node:set_maintenance',
+    rpc: ['update_node', 'get_topic_for'],
+    status: 202,
+    summary: 'Put a node in maintenance',
+    tags: TAGS,
     schema: {
       params: nodeIdentParams,
       querystring: { type: 'object', properties: { reason: { type: 'string' } }, additionalProperties: false },
-      body: { type: ['object', 'null'], properties: { reason: { type: ['string', 'null'] } }, additionalProperties: false },
+      body: {
+        type: ['object', 'null'],
+        properties: { reason: { type: ['string', 'null'] } },
+        additionalProperties: false,
+      },
       response: { 202: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
@@ -154,8 +210,13 @@ export const crudRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'DELETE', url: '/v1/nodes/:node_ident/maintenance', policy: 'baremetal:node:clear_maintenance', rpc: ['update_node', 'get_topic_for'], status: 202,
-    summary: 'Take a node out of maintenance', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/nodes/:node_ident/maintenance',
+    policy: 'baremetal:node:clear_maintenance',
+    rpc: ['update_node', 'get_topic_for'],
+    status: 202,
+    summary: 'Take a node out of maintenance',
+    tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 202: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => setMaintenance(request, false, null),
   },

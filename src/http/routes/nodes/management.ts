@@ -7,12 +7,22 @@ import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.t
 
 export const managementRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/management/boot_device', policy: 'baremetal:node:get_boot_device', rpc: ['get_boot_device', 'get_topic_for'], status: 200,
-    summary: 'Show the boot device of a node', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/management/boot_device',
+    policy: 'baremetal:node:get_boot_device',
+    rpc: ['get_boot_device', 'get_topic_for'],
+    status: 200,
+    summary: 'Show the boot device of a node',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       response: {
-        200: { type: 'object', properties: { boot_device: { type: ['string', 'null'] }, persistent: { type: ['boolean', 'null'] } }, required: ['boot_device', 'persistent'] },
+        200: {
+          type: 'object',
+          properties: { boot_device: { type: ['string', 'null'] }, persistent: { type: ['boolean', 'null'] } },
+          required: ['boot_device', 'persistent'],
+        },
         ...NODE_ERRORS,
       },
     },
@@ -22,14 +32,24 @@ export const managementRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/management/boot_device', policy: 'baremetal:node:set_boot_device', rpc: ['set_boot_device', 'get_topic_for'], status: 204,
-    summary: 'Set the boot device of a node', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/management/boot_device',
+    policy: 'baremetal:node:set_boot_device',
+    rpc: ['set_boot_device', 'get_topic_for'],
+    status: 204,
+    summary: 'Set the boot device of a node',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       body: {
         type: 'object',
-        properties: { boot_device: { type: 'string', description: 'pxe, disk, cdrom, bios, safe …' }, persistent: { anyOf: [{ type: 'boolean' }, { type: 'string' }], description: 'default false' } },
-        required: ['boot_device'], additionalProperties: false,
+        properties: {
+          boot_device: { type: 'string', description: 'pxe, disk, cdrom, bios, safe …' },
+          persistent: { anyOf: [{ type: 'boolean' }, { type: 'string' }], description: 'default false' },
+        },
+        required: ['boot_device'],
+        additionalProperties: false,
       },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
@@ -37,31 +57,58 @@ export const managementRoutes: RouteDef[] = [
       const body = request.body as { boot_device: string; persistent?: unknown };
       const persistent = body.persistent === undefined ? false : parseBoolean(body.persistent);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      await request.server.conductor.set_boot_device(request.ctx, String(node.get('uuid')), body.boot_device, persistent, topic);
+      await request.server.conductor.set_boot_device(
+        request.ctx,
+        String(node.get('uuid')),
+        body.boot_device,
+        persistent,
+        topic,
+      );
     },
   },
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/management/boot_device/supported', policy: 'baremetal:node:get_boot_device',
-    rpc: ['get_supported_boot_devices', 'get_topic_for'], status: 200,
-    summary: 'List the boot devices a node supports', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/management/boot_device/supported',
+    policy: 'baremetal:node:get_boot_device',
+    rpc: ['get_supported_boot_devices', 'get_topic_for'],
+    status: 200,
+    summary: 'List the boot devices a node supports',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       response: {
-        200: { type: 'object', properties: { supported_boot_devices: { type: 'array', items: { type: 'string' } } }, required: ['supported_boot_devices'] },
+        200: {
+          type: 'object',
+          properties: { supported_boot_devices: { type: 'array', items: { type: 'string' } } },
+          required: ['supported_boot_devices'],
+        },
         ...NODE_ERRORS,
       },
     },
     handler: async (request) => {
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      return { supported_boot_devices: await request.server.conductor.get_supported_boot_devices(request.ctx, String(node.get('uuid')), topic) };
+      return {
+        supported_boot_devices: await request.server.conductor.get_supported_boot_devices(
+          request.ctx,
+          String(node.get('uuid')),
+          topic,
+        ),
+      };
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/management/inject_nmi', minVersion: 29, policy: 'baremetal:node:inject_nmi',
-    rpc: ['inject_nmi', 'get_topic_for'], status: 204,
-    summary: 'Inject a non-maskable interrupt into a node (1.29)', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/management/inject_nmi',
+    minVersion: 29,
+    policy: 'baremetal:node:inject_nmi',
+    rpc: ['inject_nmi', 'get_topic_for'],
+    status: 204,
+    summary: 'Inject a non-maskable interrupt into a node (1.29)',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       body: { type: ['object', 'null'], properties: {}, additionalProperties: false },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },

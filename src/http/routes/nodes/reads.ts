@@ -2,25 +2,88 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
-import { ACTIVE, ADOPTFAIL, AVAILABLE, CLEANFAIL, CLEANING, CLEANWAIT, DELETING, DEPLOYFAIL, DEPLOYING, DEPLOYWAIT, ENROLL, ERROR, INSPECTFAIL, INSPECTING, ADOPTING, MANAGEABLE, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING, VERIFYING } from '../../../conductor/states.ts';
+import {
+  ACTIVE,
+  ADOPTFAIL,
+  AVAILABLE,
+  CLEANFAIL,
+  CLEANING,
+  CLEANWAIT,
+  DELETING,
+  DEPLOYFAIL,
+  DEPLOYING,
+  DEPLOYWAIT,
+  ENROLL,
+  ERROR,
+  INSPECTFAIL,
+  INSPECTING,
+  ADOPTING,
+  MANAGEABLE,
+  RESCUE,
+  RESCUEFAIL,
+  RESCUEWAIT,
+  RESCUING,
+  UNRESCUEFAIL,
+  UNRESCUING,
+  VERIFYING,
+} from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../resources/collection.ts';
 import { checkAllowedFields, needsVersion, notAcceptable } from '../../resources/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../resources/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../resources/lookup.ts';
 import {
-  ChassisUuids, DEFAULT_LIST_FIELDS, NODE_FIELD_VERSIONS, checkNodeFields, convertNode, nodeCollectionSchema, nodeSchema, nodeStates, nodeStatesSchema,
+  ChassisUuids,
+  DEFAULT_LIST_FIELDS,
+  NODE_FIELD_VERSIONS,
+  checkNodeFields,
+  convertNode,
+  nodeCollectionSchema,
+  nodeSchema,
+  nodeStates,
+  nodeStatesSchema,
 } from '../../resources/node.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** Every provision state of Ironic's machine (the provision_state filter accepts only these). */
 const PROVISION_STATES = new Set([
-  ENROLL, VERIFYING, MANAGEABLE, AVAILABLE, ACTIVE, DEPLOYWAIT, DEPLOYING, DEPLOYFAIL, DELETING, CLEANING, CLEANWAIT,
-  CLEANFAIL, ERROR, INSPECTING, INSPECTFAIL, ADOPTING, ADOPTFAIL, RESCUE, RESCUEFAIL, RESCUEWAIT, RESCUING, UNRESCUEFAIL, UNRESCUING,
+  ENROLL,
+  VERIFYING,
+  MANAGEABLE,
+  AVAILABLE,
+  ACTIVE,
+  DEPLOYWAIT,
+  DEPLOYING,
+  DEPLOYFAIL,
+  DELETING,
+  CLEANING,
+  CLEANWAIT,
+  CLEANFAIL,
+  ERROR,
+  INSPECTING,
+  INSPECTFAIL,
+  ADOPTING,
+  ADOPTFAIL,
+  RESCUE,
+  RESCUEFAIL,
+  RESCUEWAIT,
+  RESCUING,
+  UNRESCUEFAIL,
+  UNRESCUING,
 ]);
 
 /** Columns that can not be sorted on (NodesController.invalid_sort_key_list). */
-const INVALID_SORT_KEYS = ['properties', 'driver_info', 'extra', 'instance_info', 'driver_internal_info', 'clean_step', 'raid_config', 'target_raid_config', 'traits'];
+const INVALID_SORT_KEYS = [
+  'properties',
+  'driver_info',
+  'extra',
+  'instance_info',
+  'driver_internal_info',
+  'clean_step',
+  'raid_config',
+  'target_raid_config',
+  'traits',
+];
 
 const listQueryProperties = {
   chassis_uuid: { type: 'string', description: 'only nodes of this chassis' },
@@ -42,14 +105,19 @@ type ListQuery = Partial<Record<keyof typeof listQueryProperties | 'fields', str
 function checkFilters(request: FastifyRequest, q: ListQuery): void {
   if (q.provision_state !== undefined) {
     if (!request.atLeast(9)) throw notAcceptable();
-    if (!PROVISION_STATES.has(q.provision_state)) throw ironicError('InvalidParameterValue', `Provision state "${q.provision_state}" is not valid`);
+    if (!PROVISION_STATES.has(q.provision_state))
+      throw ironicError('InvalidParameterValue', `Provision state "${q.provision_state}" is not valid`);
   }
   if (q.driver !== undefined && !request.atLeast(16)) throw needsVersion(16);
   if (q.resource_class !== undefined && !request.atLeast(21)) throw needsVersion(21);
   for (const k of ['chassis_uuid', 'instance_uuid', 'marker'] as const) if (q[k] !== undefined) checkUuid(q[k]!);
 }
 
-function filtersOf(q: ListQuery, associated: boolean | undefined, maintenance: boolean | undefined): Record<string, unknown> {
+function filtersOf(
+  q: ListQuery,
+  associated: boolean | undefined,
+  maintenance: boolean | undefined,
+): Record<string, unknown> {
   const filters: Record<string, unknown> = {};
   if (q.chassis_uuid) filters.chassis_uuid = q.chassis_uuid;
   if (associated !== undefined) filters.associated = associated;
@@ -70,7 +138,12 @@ async function nodeByInstance(request: FastifyRequest, instanceUuid: string): Pr
 }
 
 /** _get_nodes_collection: one page of nodes and its `next` link. */
-async function listNodes(request: FastifyRequest, q: ListQuery, resourcePath: string, fields: readonly string[] | undefined) {
+async function listNodes(
+  request: FastifyRequest,
+  q: ListQuery,
+  resourcePath: string,
+  fields: readonly string[] | undefined,
+) {
   const sortKey = q.sort_key ?? 'id';
   checkAllowedFields([sortKey], NODE_FIELD_VERSIONS, request.apiVersion.minor);
   checkFilters(request, q);
@@ -87,25 +160,45 @@ async function listNodes(request: FastifyRequest, q: ListQuery, resourcePath: st
     limit = 0; // at most one node: never a next link
   } else {
     const filters = filtersOf(q, associated, maintenance);
-    nodes = await listObjects(request, 'Node', 'list', [], { limit, marker, sort_key: sortKey, sort_dir: sortDir, filters });
+    nodes = await listObjects(request, 'Node', 'list', [], {
+      limit,
+      marker,
+      sort_key: sortKey,
+      sort_dir: sortDir,
+      filters,
+    });
     params = { sort_key: sortKey, sort_dir: sortDir };
     if (associated) params.associated = associated;
     if (maintenance) params.maintenance = maintenance;
   }
   const chassis = new ChassisUuids(request);
   const items = await Promise.all(nodes.map((n) => convertNode(request, n, fields, chassis)));
-  const next = nextLink(request, resourcePath, nodes.map((n) => ({ uuid: n.get('uuid') })), limit, params);
+  const next = nextLink(
+    request,
+    resourcePath,
+    nodes.map((n) => ({ uuid: n.get('uuid') })),
+    limit,
+    params,
+  );
   return collection('nodes', items, next);
 }
 
 export const readRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/nodes', policy: 'baremetal:node:get', rpc: ['object_class_action_versions', 'get_topic_for'], status: 200,
-    summary: 'List nodes', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes',
+    policy: 'baremetal:node:get',
+    rpc: ['object_class_action_versions', 'get_topic_for'],
+    status: 200,
+    summary: 'List nodes',
+    tags: TAGS,
     schema: {
       querystring: {
         type: 'object',
-        properties: { ...listQueryProperties, fields: { type: 'string', description: '1.8: comma-separated fields to return' } },
+        properties: {
+          ...listQueryProperties,
+          fields: { type: 'string', description: '1.8: comma-separated fields to return' },
+        },
         additionalProperties: false,
       },
       response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
@@ -118,8 +211,13 @@ export const readRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/v1/nodes/detail', policy: 'baremetal:node:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'List nodes with every field', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/detail',
+    policy: 'baremetal:node:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'List nodes with every field',
+    tags: TAGS,
     schema: {
       querystring: { type: 'object', properties: listQueryProperties, additionalProperties: false },
       response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
@@ -127,11 +225,20 @@ export const readRoutes: RouteDef[] = [
     handler: async (request) => listNodes(request, request.query as ListQuery, 'nodes/detail', undefined),
   },
   {
-    method: 'GET', url: '/v1/nodes/:node_ident', policy: 'baremetal:node:get', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'Show a node', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident',
+    policy: 'baremetal:node:get',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'Show a node',
+    tags: TAGS,
     schema: {
       params: nodeIdentParams,
-      querystring: { type: 'object', properties: { fields: { type: 'string', description: '1.8: comma-separated fields to return' } }, additionalProperties: false },
+      querystring: {
+        type: 'object',
+        properties: { fields: { type: 'string', description: '1.8: comma-separated fields to return' } },
+        additionalProperties: false,
+      },
       response: { 200: nodeSchema, ...NODE_ERRORS },
     },
     handler: async (request) => {
@@ -142,14 +249,24 @@ export const readRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/states', policy: 'baremetal:node:get_states', rpc: ['object_class_action_versions'], status: 200,
-    summary: "Show a node's power, provision, console and RAID states", tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/states',
+    policy: 'baremetal:node:get_states',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: "Show a node's power, provision, console and RAID states",
+    tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 200: nodeStatesSchema, ...NODE_ERRORS } },
     handler: async (request) => nodeStates(request, await getRpcNode(request, identOf(request))),
   },
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/validate', policy: 'baremetal:node:validate', rpc: ['validate_driver_interfaces'], status: 200,
-    summary: "Validate a node's driver interfaces", tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/validate',
+    policy: 'baremetal:node:validate',
+    rpc: ['validate_driver_interfaces'],
+    status: 200,
+    summary: "Validate a node's driver interfaces",
+    tags: TAGS,
     schema: {
       params: nodeIdentParams,
       querystring: noQuery,
@@ -157,7 +274,10 @@ export const readRoutes: RouteDef[] = [
         200: {
           type: 'object',
           description: 'interface name → {result, reason}',
-          additionalProperties: { type: 'object', properties: { result: { type: ['boolean', 'null'] }, reason: { type: ['string', 'null'] } } },
+          additionalProperties: {
+            type: 'object',
+            properties: { result: { type: ['boolean', 'null'] }, reason: { type: ['string', 'null'] } },
+          },
         },
         ...NODE_ERRORS,
       },

@@ -1,13 +1,26 @@
 /** Node state changes: power, provision, RAID target, console. */
 import type { FastifyRequest } from 'fastify';
 import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
-import { CLEANING, CLEANWAIT, POWER_OFF, POWER_ON, REBOOT, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
+import {
+  CLEANING,
+  CLEANWAIT,
+  POWER_OFF,
+  POWER_ON,
+  REBOOT,
+  SOFT_POWER_OFF,
+  SOFT_REBOOT,
+} from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../resources/fields.ts';
 import { parseBoolean } from '../../resources/ident.ts';
 import { nodeAndTopic } from '../../resources/lookup.ts';
 import {
-  PROVISION_ACTIONS, checkActionable, checkCleanSteps, checkProvisionArguments, checkRescuePassword, checkVerbVersion,
+  PROVISION_ACTIONS,
+  checkActionable,
+  checkCleanSteps,
+  checkProvisionArguments,
+  checkRescuePassword,
+  checkVerbVersion,
   type ProvisionRequest,
 } from '../../resources/provision.ts';
 import { emptyResponse, locationOf } from '../../resources/representation.ts';
@@ -15,31 +28,48 @@ import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.t
 
 const POWER_TARGETS = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];
 
-const statesLocation = (request: FastifyRequest, suffix = ''): string => locationOf(request, `nodes/${identOf(request)}/states${suffix}`);
+const statesLocation = (request: FastifyRequest, suffix = ''): string =>
+  locationOf(request, `nodes/${identOf(request)}/states${suffix}`);
 
 async function setPower(request: FastifyRequest): Promise<void> {
   const { target, timeout } = request.body as { target: string; timeout?: number | null };
   const ident = identOf(request);
   const { node, topic } = await nodeAndTopic(request, ident);
   if ((target === SOFT_REBOOT || target === SOFT_POWER_OFF || timeout) && !request.atLeast(27)) throw notAcceptable();
-  if (timeout !== undefined && timeout !== null && timeout < 1) throw ironicError('Invalid', 'timeout has to be positive integer');
+  if (timeout !== undefined && timeout !== null && timeout < 1)
+    throw ironicError('Invalid', 'timeout has to be positive integer');
   const refuse = (state: unknown) => invalidStateRequested(target, ident, state);
   if (!POWER_TARGETS.includes(target)) throw refuse(node.get('power_state'));
   const provision = node.get('provision_state');
   if (provision === CLEANWAIT || provision === CLEANING) throw refuse(provision);
-  await request.server.conductor.change_node_power_state(request.ctx, String(node.get('uuid')), target, topic, timeout ?? null);
+  await request.server.conductor.change_node_power_state(
+    request.ctx,
+    String(node.get('uuid')),
+    target,
+    topic,
+    timeout ?? null,
+  );
 }
 
 /** Sends the RPC for a provision target (after every check). */
-async function dispatchProvision(request: FastifyRequest, uuid: string, topic: string, body: ProvisionRequest): Promise<void> {
+async function dispatchProvision(
+  request: FastifyRequest,
+  uuid: string,
+  topic: string,
+  body: ProvisionRequest,
+): Promise<void> {
   const c = request.server.conductor;
   const ctx = request.ctx;
   const t = body.target;
   // A conductor pinned below RPC 1.43 has no rescue methods: refuse rather than send them.
   if ((t === 'rescue' || t === 'unrescue') && !c.can_send_rescue()) {
-    throw ironicError('NotAcceptable', `The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`);
+    throw ironicError(
+      'NotAcceptable',
+      `The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`,
+    );
   }
-  if (t === 'active' || t === 'rebuild') return void (await c.do_node_deploy(ctx, uuid, t === 'rebuild', body.configdrive ?? null, topic));
+  if (t === 'active' || t === 'rebuild')
+    return void (await c.do_node_deploy(ctx, uuid, t === 'rebuild', body.configdrive ?? null, topic));
   if (t === 'unrescue') return void (await c.do_node_unrescue(ctx, uuid, topic));
   if (t === 'rescue') return void (await c.do_node_rescue(ctx, uuid, checkRescuePassword(body.rescue_password), topic));
   if (t === 'deleted') return void (await c.do_node_tear_down(ctx, uuid, topic));
@@ -62,10 +92,16 @@ async function setRaid(request: FastifyRequest): Promise<void> {
   if (!request.atLeast(12)) throw notAcceptable();
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
-    await request.server.conductor.set_target_raid_config(request.ctx, String(node.get('uuid')), request.body as Record<string, unknown>, topic);
+    await request.server.conductor.set_target_raid_config(
+      request.ctx,
+      String(node.get('uuid')),
+      request.body as Record<string, unknown>,
+      topic,
+    );
   } catch (err) {
     // RAID is a standard interface a driver may lack: ironic-api answers 404 then
-    if ((err as { exc_type?: string }).exc_type === 'UnsupportedDriverExtension') throw ironicError('NotFound', (err as Error).message);
+    if ((err as { exc_type?: string }).exc_type === 'UnsupportedDriverExtension')
+      throw ironicError('NotFound', (err as Error).message);
     throw err;
   }
 }
@@ -76,7 +112,8 @@ async function getConsole(request: FastifyRequest) {
     const info = await request.server.conductor.get_console_information(request.ctx, String(node.get('uuid')), topic);
     return { console_enabled: true, console_info: info };
   } catch (err) {
-    if ((err as { exc_type?: string }).exc_type === 'NodeConsoleNotEnabled') return { console_enabled: false, console_info: null };
+    if ((err as { exc_type?: string }).exc_type === 'NodeConsoleNotEnabled')
+      return { console_enabled: false, console_info: null };
     throw err;
   }
 }
@@ -85,17 +122,27 @@ const accepted = { 202: emptyResponse, ...NODE_ERRORS };
 
 export const stateRoutes: RouteDef[] = [
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/states/power', policy: 'baremetal:node:set_power_state', rpc: ['change_node_power_state', 'get_topic_for'], status: 202,
-    summary: 'Change the power state of a node', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/states/power',
+    policy: 'baremetal:node:set_power_state',
+    rpc: ['change_node_power_state', 'get_topic_for'],
+    status: 202,
+    summary: 'Change the power state of a node',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       body: {
         type: 'object',
         properties: {
-          target: { type: 'string', description: "'power on', 'power off', 'rebooting'; 1.27: 'soft power off', 'soft rebooting'" },
+          target: {
+            type: 'string',
+            description: "'power on', 'power off', 'rebooting'; 1.27: 'soft power off', 'soft rebooting'",
+          },
           timeout: { type: ['integer', 'null'], description: '1.27: seconds' },
         },
-        required: ['target'], additionalProperties: false,
+        required: ['target'],
+        additionalProperties: false,
       },
       response: accepted,
     },
@@ -105,20 +152,42 @@ export const stateRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/states/provision', policy: 'baremetal:node:set_provision_state',
-    rpc: ['do_node_deploy', 'do_node_tear_down', 'do_provisioning_action', 'inspect_hardware', 'do_node_clean', 'do_node_rescue', 'do_node_unrescue', 'can_send_rescue', 'get_topic_for'],
-    status: 202, summary: 'Change the provision state of a node', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/states/provision',
+    policy: 'baremetal:node:set_provision_state',
+    rpc: [
+      'do_node_deploy',
+      'do_node_tear_down',
+      'do_provisioning_action',
+      'inspect_hardware',
+      'do_node_clean',
+      'do_node_rescue',
+      'do_node_unrescue',
+      'can_send_rescue',
+      'get_topic_for',
+    ],
+    status: 202,
+    summary: 'Change the provision state of a node',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       body: {
         type: 'object',
         properties: {
-          target: { type: 'string', description: 'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue' },
-          configdrive: { type: ['string', 'null'], description: 'gzipped, base64-encoded config drive (active; rebuild from 1.35)' },
+          target: {
+            type: 'string',
+            description: 'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue',
+          },
+          configdrive: {
+            type: ['string', 'null'],
+            description: 'gzipped, base64-encoded config drive (active; rebuild from 1.35)',
+          },
           clean_steps: { type: ['array', 'null'], items: { type: 'object' }, description: 'clean only (1.15)' },
           rescue_password: { type: ['string', 'null'], description: 'rescue only (1.38)' },
         },
-        required: ['target'], additionalProperties: false,
+        required: ['target'],
+        additionalProperties: false,
       },
       response: accepted,
     },
@@ -128,24 +197,43 @@ export const stateRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/states/raid', policy: 'baremetal:node:set_raid_state', rpc: ['set_target_raid_config', 'get_topic_for'], status: 204,
-    summary: 'Set the target RAID configuration of a node (1.12)', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/states/raid',
+    policy: 'baremetal:node:set_raid_state',
+    rpc: ['set_target_raid_config', 'get_topic_for'],
+    status: 204,
+    summary: 'Set the target RAID configuration of a node (1.12)',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
-      body: { type: 'object', additionalProperties: true, description: 'the target RAID configuration: {logical_disks: [...]}' },
+      params: nodeIdentParams,
+      querystring: noQuery,
+      body: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'the target RAID configuration: {logical_disks: [...]}',
+      },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => setRaid(request),
   },
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/states/console', policy: 'baremetal:node:get_console', rpc: ['get_console_information', 'get_topic_for'], status: 200,
-    summary: 'Show console information of a node', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/states/console',
+    policy: 'baremetal:node:get_console',
+    rpc: ['get_console_information', 'get_topic_for'],
+    status: 200,
+    summary: 'Show console information of a node',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       response: {
         200: {
           type: 'object',
-          properties: { console_enabled: { type: 'boolean' }, console_info: { type: ['object', 'null'], additionalProperties: true } },
+          properties: {
+            console_enabled: { type: 'boolean' },
+            console_info: { type: ['object', 'null'], additionalProperties: true },
+          },
           required: ['console_enabled', 'console_info'],
         },
         ...NODE_ERRORS,
@@ -154,11 +242,22 @@ export const stateRoutes: RouteDef[] = [
     handler: async (request) => getConsole(request),
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/states/console', policy: 'baremetal:node:set_console_state', rpc: ['set_console_mode', 'get_topic_for'], status: 202,
-    summary: 'Enable or disable the console of a node', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/states/console',
+    policy: 'baremetal:node:set_console_state',
+    rpc: ['set_console_mode', 'get_topic_for'],
+    status: 202,
+    summary: 'Enable or disable the console of a node',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
-      body: { type: 'object', properties: { enabled: { anyOf: [{ type: 'boolean' }, { type: 'string' }] } }, required: ['enabled'], additionalProperties: false },
+      params: nodeIdentParams,
+      querystring: noQuery,
+      body: {
+        type: 'object',
+        properties: { enabled: { anyOf: [{ type: 'boolean' }, { type: 'string' }] } },
+        required: ['enabled'],
+        additionalProperties: false,
+      },
       response: accepted,
     },
     handler: async (request, reply) => {

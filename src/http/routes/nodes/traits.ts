@@ -25,13 +25,24 @@ async function addTraits(request: FastifyRequest, traits: string[], replace: boo
   const node = await getRpcNode(request, identOf(request));
   for (const t of traits) validateTrait(t);
   const topic = await topicFor(request, node);
-  await request.server.conductor.add_node_traits(request.ctx, node.get('id') ?? String(node.get('uuid')), traits, replace, topic);
+  await request.server.conductor.add_node_traits(
+    request.ctx,
+    node.get('id') ?? String(node.get('uuid')),
+    traits,
+    replace,
+    topic,
+  );
 }
 
 async function removeTraits(request: FastifyRequest, traits: string[] | null): Promise<void> {
   const node = await getRpcNode(request, identOf(request));
   const topic = await topicFor(request, node);
-  await request.server.conductor.remove_node_traits(request.ctx, node.get('id') ?? String(node.get('uuid')), traits, topic);
+  await request.server.conductor.remove_node_traits(
+    request.ctx,
+    node.get('id') ?? String(node.get('uuid')),
+    traits,
+    topic,
+  );
 }
 
 function hasBody(body: unknown): boolean {
@@ -41,11 +52,25 @@ function hasBody(body: unknown): boolean {
 
 export const traitRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/traits', minVersion: 37, policy: 'baremetal:node:traits:list', rpc: ['object_class_action_versions'], status: 200,
-    summary: 'List the traits of a node (1.37)', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/traits',
+    minVersion: 37,
+    policy: 'baremetal:node:traits:list',
+    rpc: ['object_class_action_versions'],
+    status: 200,
+    summary: 'List the traits of a node (1.37)',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
-      response: { 200: { type: 'object', properties: { traits: { type: 'array', items: { type: 'string' } } }, required: ['traits'] }, ...NODE_ERRORS },
+      params: nodeIdentParams,
+      querystring: noQuery,
+      response: {
+        200: {
+          type: 'object',
+          properties: { traits: { type: 'array', items: { type: 'string' } } },
+          required: ['traits'],
+        },
+        ...NODE_ERRORS,
+      },
     },
     handler: async (request) => {
       const node = await getRpcNode(request, identOf(request));
@@ -53,11 +78,22 @@ export const traitRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/traits', minVersion: 37, policy: 'baremetal:node:traits:set', rpc: ['add_node_traits', 'get_topic_for'], status: 204,
-    summary: 'Replace all traits of a node (1.37)', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/traits',
+    minVersion: 37,
+    policy: 'baremetal:node:traits:set',
+    rpc: ['add_node_traits', 'get_topic_for'],
+    status: 204,
+    summary: 'Replace all traits of a node (1.37)',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
-      body: { type: ['object', 'null'], properties: { traits: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
+      params: nodeIdentParams,
+      querystring: noQuery,
+      body: {
+        type: ['object', 'null'],
+        properties: { traits: { type: 'array', items: { type: 'string' } } },
+        additionalProperties: false,
+      },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
@@ -67,10 +103,17 @@ export const traitRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/v1/nodes/:node_ident/traits/:trait', minVersion: 37, policy: 'baremetal:node:traits:set', rpc: ['add_node_traits', 'get_topic_for'], status: 204,
-    summary: 'Add a trait to a node (1.37)', tags: TAGS,
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/traits/:trait',
+    minVersion: 37,
+    policy: 'baremetal:node:traits:set',
+    rpc: ['add_node_traits', 'get_topic_for'],
+    status: 204,
+    summary: 'Add a trait to a node (1.37)',
+    tags: TAGS,
     schema: {
-      params: traitParams, querystring: noQuery,
+      params: traitParams,
+      querystring: noQuery,
       body: { description: 'none', type: ['object', 'null'], additionalProperties: true },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
@@ -84,14 +127,26 @@ export const traitRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'DELETE', url: '/v1/nodes/:node_ident/traits', minVersion: 37, policy: 'baremetal:node:traits:delete', rpc: ['remove_node_traits', 'get_topic_for'], status: 204,
-    summary: 'Remove all traits of a node (1.37)', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/nodes/:node_ident/traits',
+    minVersion: 37,
+    policy: 'baremetal:node:traits:delete',
+    rpc: ['remove_node_traits', 'get_topic_for'],
+    status: 204,
+    summary: 'Remove all traits of a node (1.37)',
+    tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => removeTraits(request, null),
   },
   {
-    method: 'DELETE', url: '/v1/nodes/:node_ident/traits/:trait', minVersion: 37, policy: 'baremetal:node:traits:delete', rpc: ['remove_node_traits', 'get_topic_for'], status: 204,
-    summary: 'Remove a trait from a node (1.37)', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/nodes/:node_ident/traits/:trait',
+    minVersion: 37,
+    policy: 'baremetal:node:traits:delete',
+    rpc: ['remove_node_traits', 'get_topic_for'],
+    status: 204,
+    summary: 'Remove a trait from a node (1.37)',
+    tags: TAGS,
     schema: { params: traitParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => removeTraits(request, [traitOf(request)]),
   },

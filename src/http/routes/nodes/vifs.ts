@@ -19,14 +19,26 @@ function checkVif(request: FastifyRequest, vif: Record<string, unknown>): Record
 
 export const vifRoutes: RouteDef[] = [
   {
-    method: 'GET', url: '/v1/nodes/:node_ident/vifs', minVersion: 28, policy: 'baremetal:node:vif:list', rpc: ['vif_list', 'get_topic_for'], status: 200,
-    summary: 'List the VIFs attached to a node (1.28)', tags: TAGS,
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/vifs',
+    minVersion: 28,
+    policy: 'baremetal:node:vif:list',
+    rpc: ['vif_list', 'get_topic_for'],
+    status: 200,
+    summary: 'List the VIFs attached to a node (1.28)',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
+      params: nodeIdentParams,
+      querystring: noQuery,
       response: {
         200: {
           type: 'object',
-          properties: { vifs: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } } },
+          properties: {
+            vifs: {
+              type: 'array',
+              items: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+            },
+          },
           required: ['vifs'],
         },
         ...NODE_ERRORS,
@@ -39,11 +51,22 @@ export const vifRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'POST', url: '/v1/nodes/:node_ident/vifs', minVersion: 28, policy: 'baremetal:node:vif:attach', rpc: ['vif_attach', 'get_topic_for'], status: 204,
-    summary: 'Attach a VIF to a node (1.28)', tags: TAGS,
+    method: 'POST',
+    url: '/v1/nodes/:node_ident/vifs',
+    minVersion: 28,
+    policy: 'baremetal:node:vif:attach',
+    rpc: ['vif_attach', 'get_topic_for'],
+    status: 204,
+    summary: 'Attach a VIF to a node (1.28)',
+    tags: TAGS,
     schema: {
-      params: nodeIdentParams, querystring: noQuery,
-      body: { type: 'object', properties: { id: { type: 'string', description: 'the VIF (e.g. a Neutron port) id' } }, additionalProperties: true },
+      params: nodeIdentParams,
+      querystring: noQuery,
+      body: {
+        type: 'object',
+        properties: { id: { type: 'string', description: 'the VIF (e.g. a Neutron port) id' } },
+        additionalProperties: true,
+      },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
@@ -53,10 +76,20 @@ export const vifRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'DELETE', url: '/v1/nodes/:node_ident/vifs/:vif_id', minVersion: 28, policy: 'baremetal:node:vif:detach', rpc: ['vif_detach', 'get_topic_for'], status: 204,
-    summary: 'Detach a VIF from a node (1.28)', tags: TAGS,
+    method: 'DELETE',
+    url: '/v1/nodes/:node_ident/vifs/:vif_id',
+    minVersion: 28,
+    policy: 'baremetal:node:vif:detach',
+    rpc: ['vif_detach', 'get_topic_for'],
+    status: 204,
+    summary: 'Detach a VIF from a node (1.28)',
+    tags: TAGS,
     schema: {
-      params: { type: 'object', properties: { ...nodeIdentParams.properties, vif_id: { type: 'string' } }, required: ['node_ident', 'vif_id'] },
+      params: {
+        type: 'object',
+        properties: { ...nodeIdentParams.properties, vif_id: { type: 'string' } },
+        required: ['node_ident', 'vif_id'],
+      },
       querystring: noQuery,
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
