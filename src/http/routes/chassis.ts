@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ChassisFields } from '../../conductor/objects.ts';
-import { checkUuid } from '../resources/ident.ts';
-import { classAction, listObjects } from '../resources/lookup.ts';
-import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch, type PatchOp } from '../resources/patch.ts';
+import { checkUuid } from '../api-utils/ident.ts';
+import { classAction, listObjects } from '../api-utils/lookup.ts';
+import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch, type PatchOp } from '../api-utils/patch.ts';
 import {
   dict,
   emptyResponse,
@@ -20,10 +20,10 @@ import {
   locationOf,
   nullableDateTime,
   nullableString,
-} from '../resources/representation.ts';
+} from '../api-utils/representation.ts';
 import type { RouteDef } from '../route.ts';
 import { readRoutes as nodeReadRoutes } from './nodes/reads.ts';
-import { objectAction } from './remote-objects.ts';
+import { objectAction } from '../api-utils/object-actions.ts';
 import {
   collectionSchema,
   convert,
@@ -37,7 +37,7 @@ import {
   resourceSchema,
   type PageQuery,
   type ResourceSpec,
-} from './shared.ts';
+} from '../api-utils/resource.ts';
 
 const TAGS = ['chassis'];
 

@@ -12,13 +12,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
 import type { VendorPassthruResult } from '../../conductor/api.ts';
-import { needsVersion, notAcceptable } from '../resources/fields.ts';
-import { parseBoolean } from '../resources/ident.ts';
+import { needsVersion, notAcceptable } from '../api-utils/fields.ts';
+import { parseBoolean } from '../api-utils/ident.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import type { RouteDef } from '../route.ts';
-import { classAction } from '../resources/lookup.ts';
-import { dict, errorResponses, linksSchema } from '../resources/representation.ts';
-import { withStatus } from './remote-objects.ts';
+import { classAction } from '../api-utils/lookup.ts';
+import { dict, errorResponses, linksSchema } from '../api-utils/representation.ts';
+import { withStatus } from '../api-utils/object-actions.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
 const HEARTBEAT_TIMEOUT_S = 60;

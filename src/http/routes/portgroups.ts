@@ -9,9 +9,9 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type PortgroupFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { notAcceptable } from '../resources/fields.ts';
-import { checkUuid, isValidLogicalName, parseBoolean } from '../resources/ident.ts';
-import { classAction, getRpcNode, listObjects, topicFor } from '../resources/lookup.ts';
+import { notAcceptable } from '../api-utils/fields.ts';
+import { checkUuid, isValidLogicalName, parseBoolean } from '../api-utils/ident.ts';
+import { classAction, getRpcNode, listObjects, topicFor } from '../api-utils/lookup.ts';
 import {
   applyPatch,
   BASE_INTERNAL_ATTRS,
@@ -20,7 +20,7 @@ import {
   touchesPath,
   validatePatch,
   type PatchOp,
-} from '../resources/patch.ts';
+} from '../api-utils/patch.ts';
 import {
   dict,
   emptyResponse,
@@ -30,7 +30,7 @@ import {
   locationOf,
   nullableDateTime,
   nullableString,
-} from '../resources/representation.ts';
+} from '../api-utils/representation.ts';
 import type { RouteDef } from '../route.ts';
 import {
   atKnownVersion,
@@ -39,7 +39,7 @@ import {
   nodeById,
   objectAction,
   withStatus,
-} from './remote-objects.ts';
+} from '../api-utils/object-actions.ts';
 import {
   collectionSchema,
   convert,
@@ -55,7 +55,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
-} from './shared.ts';
+} from '../api-utils/resource.ts';
 
 const TAGS = ['portgroups'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);

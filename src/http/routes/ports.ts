@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type PortFields, type PortgroupFields } from '../../conductor/objects.ts';
-import { checkUuid } from '../resources/ident.ts';
-import { classAction, topicFor } from '../resources/lookup.ts';
+import { checkUuid } from '../api-utils/ident.ts';
+import { classAction, topicFor } from '../api-utils/lookup.ts';
 import {
   applyPatch,
   BASE_INTERNAL_ATTRS,
@@ -19,8 +19,8 @@ import {
   touchesPath,
   validatePatch,
   type PatchOp,
-} from '../resources/patch.ts';
-import { emptyResponse, errorResponses, locationOf } from '../resources/representation.ts';
+} from '../api-utils/patch.ts';
+import { emptyResponse, errorResponses, locationOf } from '../api-utils/representation.ts';
 import type { RouteDef } from '../route.ts';
 import {
   checkLocalLinkConnection,
@@ -33,9 +33,16 @@ import {
   portSchema,
   type PortListQuery,
   type PortListScope,
-} from './port-common.ts';
-import { atKnownVersion, nodeById, objectAction, withStatus } from './remote-objects.ts';
-import { collectionSchema, fieldsQuery, identParam, normalizeMac, pageQuery, requestedFields } from './shared.ts';
+} from '../api-utils/port.ts';
+import { atKnownVersion, nodeById, objectAction, withStatus } from '../api-utils/object-actions.ts';
+import {
+  collectionSchema,
+  fieldsQuery,
+  identParam,
+  normalizeMac,
+  pageQuery,
+  requestedFields,
+} from '../api-utils/resource.ts';
 
 const TAGS = ['ports'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);

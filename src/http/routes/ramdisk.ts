@@ -11,12 +11,12 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { checkUuid, parseList } from '../resources/ident.ts';
-import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../resources/lookup.ts';
-import { convertNode } from '../resources/node.ts';
-import { dict, emptyResponse, errorResponses, linksSchema } from '../resources/representation.ts';
+import { checkUuid, parseList } from '../api-utils/ident.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../api-utils/lookup.ts';
+import { convertNode } from '../api-utils/node.ts';
+import { dict, emptyResponse, errorResponses, linksSchema } from '../api-utils/representation.ts';
 import type { RouteDef } from '../route.ts';
-import { identParam, normalizeMac } from './shared.ts';
+import { identParam, normalizeMac } from '../api-utils/resource.ts';
 
 const TAGS = ['ramdisk'];
 

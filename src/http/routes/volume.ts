@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type VolumeConnectorFields, type VolumeTargetFields } from '../../conductor/objects.ts';
-import { checkUuid, isUuidLike, parseBoolean, parseList } from '../resources/ident.ts';
-import { classAction, getRpcNode, listObjects, topicFor } from '../resources/lookup.ts';
+import { checkUuid, isUuidLike, parseBoolean, parseList } from '../api-utils/ident.ts';
+import { classAction, getRpcNode, listObjects, topicFor } from '../api-utils/lookup.ts';
 import {
   applyPatch,
   BASE_INTERNAL_ATTRS,
@@ -19,7 +19,7 @@ import {
   patchBodySchema,
   validatePatch,
   type PatchOp,
-} from '../resources/patch.ts';
+} from '../api-utils/patch.ts';
 import {
   dict,
   emptyResponse,
@@ -28,10 +28,10 @@ import {
   locationOf,
   nullableDateTime,
   nullableString,
-} from '../resources/representation.ts';
+} from '../api-utils/representation.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import type { RouteDef } from '../route.ts';
-import { atKnownVersion, nodeById, objectAction, withStatus } from './remote-objects.ts';
+import { atKnownVersion, nodeById, objectAction, withStatus } from '../api-utils/object-actions.ts';
 import {
   collectionSchema,
   convert,
@@ -44,7 +44,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
-} from './shared.ts';
+} from '../api-utils/resource.ts';
 
 const TAGS = ['volume'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);

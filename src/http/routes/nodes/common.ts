@@ -1,6 +1,6 @@
 /** Pieces shared by the node route tables: the path parameter, tags, error responses. */
 import type { FastifyRequest } from 'fastify';
-import { errorResponses } from '../../resources/representation.ts';
+import { errorResponses } from '../../api-utils/representation.ts';
 
 export const TAGS = ['nodes'];
 

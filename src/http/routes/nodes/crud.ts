@@ -6,10 +6,10 @@ import { ironicError } from '../../../conductor/exceptions.ts';
 import { IronicObject, type NodeFields } from '../../../conductor/objects.ts';
 import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
-import { notAcceptable } from '../../resources/fields.ts';
-import { checkUuid } from '../../resources/ident.ts';
-import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../resources/lookup.ts';
-import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../resources/node.ts';
+import { notAcceptable } from '../../api-utils/fields.ts';
+import { checkUuid } from '../../api-utils/ident.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../api-utils/lookup.ts';
+import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
 import {
   NODE_PATCH_INTERNAL,
   checkInputVersions,
@@ -17,9 +17,9 @@ import {
   checkNodeTypes,
   checkReadonly,
   nodeCreateSchema,
-} from '../../resources/node-input.ts';
-import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../resources/patch.ts';
-import { emptyResponse, locationOf } from '../../resources/representation.ts';
+} from '../../api-utils/node-input.ts';
+import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../api-utils/patch.ts';
+import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */

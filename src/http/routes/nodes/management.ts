@@ -1,8 +1,8 @@
 /** Node management: boot device (get, set, supported) and NMI injection. */
 import type { RouteDef } from '../../route.ts';
-import { parseBoolean } from '../../resources/ident.ts';
-import { nodeAndTopic } from '../../resources/lookup.ts';
-import { emptyResponse } from '../../resources/representation.ts';
+import { parseBoolean } from '../../api-utils/ident.ts';
+import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 export const managementRoutes: RouteDef[] = [

@@ -28,10 +28,10 @@ import {
   VERIFYING,
 } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
-import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../resources/collection.ts';
-import { checkAllowedFields, needsVersion, notAcceptable } from '../../resources/fields.ts';
-import { checkUuid, parseBoolean, parseList } from '../../resources/ident.ts';
-import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../resources/lookup.ts';
+import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../api-utils/collection.ts';
+import { checkAllowedFields, needsVersion, notAcceptable } from '../../api-utils/fields.ts';
+import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
   ChassisUuids,
   DEFAULT_LIST_FIELDS,
@@ -42,7 +42,7 @@ import {
   nodeSchema,
   nodeStates,
   nodeStatesSchema,
-} from '../../resources/node.ts';
+} from '../../api-utils/node.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** Every provision state of Ironic's machine (the provision_state filter accepts only these). */

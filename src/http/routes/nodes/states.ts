@@ -11,9 +11,9 @@ import {
   SOFT_REBOOT,
 } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
-import { notAcceptable } from '../../resources/fields.ts';
-import { parseBoolean } from '../../resources/ident.ts';
-import { nodeAndTopic } from '../../resources/lookup.ts';
+import { notAcceptable } from '../../api-utils/fields.ts';
+import { parseBoolean } from '../../api-utils/ident.ts';
+import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
   PROVISION_ACTIONS,
   checkActionable,
@@ -22,8 +22,8 @@ import {
   checkRescuePassword,
   checkVerbVersion,
   type ProvisionRequest,
-} from '../../resources/provision.ts';
-import { emptyResponse, locationOf } from '../../resources/representation.ts';
+} from '../../api-utils/provision.ts';
+import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 const POWER_TARGETS = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];

@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { traitNames } from '../../../conductor/objects.ts';
 import type { RouteDef } from '../../route.ts';
-import { getRpcNode, topicFor } from '../../resources/lookup.ts';
-import { emptyResponse, locationOf } from '../../resources/representation.ts';
-import { validateTrait } from '../../resources/traits.ts';
+import { getRpcNode, topicFor } from '../../api-utils/lookup.ts';
+import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
+import { validateTrait } from '../../api-utils/traits.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 const traitParams = {

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VendorPassthruResult } from '../../../conductor/api.ts';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import type { RouteDef } from '../../route.ts';
-import { nodeAndTopic } from '../../resources/lookup.ts';
+import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** Sends a vendor method's result as ironic-api does; shared with driver vendor passthru. */

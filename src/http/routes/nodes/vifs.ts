@@ -2,9 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import type { RouteDef } from '../../route.ts';
-import { checkUuidOrName } from '../../resources/ident.ts';
-import { nodeAndTopic } from '../../resources/lookup.ts';
-import { emptyResponse } from '../../resources/representation.ts';
+import { checkUuidOrName } from '../../api-utils/ident.ts';
+import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** The node and its topic; no conductor for its driver is the caller's problem here (400). */

@@ -2,19 +2,12 @@
  * What the collections of ports, portgroups, chassis and volume connectors/targets share: the
  * page parameters (limit, marker, sort), the API representation of an object (public fields,
  * datetimes, microversion hiding, `fields=`, links) and query-string schemas. Built on the
- * generic helpers in resources/.
+ * other helpers of this folder.
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, ObjectName } from '../../conductor/objects.ts';
-import {
-  collection,
-  nextLink,
-  validateLimit,
-  validateSortDir,
-  validateSortKey,
-  type SortDir,
-} from '../resources/collection.ts';
+import { collection, nextLink, validateLimit, validateSortDir, validateSortKey, type SortDir } from './collection.ts';
 import {
   checkAllowSpecifyFields,
   checkAllowedFields,
@@ -22,10 +15,10 @@ import {
   hideFields,
   selectFields,
   type FieldVersions,
-} from '../resources/fields.ts';
-import { checkUuid, parseList } from '../resources/ident.ts';
-import { classAction } from '../resources/lookup.ts';
-import { apiDateTime, linksOf } from '../resources/representation.ts';
+} from './fields.ts';
+import { checkUuid, parseList } from './ident.ts';
+import { classAction } from './lookup.ts';
+import { apiDateTime, linksOf } from './representation.ts';
 
 /** How one resource type is shown: ironic-api's `<Resource>.convert_with_links`. */
 export interface ResourceSpec {

@@ -2,7 +2,7 @@
  * Writing versioned objects through the conductor's indirection API, as ironic-api does with
  * `indirection_api` set: `obj.create()`, `obj.save()`, `obj.destroy()` go out as
  * `object_action`, whose `[updates, result]` answer is applied back onto the object. (Reads —
- * class methods such as `get_by_uuid` and `list` — are in resources/lookup.ts.)
+ * class methods such as `get_by_uuid` and `list` — are in lookup.ts.)
  */
 import type { FastifyRequest } from 'fastify';
 import { RemoteError } from '../../rpc/errors.ts';
@@ -16,7 +16,7 @@ import {
   type ObjectName,
   type PortgroupFields,
 } from '../../conductor/objects.ts';
-import { classAction, getByUuidOrName, getByUuidOrNameWithSuffix, type LookupSpec } from '../resources/lookup.ts';
+import { classAction, getByUuidOrName, getByUuidOrNameWithSuffix, type LookupSpec } from './lookup.ts';
 
 /**
  * `obj.<method>()` on any conductor; the field updates the conductor made (id, timestamps,

@@ -8,11 +8,11 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, PortFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { notAcceptable } from '../resources/fields.ts';
-import { checkUuid, isUuidLike } from '../resources/ident.ts';
-import { classAction, getRpcNode, listObjects } from '../resources/lookup.ts';
-import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from '../resources/representation.ts';
-import { getRpcPortgroup } from './remote-objects.ts';
+import { notAcceptable } from './fields.ts';
+import { checkUuid, isUuidLike } from './ident.ts';
+import { classAction, getRpcNode, listObjects } from './lookup.ts';
+import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from './representation.ts';
+import { getRpcPortgroup } from './object-actions.ts';
 import {
   convert,
   normalizeMac,
@@ -24,7 +24,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
-} from './shared.ts';
+} from './resource.ts';
 
 export const PORT: ResourceSpec = {
   path: 'ports',
