@@ -2,7 +2,7 @@
  * Ironic's exceptions (ironic/common/exception.py at 10.1.0): each class, its base and the HTTP
  * code the API answers with. The one table the HTTP layer maps conductor failures through.
  */
-export const IRONIC_EXCEPTIONS: Readonly<Record<string, { base: string; code: number }>> = {
+export const IRONIC_EXCEPTIONS = {
   IronicException: { base: 'Exception', code: 500 },
   NotAuthorized: { base: 'IronicException', code: 403 },
   OperationNotPermitted: { base: 'NotAuthorized', code: 403 },
@@ -145,4 +145,12 @@ export const IRONIC_EXCEPTIONS: Readonly<Record<string, { base: string; code: nu
   NodeTraitNotFound: { base: 'NotFound', code: 404 },
   InstanceRescueFailure: { base: 'IronicException', code: 500 },
   InstanceUnrescueFailure: { base: 'IronicException', code: 500 },
-};
+} as const satisfies Record<string, { base: string; code: number }>;
+
+/** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */
+export type IronicExceptionClass = keyof typeof IRONIC_EXCEPTIONS;
+
+/** The table's row for a class name from the wire, or undefined when the class is not in it. */
+export function exceptionRow(className: string): { base: string; code: number } | undefined {
+  return Object.hasOwn(IRONIC_EXCEPTIONS, className) ? IRONIC_EXCEPTIONS[className as IronicExceptionClass] : undefined;
+}

@@ -3,18 +3,18 @@
  * `httpStatusFor` maps any class name to the HTTP code through the one table.
  */
 import { RemoteError } from '../rpc/errors.ts';
-import { IRONIC_EXCEPTIONS } from './exception-table.ts';
+import { exceptionRow, IRONIC_EXCEPTIONS, type IronicExceptionClass } from './exception-table.ts';
 
-export { IRONIC_EXCEPTIONS };
+export { exceptionRow, IRONIC_EXCEPTIONS, type IronicExceptionClass };
 
 /** HTTP status for an Ironic exception class name; unknown classes are 500. */
 export function httpStatusFor(className: string): number {
-  return IRONIC_EXCEPTIONS[className]?.code ?? 500;
+  return exceptionRow(className)?.code ?? 500;
 }
 
 /** True when `className` is `ancestor` or derives from it in Ironic's hierarchy. */
-export function isA(className: string, ancestor: string): boolean {
-  for (let c: string | undefined = className; c; c = IRONIC_EXCEPTIONS[c]?.base) {
+export function isA(className: string, ancestor: IronicExceptionClass): boolean {
+  for (let c: string | undefined = className; c; c = exceptionRow(c)?.base) {
     if (c === ancestor) return true;
   }
   return false;
@@ -32,7 +32,11 @@ export function pyStr(value: unknown): string {
 }
 
 /** Builds an Ironic exception to raise (gateway-side checks, or the simulator). */
-export function ironicError(className: string, message: string, kwargs: Record<string, unknown> = {}): RemoteError {
+export function ironicError(
+  className: IronicExceptionClass,
+  message: string,
+  kwargs: Record<string, unknown> = {},
+): RemoteError {
   return new RemoteError(className, message, kwargs, 'ironic.common.exception');
 }
 

@@ -28,6 +28,35 @@ export const OBJECT_VERSIONS = {
 
 export type ObjectName = keyof typeof OBJECT_VERSIONS;
 
+/**
+ * The remotable class methods the API calls through `object_class_action_versions`, per object
+ * class (ironic/objects/*.py). A call naming a class or method not listed does not compile.
+ */
+export const OBJECT_CLASS_METHODS = {
+  Node: ['get_by_id', 'get_by_uuid', 'get_by_name', 'get_by_instance_uuid', 'get_by_port_addresses', 'list'],
+  Port: ['get_by_id', 'get_by_uuid', 'get_by_address', 'list', 'list_by_node_id', 'list_by_portgroup_id'],
+  Portgroup: ['get_by_id', 'get_by_uuid', 'get_by_address', 'get_by_name', 'list', 'list_by_node_id'],
+  Chassis: ['get_by_id', 'get_by_uuid', 'list'],
+  VolumeConnector: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
+  VolumeTarget: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
+  Conductor: ['list'],
+} as const satisfies Partial<Record<ObjectName, readonly string[]>>;
+
+/** An object class the API reads through the indirection API. */
+export type IndirectionClass = keyof typeof OBJECT_CLASS_METHODS;
+/** The class methods of `N` the API may call. */
+export type ClassMethodOf<N extends IndirectionClass> = (typeof OBJECT_CLASS_METHODS)[N][number];
+/** Any class method of any indirection class. */
+export type AnyClassMethod = ClassMethodOf<IndirectionClass>;
+/** The classes that have class method `M` (e.g. every class with `get_by_uuid`). */
+export type ClassesWith<M extends string> = {
+  [N in IndirectionClass]: M extends ClassMethodOf<N> ? N : never;
+}[IndirectionClass];
+
+/** The remotable instance methods the API calls through `object_action`. */
+export const OBJECT_ACTIONS = ['create', 'save', 'destroy'] as const;
+export type ObjectActionName = (typeof OBJECT_ACTIONS)[number];
+
 type DateTime = string | null;
 type Dict = Record<string, unknown> | null;
 interface Stamped {

@@ -102,9 +102,6 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.decorate('conductor', services.conductor ?? (null as unknown as ConductorAPI));
   app.decorateRequest('ctx', null as never);
   app.decorateRequest('apiVersion', null as never);
-  app.decorateRequest('atLeast', function (this: { apiVersion: { minor: number } }, minor: number) {
-    return this.apiVersion.minor >= minor;
-  });
 
   // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
   const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 512 });

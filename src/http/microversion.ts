@@ -4,9 +4,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.ts';
+import { MINOR_MAX_VERSION, MINOR_MIN_VERSION } from './versions.ts';
 
-export const MIN_VERSION = { major: 1, minor: 1 } as const;
-export const MAX_VERSION = { major: 1, minor: 38 } as const;
+export const MIN_VERSION = { major: 1, minor: MINOR_MIN_VERSION } as const;
+export const MAX_VERSION = { major: 1, minor: MINOR_MAX_VERSION } as const;
 export const MIN_VERSION_STRING = `${MIN_VERSION.major}.${MIN_VERSION.minor}`;
 export const MAX_VERSION_STRING = `${MAX_VERSION.major}.${MAX_VERSION.minor}`;
 
@@ -22,8 +23,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the negotiated microversion of this /v1 request */
     apiVersion: ApiVersion;
-    /** true when the negotiated version is at least 1.`minor` */
-    atLeast(minor: number): boolean;
   }
 }
 

@@ -4,14 +4,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
 import { ironicError } from '../conductor/exceptions.ts';
+import { allows, type Microversion } from './versions.ts';
+import type { PolicyRule } from './auth/policy.ts';
 
 export interface RouteDef {
   method: HTTPMethods | HTTPMethods[];
   url: string;
-  /** the route exists from microversion 1.`minVersion` on (404 below, as ironic-api) */
-  minVersion?: number;
+  /** the route exists from this microversion on (404 below, as ironic-api) */
+  minVersion?: Microversion;
   /** Ironic policy rule name checked before the handler; null for a public route */
-  policy: string | null;
+  policy: PolicyRule | null;
   /** the ConductorAPI methods this route calls (checked by the route-coverage test) */
   rpc: readonly string[];
   /** success status */
@@ -24,24 +26,25 @@ export interface RouteDef {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    policy?: string | null;
+    policy?: PolicyRule | null;
     rpc?: readonly string[];
-    minVersion?: number;
+    minVersion?: Microversion;
   }
 }
 
 /** Registers route definitions on `app`, wiring the microversion gate and the success status. */
 export function registerRoutes(app: FastifyInstance, routes: readonly RouteDef[]): void {
   for (const def of routes) {
+    const minVersion = def.minVersion;
     app.route({
       method: def.method,
       url: def.url,
       schema: { summary: def.summary, tags: def.tags, ...def.schema },
       config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
-      onRequest: def.minVersion
+      onRequest: minVersion
         ? async (request) => {
             // ironic-api answers a resource that does not exist at this version with 404
-            if (!request.atLeast(def.minVersion!)) throw ironicError('NotFound', 'Resource could not be found.');
+            if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
           }
         : undefined,
       handler: async (request, reply) => {

@@ -2,6 +2,7 @@
  * The versioned objects the simulated conductor stores and serves, at Ironic's Queens (10.1.0)
  * versions: field names in Ironic's order, defaults a fresh row gets, and the datetime fields.
  */
+import type { IronicExceptionClass } from '../conductor/exceptions.ts';
 
 export type Row = Record<string, unknown> & {
   id: number;
@@ -18,7 +19,7 @@ export interface ObjectClass {
   defaults: Readonly<Record<string, unknown>>;
   dates: readonly string[];
   /** the exception class and kwarg for "not found" */
-  notFound: readonly [className: string, kwarg: string, label: string];
+  notFound: readonly [className: IronicExceptionClass, kwarg: string, label: string];
 }
 
 export const NODE_INTERFACES = [

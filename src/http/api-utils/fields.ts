@@ -5,40 +5,35 @@
  * itself (1.8) is checked here.
  */
 import { ironicError } from '../../conductor/exceptions.ts';
+import { allows, allowSpecifyFields, notAcceptable, type Microversion, type Versioned } from '../versions.ts';
 
 export interface FieldVersions {
-  /** field → the minor version it appears from (absent: always shown) */
-  readonly since: Readonly<Record<string, number>>;
+  /** field → the microversion it appears from (absent: always shown) */
+  readonly since: Readonly<Record<string, Microversion>>;
   /** fields whose presence in `fields=` below their version is 406 (not merely hidden) */
   readonly refuseBelow: readonly string[];
 }
 
-/** NotAcceptable (406) as ironic-api raises it for a feature above the requested version. */
-export function notAcceptable(message = 'Request not acceptable.'): Error {
-  return ironicError('NotAcceptable', message);
+/** Deletes from `obj` the fields not visible at the request's microversion. */
+export function hideFields(obj: Record<string, unknown>, spec: FieldVersions, request: Versioned): void {
+  for (const [field, since] of Object.entries(spec.since)) if (!allows(request, since)) delete obj[field];
 }
 
-/** NotAcceptable naming the minimal version, as check_allow_specify_driver words it. */
-export function needsVersion(minor: number): Error {
-  return notAcceptable(`Request not acceptable. The minimal required API version should be 1.${minor}`);
-}
-
-/** Deletes from `obj` the fields not visible at `minor`. */
-export function hideFields(obj: Record<string, unknown>, spec: FieldVersions, minor: number): void {
-  for (const [field, since] of Object.entries(spec.since)) if (minor < since) delete obj[field];
-}
-
-/** `fields` needs 1.8 (check_allow_specify_fields). */
-export function checkAllowSpecifyFields(fields: readonly string[] | undefined, minor: number): void {
-  if (fields !== undefined && minor < 8) throw notAcceptable();
+/** `fields` needs MINOR_8_FETCHING_SUBSET_OF_FIELDS (check_allow_specify_fields). */
+export function checkAllowSpecifyFields(fields: readonly string[] | undefined, request: Versioned): void {
+  if (fields !== undefined && !allowSpecifyFields(request)) throw notAcceptable();
 }
 
 /** 406 for a requested field newer than the microversion (check_allowed_fields). */
-export function checkAllowedFields(fields: readonly string[] | undefined, spec: FieldVersions, minor: number): void {
+export function checkAllowedFields(
+  fields: readonly string[] | undefined,
+  spec: FieldVersions,
+  request: Versioned,
+): void {
   if (fields === undefined) return;
   for (const f of fields) {
     const since = spec.since[f];
-    if (since !== undefined && minor < since && spec.refuseBelow.includes(f)) throw notAcceptable();
+    if (since !== undefined && !allows(request, since) && spec.refuseBelow.includes(f)) throw notAcceptable();
   }
 }
 

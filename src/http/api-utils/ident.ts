@@ -4,6 +4,7 @@
  * (strict booleans, comma lists) that wsme parsed for it.
  */
 import { ironicError } from '../../conductor/exceptions.ts';
+import { allowUnrestrictedNodeName, type Versioned } from '../versions.ts';
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const LOGICAL_NAME_RE = /^[A-Z0-9\-._~]+$/i;
@@ -16,15 +17,15 @@ export function isUuidLike(value: unknown): value is string {
   return UUID_RE.test(compact) && compact.replace(/-/g, '').length === 32;
 }
 
-/** A logical name as the microversion allows it (1.10 widened the alphabet). */
-export function isValidLogicalName(name: unknown, minor: number): boolean {
+/** A logical name as the microversion allows it (MINOR_10_UNRESTRICTED_NODE_NAME widened the alphabet). */
+export function isValidLogicalName(name: unknown, request: Versioned): boolean {
   if (typeof name !== 'string' || name.length > 255) return false;
-  return minor < 10 ? HOSTNAME_SAFE_RE.test(name) : LOGICAL_NAME_RE.test(name);
+  return allowUnrestrictedNodeName(request) ? LOGICAL_NAME_RE.test(name) : HOSTNAME_SAFE_RE.test(name);
 }
 
 /** A name a node may take: a valid logical name that is not a UUID. */
-export function isValidNodeName(name: unknown, minor: number): boolean {
-  return isValidLogicalName(name, minor) && !isUuidLike(name);
+export function isValidNodeName(name: unknown, request: Versioned): boolean {
+  return isValidLogicalName(name, request) && !isUuidLike(name);
 }
 
 /** types.uuid: raises InvalidUUID for anything not UUID-like. */
@@ -34,8 +35,8 @@ export function checkUuid(value: string): string {
 }
 
 /** types.uuid_or_name: raises InvalidUuidOrName. */
-export function checkUuidOrName(value: string, minor: number): string {
-  if (!isUuidLike(value) && !isValidLogicalName(value, minor)) {
+export function checkUuidOrName(value: string, request: Versioned): string {
+  if (!isUuidLike(value) && !isValidLogicalName(value, request)) {
     throw ironicError('InvalidUuidOrName', `Expected a logical name or UUID but received ${value}.`);
   }
   return value;

@@ -3,25 +3,28 @@
  * never a database: get by uuid or name, list, and the node's conductor topic.
  */
 import type { FastifyRequest } from 'fastify';
-import { ironicError } from '../../conductor/exceptions.ts';
+import { ironicError, type IronicExceptionClass } from '../../conductor/exceptions.ts';
 import {
   IronicObject,
   OBJECT_VERSIONS,
   type FieldsOf,
   type NodeFields,
   type ObjectName,
+  type AnyClassMethod,
+  type ClassesWith,
 } from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
+import { allows, MINOR_5_NODE_NAME, type Microversion } from '../versions.ts';
 
 /** The object versions asked for: the whole Queens manifest (nested objects such as TraitList too). */
 const MANIFEST: Record<string, string> = { ...OBJECT_VERSIONS };
 
 /** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the Queens versions. */
-export function classAction(
+export function classAction<M extends AnyClassMethod>(
   request: FastifyRequest,
-  objname: ObjectName,
-  objmethod: string,
+  objname: ClassesWith<M>,
+  objmethod: M,
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
@@ -37,10 +40,10 @@ function asObject<N extends ObjectName>(value: unknown, objname: N): IronicObjec
 }
 
 /** A class method returning a list of objects (e.g. `list`), decoded leniently. */
-export async function listObjects<N extends ObjectName>(
+export async function listObjects<M extends AnyClassMethod, N extends ClassesWith<M>>(
   request: FastifyRequest,
   objname: N,
-  objmethod: string,
+  objmethod: M,
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<IronicObject<FieldsOf[N]>[]> {
@@ -49,14 +52,17 @@ export async function listObjects<N extends ObjectName>(
   return result.map((o) => asObject(o, objname));
 }
 
-export interface LookupSpec<N extends ObjectName> {
+/** A class that can be looked up by uuid and by name. */
+export type NamedClass = ClassesWith<'get_by_uuid'> & ClassesWith<'get_by_name'>;
+
+export interface LookupSpec<N extends NamedClass> {
   objname: N;
   /** the Ironic exception raised when nothing matches, e.g. NodeNotFound */
-  notFound: string;
+  notFound: IronicExceptionClass;
   /** the not-found message for an identifier, as Ironic words it */
   notFoundMessage: (ident: string) => string;
   /** the microversion from which names are accepted; null: uuids only */
-  namesFrom: number | null;
+  namesFrom: Microversion | null;
 }
 
 /**
@@ -64,16 +70,15 @@ export interface LookupSpec<N extends ObjectName> {
  * to `get_by_uuid`; a name (when allowed at this version) to `get_by_name`; an invalid name is
  * InvalidUuidOrName; a name before names existed is reported not found, as ironic-api does.
  */
-export async function getByUuidOrName<N extends ObjectName>(
+export async function getByUuidOrName<N extends NamedClass>(
   request: FastifyRequest,
   spec: LookupSpec<N>,
   ident: string,
 ): Promise<IronicObject<FieldsOf[N]>> {
-  const minor = request.apiVersion.minor;
   if (isUuidLike(ident))
     return asObject(await classAction(request, spec.objname, 'get_by_uuid', [ident]), spec.objname);
-  if (spec.namesFrom !== null && minor >= spec.namesFrom) {
-    if (!isValidLogicalName(ident, minor)) checkUuidOrName(ident, minor);
+  if (spec.namesFrom !== null && allows(request, spec.namesFrom)) {
+    if (!isValidLogicalName(ident, request)) checkUuidOrName(ident, request);
     return asObject(await classAction(request, spec.objname, 'get_by_name', [ident]), spec.objname);
   }
   throw ironicError(spec.notFound, spec.notFoundMessage(ident));
@@ -83,7 +88,7 @@ export async function getByUuidOrName<N extends ObjectName>(
  * getByUuidOrName as api_utils' `*_with_suffix` helpers: when nothing matches and the request's
  * path ended in `.json` (stripped before routing, http/json-suffix.ts), looks `ident.json` up.
  */
-export async function getByUuidOrNameWithSuffix<N extends ObjectName>(
+export async function getByUuidOrNameWithSuffix<N extends NamedClass>(
   request: FastifyRequest,
   spec: LookupSpec<N>,
   ident: string,
@@ -100,7 +105,7 @@ export const NODE_LOOKUP: LookupSpec<'Node'> = {
   objname: 'Node',
   notFound: 'NodeNotFound',
   notFoundMessage: (ident) => `Node ${ident} could not be found.`,
-  namesFrom: 5,
+  namesFrom: MINOR_5_NODE_NAME,
 };
 
 /** The node named by `ident` (uuid, or name from 1.5). */

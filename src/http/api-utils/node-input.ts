@@ -4,10 +4,20 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import { notAcceptable } from './fields.ts';
 import { isValidNodeName, parseBoolean, checkUuid } from './ident.ts';
 import { INTERFACE_FIELDS, V31_FIELDS } from './node.ts';
 import { nullableDateTime, nullableDict, nullableString } from './representation.ts';
+import {
+  allows,
+  allowNodeLogicalNames,
+  allowResourceClass,
+  MINOR_20_NETWORK_INTERFACE,
+  MINOR_31_DYNAMIC_INTERFACES,
+  MINOR_33_STORAGE_INTERFACE,
+  MINOR_38_RESCUE_INTERFACE,
+  notAcceptable,
+  type Microversion,
+} from '../versions.ts';
 
 /** Node attributes the API never takes from a client (wsme readonly). */
 export const NODE_READONLY = [
@@ -59,11 +69,11 @@ export const NODE_PATCH_INTERNAL = [
 export const RESERVED_NODE_NAMES = ['maintenance', 'management', 'states', 'vendor_passthru', 'detail', 'validate'];
 
 /** Interface fields with the microversion that accepts them on input. */
-const INTERFACE_VERSIONS: Readonly<Record<string, number>> = {
-  network_interface: 20,
-  ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])),
-  storage_interface: 33,
-  rescue_interface: 38,
+const INTERFACE_VERSIONS: Readonly<Record<string, Microversion>> = {
+  network_interface: MINOR_20_NETWORK_INTERFACE,
+  ...Object.fromEntries(V31_FIELDS.map((f) => [f, MINOR_31_DYNAMIC_INTERFACES])),
+  storage_interface: MINOR_33_STORAGE_INTERFACE,
+  rescue_interface: MINOR_38_RESCUE_INTERFACE,
 };
 
 /** JSON schema of the POST /v1/nodes body (types here; version rules in checkNodeInput). */
@@ -106,8 +116,8 @@ export function checkReadonly(body: Record<string, unknown>): void {
 
 /** 406 for interface fields and resource_class above the request's microversion (post/patch). */
 export function checkInputVersions(request: FastifyRequest, present: (field: string) => boolean): void {
-  if (present('resource_class') && !request.atLeast(21)) throw notAcceptable();
-  for (const [f, v] of Object.entries(INTERFACE_VERSIONS)) if (present(f) && !request.atLeast(v)) throw notAcceptable();
+  if (present('resource_class') && !allowResourceClass(request)) throw notAcceptable();
+  for (const [f, v] of Object.entries(INTERFACE_VERSIONS)) if (present(f) && !allows(request, v)) throw notAcceptable();
 }
 
 /** _check_names_acceptable: 406 before 1.5, 400 for an invalid or reserved name. */
@@ -116,9 +126,9 @@ export function checkNamesAcceptable(
   names: readonly unknown[],
   errorMessage: (name: string) => string,
 ): void {
-  if (!request.atLeast(5)) throw notAcceptable();
+  if (!allowNodeLogicalNames(request)) throw notAcceptable();
   for (const name of names) {
-    if (!isValidNodeName(name, request.apiVersion.minor)) throw ironicError('Invalid', errorMessage(String(name)));
+    if (!isValidNodeName(name, request)) throw ironicError('Invalid', errorMessage(String(name)));
     if (RESERVED_NODE_NAMES.includes(name as string)) {
       throw ironicError(
         'Invalid',

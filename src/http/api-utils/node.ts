@@ -25,6 +25,24 @@ import {
   nullableString,
   SECRET_MASK,
 } from './representation.ts';
+import {
+  allowAvailableState,
+  allowLinksNodeStatesAndDriverProperties,
+  allowPortgroupsSubcontrollers,
+  allowRaidConfig,
+  allowVolume,
+  MINOR_12_RAID_CONFIG,
+  MINOR_20_NETWORK_INTERFACE,
+  MINOR_21_RESOURCE_CLASS,
+  MINOR_31_DYNAMIC_INTERFACES,
+  MINOR_33_STORAGE_INTERFACE,
+  MINOR_37_NODE_TRAITS,
+  MINOR_38_RESCUE_INTERFACE,
+  MINOR_3_DRIVER_INTERNAL_INFO,
+  MINOR_5_NODE_NAME,
+  MINOR_6_INSPECT_STATE,
+  MINOR_7_NODE_CLEAN,
+} from '../versions.ts';
 
 /** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
 export const V31_FIELDS = [
@@ -87,19 +105,19 @@ export const DEFAULT_LIST_FIELDS = [
 /** hide_fields_in_newer_versions and check_allowed_fields of node.py. */
 export const NODE_FIELD_VERSIONS: FieldVersions = {
   since: {
-    driver_internal_info: 3,
-    name: 5,
-    inspection_finished_at: 6,
-    inspection_started_at: 6,
-    clean_step: 7,
-    raid_config: 12,
-    target_raid_config: 12,
-    network_interface: 20,
-    resource_class: 21,
-    ...Object.fromEntries(V31_FIELDS.map((f) => [f, 31])),
-    storage_interface: 33,
-    traits: 37,
-    rescue_interface: 38,
+    driver_internal_info: MINOR_3_DRIVER_INTERNAL_INFO,
+    name: MINOR_5_NODE_NAME,
+    inspection_finished_at: MINOR_6_INSPECT_STATE,
+    inspection_started_at: MINOR_6_INSPECT_STATE,
+    clean_step: MINOR_7_NODE_CLEAN,
+    raid_config: MINOR_12_RAID_CONFIG,
+    target_raid_config: MINOR_12_RAID_CONFIG,
+    network_interface: MINOR_20_NETWORK_INTERFACE,
+    resource_class: MINOR_21_RESOURCE_CLASS,
+    ...Object.fromEntries(V31_FIELDS.map((f) => [f, MINOR_31_DYNAMIC_INTERFACES])),
+    storage_interface: MINOR_33_STORAGE_INTERFACE,
+    traits: MINOR_37_NODE_TRAITS,
+    rescue_interface: MINOR_38_RESCUE_INTERFACE,
   },
   refuseBelow: [
     'network_interface',
@@ -121,8 +139,8 @@ const DATETIME_FIELDS = [
 
 /** Checks a `fields=` selection of nodes at this microversion (406 / 400 as ironic-api). */
 export function checkNodeFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
-  checkAllowSpecifyFields(fields, request.apiVersion.minor);
-  checkAllowedFields(fields, NODE_FIELD_VERSIONS, request.apiVersion.minor);
+  checkAllowSpecifyFields(fields, request);
+  checkAllowedFields(fields, NODE_FIELD_VERSIONS, request);
 }
 
 /** Resolves chassis ids to uuids through the conductor, once per id per request. */
@@ -184,9 +202,9 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
 /** The sub-resource links of a full node: ports, states (1.14), portgroups (1.24), volume (1.32). */
 function subLinks(request: FastifyRequest, uuid: string, out: Record<string, unknown>): void {
   out.ports = linksOf(request, 'nodes', uuid, '/ports');
-  if (request.atLeast(14)) out.states = linksOf(request, 'nodes', uuid, '/states');
-  if (request.atLeast(24)) out.portgroups = linksOf(request, 'nodes', uuid, '/portgroups');
-  if (request.atLeast(32)) out.volume = linksOf(request, 'nodes', uuid, '/volume');
+  if (allowLinksNodeStatesAndDriverProperties(request)) out.states = linksOf(request, 'nodes', uuid, '/states');
+  if (allowPortgroupsSubcontrollers(request)) out.portgroups = linksOf(request, 'nodes', uuid, '/portgroups');
+  if (allowVolume(request)) out.volume = linksOf(request, 'nodes', uuid, '/volume');
 }
 
 /**
@@ -199,12 +217,11 @@ export async function convertNode(
   fields?: readonly string[],
   chassis = new ChassisUuids(request),
 ): Promise<Record<string, unknown>> {
-  const minor = request.apiVersion.minor;
   let out = await publicFields(request, node, chassis);
   if (fields !== undefined) checkForInvalidFields(fields, NODE_FIELDS);
   maskNode(request, out);
-  if (minor < 2 && out.provision_state === 'available') out.provision_state = null;
-  hideFields(out, NODE_FIELD_VERSIONS, minor);
+  if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
+  hideFields(out, NODE_FIELD_VERSIONS, request);
   const uuid = String(node.get('uuid'));
   if (fields !== undefined) out = selectFields(out, fields);
   else subLinks(request, uuid, out);
@@ -223,11 +240,11 @@ export function nodeStates(request: FastifyRequest, node: IronicObject<NodeField
     target_provision_state: node.get('target_provision_state') ?? null,
     provision_updated_at: apiDateTime(node.get('provision_updated_at')),
   };
-  if (request.atLeast(12)) {
+  if (allowRaidConfig(request)) {
     out.raid_config = node.get('raid_config') ?? {};
     out.target_raid_config = node.get('target_raid_config') ?? {};
   }
-  if (!request.atLeast(2) && out.provision_state === 'available') out.provision_state = null;
+  if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
   return out;
 }
 

@@ -5,6 +5,7 @@
  * class methods such as `get_by_uuid` and `list` — are in lookup.ts.)
  */
 import type { FastifyRequest } from 'fastify';
+import type { IronicExceptionClass } from '../../conductor/exceptions.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { HttpError } from '../errors.ts';
 import {
@@ -14,9 +15,13 @@ import {
   type FieldsOf,
   type NodeFields,
   type ObjectName,
+  type ObjectActionName,
+  type AnyClassMethod,
+  type ClassesWith,
   type PortgroupFields,
 } from '../../conductor/objects.ts';
 import { classAction, getByUuidOrName, getByUuidOrNameWithSuffix, type LookupSpec } from './lookup.ts';
+import { MINOR_1_INITIAL_VERSION } from '../versions.ts';
 
 /**
  * `obj.<method>()` on any conductor; the field updates the conductor made (id, timestamps,
@@ -25,7 +30,7 @@ import { classAction, getByUuidOrName, getByUuidOrNameWithSuffix, type LookupSpe
 export async function objectAction(
   request: FastifyRequest,
   obj: IronicObject,
-  method: string,
+  method: ObjectActionName,
   args: unknown[] = [],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
@@ -42,10 +47,10 @@ export async function objectAction(
 }
 
 /** A class method answering one object (`get_by_id`, `get_by_address` …). */
-export async function getObject<N extends ObjectName>(
+export async function getObject<M extends AnyClassMethod, N extends ClassesWith<M>>(
   request: FastifyRequest,
   objname: N,
-  method: string,
+  method: M,
   ...args: unknown[]
 ): Promise<IronicObject<FieldsOf[N]>> {
   const result = await classAction(request, objname, method, args);
@@ -62,7 +67,7 @@ export const PORTGROUP_LOOKUP: LookupSpec<'Portgroup'> = {
   objname: 'Portgroup',
   notFound: 'PortgroupNotFound',
   notFoundMessage: (ident) => `Portgroup ${ident} could not be found.`,
-  namesFrom: 1,
+  namesFrom: MINOR_1_INITIAL_VERSION,
 };
 
 /** api_utils.get_rpc_portgroup: a uuid or a logical name. */
@@ -82,11 +87,16 @@ export function getRpcPortgroupWithSuffix(
  * Re-raises remote errors of the given classes with another HTTP status and the same message,
  * as ironic-api does by setting `e.code` (e.g. NodeNotFound for a port's node_uuid → 400).
  */
-export async function withStatus<T>(promise: Promise<T>, excTypes: readonly string[], status: number): Promise<T> {
+export async function withStatus<T>(
+  promise: Promise<T>,
+  excTypes: readonly IronicExceptionClass[],
+  status: number,
+): Promise<T> {
   try {
     return await promise;
   } catch (err) {
-    if (err instanceof RemoteError && excTypes.includes(err.exc_type)) throw new HttpError(status, err.message);
+    if (err instanceof RemoteError && (excTypes as readonly string[]).includes(err.exc_type))
+      throw new HttpError(status, err.message);
     throw err;
   }
 }

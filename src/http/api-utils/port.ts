@@ -8,7 +8,6 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, PortFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { notAcceptable } from './fields.ts';
 import { checkUuid, isUuidLike } from './ident.ts';
 import { classAction, getRpcNode, listObjects } from './lookup.ts';
 import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from './representation.ts';
@@ -25,6 +24,16 @@ import {
   type PageQuery,
   type ResourceSpec,
 } from './resource.ts';
+import {
+  allowNodeLogicalNames,
+  allowPortgroupsSubcontrollers,
+  allows,
+  MINOR_18_PORT_INTERNAL_INFO,
+  MINOR_19_PORT_ADVANCED_NET_FIELDS,
+  MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+  MINOR_34_PORT_PHYSICAL_NETWORK,
+  notAcceptable,
+} from '../versions.ts';
 
 export const PORT: ResourceSpec = {
   path: 'ports',
@@ -44,7 +53,13 @@ export const PORT: ResourceSpec = {
   ],
   defaultFields: ['uuid', 'address'],
   versions: {
-    since: { internal_info: 18, pxe_enabled: 19, local_link_connection: 19, portgroup_uuid: 24, physical_network: 34 },
+    since: {
+      internal_info: MINOR_18_PORT_INTERNAL_INFO,
+      pxe_enabled: MINOR_19_PORT_ADVANCED_NET_FIELDS,
+      local_link_connection: MINOR_19_PORT_ADVANCED_NET_FIELDS,
+      portgroup_uuid: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+      physical_network: MINOR_34_PORT_PHYSICAL_NETWORK,
+    },
     refuseBelow: ['pxe_enabled', 'local_link_connection', 'portgroup_uuid', 'physical_network'],
   },
   invalidSortKeys: ['extra', 'internal_info', 'local_link_connection'],
@@ -69,7 +84,7 @@ export const portSchema = resourceSchema({
 export function checkPortFields(request: FastifyRequest, fields: Iterable<string>): void {
   for (const f of fields) {
     const since = PORT.versions.since[f];
-    if (since !== undefined && PORT.versions.refuseBelow.includes(f) && !request.atLeast(since)) throw notAcceptable();
+    if (since !== undefined && PORT.versions.refuseBelow.includes(f) && !allows(request, since)) throw notAcceptable();
   }
 }
 
@@ -174,9 +189,9 @@ export async function listPorts(
     if (fields) checkPortFields(request, fields);
   }
   checkPortFields(request, [q.sort_key ?? 'id']);
-  if (q.portgroup !== undefined && !request.atLeast(24)) throw notAcceptable();
+  if (q.portgroup !== undefined && !allowPortgroupsSubcontrollers(request)) throw notAcceptable();
   if (q.node_uuid !== undefined) checkUuid(q.node_uuid);
-  if (!q.node_uuid && q.node && !request.atLeast(5) && !isUuidLike(q.node)) throw notAcceptable();
+  if (!q.node_uuid && q.node && !allowNodeLogicalNames(request) && !isUuidLike(q.node)) throw notAcceptable();
   const address = q.address === undefined ? undefined : normalizeMac(q.address);
   if (!scope.detail) fields ??= PORT.defaultFields;
 

@@ -8,19 +8,30 @@ import { Ajv } from 'ajv';
 import { invalidStateRequested, ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { VERBS, nextState } from '../../conductor/states.ts';
-import { notAcceptable } from './fields.ts';
+import {
+  allowNodeRebuildWithConfigdrive,
+  allows,
+  MINOR_13_ABORT_VERB,
+  MINOR_15_MANUAL_CLEAN,
+  MINOR_17_ADOPT_VERB,
+  MINOR_38_RESCUE_INTERFACE,
+  MINOR_4_MANAGEABLE_STATE,
+  MINOR_6_INSPECT_STATE,
+  notAcceptable,
+  type Microversion,
+} from '../versions.ts';
 
 /** The minimum microversion of each verb (api_utils.MIN_VERB_VERSIONS). */
-export const MIN_VERB_VERSIONS: Readonly<Record<string, number>> = {
-  manage: 4,
-  provide: 4,
-  inspect: 6,
-  abort: 13,
-  clean: 15,
-  adopt: 17,
-  rescue: 38,
-  unrescue: 38,
-};
+export const MIN_VERB_VERSIONS: ReadonlyMap<string, Microversion> = new Map([
+  ['manage', MINOR_4_MANAGEABLE_STATE],
+  ['provide', MINOR_4_MANAGEABLE_STATE],
+  ['inspect', MINOR_6_INSPECT_STATE],
+  ['abort', MINOR_13_ABORT_VERB],
+  ['clean', MINOR_15_MANUAL_CLEAN],
+  ['adopt', MINOR_17_ADOPT_VERB],
+  ['rescue', MINOR_38_RESCUE_INTERFACE],
+  ['unrescue', MINOR_38_RESCUE_INTERFACE],
+]);
 
 /** The targets do_provisioning_action serves (PROVISION_ACTION_STATES). */
 export const PROVISION_ACTIONS = ['manage', 'provide', 'abort', 'adopt'];
@@ -36,8 +47,8 @@ const invalid = (msg: string): Error => ironicError('Invalid', msg);
 
 /** check_allow_management_verbs: 406 for a verb newer than the microversion. */
 export function checkVerbVersion(request: FastifyRequest, target: string): void {
-  const min = MIN_VERB_VERSIONS[target];
-  if (min !== undefined && !request.atLeast(min)) throw notAcceptable();
+  const min = MIN_VERB_VERSIONS.get(target);
+  if (min !== undefined && !allows(request, min)) throw notAcceptable();
 }
 
 /** Maintenance, then the state machine: NodeLocked when reserved, else InvalidStateRequested. */
@@ -50,7 +61,7 @@ export function checkActionable(node: IronicObject<NodeFields>, target: string):
     );
   }
   const state = node.get('provision_state') ?? null;
-  if (nextState(state, VERBS[target] ?? target) !== undefined) return;
+  if (nextState(state, Object.hasOwn(VERBS, target) ? VERBS[target] : target) !== undefined) return;
   const reservation = node.get('reservation');
   if (reservation) {
     throw ironicError(
@@ -64,7 +75,7 @@ export function checkActionable(node: IronicObject<NodeFields>, target: string):
 /** configdrive, clean_steps and rescue_password only with their targets. */
 export function checkProvisionArguments(request: FastifyRequest, body: ProvisionRequest): void {
   if (body.configdrive) {
-    const allowed = request.atLeast(35) ? ['active', 'rebuild'] : ['active'];
+    const allowed = allowNodeRebuildWithConfigdrive(request) ? ['active', 'rebuild'] : ['active'];
     if (!allowed.includes(body.target)) {
       throw invalid(`Adding a config drive is only supported when setting provision state to ${allowed.join(', ')}`);
     }

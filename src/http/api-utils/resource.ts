@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import type { IronicObject, ObjectName } from '../../conductor/objects.ts';
+import type { ClassesWith, IronicObject, ObjectName } from '../../conductor/objects.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey, type SortDir } from './collection.ts';
 import {
   checkAllowSpecifyFields,
@@ -55,7 +55,7 @@ export function convert(
   for (const f of spec.fields) out[f] = f in apiOnly ? apiOnly[f] : (data[f] ?? null);
   for (const f of DATETIME_FIELDS) if (f in out) out[f] = apiDateTime(data[f]);
   if (fields !== undefined) checkForInvalidFields(fields, spec.fields);
-  hideFields(out, spec.versions, request.apiVersion.minor);
+  hideFields(out, spec.versions, request);
   const uuid = String(data.uuid);
   if (fields !== undefined) out = selectFields(out, fields);
   else more?.(out);
@@ -70,8 +70,8 @@ export function requestedFields(
   raw: string | undefined,
 ): string[] | undefined {
   const fields = raw === undefined ? undefined : parseList(raw);
-  checkAllowSpecifyFields(fields, request.apiVersion.minor);
-  checkAllowedFields(fields, spec.versions, request.apiVersion.minor);
+  checkAllowSpecifyFields(fields, request);
+  checkAllowedFields(fields, spec.versions, request);
   return fields;
 }
 
@@ -94,7 +94,7 @@ export interface Page {
 export async function pageOf(
   request: FastifyRequest,
   spec: ResourceSpec,
-  objname: ObjectName,
+  objname: ClassesWith<'get_by_uuid'>,
   q: PageQuery,
 ): Promise<Page> {
   const limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
@@ -168,7 +168,7 @@ export class UuidsById {
   private readonly cache = new Map<number, Promise<string>>();
   constructor(
     private readonly request: FastifyRequest,
-    private readonly objname: ObjectName,
+    private readonly objname: ClassesWith<'get_by_id'>,
   ) {}
 
   get(id: unknown): Promise<string | null> {

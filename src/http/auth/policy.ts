@@ -43,7 +43,7 @@ const PUBLIC = 'rule:public_api';
 const r = (check: string, description: string): RuleDefault => ({ check, description });
 
 /** Base rules the API rules are written in; operators usually override these. */
-export const BASE_RULES: Readonly<Record<string, RuleDefault>> = {
+export const BASE_RULES = {
   admin_api: r('role:admin or role:administrator', 'Legacy rule for cloud admin access (Ironic 10.1.0)'),
   is_admin: r('is_admin:True or rule:admin_api or role:baremetal_admin', 'Full read/write API access'),
   is_observer: r('role:observer or role:baremetal_observer', 'Legacy read-only roles (Ironic 10.1.0)'),
@@ -55,10 +55,13 @@ export const BASE_RULES: Readonly<Record<string, RuleDefault>> = {
   public_api: r('is_public_api:True', 'Routes served without authentication (IPA lookup and heartbeat)'),
   show_password: r('!', 'Show secrets within node driver_info in API responses'),
   show_instance_secrets: r('!', 'Show secrets within node instance_info in API responses'),
-};
+} as const satisfies Record<string, RuleDefault>;
+
+/** The name of a base rule (admin_api, show_password …). */
+export type BaseRule = keyof typeof BASE_RULES;
 
 /** The rule every route names in `config.policy`, with its default. */
-export const API_RULES: Readonly<Record<string, RuleDefault>> = {
+export const API_RULES = {
   'baremetal:node:create': r(ADMIN, 'Create Node records'),
   'baremetal:node:get': r(READER, 'Retrieve Node records'),
   'baremetal:node:list': r('rule:baremetal:node:get', 'List Node records'),
@@ -108,7 +111,10 @@ export const API_RULES: Readonly<Record<string, RuleDefault>> = {
   'baremetal:volume:delete': r(ADMIN, 'Delete Volume connector and target records'),
   'baremetal:node:ipa_heartbeat': r(PUBLIC, 'Send heartbeats from IPA ramdisk'),
   'baremetal:driver:ipa_lookup': r(PUBLIC, 'Access IPA ramdisk functions'),
-};
+} as const satisfies Record<string, RuleDefault>;
+
+/** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */
+export type PolicyRule = keyof typeof API_RULES;
 
 /** Every default rule, base and API, by name. */
 export const DEFAULT_RULES: Readonly<Record<string, RuleDefault>> = { ...BASE_RULES, ...API_RULES };

@@ -12,13 +12,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
 import type { VendorPassthruResult } from '../../conductor/api.ts';
-import { needsVersion, notAcceptable } from '../api-utils/fields.ts';
 import { parseBoolean } from '../api-utils/ident.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import type { RouteDef } from '../route.ts';
 import { classAction } from '../api-utils/lookup.ts';
 import { dict, errorResponses, linksSchema } from '../api-utils/representation.ts';
 import { withStatus } from '../api-utils/object-actions.ts';
+import {
+  allowDynamicDrivers,
+  allowLinksNodeStatesAndDriverProperties,
+  allowRaidConfig,
+  allowRescueInterface,
+  allowStorageInterface,
+  MINOR_30_DYNAMIC_DRIVERS,
+  needsVersion,
+  notAcceptable,
+} from '../versions.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
 const HEARTBEAT_TIMEOUT_S = 60;
@@ -66,12 +75,17 @@ async function activeDrivers(request: FastifyRequest): Promise<Map<string, strin
 function driverBody(request: FastifyRequest, name: string, hosts: string[], detail: boolean): Record<string, unknown> {
   const base = baseUrl(request);
   const body: Record<string, unknown> = { name, hosts, links: resourceLinks(base, `drivers/${name}`) };
-  if (request.atLeast(14)) body.properties = resourceLinks(base, `drivers/${name}/properties`);
-  if (request.atLeast(30)) {
+  if (allowLinksNodeStatesAndDriverProperties(request))
+    body.properties = resourceLinks(base, `drivers/${name}/properties`);
+  if (allowDynamicDrivers(request)) {
     body.type = 'dynamic';
     if (detail) {
       for (const iface of INTERFACES) {
-        if ((iface === 'storage' && !request.atLeast(33)) || (iface === 'rescue' && !request.atLeast(38))) continue;
+        if (
+          (iface === 'storage' && !allowStorageInterface(request)) ||
+          (iface === 'rescue' && !allowRescueInterface(request))
+        )
+          continue;
         body[`default_${iface}_interface`] = null;
         body[`enabled_${iface}_interfaces`] = null;
       }
@@ -168,7 +182,8 @@ export const driverRoutes: RouteDef[] = [
     handler: async (request) => {
       const q = request.query as ListQuery;
       const detail = q.detail === undefined ? undefined : parseBoolean(q.detail);
-      if ((detail !== undefined || q.type !== undefined) && !request.atLeast(30)) throw needsVersion(30);
+      if ((detail !== undefined || q.type !== undefined) && !allowDynamicDrivers(request))
+        throw needsVersion(MINOR_30_DYNAMIC_DRIVERS);
       if (q.type !== undefined && q.type !== 'classic' && q.type !== 'dynamic') {
         throw ironicError('Invalid', '"type" filter must be one of "classic" or "dynamic", if specified.');
       }
@@ -218,8 +233,8 @@ export const driverRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
     handler: async (request) => {
-      // ironic-api answers 406 here below 1.12, not 404
-      if (!request.atLeast(12)) throw notAcceptable();
+      // ironic-api answers 406 here below MINOR_12_RAID_CONFIG, not 404
+      if (!allowRaidConfig(request)) throw notAcceptable();
       // RAID is an optional interface: a driver without it is "not found" (404), not a bad request
       return onDriver(request, (topic, name) =>
         withStatus(

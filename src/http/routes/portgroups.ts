@@ -9,7 +9,6 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type PortgroupFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { notAcceptable } from '../api-utils/fields.ts';
 import { checkUuid, isValidLogicalName, parseBoolean } from '../api-utils/ident.ts';
 import { classAction, getRpcNode, listObjects, topicFor } from '../api-utils/lookup.ts';
 import {
@@ -56,6 +55,13 @@ import {
   type PageQuery,
   type ResourceSpec,
 } from '../api-utils/resource.ts';
+import {
+  allowPortgroupModeProperties,
+  MINOR_23_PORTGROUPS,
+  MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+  notAcceptable,
+  type Microversion,
+} from '../versions.ts';
 
 const TAGS = ['portgroups'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
@@ -100,7 +106,7 @@ const portgroupSchema = resourceSchema({
 
 /** check_allowed_portgroup_fields: mode and properties need 1.26. */
 function checkPortgroupFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
-  if (fields && (fields.includes('mode') || fields.includes('properties')) && !request.atLeast(26))
+  if (fields && (fields.includes('mode') || fields.includes('properties')) && !allowPortgroupModeProperties(request))
     throw notAcceptable();
 }
 
@@ -187,7 +193,7 @@ function listRoutes(
   url: string,
   pathOf: (request: FastifyRequest, detail: boolean) => string,
   parentOf: (request: FastifyRequest) => string | undefined,
-  minVersion: number,
+  minVersion: Microversion,
   params?: object,
 ): RouteDef[] {
   const body = collectionSchema('portgroups', portgroupSchema);
@@ -218,11 +224,12 @@ function listRoutes(
 
 /** The name rule of a portgroup (a logical name at the microversion); ClientSideError 400 otherwise. */
 function checkName(request: FastifyRequest, name: unknown, message: string): void {
-  if (name && !isValidLogicalName(name, request.apiVersion.minor)) throw ironicError('Invalid', message);
+  if (name && !isValidLogicalName(name, request)) throw ironicError('Invalid', message);
 }
 
 async function createPortgroup(request: FastifyRequest, body: CreateBody): Promise<IronicObject<PortgroupFields>> {
-  if ((body.mode !== undefined || body.properties !== undefined) && !request.atLeast(26)) throw notAcceptable();
+  if ((body.mode !== undefined || body.properties !== undefined) && !allowPortgroupModeProperties(request))
+    throw notAcceptable();
   checkName(request, body.name, `Cannot create portgroup with invalid name '${String(body.name)}'`);
   const node = await withStatus(
     classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]),
@@ -247,7 +254,8 @@ async function createPortgroup(request: FastifyRequest, body: CreateBody): Promi
 
 async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promise<IronicObject<PortgroupFields>> {
   validatePatch(patch, { internal: [...BASE_INTERNAL_ATTRS, '/internal_info'], nonRemovable: ['/node_uuid', '/mode'] });
-  if ((touchesPath(patch, '/mode') || touchesPath(patch, '/properties')) && !request.atLeast(26)) throw notAcceptable();
+  if ((touchesPath(patch, '/mode') || touchesPath(patch, '/properties')) && !allowPortgroupModeProperties(request))
+    throw notAcceptable();
   const ident = identOf(request);
   const pg = await getRpcPortgroupWithSuffix(request, ident);
   for (const name of getPatchValues(patch, '/name')) {
@@ -286,12 +294,12 @@ export const portgroupRoutes: RouteDef[] = [
     '/v1/portgroups',
     (_r, detail) => (detail ? 'portgroups/detail' : 'portgroups'),
     () => undefined,
-    23,
+    MINOR_23_PORTGROUPS,
   ),
   {
     method: 'GET',
     url: '/v1/portgroups/:portgroup_ident',
-    minVersion: 23,
+    minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:get',
     rpc: ['object_class_action_versions'],
     status: 200,
@@ -311,7 +319,7 @@ export const portgroupRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/v1/portgroups',
-    minVersion: 23,
+    minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:create',
     rpc: ['object_class_action_versions', 'object_action'],
     status: 201,
@@ -344,7 +352,7 @@ export const portgroupRoutes: RouteDef[] = [
   {
     method: 'PATCH',
     url: '/v1/portgroups/:portgroup_ident',
-    minVersion: 23,
+    minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:update',
     rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup', 'object_backport_versions'],
     status: 200,
@@ -356,7 +364,7 @@ export const portgroupRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/v1/portgroups/:portgroup_ident',
-    minVersion: 23,
+    minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:delete',
     rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_portgroup'],
     status: 204,
@@ -375,13 +383,13 @@ export const portgroupRoutes: RouteDef[] = [
     (request, detail) =>
       `nodes/${(request.params as { node_ident: string }).node_ident}/portgroups${detail ? '/detail' : ''}`,
     (request) => (request.params as { node_ident: string }).node_ident,
-    24,
+    MINOR_24_PORTGROUPS_SUBCONTROLLERS,
     nodeParams,
   ),
   {
     method: ['POST'],
     url: '/v1/nodes/:node_ident/portgroups',
-    minVersion: 24,
+    minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
     policy: 'baremetal:portgroup:create',
     rpc: [],
     status: 403,
@@ -395,7 +403,7 @@ export const portgroupRoutes: RouteDef[] = [
   {
     method: ['GET', 'PATCH', 'DELETE'],
     url: '/v1/nodes/:node_ident/portgroups/:portgroup_ident',
-    minVersion: 24,
+    minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
     policy: 'baremetal:portgroup:get',
     rpc: [],
     status: 403,

@@ -43,6 +43,7 @@ import {
   pageQuery,
   requestedFields,
 } from '../api-utils/resource.ts';
+import { allowPortgroupsSubcontrollers, MINOR_24_PORTGROUPS_SUBCONTROLLERS } from '../versions.ts';
 
 const TAGS = ['ports'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
@@ -166,7 +167,7 @@ async function portgroupFor(
 async function createPort(request: FastifyRequest, body: PortCreateBody): Promise<IronicObject<PortFields>> {
   const conductor = request.server.conductor;
   // below 1.24 ironic-api ignores a portgroup_uuid in the body
-  const portgroupUuid = request.atLeast(24) ? (body.portgroup_uuid ?? undefined) : undefined;
+  const portgroupUuid = allowPortgroupsSubcontrollers(request) ? (body.portgroup_uuid ?? undefined) : undefined;
   checkPortFields(
     request,
     Object.keys(body).filter((k) => k !== 'portgroup_uuid'),
@@ -387,12 +388,12 @@ export const portRoutes: RouteDef[] = [
       const ident = (request.params as { portgroup_ident: string }).portgroup_ident;
       return { path: `portgroups/${ident}/ports${detail ? '/detail' : ''}`, parentPortgroup: ident, detail };
     },
-    { minVersion: 24 },
+    { minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS },
     identParam('portgroup_ident', 'portgroup uuid or name'),
   ),
   ...notPermittedRoutes(
     '/v1/portgroups/:portgroup_ident/ports',
     identParam('portgroup_ident', 'portgroup uuid or name'),
-    { minVersion: 24 },
+    { minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS },
   ),
 ];

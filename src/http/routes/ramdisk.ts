@@ -17,6 +17,7 @@ import { convertNode } from '../api-utils/node.ts';
 import { dict, emptyResponse, errorResponses, linksSchema } from '../api-utils/representation.ts';
 import type { RouteDef } from '../route.ts';
 import { identParam, normalizeMac } from '../api-utils/resource.ts';
+import { allowAgentVersionInHeartbeat, MINOR_22_LOOKUP_HEARTBEAT } from '../versions.ts';
 
 const TAGS = ['ramdisk'];
 
@@ -87,7 +88,7 @@ export const ramdiskRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/lookup',
-    minVersion: 22,
+    minVersion: MINOR_22_LOOKUP_HEARTBEAT,
     policy: null,
     rpc: ['object_class_action_versions'],
     status: 200,
@@ -142,7 +143,7 @@ export const ramdiskRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/v1/heartbeat/:node_ident',
-    minVersion: 22,
+    minVersion: MINOR_22_LOOKUP_HEARTBEAT,
     policy: null,
     rpc: ['object_class_action_versions', 'get_topic_for', 'heartbeat', 'continue_node_clean'],
     status: 202,
@@ -165,7 +166,7 @@ export const ramdiskRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const body = request.body as HeartbeatBody;
-      if (body.agent_version !== undefined && !request.atLeast(36)) {
+      if (body.agent_version !== undefined && !allowAgentVersionInHeartbeat(request)) {
         throw ironicError('InvalidParameterValue', 'Field "agent_version" not recognised');
       }
       const node = await getRpcNodeWithSuffix(request, (request.params as { node_ident: string }).node_ident);

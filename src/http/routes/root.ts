@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RouteDef } from '../route.ts';
 import { MAX_VERSION_STRING, MIN_VERSION_STRING } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
+import { allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
 
 const linkSchema = {
   type: 'object',
@@ -118,9 +119,9 @@ export const rootRoutes: RouteDef[] = [
         drivers: collection('drivers'),
         version: version(request),
       };
-      if (request.atLeast(23)) body.portgroups = collection('portgroups');
-      if (request.atLeast(32)) body.volume = collection('volume');
-      if (request.atLeast(22)) {
+      if (allowPortgroups(request)) body.portgroups = collection('portgroups');
+      if (allowVolume(request)) body.volume = collection('volume');
+      if (allowRamdiskEndpoints(request)) {
         body.lookup = collection('lookup');
         body.heartbeat = collection('heartbeat');
       }

@@ -45,10 +45,11 @@ import {
   type PageQuery,
   type ResourceSpec,
 } from '../api-utils/resource.ts';
+import { MINOR_32_VOLUME } from '../versions.ts';
 
 const TAGS = ['volume'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
-const MIN = 32;
+const MIN = MINOR_32_VOLUME;
 
 // connectors and targets handled alike: their fields are read by name
 type VolumeObj = IronicObject;

@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { buildApp } from '../../../src/http/app.ts';
+import type { PolicyRule } from '../../../src/http/auth/policy.ts';
 import type { RouteDef } from '../../../src/http/route.ts';
 import { authPlugins } from '../../../src/http/auth/index.ts';
 
@@ -50,7 +51,7 @@ export type Level = 'public' | 'reader' | 'member' | 'admin';
 export const FAMILY_ROUTES: Array<{
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
-  policy: string;
+  policy: PolicyRule;
   level: Level;
 }> = [
   { method: 'GET', url: '/v1/nodes', policy: 'baremetal:node:get', level: 'reader' },
@@ -115,7 +116,7 @@ export const TEST_ROUTES: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/forgotten',
-    policy: undefined as unknown as string,
+    policy: undefined as unknown as PolicyRule,
     rpc: [],
     status: 200,
     summary: 'no policy',
@@ -125,7 +126,8 @@ export const TEST_ROUTES: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/misspelt',
-    policy: 'baremetal:node:gett',
+    // the compiler refuses a misspelt rule; this checks the runtime still fails closed
+    policy: 'baremetal:node:gett' as PolicyRule,
     rpc: [],
     status: 200,
     summary: 'bad rule',

@@ -7,6 +7,7 @@ import { loadConfig } from '../../../src/config.ts';
 import type { RouteDef } from '../../../src/http/route.ts';
 import { ironicError } from '../../../src/conductor/exceptions.ts';
 import { MessagingTimeout, RemoteError, TransportUnavailable } from '../../../src/rpc/errors.ts';
+import { MINOR_28_VIFS_SUBCONTROLLER } from '../../../src/http/versions.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -65,7 +66,7 @@ const testRoutes: RouteDef[] = [
     rpc: [],
     status: 200,
     summary: 'gated',
-    minVersion: 28,
+    minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     handler: async (req) => ({ v: req.apiVersion }),
   },
 ];

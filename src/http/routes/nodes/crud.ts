@@ -6,7 +6,6 @@ import { ironicError } from '../../../conductor/exceptions.ts';
 import { IronicObject, type NodeFields } from '../../../conductor/objects.ts';
 import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
-import { notAcceptable } from '../../api-utils/fields.ts';
 import { checkUuid } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../api-utils/lookup.ts';
 import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
@@ -21,6 +20,7 @@ import {
 import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../api-utils/patch.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { allowEnrollState, allowRemoveChassisUuid, notAcceptable } from '../../versions.ts';
 
 /** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */
 async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<number> {
@@ -51,7 +51,7 @@ async function newNode(request: FastifyRequest, body: Record<string, unknown>): 
   if (body.name !== undefined && body.name !== null) {
     checkNamesAcceptable(request, [body.name], (name) => `Cannot create node with invalid name '${name}'`);
   }
-  fields.provision_state = request.atLeast(11) ? 'enroll' : 'available';
+  fields.provision_state = allowEnrollState(request) ? 'enroll' : 'available';
   if (!fields.resource_class) fields.resource_class = null;
   return IronicObject.create('Node', fields as Partial<NodeFields>);
 }
@@ -96,7 +96,7 @@ async function applyChanges(
   const chassis = (patched.chassis_uuid ?? null) as string | null;
   if (chassis === currentChassis) return;
   if (chassis === null) {
-    if (!request.atLeast(25)) throw notAcceptable();
+    if (!allowRemoveChassisUuid(request)) throw notAcceptable();
     node.set('chassis_id', null);
   } else {
     node.set('chassis_id', await chassisIdOf(request, chassis));

@@ -4,6 +4,7 @@ import { parseBoolean } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { MINOR_29_INJECT_NMI } from '../../versions.ts';
 
 export const managementRoutes: RouteDef[] = [
   {
@@ -100,7 +101,7 @@ export const managementRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/v1/nodes/:node_ident/management/inject_nmi',
-    minVersion: 29,
+    minVersion: MINOR_29_INJECT_NMI,
     policy: 'baremetal:node:inject_nmi',
     rpc: ['inject_nmi', 'get_topic_for'],
     status: 204,

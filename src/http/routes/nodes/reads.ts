@@ -29,7 +29,7 @@ import {
 } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../api-utils/collection.ts';
-import { checkAllowedFields, needsVersion, notAcceptable } from '../../api-utils/fields.ts';
+import { checkAllowedFields } from '../../api-utils/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
@@ -44,6 +44,15 @@ import {
   nodeStatesSchema,
 } from '../../api-utils/node.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import {
+  allowDriverFilter,
+  allowProvisionStateFilter,
+  allowResourceClass,
+  MINOR_16_DRIVER_FILTER,
+  MINOR_21_RESOURCE_CLASS,
+  needsVersion,
+  notAcceptable,
+} from '../../versions.ts';
 
 /** Every provision state of Ironic's machine (the provision_state filter accepts only these). */
 const PROVISION_STATES = new Set([
@@ -104,12 +113,12 @@ type ListQuery = Partial<Record<keyof typeof listQueryProperties | 'fields', str
 /** Version gates and value checks of the list filters (check_for_invalid_state_and_allow_filter …). */
 function checkFilters(request: FastifyRequest, q: ListQuery): void {
   if (q.provision_state !== undefined) {
-    if (!request.atLeast(9)) throw notAcceptable();
+    if (!allowProvisionStateFilter(request)) throw notAcceptable();
     if (!PROVISION_STATES.has(q.provision_state))
       throw ironicError('InvalidParameterValue', `Provision state "${q.provision_state}" is not valid`);
   }
-  if (q.driver !== undefined && !request.atLeast(16)) throw needsVersion(16);
-  if (q.resource_class !== undefined && !request.atLeast(21)) throw needsVersion(21);
+  if (q.driver !== undefined && !allowDriverFilter(request)) throw needsVersion(MINOR_16_DRIVER_FILTER);
+  if (q.resource_class !== undefined && !allowResourceClass(request)) throw needsVersion(MINOR_21_RESOURCE_CLASS);
   for (const k of ['chassis_uuid', 'instance_uuid', 'marker'] as const) if (q[k] !== undefined) checkUuid(q[k]!);
 }
 
@@ -145,7 +154,7 @@ async function listNodes(
   fields: readonly string[] | undefined,
 ) {
   const sortKey = q.sort_key ?? 'id';
-  checkAllowedFields([sortKey], NODE_FIELD_VERSIONS, request.apiVersion.minor);
+  checkAllowedFields([sortKey], NODE_FIELD_VERSIONS, request);
   checkFilters(request, q);
   const associated = q.associated === undefined ? undefined : parseBoolean(q.associated);
   const maintenance = q.maintenance === undefined ? undefined : parseBoolean(q.maintenance);

@@ -11,7 +11,6 @@ import {
   SOFT_REBOOT,
 } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
-import { notAcceptable } from '../../api-utils/fields.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
@@ -25,6 +24,7 @@ import {
 } from '../../api-utils/provision.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { allowRaidConfig, allowSoftPowerOff, notAcceptable } from '../../versions.ts';
 
 const POWER_TARGETS = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];
 
@@ -35,7 +35,8 @@ async function setPower(request: FastifyRequest): Promise<void> {
   const { target, timeout } = request.body as { target: string; timeout?: number | null };
   const ident = identOf(request);
   const { node, topic } = await nodeAndTopic(request, ident);
-  if ((target === SOFT_REBOOT || target === SOFT_POWER_OFF || timeout) && !request.atLeast(27)) throw notAcceptable();
+  if ((target === SOFT_REBOOT || target === SOFT_POWER_OFF || timeout) && !allowSoftPowerOff(request))
+    throw notAcceptable();
   if (timeout !== undefined && timeout !== null && timeout < 1)
     throw ironicError('Invalid', 'timeout has to be positive integer');
   const refuse = (state: unknown) => invalidStateRequested(target, ident, state);
@@ -89,7 +90,7 @@ async function setProvision(request: FastifyRequest): Promise<void> {
 }
 
 async function setRaid(request: FastifyRequest): Promise<void> {
-  if (!request.atLeast(12)) throw notAcceptable();
+  if (!allowRaidConfig(request)) throw notAcceptable();
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
     await request.server.conductor.set_target_raid_config(

@@ -7,6 +7,7 @@ import { getRpcNode, topicFor } from '../../api-utils/lookup.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { validateTrait } from '../../api-utils/traits.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { MINOR_37_NODE_TRAITS } from '../../versions.ts';
 
 const traitParams = {
   type: 'object',
@@ -54,7 +55,7 @@ export const traitRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/nodes/:node_ident/traits',
-    minVersion: 37,
+    minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:list',
     rpc: ['object_class_action_versions'],
     status: 200,
@@ -80,7 +81,7 @@ export const traitRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/v1/nodes/:node_ident/traits',
-    minVersion: 37,
+    minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:set',
     rpc: ['add_node_traits', 'get_topic_for'],
     status: 204,
@@ -105,7 +106,7 @@ export const traitRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/v1/nodes/:node_ident/traits/:trait',
-    minVersion: 37,
+    minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:set',
     rpc: ['add_node_traits', 'get_topic_for'],
     status: 204,
@@ -129,7 +130,7 @@ export const traitRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/traits',
-    minVersion: 37,
+    minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:delete',
     rpc: ['remove_node_traits', 'get_topic_for'],
     status: 204,
@@ -141,7 +142,7 @@ export const traitRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/traits/:trait',
-    minVersion: 37,
+    minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:delete',
     rpc: ['remove_node_traits', 'get_topic_for'],
     status: 204,

@@ -6,6 +6,7 @@ import { checkUuidOrName } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { MINOR_28_VIFS_SUBCONTROLLER } from '../../versions.ts';
 
 /** The node and its topic; no conductor for its driver is the caller's problem here (400). */
 const nodeFor = (request: FastifyRequest) => nodeAndTopic(request, identOf(request), true);
@@ -13,7 +14,7 @@ const nodeFor = (request: FastifyRequest) => nodeAndTopic(request, identOf(reque
 /** types.viftype: a JSON object with a mandatory `id` that is a uuid or a name. */
 function checkVif(request: FastifyRequest, vif: Record<string, unknown>): Record<string, unknown> & { id: string } {
   if (!('id' in vif)) throw ironicError('Invalid', 'Missing mandatory keys: id');
-  checkUuidOrName(String(vif.id), request.apiVersion.minor);
+  checkUuidOrName(String(vif.id), request);
   return vif as Record<string, unknown> & { id: string };
 }
 
@@ -21,7 +22,7 @@ export const vifRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/nodes/:node_ident/vifs',
-    minVersion: 28,
+    minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:list',
     rpc: ['vif_list', 'get_topic_for'],
     status: 200,
@@ -53,7 +54,7 @@ export const vifRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/v1/nodes/:node_ident/vifs',
-    minVersion: 28,
+    minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:attach',
     rpc: ['vif_attach', 'get_topic_for'],
     status: 204,
@@ -78,7 +79,7 @@ export const vifRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/vifs/:vif_id',
-    minVersion: 28,
+    minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:detach',
     rpc: ['vif_detach', 'get_topic_for'],
     status: 204,
@@ -94,7 +95,7 @@ export const vifRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const vifId = checkUuidOrName((request.params as { vif_id: string }).vif_id, request.apiVersion.minor);
+      const vifId = checkUuidOrName((request.params as { vif_id: string }).vif_id, request);
       const { node, topic } = await nodeFor(request);
       await request.server.conductor.vif_detach(request.ctx, String(node.get('uuid')), vifId, topic);
     },

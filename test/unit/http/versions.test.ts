@@ -1,0 +1,81 @@
+/** The named microversion table: Ironic's names, in order, and no bare microversion elsewhere. */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import * as versions from '../../../src/http/versions.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const IRONIC_VERSIONS = '/usr/lib/python3/dist-packages/ironic/api/controllers/v1/versions.py';
+
+const named = Object.entries(versions).filter(([k]) => /^MINOR_\d+_/.test(k)) as [string, number][];
+
+test('every MINOR_<n>_<NAME> constant is worth n, one per microversion, 1 to the maximum', () => {
+  for (const [name, value] of named) assert.equal(value, Number(/^MINOR_(\d+)_/.exec(name)?.[1]), name);
+  const minors = named.map(([, v]) => v).sort((a, b) => a - b);
+  assert.deepEqual(
+    minors,
+    Array.from({ length: versions.MINOR_MAX_VERSION }, (_, i) => i + 1),
+  );
+  assert.equal(versions.MINOR_MIN_VERSION, 1);
+});
+
+test('the names are those of Ironic’s versions.py', {
+  skip: !existsSync(IRONIC_VERSIONS) && 'Ironic is not installed',
+}, () => {
+  const theirs = new Map(
+    [...readFileSync(IRONIC_VERSIONS, 'utf8').matchAll(/^(MINOR_\d+_\w+) = (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+  for (const [name, value] of named) assert.equal(theirs.get(name), value, `${name} in ${IRONIC_VERSIONS}`);
+});
+
+test('each microversion names the first release that served it', () => {
+  const last = versions.API_RELEASES[versions.API_RELEASES.length - 1];
+  assert.equal(last.api, versions.MINOR_MAX_VERSION);
+  assert.equal(versions.releaseOf(versions.MINOR_37_NODE_TRAITS), '10.1');
+  assert.equal(versions.releaseOf(versions.MINOR_38_RESCUE_INTERFACE), '10.1');
+  assert.equal(versions.releaseOf(versions.MINOR_36_AGENT_VERSION_HEARTBEAT), '≤10.0');
+});
+
+test('predicates and checks read the negotiated version', () => {
+  const at = (minor: number) => ({ apiVersion: { major: 1, minor } });
+  assert.equal(versions.allowSoftPowerOff(at(26)), false);
+  assert.equal(versions.allowSoftPowerOff(at(27)), true);
+  assert.throws(() => versions.checkAllows(at(31), versions.MINOR_32_VOLUME), /Request not acceptable/);
+  assert.doesNotThrow(() => versions.checkAllows(at(32), versions.MINOR_32_VOLUME));
+  assert.match(
+    String(versions.needsVersion(versions.MINOR_16_DRIVER_FILTER)),
+    /minimal required API version should be 1\.16/,
+  );
+});
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+// What a bare microversion looks like in code: compared with `.minor`, given as a route's
+// minVersion or a lookup's namesFrom, or a number cast to the brand.
+const BARE = [
+  /\.minor\s*[<>]=?\s*\d/,
+  /\d\s*[<>]=?\s*[\w.]*\.minor\b/,
+  /\b(minVersion|namesFrom)\s*:\s*\d/,
+  /as Microversion\b/,
+  /\batLeast\(/,
+];
+
+test('no bare microversion number outside src/http/versions.ts', () => {
+  const offenders: string[] = [];
+  for (const file of sources(join(ROOT, 'src'))) {
+    if (file.endsWith(join('http', 'versions.ts'))) continue;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (BARE.some((re) => re.test(line))) offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+      });
+  }
+  assert.deepEqual(offenders, []);
+});
