@@ -2,7 +2,13 @@
  * The Fastify application: request ids, microversions, Ironic's error format, OpenAPI, and the
  * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
  */
-import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  errorCodes,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
@@ -16,6 +22,7 @@ import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
+import { recordCalls } from '../conductor/calls.ts';
 import { makeContext, type RequestContext } from '../conductor/context.ts';
 import { incomingRequestId } from './request-id.ts';
 import { installMetrics, metricsRoutes } from './metrics.ts';
@@ -36,6 +43,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the caller's request context, sent to the conductor as the RPC context */
     ctx: RequestContext;
+    /** the ConductorAPI for this request: every call made through it is recorded in `conductorCalls` */
+    readonly conductor: ConductorAPI;
+    /** what this request called on the conductor, in call order (ConductorCall names) */
+    conductorCalls: string[];
   }
 }
 
@@ -102,6 +113,19 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.decorate('conductor', services.conductor ?? (null as unknown as ConductorAPI));
   app.decorateRequest('ctx', null as never);
   app.decorateRequest('apiVersion', null as never);
+  app.decorateRequest('conductorCalls', null as never);
+  const recorded = new WeakMap<object, ConductorAPI>();
+  app.decorateRequest('conductor', {
+    getter(this: FastifyRequest): ConductorAPI {
+      let api = recorded.get(this);
+      if (!api) {
+        this.conductorCalls ??= [];
+        api = recordCalls(this.server.conductor, this.conductorCalls);
+        recorded.set(this, api);
+      }
+      return api;
+    },
+  });
 
   // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
   const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 512 });

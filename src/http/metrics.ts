@@ -55,11 +55,22 @@ export function installMetrics(app: FastifyInstance, registry: Registry = new Re
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
     registers: [registry],
   });
+  // Which conductor calls each route makes (RPC methods, helpers, `Class.method` indirection
+  // calls): where the conductor's load comes from, and the REST ⇄ RPC map as it really runs.
+  // Bounded: route patterns times the ConductorCall vocabulary.
+  const conductorCalls = new Counter({
+    name: 'ironic_gateway_route_conductor_calls_total',
+    help: 'Conductor calls made while answering requests, by method, route pattern and call',
+    labelNames: ['method', 'route', 'call'] as const,
+    registers: [registry],
+  });
   app.decorate('metrics', registry);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (request.conductorCalls)
+      for (const call of request.conductorCalls) conductorCalls.inc({ method: request.method, route, call });
   });
 }
 

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTP
 import { ironicError } from '../conductor/exceptions.ts';
 import { allows, type Microversion } from './versions.ts';
 import type { PolicyRule } from './auth/policy.ts';
+import type { ConductorCall } from '../conductor/calls.ts';
 
 export interface RouteDef {
   method: HTTPMethods | HTTPMethods[];
@@ -14,8 +15,11 @@ export interface RouteDef {
   minVersion?: Microversion;
   /** Ironic policy rule name checked before the handler; null for a public route */
   policy: PolicyRule | null;
-  /** the ConductorAPI methods this route calls (checked by the route-coverage test) */
-  rpc: readonly string[];
+  /**
+   * What the handler calls on the conductor: RPC methods and helpers by name, indirection calls
+   * as `Class.method` (test/unit/http/route-calls.test.ts runs every route and holds this to it)
+   */
+  rpc: readonly ConductorCall[];
   /** success status */
   status: number;
   summary: string;
@@ -27,7 +31,7 @@ export interface RouteDef {
 declare module 'fastify' {
   interface FastifyContextConfig {
     policy?: PolicyRule | null;
-    rpc?: readonly string[];
+    rpc?: readonly ConductorCall[];
     minVersion?: Microversion;
   }
 }

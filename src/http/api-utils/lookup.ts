@@ -28,7 +28,7 @@ export function classAction<M extends AnyClassMethod>(
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
-  return request.server.conductor.object_class_action_versions(request.ctx, objname, objmethod, MANIFEST, args, kwargs);
+  return request.conductor.object_class_action_versions(request.ctx, objname, objmethod, MANIFEST, args, kwargs);
 }
 
 function asObject<N extends ObjectName>(value: unknown, objname: N): IronicObject<FieldsOf[N]> {
@@ -128,7 +128,7 @@ export async function topicFor(
   noValidHostIsBadRequest = false,
 ): Promise<string> {
   try {
-    return await request.server.conductor.get_topic_for(node);
+    return await request.conductor.get_topic_for(node);
   } catch (err) {
     if (noValidHostIsBadRequest && (err as { exc_type?: string }).exc_type === 'NoValidHost') {
       throw ironicError('InvalidParameterValue', (err as Error).message);

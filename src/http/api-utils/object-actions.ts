@@ -34,7 +34,7 @@ export async function objectAction(
   args: unknown[] = [],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
-  const answer = await request.server.conductor.object_action(request.ctx, obj, method, args, kwargs);
+  const answer = await request.conductor.object_action(request.ctx, obj, method, args, kwargs);
   const [updates, result] = Array.isArray(answer) ? answer : [{}, answer];
   if (updates && typeof updates === 'object') {
     for (const [k, v] of Object.entries(updates as Record<string, unknown>)) {
@@ -119,6 +119,6 @@ export async function atKnownVersion<F extends object>(
 ): Promise<IronicObject<F>> {
   const known = OBJECT_VERSIONS[obj.name as ObjectName];
   if (!known || !newer(obj.version, known)) return obj;
-  const result = await request.server.conductor.object_backport_versions(request.ctx, obj, { ...OBJECT_VERSIONS });
+  const result = await request.conductor.object_backport_versions(request.ctx, obj, { ...OBJECT_VERSIONS });
   return result instanceof IronicObject ? (result as IronicObject<F>) : obj;
 }

@@ -105,7 +105,7 @@ interface NameParams {
 /** The conductor topic for a driver, then the RPC: the shape of every /v1/drivers/{name}/… call. */
 async function onDriver<T>(request: FastifyRequest, fn: (topic: string, name: string) => Promise<T>): Promise<T> {
   const name = (request.params as NameParams).driver_name;
-  const topic = await request.server.conductor.get_topic_for_driver(name);
+  const topic = await request.conductor.get_topic_for_driver(name);
   return fn(topic, name);
 }
 
@@ -165,7 +165,7 @@ export const driverRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/drivers',
     policy: 'baremetal:driver:get',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Conductor.list'],
     status: 200,
     summary: 'List the drivers of the live conductors',
     tags: TAGS,
@@ -196,7 +196,7 @@ export const driverRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/drivers/:driver_name',
     policy: 'baremetal:driver:get',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Conductor.list'],
     status: 200,
     summary: 'Show one driver',
     tags: TAGS,
@@ -221,7 +221,7 @@ export const driverRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
     handler: (request) =>
-      onDriver(request, (topic, name) => request.server.conductor.get_driver_properties(request.ctx, name, topic)),
+      onDriver(request, (topic, name) => request.conductor.get_driver_properties(request.ctx, name, topic)),
   },
   {
     method: 'GET',
@@ -238,7 +238,7 @@ export const driverRoutes: RouteDef[] = [
       // RAID is an optional interface: a driver without it is "not found" (404), not a bad request
       return onDriver(request, (topic, name) =>
         withStatus(
-          request.server.conductor.get_raid_logical_disk_properties(request.ctx, name, topic),
+          request.conductor.get_raid_logical_disk_properties(request.ctx, name, topic),
           ['UnsupportedDriverExtension'],
           404,
         ),
@@ -256,7 +256,7 @@ export const driverRoutes: RouteDef[] = [
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
     handler: (request) =>
       onDriver(request, (topic, name) =>
-        request.server.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic),
+        request.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic),
       ),
   },
   ...PASSTHRU_METHODS.flatMap((m) =>
@@ -279,7 +279,7 @@ export const driverRoutes: RouteDef[] = [
           const method = passthruMethod(request);
           const info = (request.body ?? {}) as Record<string, unknown>;
           const result = await onDriver(request, (topic, name) =>
-            request.server.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
+            request.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
           );
           return sendPassthru(reply, result);
         },

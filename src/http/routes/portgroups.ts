@@ -62,6 +62,7 @@ import {
   notAcceptable,
   type Microversion,
 } from '../versions.ts';
+import type { ConductorCall } from '../../conductor/calls.ts';
 
 const TAGS = ['portgroups'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
@@ -194,6 +195,7 @@ function listRoutes(
   pathOf: (request: FastifyRequest, detail: boolean) => string,
   parentOf: (request: FastifyRequest) => string | undefined,
   minVersion: Microversion,
+  rpc: readonly ConductorCall[],
   params?: object,
 ): RouteDef[] {
   const body = collectionSchema('portgroups', portgroupSchema);
@@ -203,7 +205,7 @@ function listRoutes(
       url: detail ? `${url}/detail` : url,
       minVersion,
       policy: 'baremetal:portgroup:get',
-      rpc: ['object_class_action_versions'],
+      rpc,
       status: 200,
       summary: detail ? `List portgroups with every field (${url})` : `List portgroups (${url})`,
       tags: TAGS,
@@ -286,7 +288,7 @@ async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promis
     if (JSON.stringify(v) !== JSON.stringify(pg.get(k) ?? null)) pg.set(k, v as never);
   }
   const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
-  return atKnownVersion(request, await request.server.conductor.update_portgroup(request.ctx, pg, topic));
+  return atKnownVersion(request, await request.conductor.update_portgroup(request.ctx, pg, topic));
 }
 
 export const portgroupRoutes: RouteDef[] = [
@@ -295,13 +297,23 @@ export const portgroupRoutes: RouteDef[] = [
     (_r, detail) => (detail ? 'portgroups/detail' : 'portgroups'),
     () => undefined,
     MINOR_23_PORTGROUPS,
+    // every filter (node by uuid or name, address) and the page marker
+    [
+      'Node.get_by_id',
+      'Node.get_by_name',
+      'Node.get_by_uuid',
+      'Portgroup.get_by_address',
+      'Portgroup.get_by_uuid',
+      'Portgroup.list',
+      'Portgroup.list_by_node_id',
+    ],
   ),
   {
     method: 'GET',
     url: '/v1/portgroups/:portgroup_ident',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:get',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Node.get_by_id', 'Portgroup.get_by_name', 'Portgroup.get_by_uuid'],
     status: 200,
     summary: 'Show a portgroup',
     tags: TAGS,
@@ -321,7 +333,7 @@ export const portgroupRoutes: RouteDef[] = [
     url: '/v1/portgroups',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:create',
-    rpc: ['object_class_action_versions', 'object_action'],
+    rpc: ['Node.get_by_id', 'Node.get_by_uuid', 'Portgroup.create'],
     status: 201,
     summary: 'Create a portgroup (an object create through the indirection API)',
     tags: TAGS,
@@ -354,7 +366,14 @@ export const portgroupRoutes: RouteDef[] = [
     url: '/v1/portgroups/:portgroup_ident',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:update',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'update_portgroup', 'object_backport_versions'],
+    rpc: [
+      'Node.get_by_id',
+      'Portgroup.get_by_name',
+      'Portgroup.get_by_uuid',
+      'get_topic_for',
+      'update_portgroup',
+      'object_backport_versions',
+    ],
     status: 200,
     summary: 'Update a portgroup (JSON Patch)',
     tags: TAGS,
@@ -366,7 +385,7 @@ export const portgroupRoutes: RouteDef[] = [
     url: '/v1/portgroups/:portgroup_ident',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:delete',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_portgroup'],
+    rpc: ['Node.get_by_id', 'Portgroup.get_by_name', 'Portgroup.get_by_uuid', 'get_topic_for', 'destroy_portgroup'],
     status: 204,
     summary: 'Delete a portgroup (PortgroupNotEmpty, 400, while it has ports)',
     tags: TAGS,
@@ -374,7 +393,7 @@ export const portgroupRoutes: RouteDef[] = [
     handler: async (request) => {
       const pg = await getRpcPortgroupWithSuffix(request, identOf(request));
       const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
-      await request.server.conductor.destroy_portgroup(request.ctx, pg, topic);
+      await request.conductor.destroy_portgroup(request.ctx, pg, topic);
       return undefined;
     },
   },
@@ -384,6 +403,7 @@ export const portgroupRoutes: RouteDef[] = [
       `nodes/${(request.params as { node_ident: string }).node_ident}/portgroups${detail ? '/detail' : ''}`,
     (request) => (request.params as { node_ident: string }).node_ident,
     MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+    ['Node.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid', 'Portgroup.get_by_uuid', 'Portgroup.list_by_node_id'],
     nodeParams,
   ),
   {

@@ -44,10 +44,16 @@ import {
   requestedFields,
 } from '../api-utils/resource.ts';
 import { allowPortgroupsSubcontrollers, MINOR_24_PORTGROUPS_SUBCONTROLLERS } from '../versions.ts';
+import type { ConductorCall } from '../../conductor/calls.ts';
 
 const TAGS = ['ports'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
-const LIST_RPC = ['object_class_action_versions'] as const;
+/** What a port is shown with: its node's and portgroup's uuids. */
+const SHOW_RPC = ['Node.get_by_id', 'Portgroup.get_by_id'] as const satisfies readonly ConductorCall[];
+/** A page of ports: the marker, the parent (by uuid or name) and the list method of the scope. */
+const PAGE_RPC = [...SHOW_RPC, 'Port.get_by_uuid'] as const satisfies readonly ConductorCall[];
+const NODE_RPC = ['Node.get_by_uuid', 'Node.get_by_name'] as const satisfies readonly ConductorCall[];
+const PORTGROUP_RPC = ['Portgroup.get_by_uuid', 'Portgroup.get_by_name'] as const satisfies readonly ConductorCall[];
 
 const listQuery = {
   node: { type: 'string', description: 'uuid or name of a node: only its ports' },
@@ -59,7 +65,18 @@ const listQuery = {
 
 const portUuidParams = identParam('port_uuid', 'port uuid');
 
-/** The list routes of one scope: `<base>` and `<base>/detail`. */
+/** /v1/ports: every filter (address, node, portgroup) and the page marker. */
+const ALL_PORTS_RPC = [
+  ...PAGE_RPC,
+  ...NODE_RPC,
+  ...PORTGROUP_RPC,
+  'Port.get_by_address',
+  'Port.list',
+  'Port.list_by_node_id',
+  'Port.list_by_portgroup_id',
+] as const satisfies readonly ConductorCall[];
+
+/** The list routes of one scope: `<base>` and `<base>/detail` (`extra.rpc` for a parent's scope). */
 function listRoutes(
   url: string,
   scopeOf: (request: FastifyRequest, detail: boolean) => PortListScope,
@@ -72,7 +89,7 @@ function listRoutes(
       method: 'GET',
       url,
       policy: 'baremetal:port:get',
-      rpc: LIST_RPC,
+      rpc: ALL_PORTS_RPC,
       status: 200,
       summary: `List ports (${url})`,
       tags: TAGS,
@@ -88,7 +105,7 @@ function listRoutes(
       method: 'GET',
       url: `${url}/detail`,
       policy: 'baremetal:port:get',
-      rpc: LIST_RPC,
+      rpc: ALL_PORTS_RPC,
       status: 200,
       summary: `List ports with every field (${url})`,
       tags: TAGS,
@@ -165,7 +182,7 @@ async function portgroupFor(
 }
 
 async function createPort(request: FastifyRequest, body: PortCreateBody): Promise<IronicObject<PortFields>> {
-  const conductor = request.server.conductor;
+  const conductor = request.conductor;
   // below 1.24 ironic-api ignores a portgroup_uuid in the body
   const portgroupUuid = allowPortgroupsSubcontrollers(request) ? (body.portgroup_uuid ?? undefined) : undefined;
   checkPortFields(
@@ -271,7 +288,7 @@ export const portRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/ports/:port_uuid',
     policy: 'baremetal:port:get',
-    rpc: LIST_RPC,
+    rpc: ['Port.get_by_uuid', ...SHOW_RPC],
     status: 200,
     summary: 'Show a port',
     tags: TAGS,
@@ -291,11 +308,14 @@ export const portRoutes: RouteDef[] = [
     url: '/v1/ports',
     policy: 'baremetal:port:create',
     rpc: [
-      'object_class_action_versions',
+      'Node.get_by_id',
+      'Node.get_by_uuid',
+      'Port.create',
+      'Portgroup.get_by_id',
+      'Portgroup.get_by_uuid',
       'can_send_create_port',
       'get_topic_for',
       'create_port',
-      'object_action',
       'object_backport_versions',
     ],
     status: 201,
@@ -330,7 +350,14 @@ export const portRoutes: RouteDef[] = [
     method: 'PATCH',
     url: '/v1/ports/:port_uuid',
     policy: 'baremetal:port:update',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'update_port', 'object_backport_versions'],
+    rpc: [
+      'Node.get_by_id',
+      'Port.get_by_uuid',
+      'Portgroup.get_by_id',
+      'get_topic_for',
+      'update_port',
+      'object_backport_versions',
+    ],
     status: 200,
     summary: 'Update a port (JSON Patch)',
     tags: TAGS,
@@ -352,7 +379,7 @@ export const portRoutes: RouteDef[] = [
       const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
       return portBody(
         request,
-        await atKnownVersion(request, await request.server.conductor.update_port(request.ctx, port, topic)),
+        await atKnownVersion(request, await request.conductor.update_port(request.ctx, port, topic)),
       );
     },
   },
@@ -360,7 +387,7 @@ export const portRoutes: RouteDef[] = [
     method: 'DELETE',
     url: '/v1/ports/:port_uuid',
     policy: 'baremetal:port:delete',
-    rpc: ['object_class_action_versions', 'get_topic_for', 'destroy_port'],
+    rpc: ['Node.get_by_id', 'Port.get_by_uuid', 'get_topic_for', 'destroy_port'],
     status: 204,
     summary: 'Delete a port',
     tags: TAGS,
@@ -368,7 +395,7 @@ export const portRoutes: RouteDef[] = [
     handler: async (request) => {
       const port = await getPort(request, (request.params as { port_uuid: string }).port_uuid);
       const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
-      await request.server.conductor.destroy_port(request.ctx, port, topic);
+      await request.conductor.destroy_port(request.ctx, port, topic);
       return undefined;
     },
   },
@@ -378,7 +405,7 @@ export const portRoutes: RouteDef[] = [
       const ident = (request.params as { node_ident: string }).node_ident;
       return { path: `nodes/${ident}/ports${detail ? '/detail' : ''}`, parentNode: ident, detail };
     },
-    {},
+    { rpc: [...PAGE_RPC, ...NODE_RPC, 'Port.list_by_node_id'] },
     identParam('node_ident', 'node uuid or name'),
   ),
   ...notPermittedRoutes('/v1/nodes/:node_ident/ports', identParam('node_ident', 'node uuid or name')),
@@ -388,7 +415,10 @@ export const portRoutes: RouteDef[] = [
       const ident = (request.params as { portgroup_ident: string }).portgroup_ident;
       return { path: `portgroups/${ident}/ports${detail ? '/detail' : ''}`, parentPortgroup: ident, detail };
     },
-    { minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS },
+    {
+      minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+      rpc: [...PAGE_RPC, ...PORTGROUP_RPC, 'Port.list_by_portgroup_id'],
+    },
     identParam('portgroup_ident', 'portgroup uuid or name'),
   ),
   ...notPermittedRoutes(

@@ -90,7 +90,7 @@ export const ramdiskRoutes: RouteDef[] = [
     url: '/v1/lookup',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
     policy: null,
-    rpc: ['object_class_action_versions'],
+    rpc: ['Node.get_by_port_addresses', 'Node.get_by_uuid'],
     status: 200,
     summary: 'Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+)',
     tags: TAGS,
@@ -145,7 +145,7 @@ export const ramdiskRoutes: RouteDef[] = [
     url: '/v1/heartbeat/:node_ident',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
     policy: null,
-    rpc: ['object_class_action_versions', 'get_topic_for', 'heartbeat', 'continue_node_clean'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'heartbeat'],
     status: 202,
     summary:
       'Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor ' +
@@ -172,7 +172,7 @@ export const ramdiskRoutes: RouteDef[] = [
       const node = await getRpcNodeWithSuffix(request, (request.params as { node_ident: string }).node_ident);
       // a node no conductor can take is the caller's problem here (400), as in ironic-api
       const topic = await topicFor(request, node, true);
-      await request.server.conductor.heartbeat(
+      await request.conductor.heartbeat(
         request.ctx,
         String(node.get('uuid')),
         body.callback_url,

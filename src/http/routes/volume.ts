@@ -236,7 +236,7 @@ async function update(request: FastifyRequest, kind: VolumeKind): Promise<Volume
     if (JSON.stringify(v) !== JSON.stringify(obj.get(k) ?? null)) obj.set(k, v);
   }
   const topic = await topicFor(request, await nodeById(request, obj.get('node_id')));
-  const conductor = request.server.conductor;
+  const conductor = request.conductor;
   const updated =
     kind.objname === 'VolumeConnector'
       ? await conductor.update_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic)
@@ -247,7 +247,7 @@ async function update(request: FastifyRequest, kind: VolumeKind): Promise<Volume
 async function destroy(request: FastifyRequest, kind: VolumeKind): Promise<void> {
   const obj = await getOne(request, kind);
   const topic = await topicFor(request, await nodeById(request, obj.get('node_id')));
-  const conductor = request.server.conductor;
+  const conductor = request.conductor;
   if (kind.objname === 'VolumeConnector')
     await conductor.destroy_volume_connector(request.ctx, obj as IronicObject<VolumeConnectorFields>, topic);
   else await conductor.destroy_volume_target(request.ctx, obj as IronicObject<VolumeTargetFields>, topic);
@@ -273,6 +273,9 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
   const nodeBase = `/v1/nodes/:node_ident/volume/${kind.name}`;
   const item = itemSchema(kind);
   const params = identParam(kind.param, `volume ${kind.name.slice(0, -1)} uuid`);
+  const of = <M extends 'get_by_uuid' | 'list' | 'list_by_node_id' | 'create'>(m: M) => `${kind.objname}.${m}` as const;
+  const nodeOf = ['Node.get_by_id'] as const; // every volume object is shown with its node's uuid
+  const byIdent = ['Node.get_by_uuid', 'Node.get_by_name'] as const;
   const nodeItemParams = { ...nodeParams, properties: { ...nodeParams.properties, ...params.properties } };
   const common = { minVersion: MIN, tags: TAGS };
   return [
@@ -281,7 +284,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       method: 'GET',
       url: base,
       policy: 'baremetal:volume:get',
-      rpc: ['object_class_action_versions'],
+      rpc: [...nodeOf, ...byIdent, of('get_by_uuid'), of('list'), of('list_by_node_id')],
       status: 200,
       summary: `List volume ${kind.name}`,
       schema: {
@@ -295,7 +298,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       method: 'GET',
       url: `${base}/:${kind.param}`,
       policy: 'baremetal:volume:get',
-      rpc: ['object_class_action_versions'],
+      rpc: [...nodeOf, of('get_by_uuid')],
       status: 200,
       summary: `Show a volume ${kind.name.slice(0, -1)}`,
       schema: {
@@ -313,7 +316,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       method: 'POST',
       url: base,
       policy: 'baremetal:volume:create',
-      rpc: ['object_class_action_versions', 'object_action'],
+      rpc: [...nodeOf, 'Node.get_by_uuid', of('create')],
       status: 201,
       summary: `Create a volume ${kind.name.slice(0, -1)} (an object create through the indirection API)`,
       schema: {
@@ -336,7 +339,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       method: 'PATCH',
       url: `${base}/:${kind.param}`,
       policy: 'baremetal:volume:update',
-      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.update, 'object_backport_versions'],
+      rpc: [...nodeOf, of('get_by_uuid'), 'get_topic_for', kind.rpc.update, 'object_backport_versions'],
       status: 200,
       summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
       schema: { params, body: patchBodySchema, response: { 200: item, ...ERRORS } },
@@ -347,7 +350,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       method: 'DELETE',
       url: `${base}/:${kind.param}`,
       policy: 'baremetal:volume:delete',
-      rpc: ['object_class_action_versions', 'get_topic_for', kind.rpc.destroy],
+      rpc: [...nodeOf, of('get_by_uuid'), 'get_topic_for', kind.rpc.destroy],
       status: 204,
       summary: `Delete a volume ${kind.name.slice(0, -1)}`,
       schema: { params, response: { 204: emptyResponse, ...ERRORS } },
@@ -361,7 +364,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       method: 'GET',
       url: nodeBase,
       policy: 'baremetal:volume:get',
-      rpc: ['object_class_action_versions'],
+      rpc: [...nodeOf, ...byIdent, of('get_by_uuid'), of('list_by_node_id')],
       status: 200,
       summary: `List a node's volume ${kind.name}`,
       schema: {

@@ -123,7 +123,7 @@ async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[
       `Node ${ident} can not update the driver while the console is enabled. Please stop the console first.`,
     );
   }
-  const updated = await request.server.conductor.update_node(request.ctx, node, topic);
+  const updated = await request.conductor.update_node(request.ctx, node, topic);
   return convertNode(request, updated);
 }
 
@@ -133,7 +133,7 @@ async function setMaintenance(request: FastifyRequest, on: boolean, reason: stri
   node.set('maintenance', on);
   node.set('maintenance_reason', reason);
   const topic = await topicFor(request, node, true);
-  await request.server.conductor.update_node(request.ctx, node, topic);
+  await request.conductor.update_node(request.ctx, node, topic);
 }
 
 export const crudRoutes: RouteDef[] = [
@@ -141,7 +141,7 @@ export const crudRoutes: RouteDef[] = [
     method: 'POST',
     url: '/v1/nodes',
     policy: 'baremetal:node:create',
-    rpc: ['create_node', 'get_topic_for'],
+    rpc: ['Chassis.get_by_id', 'Chassis.get_by_uuid', 'get_topic_for', 'create_node'],
     status: 201,
     summary: 'Create a node',
     tags: TAGS,
@@ -149,7 +149,7 @@ export const crudRoutes: RouteDef[] = [
     handler: async (request, reply) => {
       const node = await newNode(request, request.body as Record<string, unknown>);
       const topic = await topicFor(request, node, true);
-      const created = await request.server.conductor.create_node(request.ctx, node, topic);
+      const created = await request.conductor.create_node(request.ctx, node, topic);
       reply.header('location', locationOf(request, `nodes/${String(created.get('uuid'))}`));
       return convertNode(request, created);
     },
@@ -158,7 +158,7 @@ export const crudRoutes: RouteDef[] = [
     method: 'PATCH',
     url: '/v1/nodes/:node_ident',
     policy: 'baremetal:node:update',
-    rpc: ['update_node', 'get_topic_for'],
+    rpc: ['Chassis.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'update_node'],
     status: 200,
     summary: 'Update a node (JSON Patch)',
     tags: TAGS,
@@ -174,7 +174,7 @@ export const crudRoutes: RouteDef[] = [
     method: 'DELETE',
     url: '/v1/nodes/:node_ident',
     policy: 'baremetal:node:delete',
-    rpc: ['destroy_node', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'destroy_node'],
     status: 204,
     summary: 'Delete a node',
     tags: TAGS,
@@ -182,14 +182,14 @@ export const crudRoutes: RouteDef[] = [
     handler: async (request) => {
       const node = await getRpcNodeWithSuffix(request, identOf(request));
       const topic = await topicFor(request, node, true);
-      await request.server.conductor.destroy_node(request.ctx, String(node.get('uuid')), topic);
+      await request.conductor.destroy_node(request.ctx, String(node.get('uuid')), topic);
     },
   },
   {
     method: 'PUT',
     url: '/v1/nodes/:node_ident/maintenance',
     policy: 'baremetal:node:set_maintenance',
-    rpc: ['update_node', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'update_node'],
     status: 202,
     summary: 'Put a node in maintenance',
     tags: TAGS,
@@ -213,7 +213,7 @@ export const crudRoutes: RouteDef[] = [
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/maintenance',
     policy: 'baremetal:node:clear_maintenance',
-    rpc: ['update_node', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'update_node'],
     status: 202,
     summary: 'Take a node out of maintenance',
     tags: TAGS,

@@ -11,7 +11,7 @@ export const managementRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident/management/boot_device',
     policy: 'baremetal:node:get_boot_device',
-    rpc: ['get_boot_device', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_boot_device'],
     status: 200,
     summary: 'Show the boot device of a node',
     tags: TAGS,
@@ -29,14 +29,14 @@ export const managementRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      return request.server.conductor.get_boot_device(request.ctx, String(node.get('uuid')), topic);
+      return request.conductor.get_boot_device(request.ctx, String(node.get('uuid')), topic);
     },
   },
   {
     method: 'PUT',
     url: '/v1/nodes/:node_ident/management/boot_device',
     policy: 'baremetal:node:set_boot_device',
-    rpc: ['set_boot_device', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_boot_device'],
     status: 204,
     summary: 'Set the boot device of a node',
     tags: TAGS,
@@ -58,7 +58,7 @@ export const managementRoutes: RouteDef[] = [
       const body = request.body as { boot_device: string; persistent?: unknown };
       const persistent = body.persistent === undefined ? false : parseBoolean(body.persistent);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      await request.server.conductor.set_boot_device(
+      await request.conductor.set_boot_device(
         request.ctx,
         String(node.get('uuid')),
         body.boot_device,
@@ -71,7 +71,7 @@ export const managementRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident/management/boot_device/supported',
     policy: 'baremetal:node:get_boot_device',
-    rpc: ['get_supported_boot_devices', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_supported_boot_devices'],
     status: 200,
     summary: 'List the boot devices a node supports',
     tags: TAGS,
@@ -90,7 +90,7 @@ export const managementRoutes: RouteDef[] = [
     handler: async (request) => {
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       return {
-        supported_boot_devices: await request.server.conductor.get_supported_boot_devices(
+        supported_boot_devices: await request.conductor.get_supported_boot_devices(
           request.ctx,
           String(node.get('uuid')),
           topic,
@@ -103,7 +103,7 @@ export const managementRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/management/inject_nmi',
     minVersion: MINOR_29_INJECT_NMI,
     policy: 'baremetal:node:inject_nmi',
-    rpc: ['inject_nmi', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'inject_nmi'],
     status: 204,
     summary: 'Inject a non-maskable interrupt into a node (1.29)',
     tags: TAGS,
@@ -115,7 +115,7 @@ export const managementRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      await request.server.conductor.inject_nmi(request.ctx, String(node.get('uuid')), topic);
+      await request.conductor.inject_nmi(request.ctx, String(node.get('uuid')), topic);
     },
   },
 ];

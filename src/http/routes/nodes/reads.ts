@@ -197,7 +197,7 @@ export const readRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes',
     policy: 'baremetal:node:get',
-    rpc: ['object_class_action_versions', 'get_topic_for'],
+    rpc: ['Chassis.get_by_id', 'Node.get_by_instance_uuid', 'Node.get_by_uuid', 'Node.list'],
     status: 200,
     summary: 'List nodes',
     tags: TAGS,
@@ -223,7 +223,7 @@ export const readRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/detail',
     policy: 'baremetal:node:get',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Chassis.get_by_id', 'Node.get_by_instance_uuid', 'Node.get_by_uuid', 'Node.list'],
     status: 200,
     summary: 'List nodes with every field',
     tags: TAGS,
@@ -237,7 +237,7 @@ export const readRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident',
     policy: 'baremetal:node:get',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Chassis.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid'],
     status: 200,
     summary: 'Show a node',
     tags: TAGS,
@@ -261,7 +261,7 @@ export const readRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident/states',
     policy: 'baremetal:node:get_states',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid'],
     status: 200,
     summary: "Show a node's power, provision, console and RAID states",
     tags: TAGS,
@@ -272,7 +272,7 @@ export const readRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident/validate',
     policy: 'baremetal:node:validate',
-    rpc: ['validate_driver_interfaces'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'validate_driver_interfaces'],
     status: 200,
     summary: "Validate a node's driver interfaces",
     tags: TAGS,
@@ -293,7 +293,7 @@ export const readRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      return request.server.conductor.validate_driver_interfaces(request.ctx, String(node.get('uuid')), topic);
+      return request.conductor.validate_driver_interfaces(request.ctx, String(node.get('uuid')), topic);
     },
   },
 ];

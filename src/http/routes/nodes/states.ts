@@ -43,7 +43,7 @@ async function setPower(request: FastifyRequest): Promise<void> {
   if (!POWER_TARGETS.includes(target)) throw refuse(node.get('power_state'));
   const provision = node.get('provision_state');
   if (provision === CLEANWAIT || provision === CLEANING) throw refuse(provision);
-  await request.server.conductor.change_node_power_state(
+  await request.conductor.change_node_power_state(
     request.ctx,
     String(node.get('uuid')),
     target,
@@ -59,7 +59,7 @@ async function dispatchProvision(
   topic: string,
   body: ProvisionRequest,
 ): Promise<void> {
-  const c = request.server.conductor;
+  const c = request.conductor;
   const ctx = request.ctx;
   const t = body.target;
   // A conductor pinned below RPC 1.43 has no rescue methods: refuse rather than send them.
@@ -93,7 +93,7 @@ async function setRaid(request: FastifyRequest): Promise<void> {
   if (!allowRaidConfig(request)) throw notAcceptable();
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
-    await request.server.conductor.set_target_raid_config(
+    await request.conductor.set_target_raid_config(
       request.ctx,
       String(node.get('uuid')),
       request.body as Record<string, unknown>,
@@ -110,7 +110,7 @@ async function setRaid(request: FastifyRequest): Promise<void> {
 async function getConsole(request: FastifyRequest) {
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
-    const info = await request.server.conductor.get_console_information(request.ctx, String(node.get('uuid')), topic);
+    const info = await request.conductor.get_console_information(request.ctx, String(node.get('uuid')), topic);
     return { console_enabled: true, console_info: info };
   } catch (err) {
     if ((err as { exc_type?: string }).exc_type === 'NodeConsoleNotEnabled')
@@ -126,7 +126,7 @@ export const stateRoutes: RouteDef[] = [
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/power',
     policy: 'baremetal:node:set_power_state',
-    rpc: ['change_node_power_state', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'change_node_power_state'],
     status: 202,
     summary: 'Change the power state of a node',
     tags: TAGS,
@@ -157,15 +157,17 @@ export const stateRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/states/provision',
     policy: 'baremetal:node:set_provision_state',
     rpc: [
-      'do_node_deploy',
-      'do_node_tear_down',
-      'do_provisioning_action',
-      'inspect_hardware',
-      'do_node_clean',
-      'do_node_rescue',
-      'do_node_unrescue',
+      'Node.get_by_name',
+      'Node.get_by_uuid',
       'can_send_rescue',
       'get_topic_for',
+      'do_node_clean',
+      'do_node_deploy',
+      'do_node_rescue',
+      'do_node_tear_down',
+      'do_node_unrescue',
+      'do_provisioning_action',
+      'inspect_hardware',
     ],
     status: 202,
     summary: 'Change the provision state of a node',
@@ -201,7 +203,7 @@ export const stateRoutes: RouteDef[] = [
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/raid',
     policy: 'baremetal:node:set_raid_state',
-    rpc: ['set_target_raid_config', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_target_raid_config'],
     status: 204,
     summary: 'Set the target RAID configuration of a node (1.12)',
     tags: TAGS,
@@ -221,7 +223,7 @@ export const stateRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident/states/console',
     policy: 'baremetal:node:get_console',
-    rpc: ['get_console_information', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_console_information'],
     status: 200,
     summary: 'Show console information of a node',
     tags: TAGS,
@@ -246,7 +248,7 @@ export const stateRoutes: RouteDef[] = [
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/console',
     policy: 'baremetal:node:set_console_state',
-    rpc: ['set_console_mode', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_console_mode'],
     status: 202,
     summary: 'Enable or disable the console of a node',
     tags: TAGS,
@@ -264,7 +266,7 @@ export const stateRoutes: RouteDef[] = [
     handler: async (request, reply) => {
       const enabled = parseBoolean((request.body as { enabled: unknown }).enabled);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      await request.server.conductor.set_console_mode(request.ctx, String(node.get('uuid')), enabled, topic);
+      await request.conductor.set_console_mode(request.ctx, String(node.get('uuid')), enabled, topic);
       reply.header('location', statesLocation(request, '/console'));
     },
   },

@@ -26,7 +26,7 @@ async function addTraits(request: FastifyRequest, traits: string[], replace: boo
   const node = await getRpcNode(request, identOf(request));
   for (const t of traits) validateTrait(t);
   const topic = await topicFor(request, node);
-  await request.server.conductor.add_node_traits(
+  await request.conductor.add_node_traits(
     request.ctx,
     node.get('id') ?? String(node.get('uuid')),
     traits,
@@ -38,12 +38,7 @@ async function addTraits(request: FastifyRequest, traits: string[], replace: boo
 async function removeTraits(request: FastifyRequest, traits: string[] | null): Promise<void> {
   const node = await getRpcNode(request, identOf(request));
   const topic = await topicFor(request, node);
-  await request.server.conductor.remove_node_traits(
-    request.ctx,
-    node.get('id') ?? String(node.get('uuid')),
-    traits,
-    topic,
-  );
+  await request.conductor.remove_node_traits(request.ctx, node.get('id') ?? String(node.get('uuid')), traits, topic);
 }
 
 function hasBody(body: unknown): boolean {
@@ -57,7 +52,7 @@ export const traitRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/traits',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:list',
-    rpc: ['object_class_action_versions'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid'],
     status: 200,
     summary: 'List the traits of a node (1.37)',
     tags: TAGS,
@@ -83,7 +78,7 @@ export const traitRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/traits',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:set',
-    rpc: ['add_node_traits', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'add_node_traits'],
     status: 204,
     summary: 'Replace all traits of a node (1.37)',
     tags: TAGS,
@@ -108,7 +103,7 @@ export const traitRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/traits/:trait',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:set',
-    rpc: ['add_node_traits', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'add_node_traits'],
     status: 204,
     summary: 'Add a trait to a node (1.37)',
     tags: TAGS,
@@ -132,7 +127,7 @@ export const traitRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/traits',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:delete',
-    rpc: ['remove_node_traits', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'remove_node_traits'],
     status: 204,
     summary: 'Remove all traits of a node (1.37)',
     tags: TAGS,
@@ -144,7 +139,7 @@ export const traitRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/traits/:trait',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:delete',
-    rpc: ['remove_node_traits', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'remove_node_traits'],
     status: 204,
     summary: 'Remove a trait from a node (1.37)',
     tags: TAGS,

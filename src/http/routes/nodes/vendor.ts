@@ -51,7 +51,7 @@ export const vendorRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/nodes/:node_ident/vendor_passthru/methods',
     policy: 'baremetal:node:vendor_passthru',
-    rpc: ['get_node_vendor_passthru_methods', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_node_vendor_passthru_methods'],
     status: 200,
     summary: "List the vendor methods of a node's driver",
     tags: TAGS,
@@ -69,7 +69,7 @@ export const vendorRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      return request.server.conductor.get_node_vendor_passthru_methods(request.ctx, String(node.get('uuid')), topic);
+      return request.conductor.get_node_vendor_passthru_methods(request.ctx, String(node.get('uuid')), topic);
     },
   },
   callRoute(
@@ -93,7 +93,7 @@ function callRoute(url: string, params: Record<string, unknown>, summary: string
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url,
     policy: 'baremetal:node:vendor_passthru',
-    rpc: ['vendor_passthru', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vendor_passthru'],
     status: 200,
     summary,
     tags: TAGS,
@@ -109,7 +109,7 @@ function callRoute(url: string, params: Record<string, unknown>, summary: string
     handler: async (request, reply) => {
       const method = vendorMethodOf(request);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
-      const result = await request.server.conductor.vendor_passthru(
+      const result = await request.conductor.vendor_passthru(
         request.ctx,
         String(node.get('uuid')),
         method,

@@ -24,7 +24,7 @@ export const vifRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/vifs',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:list',
-    rpc: ['vif_list', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vif_list'],
     status: 200,
     summary: 'List the VIFs attached to a node (1.28)',
     tags: TAGS,
@@ -47,7 +47,7 @@ export const vifRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const { node, topic } = await nodeFor(request);
-      const vifs = await request.server.conductor.vif_list(request.ctx, String(node.get('uuid')), topic);
+      const vifs = await request.conductor.vif_list(request.ctx, String(node.get('uuid')), topic);
       return { vifs: (vifs ?? []).map((v) => ({ id: v.id })) };
     },
   },
@@ -56,7 +56,7 @@ export const vifRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/vifs',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:attach',
-    rpc: ['vif_attach', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vif_attach'],
     status: 204,
     summary: 'Attach a VIF to a node (1.28)',
     tags: TAGS,
@@ -73,7 +73,7 @@ export const vifRoutes: RouteDef[] = [
     handler: async (request) => {
       const vif = checkVif(request, request.body as Record<string, unknown>);
       const { node, topic } = await nodeFor(request);
-      await request.server.conductor.vif_attach(request.ctx, String(node.get('uuid')), vif, topic);
+      await request.conductor.vif_attach(request.ctx, String(node.get('uuid')), vif, topic);
     },
   },
   {
@@ -81,7 +81,7 @@ export const vifRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident/vifs/:vif_id',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:detach',
-    rpc: ['vif_detach', 'get_topic_for'],
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vif_detach'],
     status: 204,
     summary: 'Detach a VIF from a node (1.28)',
     tags: TAGS,
@@ -97,7 +97,7 @@ export const vifRoutes: RouteDef[] = [
     handler: async (request) => {
       const vifId = checkUuidOrName((request.params as { vif_id: string }).vif_id, request);
       const { node, topic } = await nodeFor(request);
-      await request.server.conductor.vif_detach(request.ctx, String(node.get('uuid')), vifId, topic);
+      await request.conductor.vif_detach(request.ctx, String(node.get('uuid')), vifId, topic);
     },
   },
 ];

@@ -1,0 +1,313 @@
+/**
+ * The REST ⇄ RPC map cannot lie: every route is run on the simulator (success paths, resources
+ * addressed by uuid and by name, the main error paths, and the conductor-dependent branches),
+ * the conductor calls each handler really makes are read back from the gateway's own
+ * `ironic_gateway_route_conductor_calls_total` metric, and each route's set must equal the
+ * `rpc` list it declares. The table as it ran is printed as the test's diagnostic output.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CONDUCTOR_API_HELPERS, CONDUCTOR_API_METHODS, type ConductorAPI } from '../../../src/conductor/api.ts';
+import { IronicObject } from '../../../src/conductor/objects.ts';
+import { resourceRoutes } from '../../../src/http/routes/index.ts';
+import { testGateway, type TestGateway } from '../../support/app.ts';
+import { call, waitFor } from './nodes-helpers.ts';
+
+const V = '1.38';
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+const NO_SUCH = '1be26c0b-03f2-4d2e-ae87-c02d7f33c123';
+
+let g: TestGateway;
+before(async () => {
+  g = await testGateway({ routes: resourceRoutes, config: { simulator_action_delay_ms: 5 } });
+});
+after(() => g.close());
+
+async function hit(method: Method, url: string, body?: unknown, below = 500): Promise<Record<string, any>> {
+  const r = await call(g.app, url, { method, version: V, body });
+  assert.ok(r.statusCode < below, `${method} ${url}: ${r.statusCode} ${r.body}`);
+  try {
+    return r.body ? (r.json() as Record<string, any>) : {};
+  } catch {
+    return {}; // a vendor method's attached raw answer
+  }
+}
+
+/** A collection read as a list and as `/detail`, with the same query. */
+async function list(path: string, query = ''): Promise<void> {
+  await hit('GET', `${path}${query}`);
+  await hit('GET', `${path}/detail${query}`);
+}
+
+let seq = 0;
+const mac = () =>
+  `52:54:00:0c:${(++seq >> 8).toString(16).padStart(2, '0')}:${(seq & 255).toString(16).padStart(2, '0')}`;
+
+/** Every resource route once on its success path, resources addressed by uuid or by name. */
+async function lifecycle(by: 'uuid' | 'name'): Promise<void> {
+  const tag = `${by}-${++seq}`;
+  const chassis = await hit('POST', '/v1/chassis', { description: tag });
+  const node = await hit('POST', '/v1/nodes', {
+    driver: 'fake-hardware',
+    name: `n-${tag}`,
+    chassis_uuid: chassis.uuid,
+  });
+  const n = by === 'uuid' ? node.uuid : node.name;
+  const base = `/v1/nodes/${n}`;
+  for (const url of [base, `${base}/states`, `${base}/validate`]) await hit('GET', url);
+  for (const q of ['', `?instance_uuid=${NO_SUCH}`, `?limit=1&marker=${node.uuid}`, `?chassis_uuid=${chassis.uuid}`])
+    await list('/v1/nodes', q);
+  await hit('PATCH', base, [{ op: 'add', path: '/extra/a', value: 1 }]);
+  await hit('PUT', `${base}/maintenance`, { reason: 'r' });
+  await hit('DELETE', `${base}/maintenance`);
+  await hit('PUT', `${base}/states/power`, { target: 'power on' });
+  await hit('PUT', `${base}/states/raid`, { logical_disks: [{ size_gb: 10, raid_level: '1' }] });
+  await hit('GET', `${base}/states/console`);
+  await hit('PUT', `${base}/states/console`, { enabled: false });
+  await hit('GET', `${base}/management/boot_device`);
+  await hit('PUT', `${base}/management/boot_device`, { boot_device: 'pxe' });
+  await hit('GET', `${base}/management/boot_device/supported`);
+  await hit('PUT', `${base}/management/inject_nmi`, {});
+  await hit('GET', `${base}/vendor_passthru/methods`);
+  for (const m of METHODS) {
+    await hit(m, `${base}/vendor_passthru?method=attach_method`, { bar: 'x' });
+    await hit(m, `${base}/vendor_passthru/attach_method`, { bar: 'x' });
+  }
+  await hit('GET', `${base}/traits`);
+  await hit('PUT', `${base}/traits`, { traits: ['CUSTOM_A'] });
+  await hit('PUT', `${base}/traits/CUSTOM_B`);
+  await hit('DELETE', `${base}/traits/CUSTOM_B`);
+  await hit('DELETE', `${base}/traits`);
+  const vif = '6f0b3a37-4c55-4a43-a5e1-0b0a4b6e4a10';
+  await hit('POST', `${base}/vifs`, { id: vif });
+  await hit('GET', `${base}/vifs`);
+  await hit('DELETE', `${base}/vifs/${vif}`);
+
+  // ports and portgroups, and their sub-collections
+  const pg = await hit('POST', '/v1/portgroups', { node_uuid: node.uuid, name: `pg-${tag}`, address: mac() });
+  const p = by === 'uuid' ? pg.uuid : pg.name;
+  const port = await hit('POST', '/v1/ports', { node_uuid: node.uuid, address: mac(), portgroup_uuid: pg.uuid });
+  await hit('GET', `/v1/ports/${port.uuid}`);
+  for (const q of ['', `?address=${port.address}`, `?node=${n}`, `?node_uuid=${node.uuid}`, `?portgroup=${p}`])
+    await list('/v1/ports', q);
+  await list('/v1/ports', `?limit=1&marker=${port.uuid}`);
+  await hit('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+  for (const sub of [`${base}/ports`, `/v1/portgroups/${p}/ports`]) {
+    await list(sub);
+    await list(sub, `?limit=1&marker=${port.uuid}`);
+    await hit('POST', sub, {});
+    for (const m of ['GET', 'PATCH', 'DELETE'] as const) await hit(m, `${sub}/${port.uuid}`);
+  }
+  await hit('GET', `/v1/portgroups/${p}`);
+  for (const q of ['', `?node=${n}`, `?address=${pg.address}`, `?limit=1&marker=${pg.uuid}`])
+    await list('/v1/portgroups', q);
+  await hit('PATCH', `/v1/portgroups/${p}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+  await list(`${base}/portgroups`);
+  await list(`${base}/portgroups`, `?limit=1&marker=${pg.uuid}`);
+  await hit('POST', `${base}/portgroups`, {});
+  for (const m of ['GET', 'PATCH', 'DELETE'] as const) await hit(m, `${base}/portgroups/${p}`);
+
+  // chassis
+  await hit('GET', `/v1/chassis/${chassis.uuid}`);
+  await list('/v1/chassis');
+  await list('/v1/chassis', `?limit=1&marker=${chassis.uuid}`);
+  await list(`/v1/chassis/${chassis.uuid}/nodes`);
+  await list(`/v1/chassis/${chassis.uuid}/nodes`, `?limit=1&marker=${node.uuid}`);
+  await list(`/v1/chassis/${chassis.uuid}/nodes`, `?instance_uuid=${NO_SUCH}`);
+  await hit('PATCH', `/v1/chassis/${chassis.uuid}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+
+  // volume
+  await hit('GET', '/v1/volume');
+  await hit('GET', `${base}/volume`);
+  const conn = await hit('POST', '/v1/volume/connectors', {
+    node_uuid: node.uuid,
+    type: 'iqn',
+    connector_id: `iqn.${tag}`,
+  });
+  const target = await hit('POST', '/v1/volume/targets', {
+    node_uuid: node.uuid,
+    volume_type: 'iscsi',
+    volume_id: `vol-${tag}`,
+    boot_index: 0,
+  });
+  for (const [kind, obj] of [
+    ['connectors', conn],
+    ['targets', target],
+  ] as const) {
+    await hit('GET', `/v1/volume/${kind}/${obj.uuid}`);
+    for (const q of ['', `?node=${n}`, '?detail=true', `?limit=1&marker=${obj.uuid}`])
+      await hit('GET', `/v1/volume/${kind}${q}`);
+    await hit('PATCH', `/v1/volume/${kind}/${obj.uuid}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    for (const q of ['', '?detail=true', `?limit=1&marker=${obj.uuid}`]) await hit('GET', `${base}/volume/${kind}${q}`);
+    await hit('POST', `${base}/volume/${kind}`, {});
+    for (const m of ['GET', 'PATCH', 'DELETE'] as const) await hit(m, `${base}/volume/${kind}/${obj.uuid}`);
+    await hit('DELETE', `/v1/volume/${kind}/${obj.uuid}`);
+  }
+
+  // the ramdisk's lookup and heartbeat
+  await hit('GET', `/v1/lookup?addresses=${port.address}`);
+  await hit('GET', `/v1/lookup?node_uuid=${node.uuid}`);
+  await hit('POST', `/v1/heartbeat/${n}`, { callback_url: 'http://127.0.0.1:9999', agent_version: '3.0' });
+
+  // provisioning: every target, each from a state that accepts it
+  const provision = async (target: string, until: string, body: Record<string, unknown> = {}) => {
+    await hit('PUT', `${base}/states/provision`, { target, ...body });
+    await waitFor(g.app, node.uuid, (x) => x.provision_state === until && !x.target_provision_state);
+  };
+  await provision('manage', 'manageable');
+  await provision('inspect', 'manageable');
+  await provision('clean', 'manageable', { clean_steps: [] }); // fake-hardware declares no clean steps
+  await provision('provide', 'available');
+  await provision('active', 'active');
+  await provision('rebuild', 'active');
+  await provision('rescue', 'rescue', { rescue_password: 'p' });
+  await provision('unrescue', 'active');
+  await provision('deleted', 'available');
+  await provision('manage', 'manageable');
+  await hit('PUT', `${base}/states/provision`, { target: 'abort' });
+
+  // deletes, children first
+  await hit('DELETE', `/v1/ports/${port.uuid}`);
+  await hit('DELETE', `/v1/portgroups/${p}`);
+  await hit('DELETE', base);
+  await hit('DELETE', `/v1/chassis/${chassis.uuid}`);
+}
+
+/** The drivers' routes, every vendor passthru method verb. */
+async function drivers(): Promise<void> {
+  const d = '/v1/drivers/fake-hardware';
+  for (const url of ['/v1/drivers', d, `${d}/properties`, `${d}/raid/logical_disk_properties`]) await hit('GET', url);
+  await hit('GET', `${d}/vendor_passthru/methods`);
+  for (const m of METHODS) {
+    await hit(m, `${d}/vendor_passthru?method=driver_method_sync`, { bar: 'x' });
+    await hit(m, `${d}/vendor_passthru/driver_method_sync`, { bar: 'x' });
+  }
+}
+
+/** The main error paths: what a route calls before it refuses. */
+async function notFound(): Promise<void> {
+  for (const ident of [NO_SUCH, 'no-such-name']) {
+    await hit('GET', `/v1/nodes/${ident}`);
+    await hit('PUT', `/v1/nodes/${ident}/states/power`, { target: 'power on' });
+    await hit('GET', `/v1/portgroups/${ident}`);
+    await hit('POST', `/v1/heartbeat/${ident}`, { callback_url: 'http://127.0.0.1:9999' });
+  }
+  await hit('GET', `/v1/ports/${NO_SUCH}`);
+  await hit('GET', `/v1/chassis/${NO_SUCH}`);
+  await hit('GET', `/v1/lookup?addresses=52:54:00:ff:ff:ff`);
+  await hit('POST', '/v1/ports', { node_uuid: NO_SUCH, address: mac() });
+}
+
+/**
+ * The branches that depend on the conductor: a conductor whose RPC cap has no `create_port`
+ * (the port is created through the indirection API), and a conductor that answers an object
+ * at a newer version than the gateway knows (the answer is backported by a conductor).
+ */
+async function conductorBranches(): Promise<void> {
+  // own properties shadow the prototype's methods for this phase only
+  const api = g.app.conductor as unknown as Record<string, unknown>;
+  const ok = (method: Method, url: string, body?: unknown) => hit(method, url, body, 300);
+  const node = await ok('POST', '/v1/nodes', { driver: 'fake-hardware' });
+  await ok('PUT', `/v1/nodes/${node.uuid}/states/power`, { target: 'power off' }); // volume updates need it
+  api.can_send_create_port = () => false;
+  const port = await ok('POST', '/v1/ports', { node_uuid: node.uuid, address: mac() });
+  delete api.can_send_create_port;
+  const newer = (name: keyof ConductorAPI & string) => {
+    const original = (api[name] as (...a: unknown[]) => Promise<unknown>).bind(api);
+    api[name] = async (...args: unknown[]) => {
+      const obj = (await original(...args)) as IronicObject;
+      return new IronicObject(obj.name, obj.toPlain(), '1.999');
+    };
+  };
+  for (const name of [
+    'create_port',
+    'update_port',
+    'update_portgroup',
+    'update_volume_connector',
+    'update_volume_target',
+  ] as const)
+    newer(name);
+  try {
+    await ok('POST', '/v1/ports', { node_uuid: node.uuid, address: mac() });
+    await ok('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/extra/b', value: 2 }]);
+    const pg = await ok('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+    await ok('PATCH', `/v1/portgroups/${pg.uuid}`, [{ op: 'add', path: '/extra/b', value: 2 }]);
+    const body = { node_uuid: node.uuid, type: 'iqn', connector_id: `iqn.newer-${seq}` };
+    const conn = await ok('POST', '/v1/volume/connectors', body);
+    await ok('PATCH', `/v1/volume/connectors/${conn.uuid}`, [{ op: 'add', path: '/extra/b', value: 2 }]);
+    const tgt = { node_uuid: node.uuid, volume_type: 'iscsi', volume_id: `vol-newer-${seq}`, boot_index: 0 };
+    const target = await ok('POST', '/v1/volume/targets', tgt);
+    await ok('PATCH', `/v1/volume/targets/${target.uuid}`, [{ op: 'add', path: '/extra/b', value: 2 }]);
+  } finally {
+    for (const name of [
+      'create_port',
+      'update_port',
+      'update_portgroup',
+      'update_volume_connector',
+      'update_volume_target',
+    ])
+      delete api[name];
+  }
+}
+
+/** route key ("GET /v1/nodes") → the metric's label sets, summed per call. */
+async function observed(metric: string, label: 'call' | 'status'): Promise<Map<string, Set<string>>> {
+  const text = (await g.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const out = new Map<string, Set<string>>();
+  const re = new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm');
+  for (const m of text.matchAll(re)) {
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const key = `${labels.method} ${labels.route}`;
+    if (!out.has(key)) out.set(key, new Set());
+    out.get(key)?.add(labels[label]);
+  }
+  return out;
+}
+
+const declared = new Map<string, readonly string[]>();
+for (const r of resourceRoutes) for (const m of [r.method].flat()) declared.set(`${m} ${r.url}`, r.rpc);
+
+test('every route makes exactly the conductor calls it declares', async (t) => {
+  await lifecycle('uuid');
+  await lifecycle('name');
+  await drivers();
+  await notFound();
+  await conductorBranches();
+
+  const answered = await observed('ironic_gateway_http_requests_total', 'status');
+  const calls = await observed('ironic_gateway_route_conductor_calls_total', 'call');
+  const unexercised = [...declared.keys()].filter((k) => !answered.has(k));
+  assert.deepEqual(unexercised, [], 'routes the scenario never ran');
+
+  const diffs: string[] = [];
+  for (const [key, rpc] of declared) {
+    const ran = [...(calls.get(key) ?? [])].sort();
+    const want = [...new Set(rpc)].sort();
+    t.diagnostic(`${key} → ${ran.join(', ') || '(no conductor call)'}`);
+    const missing = want.filter((c) => !ran.includes(c));
+    const extra = ran.filter((c) => !want.includes(c));
+    if (missing.length || extra.length)
+      diffs.push(
+        `${key}: declared but not called [${missing.join(', ')}]; called but not declared [${extra.join(', ')}]`,
+      );
+  }
+  assert.deepEqual(diffs, []);
+});
+
+/** RPC methods no REST route sends, each with the reason. */
+const NOT_FROM_THE_API: Record<string, string> = {
+  object_class_action_versions: 'declared per class and method (e.g. Node.get_by_uuid)',
+  object_action: 'declared per class and method (e.g. Port.create)',
+  continue_node_clean: 'the conductor casts it to itself when the agent reports a finished clean step',
+};
+
+test('every ConductorAPI method and helper is reached by some route, or says why not', () => {
+  const reached = new Set([...declared.values()].flat());
+  const unreached = [...CONDUCTOR_API_METHODS, ...CONDUCTOR_API_HELPERS].filter(
+    (m) => !reached.has(m) && !Object.hasOwn(NOT_FROM_THE_API, m),
+  );
+  assert.deepEqual(unreached, []);
+  for (const m of Object.keys(NOT_FROM_THE_API))
+    assert.ok(!reached.has(m), `${m} is listed as unreached but a route declares it`);
+});
