@@ -5,6 +5,7 @@
  */
 import { RemoteError } from '../rpc/errors.ts';
 import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
+import { versionWithin } from '../rpc/version.ts';
 import type { Args, Sim } from './context.ts';
 import * as I from './indirection.ts';
 import * as N from './node-ops.ts';
@@ -63,12 +64,6 @@ export const METHODS: Readonly<Record<string, Handler>> = {
   remove_node_traits: N.remove_node_traits,
 };
 
-function compatible(requested: string): boolean {
-  const [rMaj, rMin] = requested.split('.').map(Number);
-  const [sMaj, sMin] = RPC_API_VERSION.split('.').map(Number);
-  return rMaj === sMaj && (rMin ?? 0) <= (sMin ?? 0);
-}
-
 export function makeEndpoint(sim: Sim): Endpoint {
   return async (req: IncomingRequest): Promise<unknown> => {
     const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
@@ -80,7 +75,7 @@ export function makeEndpoint(sim: Sim): Endpoint {
         'oslo_messaging.rpc.dispatcher',
       );
     }
-    if (req.version && !compatible(req.version)) {
+    if (req.version && !versionWithin(RPC_API_VERSION, req.version)) {
       throw new RemoteError(
         'UnsupportedVersion',
         `Endpoint does not support RPC version ${req.version}. Attempted method: ${req.method}`,
