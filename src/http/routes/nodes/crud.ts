@@ -9,7 +9,7 @@ import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../api-utils/fields.ts';
 import { checkUuid } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../api-utils/lookup.ts';
-import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
+import { NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
 import {
   NODE_PATCH_INTERNAL,
   checkInputVersions,
@@ -20,6 +20,7 @@ import {
 } from '../../api-utils/node-input.ts';
 import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../api-utils/patch.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
+import { UuidsById } from '../../api-utils/resource.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */
@@ -111,7 +112,7 @@ async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[
   const names = getPatchValues(patch, '/name');
   if (names.length > 0)
     checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
-  const chassisUuid = await new ChassisUuids(request).get(node.get('chassis_id'));
+  const chassisUuid = await new UuidsById(request, 'Chassis').get(node.get('chassis_id'));
   const doc: Record<string, unknown> = { ...node.toPlain(), chassis_uuid: chassisUuid };
   delete doc.chassis_id;
   const patched = checkNodeTypes(applyPatch(doc, patch));
