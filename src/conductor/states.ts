@@ -36,6 +36,12 @@ export const REBOOT = 'rebooting';
 export const SOFT_REBOOT = 'soft rebooting';
 export const SOFT_POWER_OFF = 'soft power off';
 
+/**
+ * The power states a node can be asked for: ironic-api's ALLOWED_TARGET_POWER_STATES, and the
+ * states the fake power interface supports (get_supported_power_states), which the conductor checks.
+ */
+export const POWER_TARGETS: readonly string[] = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];
+
 /** API target → internal verb (states.VERBS). */
 export const VERBS: Readonly<Record<string, string>> = {
   active: 'deploy',

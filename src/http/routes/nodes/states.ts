@@ -1,15 +1,7 @@
 /** Node state changes: power, provision, RAID target, console. */
 import type { FastifyRequest } from 'fastify';
 import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
-import {
-  CLEANING,
-  CLEANWAIT,
-  POWER_OFF,
-  POWER_ON,
-  REBOOT,
-  SOFT_POWER_OFF,
-  SOFT_REBOOT,
-} from '../../../conductor/states.ts';
+import { CLEANING, CLEANWAIT, POWER_TARGETS, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { notAcceptable } from '../../api-utils/fields.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
@@ -25,8 +17,6 @@ import {
 } from '../../api-utils/provision.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
-
-const POWER_TARGETS = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];
 
 const statesLocation = (request: FastifyRequest, suffix = ''): string =>
   locationOf(request, `nodes/${identOf(request)}/states${suffix}`);
