@@ -1,6 +1,10 @@
 /**
  * Rows ⇄ oslo.versionedobjects primitives (`ironic_object.*`), as Ironic's serializer writes
  * them: datetimes as ISO-8601 seconds with `Z`, a Node's traits as a TraitList of Trait objects.
+ *
+ * Kept independent of the client's codec (src/conductor/objects.ts) on purpose: the simulated
+ * conductor is the client's oracle, and a codec shared by both would hide the mistakes it exists
+ * to catch. Do not merge them.
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import { compareVersions } from '../rpc/version.ts';
