@@ -11,14 +11,11 @@ export const ACTIVE = 'active';
 export const DEPLOYWAIT = 'wait call-back';
 export const DEPLOYING = 'deploying';
 export const DEPLOYFAIL = 'deploy failed';
-export const DEPLOYDONE = 'deploy complete';
 export const DELETING = 'deleting';
-export const DELETED = 'deleted';
 export const CLEANING = 'cleaning';
 export const CLEANWAIT = 'clean wait';
 export const CLEANFAIL = 'clean failed';
 export const ERROR = 'error';
-export const REBUILD = 'rebuild';
 export const INSPECTING = 'inspecting';
 export const INSPECTFAIL = 'inspect failed';
 export const ADOPTING = 'adopting';
@@ -161,11 +158,6 @@ export const isStable = (state: string | null): boolean => state !== null && STA
 /** The state `event` leads to from `state`, or undefined when the machine refuses it. */
 export function nextState(state: string | null, event: string): string | undefined {
   return state === null ? undefined : table.get(`${state}\u0000${event}`);
-}
-
-/** Events the machine accepts from `state`. */
-export function eventsFrom(state: string): string[] {
-  return TRANSITIONS.filter(([from]) => from === state).map(([, , ev]) => ev);
 }
 
 export interface ProvisionFields {
