@@ -4,6 +4,7 @@
  * setting and what it accepts.
  */
 import { Ajv } from 'ajv';
+import { isMemoryUrl } from './rpc/memory.ts';
 
 type Kind = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -335,7 +336,7 @@ export function loadConfig(
 }
 
 function checkTransportUrl(url: string): void {
-  if (url === 'memory://' || /^memory:\/\/[\w.-]*\/?$/.test(url)) return;
+  if (isMemoryUrl(url)) return;
   if (/^rabbit:\/\/[^\s]+$/.test(url)) return;
   throw new ConfigError(
     `invalid value ${JSON.stringify(url)} for ${envName('transport_url')} (${flagName('transport_url')}): accepts memory:// or rabbit://user:pass@host:port/vhost`,

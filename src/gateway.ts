@@ -13,6 +13,7 @@ import type { RouteDef } from './http/route.ts';
 import { createTransport, redactTransportUrl } from './rpc/transport.ts';
 import { rpcMetrics, transportMetrics } from './http/metrics.ts';
 import { Registry } from 'prom-client';
+import { isMemoryUrl } from './rpc/memory.ts';
 import type { Transport } from './rpc/types.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 
@@ -41,7 +42,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   let simulator: RunningSimulator | null = null;
   let simTransport: Transport | null = null;
-  if (config.transport_url.startsWith('memory://')) {
+  if (isMemoryUrl(config.transport_url)) {
     // The embedded default: a simulated conductor on the same in-process bus; it is reached
     // only through the transport, as a real conductor would be.
     simTransport = createTransport(config.transport_url, { exchange: config.control_exchange });

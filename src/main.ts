@@ -1,6 +1,7 @@
 /**
- * The `ironic-gateway` command line: `serve` (default) runs the gateway, `openapi` prints the
- * OpenAPI document. Settings come from IRONIC_GATEWAY_* variables and matching flags.
+ * The `ironic-gateway` command line: `serve` (default) runs the gateway, `simulator` runs a
+ * standalone simulated conductor. Settings come from IRONIC_GATEWAY_* variables and matching
+ * flags. (The OpenAPI document is written by `npm run openapi`, src/tools/openapi.ts.)
  */
 import { ConfigError, SETTINGS, envName, flagName, loadConfig, parseFlags, type Config } from './config.ts';
 import type { Server } from 'node:net';

@@ -70,23 +70,3 @@ export function toWireContext(ctx: RequestContext): Record<string, unknown> {
     auth_token_info: null,
   };
 }
-
-/** Rebuilds a context from received `_context_*` keys (the server side, e.g. the simulator). */
-export function fromWireContext(wire: Record<string, unknown>): RequestContext {
-  const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return makeContext({
-    user_id: s(wire.user),
-    project_id: s(wire.project_id) ?? s(wire.project),
-    domain_id: s(wire.domain),
-    user_domain_id: s(wire.user_domain),
-    project_domain_id: s(wire.project_domain),
-    system_scope: s(wire.system_scope),
-    roles: Array.isArray(wire.roles) ? wire.roles.filter((r): r is string => typeof r === 'string') : [],
-    is_admin: wire.is_admin === true,
-    is_admin_project: wire.is_admin_project !== false,
-    read_only: wire.read_only === true,
-    show_deleted: wire.show_deleted === true,
-    request_id: s(wire.request_id) ?? newRequestId(),
-    global_request_id: s(wire.global_request_id),
-  });
-}

@@ -12,14 +12,6 @@ export function httpStatusFor(className: string): number {
   return exceptionRow(className)?.code ?? 500;
 }
 
-/** True when `className` is `ancestor` or derives from it in Ironic's hierarchy. */
-export function isA(className: string, ancestor: IronicExceptionClass): boolean {
-  for (let c: string | undefined = className; c; c = exceptionRow(c)?.base) {
-    if (c === ancestor) return true;
-  }
-  return false;
-}
-
 /**
  * A value as Python's `%s` writes it into Ironic's messages: None, True and False for null and
  * the booleans (a node with no power state is in state "None", not "null").

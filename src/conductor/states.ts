@@ -11,14 +11,11 @@ export const ACTIVE = 'active';
 export const DEPLOYWAIT = 'wait call-back';
 export const DEPLOYING = 'deploying';
 export const DEPLOYFAIL = 'deploy failed';
-export const DEPLOYDONE = 'deploy complete';
 export const DELETING = 'deleting';
-export const DELETED = 'deleted';
 export const CLEANING = 'cleaning';
 export const CLEANWAIT = 'clean wait';
 export const CLEANFAIL = 'clean failed';
 export const ERROR = 'error';
-export const REBUILD = 'rebuild';
 export const INSPECTING = 'inspecting';
 export const INSPECTFAIL = 'inspect failed';
 export const ADOPTING = 'adopting';
@@ -35,6 +32,12 @@ export const POWER_OFF = 'power off';
 export const REBOOT = 'rebooting';
 export const SOFT_REBOOT = 'soft rebooting';
 export const SOFT_POWER_OFF = 'soft power off';
+
+/**
+ * The power states a node can be asked for: ironic-api's ALLOWED_TARGET_POWER_STATES, and the
+ * states the fake power interface supports (get_supported_power_states), which the conductor checks.
+ */
+export const POWER_TARGETS: readonly string[] = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];
 
 /** API target → internal verb (states.VERBS). */
 export const VERBS: Readonly<Record<string, string>> = {
@@ -155,11 +158,6 @@ export const isStable = (state: string | null): boolean => state !== null && STA
 /** The state `event` leads to from `state`, or undefined when the machine refuses it. */
 export function nextState(state: string | null, event: string): string | undefined {
   return state === null ? undefined : table.get(`${state}\u0000${event}`);
-}
-
-/** Events the machine accepts from `state`. */
-export function eventsFrom(state: string): string[] {
-  return TRANSITIONS.filter(([from]) => from === state).map(([, , ev]) => ev);
 }
 
 export interface ProvisionFields {

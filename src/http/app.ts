@@ -25,6 +25,7 @@ import type { ConductorAPI } from '../conductor/api.ts';
 import { recordCalls } from '../conductor/calls.ts';
 import { makeContext, type RequestContext } from '../conductor/context.ts';
 import { incomingRequestId } from './request-id.ts';
+import { TransportUnavailable } from '../rpc/errors.ts';
 import { installMetrics, metricsRoutes } from './metrics.ts';
 
 declare module 'fastify' {
@@ -51,7 +52,7 @@ declare module 'fastify' {
 }
 
 export interface AppServices {
-  /** the conductor RPC client; routes that need it fail with 503 when absent */
+  /** the conductor RPC client; when absent, routes that call it answer 503 (no conductor is reachable) */
   conductor?: ConductorAPI;
   /** reports whether the conductors' transport is up (health endpoint) */
   health?: HealthSource;
@@ -73,6 +74,19 @@ export function createLogger(config: Pick<Config, 'log_level'>): Logger {
       paths: ['req.headers.authorization', 'req.headers["x-auth-token"]', '*.password', '*.auth_token'],
       censor: '[redacted]',
     },
+  });
+}
+
+/**
+ * Stands in for an absent conductor client (an app built without one): every ConductorAPI call
+ * fails as an unreachable conductor does, so a route answers 503 with Retry-After, not 500.
+ */
+function noConductor(): ConductorAPI {
+  const unavailable = (): never => {
+    throw new TransportUnavailable('no conductor RPC client is configured');
+  };
+  return new Proxy({} as ConductorAPI, {
+    get: (_target, key) => (typeof key === 'string' && key !== 'then' ? unavailable : undefined),
   });
 }
 
@@ -110,7 +124,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
   app.decorate('publicEndpoint', config.public_endpoint ?? null);
   app.decorate('gatewayConfig', config);
-  app.decorate('conductor', services.conductor ?? (null as unknown as ConductorAPI));
+  app.decorate('conductor', services.conductor ?? noConductor());
   app.decorateRequest('ctx', null as never);
   app.decorateRequest('apiVersion', null as never);
   app.decorateRequest('conductorCalls', null as never);

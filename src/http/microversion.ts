@@ -26,7 +26,12 @@ declare module 'fastify' {
   }
 }
 
-function notAcceptable(description: string): HttpError {
+/**
+ * webob's HTTPNotAcceptable, which ironic-api raises while negotiating the version (with the
+ * version headers and webob's code/title/description); not Ironic's exception.NotAcceptable,
+ * which the routes raise (api-utils/fields.ts notAcceptable).
+ */
+function httpNotAcceptable(description: string): HttpError {
   return new HttpError(406, description, versionHeaders(null), { code: 406, title: 'Not Acceptable', description });
 }
 
@@ -49,17 +54,17 @@ export function negotiate(headers: FastifyRequest['headers']): ApiVersion {
   if (value.toLowerCase() === 'latest') return { ...MAX_VERSION };
   const m = /^(\d+)\.(\d+)$/.exec(value);
   if (!m)
-    throw notAcceptable(
+    throw httpNotAcceptable(
       `Invalid value for X-OpenStack-Ironic-API-Version header: ${JSON.stringify(value)}. It must be "latest" or of the form MAJOR.MINOR, e.g. 1.38.`,
     );
   const v = { major: Number(m[1]), minor: Number(m[2]) };
   if (v.major !== MAX_VERSION.major) {
-    throw notAcceptable(
+    throw httpNotAcceptable(
       `Version ${value} was requested but the major version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`,
     );
   }
   if (v.minor < MIN_VERSION.minor || v.minor > MAX_VERSION.minor) {
-    throw notAcceptable(
+    throw httpNotAcceptable(
       `Version ${value} was requested but the minor version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`,
     );
   }

@@ -4,6 +4,7 @@
  */
 import { RpcVersionCapError } from './errors.ts';
 import type { Target, Transport } from './types.ts';
+import { parseVersion, versionWithin } from './version.ts';
 
 /** Turns rich values (e.g. versioned objects) into JSON primitives and back (oslo's Serializer). */
 export interface Serializer {
@@ -50,20 +51,6 @@ export interface CallOptions {
   version: string;
   /** overrides the default timeout */
   timeoutMs?: number;
-}
-
-/** Parses 'X.Y' into numbers; throws on anything else. */
-export function parseVersion(v: string): [number, number] {
-  const m = /^(\d+)\.(\d+)$/.exec(v);
-  if (!m) throw new TypeError(`not an RPC version: ${v}`);
-  return [Number(m[1]), Number(m[2])];
-}
-
-/** oslo's version_is_compatible(cap, v): same major, minor not above the cap's. */
-export function versionWithin(cap: string, v: string): boolean {
-  const [cM, cm] = parseVersion(cap);
-  const [vM, vm] = parseVersion(v);
-  return cM === vM && vm <= cm;
 }
 
 export class RpcClient<C = Record<string, unknown>> {

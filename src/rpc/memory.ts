@@ -40,10 +40,18 @@ class Bus {
 
 const buses = new Map<string, Bus>();
 
-export function busName(url: string): string {
+/**
+ * The bus a `memory://[name]` URL names ('default' when none), or null when `url` is not one:
+ * the one parser of memory:// URLs (settings, transport choice, gateway).
+ */
+export function memoryBusName(url: string): string | null {
   const m = /^memory:\/\/([\w.-]*)\/?$/.exec(url);
-  if (!m) throw new TypeError(`not a memory transport URL: ${url}`);
-  return m[1] || 'default';
+  return m ? m[1] || 'default' : null;
+}
+
+/** True for a well-formed `memory://[name]` URL. */
+export function isMemoryUrl(url: string): boolean {
+  return memoryBusName(url) !== null;
 }
 
 export class MemoryTransport implements Transport {
@@ -57,7 +65,8 @@ export class MemoryTransport implements Transport {
     url = 'memory://',
     private readonly defaultExchange = 'ironic',
   ) {
-    const name = busName(url);
+    const name = memoryBusName(url);
+    if (name === null) throw new TypeError(`not a memory transport URL: ${url}`);
     let bus = buses.get(name);
     if (!bus) buses.set(name, (bus = new Bus()));
     this.bus = bus;

@@ -1,5 +1,5 @@
 /** Chooses the transport from the URL scheme: `memory://[name]` or `rabbit://…`. */
-import { MemoryTransport } from './memory.ts';
+import { MemoryTransport, isMemoryUrl } from './memory.ts';
 import { RabbitTransport, type RabbitOptions } from './rabbit.ts';
 import type { Transport } from './types.ts';
 
@@ -9,7 +9,7 @@ export interface TransportOptions extends Partial<RabbitOptions> {
 }
 
 export function createTransport(url: string, options: TransportOptions = {}): Transport {
-  if (url.startsWith('memory://')) return new MemoryTransport(url, options.exchange ?? 'ironic');
+  if (isMemoryUrl(url)) return new MemoryTransport(url, options.exchange ?? 'ironic');
   if (url.startsWith('rabbit://')) return new RabbitTransport(url, options);
   throw new TypeError(`unsupported transport URL ${JSON.stringify(url)}: use memory:// or rabbit://`);
 }

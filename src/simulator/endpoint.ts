@@ -3,20 +3,23 @@
  * oslo.messaging's answers for a method it lacks (NoSuchMethod) or a version above its own
  * (UnsupportedVersion).
  */
+import { RPC_API_VERSION, type ConductorRpcMethod } from '../conductor/rpc-methods.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
+import { versionWithin } from '../rpc/version.ts';
 import type { Args, Sim } from './context.ts';
 import * as I from './indirection.ts';
 import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
 
-export const RPC_API_VERSION = '1.44';
-
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
-/** Method name → handler: the 1.44 surface of ironic/conductor/rpcapi.py. */
-export const METHODS: Readonly<Record<string, Handler>> = {
+/**
+ * Method name → handler: the 1.44 surface of ironic/conductor/rpcapi.py. Typed against the
+ * client's method table, so a method left out or misspelt is a compile error.
+ */
+const METHODS = {
   create_node: N.create_node,
   update_node: N.update_node,
   change_node_power_state: N.change_node_power_state,
@@ -61,17 +64,13 @@ export const METHODS: Readonly<Record<string, Handler>> = {
   do_node_unrescue: P.do_node_unrescue,
   add_node_traits: N.add_node_traits,
   remove_node_traits: N.remove_node_traits,
-};
+} as const satisfies Record<ConductorRpcMethod, Handler>;
 
-function compatible(requested: string): boolean {
-  const [rMaj, rMin] = requested.split('.').map(Number);
-  const [sMaj, sMin] = RPC_API_VERSION.split('.').map(Number);
-  return rMaj === sMaj && (rMin ?? 0) <= (sMin ?? 0);
-}
+const HANDLERS: Readonly<Record<string, Handler>> = METHODS;
 
 export function makeEndpoint(sim: Sim): Endpoint {
   return async (req: IncomingRequest): Promise<unknown> => {
-    const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
+    const handler = Object.hasOwn(HANDLERS, req.method) ? HANDLERS[req.method] : undefined;
     if (!handler) {
       throw new RemoteError(
         'NoSuchMethod',
@@ -80,7 +79,7 @@ export function makeEndpoint(sim: Sim): Endpoint {
         'oslo_messaging.rpc.dispatcher',
       );
     }
-    if (req.version && !compatible(req.version)) {
+    if (req.version && !versionWithin(RPC_API_VERSION, req.version)) {
       throw new RemoteError(
         'UnsupportedVersion',
         `Endpoint does not support RPC version ${req.version}. Attempted method: ${req.method}`,

@@ -8,6 +8,7 @@
  *   …
  *   await sim.stop();
  */
+import { MANAGER_TOPIC } from '../conductor/rpc-methods.ts';
 import type { Endpoint, Listener, Transport } from '../rpc/types.ts';
 import type { Sim } from './context.ts';
 import { DRIVERS } from './drivers.ts';
@@ -18,10 +19,8 @@ import { TaskManager, WorkerPool, type Logger } from './tasks.ts';
 
 export { Store } from './store.ts';
 export { seedNodes } from './seed.ts';
-export { RPC_API_VERSION, METHODS } from './endpoint.ts';
 export type { Logger } from './tasks.ts';
 
-export const CONDUCTOR_TOPIC = 'ironic.conductor_manager';
 /** how often the conductor row is touched (Ironic's heartbeat_interval) */
 const HEARTBEAT_INTERVAL_MS = 10_000;
 
@@ -122,7 +121,7 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
   let listener: Listener;
   try {
     listener = await opts.transport.serve(
-      { topic: opts.topic ?? CONDUCTOR_TOPIC, server: opts.host, exchange: opts.exchange },
+      { topic: opts.topic ?? MANAGER_TOPIC, server: opts.host, exchange: opts.exchange },
       sim.endpoint,
     );
   } catch (err) {

@@ -91,13 +91,11 @@ export async function destroy_node(sim: Sim, a: Args): Promise<null> {
   });
 }
 
-const POWER_STATES = [S.POWER_ON, S.POWER_OFF, S.REBOOT, S.SOFT_REBOOT, S.SOFT_POWER_OFF];
-
 export async function change_node_power_state(sim: Sim, a: Args): Promise<null> {
   const newState = String(a.new_state);
   return sim.tasks.with(a.node_id, { purpose: 'changing node power state' }, (task) => {
     const node = task.node;
-    if (!POWER_STATES.includes(newState)) {
+    if (!S.POWER_TARGETS.includes(newState)) {
       throw ironicError(
         'InvalidParameterValue',
         `The driver ${node.driver} does not support the power state, ${newState}`,

@@ -1,8 +1,13 @@
 /**
  * Rows ⇄ oslo.versionedobjects primitives (`ironic_object.*`), as Ironic's serializer writes
  * them: datetimes as ISO-8601 seconds with `Z`, a Node's traits as a TraitList of Trait objects.
+ *
+ * Kept independent of the client's codec (src/conductor/objects.ts) on purpose: the simulated
+ * conductor is the client's oracle, and a codec shared by both would hide the mistakes it exists
+ * to catch. Do not merge them.
  */
 import { ironicError } from '../conductor/exceptions.ts';
+import { compareVersions } from '../rpc/version.ts';
 import { ADDED_IN, CLASSES, type ObjectClass, type Row } from './schema.ts';
 
 export interface Primitive {
@@ -34,15 +39,7 @@ export function parseDate(v: unknown): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-const versionTuple = (v: string): [number, number] => {
-  const [a, b] = v.split('.').map(Number);
-  return [a ?? 0, b ?? 0];
-};
-export const versionLess = (a: string, b: string): boolean => {
-  const [a1, a2] = versionTuple(a);
-  const [b1, b2] = versionTuple(b);
-  return a1 < b1 || (a1 === b1 && a2 < b2);
-};
+const versionLess = (a: string, b: string): boolean => compareVersions(a, b) < 0;
 
 function traitList(nodeId: number, traits: readonly TraitRow[]): Primitive {
   return {

@@ -1,29 +1,13 @@
 /**
- * Node traits: the names Ironic's API accepts (a standard os_traits name or CUSTOM_[A-Z0-9_]+,
- * at most 255 characters) and the DB-API's limit of 50 per node.
+ * Node traits as the conductor stores them (add_node_traits, remove_node_traits in Ironic's
+ * conductor/manager.py): the DB-API's limit of 50 per node is checked, trait names are not —
+ * ironic-api checks those before the RPC (src/http/api-utils/traits.ts).
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import type { TraitRow } from './primitives.ts';
 import type { NodeRow } from './store.ts';
 
-export const MAX_TRAITS_PER_NODE = 50;
-const CUSTOM_TRAIT = /^CUSTOM_[A-Z0-9_]+$/;
-/** os_traits' namespaces (Queens); a name under one of them, in its alphabet, counts as standard. */
-const STANDARD_TRAIT = /^(HW|STORAGE|MISC|COMPUTE)_[A-Z0-9_]+$/;
-
-export function validateTrait(trait: unknown): asserts trait is string {
-  const ok =
-    typeof trait === 'string' &&
-    trait.length >= 1 &&
-    trait.length <= 255 &&
-    (CUSTOM_TRAIT.test(trait) || STANDARD_TRAIT.test(trait));
-  if (!ok) {
-    throw ironicError(
-      'InvalidParameterValue',
-      'Invalid trait. A valid trait must be no longer than 255 characters. Standard traits are defined in the os_traits library. A custom trait must start with the prefix CUSTOM_ and use the following characters: A-Z, 0-9 and _',
-    );
-  }
-}
+const MAX_TRAITS_PER_NODE = 50;
 
 function checkLimit(node: NodeRow, nodeIdent: unknown, count: number): void {
   if (count > MAX_TRAITS_PER_NODE) {
@@ -38,7 +22,6 @@ function checkLimit(node: NodeRow, nodeIdent: unknown, count: number): void {
 /** add_node_traits: replace sets the whole list (duplicates removed); otherwise each is added, duplicates ignored. */
 export function addTraits(node: NodeRow, nodeIdent: unknown, traits: unknown, replace: boolean): void {
   const list = Array.isArray(traits) ? traits : [];
-  for (const t of list) validateTrait(t);
   const now = new Date();
   if (replace) {
     const unique = [...new Set(list as string[])];

@@ -4,7 +4,7 @@
  * state names of old microversions, the fields of newer microversions hidden, and links.
  */
 import type { FastifyRequest } from 'fastify';
-import { IronicObject, traitNames, type ChassisFields, type NodeFields } from '../../conductor/objects.ts';
+import { type IronicObject, traitNames, type NodeFields } from '../../conductor/objects.ts';
 import { allowed } from '../auth/index.ts';
 import {
   checkAllowSpecifyFields,
@@ -14,7 +14,6 @@ import {
   selectFields,
   type FieldVersions,
 } from './fields.ts';
-import { classAction } from './lookup.ts';
 import {
   apiDateTime,
   linksOf,
@@ -43,6 +42,7 @@ import {
   MINOR_6_INSPECT_STATE,
   MINOR_7_NODE_CLEAN,
 } from '../versions.ts';
+import { UuidsById } from './resource.ts';
 
 /** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
 export const V31_FIELDS = [
@@ -143,29 +143,11 @@ export function checkNodeFields(request: FastifyRequest, fields: readonly string
   checkAllowedFields(fields, NODE_FIELD_VERSIONS, request);
 }
 
-/** Resolves chassis ids to uuids through the conductor, once per id per request. */
-export class ChassisUuids {
-  private readonly cache = new Map<number, Promise<string>>();
-  constructor(private readonly request: FastifyRequest) {}
-
-  get(id: number | null | undefined): Promise<string | null> {
-    if (id === null || id === undefined) return Promise.resolve(null);
-    let p = this.cache.get(id);
-    if (!p) {
-      p = classAction(this.request, 'Chassis', 'get_by_id', [id]).then((c) =>
-        String((c as IronicObject<ChassisFields>).get('uuid')),
-      );
-      this.cache.set(id, p);
-    }
-    return p;
-  }
-}
-
 /** The node's public fields at 1.38, before version hiding. */
 async function publicFields(
   request: FastifyRequest,
   node: IronicObject<NodeFields>,
-  chassis: ChassisUuids,
+  chassis: UuidsById,
 ): Promise<Record<string, unknown>> {
   const data = node.toPlain() as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -215,7 +197,7 @@ export async function convertNode(
   request: FastifyRequest,
   node: IronicObject<NodeFields>,
   fields?: readonly string[],
-  chassis = new ChassisUuids(request),
+  chassis = new UuidsById(request, 'Chassis'),
 ): Promise<Record<string, unknown>> {
   let out = await publicFields(request, node, chassis);
   if (fields !== undefined) checkForInvalidFields(fields, NODE_FIELDS);

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { IronicExceptionClass } from '../../conductor/exceptions.ts';
 import { RemoteError } from '../../rpc/errors.ts';
+import { compareVersions } from '../../rpc/version.ts';
 import { HttpError } from '../errors.ts';
 import {
   IronicObject,
@@ -101,12 +102,6 @@ export async function withStatus<T>(
   }
 }
 
-const newer = (a: string, b: string): boolean => {
-  const [am, an] = a.split('.').map(Number);
-  const [bm, bn] = b.split('.').map(Number);
-  return am! > bm! || (am === bm && an! > bn!);
-};
-
 /**
  * An object a conductor answered (create_port, update_port …) at the Queens version the API
  * knows: a newer conductor's newer version is backported by a conductor
@@ -118,7 +113,7 @@ export async function atKnownVersion<F extends object>(
   obj: IronicObject<F>,
 ): Promise<IronicObject<F>> {
   const known = OBJECT_VERSIONS[obj.name as ObjectName];
-  if (!known || !newer(obj.version, known)) return obj;
+  if (!known || !(compareVersions(obj.version, known) > 0)) return obj;
   const result = await request.conductor.object_backport_versions(request.ctx, obj, { ...OBJECT_VERSIONS });
   return result instanceof IronicObject ? (result as IronicObject<F>) : obj;
 }

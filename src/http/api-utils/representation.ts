@@ -70,7 +70,6 @@ export const nullableString = { type: ['string', 'null'] } as const;
 export const nullableDateTime = { type: ['string', 'null'], description: 'ISO 8601 date and time' } as const;
 export const nullableDict = { type: ['object', 'null'], additionalProperties: true } as const;
 export const dict = { type: 'object', additionalProperties: true } as const;
-export const uuidString = { type: 'string', format: 'uuid' } as const;
 
 /** Ironic's error body, for the documented error responses of a route. */
 export const errorSchema = {

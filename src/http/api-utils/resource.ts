@@ -163,7 +163,7 @@ export function resourceSchema(properties: Record<string, object>) {
   return { type: 'object', properties, additionalProperties: true } as const;
 }
 
-/** Resolves ids (node_id, portgroup_id) to uuids through the conductor, once per id per request. */
+/** Resolves ids (node_id, portgroup_id, chassis_id) to uuids through the conductor, once per id per request. */
 export class UuidsById {
   private readonly cache = new Map<number, Promise<string>>();
   constructor(

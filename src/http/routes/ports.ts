@@ -43,7 +43,7 @@ import {
   pageQuery,
   requestedFields,
 } from '../api-utils/resource.ts';
-import { allowPortgroupsSubcontrollers, MINOR_24_PORTGROUPS_SUBCONTROLLERS } from '../versions.ts';
+import { allowPortgroupsSubcontrollers, MINOR_24_PORTGROUPS_SUBCONTROLLERS, notAcceptable } from '../versions.ts';
 import type { ConductorCall } from '../../conductor/calls.ts';
 
 const TAGS = ['ports'];
@@ -191,7 +191,7 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
   );
   const createRemotely = conductor.can_send_create_port();
   // without create_port the conductor can not check the physical network of a portgroup member
-  if (!createRemotely && portgroupUuid) throw ironicError('NotAcceptable', 'Request not acceptable.');
+  if (!createRemotely && portgroupUuid) throw notAcceptable();
 
   const node = await withStatus(
     classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]),

@@ -11,6 +11,7 @@ import {
   type NodeFields,
   type ObjectPrimitive,
 } from '../../../src/conductor/objects.ts';
+import { CLASSES } from '../../../src/simulator/schema.ts';
 import { loadWireFixtures } from '../../support/wire-fixtures.ts';
 
 const fixtures = loadWireFixtures();
@@ -29,8 +30,27 @@ describe('versioned objects', () => {
       TraitList: '1.0',
       Conductor: '1.2',
     });
-    for (const name of Object.keys(OBJECT_VERSIONS))
-      assert.ok(OBJECT_FIELDS[name as keyof typeof OBJECT_FIELDS].length > 0);
+    assert.deepEqual(Object.keys(OBJECT_FIELDS).sort(), Object.keys(OBJECT_VERSIONS).sort());
+  });
+
+  it("knows the fields the simulated conductor's own codec serves at the same versions", () => {
+    // schema.ts is written apart from objects.ts on purpose; the two must agree field for field
+    const compared: string[] = [];
+    for (const cls of Object.values(CLASSES)) {
+      if (cls.version !== OBJECT_VERSIONS[cls.name as keyof typeof OBJECT_VERSIONS]) continue;
+      assert.deepEqual(
+        [...OBJECT_FIELDS[cls.name as keyof typeof OBJECT_FIELDS]].sort(),
+        [...cls.fields].sort(),
+        cls.name,
+      );
+      compared.push(cls.name);
+    }
+    assert.deepEqual(compared.sort(), ['Chassis', 'Node', 'Port', 'Portgroup', 'VolumeConnector', 'VolumeTarget']);
+    // Conductor is served at 1.3 (see schema.ts): the client's 1.2 lacks only conductor_group
+    assert.deepEqual(
+      [...OBJECT_FIELDS.Conductor].sort(),
+      CLASSES.Conductor!.fields.filter((f) => f !== 'conductor_group').sort(),
+    );
   });
 
   it('decodes a newer Node (1.37) leniently and sends back exactly the changed field', () => {

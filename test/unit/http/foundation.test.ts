@@ -305,3 +305,21 @@ test('with CORS on, an unknown path is still 404 (the preflight catch-all is not
   assert.equal(m.statusCode, 405);
   assert.equal(m.headers.allow, 'POST');
 });
+
+test('an app built without a conductor answers 503 with Retry-After, not 500', async () => {
+  const route: RouteDef = {
+    method: 'GET',
+    url: '/v1/needs-conductor',
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'calls the conductor',
+    handler: async (req) => req.server.conductor.get_driver_properties(req.ctx, 'fake-hardware', 'topic'),
+  };
+  const a = await buildApp(loadConfig({ env: {} }), { routes: [route], logger: capture().logger });
+  const r = await a.inject({ method: 'GET', url: '/v1/needs-conductor' });
+  assert.equal(r.statusCode, 503);
+  assert.equal(r.headers['retry-after'], '5');
+  assert.match(inner(r.body).faultstring, /no conductor RPC client is configured/);
+  await a.close();
+});

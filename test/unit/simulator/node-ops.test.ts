@@ -68,7 +68,7 @@ test("console: info refused until enabled, then the fake console's empty info", 
   await sim.stop();
 });
 
-test('traits: add, replace, validation, the 50 limit and removal', async () => {
+test('traits: add, replace, unchecked names, the 50 limit and removal', async () => {
   const { sim, uuid } = await setup();
   const traits = async () =>
     data(await sim.call('object_class_action_versions', classAction('Node', 'get_by_uuid', [uuid]))).traits[
@@ -77,16 +77,9 @@ test('traits: add, replace, validation, the 50 limit and removal', async () => {
   await sim.call('add_node_traits', { node_id: uuid, traits: ['CUSTOM_GOLD', 'HW_CPU_X86_VMX'], replace: false });
   await sim.call('add_node_traits', { node_id: uuid, traits: ['CUSTOM_GOLD'], replace: false });
   assert.deepEqual(await traits(), ['CUSTOM_GOLD', 'HW_CPU_X86_VMX']);
-  await rejectsWith(
-    sim.call('add_node_traits', { node_id: uuid, traits: ['custom_lower'], replace: false }),
-    'InvalidParameterValue',
-    /^Invalid trait\./,
-  );
-  await rejectsWith(
-    sim.call('add_node_traits', { node_id: uuid, traits: [`CUSTOM_${'X'.repeat(250)}`], replace: false }),
-    'InvalidParameterValue',
-    /no longer than 255/,
-  );
+  // names are not checked here, as in Ironic's add_node_traits (ironic-api checks them)
+  await sim.call('add_node_traits', { node_id: uuid, traits: ['custom_lower'], replace: false });
+  assert.deepEqual(await traits(), ['CUSTOM_GOLD', 'HW_CPU_X86_VMX', 'custom_lower']);
   const many = Array.from({ length: 51 }, (_, i) => `CUSTOM_T${i}`);
   await rejectsWith(
     sim.call('add_node_traits', { node_id: uuid, traits: many, replace: true }),

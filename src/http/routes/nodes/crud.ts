@@ -8,7 +8,7 @@ import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { checkUuid } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../api-utils/lookup.ts';
-import { ChassisUuids, NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
+import { NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
 import {
   NODE_PATCH_INTERNAL,
   checkInputVersions,
@@ -19,6 +19,7 @@ import {
 } from '../../api-utils/node-input.ts';
 import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../api-utils/patch.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
+import { UuidsById } from '../../api-utils/resource.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 import { allowEnrollState, allowRemoveChassisUuid, notAcceptable } from '../../versions.ts';
 
@@ -111,7 +112,7 @@ async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[
   const names = getPatchValues(patch, '/name');
   if (names.length > 0)
     checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
-  const chassisUuid = await new ChassisUuids(request).get(node.get('chassis_id'));
+  const chassisUuid = await new UuidsById(request, 'Chassis').get(node.get('chassis_id'));
   const doc: Record<string, unknown> = { ...node.toPlain(), chassis_uuid: chassisUuid };
   delete doc.chassis_id;
   const patched = checkNodeTypes(applyPatch(doc, patch));

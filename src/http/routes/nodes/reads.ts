@@ -33,7 +33,6 @@ import { checkAllowedFields } from '../../api-utils/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
-  ChassisUuids,
   DEFAULT_LIST_FIELDS,
   NODE_FIELD_VERSIONS,
   checkNodeFields,
@@ -43,6 +42,7 @@ import {
   nodeStates,
   nodeStatesSchema,
 } from '../../api-utils/node.ts';
+import { UuidsById } from '../../api-utils/resource.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 import {
   allowDriverFilter,
@@ -180,7 +180,7 @@ async function listNodes(
     if (associated) params.associated = associated;
     if (maintenance) params.maintenance = maintenance;
   }
-  const chassis = new ChassisUuids(request);
+  const chassis = new UuidsById(request, 'Chassis');
   const items = await Promise.all(nodes.map((n) => convertNode(request, n, fields, chassis)));
   const next = nextLink(
     request,

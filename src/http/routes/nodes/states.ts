@@ -1,15 +1,7 @@
 /** Node state changes: power, provision, RAID target, console. */
 import type { FastifyRequest } from 'fastify';
 import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
-import {
-  CLEANING,
-  CLEANWAIT,
-  POWER_OFF,
-  POWER_ON,
-  REBOOT,
-  SOFT_POWER_OFF,
-  SOFT_REBOOT,
-} from '../../../conductor/states.ts';
+import { CLEANING, CLEANWAIT, POWER_TARGETS, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
 import type { RouteDef } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
@@ -25,8 +17,6 @@ import {
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 import { allowRaidConfig, allowSoftPowerOff, notAcceptable } from '../../versions.ts';
-
-const POWER_TARGETS = [POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF];
 
 const statesLocation = (request: FastifyRequest, suffix = ''): string =>
   locationOf(request, `nodes/${identOf(request)}/states${suffix}`);
@@ -64,10 +54,7 @@ async function dispatchProvision(
   const t = body.target;
   // A conductor pinned below RPC 1.43 has no rescue methods: refuse rather than send them.
   if ((t === 'rescue' || t === 'unrescue') && !c.can_send_rescue()) {
-    throw ironicError(
-      'NotAcceptable',
-      `The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`,
-    );
+    throw notAcceptable(`The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`);
   }
   if (t === 'active' || t === 'rebuild')
     return void (await c.do_node_deploy(ctx, uuid, t === 'rebuild', body.configdrive ?? null, topic));
