@@ -203,7 +203,7 @@ export class ConductorAPI {
     node_id: NodeId,
     driver_method: string,
     http_method: string,
-    info: Dict,
+    info: unknown,
     topic?: string,
   ): Promise<VendorPassthruResult> {
     return this.call(context, 'vendor_passthru', { node_id, driver_method, http_method, info }, topic);
@@ -218,7 +218,7 @@ export class ConductorAPI {
     driver_name: string,
     driver_method: string,
     http_method: string,
-    info: Dict,
+    info: unknown,
     topic?: string,
   ): Promise<VendorPassthruResult> {
     return this.call(context, 'driver_vendor_passthru', { driver_name, driver_method, http_method, info }, topic);

@@ -2,13 +2,43 @@
  * A route is data: method, url, schemas, minimum microversion, policy rule, the ConductorAPI
  * methods it calls, success status and a handler. The REST ⇄ RPC map reads as the list of these.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+  HTTPMethods,
+  RawServerDefault,
+  RouteGenericInterface,
+} from 'fastify';
 import { ironicError } from '../conductor/exceptions.ts';
 import { allows, type Microversion } from './versions.ts';
 import type { PolicyRule } from './auth/policy.ts';
 import type { ConductorCall } from '../conductor/calls.ts';
 
-export interface RouteDef {
+/**
+ * A request whose `body`, `query` and `params` are typed from the route's JSON schemas (the
+ * json-schema-to-ts type provider): the schema that validates the request is its type.
+ */
+export type RouteRequest<S extends FastifySchema = FastifySchema> = FastifyRequest<
+  RouteGenericInterface,
+  RawServerDefault,
+  IncomingMessage,
+  S,
+  JsonSchemaToTsProvider
+>;
+
+/**
+ * What a helper needs of a typed request: any route's request whose path parameters include
+ * `P` (structural, so a helper serves every route that has those parameters).
+ */
+export type WithParams<P> = FastifyRequest & { readonly params: P };
+/** A request whose query string includes `Q`. */
+export type WithQuery<Q> = FastifyRequest & { readonly query: Q };
+
+export interface RouteDef<S extends FastifySchema = FastifySchema> {
   method: HTTPMethods | HTTPMethods[];
   url: string;
   /** the route exists from this microversion on (404 below, as ironic-api) */
@@ -24,8 +54,17 @@ export interface RouteDef {
   status: number;
   summary: string;
   tags?: string[];
-  schema?: FastifySchema;
-  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  schema?: S;
+  handler: (request: RouteRequest<S>, reply: FastifyReply) => Promise<unknown>;
+}
+
+/**
+ * A route definition whose handler sees its request typed from `schema` (write schemas inline
+ * or `as const` so that their literal types reach the handler). The result is the untyped
+ * RouteDef every table holds: the schema still validates each request before the handler runs.
+ */
+export function route<const S extends FastifySchema>(def: RouteDef<S>): RouteDef {
+  return def as unknown as RouteDef;
 }
 
 declare module 'fastify' {

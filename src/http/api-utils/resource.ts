@@ -131,9 +131,24 @@ export function pageBody(
   return collection(spec.key, items, next);
 }
 
+/**
+ * The path parameter `name` of a request, read without trusting its type: for helpers shared
+ * by routes with and without that parameter (a node's sub-collection and the top-level one).
+ */
+export function pathParam(request: FastifyRequest, name: string): string | undefined {
+  const params: unknown = request.params;
+  if (typeof params !== 'object' || params === null) return undefined;
+  const value: unknown = Reflect.get(params, name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** A path parameter holding a uuid (or a name, as the description says). */
-export function identParam(name: string, description: string) {
-  return { type: 'object', properties: { [name]: { type: 'string', description } }, required: [name] } as const;
+export function identParam<const N extends string>(name: N, description: string) {
+  // spelt out: a computed key would lose the parameter's name from the type handlers see
+  const properties = { [name]: { type: 'string', description } } as {
+    readonly [K in N]: { readonly type: 'string'; readonly description: string };
+  };
+  return { type: 'object', properties, required: [name] as readonly [N] } as const;
 }
 
 /** List query parameters every collection takes. */

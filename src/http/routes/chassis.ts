@@ -21,8 +21,13 @@ import {
   nullableDateTime,
   nullableString,
 } from '../api-utils/representation.ts';
-import type { RouteDef } from '../route.ts';
-import { readRoutes as nodeReadRoutes } from './nodes/reads.ts';
+import { route, type RouteDef, type RouteRequest } from '../route.ts';
+import {
+  fieldsProperty as nodeFieldsProperty,
+  listQueryProperties as nodeListQueryProperties,
+  nodeList,
+  readRoutes as nodeReadRoutes,
+} from './nodes/reads.ts';
 import { objectAction } from '../api-utils/object-actions.ts';
 import {
   collectionSchema,
@@ -74,13 +79,17 @@ function chassisBody(
   });
 }
 
-async function getChassis(request: FastifyRequest): Promise<IronicObject<ChassisFields>> {
-  const uuid = checkUuid((request.params as { chassis_uuid: string }).chassis_uuid);
+async function getChassis(request: RouteRequest<{ params: typeof uuidParams }>): Promise<IronicObject<ChassisFields>> {
+  const uuid = checkUuid(request.params.chassis_uuid);
   return (await classAction(request, 'Chassis', 'get_by_uuid', [uuid])) as IronicObject<ChassisFields>;
 }
 
-async function listChassis(request: FastifyRequest, path: string, fields: readonly string[] | undefined) {
-  const q = request.query as PageQuery & { fields?: string };
+async function listChassis(
+  request: FastifyRequest,
+  q: PageQuery & { fields?: string },
+  path: string,
+  fields: readonly string[] | undefined,
+) {
   const page = await pageOf(request, CHASSIS, 'Chassis', q);
   const chassis = await listObjects(request, 'Chassis', 'list', [], pageKwargs(page));
   // the next page keeps a requested field set (the default one needs no `fields`, refused below 1.8)
@@ -114,33 +123,37 @@ function checkValues(values: Record<string, unknown>): void {
   }
 }
 
-/** The node routes answering under a chassis: the node list and its detail form, filtered on it. */
-function nodeListRoute(url: '/v1/nodes' | '/v1/nodes/detail'): RouteDef {
-  const route = nodeReadRoutes.find((r) => r.url === url && r.method === 'GET');
-  if (!route) throw new Error(`the node route GET ${url} is missing`);
-  const schema = route.schema as { querystring?: { properties?: Record<string, unknown> }; response?: unknown };
-  const { chassis_uuid: _ignored, ...queryProps } = schema.querystring?.properties ?? {};
-  return {
-    ...route,
-    url: url.replace('/v1/nodes', '/v1/chassis/:chassis_uuid/nodes'),
-    summary: `${route.summary} of a chassis`,
+/** The node list and its detail form under a chassis: the chassis in the path is the chassis_uuid filter. */
+function nodeListRoute(detail: boolean): RouteDef {
+  const url = detail ? '/v1/nodes/detail' : '/v1/nodes';
+  const nodeRoute = nodeReadRoutes.find((r) => r.url === url && r.method === 'GET');
+  if (!nodeRoute) throw new Error(`the node route GET ${url} is missing`);
+  const { chassis_uuid: _filter, ...filters } = nodeListQueryProperties;
+  return route({
+    ...nodeRoute,
+    url: `/v1/chassis/:chassis_uuid/nodes${detail ? '/detail' : ''}`,
+    summary: `${nodeRoute.summary} of a chassis`,
     tags: TAGS,
     schema: {
       params: uuidParams,
-      querystring: { type: 'object', properties: queryProps, additionalProperties: false },
-      response: schema.response,
+      querystring: {
+        type: 'object',
+        properties: detail ? filters : { ...filters, ...nodeFieldsProperty },
+        additionalProperties: false,
+      },
+      response: nodeRoute.schema?.response,
     },
-    handler: async (request, reply) => {
-      // NodesController(from_chassis=True).get_all: the chassis in the path is the chassis_uuid filter
-      const chassisUuid = checkUuid((request.params as { chassis_uuid: string }).chassis_uuid);
-      (request.query as Record<string, unknown>).chassis_uuid = chassisUuid;
-      return route.handler(request, reply);
+    handler: async (request) => {
+      // NodesController(from_chassis=True).get_all
+      const chassisUuid = checkUuid(request.params.chassis_uuid);
+      // next links point at /v1/nodes, as ironic-api's resource_url does
+      return nodeList(request, { ...request.query, chassis_uuid: chassisUuid }, detail, 'nodes');
     },
-  };
+  });
 }
 
 export const chassisRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/chassis',
     policy: 'baremetal:chassis:get',
@@ -153,11 +166,11 @@ export const chassisRoutes: RouteDef[] = [
       response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
     },
     handler: async (request) => {
-      const fields = requestedFields(request, CHASSIS, (request.query as { fields?: string }).fields);
-      return listChassis(request, 'chassis', fields ?? CHASSIS.defaultFields);
+      const fields = requestedFields(request, CHASSIS, request.query.fields);
+      return listChassis(request, request.query, 'chassis', fields ?? CHASSIS.defaultFields);
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/chassis/detail',
     policy: 'baremetal:chassis:get',
@@ -169,9 +182,9 @@ export const chassisRoutes: RouteDef[] = [
       querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
       response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
     },
-    handler: (request) => listChassis(request, 'chassis/detail', undefined),
-  },
-  {
+    handler: (request) => listChassis(request, request.query, 'chassis/detail', undefined),
+  }),
+  route({
     method: 'GET',
     url: '/v1/chassis/:chassis_uuid',
     policy: 'baremetal:chassis:get',
@@ -185,11 +198,11 @@ export const chassisRoutes: RouteDef[] = [
       response: { 200: chassisSchema, ...ERRORS },
     },
     handler: async (request) => {
-      const fields = requestedFields(request, CHASSIS, (request.query as { fields?: string }).fields);
+      const fields = requestedFields(request, CHASSIS, request.query.fields);
       return chassisBody(request, await getChassis(request), fields);
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     url: '/v1/chassis',
     policy: 'baremetal:chassis:create',
@@ -210,11 +223,7 @@ export const chassisRoutes: RouteDef[] = [
       response: { 201: chassisSchema, ...ERRORS },
     },
     handler: async (request, reply) => {
-      const body = request.body as {
-        uuid?: string;
-        description?: string | null;
-        extra?: Record<string, unknown> | null;
-      };
+      const body = request.body;
       checkValues(body);
       const uuid = body.uuid ? checkUuid(body.uuid) : randomUUID();
       const chassis = IronicObject.create('Chassis', {
@@ -226,8 +235,8 @@ export const chassisRoutes: RouteDef[] = [
       reply.header('location', locationOf(request, `chassis/${uuid}`));
       return chassisBody(request, chassis);
     },
-  },
-  {
+  }),
+  route({
     method: 'PATCH',
     url: '/v1/chassis/:chassis_uuid',
     policy: 'baremetal:chassis:update',
@@ -237,7 +246,7 @@ export const chassisRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: uuidParams, body: patchBodySchema, response: { 200: chassisSchema, ...ERRORS } },
     handler: async (request) => {
-      const patch = request.body as PatchOp[];
+      const patch = request.body;
       validatePatch(patch, { internal: BASE_INTERNAL_ATTRS, nonRemovable: [] });
       const chassis = await getChassis(request);
       const doc = chassis.toPlain();
@@ -250,8 +259,8 @@ export const chassisRoutes: RouteDef[] = [
       await objectAction(request, chassis, 'save');
       return chassisBody(request, chassis);
     },
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/chassis/:chassis_uuid',
     policy: 'baremetal:chassis:delete',
@@ -264,7 +273,7 @@ export const chassisRoutes: RouteDef[] = [
       await objectAction(request, await getChassis(request), 'destroy');
       return undefined;
     },
-  },
-  nodeListRoute('/v1/nodes'),
-  nodeListRoute('/v1/nodes/detail'),
+  }),
+  nodeListRoute(false),
+  nodeListRoute(true),
 ];

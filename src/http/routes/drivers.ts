@@ -14,7 +14,7 @@ import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
 import type { VendorPassthruResult } from '../../conductor/api.ts';
 import { parseBoolean } from '../api-utils/ident.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
-import type { RouteDef } from '../route.ts';
+import { route, type RouteDef, type WithParams } from '../route.ts';
 import { classAction } from '../api-utils/lookup.ts';
 import { dict, errorResponses, linksSchema } from '../api-utils/representation.ts';
 import { withStatus } from '../api-utils/object-actions.ts';
@@ -103,8 +103,11 @@ interface NameParams {
 }
 
 /** The conductor topic for a driver, then the RPC: the shape of every /v1/drivers/{name}/… call. */
-async function onDriver<T>(request: FastifyRequest, fn: (topic: string, name: string) => Promise<T>): Promise<T> {
-  const name = (request.params as NameParams).driver_name;
+async function onDriver<T>(
+  request: WithParams<{ driver_name: string }>,
+  fn: (topic: string, name: string) => Promise<T>,
+): Promise<T> {
+  const name = request.params.driver_name;
   const topic = await request.conductor.get_topic_for_driver(name);
   return fn(topic, name);
 }
@@ -125,9 +128,9 @@ export function sendPassthru(reply: FastifyReply, result: VendorPassthruResult):
 }
 
 /** The `method` query parameter a vendor passthru needs ("Method not specified" otherwise). */
-export function passthruMethod(request: FastifyRequest): string {
+export function passthruMethod(params: { driver_name: string; method?: string }, query: { method?: string }): string {
   // in the path (as python-ironicclient and openstacksdk send it) or in ?method=
-  const method = (request.params as { method?: string }).method || (request.query as { method?: string }).method;
+  const method = params.method || query.method;
   if (!method) throw ironicError('Invalid', 'Method not specified');
   return method;
 }
@@ -161,7 +164,7 @@ const ERRORS = errorResponses(400, 404, 406, 503);
 const PASSTHRU_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export const driverRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/drivers',
     policy: 'baremetal:driver:get',
@@ -180,7 +183,7 @@ export const driverRoutes: RouteDef[] = [
       response: { 200: { type: 'object', properties: { drivers: { type: 'array', items: driverSchema } } }, ...ERRORS },
     },
     handler: async (request) => {
-      const q = request.query as ListQuery;
+      const q = request.query;
       const detail = q.detail === undefined ? undefined : parseBoolean(q.detail);
       if ((detail !== undefined || q.type !== undefined) && !allowDynamicDrivers(request))
         throw needsVersion(MINOR_30_DYNAMIC_DRIVERS);
@@ -191,8 +194,8 @@ export const driverRoutes: RouteDef[] = [
       const drivers = q.type === 'classic' ? new Map<string, string[]>() : await activeDrivers(request);
       return { drivers: [...drivers].map(([name, hosts]) => driverBody(request, name, hosts, detail ?? false)) };
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/drivers/:driver_name',
     policy: 'baremetal:driver:get',
@@ -202,7 +205,7 @@ export const driverRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: nameParams, response: { 200: driverSchema, ...ERRORS } },
     handler: async (request) => {
-      const name = (request.params as NameParams).driver_name;
+      const name = request.params.driver_name;
       const hosts = (await activeDrivers(request)).get(name);
       if (!hosts)
         throw ironicError('DriverNotFound', `Could not find the following driver(s) or hardware type(s): ${name}.`, {
@@ -210,8 +213,8 @@ export const driverRoutes: RouteDef[] = [
         });
       return driverBody(request, name, hosts, true);
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/drivers/:driver_name/properties',
     policy: 'baremetal:driver:get_properties',
@@ -222,8 +225,8 @@ export const driverRoutes: RouteDef[] = [
     schema: { params: nameParams, response: { 200: dict, ...ERRORS } },
     handler: (request) =>
       onDriver(request, (topic, name) => request.conductor.get_driver_properties(request.ctx, name, topic)),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/drivers/:driver_name/raid/logical_disk_properties',
     policy: 'baremetal:driver:get_raid_logical_disk_properties',
@@ -244,8 +247,8 @@ export const driverRoutes: RouteDef[] = [
         ),
       );
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/drivers/:driver_name/vendor_passthru/methods',
     policy: 'baremetal:driver:vendor_passthru',
@@ -258,32 +261,36 @@ export const driverRoutes: RouteDef[] = [
       onDriver(request, (topic, name) =>
         request.conductor.get_driver_vendor_passthru_methods(request.ctx, name, topic),
       ),
-  },
+  }),
   ...PASSTHRU_METHODS.flatMap((m) =>
     [false, true].map(
-      (inPath): RouteDef => ({
-        method: m,
-        url: `/v1/drivers/:driver_name/vendor_passthru${inPath ? '/:method' : ''}`,
-        policy: 'baremetal:driver:vendor_passthru',
-        rpc: ['get_topic_for_driver', 'driver_vendor_passthru'],
-        status: 200,
-        summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '\`?method=\`'}): 202 when asynchronous, the raw body when it attaches a file`,
-        tags: TAGS,
-        schema: {
-          params: inPath ? nameMethodParams : nameParams,
-          querystring: { type: 'object', properties: { method: { type: 'string', description: 'the vendor method' } } },
-          ...(m === 'GET' || m === 'DELETE' ? {} : { body: { description: "the method's arguments" } }),
-          response: { 200: {}, 202: {}, ...ERRORS },
-        },
-        handler: async (request, reply) => {
-          const method = passthruMethod(request);
-          const info = (request.body ?? {}) as Record<string, unknown>;
-          const result = await onDriver(request, (topic, name) =>
-            request.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
-          );
-          return sendPassthru(reply, result);
-        },
-      }),
+      (inPath): RouteDef =>
+        route({
+          method: m,
+          url: `/v1/drivers/:driver_name/vendor_passthru${inPath ? '/:method' : ''}`,
+          policy: 'baremetal:driver:vendor_passthru',
+          rpc: ['get_topic_for_driver', 'driver_vendor_passthru'],
+          status: 200,
+          summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '\`?method=\`'}): 202 when asynchronous, the raw body when it attaches a file`,
+          tags: TAGS,
+          schema: {
+            params: inPath ? nameMethodParams : nameParams,
+            querystring: {
+              type: 'object',
+              properties: { method: { type: 'string', description: 'the vendor method' } },
+            },
+            ...(m === 'GET' || m === 'DELETE' ? {} : { body: { description: "the method's arguments" } }),
+            response: { 200: {}, 202: {}, ...ERRORS },
+          },
+          handler: async (request, reply) => {
+            const method = passthruMethod(request.params, request.query);
+            const info = request.body ?? {};
+            const result = await onDriver(request, (topic, name) =>
+              request.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
+            );
+            return sendPassthru(reply, result);
+          },
+        }),
     ),
   ),
 ];

@@ -30,7 +30,7 @@ import {
   nullableDateTime,
   nullableString,
 } from '../api-utils/representation.ts';
-import type { RouteDef } from '../route.ts';
+import { route, type RouteDef, type WithParams } from '../route.ts';
 import {
   atKnownVersion,
   getRpcPortgroup,
@@ -44,6 +44,7 @@ import {
   convert,
   fieldsQuery,
   identParam,
+  pathParam,
   normalizeMac,
   pageBody,
   pageKwargs,
@@ -175,12 +176,12 @@ interface CreateBody {
   node_uuid: string;
   name?: string | null;
   extra?: Record<string, unknown> | null;
-  standalone_ports_supported?: boolean | string;
+  standalone_ports_supported?: unknown;
   mode?: string | null;
   properties?: Record<string, unknown> | null;
 }
 
-const identOf = (request: FastifyRequest): string => (request.params as { portgroup_ident: string }).portgroup_ident;
+const identOf = (request: WithParams<{ portgroup_ident: string }>): string => request.params.portgroup_ident;
 const pgParams = identParam('portgroup_ident', 'portgroup uuid or name');
 const nodeParams = identParam('node_ident', 'node uuid or name');
 
@@ -200,27 +201,28 @@ function listRoutes(
 ): RouteDef[] {
   const body = collectionSchema('portgroups', portgroupSchema);
   return [false, true].map(
-    (detail): RouteDef => ({
-      method: 'GET',
-      url: detail ? `${url}/detail` : url,
-      minVersion,
-      policy: 'baremetal:portgroup:get',
-      rpc,
-      status: 200,
-      summary: detail ? `List portgroups with every field (${url})` : `List portgroups (${url})`,
-      tags: TAGS,
-      schema: {
-        ...(params ? { params } : {}),
-        querystring: {
-          type: 'object',
-          properties: detail ? listQuery : { ...listQuery, ...fieldsQuery },
-          additionalProperties: false,
+    (detail): RouteDef =>
+      route({
+        method: 'GET',
+        url: detail ? `${url}/detail` : url,
+        minVersion,
+        policy: 'baremetal:portgroup:get',
+        rpc,
+        status: 200,
+        summary: detail ? `List portgroups with every field (${url})` : `List portgroups (${url})`,
+        tags: TAGS,
+        schema: {
+          ...(params ? { params } : {}),
+          querystring: {
+            type: 'object',
+            properties: detail ? listQuery : { ...listQuery, ...fieldsQuery },
+            additionalProperties: false,
+          },
+          response: { 200: body, ...ERRORS },
         },
-        response: { 200: body, ...ERRORS },
-      },
-      handler: (request) =>
-        listPortgroups(request, request.query as ListQuery, pathOf(request, detail), detail, parentOf(request)),
-    }),
+        handler: (request) =>
+          listPortgroups(request, request.query, pathOf(request, detail), detail, parentOf(request)),
+      }),
   );
 }
 
@@ -254,7 +256,10 @@ async function createPortgroup(request: FastifyRequest, body: CreateBody): Promi
   return pg;
 }
 
-async function patchPortgroup(request: FastifyRequest, patch: PatchOp[]): Promise<IronicObject<PortgroupFields>> {
+async function patchPortgroup(
+  request: WithParams<{ portgroup_ident: string }>,
+  patch: PatchOp[],
+): Promise<IronicObject<PortgroupFields>> {
   validatePatch(patch, { internal: [...BASE_INTERNAL_ATTRS, '/internal_info'], nonRemovable: ['/node_uuid', '/mode'] });
   if ((touchesPath(patch, '/mode') || touchesPath(patch, '/properties')) && !allowPortgroupModeProperties(request))
     throw notAcceptable();
@@ -308,7 +313,7 @@ export const portgroupRoutes: RouteDef[] = [
       'Portgroup.list_by_node_id',
     ],
   ),
-  {
+  route({
     method: 'GET',
     url: '/v1/portgroups/:portgroup_ident',
     minVersion: MINOR_23_PORTGROUPS,
@@ -323,12 +328,12 @@ export const portgroupRoutes: RouteDef[] = [
       response: { 200: portgroupSchema, ...ERRORS },
     },
     handler: async (request) => {
-      const fields = requestedFields(request, PORTGROUP, (request.query as { fields?: string }).fields);
+      const fields = requestedFields(request, PORTGROUP, request.query.fields);
       checkPortgroupFields(request, fields);
       return portgroupBody(request, await getRpcPortgroupWithSuffix(request, identOf(request)), fields);
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     url: '/v1/portgroups',
     minVersion: MINOR_23_PORTGROUPS,
@@ -356,12 +361,12 @@ export const portgroupRoutes: RouteDef[] = [
       response: { 201: portgroupSchema, ...ERRORS },
     },
     handler: async (request, reply) => {
-      const pg = await createPortgroup(request, request.body as CreateBody);
+      const pg = await createPortgroup(request, request.body);
       reply.header('location', locationOf(request, `portgroups/${String(pg.get('uuid'))}`));
       return portgroupBody(request, pg);
     },
-  },
-  {
+  }),
+  route({
     method: 'PATCH',
     url: '/v1/portgroups/:portgroup_ident',
     minVersion: MINOR_23_PORTGROUPS,
@@ -378,9 +383,9 @@ export const portgroupRoutes: RouteDef[] = [
     summary: 'Update a portgroup (JSON Patch)',
     tags: TAGS,
     schema: { params: pgParams, body: patchBodySchema, response: { 200: portgroupSchema, ...ERRORS } },
-    handler: async (request) => portgroupBody(request, await patchPortgroup(request, request.body as PatchOp[])),
-  },
-  {
+    handler: async (request) => portgroupBody(request, await patchPortgroup(request, request.body)),
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/portgroups/:portgroup_ident',
     minVersion: MINOR_23_PORTGROUPS,
@@ -396,17 +401,16 @@ export const portgroupRoutes: RouteDef[] = [
       await request.conductor.destroy_portgroup(request.ctx, pg, topic);
       return undefined;
     },
-  },
+  }),
   ...listRoutes(
     '/v1/nodes/:node_ident/portgroups',
-    (request, detail) =>
-      `nodes/${(request.params as { node_ident: string }).node_ident}/portgroups${detail ? '/detail' : ''}`,
-    (request) => (request.params as { node_ident: string }).node_ident,
+    (request, detail) => `nodes/${pathParam(request, 'node_ident')}/portgroups${detail ? '/detail' : ''}`,
+    (request) => pathParam(request, 'node_ident'),
     MINOR_24_PORTGROUPS_SUBCONTROLLERS,
     ['Node.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid', 'Portgroup.get_by_uuid', 'Portgroup.list_by_node_id'],
     nodeParams,
   ),
-  {
+  route({
     method: ['POST'],
     url: '/v1/nodes/:node_ident/portgroups',
     minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
@@ -419,8 +423,8 @@ export const portgroupRoutes: RouteDef[] = [
     handler: async () => {
       throw ironicError('OperationNotPermitted', 'Operation not permitted.');
     },
-  },
-  {
+  }),
+  route({
     method: ['GET', 'PATCH', 'DELETE'],
     url: '/v1/nodes/:node_ident/portgroups/:portgroup_ident',
     minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
@@ -436,5 +440,5 @@ export const portgroupRoutes: RouteDef[] = [
     handler: async () => {
       throw ironicError('OperationNotPermitted', 'Operation not permitted.');
     },
-  },
+  }),
 ];

@@ -21,7 +21,7 @@ import {
   type PatchOp,
 } from '../api-utils/patch.ts';
 import { emptyResponse, errorResponses, locationOf } from '../api-utils/representation.ts';
-import type { RouteDef } from '../route.ts';
+import { route, type RouteDef } from '../route.ts';
 import {
   checkLocalLinkConnection,
   checkPhysicalNetwork,
@@ -39,6 +39,7 @@ import {
   collectionSchema,
   fieldsQuery,
   identParam,
+  pathParam,
   normalizeMac,
   pageQuery,
   requestedFields,
@@ -80,12 +81,12 @@ const ALL_PORTS_RPC = [
 function listRoutes(
   url: string,
   scopeOf: (request: FastifyRequest, detail: boolean) => PortListScope,
-  extra: Partial<RouteDef> = {},
+  extra: Partial<Pick<RouteDef, 'rpc' | 'minVersion'>> = {},
   params?: object,
 ): RouteDef[] {
   const collection = collectionSchema('ports', portSchema);
   return [
-    {
+    route({
       method: 'GET',
       url,
       policy: 'baremetal:port:get',
@@ -98,10 +99,10 @@ function listRoutes(
         querystring: { type: 'object', properties: { ...listQuery, ...fieldsQuery }, additionalProperties: false },
         response: { 200: collection, ...ERRORS },
       },
-      handler: (request) => listPorts(request, request.query as PortListQuery, scopeOf(request, false)),
       ...extra,
-    },
-    {
+      handler: (request) => listPorts(request, request.query, scopeOf(request, false)),
+    }),
+    route({
       method: 'GET',
       url: `${url}/detail`,
       policy: 'baremetal:port:get',
@@ -114,9 +115,9 @@ function listRoutes(
         querystring: { type: 'object', properties: listQuery, additionalProperties: false },
         response: { 200: collection, ...ERRORS },
       },
-      handler: (request) => listPorts(request, request.query as PortListQuery, scopeOf(request, true)),
       ...extra,
-    },
+      handler: (request) => listPorts(request, request.query, scopeOf(request, true)),
+    }),
   ];
 }
 
@@ -284,7 +285,7 @@ async function applyPortPatch(
 
 export const portRoutes: RouteDef[] = [
   ...listRoutes('/v1/ports', (_request, detail) => ({ path: detail ? 'ports/detail' : 'ports', detail })),
-  {
+  route({
     method: 'GET',
     url: '/v1/ports/:port_uuid',
     policy: 'baremetal:port:get',
@@ -298,12 +299,12 @@ export const portRoutes: RouteDef[] = [
       response: { 200: portSchema, ...ERRORS },
     },
     handler: async (request) => {
-      const fields = requestedFields(request, PORT, (request.query as { fields?: string }).fields);
+      const fields = requestedFields(request, PORT, request.query.fields);
       if (fields) checkPortFields(request, fields);
-      return portBody(request, await getPort(request, (request.params as { port_uuid: string }).port_uuid), fields);
+      return portBody(request, await getPort(request, request.params.port_uuid), fields);
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     url: '/v1/ports',
     policy: 'baremetal:port:create',
@@ -341,12 +342,12 @@ export const portRoutes: RouteDef[] = [
       response: { 201: portSchema, ...ERRORS },
     },
     handler: async (request, reply) => {
-      const port = await createPort(request, request.body as PortCreateBody);
+      const port = await createPort(request, request.body);
       reply.header('location', locationOf(request, `ports/${String(port.get('uuid'))}`));
       return portBody(request, port);
     },
-  },
-  {
+  }),
+  route({
     method: 'PATCH',
     url: '/v1/ports/:port_uuid',
     policy: 'baremetal:port:update',
@@ -363,7 +364,7 @@ export const portRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: portUuidParams, body: patchBodySchema, response: { 200: portSchema, ...ERRORS } },
     handler: async (request) => {
-      const patch = request.body as PatchOp[];
+      const patch = request.body;
       validatePatch(patch, {
         internal: [...BASE_INTERNAL_ATTRS, '/internal_info'],
         nonRemovable: ['/address', '/node_uuid'],
@@ -374,7 +375,7 @@ export const portRoutes: RouteDef[] = [
           patch.some((p) => p.op === 'remove' && touchesPath([p], `/${f}`)),
       );
       checkPortFields(request, touched);
-      const port = await getPort(request, (request.params as { port_uuid: string }).port_uuid);
+      const port = await getPort(request, request.params.port_uuid);
       await applyPortPatch(request, port, patch);
       const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
       return portBody(
@@ -382,8 +383,8 @@ export const portRoutes: RouteDef[] = [
         await atKnownVersion(request, await request.conductor.update_port(request.ctx, port, topic)),
       );
     },
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/ports/:port_uuid',
     policy: 'baremetal:port:delete',
@@ -393,16 +394,16 @@ export const portRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: portUuidParams, response: { 204: emptyResponse, ...ERRORS } },
     handler: async (request) => {
-      const port = await getPort(request, (request.params as { port_uuid: string }).port_uuid);
+      const port = await getPort(request, request.params.port_uuid);
       const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
       await request.conductor.destroy_port(request.ctx, port, topic);
       return undefined;
     },
-  },
+  }),
   ...listRoutes(
     '/v1/nodes/:node_ident/ports',
     (request, detail) => {
-      const ident = (request.params as { node_ident: string }).node_ident;
+      const ident = pathParam(request, 'node_ident');
       return { path: `nodes/${ident}/ports${detail ? '/detail' : ''}`, parentNode: ident, detail };
     },
     { rpc: [...PAGE_RPC, ...NODE_RPC, 'Port.list_by_node_id'] },
@@ -412,7 +413,7 @@ export const portRoutes: RouteDef[] = [
   ...listRoutes(
     '/v1/portgroups/:portgroup_ident/ports',
     (request, detail) => {
-      const ident = (request.params as { portgroup_ident: string }).portgroup_ident;
+      const ident = pathParam(request, 'portgroup_ident');
       return { path: `portgroups/${ident}/ports${detail ? '/detail' : ''}`, parentPortgroup: ident, detail };
     },
     {

@@ -15,7 +15,7 @@ import { checkUuid, parseList } from '../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../api-utils/lookup.ts';
 import { convertNode } from '../api-utils/node.ts';
 import { dict, emptyResponse, errorResponses, linksSchema } from '../api-utils/representation.ts';
-import type { RouteDef } from '../route.ts';
+import { route, type RouteDef } from '../route.ts';
 import { identParam, normalizeMac } from '../api-utils/resource.ts';
 import { allowAgentVersionInHeartbeat, MINOR_22_LOOKUP_HEARTBEAT } from '../versions.ts';
 
@@ -85,7 +85,7 @@ interface HeartbeatBody {
 }
 
 export const ramdiskRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/lookup',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
@@ -119,7 +119,7 @@ export const ramdiskRoutes: RouteDef[] = [
       },
     },
     handler: async (request) => {
-      const q = request.query as LookupQuery;
+      const q = request.query;
       const nodeUuid = q.node_uuid === undefined ? undefined : checkUuid(q.node_uuid);
       const valid: string[] = [];
       const invalid: string[] = [];
@@ -139,8 +139,8 @@ export const ramdiskRoutes: RouteDef[] = [
         throw ironicError('NotFound', 'Resource could not be found.');
       return { node: await convertNode(request, node, LOOKUP_FIELDS), config: RAMDISK_CONFIG };
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     url: '/v1/heartbeat/:node_ident',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
@@ -165,11 +165,11 @@ export const ramdiskRoutes: RouteDef[] = [
       response: { 202: emptyResponse, ...errorResponses(400, 404, 409, 503) },
     },
     handler: async (request) => {
-      const body = request.body as HeartbeatBody;
+      const body = request.body;
       if (body.agent_version !== undefined && !allowAgentVersionInHeartbeat(request)) {
         throw ironicError('InvalidParameterValue', 'Field "agent_version" not recognised');
       }
-      const node = await getRpcNodeWithSuffix(request, (request.params as { node_ident: string }).node_ident);
+      const node = await getRpcNodeWithSuffix(request, request.params.node_ident);
       // a node no conductor can take is the caller's problem here (400), as in ironic-api
       const topic = await topicFor(request, node, true);
       await request.conductor.heartbeat(
@@ -181,5 +181,5 @@ export const ramdiskRoutes: RouteDef[] = [
       );
       return undefined;
     },
-  },
+  }),
 ];

@@ -30,12 +30,13 @@ import {
   nullableString,
 } from '../api-utils/representation.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
-import type { RouteDef } from '../route.ts';
+import { route, type RouteDef } from '../route.ts';
 import { atKnownVersion, nodeById, objectAction, withStatus } from '../api-utils/object-actions.ts';
 import {
   collectionSchema,
   convert,
   identParam,
+  pathParam,
   pageBody,
   pageKwargs,
   pageOf,
@@ -155,8 +156,7 @@ interface ListQuery extends PageQuery {
   detail?: string;
 }
 
-async function list(request: FastifyRequest, kind: VolumeKind, parentNode: string | undefined) {
-  const q = request.query as ListQuery;
+async function list(request: FastifyRequest, q: ListQuery, kind: VolumeKind, parentNode: string | undefined) {
   const detail = q.detail === undefined ? undefined : parseBoolean(q.detail);
   let fields = q.fields === undefined ? undefined : parseList(q.fields);
   if (fields === undefined && !detail) fields = [...kind.spec.defaultFields];
@@ -182,7 +182,7 @@ async function list(request: FastifyRequest, kind: VolumeKind, parentNode: strin
 }
 
 async function getOne(request: FastifyRequest, kind: VolumeKind): Promise<VolumeObj> {
-  const uuid = checkUuid((request.params as Record<string, string>)[kind.param]!);
+  const uuid = checkUuid(pathParam(request, kind.param) ?? '');
   return (await classAction(request, kind.objname, 'get_by_uuid', [uuid])) as VolumeObj;
 }
 
@@ -196,8 +196,10 @@ async function nodeIdOf(request: FastifyRequest, nodeUuid: unknown): Promise<num
   return (node as IronicObject<{ id: number }>).get('id')!;
 }
 
-async function create(request: FastifyRequest, kind: VolumeKind): Promise<VolumeObj> {
-  const b = request.body as Record<string, unknown>;
+async function create(request: FastifyRequest, body: unknown, kind: VolumeKind): Promise<VolumeObj> {
+  // the route's schema (built from the kind's fields) has made `body` an object already
+  const b: Record<string, unknown> =
+    typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : {};
   const fields: Record<string, unknown> = {
     uuid: b.uuid ? checkUuid(String(b.uuid)) : randomUUID(),
     node_id: await nodeIdOf(request, b.node_uuid),
@@ -208,8 +210,7 @@ async function create(request: FastifyRequest, kind: VolumeKind): Promise<Volume
   return obj;
 }
 
-async function update(request: FastifyRequest, kind: VolumeKind): Promise<VolumeObj> {
-  const patch = request.body as PatchOp[];
+async function update(request: FastifyRequest, patch: PatchOp[], kind: VolumeKind): Promise<VolumeObj> {
   validatePatch(patch, {
     internal: BASE_INTERNAL_ATTRS,
     nonRemovable: [...kind.required, 'node_uuid'].map((f) => `/${f}`),
@@ -279,7 +280,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
   const nodeItemParams = { ...nodeParams, properties: { ...nodeParams.properties, ...params.properties } };
   const common = { minVersion: MIN, tags: TAGS };
   return [
-    {
+    route({
       ...common,
       method: 'GET',
       url: base,
@@ -291,9 +292,9 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
         querystring: { type: 'object', properties: listQuery, additionalProperties: false },
         response: { 200: collectionSchema(kind.spec.key, item), ...ERRORS },
       },
-      handler: (request) => list(request, kind, undefined),
-    },
-    {
+      handler: (request) => list(request, request.query, kind, undefined),
+    }),
+    route({
       ...common,
       method: 'GET',
       url: `${base}/:${kind.param}`,
@@ -307,11 +308,11 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
         response: { 200: item, ...ERRORS },
       },
       handler: async (request) => {
-        const raw = (request.query as { fields?: string }).fields;
+        const raw = request.query.fields;
         return body(request, kind, await getOne(request, kind), raw === undefined ? undefined : parseList(raw));
       },
-    },
-    {
+    }),
+    route({
       ...common,
       method: 'POST',
       url: base,
@@ -329,12 +330,12 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
         response: { 201: item, ...ERRORS },
       },
       handler: async (request, reply) => {
-        const obj = await create(request, kind);
+        const obj = await create(request, request.body, kind);
         reply.header('location', locationOf(request, `${kind.spec.path}/${String(obj.get('uuid'))}`));
         return body(request, kind, obj);
       },
-    },
-    {
+    }),
+    route({
       ...common,
       method: 'PATCH',
       url: `${base}/:${kind.param}`,
@@ -343,9 +344,9 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       status: 200,
       summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
       schema: { params, body: patchBodySchema, response: { 200: item, ...ERRORS } },
-      handler: async (request) => body(request, kind, await update(request, kind)),
-    },
-    {
+      handler: async (request) => body(request, kind, await update(request, request.body, kind)),
+    }),
+    route({
       ...common,
       method: 'DELETE',
       url: `${base}/:${kind.param}`,
@@ -358,8 +359,8 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
         await destroy(request, kind);
         return undefined;
       },
-    },
-    {
+    }),
+    route({
       ...common,
       method: 'GET',
       url: nodeBase,
@@ -372,8 +373,8 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
         querystring: { type: 'object', properties: nodeListQuery, additionalProperties: false },
         response: { 200: collectionSchema(kind.spec.key, item), ...ERRORS },
       },
-      handler: (request) => list(request, kind, (request.params as { node_ident: string }).node_ident),
-    },
+      handler: (request) => list(request, request.query, kind, request.params.node_ident),
+    }),
     {
       ...common,
       method: 'POST',
@@ -417,7 +418,7 @@ const indexSchema = {
 } as const;
 
 export const volumeRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/volume',
     minVersion: MIN,
@@ -428,8 +429,8 @@ export const volumeRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { response: { 200: indexSchema, ...ERRORS } },
     handler: async (request) => volumeIndex(request),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/volume',
     minVersion: MIN,
@@ -439,8 +440,8 @@ export const volumeRoutes: RouteDef[] = [
     summary: "A node's volume resources (1.32+)",
     tags: TAGS,
     schema: { params: nodeParams, response: { 200: indexSchema, ...ERRORS } },
-    handler: async (request) => volumeIndex(request, (request.params as { node_ident: string }).node_ident),
-  },
+    handler: async (request) => volumeIndex(request, request.params.node_ident),
+  }),
   ...kindRoutes(CONNECTOR),
   ...kindRoutes(TARGET),
 ];

@@ -1,6 +1,6 @@
 /** Pieces shared by the node route tables: the path parameter, tags, error responses. */
-import type { FastifyRequest } from 'fastify';
 import { errorResponses } from '../../api-utils/representation.ts';
+import type { WithParams } from '../../route.ts';
 
 export const TAGS = ['nodes'];
 
@@ -13,7 +13,10 @@ export const nodeIdentParams = {
 /** Errors any route on one node may answer with (conductor down: 503/504). */
 export const NODE_ERRORS = errorResponses(400, 404, 406, 409, 503, 504);
 
-export const identOf = (request: FastifyRequest): string => (request.params as { node_ident: string }).node_ident;
+/** A request on one node: its path has `node_ident`. */
+export type NodeRequest = WithParams<{ node_ident: string }>;
+
+export const identOf = (request: NodeRequest): string => request.params.node_ident;
 
 /** Queries of routes that take none: unknown parameters are refused. */
 export const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;

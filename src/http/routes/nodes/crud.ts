@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { IronicObject, type NodeFields } from '../../../conductor/objects.ts';
 import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef } from '../../route.ts';
 import { checkUuid } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../api-utils/lookup.ts';
 import { NODE_FIELDS, convertNode, nodeSchema } from '../../api-utils/node.ts';
@@ -20,7 +20,7 @@ import {
 import { applyPatch, getPatchValues, patchBodySchema, validatePatch, type PatchOp } from '../../api-utils/patch.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { UuidsById } from '../../api-utils/resource.ts';
-import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 import { allowEnrollState, allowRemoveChassisUuid, notAcceptable } from '../../versions.ts';
 
 /** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */
@@ -105,7 +105,7 @@ async function applyChanges(
 }
 
 /** PATCH /v1/nodes/{ident}: the updated Node, after update_node. */
-async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[]): Promise<Record<string, unknown>> {
+async function patchNode(request: NodeRequest, ident: string, patch: PatchOp[]): Promise<Record<string, unknown>> {
   checkPatchVersions(request, patch);
   const node = await getRpcNodeWithSuffix(request, ident);
   checkNotTransitioning(node, patch, ident);
@@ -129,7 +129,7 @@ async function patchNode(request: FastifyRequest, ident: string, patch: PatchOp[
 }
 
 /** Sets or clears maintenance through update_node (NodeMaintenanceController._set_maintenance). */
-async function setMaintenance(request: FastifyRequest, on: boolean, reason: string | null): Promise<void> {
+async function setMaintenance(request: NodeRequest, on: boolean, reason: string | null): Promise<void> {
   const node = await getRpcNode(request, identOf(request));
   node.set('maintenance', on);
   node.set('maintenance_reason', reason);
@@ -138,7 +138,7 @@ async function setMaintenance(request: FastifyRequest, on: boolean, reason: stri
 }
 
 export const crudRoutes: RouteDef[] = [
-  {
+  route({
     method: 'POST',
     url: '/v1/nodes',
     policy: 'baremetal:node:create',
@@ -148,14 +148,14 @@ export const crudRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { querystring: noQuery, body: nodeCreateSchema, response: { 201: nodeSchema, ...NODE_ERRORS } },
     handler: async (request, reply) => {
-      const node = await newNode(request, request.body as Record<string, unknown>);
+      const node = await newNode(request, request.body);
       const topic = await topicFor(request, node, true);
       const created = await request.conductor.create_node(request.ctx, node, topic);
       reply.header('location', locationOf(request, `nodes/${String(created.get('uuid'))}`));
       return convertNode(request, created);
     },
-  },
-  {
+  }),
+  route({
     method: 'PATCH',
     url: '/v1/nodes/:node_ident',
     policy: 'baremetal:node:update',
@@ -169,9 +169,9 @@ export const crudRoutes: RouteDef[] = [
       body: patchBodySchema,
       response: { 200: nodeSchema, ...NODE_ERRORS },
     },
-    handler: async (request) => patchNode(request, identOf(request), request.body as PatchOp[]),
-  },
-  {
+    handler: async (request) => patchNode(request, identOf(request), request.body),
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident',
     policy: 'baremetal:node:delete',
@@ -185,8 +185,8 @@ export const crudRoutes: RouteDef[] = [
       const topic = await topicFor(request, node, true);
       await request.conductor.destroy_node(request.ctx, String(node.get('uuid')), topic);
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/maintenance',
     policy: 'baremetal:node:set_maintenance',
@@ -205,12 +205,11 @@ export const crudRoutes: RouteDef[] = [
       response: { 202: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const body = (request.body ?? {}) as { reason?: string | null };
-      const reason = body.reason ?? (request.query as { reason?: string }).reason ?? null;
+      const reason = request.body?.reason ?? request.query.reason ?? null;
       await setMaintenance(request, true, reason);
     },
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/maintenance',
     policy: 'baremetal:node:clear_maintenance',
@@ -220,5 +219,5 @@ export const crudRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 202: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => setMaintenance(request, false, null),
-  },
+  }),
 ];

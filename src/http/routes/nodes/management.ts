@@ -1,5 +1,5 @@
 /** Node management: boot device (get, set, supported) and NMI injection. */
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
@@ -7,7 +7,7 @@ import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.t
 import { MINOR_29_INJECT_NMI } from '../../versions.ts';
 
 export const managementRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/management/boot_device',
     policy: 'baremetal:node:get_boot_device',
@@ -31,8 +31,8 @@ export const managementRoutes: RouteDef[] = [
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       return request.conductor.get_boot_device(request.ctx, String(node.get('uuid')), topic);
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/management/boot_device',
     policy: 'baremetal:node:set_boot_device',
@@ -55,7 +55,7 @@ export const managementRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const body = request.body as { boot_device: string; persistent?: unknown };
+      const body = request.body;
       const persistent = body.persistent === undefined ? false : parseBoolean(body.persistent);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       await request.conductor.set_boot_device(
@@ -66,8 +66,8 @@ export const managementRoutes: RouteDef[] = [
         topic,
       );
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/management/boot_device/supported',
     policy: 'baremetal:node:get_boot_device',
@@ -97,8 +97,8 @@ export const managementRoutes: RouteDef[] = [
         ),
       };
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/management/inject_nmi',
     minVersion: MINOR_29_INJECT_NMI,
@@ -117,5 +117,5 @@ export const managementRoutes: RouteDef[] = [
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       await request.conductor.inject_nmi(request.ctx, String(node.get('uuid')), topic);
     },
-  },
+  }),
 ];

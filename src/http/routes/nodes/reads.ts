@@ -27,7 +27,7 @@ import {
   UNRESCUING,
   VERIFYING,
 } from '../../../conductor/states.ts';
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../api-utils/collection.ts';
 import { checkAllowedFields } from '../../api-utils/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
@@ -94,7 +94,8 @@ const INVALID_SORT_KEYS = [
   'traits',
 ];
 
-const listQueryProperties = {
+/** The node list's query parameters (also served under a chassis, without chassis_uuid). */
+export const listQueryProperties = {
   chassis_uuid: { type: 'string', description: 'only nodes of this chassis' },
   instance_uuid: { type: 'string', description: 'the node of this instance (other filters ignored)' },
   associated: { type: 'string', description: 'boolean: nodes with (or without) an instance' },
@@ -192,8 +193,21 @@ async function listNodes(
   return collection('nodes', items, next);
 }
 
+/** `fields=` of the node list (not of its detail form). */
+export const fieldsProperty = {
+  fields: { type: 'string', description: '1.8: comma-separated fields to return' },
+} as const;
+
+/** NodesController.get_all / detail: a page of nodes at `path` (`…/detail` for every field). */
+export async function nodeList(request: FastifyRequest, q: ListQuery, detail: boolean, path: string) {
+  if (detail) return listNodes(request, q, `${path}/detail`, undefined);
+  const fields = q.fields === undefined ? undefined : parseList(q.fields);
+  checkNodeFields(request, fields);
+  return listNodes(request, q, path, fields ?? DEFAULT_LIST_FIELDS);
+}
+
 export const readRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/nodes',
     policy: 'baremetal:node:get',
@@ -204,22 +218,14 @@ export const readRoutes: RouteDef[] = [
     schema: {
       querystring: {
         type: 'object',
-        properties: {
-          ...listQueryProperties,
-          fields: { type: 'string', description: '1.8: comma-separated fields to return' },
-        },
+        properties: { ...listQueryProperties, ...fieldsProperty },
         additionalProperties: false,
       },
       response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
     },
-    handler: async (request) => {
-      const q = request.query as ListQuery;
-      const fields = q.fields === undefined ? undefined : parseList(q.fields);
-      checkNodeFields(request, fields);
-      return listNodes(request, q, 'nodes', fields ?? DEFAULT_LIST_FIELDS);
-    },
-  },
-  {
+    handler: async (request) => nodeList(request, request.query, false, 'nodes'),
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/detail',
     policy: 'baremetal:node:get',
@@ -231,9 +237,9 @@ export const readRoutes: RouteDef[] = [
       querystring: { type: 'object', properties: listQueryProperties, additionalProperties: false },
       response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
     },
-    handler: async (request) => listNodes(request, request.query as ListQuery, 'nodes/detail', undefined),
-  },
-  {
+    handler: async (request) => nodeList(request, request.query, true, 'nodes'),
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident',
     policy: 'baremetal:node:get',
@@ -251,13 +257,13 @@ export const readRoutes: RouteDef[] = [
       response: { 200: nodeSchema, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const raw = (request.query as { fields?: string }).fields;
+      const raw = request.query.fields;
       const fields = raw === undefined ? undefined : parseList(raw);
       checkNodeFields(request, fields);
       return convertNode(request, await getRpcNodeWithSuffix(request, identOf(request)), fields);
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/states',
     policy: 'baremetal:node:get_states',
@@ -267,8 +273,8 @@ export const readRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 200: nodeStatesSchema, ...NODE_ERRORS } },
     handler: async (request) => nodeStates(request, await getRpcNode(request, identOf(request))),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/validate',
     policy: 'baremetal:node:validate',
@@ -295,5 +301,5 @@ export const readRoutes: RouteDef[] = [
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       return request.conductor.validate_driver_interfaces(request.ctx, String(node.get('uuid')), topic);
     },
-  },
+  }),
 ];

@@ -1,8 +1,7 @@
 /** Node state changes: power, provision, RAID target, console. */
-import type { FastifyRequest } from 'fastify';
 import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
 import { CLEANING, CLEANWAIT, POWER_TARGETS, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef, type RouteRequest } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
@@ -15,14 +14,84 @@ import {
   type ProvisionRequest,
 } from '../../api-utils/provision.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
-import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 import { allowRaidConfig, allowSoftPowerOff, notAcceptable } from '../../versions.ts';
 
-const statesLocation = (request: FastifyRequest, suffix = ''): string =>
+const statesLocation = (request: NodeRequest, suffix = ''): string =>
   locationOf(request, `nodes/${identOf(request)}/states${suffix}`);
 
-async function setPower(request: FastifyRequest): Promise<void> {
-  const { target, timeout } = request.body as { target: string; timeout?: number | null };
+const accepted = { 202: emptyResponse, ...NODE_ERRORS };
+
+const powerSchema = {
+  params: nodeIdentParams,
+  querystring: noQuery,
+  body: {
+    type: 'object',
+    properties: {
+      target: {
+        type: 'string',
+        description: "'power on', 'power off', 'rebooting'; 1.27: 'soft power off', 'soft rebooting'",
+      },
+      timeout: { type: ['integer', 'null'], description: '1.27: seconds' },
+    },
+    required: ['target'],
+    additionalProperties: false,
+  },
+  response: accepted,
+} as const;
+
+const provisionSchema = {
+  params: nodeIdentParams,
+  querystring: noQuery,
+  body: {
+    type: 'object',
+    properties: {
+      target: {
+        type: 'string',
+        description: 'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue',
+      },
+      configdrive: {
+        type: ['string', 'null'],
+        description: 'gzipped, base64-encoded config drive (active; rebuild from 1.35)',
+      },
+      clean_steps: { type: ['array', 'null'], items: { type: 'object' }, description: 'clean only (1.15)' },
+      rescue_password: { type: ['string', 'null'], description: 'rescue only (1.38)' },
+    },
+    required: ['target'],
+    additionalProperties: false,
+  },
+  response: accepted,
+} as const;
+
+const raidSchema = {
+  params: nodeIdentParams,
+  querystring: noQuery,
+  body: {
+    type: 'object',
+    additionalProperties: true,
+    description: 'the target RAID configuration: {logical_disks: [...]}',
+  },
+  response: { 204: emptyResponse, ...NODE_ERRORS },
+} as const;
+
+const consoleSchema = {
+  params: nodeIdentParams,
+  querystring: noQuery,
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        console_enabled: { type: 'boolean' },
+        console_info: { type: ['object', 'null'], additionalProperties: true },
+      },
+      required: ['console_enabled', 'console_info'],
+    },
+    ...NODE_ERRORS,
+  },
+} as const;
+
+async function setPower(request: RouteRequest<typeof powerSchema>): Promise<void> {
+  const { target, timeout } = request.body;
   const ident = identOf(request);
   const { node, topic } = await nodeAndTopic(request, ident);
   if ((target === SOFT_REBOOT || target === SOFT_POWER_OFF || timeout) && !allowSoftPowerOff(request))
@@ -44,7 +113,7 @@ async function setPower(request: FastifyRequest): Promise<void> {
 
 /** Sends the RPC for a provision target (after every check). */
 async function dispatchProvision(
-  request: FastifyRequest,
+  request: NodeRequest,
   uuid: string,
   topic: string,
   body: ProvisionRequest,
@@ -67,8 +136,8 @@ async function dispatchProvision(
   throw ironicError('InvalidStateRequested', `The requested action "${t}" could not be understood.`);
 }
 
-async function setProvision(request: FastifyRequest): Promise<void> {
-  const body = request.body as ProvisionRequest;
+async function setProvision(request: RouteRequest<typeof provisionSchema>): Promise<void> {
+  const body: ProvisionRequest = request.body;
   checkVerbVersion(request, body.target);
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   checkActionable(node, body.target);
@@ -76,16 +145,11 @@ async function setProvision(request: FastifyRequest): Promise<void> {
   await dispatchProvision(request, String(node.get('uuid')), topic, body);
 }
 
-async function setRaid(request: FastifyRequest): Promise<void> {
+async function setRaid(request: RouteRequest<typeof raidSchema>): Promise<void> {
   if (!allowRaidConfig(request)) throw notAcceptable();
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
-    await request.conductor.set_target_raid_config(
-      request.ctx,
-      String(node.get('uuid')),
-      request.body as Record<string, unknown>,
-      topic,
-    );
+    await request.conductor.set_target_raid_config(request.ctx, String(node.get('uuid')), request.body, topic);
   } catch (err) {
     // RAID is a standard interface a driver may lack: ironic-api answers 404 then
     if ((err as { exc_type?: string }).exc_type === 'UnsupportedDriverExtension')
@@ -94,7 +158,7 @@ async function setRaid(request: FastifyRequest): Promise<void> {
   }
 }
 
-async function getConsole(request: FastifyRequest) {
+async function getConsole(request: NodeRequest) {
   const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
     const info = await request.conductor.get_console_information(request.ctx, String(node.get('uuid')), topic);
@@ -106,10 +170,8 @@ async function getConsole(request: FastifyRequest) {
   }
 }
 
-const accepted = { 202: emptyResponse, ...NODE_ERRORS };
-
 export const stateRoutes: RouteDef[] = [
-  {
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/power',
     policy: 'baremetal:node:set_power_state',
@@ -117,29 +179,13 @@ export const stateRoutes: RouteDef[] = [
     status: 202,
     summary: 'Change the power state of a node',
     tags: TAGS,
-    schema: {
-      params: nodeIdentParams,
-      querystring: noQuery,
-      body: {
-        type: 'object',
-        properties: {
-          target: {
-            type: 'string',
-            description: "'power on', 'power off', 'rebooting'; 1.27: 'soft power off', 'soft rebooting'",
-          },
-          timeout: { type: ['integer', 'null'], description: '1.27: seconds' },
-        },
-        required: ['target'],
-        additionalProperties: false,
-      },
-      response: accepted,
-    },
+    schema: powerSchema,
     handler: async (request, reply) => {
       await setPower(request);
       reply.header('location', statesLocation(request));
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/provision',
     policy: 'baremetal:node:set_provision_state',
@@ -159,34 +205,13 @@ export const stateRoutes: RouteDef[] = [
     status: 202,
     summary: 'Change the provision state of a node',
     tags: TAGS,
-    schema: {
-      params: nodeIdentParams,
-      querystring: noQuery,
-      body: {
-        type: 'object',
-        properties: {
-          target: {
-            type: 'string',
-            description: 'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue',
-          },
-          configdrive: {
-            type: ['string', 'null'],
-            description: 'gzipped, base64-encoded config drive (active; rebuild from 1.35)',
-          },
-          clean_steps: { type: ['array', 'null'], items: { type: 'object' }, description: 'clean only (1.15)' },
-          rescue_password: { type: ['string', 'null'], description: 'rescue only (1.38)' },
-        },
-        required: ['target'],
-        additionalProperties: false,
-      },
-      response: accepted,
-    },
+    schema: provisionSchema,
     handler: async (request, reply) => {
       await setProvision(request);
       reply.header('location', statesLocation(request));
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/raid',
     policy: 'baremetal:node:set_raid_state',
@@ -194,19 +219,10 @@ export const stateRoutes: RouteDef[] = [
     status: 204,
     summary: 'Set the target RAID configuration of a node (1.12)',
     tags: TAGS,
-    schema: {
-      params: nodeIdentParams,
-      querystring: noQuery,
-      body: {
-        type: 'object',
-        additionalProperties: true,
-        description: 'the target RAID configuration: {logical_disks: [...]}',
-      },
-      response: { 204: emptyResponse, ...NODE_ERRORS },
-    },
+    schema: raidSchema,
     handler: async (request) => setRaid(request),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/states/console',
     policy: 'baremetal:node:get_console',
@@ -214,24 +230,10 @@ export const stateRoutes: RouteDef[] = [
     status: 200,
     summary: 'Show console information of a node',
     tags: TAGS,
-    schema: {
-      params: nodeIdentParams,
-      querystring: noQuery,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            console_enabled: { type: 'boolean' },
-            console_info: { type: ['object', 'null'], additionalProperties: true },
-          },
-          required: ['console_enabled', 'console_info'],
-        },
-        ...NODE_ERRORS,
-      },
-    },
+    schema: consoleSchema,
     handler: async (request) => getConsole(request),
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/console',
     policy: 'baremetal:node:set_console_state',
@@ -251,10 +253,10 @@ export const stateRoutes: RouteDef[] = [
       response: accepted,
     },
     handler: async (request, reply) => {
-      const enabled = parseBoolean((request.body as { enabled: unknown }).enabled);
+      const enabled = parseBoolean(request.body.enabled);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       await request.conductor.set_console_mode(request.ctx, String(node.get('uuid')), enabled, topic);
       reply.header('location', statesLocation(request, '/console'));
     },
-  },
+  }),
 ];

@@ -2,11 +2,11 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { traitNames } from '../../../conductor/objects.ts';
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef, type WithParams } from '../../route.ts';
 import { getRpcNode, topicFor } from '../../api-utils/lookup.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { validateTrait } from '../../api-utils/traits.ts';
-import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 import { MINOR_37_NODE_TRAITS } from '../../versions.ts';
 
 const traitParams = {
@@ -19,10 +19,10 @@ const ONE_OR_ALL =
   'A single node trait may be added via PUT /v1/nodes/<node identifier>/traits/<trait> with no body, ' +
   'or all node traits may be replaced via PUT /v1/nodes/<node identifier>/traits with the list of traits specified in the request body.';
 
-const traitOf = (request: FastifyRequest): string => (request.params as { trait: string }).trait;
+const traitOf = (request: WithParams<{ trait: string }>): string => request.params.trait;
 
 /** add_node_traits, as NodeTraitsController.put sends it (the node's id, as Ironic does). */
-async function addTraits(request: FastifyRequest, traits: string[], replace: boolean): Promise<void> {
+async function addTraits(request: NodeRequest, traits: string[], replace: boolean): Promise<void> {
   const node = await getRpcNode(request, identOf(request));
   for (const t of traits) validateTrait(t);
   const topic = await topicFor(request, node);
@@ -35,7 +35,7 @@ async function addTraits(request: FastifyRequest, traits: string[], replace: boo
   );
 }
 
-async function removeTraits(request: FastifyRequest, traits: string[] | null): Promise<void> {
+async function removeTraits(request: NodeRequest, traits: string[] | null): Promise<void> {
   const node = await getRpcNode(request, identOf(request));
   const topic = await topicFor(request, node);
   await request.conductor.remove_node_traits(request.ctx, node.get('id') ?? String(node.get('uuid')), traits, topic);
@@ -47,7 +47,7 @@ function hasBody(body: unknown): boolean {
 }
 
 export const traitRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/traits',
     minVersion: MINOR_37_NODE_TRAITS,
@@ -72,8 +72,8 @@ export const traitRoutes: RouteDef[] = [
       const node = await getRpcNode(request, identOf(request));
       return { traits: traitNames(node.get('traits')) };
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/traits',
     minVersion: MINOR_37_NODE_TRAITS,
@@ -93,12 +93,12 @@ export const traitRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const traits = (request.body as { traits?: string[] } | null)?.traits;
+      const traits = request.body?.traits;
       if (traits === undefined) throw ironicError('Invalid', ONE_OR_ALL);
       await addTraits(request, traits, true);
     },
-  },
-  {
+  }),
+  route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/traits/:trait',
     minVersion: MINOR_37_NODE_TRAITS,
@@ -114,15 +114,15 @@ export const traitRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request, reply) => {
-      const body = request.body as Record<string, unknown> | null | undefined;
+      const body: unknown = request.body;
       if (body && typeof body === 'object' && 'traits' in body) throw ironicError('Invalid', ONE_OR_ALL);
       if (hasBody(body)) throw ironicError('Invalid', 'No body should be provided when adding a trait');
       const trait = traitOf(request);
       await addTraits(request, [trait], false);
       reply.header('location', locationOf(request, `nodes/${identOf(request)}/traits/${trait}`));
     },
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/traits',
     minVersion: MINOR_37_NODE_TRAITS,
@@ -133,8 +133,8 @@ export const traitRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: nodeIdentParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => removeTraits(request, null),
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/traits/:trait',
     minVersion: MINOR_37_NODE_TRAITS,
@@ -145,5 +145,5 @@ export const traitRoutes: RouteDef[] = [
     tags: TAGS,
     schema: { params: traitParams, querystring: noQuery, response: { 204: emptyResponse, ...NODE_ERRORS } },
     handler: async (request) => removeTraits(request, [traitOf(request)]),
-  },
+  }),
 ];

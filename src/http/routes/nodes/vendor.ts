@@ -6,9 +6,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VendorPassthruResult } from '../../../conductor/api.ts';
 import { ironicError } from '../../../conductor/exceptions.ts';
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef } from '../../route.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
-import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 
 /** Sends a vendor method's result as ironic-api does; shared with driver vendor passthru. */
 export function sendVendorResult(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {
@@ -29,16 +29,15 @@ export function sendVendorResult(reply: FastifyReply, result: VendorPassthruResu
  * python-ironicclient sends it; ironic-api's `_default` takes either) or the `method` query
  * parameter (400 "Method not specified" when neither).
  */
-export function vendorMethodOf(request: FastifyRequest): string {
-  const method = (request.params as { method?: string }).method || (request.query as { method?: string }).method;
+export function vendorMethodOf(params: { node_ident: string; method?: string }, query: { method?: string }): string {
+  const method = params.method || query.method;
   if (!method) throw ironicError('Invalid', 'Method not specified');
   return method;
 }
 
 /** The body passed to the vendor method as `info` ({} when none). */
-export function vendorInfoOf(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  return body === undefined || body === null ? {} : (body as Record<string, unknown>);
+export function vendorInfoOf(body: unknown): unknown {
+  return body === undefined || body === null ? {} : body;
 }
 
 const anyResponse = {
@@ -46,8 +45,14 @@ const anyResponse = {
     "The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous)",
 };
 
+const nodeMethodParams = {
+  ...nodeIdentParams,
+  properties: { ...nodeIdentParams.properties, method: { type: 'string', description: 'the vendor method' } },
+  required: [...nodeIdentParams.required, 'method'],
+} as const;
+
 export const vendorRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/vendor_passthru/methods',
     policy: 'baremetal:node:vendor_passthru',
@@ -71,34 +76,25 @@ export const vendorRoutes: RouteDef[] = [
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       return request.conductor.get_node_vendor_passthru_methods(request.ctx, String(node.get('uuid')), topic);
     },
-  },
-  callRoute(
-    '/v1/nodes/:node_ident/vendor_passthru',
-    nodeIdentParams,
-    "Call a vendor method of a node's driver (`?method=`)",
-  ),
-  callRoute(
-    '/v1/nodes/:node_ident/vendor_passthru/:method',
-    {
-      ...nodeIdentParams,
-      properties: { ...nodeIdentParams.properties, method: { type: 'string', description: 'the vendor method' } },
-      required: [...nodeIdentParams.required, 'method'],
-    },
-    "Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it)",
-  ),
+  }),
+  callRoute(false),
+  callRoute(true),
 ];
 
-function callRoute(url: string, params: Record<string, unknown>, summary: string): RouteDef {
-  return {
+/** Vendor passthru on a node, the method named in the path (`inPath`) or by `?method=`. */
+function callRoute(inPath: boolean): RouteDef {
+  return route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url,
+    url: `/v1/nodes/:node_ident/vendor_passthru${inPath ? '/:method' : ''}`,
     policy: 'baremetal:node:vendor_passthru',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vendor_passthru'],
     status: 200,
-    summary,
+    summary: inPath
+      ? "Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it)"
+      : "Call a vendor method of a node's driver (`?method=`)",
     tags: TAGS,
     schema: {
-      params,
+      params: inPath ? nodeMethodParams : nodeIdentParams,
       querystring: {
         type: 'object',
         properties: { method: { type: 'string', description: 'the vendor method' } },
@@ -107,17 +103,17 @@ function callRoute(url: string, params: Record<string, unknown>, summary: string
       response: { 200: anyResponse, 202: anyResponse, ...NODE_ERRORS },
     },
     handler: async (request, reply) => {
-      const method = vendorMethodOf(request);
+      const method = vendorMethodOf(request.params, request.query);
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       const result = await request.conductor.vendor_passthru(
         request.ctx,
         String(node.get('uuid')),
         method,
         request.method.toUpperCase(),
-        vendorInfoOf(request),
+        vendorInfoOf(request.body),
         topic,
       );
       return sendVendorResult(reply, result);
     },
-  };
+  });
 }

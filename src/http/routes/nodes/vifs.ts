@@ -1,25 +1,25 @@
 /** VIFs attached to a node (1.28): list, attach, detach. */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
-import type { RouteDef } from '../../route.ts';
+import { route, type RouteDef } from '../../route.ts';
 import { checkUuidOrName } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
-import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 import { MINOR_28_VIFS_SUBCONTROLLER } from '../../versions.ts';
 
 /** The node and its topic; no conductor for its driver is the caller's problem here (400). */
-const nodeFor = (request: FastifyRequest) => nodeAndTopic(request, identOf(request), true);
+const nodeFor = (request: NodeRequest) => nodeAndTopic(request, identOf(request), true);
 
 /** types.viftype: a JSON object with a mandatory `id` that is a uuid or a name. */
-function checkVif(request: FastifyRequest, vif: Record<string, unknown>): Record<string, unknown> & { id: string } {
+function checkVif(request: NodeRequest, vif: Record<string, unknown>): Record<string, unknown> & { id: string } {
   if (!('id' in vif)) throw ironicError('Invalid', 'Missing mandatory keys: id');
   checkUuidOrName(String(vif.id), request);
   return vif as Record<string, unknown> & { id: string };
 }
 
 export const vifRoutes: RouteDef[] = [
-  {
+  route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/vifs',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
@@ -50,8 +50,8 @@ export const vifRoutes: RouteDef[] = [
       const vifs = await request.conductor.vif_list(request.ctx, String(node.get('uuid')), topic);
       return { vifs: (vifs ?? []).map((v) => ({ id: v.id })) };
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     url: '/v1/nodes/:node_ident/vifs',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
@@ -71,12 +71,12 @@ export const vifRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const vif = checkVif(request, request.body as Record<string, unknown>);
+      const vif = checkVif(request, request.body);
       const { node, topic } = await nodeFor(request);
       await request.conductor.vif_attach(request.ctx, String(node.get('uuid')), vif, topic);
     },
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/vifs/:vif_id',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
@@ -95,9 +95,9 @@ export const vifRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const vifId = checkUuidOrName((request.params as { vif_id: string }).vif_id, request);
+      const vifId = checkUuidOrName(request.params.vif_id, request);
       const { node, topic } = await nodeFor(request);
       await request.conductor.vif_detach(request.ctx, String(node.get('uuid')), vifId, topic);
     },
-  },
+  }),
 ];
