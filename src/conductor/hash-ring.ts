@@ -39,7 +39,7 @@ export class HashRing {
     let hi = this.positions.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (k < this.positions[mid]!) hi = mid;
+      if (k < this.positions[mid]) hi = mid;
       else lo = mid + 1;
     }
     return lo < this.positions.length ? lo : 0;
@@ -52,8 +52,8 @@ export class HashRing {
     const want = Math.min(replicas, this.nodes.size);
     let p = this.partitionOf(key);
     while (out.length < want) {
-      const host = this.owners.get(this.positions[p]!)!;
-      if (!out.includes(host)) out.push(host);
+      const host = this.owners.get(this.positions[p]);
+      if (host !== undefined && !out.includes(host)) out.push(host);
       p = p + 1 < this.positions.length ? p + 1 : 0;
     }
     return out;
@@ -123,8 +123,8 @@ export class HashRingManager {
     const grouped = new Map<string, Set<string>>();
     const plain = new Map<string, Set<string>>();
     const add = (m: Map<string, Set<string>>, key: string, host: string): void => {
-      let s = m.get(key);
-      if (!s) m.set(key, (s = new Set()));
+      const s = m.get(key) ?? new Set<string>();
+      m.set(key, s);
       s.add(host);
     };
     for (const c of conductors) {

@@ -180,7 +180,7 @@ export function processEvent(
   if (to === undefined) return false;
   let target = node.target_provision_state;
   if (target !== null && target === to) target = null;
-  if (TARGETS[to] !== undefined) target = TARGETS[to]!;
+  if (TARGETS[to] !== undefined) target = TARGETS[to];
   if (opts.targetState) target = opts.targetState;
   node.provision_state = to;
   node.target_provision_state = !opts.background && isStable(to) ? null : target;

@@ -134,7 +134,8 @@ export class RpcClient<C = Record<string, unknown>> {
 
   /** Tells the observer how `outcome` ended, `started` being performance.now() when it was sent. */
   private observe<T>(kind: RpcEvent['kind'], method: string, started: number, outcome: Promise<T>): Promise<T> {
-    const observer = this.options.observer!;
+    const observer = this.options.observer;
+    if (!observer) return outcome;
     const seconds = (): number => (performance.now() - started) / 1000;
     return outcome.then(
       (result) => {

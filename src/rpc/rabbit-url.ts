@@ -18,7 +18,7 @@ export function parseRabbitUrl(url: string): RabbitHost[] {
   const m = /^rabbit:\/\/(.*)$/.exec(url);
   if (!m) throw new TypeError(`not a rabbit:// URL: ${url}`);
   let vhost = '';
-  const hosts = m[1]!
+  const hosts = m[1]
     .split(',')
     .filter((s) => s !== '')
     .map((segment) => {
@@ -35,7 +35,7 @@ export function parseRabbitUrl(url: string): RabbitHost[] {
       const hp = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(hostport);
       if (!hp) throw new TypeError(`bad host in rabbit URL: ${hostport}`);
       return {
-        hostname: hp[1]!.replace(/^\[|\]$/g, '') || 'localhost',
+        hostname: hp[1].replace(/^\[|\]$/g, '') || 'localhost',
         port: hp[2] ? Number(hp[2]) : 5672,
         username: decodeURIComponent(colon === -1 ? cred : cred.slice(0, colon)) || 'guest',
         password: decodeURIComponent(colon === -1 ? '' : cred.slice(colon + 1)) || (cred ? '' : 'guest'),

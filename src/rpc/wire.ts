@@ -30,8 +30,8 @@ export function newId(): string {
   }
   const o = idOffset;
   idOffset += 16;
-  idPool[o + 6] = (idPool[o + 6]! & 0x0f) | 0x40; // version 4
-  idPool[o + 8] = (idPool[o + 8]! & 0x3f) | 0x80; // RFC 4122 variant
+  idPool[o + 6] = (idPool[o + 6] & 0x0f) | 0x40; // version 4
+  idPool[o + 8] = (idPool[o + 8] & 0x3f) | 0x80; // RFC 4122 variant
   return idPool.toString('hex', o, o + 16);
 }
 
@@ -68,7 +68,10 @@ function escapedJson(v: unknown): string | undefined {
 const contextKeys = new Map<string, string>();
 const contextKeyJson = (k: string): string => {
   let key = contextKeys.get(k);
-  if (key === undefined) contextKeys.set(k, (key = `,${escapeJson(JSON.stringify(CONTEXT_PREFIX + k))}:`));
+  if (key === undefined) {
+    key = `,${escapeJson(JSON.stringify(CONTEXT_PREFIX + k))}:`;
+    contextKeys.set(k, key);
+  }
   return key;
 };
 

@@ -46,9 +46,9 @@ export function resolveInterfaces(
   for (const iface of NODE_INTERFACES) {
     const field = `${iface}_interface`;
     const v = field in values ? values[field] : current[field];
-    const enabled = ENABLED_INTERFACES[iface]!;
+    const enabled = ENABLED_INTERFACES[iface];
     if (v === null || v === undefined) {
-      out[field] = enabled[0]!;
+      out[field] = enabled[0];
       continue;
     }
     if (typeof v !== 'string' || !enabled.includes(v)) {

@@ -7,7 +7,7 @@ import { ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { checkDriver, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
-import { CLASSES, type ObjectClass, type Row } from './schema.ts';
+import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
 
@@ -45,7 +45,7 @@ function named(method: string, args: unknown, kwargs: unknown): Record<string, u
   const out: Record<string, unknown> = { ...asObject(kwargs) };
   const names = PARAMS[method] ?? [];
   (Array.isArray(args) ? args : []).forEach((v, i) => {
-    if (names[i]) out[names[i]!] = v;
+    if (names[i]) out[names[i]] = v;
   });
   return out;
 }
@@ -56,13 +56,13 @@ function findBy(table: Table, field: string, value: unknown): Row {
   return row;
 }
 
-function liveConductors(store: Store): (r: Row) => boolean {
+function liveConductors(): (r: Row) => boolean {
   const since = Date.now() - HEARTBEAT_TIMEOUT_MS;
   return (r) => r.online === true && ((r.updated_at ?? r.created_at) as Date).getTime() >= since;
 }
 
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
-  const table = store.table(cls.name)!;
+  const table = store.tableOf(cls.name);
   const ident = kw.ident;
   switch (method) {
     case 'get':
@@ -100,7 +100,7 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     }
     case 'list':
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
-      if (cls.name === 'Conductor') return table.list(listOptions(kw), liveConductors(store));
+      if (cls.name === 'Conductor') return table.list(listOptions(kw), liveConductors());
       return table.list(listOptions(kw));
     case 'list_by_node_id':
     case 'list_by_portgroup_id':
@@ -118,8 +118,8 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
 export async function object_class_action_versions(sim: Sim, a: Args): Promise<unknown> {
   const objname = String(a.objname);
   const method = String(a.objmethod);
-  const cls = CLASSES[objname];
-  if (!cls || !METHODS[objname]!.includes(method)) {
+  const cls = classOf(objname);
+  if (!cls || !Object.hasOwn(METHODS, objname) || !METHODS[objname].includes(method)) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
   const result = classAction(sim.store, cls, method, named(method, a.args, a.kwargs));
@@ -130,7 +130,7 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
 
 /** Runs create/save/destroy/refresh on the row the primitive names. */
 function instanceAction(store: Store, d: Decoded, method: string): Row | null {
-  const table = store.table(d.cls.name)!;
+  const table = store.tableOf(d.cls.name);
   const changes = Object.fromEntries(d.changes.filter((c) => c in d.data).map((c) => [c, d.data[c]]));
   const existing = (): Row => (d.data.id !== undefined ? table.byId(d.data.id) : table.byUuid(d.data.uuid));
   switch (`${d.cls.name}.${method}`) {

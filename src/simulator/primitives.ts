@@ -8,7 +8,7 @@
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import { compareVersions } from '../rpc/version.ts';
-import { ADDED_IN, CLASSES, type ObjectClass, type Row } from './schema.ts';
+import { ADDED_IN, classOf, type ObjectClass, type Row } from './schema.ts';
 
 export interface Primitive {
   'ironic_object.name': string;
@@ -111,7 +111,7 @@ export interface Decoded {
 export function fromPrimitive(p: unknown, expected?: string): Decoded {
   if (!isPrimitive(p)) throw ironicError('InvalidParameterValue', 'Expected a versioned object primitive.');
   const name = p['ironic_object.name'];
-  const cls = CLASSES[name];
+  const cls = classOf(name);
   if (!cls || (expected && name !== expected)) {
     throw ironicError(
       'InvalidParameterValue',

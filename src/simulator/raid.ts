@@ -140,7 +140,7 @@ export function validateRaidConfig(config: unknown): void {
   if (!validate(config)) {
     const errs = validate.errors ?? [];
     // jsonschema reports the deepest, most specific failure; anyOf is reported for its own path
-    const e = errs.find((x) => x.keyword === 'anyOf') ?? errs[0]!;
+    const e = errs.find((x) => x.keyword === 'anyOf') ?? errs[0];
     throw ironicError('InvalidParameterValue', `RAID config validation error: ${message(e, config)}`);
   }
   const disks = (config as { logical_disks: Array<Record<string, unknown>> }).logical_disks;

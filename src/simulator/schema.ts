@@ -226,6 +226,11 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
   [NODE, PORT, PORTGROUP, CHASSIS, VOLUME_CONNECTOR, VOLUME_TARGET, CONDUCTOR].map((c) => [c.name, c]),
 );
 
+/** The stored class named `name` (from the wire: Object.prototype's names are no class). */
+export function classOf(name: string): ObjectClass | undefined {
+  return Object.hasOwn(CLASSES, name) ? CLASSES[name] : undefined;
+}
+
 /** Fields an older object version lacks, as Ironic's _convert_to_version removes them. */
 export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, string]>>> = {
   Node: [

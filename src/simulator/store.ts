@@ -64,18 +64,26 @@ export class Store {
   readonly targets = new Table(VOLUME_TARGET);
   readonly conductors = new Table(CONDUCTOR);
 
+  private readonly tables = new Map<string, Table>([
+    ['Node', this.nodes],
+    ['Port', this.ports],
+    ['Portgroup', this.portgroups],
+    ['Chassis', this.chassis],
+    ['VolumeConnector', this.connectors],
+    ['VolumeTarget', this.targets],
+    ['Conductor', this.conductors],
+  ]);
+
+  /** The table of an object class (a Map: a name from the wire never reaches Object.prototype). */
   table(name: string): Table | undefined {
-    return (
-      {
-        Node: this.nodes,
-        Port: this.ports,
-        Portgroup: this.portgroups,
-        Chassis: this.chassis,
-        VolumeConnector: this.connectors,
-        VolumeTarget: this.targets,
-        Conductor: this.conductors,
-      } as Record<string, Table>
-    )[name];
+    return this.tables.get(name);
+  }
+
+  /** The table of a class the caller has already checked is stored. */
+  tableOf(name: string): Table {
+    const table = this.tables.get(name);
+    if (!table) throw new Error(`no table for objects of class ${name}`);
+    return table;
   }
 
   // ---- nodes

@@ -9,7 +9,7 @@ import type { NodeRow } from './store.ts';
 
 const MAX_TRAITS_PER_NODE = 50;
 
-function checkLimit(node: NodeRow, nodeIdent: unknown, count: number): void {
+function checkLimit(nodeIdent: unknown, count: number): void {
   if (count > MAX_TRAITS_PER_NODE) {
     throw ironicError(
       'InvalidParameterValue',
@@ -25,13 +25,13 @@ export function addTraits(node: NodeRow, nodeIdent: unknown, traits: unknown, re
   const now = new Date();
   if (replace) {
     const unique = [...new Set(list as string[])];
-    checkLimit(node, nodeIdent, unique.length);
+    checkLimit(nodeIdent, unique.length);
     node.traits = unique.map((trait): TraitRow => ({ trait, created_at: now, updated_at: null }));
     return;
   }
   for (const trait of list as string[]) {
     if (node.traits.some((t) => t.trait === trait)) continue;
-    checkLimit(node, nodeIdent, node.traits.length + 1);
+    checkLimit(nodeIdent, node.traits.length + 1);
     node.traits.push({ trait, created_at: now, updated_at: null });
   }
 }

@@ -55,7 +55,8 @@ function main(argv: string[]): void {
     key = values.secret;
     alg = values.alg ?? 'HS256';
   } else {
-    key = readFileSync(values.key!, 'utf8');
+    if (!values.key) throw new Error('--key or --secret is required');
+    key = readFileSync(values.key, 'utf8');
     const k = createPrivateKey(key);
     const curve = k.asymmetricKeyDetails?.namedCurve;
     alg =

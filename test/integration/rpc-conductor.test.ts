@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { ConductorAPI, MANAGER_TOPIC, createConductorAPI, createConductorRpcClient } from '../../src/conductor/api.ts';
+import {
+  type ConductorAPI,
+  MANAGER_TOPIC,
+  createConductorAPI,
+  createConductorRpcClient,
+} from '../../src/conductor/api.ts';
 import { makeContext } from '../../src/conductor/context.ts';
 import { httpStatusFor } from '../../src/conductor/exceptions.ts';
 import { IronicObject, OBJECT_VERSIONS, type NodeFields } from '../../src/conductor/objects.ts';

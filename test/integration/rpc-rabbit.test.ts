@@ -223,7 +223,6 @@ describe('rabbit transport on the real broker', () => {
       hash_partition_exponent: 5,
       hash_ring_reset_interval: 15,
     });
-    const topic = `${MANAGER_TOPIC}.${stack.conductorHost()}`;
     const ctx = makeContext({ is_admin: true });
     // call 1, before
     assert.ok(

@@ -53,7 +53,7 @@ export function nextLink(
   const args = Object.entries(params)
     .map(([k, v]) => `${k}=${pyString(v)}&`)
     .join('');
-  const marker = String(items[items.length - 1]!.uuid);
+  const marker = String(items[items.length - 1].uuid);
   return `${baseUrl(request)}/v1/${resourcePath}?${args}limit=${limit}&marker=${marker}`;
 }
 

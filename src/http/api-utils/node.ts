@@ -144,11 +144,7 @@ export function checkNodeFields(request: FastifyRequest, fields: readonly string
 }
 
 /** The node's public fields at 1.38, before version hiding. */
-async function publicFields(
-  request: FastifyRequest,
-  node: IronicObject<NodeFields>,
-  chassis: UuidsById,
-): Promise<Record<string, unknown>> {
+async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById): Promise<Record<string, unknown>> {
   const data = node.toPlain() as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const f of NODE_FIELDS) out[f] = data[f] ?? null;
@@ -199,7 +195,7 @@ export async function convertNode(
   fields?: readonly string[],
   chassis = new UuidsById(request, 'Chassis'),
 ): Promise<Record<string, unknown>> {
-  let out = await publicFields(request, node, chassis);
+  let out = await publicFields(node, chassis);
   if (fields !== undefined) checkForInvalidFields(fields, NODE_FIELDS);
   maskNode(request, out);
   if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;

@@ -119,7 +119,7 @@ export function checkCleanSteps(steps: unknown): Record<string, unknown>[] {
 
 /** A rescue needs a non-blank password. */
 export function checkRescuePassword(password: string | null | undefined): string {
-  if (!password || !password.trim()) {
+  if (!password?.trim()) {
     throw invalid('A non-empty "rescue_password" is required when setting target provision state to rescue');
   }
   return password;

@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import type { ClassesWith, IronicObject, ObjectName } from '../../conductor/objects.ts';
+import type { ClassesWith, IronicObject } from '../../conductor/objects.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey, type SortDir } from './collection.ts';
 import {
   checkAllowSpecifyFields,

@@ -14,6 +14,9 @@ import { ConfigError, envName } from '../../config.ts';
 import type { RequestContext } from '../../conductor/context.ts';
 import { AuthFailure } from './failure.ts';
 
+/** A bcrypt hash compared against when no user exists at all, so that a refusal costs the same time. */
+const NO_SUCH_USER_HASH = '$2b$10$oVZcjstLQ8Pyhd50Rdq8l.5k8kx91D7GTTi3/8NQF2MeaECzUjLHu';
+
 export const BASIC_CHALLENGE = 'Basic realm="Baremetal API"';
 
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
@@ -77,7 +80,7 @@ export class Htpasswd {
     await this.refresh();
     const hash = this.users.get(user);
     // An unknown user costs one bcrypt comparison too, so timing does not tell users apart.
-    const ok = await bcrypt.compare(password, hash ?? this.users.values().next().value!);
+    const ok = await bcrypt.compare(password, hash ?? this.users.values().next().value ?? NO_SUCH_USER_HASH);
     if (hash === undefined) throw new AuthFailure('unknown user');
     if (!ok) throw new AuthFailure('wrong password');
   }
@@ -88,7 +91,7 @@ export function basicCredentials(header: string | undefined): { user: string; pa
   if (header === undefined || header === '') return null;
   const m = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
   if (!m) throw new AuthFailure('malformed credentials');
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw new AuthFailure('malformed credentials');
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };

@@ -43,13 +43,15 @@ async function authenticate(request: FastifyRequest, setup: AuthSetup): Promise<
     case 'jwt': {
       const token = tokenFromHeaders(request.headers);
       if (token === null) throw new AuthFailure('missing credentials');
-      Object.assign(request.ctx, identityFromClaims(verifyJwt(token, setup.jwt!)));
+      if (!setup.jwt) throw new Error('the jwt strategy was set up without its settings');
+      Object.assign(request.ctx, identityFromClaims(verifyJwt(token, setup.jwt)));
       return;
     }
     case 'http_basic': {
       const creds = basicCredentials(request.headers.authorization);
       if (creds === null) throw new AuthFailure('missing credentials');
-      await setup.htpasswd!.verify(creds.user, creds.password);
+      if (!setup.htpasswd) throw new Error('the http_basic strategy was set up without its user file');
+      await setup.htpasswd.verify(creds.user, creds.password);
       Object.assign(request.ctx, identityForBasicUser(creds.user));
       return;
     }

@@ -100,5 +100,5 @@ export function authPlugins(config: Config): Array<(app: FastifyInstance) => Pro
  */
 export function allowed(request: FastifyRequest, rule: string): boolean {
   const policy = request.server.authPolicy as Policy | undefined;
-  return policy !== undefined && policy !== null && policy.enforce(rule, credentialsOf(request));
+  return policy?.enforce(rule, credentialsOf(request)) ?? false;
 }

@@ -110,7 +110,7 @@ export function tokenFromHeaders(headers: Record<string, string | string[] | und
   if (typeof authz === 'string' && authz !== '') {
     const m = /^Bearer +(\S+) *$/i.exec(authz);
     if (!m) throw new AuthFailure('malformed credentials');
-    return m[1]!;
+    return m[1];
   }
   const token = headers['x-auth-token'];
   if (Array.isArray(token)) throw new AuthFailure('malformed credentials');

@@ -141,10 +141,9 @@ function tokenize(text: string): string[] {
   // quoted value ('a b') in one token.
   const tokens: string[] = [];
   const re = /\s*(\(|\)|[^\s()']*'[^']*'[^\s()]*|[^\s()]+)/gy;
-  let m: RegExpExecArray | null;
   let last = 0;
-  while ((m = re.exec(text)) !== null) {
-    tokens.push(m[1]!);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    tokens.push(m[1] ?? '');
     last = re.lastIndex;
   }
   if (text.slice(last).trim() !== '')
@@ -158,7 +157,7 @@ function parseAtom(token: string): Check {
   const colon = token.indexOf(':');
   if (colon <= 0) throw new PolicyParseError(`expected KIND:VALUE, @ or !, got ${JSON.stringify(token)}`);
   const kind = token.slice(0, colon);
-  let value = token.slice(colon + 1);
+  const value = token.slice(colon + 1);
   if (value.includes('%('))
     throw new PolicyParseError(`target substitutions such as ${JSON.stringify(value)} are not supported`);
   if (kind === 'rule') return { kind: 'rule', name: value };
@@ -181,7 +180,7 @@ export function parseRule(text: string): Check {
       pos++;
       checks.push(parseAnd());
     }
-    return checks.length === 1 ? checks[0]! : { kind: 'or', checks };
+    return checks.length === 1 ? checks[0] : { kind: 'or', checks };
   };
   const parseAnd = (): Check => {
     const checks = [parseNot()];
@@ -189,7 +188,7 @@ export function parseRule(text: string): Check {
       pos++;
       checks.push(parseNot());
     }
-    return checks.length === 1 ? checks[0]! : { kind: 'and', checks };
+    return checks.length === 1 ? checks[0] : { kind: 'and', checks };
   };
   const parseNot = (): Check => {
     const t = peek();
@@ -265,7 +264,8 @@ export class Policy {
       if (state.get(name) === 'visiting')
         throw new ConfigError(`${this.source}: rules refer to each other in a loop: ${[...path, name].join(' → ')}`);
       state.set(name, 'visiting');
-      for (const ref of references(this.checks.get(name)!)) visit(ref, [...path, name]);
+      const check = this.checks.get(name);
+      if (check) for (const ref of references(check)) visit(ref, [...path, name]);
       state.set(name, 'done');
     };
     for (const name of this.checks.keys()) visit(name, []);

@@ -10,7 +10,7 @@ import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ChassisFields } from '../../conductor/objects.ts';
 import { checkUuid } from '../api-utils/ident.ts';
 import { classAction, listObjects } from '../api-utils/lookup.ts';
-import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch, type PatchOp } from '../api-utils/patch.ts';
+import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch } from '../api-utils/patch.ts';
 import {
   dict,
   emptyResponse,

@@ -63,8 +63,8 @@ async function activeDrivers(request: FastifyRequest): Promise<Map<string, strin
       if (!Number.isNaN(t) && t < deadline) continue;
     }
     for (const d of conductor.get('drivers') ?? []) {
-      let hosts = drivers.get(d);
-      if (!hosts) drivers.set(d, (hosts = new Set()));
+      const hosts = drivers.get(d) ?? new Set<string>();
+      drivers.set(d, hosts);
       hosts.add(String(conductor.get('hostname')));
     }
   }
@@ -92,14 +92,6 @@ function driverBody(request: FastifyRequest, name: string, hosts: string[], deta
     }
   }
   return body;
-}
-
-interface ListQuery {
-  type?: string;
-  detail?: string;
-}
-interface NameParams {
-  driver_name: string;
 }
 
 /** The conductor topic for a driver, then the RPC: the shape of every /v1/drivers/{name}/… call. */
@@ -271,7 +263,7 @@ export const driverRoutes: RouteDef[] = [
           policy: 'baremetal:driver:vendor_passthru',
           rpc: ['get_topic_for_driver', 'driver_vendor_passthru'],
           status: 200,
-          summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '\`?method=\`'}): 202 when asynchronous, the raw body when it attaches a file`,
+          summary: `Call a driver vendor method with ${m} (${inPath ? 'the method in the path' : '`?method=`'}): 202 when asynchronous, the raw body when it attaches a file`,
           tags: TAGS,
           schema: {
             params: inPath ? nameMethodParams : nameParams,

@@ -33,7 +33,6 @@ import {
 import { route, type RouteDef, type WithParams } from '../route.ts';
 import {
   atKnownVersion,
-  getRpcPortgroup,
   getRpcPortgroupWithSuffix,
   nodeById,
   objectAction,

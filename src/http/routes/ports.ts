@@ -31,7 +31,6 @@ import {
   PORT,
   portBody,
   portSchema,
-  type PortListQuery,
   type PortListScope,
 } from '../api-utils/port.ts';
 import { atKnownVersion, nodeById, objectAction, withStatus } from '../api-utils/object-actions.ts';

@@ -12,7 +12,7 @@ import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { checkUuid, parseList } from '../api-utils/ident.ts';
-import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../api-utils/lookup.ts';
+import { classAction, getRpcNodeWithSuffix, topicFor } from '../api-utils/lookup.ts';
 import { convertNode } from '../api-utils/node.ts';
 import { dict, emptyResponse, errorResponses, linksSchema } from '../api-utils/representation.ts';
 import { route, type RouteDef } from '../route.ts';
@@ -73,15 +73,6 @@ async function lookupNode(
       throw ironicError('NotFound', 'Resource could not be found.');
     throw err;
   }
-}
-
-interface LookupQuery {
-  addresses?: string;
-  node_uuid?: string;
-}
-interface HeartbeatBody {
-  callback_url: string;
-  agent_version?: string;
 }
 
 export const ramdiskRoutes: RouteDef[] = [

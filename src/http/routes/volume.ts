@@ -193,7 +193,10 @@ async function nodeIdOf(request: FastifyRequest, nodeUuid: unknown): Promise<num
     ['NodeNotFound'],
     400,
   );
-  return (node as IronicObject<{ id: number }>).get('id')!;
+  const id = (node as IronicObject<{ id: number }>).get('id');
+  if (typeof id !== 'number')
+    throw ironicError('IronicException', `The conductor answered node ${String(nodeUuid)} without an id.`);
+  return id;
 }
 
 async function create(request: FastifyRequest, body: unknown, kind: VolumeKind): Promise<VolumeObj> {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CONDUCTOR_API_HELPERS,
   CONDUCTOR_API_METHODS,
-  ConductorAPI,
+  type ConductorAPI,
   MANAGER_TOPIC,
   createConductorAPI,
   createConductorRpcClient,

@@ -14,7 +14,7 @@ after(async () => {
 });
 
 test("GET /v1/drivers: the live conductors' hardware types, fields per microversion", async () => {
-  let r = await call(g.app, '/v1/drivers');
+  const r = await call(g.app, '/v1/drivers');
   assert.equal(r.statusCode, 200, r.body);
   let d = r.json().drivers;
   assert.equal(d.length, 1);

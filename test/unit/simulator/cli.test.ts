@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../src/config.ts';
 import { createConductorAPI, createConductorRpcClient } from '../../../src/conductor/api.ts';
 import { makeContext } from '../../../src/conductor/context.ts';
-import { IronicObject } from '../../../src/conductor/objects.ts';
+import type { IronicObject } from '../../../src/conductor/objects.ts';
 import { createTransport } from '../../../src/rpc/transport.ts';
 import { runSimulatorCommand, simulatorHosts } from '../../../src/simulator/cli.ts';
 

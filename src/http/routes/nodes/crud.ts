@@ -72,9 +72,9 @@ function checkPatchVersions(request: FastifyRequest, patch: readonly PatchOp[]):
 function checkNotTransitioning(node: IronicObject<NodeFields>, patch: readonly PatchOp[], ident: string): void {
   const removesInstanceOnly =
     patch.length === 1 &&
-    patch[0]!.op === 'remove' &&
-    patch[0]!.path === '/instance_uuid' &&
-    Object.keys(patch[0]!).length === 2;
+    patch[0].op === 'remove' &&
+    patch[0].path === '/instance_uuid' &&
+    Object.keys(patch[0]).length === 2;
   if (node.get('maintenance') && removesInstanceOnly) return;
   if (node.get('target_provision_state') && !UPDATE_ALLOWED_STATES.includes(node.get('provision_state') ?? '')) {
     throw ironicError('Conflict', `Node ${ident} can not be updated while a state transition is in progress.`);

@@ -120,7 +120,10 @@ function checkFilters(request: FastifyRequest, q: ListQuery): void {
   }
   if (q.driver !== undefined && !allowDriverFilter(request)) throw needsVersion(MINOR_16_DRIVER_FILTER);
   if (q.resource_class !== undefined && !allowResourceClass(request)) throw needsVersion(MINOR_21_RESOURCE_CLASS);
-  for (const k of ['chassis_uuid', 'instance_uuid', 'marker'] as const) if (q[k] !== undefined) checkUuid(q[k]!);
+  for (const k of ['chassis_uuid', 'instance_uuid', 'marker'] as const) {
+    const value = q[k];
+    if (value !== undefined) checkUuid(value);
+  }
 }
 
 function filtersOf(

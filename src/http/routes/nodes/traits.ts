@@ -1,5 +1,3 @@
-/** Node traits (1.37): list, replace all, add one, remove all, remove one. */
-import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { traitNames } from '../../../conductor/objects.ts';
 import { route, type RouteDef, type WithParams } from '../../route.ts';

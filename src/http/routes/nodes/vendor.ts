@@ -3,12 +3,12 @@
  * ironic-api does (api_utils.vendor_passthru): 202 for an async method, 200 otherwise; the
  * return value as the JSON body, or, when the driver asks to `attach` it, as the raw body.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { VendorPassthruResult } from '../../../conductor/api.ts';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
-import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
+import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
 /** Sends a vendor method's result as ironic-api does; shared with driver vendor passthru. */
 export function sendVendorResult(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {

@@ -1,5 +1,3 @@
-/** VIFs attached to a node (1.28): list, attach, detach. */
-import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { checkUuidOrName } from '../../api-utils/ident.ts';
