@@ -275,7 +275,7 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, st
   const values: Record<string, string | boolean> = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (!arg.startsWith('--')) {
       rest.push(arg);
       continue;
@@ -285,10 +285,10 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, st
     const spec = byFlag.get(name);
     if (!spec) throw new ConfigError(`unknown option ${name}; run with --help to list the settings`);
     if (eq !== -1) values[spec.key] = arg.slice(eq + 1);
-    else if (spec.kind === 'boolean' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')))
+    else if (spec.kind === 'boolean' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')))
       values[spec.key] = true;
     else if (argv[i + 1] === undefined) throw new ConfigError(`option ${name} needs a value: ${spec.accepts}`);
-    else values[spec.key] = argv[++i]!;
+    else values[spec.key] = argv[++i];
   }
   return { values, rest };
 }
@@ -322,8 +322,8 @@ export function loadConfig(
     }
     if (raw === undefined) continue;
     const holder = { v: coerce(spec, raw as string) };
-    const validate = validators.get(spec.key)!;
-    if (!validate(holder) || (typeof raw === 'string' && raw.trim() === '' && spec.kind !== 'string')) {
+    const validate = validators.get(spec.key);
+    if (!validate?.(holder) || (typeof raw === 'string' && raw.trim() === '' && spec.kind !== 'string')) {
       throw new ConfigError(
         `invalid value ${JSON.stringify(raw)} for ${envName(spec.key)} (${flagName(spec.key)}, from ${source}): accepts ${spec.accepts}`,
       );

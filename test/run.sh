@@ -17,7 +17,9 @@ fi
 # 2. system packages for the integration and end-to-end suites
 bash test/support/install-system-packages.sh
 
-# 3. type check: the whole tree, tests included, under the strict tsconfig
+# 3. lint and format (Biome), then the type check: the whole tree, tests included
+log "linting"
+npm run --silent lint
 log "type-checking"
 npx tsc --noEmit -p .
 

@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
 import { stripJsonSuffix } from './json-suffix.ts';
-import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
+import { microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
 import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
@@ -116,7 +116,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+    else void parseJson(request, body as string, done);
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) done(null, undefined);
@@ -183,7 +183,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   installMetrics(app, services.metrics);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!;
+    const path = request.url.split('?')[0];
     const allowed = ALL_METHODS.filter((m) => m !== request.method && known.find(m, path) !== null);
     if (isVersionedPath(request.url) && !reply.hasHeader('x-openstack-ironic-api-minimum-version'))
       reply.headers(versionHeaders(null));

@@ -17,8 +17,8 @@ class Bus {
   readonly replyQueues = new Map<string, Deliver>();
 
   bind(key: string, deliver: Deliver): () => void {
-    let q = this.queues.get(key);
-    if (!q) this.queues.set(key, (q = { consumers: [], next: 0 }));
+    const q = this.queues.get(key) ?? { consumers: [], next: 0 };
+    this.queues.set(key, q);
     q.consumers.push(deliver);
     return () => {
       const cur = this.queues.get(key);
@@ -32,7 +32,7 @@ class Bus {
   route(key: string, body: Buffer): boolean {
     const q = this.queues.get(key);
     if (!q || q.consumers.length === 0) return false;
-    const deliver = q.consumers[q.next++ % q.consumers.length]!;
+    const deliver = q.consumers[q.next++ % q.consumers.length];
     setImmediate(() => deliver(body));
     return true;
   }
@@ -67,8 +67,8 @@ export class MemoryTransport implements Transport {
   ) {
     const name = memoryBusName(url);
     if (name === null) throw new TypeError(`not a memory transport URL: ${url}`);
-    let bus = buses.get(name);
-    if (!bus) buses.set(name, (bus = new Bus()));
+    const bus = buses.get(name) ?? new Bus();
+    buses.set(name, bus);
     this.bus = bus;
     this.bus.replyQueues.set(this.replyQ, (body) => this.onReply(body));
   }
@@ -122,8 +122,8 @@ export class MemoryTransport implements Transport {
     const unbindTopic = this.bus.bind(this.key({ ...target, server: undefined }), deliver);
     const unbindServer = this.bus.bind(this.key(target), deliver);
     const fanoutKey = this.key({ exchange: target.exchange, topic: target.topic });
-    let set = this.bus.fanouts.get(fanoutKey);
-    if (!set) this.bus.fanouts.set(fanoutKey, (set = new Set()));
+    const set = this.bus.fanouts.get(fanoutKey) ?? new Set();
+    this.bus.fanouts.set(fanoutKey, set);
     set.add(deliver);
     const stop = (): void => {
       unbindTopic();

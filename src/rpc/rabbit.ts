@@ -84,7 +84,8 @@ function publishOptions(timeoutMs: number): Readonly<PublishOptions> {
   let o = callOptions.get(timeoutMs);
   if (o === undefined) {
     if (callOptions.size >= 64) callOptions.clear();
-    callOptions.set(timeoutMs, (o = Object.freeze({ ...requestProperties(timeoutMs), mandatory: true as const })));
+    o = Object.freeze({ ...requestProperties(timeoutMs), mandatory: true as const });
+    callOptions.set(timeoutMs, o);
   }
   return o;
 }
@@ -174,7 +175,7 @@ export class RabbitTransport implements Transport {
 
   private async connectLoop(): Promise<void> {
     for (let attempt = 0; !this.closed && !this.link; attempt++) {
-      const host = this.hosts[this.nextHost % this.hosts.length]!;
+      const host = this.hosts[this.nextHost % this.hosts.length];
       try {
         const link = await this.open(host);
         if (this.closed) {
@@ -289,7 +290,7 @@ export class RabbitTransport implements Transport {
 
   /** One reconnect loop at a time; it ends (and clears `connecting`) when a link is up. */
   private startLoop(): void {
-    if (this.connecting) return;
+    if (this.connecting !== null) return;
     const loop = this.connectLoop();
     this.connecting = loop;
     void loop
@@ -331,7 +332,7 @@ export class RabbitTransport implements Transport {
   call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     const exchange = target.exchange ?? this.options.exchange;
     const link = this.link;
-    if (link && link.exchanges.has(exchange)) return this.send(link, exchange, target, message, timeoutMs);
+    if (link?.exchanges.has(exchange)) return this.send(link, exchange, target, message, timeoutMs);
     // no link yet (or a new exchange): wait briefly for one, then send with what is left of the timeout
     const start = Date.now();
     return this.ready(Math.min(timeoutMs, this.options.connectWaitMs)).then(async (l) => {
