@@ -78,6 +78,7 @@ export const metricsRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/metrics',
+    operationId: 'getMetrics',
     policy: null,
     rpc: [],
     status: 200,

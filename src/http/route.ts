@@ -41,6 +41,12 @@ export type WithQuery<Q> = FastifyRequest & { readonly query: Q };
 export interface RouteDef<S extends FastifySchema = FastifySchema> {
   method: HTTPMethods | HTTPMethods[];
   url: string;
+  /**
+   * The OpenAPI operationId, in Ironic's API reference vocabulary (listNodes, setNodePowerState):
+   * a generated client's method name, so a change is a breaking change (a test pins them). A
+   * route of several methods gets one per method, the method appended (callNodeVendorMethodPost).
+   */
+  operationId: string;
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
   /** Ironic policy rule name checked before the handler; null for a public route */
@@ -78,24 +84,32 @@ declare module 'fastify' {
 /** Registers route definitions on `app`, wiring the microversion gate and the success status. */
 export function registerRoutes(app: FastifyInstance, routes: readonly RouteDef[]): void {
   for (const def of routes) {
-    const minVersion = def.minVersion;
-    app.route({
-      method: def.method,
-      url: def.url,
-      schema: { summary: def.summary, tags: def.tags, ...def.schema },
-      config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
-      onRequest: minVersion
-        ? async (request) => {
-            // ironic-api answers a resource that does not exist at this version with 404
-            if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
-          }
-        : undefined,
-      handler: async (request, reply) => {
-        const result = await def.handler(request, reply);
-        if (reply.sent) return reply;
-        reply.code(reply.statusCode === 200 ? def.status : reply.statusCode);
-        return def.status === 204 || result === undefined ? reply.send() : result;
-      },
-    });
+    const methods = [def.method].flat();
+    for (const method of methods) registerRoute(app, def, method, methods.length > 1);
   }
+}
+
+const capitalized = (m: string): string => m.charAt(0) + m.slice(1).toLowerCase();
+
+function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
+  const minVersion = def.minVersion;
+  const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
+  app.route({
+    method,
+    url: def.url,
+    schema: { summary: def.summary, tags: def.tags, operationId, ...def.schema },
+    config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
+    onRequest: minVersion
+      ? async (request) => {
+          // ironic-api answers a resource that does not exist at this version with 404
+          if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
+        }
+      : undefined,
+    handler: async (request, reply) => {
+      const result = await def.handler(request, reply);
+      if (reply.sent) return reply;
+      reply.code(reply.statusCode === 200 ? def.status : reply.statusCode);
+      return def.status === 204 || result === undefined ? reply.send() : result;
+    },
+  });
 }

@@ -132,6 +132,7 @@ function nodeListRoute(detail: boolean): RouteDef {
   return route({
     ...nodeRoute,
     url: `/v1/chassis/:chassis_uuid/nodes${detail ? '/detail' : ''}`,
+    operationId: detail ? 'listChassisNodesDetailed' : 'listChassisNodes',
     summary: `${nodeRoute.summary} of a chassis`,
     tags: TAGS,
     schema: {
@@ -156,6 +157,7 @@ export const chassisRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/chassis',
+    operationId: 'listChassis',
     policy: 'baremetal:chassis:get',
     rpc: ['Chassis.get_by_uuid', 'Chassis.list'],
     status: 200,
@@ -173,6 +175,7 @@ export const chassisRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/chassis/detail',
+    operationId: 'listChassisDetailed',
     policy: 'baremetal:chassis:get',
     rpc: ['Chassis.get_by_uuid', 'Chassis.list'],
     status: 200,
@@ -187,6 +190,7 @@ export const chassisRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/chassis/:chassis_uuid',
+    operationId: 'showChassis',
     policy: 'baremetal:chassis:get',
     rpc: ['Chassis.get_by_uuid'],
     status: 200,
@@ -205,6 +209,7 @@ export const chassisRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/v1/chassis',
+    operationId: 'createChassis',
     policy: 'baremetal:chassis:create',
     rpc: ['Chassis.create'],
     status: 201,
@@ -239,6 +244,7 @@ export const chassisRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/v1/chassis/:chassis_uuid',
+    operationId: 'updateChassis',
     policy: 'baremetal:chassis:update',
     rpc: ['Chassis.get_by_uuid', 'Chassis.save'],
     status: 200,
@@ -263,6 +269,7 @@ export const chassisRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/chassis/:chassis_uuid',
+    operationId: 'deleteChassis',
     policy: 'baremetal:chassis:delete',
     rpc: ['Chassis.destroy', 'Chassis.get_by_uuid'],
     status: 204,

@@ -159,6 +159,7 @@ export const driverRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/drivers',
+    operationId: 'listDrivers',
     policy: 'baremetal:driver:get',
     rpc: ['Conductor.list'],
     status: 200,
@@ -190,6 +191,7 @@ export const driverRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/drivers/:driver_name',
+    operationId: 'showDriver',
     policy: 'baremetal:driver:get',
     rpc: ['Conductor.list'],
     status: 200,
@@ -209,6 +211,7 @@ export const driverRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/drivers/:driver_name/properties',
+    operationId: 'showDriverProperties',
     policy: 'baremetal:driver:get_properties',
     rpc: ['get_topic_for_driver', 'get_driver_properties'],
     status: 200,
@@ -221,6 +224,7 @@ export const driverRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/drivers/:driver_name/raid/logical_disk_properties',
+    operationId: 'showDriverRaidLogicalDiskProperties',
     policy: 'baremetal:driver:get_raid_logical_disk_properties',
     rpc: ['get_topic_for_driver', 'get_raid_logical_disk_properties'],
     status: 200,
@@ -243,6 +247,7 @@ export const driverRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/drivers/:driver_name/vendor_passthru/methods',
+    operationId: 'listDriverVendorMethods',
     policy: 'baremetal:driver:vendor_passthru',
     rpc: ['get_topic_for_driver', 'get_driver_vendor_passthru_methods'],
     status: 200,
@@ -260,6 +265,7 @@ export const driverRoutes: RouteDef[] = [
         route({
           method: m,
           url: `/v1/drivers/:driver_name/vendor_passthru${inPath ? '/:method' : ''}`,
+          operationId: `${inPath ? 'callDriverVendorMethod' : 'callDriverVendorPassthru'}${m.charAt(0)}${m.slice(1).toLowerCase()}`,
           policy: 'baremetal:driver:vendor_passthru',
           rpc: ['get_topic_for_driver', 'driver_vendor_passthru'],
           status: 200,

@@ -13,6 +13,7 @@ export function healthRoutes(source?: HealthSource): RouteDef[] {
     {
       method: 'GET',
       url: '/healthz',
+      operationId: 'getHealth',
       policy: null,
       rpc: [],
       status: 200,

@@ -192,6 +192,8 @@ const listQuery = {
 
 function listRoutes(
   url: string,
+  /** what is listed, for the operationIds: list<what>, list<what>Detailed */
+  what: string,
   pathOf: (request: FastifyRequest, detail: boolean) => string,
   parentOf: (request: FastifyRequest) => string | undefined,
   minVersion: Microversion,
@@ -204,6 +206,7 @@ function listRoutes(
       route({
         method: 'GET',
         url: detail ? `${url}/detail` : url,
+        operationId: `list${what}${detail ? 'Detailed' : ''}`,
         minVersion,
         policy: 'baremetal:portgroup:get',
         rpc,
@@ -298,6 +301,7 @@ async function patchPortgroup(
 export const portgroupRoutes: RouteDef[] = [
   ...listRoutes(
     '/v1/portgroups',
+    'Portgroups',
     (_r, detail) => (detail ? 'portgroups/detail' : 'portgroups'),
     () => undefined,
     MINOR_23_PORTGROUPS,
@@ -315,6 +319,7 @@ export const portgroupRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/portgroups/:portgroup_ident',
+    operationId: 'showPortgroup',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:get',
     rpc: ['Node.get_by_id', 'Portgroup.get_by_name', 'Portgroup.get_by_uuid'],
@@ -335,6 +340,7 @@ export const portgroupRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/v1/portgroups',
+    operationId: 'createPortgroup',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:create',
     rpc: ['Node.get_by_id', 'Node.get_by_uuid', 'Portgroup.create'],
@@ -368,6 +374,7 @@ export const portgroupRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/v1/portgroups/:portgroup_ident',
+    operationId: 'updatePortgroup',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:update',
     rpc: [
@@ -387,6 +394,7 @@ export const portgroupRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/portgroups/:portgroup_ident',
+    operationId: 'deletePortgroup',
     minVersion: MINOR_23_PORTGROUPS,
     policy: 'baremetal:portgroup:delete',
     rpc: ['Node.get_by_id', 'Portgroup.get_by_name', 'Portgroup.get_by_uuid', 'get_topic_for', 'destroy_portgroup'],
@@ -403,6 +411,7 @@ export const portgroupRoutes: RouteDef[] = [
   }),
   ...listRoutes(
     '/v1/nodes/:node_ident/portgroups',
+    'NodePortgroups',
     (request, detail) => `nodes/${pathParam(request, 'node_ident')}/portgroups${detail ? '/detail' : ''}`,
     (request) => pathParam(request, 'node_ident'),
     MINOR_24_PORTGROUPS_SUBCONTROLLERS,
@@ -412,6 +421,7 @@ export const portgroupRoutes: RouteDef[] = [
   route({
     method: ['POST'],
     url: '/v1/nodes/:node_ident/portgroups',
+    operationId: 'createNodePortgroupRefused',
     minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
     policy: 'baremetal:portgroup:create',
     rpc: [],
@@ -426,6 +436,7 @@ export const portgroupRoutes: RouteDef[] = [
   route({
     method: ['GET', 'PATCH', 'DELETE'],
     url: '/v1/nodes/:node_ident/portgroups/:portgroup_ident',
+    operationId: 'nodePortgroupRefused',
     minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
     policy: 'baremetal:portgroup:get',
     rpc: [],

@@ -79,6 +79,8 @@ const ALL_PORTS_RPC = [
 /** The list routes of one scope: `<base>` and `<base>/detail` (`extra.rpc` for a parent's scope). */
 function listRoutes(
   url: string,
+  /** what is listed, for the operationIds: list<what>, list<what>Detailed */
+  what: string,
   scopeOf: (request: FastifyRequest, detail: boolean) => PortListScope,
   extra: Partial<Pick<RouteDef, 'rpc' | 'minVersion'>> = {},
   params?: object,
@@ -88,6 +90,7 @@ function listRoutes(
     route({
       method: 'GET',
       url,
+      operationId: `list${what}`,
       policy: 'baremetal:port:get',
       rpc: ALL_PORTS_RPC,
       status: 200,
@@ -104,6 +107,7 @@ function listRoutes(
     route({
       method: 'GET',
       url: `${url}/detail`,
+      operationId: `list${what}Detailed`,
       policy: 'baremetal:port:get',
       rpc: ALL_PORTS_RPC,
       status: 200,
@@ -121,7 +125,13 @@ function listRoutes(
 }
 
 /** Writes and single reads under a node or portgroup are refused, as ironic-api's sub-controllers do. */
-function notPermittedRoutes(base: string, params: Record<string, unknown>, extra: Partial<RouteDef> = {}): RouteDef[] {
+function notPermittedRoutes(
+  base: string,
+  /** the parent, for the operationIds: create<parent>PortRefused, <parent>PortRefused<Method> */
+  parent: 'Node' | 'Portgroup',
+  params: Record<string, unknown>,
+  extra: Partial<RouteDef> = {},
+): RouteDef[] {
   const refuse = async (): Promise<never> => {
     throw ironicError('OperationNotPermitted', 'Operation not permitted.');
   };
@@ -130,6 +140,7 @@ function notPermittedRoutes(base: string, params: Record<string, unknown>, extra
     {
       method: 'POST',
       url: base,
+      operationId: `create${parent}PortRefused`,
       policy: 'baremetal:port:create',
       rpc: [],
       status: 403,
@@ -142,6 +153,7 @@ function notPermittedRoutes(base: string, params: Record<string, unknown>, extra
     {
       method: ['GET', 'PATCH', 'DELETE'],
       url: `${base}/:port_uuid`,
+      operationId: `${parent.toLowerCase()}PortRefused`,
       policy: 'baremetal:port:get',
       rpc: [],
       status: 403,
@@ -283,10 +295,11 @@ async function applyPortPatch(
 }
 
 export const portRoutes: RouteDef[] = [
-  ...listRoutes('/v1/ports', (_request, detail) => ({ path: detail ? 'ports/detail' : 'ports', detail })),
+  ...listRoutes('/v1/ports', 'Ports', (_request, detail) => ({ path: detail ? 'ports/detail' : 'ports', detail })),
   route({
     method: 'GET',
     url: '/v1/ports/:port_uuid',
+    operationId: 'showPort',
     policy: 'baremetal:port:get',
     rpc: ['Port.get_by_uuid', ...SHOW_RPC],
     status: 200,
@@ -306,6 +319,7 @@ export const portRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/v1/ports',
+    operationId: 'createPort',
     policy: 'baremetal:port:create',
     rpc: [
       'Node.get_by_id',
@@ -349,6 +363,7 @@ export const portRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/v1/ports/:port_uuid',
+    operationId: 'updatePort',
     policy: 'baremetal:port:update',
     rpc: [
       'Node.get_by_id',
@@ -386,6 +401,7 @@ export const portRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/ports/:port_uuid',
+    operationId: 'deletePort',
     policy: 'baremetal:port:delete',
     rpc: ['Node.get_by_id', 'Port.get_by_uuid', 'get_topic_for', 'destroy_port'],
     status: 204,
@@ -401,6 +417,7 @@ export const portRoutes: RouteDef[] = [
   }),
   ...listRoutes(
     '/v1/nodes/:node_ident/ports',
+    'NodePorts',
     (request, detail) => {
       const ident = pathParam(request, 'node_ident');
       return { path: `nodes/${ident}/ports${detail ? '/detail' : ''}`, parentNode: ident, detail };
@@ -408,9 +425,10 @@ export const portRoutes: RouteDef[] = [
     { rpc: [...PAGE_RPC, ...NODE_RPC, 'Port.list_by_node_id'] },
     identParam('node_ident', 'node uuid or name'),
   ),
-  ...notPermittedRoutes('/v1/nodes/:node_ident/ports', identParam('node_ident', 'node uuid or name')),
+  ...notPermittedRoutes('/v1/nodes/:node_ident/ports', 'Node', identParam('node_ident', 'node uuid or name')),
   ...listRoutes(
     '/v1/portgroups/:portgroup_ident/ports',
+    'PortgroupPorts',
     (request, detail) => {
       const ident = pathParam(request, 'portgroup_ident');
       return { path: `portgroups/${ident}/ports${detail ? '/detail' : ''}`, parentPortgroup: ident, detail };
@@ -423,6 +441,7 @@ export const portRoutes: RouteDef[] = [
   ),
   ...notPermittedRoutes(
     '/v1/portgroups/:portgroup_ident/ports',
+    'Portgroup',
     identParam('portgroup_ident', 'portgroup uuid or name'),
     { minVersion: MINOR_24_PORTGROUPS_SUBCONTROLLERS },
   ),

@@ -79,6 +79,7 @@ export const ramdiskRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/lookup',
+    operationId: 'lookupNode',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
     policy: null,
     rpc: ['Node.get_by_port_addresses', 'Node.get_by_uuid'],
@@ -134,6 +135,7 @@ export const ramdiskRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/v1/heartbeat/:node_ident',
+    operationId: 'heartbeatNode',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
     policy: null,
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'heartbeat'],

@@ -39,6 +39,7 @@ export const rootRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/',
+    operationId: 'listApiVersions',
     policy: null,
     rpc: [],
     status: 200,
@@ -72,6 +73,7 @@ export const rootRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1',
+    operationId: 'showApiV1',
     policy: null,
     rpc: [],
     status: 200,

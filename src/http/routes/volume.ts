@@ -282,11 +282,15 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
   const byIdent = ['Node.get_by_uuid', 'Node.get_by_name'] as const;
   const nodeItemParams = { ...nodeParams, properties: { ...nodeParams.properties, ...params.properties } };
   const common = { minVersion: MIN, tags: TAGS };
+  // operationIds: listVolumeConnectors, showVolumeConnector … (the object class, plural for lists)
+  const one = kind.objname;
+  const all = `${kind.objname}s`;
   return [
     route({
       ...common,
       method: 'GET',
       url: base,
+      operationId: `list${all}`,
       policy: 'baremetal:volume:get',
       rpc: [...nodeOf, ...byIdent, of('get_by_uuid'), of('list'), of('list_by_node_id')],
       status: 200,
@@ -301,6 +305,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: 'GET',
       url: `${base}/:${kind.param}`,
+      operationId: `show${one}`,
       policy: 'baremetal:volume:get',
       rpc: [...nodeOf, of('get_by_uuid')],
       status: 200,
@@ -319,6 +324,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: 'POST',
       url: base,
+      operationId: `create${one}`,
       policy: 'baremetal:volume:create',
       rpc: [...nodeOf, 'Node.get_by_uuid', of('create')],
       status: 201,
@@ -342,6 +348,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: 'PATCH',
       url: `${base}/:${kind.param}`,
+      operationId: `update${one}`,
       policy: 'baremetal:volume:update',
       rpc: [...nodeOf, of('get_by_uuid'), 'get_topic_for', kind.rpc.update, 'object_backport_versions'],
       status: 200,
@@ -353,6 +360,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: 'DELETE',
       url: `${base}/:${kind.param}`,
+      operationId: `delete${one}`,
       policy: 'baremetal:volume:delete',
       rpc: [...nodeOf, of('get_by_uuid'), 'get_topic_for', kind.rpc.destroy],
       status: 204,
@@ -367,6 +375,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: 'GET',
       url: nodeBase,
+      operationId: `listNode${all}`,
       policy: 'baremetal:volume:get',
       rpc: [...nodeOf, ...byIdent, of('get_by_uuid'), of('list_by_node_id')],
       status: 200,
@@ -382,6 +391,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: 'POST',
       url: nodeBase,
+      operationId: `createNode${one}Refused`,
       policy: 'baremetal:volume:create',
       rpc: [],
       status: 403,
@@ -393,6 +403,7 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       ...common,
       method: ['GET', 'PATCH', 'DELETE'],
       url: `${nodeBase}/:${kind.param}`,
+      operationId: `node${one}Refused`,
       policy: 'baremetal:volume:get',
       rpc: [],
       status: 403,
@@ -424,6 +435,7 @@ export const volumeRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/volume',
+    operationId: 'showVolume',
     minVersion: MIN,
     policy: 'baremetal:volume:get',
     rpc: [],
@@ -436,6 +448,7 @@ export const volumeRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/volume',
+    operationId: 'showNodeVolume',
     minVersion: MIN,
     policy: 'baremetal:volume:get',
     rpc: [],

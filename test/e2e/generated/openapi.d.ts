@@ -7,10397 +7,367 @@
 export interface paths {
   "/": {
     /** List API versions */
-    get: {
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              name: string;
-              description: string;
-              default_version: {
-                id: string;
-                links: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                status: string;
-                min_version: string;
-                version: string;
-              };
-              versions: {
-                  id: string;
-                  links: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  status: string;
-                  min_version: string;
-                  version: string;
-                }[];
-            };
-          };
-        };
-      };
-    };
+    get: operations["listApiVersions"];
   };
   "/v1": {
     /** The v1 API: resources and media types */
-    get: {
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              id: string;
-              links: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              media_types: {
-                  base?: string;
-                  type?: string;
-                }[];
-              chassis: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              nodes: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              drivers: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              portgroups?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              volume?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              lookup?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              heartbeat?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              version: {
-                id: string;
-                links: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                status: string;
-                min_version: string;
-                version: string;
-              };
-            };
-          };
-        };
-      };
-    };
+    get: operations["showApiV1"];
   };
   "/healthz": {
     /** Liveness and transport readiness */
-    get: {
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              status: string;
-              transport?: string;
-              transport_connected?: boolean;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              status: string;
-              transport?: string;
-              transport_connected?: boolean;
-            };
-          };
-        };
-      };
-    };
+    get: operations["getHealth"];
   };
   "/metrics": {
     /** Prometheus metrics */
-    get: {
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": string;
-          };
-        };
-      };
-    };
+    get: operations["getMetrics"];
   };
   "/v1/nodes": {
     /** List nodes */
-    get: {
-      parameters: {
-        query?: {
-          /** @description only nodes of this chassis */
-          chassis_uuid?: string;
-          /** @description the node of this instance (other filters ignored) */
-          instance_uuid?: string;
-          /** @description boolean: nodes with (or without) an instance */
-          associated?: string;
-          /** @description boolean: nodes in (or out of) maintenance */
-          maintenance?: string;
-          /** @description 1.9: only nodes in this provision state */
-          provision_state?: string;
-          /** @description 1.16: only nodes of this driver */
-          driver?: string;
-          /** @description 1.21: only nodes of this resource class */
-          resource_class?: string;
-          /** @description uuid of the last node of the previous page */
-          marker?: string;
-          /** @description page size (capped by max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          sort_dir?: "asc" | "desc";
-          /** @description 1.8: comma-separated fields to return */
-          fields?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              nodes: ({
-                  uuid?: string;
-                  instance_uuid?: string | null;
-                  name?: string | null;
-                  power_state?: string | null;
-                  target_power_state?: string | null;
-                  last_error?: string | null;
-                  provision_state?: string | null;
-                  reservation?: string | null;
-                  /** @description ISO 8601 date and time */
-                  provision_updated_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_finished_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_started_at?: string | null;
-                  maintenance?: boolean;
-                  maintenance_reason?: string | null;
-                  target_provision_state?: string | null;
-                  console_enabled?: boolean;
-                  instance_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver?: string | null;
-                  driver_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver_internal_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  clean_step?: {
-                    [key: string]: unknown;
-                  } | null;
-                  raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  target_raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  } | null;
-                  resource_class?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  } | null;
-                  chassis_uuid?: string | null;
-                  boot_interface?: string | null;
-                  console_interface?: string | null;
-                  deploy_interface?: string | null;
-                  inspect_interface?: string | null;
-                  management_interface?: string | null;
-                  power_interface?: string | null;
-                  raid_interface?: string | null;
-                  vendor_interface?: string | null;
-                  network_interface?: string | null;
-                  rescue_interface?: string | null;
-                  storage_interface?: string | null;
-                  traits?: string[];
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  states?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  portgroups?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  volume?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodes"];
     /** Create a node */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": {
-            uuid?: string;
-            name?: string | null;
-            instance_uuid?: string | null;
-            driver: string;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            maintenance?: boolean | string;
-            console_enabled?: boolean | string;
-            resource_class?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description read only: refused */
-            power_state?: unknown;
-            /** @description read only: refused */
-            target_power_state?: unknown;
-            /** @description read only: refused */
-            last_error?: unknown;
-            /** @description read only: refused */
-            provision_state?: unknown;
-            /** @description read only: refused */
-            reservation?: unknown;
-            /** @description read only: refused */
-            maintenance_reason?: unknown;
-            /** @description read only: refused */
-            target_provision_state?: unknown;
-            /** @description read only: refused */
-            driver_internal_info?: unknown;
-            /** @description read only: refused */
-            clean_step?: unknown;
-            /** @description read only: refused */
-            raid_config?: unknown;
-            /** @description read only: refused */
-            target_raid_config?: unknown;
-            /** @description read only: refused */
-            created_at?: unknown;
-            /** @description read only: refused */
-            updated_at?: unknown;
-            /** @description read only: refused */
-            links?: unknown;
-            /** @description read only: refused */
-            ports?: unknown;
-            /** @description read only: refused */
-            portgroups?: unknown;
-            /** @description read only: refused */
-            volume?: unknown;
-            /** @description read only: refused */
-            states?: unknown;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              instance_uuid?: string | null;
-              name?: string | null;
-              power_state?: string | null;
-              target_power_state?: string | null;
-              last_error?: string | null;
-              provision_state?: string | null;
-              reservation?: string | null;
-              /** @description ISO 8601 date and time */
-              provision_updated_at?: string | null;
-              /** @description ISO 8601 date and time */
-              inspection_finished_at?: string | null;
-              /** @description ISO 8601 date and time */
-              inspection_started_at?: string | null;
-              maintenance?: boolean;
-              maintenance_reason?: string | null;
-              target_provision_state?: string | null;
-              console_enabled?: boolean;
-              instance_info?: {
-                [key: string]: unknown;
-              } | null;
-              driver?: string | null;
-              driver_info?: {
-                [key: string]: unknown;
-              } | null;
-              driver_internal_info?: {
-                [key: string]: unknown;
-              } | null;
-              clean_step?: {
-                [key: string]: unknown;
-              } | null;
-              raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              target_raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              extra?: {
-                [key: string]: unknown;
-              } | null;
-              resource_class?: string | null;
-              properties?: {
-                [key: string]: unknown;
-              } | null;
-              chassis_uuid?: string | null;
-              boot_interface?: string | null;
-              console_interface?: string | null;
-              deploy_interface?: string | null;
-              inspect_interface?: string | null;
-              management_interface?: string | null;
-              power_interface?: string | null;
-              raid_interface?: string | null;
-              vendor_interface?: string | null;
-              network_interface?: string | null;
-              rescue_interface?: string | null;
-              storage_interface?: string | null;
-              traits?: string[];
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              states?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              portgroups?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              volume?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createNode"];
   };
   "/v1/nodes/detail": {
     /** List nodes with every field */
-    get: {
-      parameters: {
-        query?: {
-          /** @description only nodes of this chassis */
-          chassis_uuid?: string;
-          /** @description the node of this instance (other filters ignored) */
-          instance_uuid?: string;
-          /** @description boolean: nodes with (or without) an instance */
-          associated?: string;
-          /** @description boolean: nodes in (or out of) maintenance */
-          maintenance?: string;
-          /** @description 1.9: only nodes in this provision state */
-          provision_state?: string;
-          /** @description 1.16: only nodes of this driver */
-          driver?: string;
-          /** @description 1.21: only nodes of this resource class */
-          resource_class?: string;
-          /** @description uuid of the last node of the previous page */
-          marker?: string;
-          /** @description page size (capped by max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          sort_dir?: "asc" | "desc";
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              nodes: ({
-                  uuid?: string;
-                  instance_uuid?: string | null;
-                  name?: string | null;
-                  power_state?: string | null;
-                  target_power_state?: string | null;
-                  last_error?: string | null;
-                  provision_state?: string | null;
-                  reservation?: string | null;
-                  /** @description ISO 8601 date and time */
-                  provision_updated_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_finished_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_started_at?: string | null;
-                  maintenance?: boolean;
-                  maintenance_reason?: string | null;
-                  target_provision_state?: string | null;
-                  console_enabled?: boolean;
-                  instance_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver?: string | null;
-                  driver_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver_internal_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  clean_step?: {
-                    [key: string]: unknown;
-                  } | null;
-                  raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  target_raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  } | null;
-                  resource_class?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  } | null;
-                  chassis_uuid?: string | null;
-                  boot_interface?: string | null;
-                  console_interface?: string | null;
-                  deploy_interface?: string | null;
-                  inspect_interface?: string | null;
-                  management_interface?: string | null;
-                  power_interface?: string | null;
-                  raid_interface?: string | null;
-                  vendor_interface?: string | null;
-                  network_interface?: string | null;
-                  rescue_interface?: string | null;
-                  storage_interface?: string | null;
-                  traits?: string[];
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  states?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  portgroups?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  volume?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodesDetailed"];
   };
   "/v1/nodes/{node_ident}": {
     /** Show a node */
-    get: {
-      parameters: {
-        query?: {
-          /** @description 1.8: comma-separated fields to return */
-          fields?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              instance_uuid?: string | null;
-              name?: string | null;
-              power_state?: string | null;
-              target_power_state?: string | null;
-              last_error?: string | null;
-              provision_state?: string | null;
-              reservation?: string | null;
-              /** @description ISO 8601 date and time */
-              provision_updated_at?: string | null;
-              /** @description ISO 8601 date and time */
-              inspection_finished_at?: string | null;
-              /** @description ISO 8601 date and time */
-              inspection_started_at?: string | null;
-              maintenance?: boolean;
-              maintenance_reason?: string | null;
-              target_provision_state?: string | null;
-              console_enabled?: boolean;
-              instance_info?: {
-                [key: string]: unknown;
-              } | null;
-              driver?: string | null;
-              driver_info?: {
-                [key: string]: unknown;
-              } | null;
-              driver_internal_info?: {
-                [key: string]: unknown;
-              } | null;
-              clean_step?: {
-                [key: string]: unknown;
-              } | null;
-              raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              target_raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              extra?: {
-                [key: string]: unknown;
-              } | null;
-              resource_class?: string | null;
-              properties?: {
-                [key: string]: unknown;
-              } | null;
-              chassis_uuid?: string | null;
-              boot_interface?: string | null;
-              console_interface?: string | null;
-              deploy_interface?: string | null;
-              inspect_interface?: string | null;
-              management_interface?: string | null;
-              power_interface?: string | null;
-              raid_interface?: string | null;
-              vendor_interface?: string | null;
-              network_interface?: string | null;
-              rescue_interface?: string | null;
-              storage_interface?: string | null;
-              traits?: string[];
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              states?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              portgroups?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              volume?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showNode"];
     /** Delete a node */
-    delete: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["deleteNode"];
     /** Update a node (JSON Patch) */
-    patch: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-              path: string;
-              /** @enum {string} */
-              op: "add" | "replace" | "remove";
-              value?: unknown;
-            })[];
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              instance_uuid?: string | null;
-              name?: string | null;
-              power_state?: string | null;
-              target_power_state?: string | null;
-              last_error?: string | null;
-              provision_state?: string | null;
-              reservation?: string | null;
-              /** @description ISO 8601 date and time */
-              provision_updated_at?: string | null;
-              /** @description ISO 8601 date and time */
-              inspection_finished_at?: string | null;
-              /** @description ISO 8601 date and time */
-              inspection_started_at?: string | null;
-              maintenance?: boolean;
-              maintenance_reason?: string | null;
-              target_provision_state?: string | null;
-              console_enabled?: boolean;
-              instance_info?: {
-                [key: string]: unknown;
-              } | null;
-              driver?: string | null;
-              driver_info?: {
-                [key: string]: unknown;
-              } | null;
-              driver_internal_info?: {
-                [key: string]: unknown;
-              } | null;
-              clean_step?: {
-                [key: string]: unknown;
-              } | null;
-              raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              target_raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              extra?: {
-                [key: string]: unknown;
-              } | null;
-              resource_class?: string | null;
-              properties?: {
-                [key: string]: unknown;
-              } | null;
-              chassis_uuid?: string | null;
-              boot_interface?: string | null;
-              console_interface?: string | null;
-              deploy_interface?: string | null;
-              inspect_interface?: string | null;
-              management_interface?: string | null;
-              power_interface?: string | null;
-              raid_interface?: string | null;
-              vendor_interface?: string | null;
-              network_interface?: string | null;
-              rescue_interface?: string | null;
-              storage_interface?: string | null;
-              traits?: string[];
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              states?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              portgroups?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              volume?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["updateNode"];
   };
   "/v1/nodes/{node_ident}/states": {
     /** Show a node's power, provision, console and RAID states */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              console_enabled: boolean;
-              last_error?: string | null;
-              power_state: string | null;
-              provision_state: string | null;
-              target_power_state?: string | null;
-              target_provision_state?: string | null;
-              /** @description ISO 8601 date and time */
-              provision_updated_at?: string | null;
-              raid_config?: {
-                [key: string]: unknown;
-              } | null;
-              target_raid_config?: {
-                [key: string]: unknown;
-              } | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showNodeStates"];
   };
   "/v1/nodes/{node_ident}/validate": {
     /** Validate a node's driver interfaces */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description interface name → {result, reason} */
-        200: {
-          content: {
-            "application/json": {
-              [key: string]: {
-                result?: boolean | null;
-                reason?: string | null;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["validateNode"];
   };
   "/v1/nodes/{node_ident}/maintenance": {
     /** Put a node in maintenance */
-    put: {
-      parameters: {
-        query?: {
-          reason?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-            reason?: string | null;
-          }) | null;
-        };
-      };
-      responses: {
-        /** @description No content */
-        202: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodeMaintenance"];
     /** Take a node out of maintenance */
-    delete: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        202: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["clearNodeMaintenance"];
   };
   "/v1/nodes/{node_ident}/states/power": {
     /** Change the power state of a node */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            /** @description 'power on', 'power off', 'rebooting'; 1.27: 'soft power off', 'soft rebooting' */
-            target: string;
-            /** @description 1.27: seconds */
-            timeout?: number | null;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        202: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodePowerState"];
   };
   "/v1/nodes/{node_ident}/states/provision": {
     /** Change the provision state of a node */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue */
-            target: string;
-            /** @description gzipped, base64-encoded config drive (active; rebuild from 1.35) */
-            configdrive?: string | null;
-            /** @description clean only (1.15) */
-            clean_steps?: Record<string, never>[] | null;
-            /** @description rescue only (1.38) */
-            rescue_password?: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        202: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodeProvisionState"];
   };
   "/v1/nodes/{node_ident}/states/raid": {
     /** Set the target RAID configuration of a node (1.12) */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      /** @description the target RAID configuration: {logical_disks: [...]} */
-      requestBody: {
-        content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodeRaidConfig"];
   };
   "/v1/nodes/{node_ident}/states/console": {
     /** Show console information of a node */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              console_enabled: boolean;
-              console_info: {
-                [key: string]: unknown;
-              } | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showNodeConsole"];
     /** Enable or disable the console of a node */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            enabled: boolean | string;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        202: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodeConsole"];
   };
   "/v1/nodes/{node_ident}/management/boot_device": {
     /** Show the boot device of a node */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              boot_device: string | null;
-              persistent: boolean | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showNodeBootDevice"];
     /** Set the boot device of a node */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            /** @description pxe, disk, cdrom, bios, safe … */
-            boot_device: string;
-            /** @description default false */
-            persistent?: boolean | string;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodeBootDevice"];
   };
   "/v1/nodes/{node_ident}/management/boot_device/supported": {
     /** List the boot devices a node supports */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              supported_boot_devices: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodeSupportedBootDevices"];
   };
   "/v1/nodes/{node_ident}/management/inject_nmi": {
     /** Inject a non-maskable interrupt into a node (1.29) */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": Record<string, never> | null;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["injectNodeNmi"];
   };
   "/v1/nodes/{node_ident}/vendor_passthru/methods": {
     /** List the vendor methods of a node's driver */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description method name → metadata */
-        200: {
-          content: {
-            "application/json": {
-              [key: string]: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodeVendorMethods"];
   };
   "/v1/nodes/{node_ident}/vendor_passthru": {
     /** Call a vendor method of a node's driver (`?method=`) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["callNodeVendorPassthruGet"];
     /** Call a vendor method of a node's driver (`?method=`) */
-    put: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["callNodeVendorPassthruPut"];
     /** Call a vendor method of a node's driver (`?method=`) */
-    post: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["callNodeVendorPassthruPost"];
     /** Call a vendor method of a node's driver (`?method=`) */
-    delete: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["callNodeVendorPassthruDelete"];
     /** Call a vendor method of a node's driver (`?method=`) */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["callNodeVendorPassthruPatch"];
   };
   "/v1/nodes/{node_ident}/vendor_passthru/{method}": {
     /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["callNodeVendorMethodGet"];
     /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
-    put: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["callNodeVendorMethodPut"];
     /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
-    post: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["callNodeVendorMethodPost"];
     /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
-    delete: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["callNodeVendorMethodDelete"];
     /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["callNodeVendorMethodPatch"];
   };
   "/v1/nodes/{node_ident}/traits": {
     /** List the traits of a node (1.37) */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              traits: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodeTraits"];
     /** Replace all traits of a node (1.37) */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            traits?: string[];
-          } | null;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["setNodeTraits"];
     /** Remove all traits of a node (1.37) */
-    delete: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["removeNodeTraits"];
   };
   "/v1/nodes/{node_ident}/traits/{trait}": {
     /** Add a trait to a node (1.37) */
-    put: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description a standard or CUSTOM_ trait */
-          trait: string;
-        };
-      };
-      /** @description none */
-      requestBody: {
-        content: {
-          "application/json": {
-            [key: string]: unknown;
-          } | null;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["addNodeTrait"];
     /** Remove a trait from a node (1.37) */
-    delete: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          /** @description a standard or CUSTOM_ trait */
-          trait: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["removeNodeTrait"];
   };
   "/v1/nodes/{node_ident}/vifs": {
     /** List the VIFs attached to a node (1.28) */
-    get: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              vifs: {
-                  id: string;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodeVifs"];
     /** Attach a VIF to a node (1.28) */
-    post: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            /** @description the VIF (e.g. a Neutron port) id */
-            id?: string;
-            [key: string]: unknown;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["attachNodeVif"];
   };
   "/v1/nodes/{node_ident}/vifs/{vif_id}": {
     /** Detach a VIF from a node (1.28) */
-    delete: {
-      parameters: {
-        path: {
-          /** @description UUID or (from 1.5) logical name of a node */
-          node_ident: string;
-          vif_id: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["detachNodeVif"];
   };
   "/v1/ports": {
     /** List ports (/v1/ports) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its ports */
-          node?: string;
-          /** @description uuid of a node (deprecated for `node`) */
-          node_uuid?: string;
-          /** @description MAC address: the port with it */
-          address?: string;
-          /** @description uuid or name of a portgroup: only its ports (1.24+) */
-          portgroup?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              ports: ({
-                  uuid?: string;
-                  address?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description 1.18+ */
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  /** @description 1.24+ */
-                  portgroup_uuid?: string | null;
-                  /** @description 1.19+ */
-                  pxe_enabled?: boolean;
-                  /** @description 1.19+ */
-                  local_link_connection?: {
-                    [key: string]: unknown;
-                  } | null;
-                  /** @description 1.34+ */
-                  physical_network?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listPorts"];
     /** Create a port: create_port on the node's conductor (RPC 1.41), else an object create through the indirection API */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": {
-            uuid?: string;
-            address: string;
-            node_uuid: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.34+ */
-            physical_network?: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              address?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              /** @description 1.18+ */
-              internal_info?: {
-                [key: string]: unknown;
-              };
-              node_uuid?: string;
-              /** @description 1.24+ */
-              portgroup_uuid?: string | null;
-              /** @description 1.19+ */
-              pxe_enabled?: boolean;
-              /** @description 1.19+ */
-              local_link_connection?: {
-                [key: string]: unknown;
-              } | null;
-              /** @description 1.34+ */
-              physical_network?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createPort"];
   };
   "/v1/ports/detail": {
     /** List ports with every field (/v1/ports) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its ports */
-          node?: string;
-          /** @description uuid of a node (deprecated for `node`) */
-          node_uuid?: string;
-          /** @description MAC address: the port with it */
-          address?: string;
-          /** @description uuid or name of a portgroup: only its ports (1.24+) */
-          portgroup?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              ports: ({
-                  uuid?: string;
-                  address?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description 1.18+ */
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  /** @description 1.24+ */
-                  portgroup_uuid?: string | null;
-                  /** @description 1.19+ */
-                  pxe_enabled?: boolean;
-                  /** @description 1.19+ */
-                  local_link_connection?: {
-                    [key: string]: unknown;
-                  } | null;
-                  /** @description 1.34+ */
-                  physical_network?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listPortsDetailed"];
   };
   "/v1/ports/{port_uuid}": {
     /** Show a port */
-    get: {
-      parameters: {
-        query?: {
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-        path: {
-          /** @description port uuid */
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              address?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              /** @description 1.18+ */
-              internal_info?: {
-                [key: string]: unknown;
-              };
-              node_uuid?: string;
-              /** @description 1.24+ */
-              portgroup_uuid?: string | null;
-              /** @description 1.19+ */
-              pxe_enabled?: boolean;
-              /** @description 1.19+ */
-              local_link_connection?: {
-                [key: string]: unknown;
-              } | null;
-              /** @description 1.34+ */
-              physical_network?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showPort"];
     /** Delete a port */
-    delete: {
-      parameters: {
-        path: {
-          /** @description port uuid */
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["deletePort"];
     /** Update a port (JSON Patch) */
-    patch: {
-      parameters: {
-        path: {
-          /** @description port uuid */
-          port_uuid: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-              path: string;
-              /** @enum {string} */
-              op: "add" | "replace" | "remove";
-              value?: unknown;
-            })[];
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              address?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              /** @description 1.18+ */
-              internal_info?: {
-                [key: string]: unknown;
-              };
-              node_uuid?: string;
-              /** @description 1.24+ */
-              portgroup_uuid?: string | null;
-              /** @description 1.19+ */
-              pxe_enabled?: boolean;
-              /** @description 1.19+ */
-              local_link_connection?: {
-                [key: string]: unknown;
-              } | null;
-              /** @description 1.34+ */
-              physical_network?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["updatePort"];
   };
   "/v1/nodes/{node_ident}/ports": {
     /** List ports (/v1/nodes/:node_ident/ports) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its ports */
-          node?: string;
-          /** @description uuid of a node (deprecated for `node`) */
-          node_uuid?: string;
-          /** @description MAC address: the port with it */
-          address?: string;
-          /** @description uuid or name of a portgroup: only its ports (1.24+) */
-          portgroup?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              ports: ({
-                  uuid?: string;
-                  address?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description 1.18+ */
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  /** @description 1.24+ */
-                  portgroup_uuid?: string | null;
-                  /** @description 1.19+ */
-                  pxe_enabled?: boolean;
-                  /** @description 1.19+ */
-                  local_link_connection?: {
-                    [key: string]: unknown;
-                  } | null;
-                  /** @description 1.34+ */
-                  physical_network?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodePorts"];
     /** Refused: create ports at /v1/ports */
-    post: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createNodePortRefused"];
   };
   "/v1/nodes/{node_ident}/ports/detail": {
     /** List ports with every field (/v1/nodes/:node_ident/ports) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its ports */
-          node?: string;
-          /** @description uuid of a node (deprecated for `node`) */
-          node_uuid?: string;
-          /** @description MAC address: the port with it */
-          address?: string;
-          /** @description uuid or name of a portgroup: only its ports (1.24+) */
-          portgroup?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-        };
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              ports: ({
-                  uuid?: string;
-                  address?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description 1.18+ */
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  /** @description 1.24+ */
-                  portgroup_uuid?: string | null;
-                  /** @description 1.19+ */
-                  pxe_enabled?: boolean;
-                  /** @description 1.19+ */
-                  local_link_connection?: {
-                    [key: string]: unknown;
-                  } | null;
-                  /** @description 1.34+ */
-                  physical_network?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodePortsDetailed"];
   };
   "/v1/nodes/{node_ident}/ports/{port_uuid}": {
     /** Refused: use /v1/ports/{port_uuid} */
-    get: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["nodePortRefusedGet"];
     /** Refused: use /v1/ports/{port_uuid} */
-    delete: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["nodePortRefusedDelete"];
     /** Refused: use /v1/ports/{port_uuid} */
-    patch: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["nodePortRefusedPatch"];
   };
   "/v1/portgroups/{portgroup_ident}/ports": {
     /** List ports (/v1/portgroups/:portgroup_ident/ports) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its ports */
-          node?: string;
-          /** @description uuid of a node (deprecated for `node`) */
-          node_uuid?: string;
-          /** @description MAC address: the port with it */
-          address?: string;
-          /** @description uuid or name of a portgroup: only its ports (1.24+) */
-          portgroup?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              ports: ({
-                  uuid?: string;
-                  address?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description 1.18+ */
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  /** @description 1.24+ */
-                  portgroup_uuid?: string | null;
-                  /** @description 1.19+ */
-                  pxe_enabled?: boolean;
-                  /** @description 1.19+ */
-                  local_link_connection?: {
-                    [key: string]: unknown;
-                  } | null;
-                  /** @description 1.34+ */
-                  physical_network?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listPortgroupPorts"];
     /** Refused: create ports at /v1/ports */
-    post: {
-      parameters: {
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createPortgroupPortRefused"];
   };
   "/v1/portgroups/{portgroup_ident}/ports/detail": {
     /** List ports with every field (/v1/portgroups/:portgroup_ident/ports) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its ports */
-          node?: string;
-          /** @description uuid of a node (deprecated for `node`) */
-          node_uuid?: string;
-          /** @description MAC address: the port with it */
-          address?: string;
-          /** @description uuid or name of a portgroup: only its ports (1.24+) */
-          portgroup?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-        };
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              ports: ({
-                  uuid?: string;
-                  address?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description 1.18+ */
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  /** @description 1.24+ */
-                  portgroup_uuid?: string | null;
-                  /** @description 1.19+ */
-                  pxe_enabled?: boolean;
-                  /** @description 1.19+ */
-                  local_link_connection?: {
-                    [key: string]: unknown;
-                  } | null;
-                  /** @description 1.34+ */
-                  physical_network?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listPortgroupPortsDetailed"];
   };
   "/v1/portgroups/{portgroup_ident}/ports/{port_uuid}": {
     /** Refused: use /v1/ports/{port_uuid} */
-    get: {
-      parameters: {
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["portgroupPortRefusedGet"];
     /** Refused: use /v1/ports/{port_uuid} */
-    delete: {
-      parameters: {
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["portgroupPortRefusedDelete"];
     /** Refused: use /v1/ports/{port_uuid} */
-    patch: {
-      parameters: {
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-          port_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["portgroupPortRefusedPatch"];
   };
   "/v1/portgroups": {
     /** List portgroups (/v1/portgroups) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its portgroups */
-          node?: string;
-          /** @description MAC address: the portgroup with it */
-          address?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              portgroups: ({
-                  uuid?: string;
-                  address?: string | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  name?: string | null;
-                  standalone_ports_supported?: boolean;
-                  mode?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listPortgroups"];
     /** Create a portgroup (an object create through the indirection API) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            node_uuid: string;
-            name?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description boolean, or a boolean string ("true", "0" …) */
-            standalone_ports_supported?: unknown;
-            /** @description 1.26+ */
-            mode?: string | null;
-            /** @description 1.26+ */
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              address?: string | null;
-              extra?: {
-                [key: string]: unknown;
-              };
-              internal_info?: {
-                [key: string]: unknown;
-              };
-              node_uuid?: string;
-              name?: string | null;
-              standalone_ports_supported?: boolean;
-              mode?: string | null;
-              properties?: {
-                [key: string]: unknown;
-              };
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createPortgroup"];
   };
   "/v1/portgroups/detail": {
     /** List portgroups with every field (/v1/portgroups) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its portgroups */
-          node?: string;
-          /** @description MAC address: the portgroup with it */
-          address?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              portgroups: ({
-                  uuid?: string;
-                  address?: string | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  name?: string | null;
-                  standalone_ports_supported?: boolean;
-                  mode?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listPortgroupsDetailed"];
   };
   "/v1/portgroups/{portgroup_ident}": {
     /** Show a portgroup */
-    get: {
-      parameters: {
-        query?: {
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              address?: string | null;
-              extra?: {
-                [key: string]: unknown;
-              };
-              internal_info?: {
-                [key: string]: unknown;
-              };
-              node_uuid?: string;
-              name?: string | null;
-              standalone_ports_supported?: boolean;
-              mode?: string | null;
-              properties?: {
-                [key: string]: unknown;
-              };
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showPortgroup"];
     /** Delete a portgroup (PortgroupNotEmpty, 400, while it has ports) */
-    delete: {
-      parameters: {
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["deletePortgroup"];
     /** Update a portgroup (JSON Patch) */
-    patch: {
-      parameters: {
-        path: {
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-              path: string;
-              /** @enum {string} */
-              op: "add" | "replace" | "remove";
-              value?: unknown;
-            })[];
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              address?: string | null;
-              extra?: {
-                [key: string]: unknown;
-              };
-              internal_info?: {
-                [key: string]: unknown;
-              };
-              node_uuid?: string;
-              name?: string | null;
-              standalone_ports_supported?: boolean;
-              mode?: string | null;
-              properties?: {
-                [key: string]: unknown;
-              };
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              ports?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["updatePortgroup"];
   };
   "/v1/nodes/{node_ident}/portgroups": {
     /** List portgroups (/v1/nodes/:node_ident/portgroups) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its portgroups */
-          node?: string;
-          /** @description MAC address: the portgroup with it */
-          address?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              portgroups: ({
-                  uuid?: string;
-                  address?: string | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  name?: string | null;
-                  standalone_ports_supported?: boolean;
-                  mode?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodePortgroups"];
     /** Refused: create portgroups at /v1/portgroups */
-    post: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createNodePortgroupRefused"];
   };
   "/v1/nodes/{node_ident}/portgroups/detail": {
     /** List portgroups with every field (/v1/nodes/:node_ident/portgroups) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its portgroups */
-          node?: string;
-          /** @description MAC address: the portgroup with it */
-          address?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-        };
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              portgroups: ({
-                  uuid?: string;
-                  address?: string | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  internal_info?: {
-                    [key: string]: unknown;
-                  };
-                  node_uuid?: string;
-                  name?: string | null;
-                  standalone_ports_supported?: boolean;
-                  mode?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodePortgroupsDetailed"];
   };
   "/v1/nodes/{node_ident}/portgroups/{portgroup_ident}": {
     /** Refused: use /v1/portgroups/{portgroup_ident} */
-    get: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["nodePortgroupRefusedGet"];
     /** Refused: use /v1/portgroups/{portgroup_ident} */
-    delete: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["nodePortgroupRefusedDelete"];
     /** Refused: use /v1/portgroups/{portgroup_ident} */
-    patch: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description portgroup uuid or name */
-          portgroup_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["nodePortgroupRefusedPatch"];
   };
   "/v1/chassis": {
     /** List chassis */
-    get: {
-      parameters: {
-        query?: {
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              chassis: ({
-                  uuid?: string;
-                  description?: string | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  nodes?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listChassis"];
     /** Create a chassis */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              description?: string | null;
-              extra?: {
-                [key: string]: unknown;
-              };
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              nodes?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createChassis"];
   };
   "/v1/chassis/detail": {
     /** List chassis with every field */
-    get: {
-      parameters: {
-        query?: {
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              chassis: ({
-                  uuid?: string;
-                  description?: string | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  nodes?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listChassisDetailed"];
   };
   "/v1/chassis/{chassis_uuid}": {
     /** Show a chassis */
-    get: {
-      parameters: {
-        query?: {
-          /** @description comma-separated fields to return (1.8+) */
-          fields?: string;
-        };
-        path: {
-          /** @description chassis uuid */
-          chassis_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              description?: string | null;
-              extra?: {
-                [key: string]: unknown;
-              };
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              nodes?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showChassis"];
     /** Delete a chassis (ChassisNotEmpty, 400, while it holds nodes) */
-    delete: {
-      parameters: {
-        path: {
-          /** @description chassis uuid */
-          chassis_uuid: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["deleteChassis"];
     /** Update a chassis (JSON Patch) */
-    patch: {
-      parameters: {
-        path: {
-          /** @description chassis uuid */
-          chassis_uuid: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-              path: string;
-              /** @enum {string} */
-              op: "add" | "replace" | "remove";
-              value?: unknown;
-            })[];
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              uuid?: string;
-              description?: string | null;
-              extra?: {
-                [key: string]: unknown;
-              };
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              nodes?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["updateChassis"];
   };
   "/v1/chassis/{chassis_uuid}/nodes": {
     /** List nodes of a chassis */
-    get: {
-      parameters: {
-        query?: {
-          /** @description the node of this instance (other filters ignored) */
-          instance_uuid?: string;
-          /** @description boolean: nodes with (or without) an instance */
-          associated?: string;
-          /** @description boolean: nodes in (or out of) maintenance */
-          maintenance?: string;
-          /** @description 1.9: only nodes in this provision state */
-          provision_state?: string;
-          /** @description 1.16: only nodes of this driver */
-          driver?: string;
-          /** @description 1.21: only nodes of this resource class */
-          resource_class?: string;
-          /** @description uuid of the last node of the previous page */
-          marker?: string;
-          /** @description page size (capped by max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          sort_dir?: "asc" | "desc";
-          /** @description 1.8: comma-separated fields to return */
-          fields?: string;
-        };
-        path: {
-          /** @description chassis uuid */
-          chassis_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              nodes: ({
-                  uuid?: string;
-                  instance_uuid?: string | null;
-                  name?: string | null;
-                  power_state?: string | null;
-                  target_power_state?: string | null;
-                  last_error?: string | null;
-                  provision_state?: string | null;
-                  reservation?: string | null;
-                  /** @description ISO 8601 date and time */
-                  provision_updated_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_finished_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_started_at?: string | null;
-                  maintenance?: boolean;
-                  maintenance_reason?: string | null;
-                  target_provision_state?: string | null;
-                  console_enabled?: boolean;
-                  instance_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver?: string | null;
-                  driver_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver_internal_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  clean_step?: {
-                    [key: string]: unknown;
-                  } | null;
-                  raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  target_raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  } | null;
-                  resource_class?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  } | null;
-                  chassis_uuid?: string | null;
-                  boot_interface?: string | null;
-                  console_interface?: string | null;
-                  deploy_interface?: string | null;
-                  inspect_interface?: string | null;
-                  management_interface?: string | null;
-                  power_interface?: string | null;
-                  raid_interface?: string | null;
-                  vendor_interface?: string | null;
-                  network_interface?: string | null;
-                  rescue_interface?: string | null;
-                  storage_interface?: string | null;
-                  traits?: string[];
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  states?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  portgroups?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  volume?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listChassisNodes"];
   };
   "/v1/chassis/{chassis_uuid}/nodes/detail": {
     /** List nodes with every field of a chassis */
-    get: {
-      parameters: {
-        query?: {
-          /** @description the node of this instance (other filters ignored) */
-          instance_uuid?: string;
-          /** @description boolean: nodes with (or without) an instance */
-          associated?: string;
-          /** @description boolean: nodes in (or out of) maintenance */
-          maintenance?: string;
-          /** @description 1.9: only nodes in this provision state */
-          provision_state?: string;
-          /** @description 1.16: only nodes of this driver */
-          driver?: string;
-          /** @description 1.21: only nodes of this resource class */
-          resource_class?: string;
-          /** @description uuid of the last node of the previous page */
-          marker?: string;
-          /** @description page size (capped by max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          sort_dir?: "asc" | "desc";
-        };
-        path: {
-          /** @description chassis uuid */
-          chassis_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              nodes: ({
-                  uuid?: string;
-                  instance_uuid?: string | null;
-                  name?: string | null;
-                  power_state?: string | null;
-                  target_power_state?: string | null;
-                  last_error?: string | null;
-                  provision_state?: string | null;
-                  reservation?: string | null;
-                  /** @description ISO 8601 date and time */
-                  provision_updated_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_finished_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  inspection_started_at?: string | null;
-                  maintenance?: boolean;
-                  maintenance_reason?: string | null;
-                  target_provision_state?: string | null;
-                  console_enabled?: boolean;
-                  instance_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver?: string | null;
-                  driver_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  driver_internal_info?: {
-                    [key: string]: unknown;
-                  } | null;
-                  clean_step?: {
-                    [key: string]: unknown;
-                  } | null;
-                  raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  target_raid_config?: {
-                    [key: string]: unknown;
-                  } | null;
-                  extra?: {
-                    [key: string]: unknown;
-                  } | null;
-                  resource_class?: string | null;
-                  properties?: {
-                    [key: string]: unknown;
-                  } | null;
-                  chassis_uuid?: string | null;
-                  boot_interface?: string | null;
-                  console_interface?: string | null;
-                  deploy_interface?: string | null;
-                  inspect_interface?: string | null;
-                  management_interface?: string | null;
-                  power_interface?: string | null;
-                  raid_interface?: string | null;
-                  vendor_interface?: string | null;
-                  network_interface?: string | null;
-                  rescue_interface?: string | null;
-                  storage_interface?: string | null;
-                  traits?: string[];
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  ports?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  states?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  portgroups?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  volume?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        504: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listChassisNodesDetailed"];
   };
   "/v1/drivers": {
     /** List the drivers of the live conductors */
-    get: {
-      parameters: {
-        query?: {
-          /** @description `classic` or `dynamic` (1.30+) */
-          type?: string;
-          /** @description include the interface fields (1.30+) */
-          detail?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              drivers?: {
-                  name?: string;
-                  hosts?: string[];
-                  /** @description 1.30+ */
-                  type?: string;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  /** @description 1.14+ */
-                  properties?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listDrivers"];
   };
   "/v1/drivers/{driver_name}": {
     /** Show one driver */
-    get: {
-      parameters: {
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              name?: string;
-              hosts?: string[];
-              /** @description 1.30+ */
-              type?: string;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              /** @description 1.14+ */
-              properties?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showDriver"];
   };
   "/v1/drivers/{driver_name}/properties": {
     /** The driver's node properties (driver_info keys) and their descriptions */
-    get: {
-      parameters: {
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showDriverProperties"];
   };
   "/v1/drivers/{driver_name}/raid/logical_disk_properties": {
     /** The logical disk properties the driver accepts in a RAID configuration (1.12+) */
-    get: {
-      parameters: {
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showDriverRaidLogicalDiskProperties"];
   };
   "/v1/drivers/{driver_name}/vendor_passthru/methods": {
     /** The driver's vendor passthru methods and their metadata */
-    get: {
-      parameters: {
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listDriverVendorMethods"];
   };
   "/v1/drivers/{driver_name}/vendor_passthru": {
     /** Call a driver vendor method with GET (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
-    get: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["callDriverVendorPassthruGet"];
     /** Call a driver vendor method with PUT (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
-    put: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      /** @description the method's arguments */
-      requestBody: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["callDriverVendorPassthruPut"];
     /** Call a driver vendor method with POST (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
-    post: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      /** @description the method's arguments */
-      requestBody: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["callDriverVendorPassthruPost"];
     /** Call a driver vendor method with DELETE (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
-    delete: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["callDriverVendorPassthruDelete"];
     /** Call a driver vendor method with PATCH (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-        };
-      };
-      /** @description the method's arguments */
-      requestBody: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["callDriverVendorPassthruPatch"];
   };
   "/v1/drivers/{driver_name}/vendor_passthru/{method}": {
     /** Call a driver vendor method with GET (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
-    get: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["callDriverVendorMethodGet"];
     /** Call a driver vendor method with PUT (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
-    put: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      /** @description the method's arguments */
-      requestBody: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    put: operations["callDriverVendorMethodPut"];
     /** Call a driver vendor method with POST (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
-    post: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      /** @description the method's arguments */
-      requestBody: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["callDriverVendorMethodPost"];
     /** Call a driver vendor method with DELETE (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
-    delete: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["callDriverVendorMethodDelete"];
     /** Call a driver vendor method with PATCH (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description the vendor method */
-          method?: string;
-        };
-        path: {
-          /** @description driver (hardware type) name */
-          driver_name: string;
-          /** @description the vendor method */
-          method: string;
-        };
-      };
-      /** @description the method's arguments */
-      requestBody: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        202: {
-          content: {
-            "application/json": unknown;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["callDriverVendorMethodPatch"];
   };
   "/v1/lookup": {
     /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description comma-separated MAC addresses of the node's ports */
-          addresses?: string;
-          /** @description the node uuid, when known */
-          node_uuid?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              node: {
-                uuid?: string;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              };
-              config: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["lookupNode"];
   };
   "/v1/heartbeat/{node_ident}": {
     /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
-    post: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": {
-            /** @description URL where the conductor reaches the agent */
-            callback_url: string;
-            /** @description version of the agent (1.36+) */
-            agent_version?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description No content */
-        202: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["heartbeatNode"];
   };
   "/v1/volume": {
     /** The volume resources (1.32+) */
-    get: {
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              links: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              connectors: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              targets: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showVolume"];
   };
   "/v1/nodes/{node_ident}/volume": {
     /** A node's volume resources (1.32+) */
-    get: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              links: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              connectors: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              targets: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showNodeVolume"];
   };
   "/v1/volume/connectors": {
     /** List volume connectors */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its items */
-          node?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return */
-          fields?: string;
-          /** @description boolean: every field (not with `fields`) */
-          detail?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              connectors: ({
-                  type?: string;
-                  connector_id?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  uuid?: string;
-                  node_uuid?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listVolumeConnectors"];
     /** Create a volume connector (an object create through the indirection API) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": {
-            uuid?: string;
-            node_uuid: string;
-            type: string;
-            connector_id: string;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          content: {
-            "application/json": {
-              type?: string;
-              connector_id?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              uuid?: string;
-              node_uuid?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createVolumeConnector"];
   };
   "/v1/volume/connectors/{connector_uuid}": {
     /** Show a volume connector */
-    get: {
-      parameters: {
-        query?: {
-          /** @description comma-separated fields to return */
-          fields?: string;
-        };
-        path: {
-          /** @description volume connector uuid */
-          connector_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              type?: string;
-              connector_id?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              uuid?: string;
-              node_uuid?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showVolumeConnector"];
     /** Delete a volume connector */
-    delete: {
-      parameters: {
-        path: {
-          /** @description volume connector uuid */
-          connector_uuid: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["deleteVolumeConnector"];
     /** Update a volume connector (JSON Patch) */
-    patch: {
-      parameters: {
-        path: {
-          /** @description volume connector uuid */
-          connector_uuid: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-              path: string;
-              /** @enum {string} */
-              op: "add" | "replace" | "remove";
-              value?: unknown;
-            })[];
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              type?: string;
-              connector_id?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              uuid?: string;
-              node_uuid?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["updateVolumeConnector"];
   };
   "/v1/nodes/{node_ident}/volume/connectors": {
     /** List a node's volume connectors */
-    get: {
-      parameters: {
-        query?: {
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return */
-          fields?: string;
-          /** @description boolean: every field (not with `fields`) */
-          detail?: string;
-        };
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              connectors: ({
-                  type?: string;
-                  connector_id?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  uuid?: string;
-                  node_uuid?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodeVolumeConnectors"];
     /** Refused: create at /v1/volume/connectors */
-    post: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createNodeVolumeConnectorRefused"];
   };
   "/v1/nodes/{node_ident}/volume/connectors/{connector_uuid}": {
     /** Refused: use /v1/volume/connectors/{connector_uuid} */
-    get: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description volume connector uuid */
-          connector_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["nodeVolumeConnectorRefusedGet"];
     /** Refused: use /v1/volume/connectors/{connector_uuid} */
-    delete: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description volume connector uuid */
-          connector_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["nodeVolumeConnectorRefusedDelete"];
     /** Refused: use /v1/volume/connectors/{connector_uuid} */
-    patch: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description volume connector uuid */
-          connector_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["nodeVolumeConnectorRefusedPatch"];
   };
   "/v1/volume/targets": {
     /** List volume targets */
-    get: {
-      parameters: {
-        query?: {
-          /** @description uuid or name of a node: only its items */
-          node?: string;
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return */
-          fields?: string;
-          /** @description boolean: every field (not with `fields`) */
-          detail?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              targets: ({
-                  volume_type?: string;
-                  properties?: {
-                    [key: string]: unknown;
-                  };
-                  boot_index?: number;
-                  volume_id?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  uuid?: string;
-                  node_uuid?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listVolumeTargets"];
     /** Create a volume target (an object create through the indirection API) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": {
-            uuid?: string;
-            node_uuid: string;
-            volume_type: string;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            boot_index: number;
-            volume_id: string;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          content: {
-            "application/json": {
-              volume_type?: string;
-              properties?: {
-                [key: string]: unknown;
-              };
-              boot_index?: number;
-              volume_id?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              uuid?: string;
-              node_uuid?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createVolumeTarget"];
   };
   "/v1/volume/targets/{target_uuid}": {
     /** Show a volume target */
-    get: {
-      parameters: {
-        query?: {
-          /** @description comma-separated fields to return */
-          fields?: string;
-        };
-        path: {
-          /** @description volume target uuid */
-          target_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              volume_type?: string;
-              properties?: {
-                [key: string]: unknown;
-              };
-              boot_index?: number;
-              volume_id?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              uuid?: string;
-              node_uuid?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["showVolumeTarget"];
     /** Delete a volume target */
-    delete: {
-      parameters: {
-        path: {
-          /** @description volume target uuid */
-          target_uuid: string;
-        };
-      };
-      responses: {
-        /** @description No content */
-        204: {
-          content: never;
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["deleteVolumeTarget"];
     /** Update a volume target (JSON Patch) */
-    patch: {
-      parameters: {
-        path: {
-          /** @description volume target uuid */
-          target_uuid: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": ({
-              path: string;
-              /** @enum {string} */
-              op: "add" | "replace" | "remove";
-              value?: unknown;
-            })[];
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              volume_type?: string;
-              properties?: {
-                [key: string]: unknown;
-              };
-              boot_index?: number;
-              volume_id?: string;
-              extra?: {
-                [key: string]: unknown;
-              };
-              uuid?: string;
-              node_uuid?: string | null;
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["updateVolumeTarget"];
   };
   "/v1/nodes/{node_ident}/volume/targets": {
     /** List a node's volume targets */
-    get: {
-      parameters: {
-        query?: {
-          /** @description UUID of the last item of the previous page */
-          marker?: string;
-          /** @description page size (at most max_limit) */
-          limit?: string;
-          /** @description field to sort by (default id) */
-          sort_key?: string;
-          /** @description asc (default) or desc */
-          sort_dir?: string;
-          /** @description comma-separated fields to return */
-          fields?: string;
-          /** @description boolean: every field (not with `fields`) */
-          detail?: string;
-        };
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            "application/json": {
-              targets: ({
-                  volume_type?: string;
-                  properties?: {
-                    [key: string]: unknown;
-                  };
-                  boot_index?: number;
-                  volume_id?: string;
-                  extra?: {
-                    [key: string]: unknown;
-                  };
-                  uuid?: string;
-                  node_uuid?: string | null;
-                  /** @description ISO 8601 date and time */
-                  created_at?: string | null;
-                  /** @description ISO 8601 date and time */
-                  updated_at?: string | null;
-                  links?: {
-                      href: string;
-                      rel: string;
-                      type?: string;
-                    }[];
-                  [key: string]: unknown;
-                })[];
-              next?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["listNodeVolumeTargets"];
     /** Refused: create at /v1/volume/targets */
-    post: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations["createNodeVolumeTargetRefused"];
   };
   "/v1/nodes/{node_ident}/volume/targets/{target_uuid}": {
     /** Refused: use /v1/volume/targets/{target_uuid} */
-    get: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description volume target uuid */
-          target_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations["nodeVolumeTargetRefusedGet"];
     /** Refused: use /v1/volume/targets/{target_uuid} */
-    delete: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description volume target uuid */
-          target_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations["nodeVolumeTargetRefusedDelete"];
     /** Refused: use /v1/volume/targets/{target_uuid} */
-    patch: {
-      parameters: {
-        path: {
-          /** @description node uuid or name */
-          node_ident: string;
-          /** @description volume target uuid */
-          target_uuid: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        400: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        406: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          content: {
-            "application/json": {
-              /** @description JSON string: {faultstring, faultcode, debuginfo} */
-              error_message: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations["nodeVolumeTargetRefusedPatch"];
   };
 }
 
@@ -10417,4 +387,10274 @@ export type $defs = Record<string, never>;
 
 export type external = Record<string, never>;
 
-export type operations = Record<string, never>;
+export interface operations {
+
+  /** List API versions */
+  listApiVersions: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            name: string;
+            description: string;
+            default_version: {
+              id: string;
+              links: {
+                  href: string;
+                  rel: string;
+                  type?: string;
+                }[];
+              status: string;
+              min_version: string;
+              version: string;
+            };
+            versions: {
+                id: string;
+                links: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                status: string;
+                min_version: string;
+                version: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** The v1 API: resources and media types */
+  showApiV1: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            id: string;
+            links: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            media_types: {
+                base?: string;
+                type?: string;
+              }[];
+            chassis: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            nodes: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            drivers: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            portgroups?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            volume?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            lookup?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            heartbeat?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            version: {
+              id: string;
+              links: {
+                  href: string;
+                  rel: string;
+                  type?: string;
+                }[];
+              status: string;
+              min_version: string;
+              version: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  /** Liveness and transport readiness */
+  getHealth: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            status: string;
+            transport?: string;
+            transport_connected?: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            status: string;
+            transport?: string;
+            transport_connected?: boolean;
+          };
+        };
+      };
+    };
+  };
+  /** Prometheus metrics */
+  getMetrics: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": string;
+        };
+      };
+    };
+  };
+  /** List nodes */
+  listNodes: {
+    parameters: {
+      query?: {
+        /** @description only nodes of this chassis */
+        chassis_uuid?: string;
+        /** @description the node of this instance (other filters ignored) */
+        instance_uuid?: string;
+        /** @description boolean: nodes with (or without) an instance */
+        associated?: string;
+        /** @description boolean: nodes in (or out of) maintenance */
+        maintenance?: string;
+        /** @description 1.9: only nodes in this provision state */
+        provision_state?: string;
+        /** @description 1.16: only nodes of this driver */
+        driver?: string;
+        /** @description 1.21: only nodes of this resource class */
+        resource_class?: string;
+        /** @description uuid of the last node of the previous page */
+        marker?: string;
+        /** @description page size (capped by max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        sort_dir?: "asc" | "desc";
+        /** @description 1.8: comma-separated fields to return */
+        fields?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            nodes: ({
+                uuid?: string;
+                instance_uuid?: string | null;
+                name?: string | null;
+                power_state?: string | null;
+                target_power_state?: string | null;
+                last_error?: string | null;
+                provision_state?: string | null;
+                reservation?: string | null;
+                /** @description ISO 8601 date and time */
+                provision_updated_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_finished_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_started_at?: string | null;
+                maintenance?: boolean;
+                maintenance_reason?: string | null;
+                target_provision_state?: string | null;
+                console_enabled?: boolean;
+                instance_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver?: string | null;
+                driver_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver_internal_info?: {
+                  [key: string]: unknown;
+                } | null;
+                clean_step?: {
+                  [key: string]: unknown;
+                } | null;
+                raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                target_raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                extra?: {
+                  [key: string]: unknown;
+                } | null;
+                resource_class?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                } | null;
+                chassis_uuid?: string | null;
+                boot_interface?: string | null;
+                console_interface?: string | null;
+                deploy_interface?: string | null;
+                inspect_interface?: string | null;
+                management_interface?: string | null;
+                power_interface?: string | null;
+                raid_interface?: string | null;
+                vendor_interface?: string | null;
+                network_interface?: string | null;
+                rescue_interface?: string | null;
+                storage_interface?: string | null;
+                traits?: string[];
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                states?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                portgroups?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                volume?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Create a node */
+  createNode: {
+    requestBody: {
+      content: {
+        "application/json": {
+          uuid?: string;
+          name?: string | null;
+          instance_uuid?: string | null;
+          driver: string;
+          driver_info?: {
+            [key: string]: unknown;
+          } | null;
+          instance_info?: {
+            [key: string]: unknown;
+          } | null;
+          properties?: {
+            [key: string]: unknown;
+          } | null;
+          extra?: {
+            [key: string]: unknown;
+          } | null;
+          chassis_uuid?: string | null;
+          maintenance?: boolean | string;
+          console_enabled?: boolean | string;
+          resource_class?: string | null;
+          /** @description ISO 8601 date and time */
+          provision_updated_at?: string | null;
+          /** @description ISO 8601 date and time */
+          inspection_finished_at?: string | null;
+          /** @description ISO 8601 date and time */
+          inspection_started_at?: string | null;
+          boot_interface?: string | null;
+          console_interface?: string | null;
+          deploy_interface?: string | null;
+          inspect_interface?: string | null;
+          management_interface?: string | null;
+          power_interface?: string | null;
+          raid_interface?: string | null;
+          vendor_interface?: string | null;
+          network_interface?: string | null;
+          rescue_interface?: string | null;
+          storage_interface?: string | null;
+          traits?: string[];
+          /** @description read only: refused */
+          power_state?: unknown;
+          /** @description read only: refused */
+          target_power_state?: unknown;
+          /** @description read only: refused */
+          last_error?: unknown;
+          /** @description read only: refused */
+          provision_state?: unknown;
+          /** @description read only: refused */
+          reservation?: unknown;
+          /** @description read only: refused */
+          maintenance_reason?: unknown;
+          /** @description read only: refused */
+          target_provision_state?: unknown;
+          /** @description read only: refused */
+          driver_internal_info?: unknown;
+          /** @description read only: refused */
+          clean_step?: unknown;
+          /** @description read only: refused */
+          raid_config?: unknown;
+          /** @description read only: refused */
+          target_raid_config?: unknown;
+          /** @description read only: refused */
+          created_at?: unknown;
+          /** @description read only: refused */
+          updated_at?: unknown;
+          /** @description read only: refused */
+          links?: unknown;
+          /** @description read only: refused */
+          ports?: unknown;
+          /** @description read only: refused */
+          portgroups?: unknown;
+          /** @description read only: refused */
+          volume?: unknown;
+          /** @description read only: refused */
+          states?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            instance_uuid?: string | null;
+            name?: string | null;
+            power_state?: string | null;
+            target_power_state?: string | null;
+            last_error?: string | null;
+            provision_state?: string | null;
+            reservation?: string | null;
+            /** @description ISO 8601 date and time */
+            provision_updated_at?: string | null;
+            /** @description ISO 8601 date and time */
+            inspection_finished_at?: string | null;
+            /** @description ISO 8601 date and time */
+            inspection_started_at?: string | null;
+            maintenance?: boolean;
+            maintenance_reason?: string | null;
+            target_provision_state?: string | null;
+            console_enabled?: boolean;
+            instance_info?: {
+              [key: string]: unknown;
+            } | null;
+            driver?: string | null;
+            driver_info?: {
+              [key: string]: unknown;
+            } | null;
+            driver_internal_info?: {
+              [key: string]: unknown;
+            } | null;
+            clean_step?: {
+              [key: string]: unknown;
+            } | null;
+            raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            target_raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            extra?: {
+              [key: string]: unknown;
+            } | null;
+            resource_class?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            } | null;
+            chassis_uuid?: string | null;
+            boot_interface?: string | null;
+            console_interface?: string | null;
+            deploy_interface?: string | null;
+            inspect_interface?: string | null;
+            management_interface?: string | null;
+            power_interface?: string | null;
+            raid_interface?: string | null;
+            vendor_interface?: string | null;
+            network_interface?: string | null;
+            rescue_interface?: string | null;
+            storage_interface?: string | null;
+            traits?: string[];
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            states?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            portgroups?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            volume?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List nodes with every field */
+  listNodesDetailed: {
+    parameters: {
+      query?: {
+        /** @description only nodes of this chassis */
+        chassis_uuid?: string;
+        /** @description the node of this instance (other filters ignored) */
+        instance_uuid?: string;
+        /** @description boolean: nodes with (or without) an instance */
+        associated?: string;
+        /** @description boolean: nodes in (or out of) maintenance */
+        maintenance?: string;
+        /** @description 1.9: only nodes in this provision state */
+        provision_state?: string;
+        /** @description 1.16: only nodes of this driver */
+        driver?: string;
+        /** @description 1.21: only nodes of this resource class */
+        resource_class?: string;
+        /** @description uuid of the last node of the previous page */
+        marker?: string;
+        /** @description page size (capped by max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        sort_dir?: "asc" | "desc";
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            nodes: ({
+                uuid?: string;
+                instance_uuid?: string | null;
+                name?: string | null;
+                power_state?: string | null;
+                target_power_state?: string | null;
+                last_error?: string | null;
+                provision_state?: string | null;
+                reservation?: string | null;
+                /** @description ISO 8601 date and time */
+                provision_updated_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_finished_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_started_at?: string | null;
+                maintenance?: boolean;
+                maintenance_reason?: string | null;
+                target_provision_state?: string | null;
+                console_enabled?: boolean;
+                instance_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver?: string | null;
+                driver_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver_internal_info?: {
+                  [key: string]: unknown;
+                } | null;
+                clean_step?: {
+                  [key: string]: unknown;
+                } | null;
+                raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                target_raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                extra?: {
+                  [key: string]: unknown;
+                } | null;
+                resource_class?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                } | null;
+                chassis_uuid?: string | null;
+                boot_interface?: string | null;
+                console_interface?: string | null;
+                deploy_interface?: string | null;
+                inspect_interface?: string | null;
+                management_interface?: string | null;
+                power_interface?: string | null;
+                raid_interface?: string | null;
+                vendor_interface?: string | null;
+                network_interface?: string | null;
+                rescue_interface?: string | null;
+                storage_interface?: string | null;
+                traits?: string[];
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                states?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                portgroups?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                volume?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a node */
+  showNode: {
+    parameters: {
+      query?: {
+        /** @description 1.8: comma-separated fields to return */
+        fields?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            instance_uuid?: string | null;
+            name?: string | null;
+            power_state?: string | null;
+            target_power_state?: string | null;
+            last_error?: string | null;
+            provision_state?: string | null;
+            reservation?: string | null;
+            /** @description ISO 8601 date and time */
+            provision_updated_at?: string | null;
+            /** @description ISO 8601 date and time */
+            inspection_finished_at?: string | null;
+            /** @description ISO 8601 date and time */
+            inspection_started_at?: string | null;
+            maintenance?: boolean;
+            maintenance_reason?: string | null;
+            target_provision_state?: string | null;
+            console_enabled?: boolean;
+            instance_info?: {
+              [key: string]: unknown;
+            } | null;
+            driver?: string | null;
+            driver_info?: {
+              [key: string]: unknown;
+            } | null;
+            driver_internal_info?: {
+              [key: string]: unknown;
+            } | null;
+            clean_step?: {
+              [key: string]: unknown;
+            } | null;
+            raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            target_raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            extra?: {
+              [key: string]: unknown;
+            } | null;
+            resource_class?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            } | null;
+            chassis_uuid?: string | null;
+            boot_interface?: string | null;
+            console_interface?: string | null;
+            deploy_interface?: string | null;
+            inspect_interface?: string | null;
+            management_interface?: string | null;
+            power_interface?: string | null;
+            raid_interface?: string | null;
+            vendor_interface?: string | null;
+            network_interface?: string | null;
+            rescue_interface?: string | null;
+            storage_interface?: string | null;
+            traits?: string[];
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            states?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            portgroups?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            volume?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Delete a node */
+  deleteNode: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Update a node (JSON Patch) */
+  updateNode: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            instance_uuid?: string | null;
+            name?: string | null;
+            power_state?: string | null;
+            target_power_state?: string | null;
+            last_error?: string | null;
+            provision_state?: string | null;
+            reservation?: string | null;
+            /** @description ISO 8601 date and time */
+            provision_updated_at?: string | null;
+            /** @description ISO 8601 date and time */
+            inspection_finished_at?: string | null;
+            /** @description ISO 8601 date and time */
+            inspection_started_at?: string | null;
+            maintenance?: boolean;
+            maintenance_reason?: string | null;
+            target_provision_state?: string | null;
+            console_enabled?: boolean;
+            instance_info?: {
+              [key: string]: unknown;
+            } | null;
+            driver?: string | null;
+            driver_info?: {
+              [key: string]: unknown;
+            } | null;
+            driver_internal_info?: {
+              [key: string]: unknown;
+            } | null;
+            clean_step?: {
+              [key: string]: unknown;
+            } | null;
+            raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            target_raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            extra?: {
+              [key: string]: unknown;
+            } | null;
+            resource_class?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            } | null;
+            chassis_uuid?: string | null;
+            boot_interface?: string | null;
+            console_interface?: string | null;
+            deploy_interface?: string | null;
+            inspect_interface?: string | null;
+            management_interface?: string | null;
+            power_interface?: string | null;
+            raid_interface?: string | null;
+            vendor_interface?: string | null;
+            network_interface?: string | null;
+            rescue_interface?: string | null;
+            storage_interface?: string | null;
+            traits?: string[];
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            states?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            portgroups?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            volume?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a node's power, provision, console and RAID states */
+  showNodeStates: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            console_enabled: boolean;
+            last_error?: string | null;
+            power_state: string | null;
+            provision_state: string | null;
+            target_power_state?: string | null;
+            target_provision_state?: string | null;
+            /** @description ISO 8601 date and time */
+            provision_updated_at?: string | null;
+            raid_config?: {
+              [key: string]: unknown;
+            } | null;
+            target_raid_config?: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Validate a node's driver interfaces */
+  validateNode: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description interface name → {result, reason} */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: {
+              result?: boolean | null;
+              reason?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Put a node in maintenance */
+  setNodeMaintenance: {
+    parameters: {
+      query?: {
+        reason?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+          reason?: string | null;
+        }) | null;
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Take a node out of maintenance */
+  clearNodeMaintenance: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Change the power state of a node */
+  setNodePowerState: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description 'power on', 'power off', 'rebooting'; 1.27: 'soft power off', 'soft rebooting' */
+          target: string;
+          /** @description 1.27: seconds */
+          timeout?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Change the provision state of a node */
+  setNodeProvisionState: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue */
+          target: string;
+          /** @description gzipped, base64-encoded config drive (active; rebuild from 1.35) */
+          configdrive?: string | null;
+          /** @description clean only (1.15) */
+          clean_steps?: Record<string, never>[] | null;
+          /** @description rescue only (1.38) */
+          rescue_password?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Set the target RAID configuration of a node (1.12) */
+  setNodeRaidConfig: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    /** @description the target RAID configuration: {logical_disks: [...]} */
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show console information of a node */
+  showNodeConsole: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            console_enabled: boolean;
+            console_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Enable or disable the console of a node */
+  setNodeConsole: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          enabled: boolean | string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show the boot device of a node */
+  showNodeBootDevice: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            boot_device: string | null;
+            persistent: boolean | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Set the boot device of a node */
+  setNodeBootDevice: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description pxe, disk, cdrom, bios, safe … */
+          boot_device: string;
+          /** @description default false */
+          persistent?: boolean | string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List the boot devices a node supports */
+  listNodeSupportedBootDevices: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            supported_boot_devices: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Inject a non-maskable interrupt into a node (1.29) */
+  injectNodeNmi: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": Record<string, never> | null;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List the vendor methods of a node's driver */
+  listNodeVendorMethods: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description method name → metadata */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (`?method=`) */
+  callNodeVendorPassthruGet: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (`?method=`) */
+  callNodeVendorPassthruPut: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (`?method=`) */
+  callNodeVendorPassthruPost: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (`?method=`) */
+  callNodeVendorPassthruDelete: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (`?method=`) */
+  callNodeVendorPassthruPatch: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
+  callNodeVendorMethodGet: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
+  callNodeVendorMethodPut: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
+  callNodeVendorMethodPost: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
+  callNodeVendorMethodDelete: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a vendor method of a node's driver (the method in the path, as python-ironicclient sends it) */
+  callNodeVendorMethodPatch: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List the traits of a node (1.37) */
+  listNodeTraits: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            traits: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Replace all traits of a node (1.37) */
+  setNodeTraits: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          traits?: string[];
+        } | null;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Remove all traits of a node (1.37) */
+  removeNodeTraits: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Add a trait to a node (1.37) */
+  addNodeTrait: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description a standard or CUSTOM_ trait */
+        trait: string;
+      };
+    };
+    /** @description none */
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        } | null;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Remove a trait from a node (1.37) */
+  removeNodeTrait: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description a standard or CUSTOM_ trait */
+        trait: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List the VIFs attached to a node (1.28) */
+  listNodeVifs: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            vifs: {
+                id: string;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Attach a VIF to a node (1.28) */
+  attachNodeVif: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description the VIF (e.g. a Neutron port) id */
+          id?: string;
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Detach a VIF from a node (1.28) */
+  detachNodeVif: {
+    parameters: {
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        vif_id: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List ports (/v1/ports) */
+  listPorts: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its ports */
+        node?: string;
+        /** @description uuid of a node (deprecated for `node`) */
+        node_uuid?: string;
+        /** @description MAC address: the port with it */
+        address?: string;
+        /** @description uuid or name of a portgroup: only its ports (1.24+) */
+        portgroup?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Create a port: create_port on the node's conductor (RPC 1.41), else an object create through the indirection API */
+  createPort: {
+    requestBody: {
+      content: {
+        "application/json": {
+          uuid?: string;
+          address: string;
+          node_uuid: string;
+          /** @description 1.24+ */
+          portgroup_uuid?: string | null;
+          extra?: {
+            [key: string]: unknown;
+          } | null;
+          /** @description 1.19+ */
+          pxe_enabled?: boolean;
+          /** @description 1.19+ */
+          local_link_connection?: {
+            [key: string]: unknown;
+          };
+          /** @description 1.34+ */
+          physical_network?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            address?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.18+ */
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            /** @description 1.24+ */
+            portgroup_uuid?: string | null;
+            /** @description 1.19+ */
+            pxe_enabled?: boolean;
+            /** @description 1.19+ */
+            local_link_connection?: {
+              [key: string]: unknown;
+            } | null;
+            /** @description 1.34+ */
+            physical_network?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List ports with every field (/v1/ports) */
+  listPortsDetailed: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its ports */
+        node?: string;
+        /** @description uuid of a node (deprecated for `node`) */
+        node_uuid?: string;
+        /** @description MAC address: the port with it */
+        address?: string;
+        /** @description uuid or name of a portgroup: only its ports (1.24+) */
+        portgroup?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a port */
+  showPort: {
+    parameters: {
+      query?: {
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+      path: {
+        /** @description port uuid */
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            address?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.18+ */
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            /** @description 1.24+ */
+            portgroup_uuid?: string | null;
+            /** @description 1.19+ */
+            pxe_enabled?: boolean;
+            /** @description 1.19+ */
+            local_link_connection?: {
+              [key: string]: unknown;
+            } | null;
+            /** @description 1.34+ */
+            physical_network?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Delete a port */
+  deletePort: {
+    parameters: {
+      path: {
+        /** @description port uuid */
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Update a port (JSON Patch) */
+  updatePort: {
+    parameters: {
+      path: {
+        /** @description port uuid */
+        port_uuid: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            address?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.18+ */
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            /** @description 1.24+ */
+            portgroup_uuid?: string | null;
+            /** @description 1.19+ */
+            pxe_enabled?: boolean;
+            /** @description 1.19+ */
+            local_link_connection?: {
+              [key: string]: unknown;
+            } | null;
+            /** @description 1.34+ */
+            physical_network?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List ports (/v1/nodes/:node_ident/ports) */
+  listNodePorts: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its ports */
+        node?: string;
+        /** @description uuid of a node (deprecated for `node`) */
+        node_uuid?: string;
+        /** @description MAC address: the port with it */
+        address?: string;
+        /** @description uuid or name of a portgroup: only its ports (1.24+) */
+        portgroup?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: create ports at /v1/ports */
+  createNodePortRefused: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List ports with every field (/v1/nodes/:node_ident/ports) */
+  listNodePortsDetailed: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its ports */
+        node?: string;
+        /** @description uuid of a node (deprecated for `node`) */
+        node_uuid?: string;
+        /** @description MAC address: the port with it */
+        address?: string;
+        /** @description uuid or name of a portgroup: only its ports (1.24+) */
+        portgroup?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+      };
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/ports/{port_uuid} */
+  nodePortRefusedGet: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/ports/{port_uuid} */
+  nodePortRefusedDelete: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/ports/{port_uuid} */
+  nodePortRefusedPatch: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List ports (/v1/portgroups/:portgroup_ident/ports) */
+  listPortgroupPorts: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its ports */
+        node?: string;
+        /** @description uuid of a node (deprecated for `node`) */
+        node_uuid?: string;
+        /** @description MAC address: the port with it */
+        address?: string;
+        /** @description uuid or name of a portgroup: only its ports (1.24+) */
+        portgroup?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: create ports at /v1/ports */
+  createPortgroupPortRefused: {
+    parameters: {
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List ports with every field (/v1/portgroups/:portgroup_ident/ports) */
+  listPortgroupPortsDetailed: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its ports */
+        node?: string;
+        /** @description uuid of a node (deprecated for `node`) */
+        node_uuid?: string;
+        /** @description MAC address: the port with it */
+        address?: string;
+        /** @description uuid or name of a portgroup: only its ports (1.24+) */
+        portgroup?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+      };
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/ports/{port_uuid} */
+  portgroupPortRefusedGet: {
+    parameters: {
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/ports/{port_uuid} */
+  portgroupPortRefusedDelete: {
+    parameters: {
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/ports/{port_uuid} */
+  portgroupPortRefusedPatch: {
+    parameters: {
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+        port_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List portgroups (/v1/portgroups) */
+  listPortgroups: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its portgroups */
+        node?: string;
+        /** @description MAC address: the portgroup with it */
+        address?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Create a portgroup (an object create through the indirection API) */
+  createPortgroup: {
+    requestBody: {
+      content: {
+        "application/json": {
+          uuid?: string;
+          address?: string | null;
+          node_uuid: string;
+          name?: string | null;
+          extra?: {
+            [key: string]: unknown;
+          } | null;
+          /** @description boolean, or a boolean string ("true", "0" …) */
+          standalone_ports_supported?: unknown;
+          /** @description 1.26+ */
+          mode?: string | null;
+          /** @description 1.26+ */
+          properties?: {
+            [key: string]: unknown;
+          } | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            address?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            name?: string | null;
+            standalone_ports_supported?: boolean;
+            mode?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            };
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List portgroups with every field (/v1/portgroups) */
+  listPortgroupsDetailed: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its portgroups */
+        node?: string;
+        /** @description MAC address: the portgroup with it */
+        address?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a portgroup */
+  showPortgroup: {
+    parameters: {
+      query?: {
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            address?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            name?: string | null;
+            standalone_ports_supported?: boolean;
+            mode?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            };
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Delete a portgroup (PortgroupNotEmpty, 400, while it has ports) */
+  deletePortgroup: {
+    parameters: {
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Update a portgroup (JSON Patch) */
+  updatePortgroup: {
+    parameters: {
+      path: {
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            address?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            name?: string | null;
+            standalone_ports_supported?: boolean;
+            mode?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            };
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List portgroups (/v1/nodes/:node_ident/portgroups) */
+  listNodePortgroups: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its portgroups */
+        node?: string;
+        /** @description MAC address: the portgroup with it */
+        address?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: create portgroups at /v1/portgroups */
+  createNodePortgroupRefused: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List portgroups with every field (/v1/nodes/:node_ident/portgroups) */
+  listNodePortgroupsDetailed: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its portgroups */
+        node?: string;
+        /** @description MAC address: the portgroup with it */
+        address?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+      };
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/portgroups/{portgroup_ident} */
+  nodePortgroupRefusedGet: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/portgroups/{portgroup_ident} */
+  nodePortgroupRefusedDelete: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/portgroups/{portgroup_ident} */
+  nodePortgroupRefusedPatch: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description portgroup uuid or name */
+        portgroup_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List chassis */
+  listChassis: {
+    parameters: {
+      query?: {
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            chassis: ({
+                uuid?: string;
+                description?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                nodes?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Create a chassis */
+  createChassis: {
+    requestBody: {
+      content: {
+        "application/json": {
+          uuid?: string;
+          description?: string | null;
+          extra?: {
+            [key: string]: unknown;
+          } | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            description?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            nodes?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List chassis with every field */
+  listChassisDetailed: {
+    parameters: {
+      query?: {
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            chassis: ({
+                uuid?: string;
+                description?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                nodes?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a chassis */
+  showChassis: {
+    parameters: {
+      query?: {
+        /** @description comma-separated fields to return (1.8+) */
+        fields?: string;
+      };
+      path: {
+        /** @description chassis uuid */
+        chassis_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            description?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            nodes?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Delete a chassis (ChassisNotEmpty, 400, while it holds nodes) */
+  deleteChassis: {
+    parameters: {
+      path: {
+        /** @description chassis uuid */
+        chassis_uuid: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Update a chassis (JSON Patch) */
+  updateChassis: {
+    parameters: {
+      path: {
+        /** @description chassis uuid */
+        chassis_uuid: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            uuid?: string;
+            description?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            nodes?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List nodes of a chassis */
+  listChassisNodes: {
+    parameters: {
+      query?: {
+        /** @description the node of this instance (other filters ignored) */
+        instance_uuid?: string;
+        /** @description boolean: nodes with (or without) an instance */
+        associated?: string;
+        /** @description boolean: nodes in (or out of) maintenance */
+        maintenance?: string;
+        /** @description 1.9: only nodes in this provision state */
+        provision_state?: string;
+        /** @description 1.16: only nodes of this driver */
+        driver?: string;
+        /** @description 1.21: only nodes of this resource class */
+        resource_class?: string;
+        /** @description uuid of the last node of the previous page */
+        marker?: string;
+        /** @description page size (capped by max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        sort_dir?: "asc" | "desc";
+        /** @description 1.8: comma-separated fields to return */
+        fields?: string;
+      };
+      path: {
+        /** @description chassis uuid */
+        chassis_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            nodes: ({
+                uuid?: string;
+                instance_uuid?: string | null;
+                name?: string | null;
+                power_state?: string | null;
+                target_power_state?: string | null;
+                last_error?: string | null;
+                provision_state?: string | null;
+                reservation?: string | null;
+                /** @description ISO 8601 date and time */
+                provision_updated_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_finished_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_started_at?: string | null;
+                maintenance?: boolean;
+                maintenance_reason?: string | null;
+                target_provision_state?: string | null;
+                console_enabled?: boolean;
+                instance_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver?: string | null;
+                driver_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver_internal_info?: {
+                  [key: string]: unknown;
+                } | null;
+                clean_step?: {
+                  [key: string]: unknown;
+                } | null;
+                raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                target_raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                extra?: {
+                  [key: string]: unknown;
+                } | null;
+                resource_class?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                } | null;
+                chassis_uuid?: string | null;
+                boot_interface?: string | null;
+                console_interface?: string | null;
+                deploy_interface?: string | null;
+                inspect_interface?: string | null;
+                management_interface?: string | null;
+                power_interface?: string | null;
+                raid_interface?: string | null;
+                vendor_interface?: string | null;
+                network_interface?: string | null;
+                rescue_interface?: string | null;
+                storage_interface?: string | null;
+                traits?: string[];
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                states?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                portgroups?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                volume?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List nodes with every field of a chassis */
+  listChassisNodesDetailed: {
+    parameters: {
+      query?: {
+        /** @description the node of this instance (other filters ignored) */
+        instance_uuid?: string;
+        /** @description boolean: nodes with (or without) an instance */
+        associated?: string;
+        /** @description boolean: nodes in (or out of) maintenance */
+        maintenance?: string;
+        /** @description 1.9: only nodes in this provision state */
+        provision_state?: string;
+        /** @description 1.16: only nodes of this driver */
+        driver?: string;
+        /** @description 1.21: only nodes of this resource class */
+        resource_class?: string;
+        /** @description uuid of the last node of the previous page */
+        marker?: string;
+        /** @description page size (capped by max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        sort_dir?: "asc" | "desc";
+      };
+      path: {
+        /** @description chassis uuid */
+        chassis_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            nodes: ({
+                uuid?: string;
+                instance_uuid?: string | null;
+                name?: string | null;
+                power_state?: string | null;
+                target_power_state?: string | null;
+                last_error?: string | null;
+                provision_state?: string | null;
+                reservation?: string | null;
+                /** @description ISO 8601 date and time */
+                provision_updated_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_finished_at?: string | null;
+                /** @description ISO 8601 date and time */
+                inspection_started_at?: string | null;
+                maintenance?: boolean;
+                maintenance_reason?: string | null;
+                target_provision_state?: string | null;
+                console_enabled?: boolean;
+                instance_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver?: string | null;
+                driver_info?: {
+                  [key: string]: unknown;
+                } | null;
+                driver_internal_info?: {
+                  [key: string]: unknown;
+                } | null;
+                clean_step?: {
+                  [key: string]: unknown;
+                } | null;
+                raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                target_raid_config?: {
+                  [key: string]: unknown;
+                } | null;
+                extra?: {
+                  [key: string]: unknown;
+                } | null;
+                resource_class?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                } | null;
+                chassis_uuid?: string | null;
+                boot_interface?: string | null;
+                console_interface?: string | null;
+                deploy_interface?: string | null;
+                inspect_interface?: string | null;
+                management_interface?: string | null;
+                power_interface?: string | null;
+                raid_interface?: string | null;
+                vendor_interface?: string | null;
+                network_interface?: string | null;
+                rescue_interface?: string | null;
+                storage_interface?: string | null;
+                traits?: string[];
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                states?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                portgroups?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                volume?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      504: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List the drivers of the live conductors */
+  listDrivers: {
+    parameters: {
+      query?: {
+        /** @description `classic` or `dynamic` (1.30+) */
+        type?: string;
+        /** @description include the interface fields (1.30+) */
+        detail?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            drivers?: {
+                name?: string;
+                hosts?: string[];
+                /** @description 1.30+ */
+                type?: string;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                /** @description 1.14+ */
+                properties?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show one driver */
+  showDriver: {
+    parameters: {
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            name?: string;
+            hosts?: string[];
+            /** @description 1.30+ */
+            type?: string;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.14+ */
+            properties?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** The driver's node properties (driver_info keys) and their descriptions */
+  showDriverProperties: {
+    parameters: {
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** The logical disk properties the driver accepts in a RAID configuration (1.12+) */
+  showDriverRaidLogicalDiskProperties: {
+    parameters: {
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** The driver's vendor passthru methods and their metadata */
+  listDriverVendorMethods: {
+    parameters: {
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with GET (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorPassthruGet: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with PUT (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorPassthruPut: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    /** @description the method's arguments */
+    requestBody: {
+      content: {
+        "application/json": unknown;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with POST (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorPassthruPost: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    /** @description the method's arguments */
+    requestBody: {
+      content: {
+        "application/json": unknown;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with DELETE (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorPassthruDelete: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with PATCH (`?method=`): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorPassthruPatch: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+      };
+    };
+    /** @description the method's arguments */
+    requestBody: {
+      content: {
+        "application/json": unknown;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with GET (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorMethodGet: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with PUT (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorMethodPut: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    /** @description the method's arguments */
+    requestBody: {
+      content: {
+        "application/json": unknown;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with POST (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorMethodPost: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    /** @description the method's arguments */
+    requestBody: {
+      content: {
+        "application/json": unknown;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with DELETE (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorMethodDelete: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Call a driver vendor method with PATCH (the method in the path): 202 when asynchronous, the raw body when it attaches a file */
+  callDriverVendorMethodPatch: {
+    parameters: {
+      query?: {
+        /** @description the vendor method */
+        method?: string;
+      };
+      path: {
+        /** @description driver (hardware type) name */
+        driver_name: string;
+        /** @description the vendor method */
+        method: string;
+      };
+    };
+    /** @description the method's arguments */
+    requestBody: {
+      content: {
+        "application/json": unknown;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
+  lookupNode: {
+    parameters: {
+      query?: {
+        /** @description comma-separated MAC addresses of the node's ports */
+        addresses?: string;
+        /** @description the node uuid, when known */
+        node_uuid?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            node: {
+              uuid?: string;
+              links?: {
+                  href: string;
+                  rel: string;
+                  type?: string;
+                }[];
+              [key: string]: unknown;
+            };
+            config: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
+  heartbeatNode: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description URL where the conductor reaches the agent */
+          callback_url: string;
+          /** @description version of the agent (1.36+) */
+          agent_version?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** The volume resources (1.32+) */
+  showVolume: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            links: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            connectors: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            targets: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** A node's volume resources (1.32+) */
+  showNodeVolume: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            links: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            connectors: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            targets: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List volume connectors */
+  listVolumeConnectors: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its items */
+        node?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return */
+        fields?: string;
+        /** @description boolean: every field (not with `fields`) */
+        detail?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            connectors: ({
+                type?: string;
+                connector_id?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                uuid?: string;
+                node_uuid?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Create a volume connector (an object create through the indirection API) */
+  createVolumeConnector: {
+    requestBody: {
+      content: {
+        "application/json": {
+          uuid?: string;
+          node_uuid: string;
+          type: string;
+          connector_id: string;
+          extra?: {
+            [key: string]: unknown;
+          } | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            type?: string;
+            connector_id?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            uuid?: string;
+            node_uuid?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a volume connector */
+  showVolumeConnector: {
+    parameters: {
+      query?: {
+        /** @description comma-separated fields to return */
+        fields?: string;
+      };
+      path: {
+        /** @description volume connector uuid */
+        connector_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            type?: string;
+            connector_id?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            uuid?: string;
+            node_uuid?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Delete a volume connector */
+  deleteVolumeConnector: {
+    parameters: {
+      path: {
+        /** @description volume connector uuid */
+        connector_uuid: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Update a volume connector (JSON Patch) */
+  updateVolumeConnector: {
+    parameters: {
+      path: {
+        /** @description volume connector uuid */
+        connector_uuid: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            type?: string;
+            connector_id?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            uuid?: string;
+            node_uuid?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List a node's volume connectors */
+  listNodeVolumeConnectors: {
+    parameters: {
+      query?: {
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return */
+        fields?: string;
+        /** @description boolean: every field (not with `fields`) */
+        detail?: string;
+      };
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            connectors: ({
+                type?: string;
+                connector_id?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                uuid?: string;
+                node_uuid?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: create at /v1/volume/connectors */
+  createNodeVolumeConnectorRefused: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/volume/connectors/{connector_uuid} */
+  nodeVolumeConnectorRefusedGet: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description volume connector uuid */
+        connector_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/volume/connectors/{connector_uuid} */
+  nodeVolumeConnectorRefusedDelete: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description volume connector uuid */
+        connector_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/volume/connectors/{connector_uuid} */
+  nodeVolumeConnectorRefusedPatch: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description volume connector uuid */
+        connector_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List volume targets */
+  listVolumeTargets: {
+    parameters: {
+      query?: {
+        /** @description uuid or name of a node: only its items */
+        node?: string;
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return */
+        fields?: string;
+        /** @description boolean: every field (not with `fields`) */
+        detail?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            targets: ({
+                volume_type?: string;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                boot_index?: number;
+                volume_id?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                uuid?: string;
+                node_uuid?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Create a volume target (an object create through the indirection API) */
+  createVolumeTarget: {
+    requestBody: {
+      content: {
+        "application/json": {
+          uuid?: string;
+          node_uuid: string;
+          volume_type: string;
+          properties?: {
+            [key: string]: unknown;
+          } | null;
+          boot_index: number;
+          volume_id: string;
+          extra?: {
+            [key: string]: unknown;
+          } | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            volume_type?: string;
+            properties?: {
+              [key: string]: unknown;
+            };
+            boot_index?: number;
+            volume_id?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            uuid?: string;
+            node_uuid?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Show a volume target */
+  showVolumeTarget: {
+    parameters: {
+      query?: {
+        /** @description comma-separated fields to return */
+        fields?: string;
+      };
+      path: {
+        /** @description volume target uuid */
+        target_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            volume_type?: string;
+            properties?: {
+              [key: string]: unknown;
+            };
+            boot_index?: number;
+            volume_id?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            uuid?: string;
+            node_uuid?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Delete a volume target */
+  deleteVolumeTarget: {
+    parameters: {
+      path: {
+        /** @description volume target uuid */
+        target_uuid: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Update a volume target (JSON Patch) */
+  updateVolumeTarget: {
+    parameters: {
+      path: {
+        /** @description volume target uuid */
+        target_uuid: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            volume_type?: string;
+            properties?: {
+              [key: string]: unknown;
+            };
+            boot_index?: number;
+            volume_id?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            uuid?: string;
+            node_uuid?: string | null;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** List a node's volume targets */
+  listNodeVolumeTargets: {
+    parameters: {
+      query?: {
+        /** @description UUID of the last item of the previous page */
+        marker?: string;
+        /** @description page size (at most max_limit) */
+        limit?: string;
+        /** @description field to sort by (default id) */
+        sort_key?: string;
+        /** @description asc (default) or desc */
+        sort_dir?: string;
+        /** @description comma-separated fields to return */
+        fields?: string;
+        /** @description boolean: every field (not with `fields`) */
+        detail?: string;
+      };
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            targets: ({
+                volume_type?: string;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                boot_index?: number;
+                volume_id?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                uuid?: string;
+                node_uuid?: string | null;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: create at /v1/volume/targets */
+  createNodeVolumeTargetRefused: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/volume/targets/{target_uuid} */
+  nodeVolumeTargetRefusedGet: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description volume target uuid */
+        target_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/volume/targets/{target_uuid} */
+  nodeVolumeTargetRefusedDelete: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description volume target uuid */
+        target_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+  /** Refused: use /v1/volume/targets/{target_uuid} */
+  nodeVolumeTargetRefusedPatch: {
+    parameters: {
+      path: {
+        /** @description node uuid or name */
+        node_ident: string;
+        /** @description volume target uuid */
+        target_uuid: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      406: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        content: {
+          "application/json": {
+            /** @description JSON string: {faultstring, faultcode, debuginfo} */
+            error_message: string;
+          };
+        };
+      };
+    };
+  };
+}

@@ -105,6 +105,7 @@ export const TEST_ROUTES: RouteDef[] = [
     (r): RouteDef => ({
       method: r.method,
       url: r.url,
+      operationId: `${r.method} ${r.url}`,
       policy: r.policy,
       rpc: [],
       status: 200,
@@ -116,6 +117,7 @@ export const TEST_ROUTES: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/forgotten',
+    operationId: 'test2',
     policy: undefined as unknown as PolicyRule,
     rpc: [],
     status: 200,
@@ -126,6 +128,7 @@ export const TEST_ROUTES: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/misspelt',
+    operationId: 'test3',
     // the compiler refuses a misspelt rule; this checks the runtime still fails closed
     policy: 'baremetal:node:gett' as PolicyRule,
     rpc: [],

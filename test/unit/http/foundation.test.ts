@@ -25,6 +25,7 @@ const testRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/v1/echo',
+    operationId: 'test1',
     policy: null,
     rpc: [],
     status: 201,
@@ -42,6 +43,7 @@ const testRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/fail',
+    operationId: 'test2',
     policy: null,
     rpc: [],
     status: 200,
@@ -53,6 +55,7 @@ const testRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/v1/thing',
+    operationId: 'test3',
     policy: null,
     rpc: [],
     status: 204,
@@ -62,6 +65,7 @@ const testRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v1/gated',
+    operationId: 'test4',
     policy: null,
     rpc: [],
     status: 200,
@@ -310,6 +314,7 @@ test('an app built without a conductor answers 503 with Retry-After, not 500', a
   const route: RouteDef = {
     method: 'GET',
     url: '/v1/needs-conductor',
+    operationId: 'test5',
     policy: null,
     rpc: [],
     status: 200,

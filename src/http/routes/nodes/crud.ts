@@ -141,6 +141,7 @@ export const crudRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/v1/nodes',
+    operationId: 'createNode',
     policy: 'baremetal:node:create',
     rpc: ['Chassis.get_by_id', 'Chassis.get_by_uuid', 'get_topic_for', 'create_node'],
     status: 201,
@@ -158,6 +159,7 @@ export const crudRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/v1/nodes/:node_ident',
+    operationId: 'updateNode',
     policy: 'baremetal:node:update',
     rpc: ['Chassis.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'update_node'],
     status: 200,
@@ -174,6 +176,7 @@ export const crudRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident',
+    operationId: 'deleteNode',
     policy: 'baremetal:node:delete',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'destroy_node'],
     status: 204,
@@ -189,6 +192,7 @@ export const crudRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/maintenance',
+    operationId: 'setNodeMaintenance',
     policy: 'baremetal:node:set_maintenance',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'update_node'],
     status: 202,
@@ -212,6 +216,7 @@ export const crudRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/maintenance',
+    operationId: 'clearNodeMaintenance',
     policy: 'baremetal:node:clear_maintenance',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'update_node'],
     status: 202,

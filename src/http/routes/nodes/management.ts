@@ -10,6 +10,7 @@ export const managementRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/management/boot_device',
+    operationId: 'showNodeBootDevice',
     policy: 'baremetal:node:get_boot_device',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_boot_device'],
     status: 200,
@@ -35,6 +36,7 @@ export const managementRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/management/boot_device',
+    operationId: 'setNodeBootDevice',
     policy: 'baremetal:node:set_boot_device',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_boot_device'],
     status: 204,
@@ -70,6 +72,7 @@ export const managementRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/management/boot_device/supported',
+    operationId: 'listNodeSupportedBootDevices',
     policy: 'baremetal:node:get_boot_device',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_supported_boot_devices'],
     status: 200,
@@ -101,6 +104,7 @@ export const managementRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/management/inject_nmi',
+    operationId: 'injectNodeNmi',
     minVersion: MINOR_29_INJECT_NMI,
     policy: 'baremetal:node:inject_nmi',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'inject_nmi'],

@@ -213,6 +213,7 @@ export const readRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes',
+    operationId: 'listNodes',
     policy: 'baremetal:node:get',
     rpc: ['Chassis.get_by_id', 'Node.get_by_instance_uuid', 'Node.get_by_uuid', 'Node.list'],
     status: 200,
@@ -231,6 +232,7 @@ export const readRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/detail',
+    operationId: 'listNodesDetailed',
     policy: 'baremetal:node:get',
     rpc: ['Chassis.get_by_id', 'Node.get_by_instance_uuid', 'Node.get_by_uuid', 'Node.list'],
     status: 200,
@@ -245,6 +247,7 @@ export const readRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident',
+    operationId: 'showNode',
     policy: 'baremetal:node:get',
     rpc: ['Chassis.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid'],
     status: 200,
@@ -269,6 +272,7 @@ export const readRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/states',
+    operationId: 'showNodeStates',
     policy: 'baremetal:node:get_states',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid'],
     status: 200,
@@ -280,6 +284,7 @@ export const readRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/validate',
+    operationId: 'validateNode',
     policy: 'baremetal:node:validate',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'validate_driver_interfaces'],
     status: 200,

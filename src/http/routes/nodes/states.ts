@@ -174,6 +174,7 @@ export const stateRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/power',
+    operationId: 'setNodePowerState',
     policy: 'baremetal:node:set_power_state',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'change_node_power_state'],
     status: 202,
@@ -188,6 +189,7 @@ export const stateRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/provision',
+    operationId: 'setNodeProvisionState',
     policy: 'baremetal:node:set_provision_state',
     rpc: [
       'Node.get_by_name',
@@ -214,6 +216,7 @@ export const stateRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/raid',
+    operationId: 'setNodeRaidConfig',
     policy: 'baremetal:node:set_raid_state',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_target_raid_config'],
     status: 204,
@@ -225,6 +228,7 @@ export const stateRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/states/console',
+    operationId: 'showNodeConsole',
     policy: 'baremetal:node:get_console',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_console_information'],
     status: 200,
@@ -236,6 +240,7 @@ export const stateRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/states/console',
+    operationId: 'setNodeConsole',
     policy: 'baremetal:node:set_console_state',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_console_mode'],
     status: 202,

@@ -48,6 +48,7 @@ export const traitRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/traits',
+    operationId: 'listNodeTraits',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:list',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid'],
@@ -74,6 +75,7 @@ export const traitRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/traits',
+    operationId: 'setNodeTraits',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:set',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'add_node_traits'],
@@ -99,6 +101,7 @@ export const traitRoutes: RouteDef[] = [
   route({
     method: 'PUT',
     url: '/v1/nodes/:node_ident/traits/:trait',
+    operationId: 'addNodeTrait',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:set',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'add_node_traits'],
@@ -123,6 +126,7 @@ export const traitRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/traits',
+    operationId: 'removeNodeTraits',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:delete',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'remove_node_traits'],
@@ -135,6 +139,7 @@ export const traitRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/traits/:trait',
+    operationId: 'removeNodeTrait',
     minVersion: MINOR_37_NODE_TRAITS,
     policy: 'baremetal:node:traits:delete',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'remove_node_traits'],

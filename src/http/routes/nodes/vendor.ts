@@ -55,6 +55,7 @@ export const vendorRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/vendor_passthru/methods',
+    operationId: 'listNodeVendorMethods',
     policy: 'baremetal:node:vendor_passthru',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'get_node_vendor_passthru_methods'],
     status: 200,
@@ -86,6 +87,8 @@ function callRoute(inPath: boolean): RouteDef {
   return route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: `/v1/nodes/:node_ident/vendor_passthru${inPath ? '/:method' : ''}`,
+    // one operation per HTTP method: callNodeVendorMethodPost …
+    operationId: inPath ? 'callNodeVendorMethod' : 'callNodeVendorPassthru',
     policy: 'baremetal:node:vendor_passthru',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vendor_passthru'],
     status: 200,

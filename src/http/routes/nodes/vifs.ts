@@ -20,6 +20,7 @@ export const vifRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/v1/nodes/:node_ident/vifs',
+    operationId: 'listNodeVifs',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:list',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vif_list'],
@@ -52,6 +53,7 @@ export const vifRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/v1/nodes/:node_ident/vifs',
+    operationId: 'attachNodeVif',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:attach',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vif_attach'],
@@ -77,6 +79,7 @@ export const vifRoutes: RouteDef[] = [
   route({
     method: 'DELETE',
     url: '/v1/nodes/:node_ident/vifs/:vif_id',
+    operationId: 'detachNodeVif',
     minVersion: MINOR_28_VIFS_SUBCONTROLLER,
     policy: 'baremetal:node:vif:detach',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'vif_detach'],
