@@ -44,6 +44,7 @@ export interface Config {
   body_limit: number;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   public_endpoint?: string;
+  api_docs: boolean;
   simulator_nodes: number;
   simulator_host: string;
   simulator_action_delay_ms: number;
@@ -202,6 +203,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: 'string',
     accepts: 'a base URL such as https://baremetal.example.com',
     description: 'base URL used in links (default: from the request Host)',
+  },
+  {
+    key: 'api_docs',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description: 'serve the OpenAPI document (/openapi.json, /openapi.yaml) and its docs page (/docs), unauthenticated',
   },
   {
     key: 'simulator_nodes',

@@ -10,16 +10,24 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
 import { stripJsonSuffix } from './json-suffix.ts';
-import { microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
+import {
+  MAX_VERSION_STRING,
+  MIN_VERSION_STRING,
+  isVersionedPath,
+  microversionHook,
+  versionHeaders,
+} from './microversion.ts';
 import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
+import { openapiRoutes } from './routes/openapi.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
 import { recordCalls } from '../conductor/calls.ts';
@@ -204,9 +212,9 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
       info: {
         title: 'OpenStack Bare Metal (Ironic) API — ironic-gateway',
         description:
-          'The Ironic Bare Metal REST API v1 (microversions 1.1–1.38), served by ironic-gateway over conductor RPC. ' +
+          `The Ironic Bare Metal REST API v1 (microversions ${MIN_VERSION_STRING}–${MAX_VERSION_STRING}), served by ironic-gateway over conductor RPC. ` +
           'Send `X-OpenStack-Ironic-API-Version: 1.N` (or `latest`) to choose a microversion; 1.1 when absent.',
-        version: '1.38',
+        version: MAX_VERSION_STRING,
       },
       components: {
         securitySchemes: {
@@ -218,11 +226,36 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     },
   });
 
+  // The docs page's routes come from its plugin, without our route config: they are public
+  // (marked before the auth plugin looks at them) and kept out of the document they show.
+  if (config.api_docs) {
+    app.addHook('onRoute', (options) => {
+      if (options.url !== DOCS_PREFIX && !options.url.startsWith(`${DOCS_PREFIX}/`)) return;
+      options.config = { ...options.config, policy: null };
+      options.schema = { ...options.schema, hide: true };
+    });
+  }
   for (const plugin of services.plugins ?? []) await plugin(app);
 
   registerRoutes(app, rootRoutes);
   registerRoutes(app, healthRoutes(services.health));
   registerRoutes(app, metricsRoutes);
   if (services.routes) registerRoutes(app, services.routes);
+  if (config.api_docs) await serveApiDocs(app);
   return app;
 }
+
+/**
+ * /openapi.json, /openapi.yaml and the docs page /docs (@fastify/swagger-ui, its assets served
+ * from the package: no CDN). Public, like /v1.
+ */
+async function serveApiDocs(app: FastifyInstance): Promise<void> {
+  registerRoutes(app, openapiRoutes);
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true, displayOperationId: true },
+  });
+}
+
+const DOCS_PREFIX = '/docs';

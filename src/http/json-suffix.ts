@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 
 const HAD_JSON_SUFFIX = Symbol('hadJsonSuffix');
+/** The gateway's own paths whose name ends in .json (ironic-api has none). */
+const KEEP_SUFFIX: ReadonlySet<string> = new Set(['/openapi.json']);
 type Marked = IncomingMessage & { [HAD_JSON_SUFFIX]?: boolean };
 
 /** Fastify's rewriteUrl: the request's URL without a final `.json`, the request marked if it had one. */
@@ -17,7 +19,7 @@ export function stripJsonSuffix(req: IncomingMessage): string {
   const path = q === -1 ? url : url.slice(0, q);
   let end = path.length;
   while (end > 1 && path.charCodeAt(end - 1) === 47 /* / */) end--;
-  if (!path.slice(0, end).endsWith('.json')) return url;
+  if (!path.slice(0, end).endsWith('.json') || KEEP_SUFFIX.has(path)) return url;
   (req as Marked)[HAD_JSON_SUFFIX] = true;
   return path.slice(0, end - 5) + (q === -1 ? '' : url.slice(q));
 }
