@@ -215,12 +215,20 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
           `The Ironic Bare Metal REST API v1 (microversions ${MIN_VERSION_STRING}–${MAX_VERSION_STRING}), served by ironic-gateway over conductor RPC. ` +
           'Send `X-OpenStack-Ironic-API-Version: 1.N` (or `latest`) to choose a microversion; 1.1 when absent.',
         version: MAX_VERSION_STRING,
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      // relative: the document is served by (and describes) the gateway it came from
+      servers: [{ url: '/', description: 'this gateway' }],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          authToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
-          basic: { type: 'http', scheme: 'basic' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'auth_strategy jwt' },
+          authToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Auth-Token',
+            description: 'auth_strategy jwt (as python-ironicclient sends a token) or keystone',
+          },
+          basic: { type: 'http', scheme: 'basic', description: 'auth_strategy http_basic' },
         },
       },
     },

@@ -15,7 +15,7 @@ import type {
 } from 'fastify';
 import { ironicError } from '../conductor/exceptions.ts';
 import { allows, type Microversion } from './versions.ts';
-import type { PolicyRule } from './auth/policy.ts';
+import { publicByDefault, type PolicyRule } from './auth/policy.ts';
 import type { ConductorCall } from '../conductor/calls.ts';
 
 /**
@@ -91,13 +91,19 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteDef[]
 
 const capitalized = (m: string): string => m.charAt(0) + m.slice(1).toLowerCase();
 
+/** The OpenAPI security of a route: none when public, else any one of the gateway's strategies. */
+function securityOf(policy: PolicyRule | null): Record<string, string[]>[] {
+  if (policy === null || publicByDefault(policy)) return [];
+  return [{ bearer: [] }, { authToken: [] }, { basic: [] }];
+}
+
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
   const minVersion = def.minVersion;
   const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
   app.route({
     method,
     url: def.url,
-    schema: { summary: def.summary, tags: def.tags, operationId, ...def.schema },
+    schema: { summary: def.summary, tags: def.tags, operationId, security: securityOf(def.policy), ...def.schema },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
     onRequest: minVersion
       ? async (request) => {

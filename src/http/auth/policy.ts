@@ -116,6 +116,12 @@ export const API_RULES = {
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */
 export type PolicyRule = keyof typeof API_RULES;
 
+/** True when the rule's default lets anybody in (the ramdisk's lookup and heartbeat). */
+export function publicByDefault(rule: PolicyRule): boolean {
+  // a name from outside the table (a route that forgot its rule) is not public
+  return Object.hasOwn(API_RULES, rule) && API_RULES[rule].check === PUBLIC;
+}
+
 /** Every default rule, base and API, by name. */
 export const DEFAULT_RULES: Readonly<Record<string, RuleDefault>> = { ...BASE_RULES, ...API_RULES };
 

@@ -428,7 +428,12 @@ export const portgroupRoutes: RouteDef[] = [
     status: 403,
     summary: 'Refused: create portgroups at /v1/portgroups',
     tags: TAGS,
-    schema: { params: nodeParams, response: ERRORS },
+    // a route that only refuses is no operation for a client: kept out of the document
+    schema: {
+      hide: true,
+      params: nodeParams,
+      response: ERRORS,
+    },
     handler: async () => {
       throw ironicError('OperationNotPermitted', 'Operation not permitted.');
     },
@@ -443,7 +448,9 @@ export const portgroupRoutes: RouteDef[] = [
     status: 403,
     summary: 'Refused: use /v1/portgroups/{portgroup_ident}',
     tags: TAGS,
+    // a route that only refuses is no operation for a client: kept out of the document
     schema: {
+      hide: true,
       params: { ...nodeParams, properties: { ...nodeParams.properties, ...pgParams.properties } },
       response: ERRORS,
     },

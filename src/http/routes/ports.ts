@@ -146,7 +146,12 @@ function notPermittedRoutes(
       status: 403,
       summary: 'Refused: create ports at /v1/ports',
       tags: TAGS,
-      schema: { params, response: ERRORS },
+      // a route that only refuses is no operation for a client: kept out of the document
+      schema: {
+        hide: true,
+        params,
+        response: ERRORS,
+      },
       handler: refuse,
       ...extra,
     },
@@ -159,7 +164,12 @@ function notPermittedRoutes(
       status: 403,
       summary: 'Refused: use /v1/ports/{port_uuid}',
       tags: TAGS,
-      schema: { params: withPort, response: ERRORS },
+      // a route that only refuses is no operation for a client: kept out of the document
+      schema: {
+        hide: true,
+        params: withPort,
+        response: ERRORS,
+      },
       handler: refuse,
       ...extra,
     },

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RouteDef } from '../route.ts';
 import { MAX_VERSION_STRING, MIN_VERSION_STRING } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
+import { errorResponses } from '../api-utils/representation.ts';
 import { allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
 
 const linkSchema = {
@@ -102,6 +103,8 @@ export const rootRoutes: RouteDef[] = [
           },
           required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
         },
+        // a malformed or unsupported X-OpenStack-Ironic-API-Version
+        ...errorResponses(406),
       },
     },
     handler: async (request) => {

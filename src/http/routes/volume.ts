@@ -396,7 +396,12 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       rpc: [],
       status: 403,
       summary: `Refused: create at ${base}`,
-      schema: { params: nodeParams, response: ERRORS },
+      // a route that only refuses is no operation for a client: kept out of the document
+      schema: {
+        hide: true,
+        params: nodeParams,
+        response: ERRORS,
+      },
       handler: refuse,
     },
     {
@@ -408,7 +413,12 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       rpc: [],
       status: 403,
       summary: `Refused: use ${base}/{${kind.param}}`,
-      schema: { params: nodeItemParams, response: ERRORS },
+      // a route that only refuses is no operation for a client: kept out of the document
+      schema: {
+        hide: true,
+        params: nodeItemParams,
+        response: ERRORS,
+      },
       handler: refuse,
     },
   ];
