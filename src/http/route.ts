@@ -14,7 +14,7 @@ import type {
   RouteGenericInterface,
 } from 'fastify';
 import { ironicError } from '../conductor/exceptions.ts';
-import { allows, type Microversion } from './versions.ts';
+import { allows, MINOR_MIN_VERSION, type Microversion } from './versions.ts';
 import { publicByDefault, type PolicyRule } from './auth/policy.ts';
 import type { ConductorCall } from '../conductor/calls.ts';
 
@@ -97,13 +97,44 @@ function securityOf(policy: PolicyRule | null): Record<string, string[]>[] {
   return [{ bearer: [] }, { authToken: [] }, { basic: [] }];
 }
 
+/** The request header that chooses a microversion, as the document describes it on every /v1 operation. */
+const VERSION_HEADER_SCHEMA = {
+  type: 'object',
+  properties: {
+    'x-openstack-ironic-api-version': {
+      type: 'string',
+      description:
+        'The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works.',
+    },
+  },
+} as const;
+
+/**
+ * What the document says of a /v1 operation's microversions, as the OpenStack SDK team's
+ * OpenAPI documents write it (`x-openstack: {min-ver}`), and the header that chooses one.
+ */
+function versionedSchema(def: RouteDef): Record<string, unknown> {
+  if (def.url !== '/v1' && !def.url.startsWith('/v1/')) return {};
+  return {
+    'x-openstack': { 'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}` },
+    ...(def.schema?.headers ? {} : { headers: VERSION_HEADER_SCHEMA }),
+  };
+}
+
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
   const minVersion = def.minVersion;
   const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
   app.route({
     method,
     url: def.url,
-    schema: { summary: def.summary, tags: def.tags, operationId, security: securityOf(def.policy), ...def.schema },
+    schema: {
+      summary: def.summary,
+      tags: def.tags,
+      operationId,
+      security: securityOf(def.policy),
+      ...versionedSchema(def),
+      ...def.schema,
+    },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
     onRequest: minVersion
       ? async (request) => {

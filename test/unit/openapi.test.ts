@@ -11,3 +11,26 @@ test('openapi/openapi.json is what the routes generate (run `npm run openapi` wh
   assert.equal(doc.openapi, '3.1.0');
   assert.ok(doc.paths['/v1'], 'discovery documented');
 });
+
+test('each /v1 operation’s x-openstack min-ver is its route’s minimum microversion', async () => {
+  const { resourceRoutes } = await import('../../src/http/routes/index.ts');
+  const doc = JSON.parse(await renderOpenApi()) as {
+    paths: Record<string, Record<string, { 'x-openstack'?: { 'min-ver'?: string }; parameters?: { name: string }[] }>>;
+  };
+  let checked = 0;
+  for (const route of resourceRoutes) {
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) continue;
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    for (const method of [route.method].flat()) {
+      const op = doc.paths[path]?.[method.toLowerCase()];
+      assert.ok(op, `${method} ${path} is documented`);
+      assert.equal(op['x-openstack']?.['min-ver'], `1.${route.minVersion ?? 1}`, `${method} ${path}`);
+      assert.ok(
+        op.parameters?.some((p) => p.name === 'x-openstack-ironic-api-version'),
+        `${method} ${path} documents the version header`,
+      );
+      checked++;
+    }
+  }
+  assert.ok(checked > 90, `${checked} operations checked`);
+});

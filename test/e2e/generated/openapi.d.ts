@@ -377,6 +377,12 @@ export interface operations {
   };
   /** The v1 API: resources and media types */
   showApiV1: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
@@ -520,6 +526,10 @@ export interface operations {
         sort_dir?: "asc" | "desc";
         /** @description 1.8: comma-separated fields to return */
         fields?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
     };
     responses: {
@@ -677,6 +687,12 @@ export interface operations {
   };
   /** Create a node */
   createNode: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -933,6 +949,10 @@ export interface operations {
         sort_key?: string;
         sort_dir?: "asc" | "desc";
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -1094,6 +1114,10 @@ export interface operations {
         /** @description 1.8: comma-separated fields to return */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1252,6 +1276,10 @@ export interface operations {
   /** Delete a node */
   deleteNode: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1321,6 +1349,10 @@ export interface operations {
   /** Update a node (JSON Patch) */
   updateNode: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1489,6 +1521,10 @@ export interface operations {
   /** Show a node's power, provision, console and RAID states */
   showNodeStates: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1575,6 +1611,10 @@ export interface operations {
   /** Validate a node's driver interfaces */
   validateNode: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1654,6 +1694,10 @@ export interface operations {
       query?: {
         reason?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1730,6 +1774,10 @@ export interface operations {
   /** Take a node out of maintenance */
   clearNodeMaintenance: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1799,6 +1847,10 @@ export interface operations {
   /** Change the power state of a node */
   setNodePowerState: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1878,6 +1930,10 @@ export interface operations {
   /** Change the provision state of a node */
   setNodeProvisionState: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -1961,6 +2017,10 @@ export interface operations {
   /** Set the target RAID configuration of a node (1.12) */
   setNodeRaidConfig: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2038,6 +2098,10 @@ export interface operations {
   /** Show console information of a node */
   showNodeConsole: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2114,6 +2178,10 @@ export interface operations {
   /** Enable or disable the console of a node */
   setNodeConsole: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2190,6 +2258,10 @@ export interface operations {
   /** Show the boot device of a node */
   showNodeBootDevice: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2264,6 +2336,10 @@ export interface operations {
   /** Set the boot device of a node */
   setNodeBootDevice: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2343,6 +2419,10 @@ export interface operations {
   /** List the boot devices a node supports */
   listNodeSupportedBootDevices: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2416,6 +2496,10 @@ export interface operations {
   /** Inject a non-maskable interrupt into a node (1.29) */
   injectNodeNmi: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2490,6 +2574,10 @@ export interface operations {
   /** List the vendor methods of a node's driver */
   listNodeVendorMethods: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2568,6 +2656,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2650,6 +2742,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2730,6 +2826,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2812,6 +2912,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2893,6 +2997,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -2973,6 +3081,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3057,6 +3169,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3139,6 +3255,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3223,6 +3343,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3306,6 +3430,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3385,6 +3513,10 @@ export interface operations {
   /** List the traits of a node (1.37) */
   listNodeTraits: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3458,6 +3590,10 @@ export interface operations {
   /** Replace all traits of a node (1.37) */
   setNodeTraits: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3534,6 +3670,10 @@ export interface operations {
   /** Remove all traits of a node (1.37) */
   removeNodeTraits: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3603,6 +3743,10 @@ export interface operations {
   /** Add a trait to a node (1.37) */
   addNodeTrait: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3682,6 +3826,10 @@ export interface operations {
   /** Remove a trait from a node (1.37) */
   removeNodeTrait: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3753,6 +3901,10 @@ export interface operations {
   /** List the VIFs attached to a node (1.28) */
   listNodeVifs: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3828,6 +3980,10 @@ export interface operations {
   /** Attach a VIF to a node (1.28) */
   attachNodeVif: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3906,6 +4062,10 @@ export interface operations {
   /** Detach a VIF from a node (1.28) */
   detachNodeVif: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
         node_ident: string;
@@ -3995,6 +4155,10 @@ export interface operations {
         sort_dir?: string;
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
     };
     responses: {
@@ -4096,6 +4260,12 @@ export interface operations {
   };
   /** Create a port: create_port on the node's conductor (RPC 1.41), else an object create through the indirection API */
   createPort: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -4233,6 +4403,10 @@ export interface operations {
         /** @description asc (default) or desc */
         sort_dir?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -4338,6 +4512,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description port uuid */
         port_uuid: string;
@@ -4440,6 +4618,10 @@ export interface operations {
   /** Delete a port */
   deletePort: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description port uuid */
         port_uuid: string;
@@ -4509,6 +4691,10 @@ export interface operations {
   /** Update a port (JSON Patch) */
   updatePort: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description port uuid */
         port_uuid: string;
@@ -4641,6 +4827,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description node uuid or name */
         node_ident: string;
@@ -4763,6 +4953,10 @@ export interface operations {
         sort_key?: string;
         /** @description asc (default) or desc */
         sort_dir?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description node uuid or name */
@@ -4889,6 +5083,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description portgroup uuid or name */
         portgroup_ident: string;
@@ -5012,6 +5210,10 @@ export interface operations {
         /** @description asc (default) or desc */
         sort_dir?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description portgroup uuid or name */
         portgroup_ident: string;
@@ -5133,6 +5335,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -5233,6 +5439,12 @@ export interface operations {
   };
   /** Create a portgroup (an object create through the indirection API) */
   createPortgroup: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -5365,6 +5577,10 @@ export interface operations {
         /** @description asc (default) or desc */
         sort_dir?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -5470,6 +5686,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description portgroup uuid or name */
         portgroup_ident: string;
@@ -5572,6 +5792,10 @@ export interface operations {
   /** Delete a portgroup (PortgroupNotEmpty, 400, while it has ports) */
   deletePortgroup: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description portgroup uuid or name */
         portgroup_ident: string;
@@ -5641,6 +5865,10 @@ export interface operations {
   /** Update a portgroup (JSON Patch) */
   updatePortgroup: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description portgroup uuid or name */
         portgroup_ident: string;
@@ -5769,6 +5997,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description node uuid or name */
         node_ident: string;
@@ -5888,6 +6120,10 @@ export interface operations {
         /** @description asc (default) or desc */
         sort_dir?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description node uuid or name */
         node_ident: string;
@@ -6005,6 +6241,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -6086,6 +6326,12 @@ export interface operations {
   };
   /** Create a chassis */
   createChassis: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -6185,6 +6431,10 @@ export interface operations {
         /** @description asc (default) or desc */
         sort_dir?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -6271,6 +6521,10 @@ export interface operations {
         /** @description comma-separated fields to return (1.8+) */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description chassis uuid */
         chassis_uuid: string;
@@ -6354,6 +6608,10 @@ export interface operations {
   /** Delete a chassis (ChassisNotEmpty, 400, while it holds nodes) */
   deleteChassis: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description chassis uuid */
         chassis_uuid: string;
@@ -6414,6 +6672,10 @@ export interface operations {
   /** Update a chassis (JSON Patch) */
   updateChassis: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description chassis uuid */
         chassis_uuid: string;
@@ -6529,6 +6791,10 @@ export interface operations {
         sort_dir?: "asc" | "desc";
         /** @description 1.8: comma-separated fields to return */
         fields?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description chassis uuid */
@@ -6712,6 +6978,10 @@ export interface operations {
         sort_key?: string;
         sort_dir?: "asc" | "desc";
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description chassis uuid */
         chassis_uuid: string;
@@ -6879,6 +7149,10 @@ export interface operations {
         /** @description include the interface fields (1.30+) */
         detail?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -6947,6 +7221,10 @@ export interface operations {
   /** Show one driver */
   showDriver: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7017,6 +7295,10 @@ export interface operations {
   /** The driver's node properties (driver_info keys) and their descriptions */
   showDriverProperties: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7072,6 +7354,10 @@ export interface operations {
   /** The logical disk properties the driver accepts in a RAID configuration (1.12+) */
   showDriverRaidLogicalDiskProperties: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7127,6 +7413,10 @@ export interface operations {
   /** The driver's vendor passthru methods and their metadata */
   listDriverVendorMethods: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7185,6 +7475,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7248,6 +7542,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7318,6 +7616,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7387,6 +7689,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7449,6 +7755,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7519,6 +7829,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7583,6 +7897,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7655,6 +7973,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7726,6 +8048,10 @@ export interface operations {
         /** @description the vendor method */
         method?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description driver (hardware type) name */
         driver_name: string;
@@ -7790,6 +8116,10 @@ export interface operations {
       query?: {
         /** @description the vendor method */
         method?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7864,6 +8194,10 @@ export interface operations {
         /** @description the node uuid, when known */
         node_uuid?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -7908,6 +8242,10 @@ export interface operations {
   /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
   heartbeatNode: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description node uuid or name */
         node_ident: string;
@@ -7968,6 +8306,12 @@ export interface operations {
   };
   /** The volume resources (1.32+) */
   showVolume: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
@@ -8050,6 +8394,10 @@ export interface operations {
   /** A node's volume resources (1.32+) */
   showNodeVolume: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description node uuid or name */
         node_ident: string;
@@ -8153,6 +8501,10 @@ export interface operations {
         /** @description boolean: every field (not with `fields`) */
         detail?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -8240,6 +8592,12 @@ export interface operations {
   };
   /** Create a volume connector (an object create through the indirection API) */
   createVolumeConnector: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -8341,6 +8699,10 @@ export interface operations {
         /** @description comma-separated fields to return */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description volume connector uuid */
         connector_uuid: string;
@@ -8430,6 +8792,10 @@ export interface operations {
   /** Delete a volume connector */
   deleteVolumeConnector: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description volume connector uuid */
         connector_uuid: string;
@@ -8499,6 +8865,10 @@ export interface operations {
   /** Update a volume connector (JSON Patch) */
   updateVolumeConnector: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description volume connector uuid */
         connector_uuid: string;
@@ -8612,6 +8982,10 @@ export interface operations {
         /** @description boolean: every field (not with `fields`) */
         detail?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description node uuid or name */
         node_ident: string;
@@ -8720,6 +9094,10 @@ export interface operations {
         /** @description boolean: every field (not with `fields`) */
         detail?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
     };
     responses: {
       /** @description Default Response */
@@ -8811,6 +9189,12 @@ export interface operations {
   };
   /** Create a volume target (an object create through the indirection API) */
   createVolumeTarget: {
+    parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -8920,6 +9304,10 @@ export interface operations {
         /** @description comma-separated fields to return */
         fields?: string;
       };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description volume target uuid */
         target_uuid: string;
@@ -9013,6 +9401,10 @@ export interface operations {
   /** Delete a volume target */
   deleteVolumeTarget: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description volume target uuid */
         target_uuid: string;
@@ -9082,6 +9474,10 @@ export interface operations {
   /** Update a volume target (JSON Patch) */
   updateVolumeTarget: {
     parameters: {
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
+      };
       path: {
         /** @description volume target uuid */
         target_uuid: string;
@@ -9198,6 +9594,10 @@ export interface operations {
         fields?: string;
         /** @description boolean: every field (not with `fields`) */
         detail?: string;
+      };
+      header?: {
+        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+        "x-openstack-ironic-api-version"?: string;
       };
       path: {
         /** @description node uuid or name */
