@@ -16,6 +16,7 @@ import { Registry } from 'prom-client';
 import type { Transport } from './rpc/types.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 import type { Server as TlsServer } from 'node:tls';
+import type { Logger } from 'pino';
 import {
   CertificateWatcher,
   type CertificateWatcherOptions,
@@ -38,12 +39,14 @@ export interface Gateway {
 export interface GatewayOptions {
   /** the resource route tables to serve (every one by default; tests serve a subset) */
   routes?: readonly RouteDef[];
+  /** a pino logger to use instead of a new one at config.log_level (tests read what it says) */
+  logger?: Logger;
   /** how the certificate files are watched (tests shorten the delays) */
   certificateWatch?: CertificateWatcherOptions;
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const logger = createLogger(config);
+  const logger = options.logger ?? createLogger(config);
   // Read before anything starts: bad TLS files stop start-up with one line (ConfigError).
   const tls = config.tls_cert_file ? readTlsMaterial(config) : null;
   const transportLog = logger.child({ component: 'rpc' });
