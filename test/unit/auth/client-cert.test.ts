@@ -29,9 +29,15 @@ before(async () => {
   intruder = await certs.issue(ca, 'intruder', 'client');
   stranger = await certs.issue(otherCa, 'stranger', 'client', 'ops-bot');
   caPem = readFileSync(ca.cert);
-  // chassis may be read only by the client certificate named ops-bot (the identity source)
+  // chassis and ports may be read only by the client certificate of ops-bot (the identity source)
   policyFile = certs.path('policy.json');
-  writeFileSync(policyFile, JSON.stringify({ 'baremetal:chassis:get': 'tls_client_cn:ops-bot' }));
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      'baremetal:chassis:get': 'tls_client_cn:ops-bot',
+      'baremetal:port:get': "tls_client_subject:'CN=ops-bot, O=ironic-gateway tests'",
+    }),
+  );
 });
 after(() => certs.remove());
 
@@ -76,6 +82,8 @@ describe('mutual TLS required at the handshake', () => {
     assert.equal(await attempt(`${gw.url}/v1/nodes`, opsBot), 'HTTP 200');
     assert.equal(await attempt(`${gw.url}/v1/chassis`, opsBot), 'HTTP 200');
     assert.equal(await attempt(`${gw.url}/v1/chassis`, intruder), 'HTTP 403');
+    assert.equal(await attempt(`${gw.url}/v1/ports`, opsBot), 'HTTP 200');
+    assert.equal(await attempt(`${gw.url}/v1/ports`, intruder), 'HTTP 403');
   });
 });
 
