@@ -113,7 +113,8 @@ export function readTlsMaterial(settings: TlsSettings, now: Date = new Date()): 
   }
   if (!leaf.checkPrivateKey(privateKey))
     throw new ConfigError(
-      `${envName('tls_key_file')} ${keyPath} does not match the certificate in ${envName('tls_cert_file')} ${certPath}`,
+      `${envName('tls_key_file')} ${keyPath} does not match the certificate in ${envName('tls_cert_file')} ${certPath}` +
+        (chain.length > 1 ? ' (the server certificate must come first, its chain after it)' : ''),
     );
   if (clientCa) certificates('tls_client_ca_file', settings.tls_client_ca_file!, clientCa);
   try {

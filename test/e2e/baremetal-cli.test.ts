@@ -27,7 +27,7 @@ type Row = Record<string, unknown>;
 for (const backend of backends()) {
   describe(`baremetal CLI · ${backend.name}`, { concurrency: true }, () => {
     for (const mode of gatewayModes()) {
-      describe(`${backend.name} · ${mode.label}`, { concurrency: false, timeout: 900_000 }, () =>
+      describe(`${backend.name} · ${mode.label}`, { concurrency: false, timeout: 1_200_000 }, () =>
         scenario(backend, mode),
       );
     }
