@@ -196,8 +196,6 @@ export class CertificateWatcher {
   private served: string;
   private refused: string | undefined;
   private closed = false;
-  /** resolves when the reload in progress (if any) is done; for tests */
-  settled: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly server: Pick<TlsServer, 'setSecureContext'>,
@@ -226,9 +224,7 @@ export class CertificateWatcher {
   private schedule(): void {
     if (this.closed) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.settled = Promise.resolve().then(() => this.reload());
-    }, this.options.debounceMs ?? RELOAD_DEBOUNCE_MS);
+    this.timer = setTimeout(() => this.reload(), this.options.debounceMs ?? RELOAD_DEBOUNCE_MS);
     this.timer.unref();
   }
 
