@@ -121,9 +121,16 @@ export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
       request.log.error({ rule }, 'route names an unknown policy rule; denied');
       throw forbidden(rule);
     }
-    if (!setup.policy.enforce(rule, credentialsOf(request))) {
+    const creds = credentialsOf(request);
+    if (!setup.policy.enforce(rule, creds)) {
       request.log.info(
-        { rule, user_id: request.ctx.user_id, roles: request.ctx.roles, system_scope: request.ctx.system_scope },
+        {
+          rule,
+          user_id: creds.user_id,
+          roles: creds.roles,
+          system_scope: creds.system_scope,
+          ...(creds.tls_client_subject ? { tls_client_subject: creds.tls_client_subject } : {}),
+        },
         `policy denied ${rule}`,
       );
       throw forbidden(rule);
