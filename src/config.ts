@@ -45,6 +45,10 @@ export interface Config {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   public_endpoint?: string;
   api_docs: boolean;
+  tls_cert_file?: string;
+  tls_key_file?: string;
+  tls_client_ca_file?: string;
+  tls_public_routes_open: boolean;
   simulator_nodes: number;
   simulator_host: string;
   simulator_action_delay_ms: number;
@@ -212,6 +216,32 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'serve the OpenAPI document (/openapi.json, /openapi.yaml) and its docs page (/docs), unauthenticated',
   },
   {
+    key: 'tls_cert_file',
+    kind: 'string',
+    accepts: 'a path to a PEM certificate, its intermediate CA certificates after it',
+    description: 'serve HTTPS (TLS 1.2 or newer) with this certificate; re-read when the file changes (docs/tls.md)',
+  },
+  {
+    key: 'tls_key_file',
+    kind: 'string',
+    accepts: 'a path to the PEM private key of the certificate (unencrypted)',
+    description: 'the private key of tls_cert_file; needed with it',
+  },
+  {
+    key: 'tls_client_ca_file',
+    kind: 'string',
+    accepts: 'a path to PEM CA certificates',
+    description: 'mutual TLS: clients must present a certificate signed by one of these CAs',
+  },
+  {
+    key: 'tls_public_routes_open',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      'with mutual TLS, serve the public routes (/, /v1, /healthz, IPA lookup and heartbeat) to clients without a certificate; every other route answers 403 without one',
+  },
+  {
     key: 'simulator_nodes',
     kind: 'integer',
     default: 0,
@@ -340,7 +370,25 @@ export function loadConfig(
   }
   const config = out as unknown as Config;
   checkTransportUrl(config.transport_url);
+  checkTlsSettings(config);
   return config;
+}
+
+/** The TLS settings that only make sense together (the files themselves are read by src/http/tls.ts). */
+function checkTlsSettings(config: Config): void {
+  const has = (key: keyof Config) => config[key] !== undefined && config[key] !== '';
+  if (has('tls_cert_file') !== has('tls_key_file'))
+    throw new ConfigError(
+      `${envName('tls_cert_file')} and ${envName('tls_key_file')} go together: set both to serve HTTPS, or neither`,
+    );
+  if (has('tls_client_ca_file') && !has('tls_cert_file'))
+    throw new ConfigError(
+      `${envName('tls_client_ca_file')} (mutual TLS) needs HTTPS: set ${envName('tls_cert_file')} and ${envName('tls_key_file')}`,
+    );
+  if (config.tls_public_routes_open && !has('tls_client_ca_file'))
+    throw new ConfigError(
+      `${envName('tls_public_routes_open')} applies to mutual TLS only: set ${envName('tls_client_ca_file')}, or leave it false`,
+    );
 }
 
 function checkTransportUrl(url: string): void {

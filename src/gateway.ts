@@ -16,22 +16,40 @@ import { Registry } from 'prom-client';
 import { isMemoryUrl } from './rpc/memory.ts';
 import type { Transport } from './rpc/types.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
+import type { Server as TlsServer } from 'node:tls';
+import type { Logger } from 'pino';
+import {
+  CertificateWatcher,
+  type CertificateWatcherOptions,
+  MIN_TLS_VERSION,
+  clientCertMode,
+  readTlsMaterial,
+  serverOptions,
+} from './http/tls.ts';
 
 export interface Gateway {
   app: FastifyInstance;
   conductor: ConductorAPI;
   /** the in-process simulated conductor, when transport_url is memory:// */
   simulator: RunningSimulator | null;
+  /** the watcher that rotates the certificate, when serving HTTPS */
+  certificates: CertificateWatcher | null;
   close(): Promise<void>;
 }
 
 export interface GatewayOptions {
   /** the resource route tables to serve (every one by default; tests serve a subset) */
   routes?: readonly RouteDef[];
+  /** a pino logger to use instead of a new one at config.log_level (tests read what it says) */
+  logger?: Logger;
+  /** how the certificate files are watched (tests shorten the delays) */
+  certificateWatch?: CertificateWatcherOptions;
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const logger = createLogger(config);
+  const logger = options.logger ?? createLogger(config);
+  // Read before anything starts: bad TLS files stop start-up with one line (ConfigError).
+  const tls = config.tls_cert_file ? readTlsMaterial(config) : null;
   const transportLog = logger.child({ component: 'rpc' });
   const transport: Transport = createTransport(config.transport_url, {
     exchange: config.control_exchange,
@@ -71,16 +89,42 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     metrics,
     plugins: authPlugins(config),
     health: { transportConnected: () => transport.isConnected(), transportName: () => name },
+    ...(tls ? { https: serverOptions(tls, config) } : {}),
   });
   app.log.info(
     { transport: name, auth_strategy: config.auth_strategy, embedded_simulator: simulator !== null },
     'gateway configured',
   );
+  let certificates: CertificateWatcher | null = null;
+  if (tls) {
+    const tlsLog = logger.child({ component: 'tls' });
+    tlsLog.info(
+      {
+        min_version: MIN_TLS_VERSION,
+        certificate: tls.summary,
+        client_certificates: clientCertMode(config),
+        cert_file: config.tls_cert_file,
+        key_file: config.tls_key_file,
+        client_ca_file: config.tls_client_ca_file,
+      },
+      'serving HTTPS; the certificate files are watched and reloaded when they change',
+    );
+    certificates = new CertificateWatcher(
+      app.server as unknown as TlsServer,
+      config,
+      tls,
+      tlsLog,
+      options.certificateWatch,
+    );
+    const watcher = certificates;
+    app.addHook('onClose', async () => watcher.close());
+  }
 
   return {
     app,
     conductor,
     simulator,
+    certificates,
     async close() {
       await app.close();
       await transport.close();

@@ -8,7 +8,9 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
+  type FastifyServerOptions,
 } from 'fastify';
+import type { TlsOptions } from 'node:tls';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
@@ -72,6 +74,8 @@ export interface AppServices {
   metrics?: Registry;
   /** registers plugins that must wrap every route (auth, policy) before routes are added */
   plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
+  /** serve HTTPS with these options (src/http/tls.ts) instead of plain HTTP */
+  https?: TlsOptions;
 }
 
 export function createLogger(config: Pick<Config, 'log_level'>): Logger {
@@ -102,7 +106,8 @@ const ALL_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
 
 /** Builds the gateway's Fastify instance (not listening). */
 export async function buildApp(config: Config, services: AppServices = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  const options: FastifyServerOptions & { https?: TlsOptions } = {
+    ...(services.https ? { https: services.https } : {}),
     loggerInstance: (services.logger ?? createLogger(config)) as FastifyBaseLogger,
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
@@ -113,7 +118,9 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     // refused below in Ironic's error format, with Retry-After (Fastify's own 503 has neither)
     return503OnClosing: false,
     rewriteUrl: stripJsonSuffix,
-  });
+  };
+  // An HTTPS instance differs from an HTTP one in its server's type only; the app is the same.
+  const app = Fastify(options) as unknown as FastifyInstance;
 
   // The API speaks JSON only: any other body media type is 415. A request without a body
   // has nothing to parse whatever it declares, as in ironic-api: python-ironicclient sends

@@ -1,13 +1,22 @@
 /**
  * Debian's `baremetal` CLI (python3-ironicclient 5.0.1), unmodified, against the gateway: the
  * whole node lifecycle and the other resources, on each back end (support/backend.ts), with
- * no auth and with a JWT passed as a token. Every command's exit status is checked, and its
- * output parsed from `-f json` where the command has one.
+ * no auth and with a JWT passed as a token (over HTTPS with `--os-cacert`: support/backend.ts).
+ * Every command's exit status is checked, and its output parsed from `-f json` where the
+ * command has one.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { backends, runTag, startGateway, type AuthMode, type Backend, type RunningGateway } from './support/backend.ts';
+import {
+  backends,
+  gatewayModes,
+  runTag,
+  startGateway,
+  type Backend,
+  type GatewayMode,
+  type RunningGateway,
+} from './support/backend.ts';
 import { baremetalRaw, fails, json, ok } from './support/baremetal.ts';
 import { until } from './support/wait.ts';
 
@@ -17,13 +26,15 @@ type Row = Record<string, unknown>;
 // resources); the steps of one scenario run in order.
 for (const backend of backends()) {
   describe(`baremetal CLI · ${backend.name}`, { concurrency: true }, () => {
-    for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
-      describe(`${backend.name} · ${auth}`, { concurrency: false, timeout: 300_000 }, () => scenario(backend, auth));
+    for (const mode of gatewayModes()) {
+      describe(`${backend.name} · ${mode.label}`, { concurrency: false, timeout: 1_200_000 }, () =>
+        scenario(backend, mode),
+      );
     }
   });
 }
 
-function scenario(backend: Backend, auth: AuthMode): void {
+function scenario(backend: Backend, mode: GatewayMode): void {
   let gw: RunningGateway;
   const tag = runTag();
   const rc = `e2e-cli-${tag}`; // a resource class of our own: lists filtered by it see only our nodes
@@ -67,7 +78,7 @@ function scenario(backend: Backend, auth: AuthMode): void {
     });
 
   before(async () => {
-    gw = await startGateway(backend, auth);
+    gw = await startGateway(backend, mode);
   });
   after(async () => {
     // a failed step must not leave our nodes on a shared conductor
@@ -80,11 +91,19 @@ function scenario(backend: Backend, auth: AuthMode): void {
     await gw?.close();
   });
 
-  if (auth === 'jwt') {
+  if (mode.auth === 'jwt') {
     step('without the token the gateway answers 401, and the CLI says so', async () => {
       const r = await baremetalRaw({ ...gw, auth: 'noauth' }, ['node', 'list', '-f', 'json']);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /HTTP 401/);
+    });
+  }
+
+  if (mode.https) {
+    step('without --os-cacert the CLI does not trust the gateway (its certificate is checked)', async () => {
+      const r = await baremetalRaw({ ...gw, cacert: undefined }, ['driver', 'list', '-f', 'json']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /CERTIFICATE_VERIFY_FAILED/);
     });
   }
 

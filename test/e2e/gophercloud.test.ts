@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { backends, runTag, startGateway, type AuthMode, type RunningGateway } from './support/backend.ts';
+import { backends, gatewayModes, runTag, startGateway, type RunningGateway } from './support/backend.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -63,11 +63,11 @@ function lifecycle(args: string[]): Promise<{ code: number; stdout: string; stde
 
 for (const backend of backends()) {
   describe(`gophercloud · ${backend.name}`, () => {
-    for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
-      describe(`${backend.name} · ${auth}`, () => {
+    for (const mode of gatewayModes()) {
+      describe(`${backend.name} · ${mode.label}`, () => {
         let gw: RunningGateway;
         before(async () => {
-          gw = await startGateway(backend, auth);
+          gw = await startGateway(backend, mode);
         });
         after(async () => {
           await gw?.close();
@@ -75,6 +75,7 @@ for (const backend of backends()) {
 
         test('the node lifecycle through gophercloud', { timeout: 300_000 }, async () => {
           const args = ['-endpoint', gw.url, '-tag', runTag(), '-conductor-host', backend.expect.conductorHost];
+          if (gw.cacert) args.push('-cacert', gw.cacert);
           if (gw.token) args.push('-token', gw.token);
           const r = await lifecycle(args);
           assert.equal(

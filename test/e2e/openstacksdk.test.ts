@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { backends, runTag, startGateway, type AuthMode, type RunningGateway } from './support/backend.ts';
+import { backends, gatewayModes, runTag, startGateway, type RunningGateway } from './support/backend.ts';
 
 const SCRIPT = join(import.meta.dirname, 'sdk_lifecycle.py');
 
@@ -57,11 +57,11 @@ function python(args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 for (const backend of backends()) {
   describe(`openstacksdk · ${backend.name}`, { concurrency: true }, () => {
-    for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
-      describe(`${backend.name} · ${auth}`, () => {
+    for (const mode of gatewayModes()) {
+      describe(`${backend.name} · ${mode.label}`, () => {
         let gw: RunningGateway;
         before(async () => {
-          gw = await startGateway(backend, auth);
+          gw = await startGateway(backend, mode);
         });
         after(async () => {
           await gw?.close();
@@ -79,6 +79,7 @@ for (const backend of backends()) {
             backend.expect.networkInterface,
           ];
           if (backend.expect.keepsVifs) args.push('--keeps-vifs');
+          if (gw.cacert) args.push('--cacert', gw.cacert);
           if (gw.token) args.push('--token', gw.token);
           const r = await python(args);
           assert.equal(

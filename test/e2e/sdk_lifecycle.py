@@ -2,8 +2,11 @@
 unmodified, against an ironic-gateway. Run by Debian's /usr/bin/python3 from
 test/e2e/openstacksdk.test.ts:
 
-    sdk_lifecycle.py --endpoint URL [--token JWT] --tag TAG --conductor-host HOST
-                     --network-interface flat|noop [--keeps-vifs]
+    sdk_lifecycle.py --endpoint URL [--token JWT] [--cacert CA.pem] --tag TAG
+                     --conductor-host HOST --network-interface flat|noop [--keeps-vifs]
+
+With --cacert (an https:// endpoint) the SDK verifies the gateway against that CA
+(`openstack.connect(..., verify=<ca>)`).
 
 Each step checks what it got with assert; on success the last line of stdout is the JSON
 list of the steps that ran, so the caller can tell that none was left out.
@@ -20,6 +23,7 @@ from openstack import exceptions, utils
 args = argparse.ArgumentParser()
 args.add_argument('--endpoint', required=True)
 args.add_argument('--token')
+args.add_argument('--cacert')
 args.add_argument('--tag', required=True)
 args.add_argument('--conductor-host', required=True)
 args.add_argument('--network-interface', required=True)
@@ -39,6 +43,8 @@ def step(name):
 
 def connect():
     common = dict(baremetal_endpoint_override=opts.endpoint, load_yaml_config=False, load_envvars=False)
+    if opts.cacert:
+        common['verify'] = opts.cacert
     if opts.token:
         # a JWT passed as a token: keystoneauth's admin_token plugin sends it as X-Auth-Token
         return openstack.connect(auth_type='admin_token', auth={'endpoint': opts.endpoint, 'token': opts.token}, **common)

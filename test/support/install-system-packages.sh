@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs, when missing, the Debian packages the integration and end-to-end tests use:
 # rabbitmq-server, Ironic's conductor (fake-hardware), the baremetal CLI, openstacksdk, and Go
-# with Debian's gophercloud sources (built offline, in GOPATH mode).
+# with Debian's gophercloud sources (built offline, in GOPATH mode), and openssl, which makes the
+# TLS tests' certificates (test/support/certs.ts).
 set -euo pipefail
-pkgs=(rabbitmq-server ironic-conductor python3-ironicclient python3-openstacksdk golang-go golang-github-gophercloud-gophercloud-dev)
+pkgs=(rabbitmq-server ironic-conductor python3-ironicclient python3-openstacksdk golang-go golang-github-gophercloud-gophercloud-dev openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,6 +15,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { type Htpasswd, BASIC_CHALLENGE, basicCredentials, identityForBasicUser } from './basic.ts';
+import { clientCertOf, clientCertProblem, clientCertRequired } from './client-cert.ts';
 import { AuthFailure, forbidden, unauthorized } from './failure.ts';
 import { type JwtSettings, JWT_CHALLENGE, identityFromClaims, tokenFromHeaders, verifyJwt } from './jwt.ts';
 import type { Credentials, Policy } from './policy.ts';
@@ -25,6 +26,11 @@ export interface AuthSetup {
   htpasswd?: Htpasswd;
   policy: Policy;
   corsOrigins: string[];
+  /**
+   * Mutual TLS with public routes open (tls_public_routes_open): the handshake lets a client
+   * without a certificate through, and every non-public route refuses it here.
+   */
+  clientCertPerRoute?: boolean;
 }
 
 /** The identity noauth gives every caller: an administrator with system scope. */
@@ -58,10 +64,13 @@ async function authenticate(request: FastifyRequest, setup: AuthSetup): Promise<
   }
 }
 
-/** The rule engine's view of a request context. */
+/** The rule engine's view of a request context, and of the client certificate (mutual TLS). */
 export function credentialsOf(request: FastifyRequest): Credentials {
   const ctx = request.ctx;
+  const cert = clientCertOf(request);
   return {
+    tls_client_cn: cert?.cn ?? null,
+    tls_client_subject: cert?.subject ?? null,
     user_id: ctx.user_id,
     project_id: ctx.project_id,
     system_scope: ctx.system_scope,
@@ -73,7 +82,15 @@ export function credentialsOf(request: FastifyRequest): Credentials {
   };
 }
 
+/** With public routes open under mutual TLS, a non-public route needs a verified client certificate. */
+function requireClientCert(request: FastifyRequest, setup: AuthSetup): void {
+  if (!setup.clientCertPerRoute || clientCertOf(request) !== null) return;
+  request.log.info({ reason: clientCertProblem(request) }, 'client certificate required; refused');
+  throw clientCertRequired();
+}
+
 async function authenticateOr401(request: FastifyRequest, setup: AuthSetup): Promise<void> {
+  requireClientCert(request, setup);
   try {
     await authenticate(request, setup);
   } catch (err) {
@@ -106,9 +123,16 @@ export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
       request.log.error({ rule }, 'route names an unknown policy rule; denied');
       throw forbidden(rule);
     }
-    if (!setup.policy.enforce(rule, credentialsOf(request))) {
+    const creds = credentialsOf(request);
+    if (!setup.policy.enforce(rule, creds)) {
       request.log.info(
-        { rule, user_id: request.ctx.user_id, roles: request.ctx.roles, system_scope: request.ctx.system_scope },
+        {
+          rule,
+          user_id: creds.user_id,
+          roles: creds.roles,
+          system_scope: creds.system_scope,
+          ...(creds.tls_client_subject ? { tls_client_subject: creds.tls_client_subject } : {}),
+        },
         `policy denied ${rule}`,
       );
       throw forbidden(rule);

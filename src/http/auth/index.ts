@@ -46,6 +46,7 @@ export function loadAuth(config: Config): AuthSetup {
     strategy: config.auth_strategy,
     policy: new Policy(config.policy_file ? loadPolicyFile(config.policy_file) : {}, config.policy_file ?? 'policy'),
     corsOrigins: corsOrigins(config),
+    clientCertPerRoute: config.tls_client_ca_file !== undefined && config.tls_public_routes_open,
   };
   if (config.auth_strategy === 'jwt') setup.jwt = loadJwtSettings(config);
   if (config.auth_strategy === 'http_basic') {

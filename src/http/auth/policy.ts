@@ -27,6 +27,9 @@ export interface Credentials {
   is_admin: boolean;
   /** true while deciding whether a route can be served without authentication */
   is_public_api?: boolean;
+  /** the verified client certificate's common name and subject, with mutual TLS (client-cert.ts) */
+  tls_client_cn?: string | null;
+  tls_client_subject?: string | null;
   [key: string]: unknown;
 }
 

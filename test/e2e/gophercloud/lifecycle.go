@@ -2,7 +2,10 @@
 // golang-github-gophercloud-gophercloud-dev), unmodified, against an ironic-gateway. Built in
 // GOPATH mode from Debian's /usr/share/gocode by test/e2e/gophercloud.test.ts:
 //
-//	lifecycle -endpoint URL [-token JWT] -tag TAG -conductor-host HOST
+//	lifecycle -endpoint URL [-token JWT] [-cacert CA.pem] -tag TAG -conductor-host HOST
+//
+// With -cacert (an https:// endpoint) the gateway's certificate is verified against that CA
+// only: the client's http.Client gets a custom root pool, as a deployment with a private CA does.
 //
 // Each step checks what it got; on success the last line of stdout is the JSON list of the
 // steps that ran, so the caller can tell that none was left out. Nodes it created are deleted
@@ -10,9 +13,12 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"time"
@@ -28,6 +34,7 @@ import (
 var (
 	endpoint      = flag.String("endpoint", "", "the gateway's base URL")
 	token         = flag.String("token", "", "a JWT sent as X-Auth-Token")
+	cacert        = flag.String("cacert", "", "PEM CA certificates that verify an https:// endpoint")
 	tag           = flag.String("tag", "", "a unique tag for this run's resources")
 	conductorHost = flag.String("conductor-host", "", "the conductor host the driver list must show")
 
@@ -97,7 +104,7 @@ func cleanup() {
 func main() {
 	flag.Parse()
 	if *endpoint == "" || *tag == "" || *conductorHost == "" {
-		fmt.Fprintln(os.Stderr, "usage: lifecycle -endpoint URL [-token JWT] -tag TAG -conductor-host HOST")
+		fmt.Fprintln(os.Stderr, "usage: lifecycle -endpoint URL [-token JWT] [-cacert CA.pem] -tag TAG -conductor-host HOST")
 		os.Exit(2)
 	}
 	var err error
@@ -105,6 +112,17 @@ func main() {
 	must(err, "client")
 	if *token != "" {
 		client.ProviderClient.SetToken(*token)
+	}
+	if *cacert != "" {
+		pem, err := os.ReadFile(*cacert)
+		must(err, "read -cacert")
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			fail("no certificate in %s", *cacert)
+		}
+		client.ProviderClient.HTTPClient = http.Client{
+			Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
+		}
 	}
 	client.Microversion = "1.38"
 	defer func() {

@@ -7,6 +7,12 @@
  *
  * E2E_BACKENDS (comma-separated, default "simulator,real") chooses; naming `real` without
  * TEST_TRANSPORT_URL is an error, never a silent skip.
+ *
+ * On each back end every suite runs in the gateway modes of `gatewayModes()`: by default
+ * noauth over plain HTTP, and jwt over HTTPS (a certificate from a CA made for the run, which
+ * the clients are given as their CA: `baremetal --os-cacert`, openstacksdk `verify=`,
+ * gophercloud's root pool, an undici Agent for openapi-fetch). E2E_HTTPS=all runs both modes
+ * over HTTPS, E2E_HTTPS=none neither.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -14,6 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createGateway, type Gateway } from '../../../src/gateway.ts';
+import { CertDir } from '../../support/certs.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -71,10 +78,34 @@ export function backends(): Backend[] {
 
 export type AuthMode = 'noauth' | 'jwt';
 
+/** How a suite's gateway is reached: its authentication, and HTTP or HTTPS. */
+export interface GatewayMode {
+  auth: AuthMode;
+  https: boolean;
+  /** mutual TLS: the gateway requires a client certificate of the run's CA (implies https) */
+  mutualTls?: boolean;
+  /** for test names: `noauth`, `jwt · https` */
+  label: string;
+}
+
+export function gatewayModes(): GatewayMode[] {
+  const https = process.env.E2E_HTTPS ?? 'jwt';
+  if (!['jwt', 'all', 'none'].includes(https))
+    throw new Error(`unknown E2E_HTTPS ${JSON.stringify(https)} (jwt, all, none)`);
+  return (['noauth', 'jwt'] as AuthMode[]).map((auth) => {
+    const tls = https === 'all' || (https === 'jwt' && auth === 'jwt');
+    return { auth, https: tls, label: tls ? `${auth} · https` : auth };
+  });
+}
+
 export interface RunningGateway {
-  /** base URL, e.g. http://127.0.0.1:40123 */
+  /** base URL, e.g. http://127.0.0.1:40123 or https://127.0.0.1:40123 */
   url: string;
   auth: AuthMode;
+  /** over HTTPS: the PEM file of the CA that signed the gateway's certificate */
+  cacert?: string;
+  /** with mutual TLS: a client certificate the gateway accepts */
+  clientCert?: { cert: string; key: string };
   /** an admin token (system scope all) when auth is jwt */
   token?: string;
   gateway: Gateway;
@@ -92,11 +123,25 @@ export async function mintToken(secret: string, args: string[]): Promise<string>
 }
 
 /**
- * Starts a gateway in this process on a free loopback port, for the back end and auth mode.
- * Clients reach it only over HTTP, as they would reach a deployed one.
+ * Starts a gateway in this process on a free loopback port, for the back end and mode.
+ * Clients reach it only over HTTP(S), as they would reach a deployed one.
  */
-export async function startGateway(backend: Backend, auth: AuthMode): Promise<RunningGateway> {
+export async function startGateway(backend: Backend, mode: GatewayMode): Promise<RunningGateway> {
+  const auth = mode.auth;
   const secret = randomBytes(48).toString('base64');
+  let certs: CertDir | undefined;
+  let tls: Partial<Config> = {};
+  let clientCert: RunningGateway['clientCert'];
+  if (mode.https || mode.mutualTls) {
+    certs = new CertDir('e2e-tls');
+    const ca = await certs.ca('e2e-ca');
+    const server = await certs.issue(ca, 'gateway', 'server', '127.0.0.1');
+    tls = { tls_cert_file: server.cert, tls_key_file: server.key };
+    if (mode.mutualTls) {
+      clientCert = await certs.issue(ca, 'e2e-client', 'client');
+      tls.tls_client_ca_file = ca.cert;
+    }
+  }
   const overrides: Partial<Config> = {
     host: '127.0.0.1',
     port: 0,
@@ -107,13 +152,14 @@ export async function startGateway(backend: Backend, auth: AuthMode): Promise<Ru
       ? { transport_url: `memory://e2e-${randomUUID()}`, simulator_action_delay_ms: 100 }
       : { transport_url: process.env.TEST_TRANSPORT_URL! }),
     ...(auth === 'jwt' ? { auth_strategy: 'jwt' as const, jwt_algorithm: 'HS256', jwt_secret: secret } : {}),
+    ...tls,
   };
   const config = loadConfig({ env: {}, overrides });
   const gateway = await createGateway(config);
   await gateway.app.listen({ host: config.host, port: 0 });
   const address = gateway.app.server.address();
   if (!address || typeof address === 'string') throw new Error('gateway has no TCP address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `${certs ? 'https' : 'http'}://127.0.0.1:${address.port}`;
   const token =
     auth === 'jwt'
       ? await mintToken(secret, [
@@ -127,7 +173,18 @@ export async function startGateway(backend: Backend, auth: AuthMode): Promise<Ru
           'all',
         ])
       : undefined;
-  return { url, auth, token, gateway, close: () => gateway.close() };
+  return {
+    url,
+    auth,
+    token,
+    gateway,
+    ...(certs ? { cacert: certs.path('e2e-ca.pem') } : {}),
+    ...(clientCert ? { clientCert } : {}),
+    async close() {
+      await gateway.close();
+      certs?.remove();
+    },
+  };
 }
 
 /** A short unique tag so resources of one run never collide with another's on a shared conductor. */

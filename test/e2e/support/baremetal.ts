@@ -1,7 +1,7 @@
 /**
  * Runs Debian's `baremetal` CLI (python3-ironicclient) against a gateway, unmodified: no auth
  * (`--os-auth-type none`) or a JWT passed as a token (`--os-auth-type admin_token --os-token`,
- * which sends it as X-Auth-Token).
+ * which sends it as X-Auth-Token); over HTTPS with `--os-cacert` naming the run's CA.
  */
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -15,10 +15,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The CLI's options that point it at the gateway, for its auth mode. */
+/** The CLI's options that point it at the gateway, for its auth mode (and CA and client certificate, over HTTPS). */
 export function endpointArgs(gw: RunningGateway): string[] {
-  if (gw.auth === 'jwt') return ['--os-auth-type', 'admin_token', '--os-endpoint', gw.url, '--os-token', gw.token!];
-  return ['--os-auth-type', 'none', '--os-endpoint', gw.url];
+  const ca = [
+    ...(gw.cacert ? ['--os-cacert', gw.cacert] : []),
+    ...(gw.clientCert ? ['--os-cert', gw.clientCert.cert, '--os-key', gw.clientCert.key] : []),
+  ];
+  if (gw.auth === 'jwt')
+    return ['--os-auth-type', 'admin_token', '--os-endpoint', gw.url, '--os-token', gw.token!, ...ca];
+  return ['--os-auth-type', 'none', '--os-endpoint', gw.url, ...ca];
 }
 
 /** Runs `baremetal <args>`; never throws on a non-zero exit (the caller checks it). */
