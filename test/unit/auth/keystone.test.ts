@@ -128,7 +128,7 @@ describe('keystone strategy', () => {
 
   before(async () => {
     url = await ks.start();
-    h = await harness(keystoneConfig(url, { keystone_token_cache_time: 60, keystone_timeout: 0.5 }), c.now);
+    h = await harness(keystoneConfig(url, { keystone_token_cache_time: 60, keystone_timeout: 3 }), c.now);
   });
   after(async () => {
     await h.app.close();
