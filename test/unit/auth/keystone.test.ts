@@ -354,6 +354,28 @@ describe('keystone strategy', () => {
     }
   });
 
+  test('X-Storage-Token is read when X-Auth-Token is absent; a repeated X-Auth-Token is refused', async () => {
+    const t = ks.issue(member);
+    assert.equal((await h.app.inject({ url: '/v1/nodes', headers: { 'x-storage-token': t } })).statusCode, 200);
+    const res = await h.app.inject({ url: '/v1/nodes', headers: { 'x-auth-token': [t, t] } });
+    assert.equal(res.statusCode, 401);
+  });
+
+  test('service_token_roles_required false: any valid service token passes, but only a service role allows expired', async () => {
+    const h2 = await harness(keystoneConfig(url, { keystone_service_token_roles_required: false }), c.now);
+    try {
+      const user = ks.issue(member);
+      const withReader = { ...tok(user), 'x-service-token': ks.issue(reader) };
+      assert.equal((await h2.app.inject({ url: '/v1/nodes', headers: withReader })).statusCode, 200);
+      const expired = ks.issue({ ...member, lifetime: 1 });
+      c.t += 2_000;
+      const late = { ...tok(expired), 'x-service-token': ks.issue(reader) };
+      assert.equal((await h2.app.inject({ url: '/v1/nodes', headers: late })).statusCode, 401);
+    } finally {
+      await h2.app.close();
+    }
+  });
+
   test('application credential access rules: only the requests they name', async () => {
     const t = ks.issue({
       ...member,
