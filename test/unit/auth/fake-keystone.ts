@@ -109,7 +109,7 @@ export class FakeKeystone {
     return true;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+  private handle(req: IncomingMessage, res: ServerResponse, body: string) {
     const url = new URL(req.url ?? '/', 'http://x');
     const json = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(data));
@@ -140,7 +140,7 @@ export class FakeKeystone {
       });
       if (this.failWith(res, this.fail)) return;
       const caller = this.valid(req.headers['x-auth-token'] as string | undefined);
-      if (!caller || !caller.roles.includes('service')) return json(401, { error: { code: 401 } });
+      if (!caller?.roles.includes('service')) return json(401, { error: { code: 401 } });
       const subject = this.valid(req.headers['x-subject-token'] as string | undefined, allowExpired);
       if (!subject) return json(404, { error: { code: 404, title: 'Not Found' } });
       return json(200, this.body(subject));
