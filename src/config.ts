@@ -26,7 +26,7 @@ export interface Config {
   port: number;
   transport_url: string;
   control_exchange: string;
-  auth_strategy: 'noauth' | 'jwt' | 'http_basic';
+  auth_strategy: 'noauth' | 'jwt' | 'http_basic' | 'keystone';
   noauth_allow_remote: boolean;
   jwt_algorithm?: string;
   jwt_secret?: string;
@@ -35,6 +35,18 @@ export interface Config {
   jwt_audience?: string;
   jwt_clock_skew: number;
   http_basic_auth_user_file?: string;
+  keystone_auth_url?: string;
+  keystone_username?: string;
+  keystone_password?: string;
+  keystone_user_domain_name: string;
+  keystone_project_name: string;
+  keystone_project_domain_name: string;
+  keystone_www_authenticate_uri?: string;
+  keystone_token_cache_time: number;
+  keystone_token_cache_size: number;
+  keystone_timeout: number;
+  keystone_service_token_roles: string;
+  keystone_service_token_roles_required: boolean;
   policy_file?: string;
   cors_allowed_origins?: string;
   rpc_response_timeout: number;
@@ -90,8 +102,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: 'auth_strategy',
     kind: 'string',
     default: 'noauth',
-    enum: ['noauth', 'jwt', 'http_basic'],
-    accepts: 'noauth, jwt or http_basic',
+    enum: ['noauth', 'jwt', 'http_basic', 'keystone'],
+    accepts: 'noauth, jwt, http_basic or keystone',
     description: 'how callers are authenticated',
   },
   {
@@ -136,6 +148,93 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: 'string',
     accepts: 'a path to an htpasswd file with bcrypt entries',
     description: 'users for http_basic',
+  },
+  {
+    key: 'keystone_auth_url',
+    kind: 'string',
+    accepts: 'an http(s) URL such as https://keystone.example.com:5000/v3',
+    description: "keystone: Keystone's identity API that validates tokens",
+  },
+  {
+    key: 'keystone_username',
+    kind: 'string',
+    accepts: 'a Keystone user name',
+    description: "keystone: the gateway's service user (needs the service role to validate tokens)",
+  },
+  {
+    key: 'keystone_password',
+    kind: 'string',
+    accepts: "the service user's password",
+    description: "keystone: the service user's password",
+  },
+  {
+    key: 'keystone_user_domain_name',
+    kind: 'string',
+    default: 'Default',
+    accepts: 'a Keystone domain name',
+    description: "keystone: the service user's domain",
+  },
+  {
+    key: 'keystone_project_name',
+    kind: 'string',
+    default: 'service',
+    accepts: 'a Keystone project name',
+    description: "keystone: the project the gateway's service token is scoped to",
+  },
+  {
+    key: 'keystone_project_domain_name',
+    kind: 'string',
+    default: 'Default',
+    accepts: 'a Keystone domain name',
+    description: "keystone: that project's domain",
+  },
+  {
+    key: 'keystone_www_authenticate_uri',
+    kind: 'string',
+    accepts: 'a URL (default: the keystone auth URL)',
+    description: 'keystone: where a 401 tells clients to authenticate (WWW-Authenticate: Keystone uri=…)',
+  },
+  {
+    key: 'keystone_token_cache_time',
+    kind: 'integer',
+    default: 300,
+    minimum: -1,
+    maximum: 86400,
+    accepts: 'seconds from -1 to 86400; -1 or 0 turn the cache off',
+    description:
+      "keystone: how long a validated token is cached (never past its expires_at), as keystonemiddleware's token_cache_time",
+  },
+  {
+    key: 'keystone_token_cache_size',
+    kind: 'integer',
+    default: 10000,
+    minimum: 1,
+    maximum: 1000000,
+    accepts: 'an integer from 1 to 1000000',
+    description: 'keystone: most validated tokens cached at once (least recently used go first)',
+  },
+  {
+    key: 'keystone_timeout',
+    kind: 'number',
+    default: 10,
+    minimum: 0.1,
+    maximum: 300,
+    accepts: 'seconds from 0.1 to 300',
+    description: 'keystone: how long to wait for Keystone before answering 503',
+  },
+  {
+    key: 'keystone_service_token_roles',
+    kind: 'string',
+    default: 'service',
+    accepts: 'comma-separated role names',
+    description: 'keystone: roles an X-Service-Token must carry (any one)',
+  },
+  {
+    key: 'keystone_service_token_roles_required',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description: 'keystone: refuse (401) an X-Service-Token without one of those roles, as keystonemiddleware',
   },
   {
     key: 'policy_file',

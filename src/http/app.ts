@@ -83,7 +83,14 @@ export function createLogger(config: Pick<Config, 'log_level'>): Logger {
     level: config.log_level,
     base: { service: 'ironic-gateway' },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-auth-token"]', '*.password', '*.auth_token'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-auth-token"]',
+        'req.headers["x-service-token"]',
+        'req.headers["x-storage-token"]',
+        '*.password',
+        '*.auth_token',
+      ],
       censor: '[redacted]',
     },
   });

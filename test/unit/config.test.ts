@@ -25,7 +25,7 @@ test('a bad value is one clear line naming the setting and what it accepts', () 
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ IRONIC_GATEWAY_PORT: 'abc' }, /IRONIC_GATEWAY_PORT \(--port.*accepts an integer from 0 to 65535/],
     [{ IRONIC_GATEWAY_PORT: '70000' }, /IRONIC_GATEWAY_PORT/],
-    [{ IRONIC_GATEWAY_AUTH_STRATEGY: 'keystone' }, /accepts noauth, jwt or http_basic/],
+    [{ IRONIC_GATEWAY_AUTH_STRATEGY: 'kerberos' }, /accepts noauth, jwt, http_basic or keystone/],
     [{ IRONIC_GATEWAY_TRANSPORT_URL: 'http://x' }, /accepts memory:\/\/ or rabbit:\/\//],
     [{ IRONIC_GATEWAY_NOAUTH_ALLOW_REMOTE: 'maybe' }, /accepts true or false/],
   ];

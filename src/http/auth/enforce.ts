@@ -16,7 +16,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { type Htpasswd, BASIC_CHALLENGE, basicCredentials, identityForBasicUser } from './basic.ts';
 import { clientCertOf, clientCertProblem, clientCertRequired } from './client-cert.ts';
+import { HttpError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import { AuthFailure, forbidden, unauthorized } from './failure.ts';
+import { type KeystoneCaller, type KeystoneClient, KeystoneUnavailable } from './keystone.ts';
 import { type JwtSettings, JWT_CHALLENGE, identityFromClaims, tokenFromHeaders, verifyJwt } from './jwt.ts';
 import type { Credentials, Policy } from './policy.ts';
 
@@ -24,6 +26,7 @@ export interface AuthSetup {
   strategy: Config['auth_strategy'];
   jwt?: JwtSettings;
   htpasswd?: Htpasswd;
+  keystone?: KeystoneClient;
   policy: Policy;
   corsOrigins: string[];
   /**
@@ -37,7 +40,29 @@ export interface AuthSetup {
 export const NOAUTH_IDENTITY = { roles: ['admin', 'member', 'reader'], system_scope: 'all', is_admin: true } as const;
 
 function challengeFor(setup: AuthSetup): string {
+  if (setup.keystone) return setup.keystone.challenge;
   return setup.strategy === 'http_basic' ? BASIC_CHALLENGE : JWT_CHALLENGE;
+}
+
+/** What a Keystone caller brings to the policy beyond the request context (oslo.context's policy values). */
+const keystoneCallers = new WeakMap<FastifyRequest, KeystoneCaller>();
+
+/** The request context of a caller Keystone vouched for, as ironic-api builds it from keystonemiddleware's headers. */
+function keystoneContext(caller: KeystoneCaller) {
+  const u = caller.user;
+  return {
+    user_id: u.user_id,
+    project_id: u.project_id,
+    domain_id: u.domain_id,
+    user_domain_id: u.user_domain_id,
+    project_domain_id: u.project_domain_id,
+    system_scope: u.system_scope,
+    roles: [...u.roles],
+    is_admin: false,
+    is_admin_project: u.is_admin_project,
+    // ironic-api passes the caller's token on to the conductor with the keystone strategy only
+    auth_token: caller.token,
+  };
 }
 
 /** Fills `request.ctx` with the caller's identity, or throws AuthFailure. */
@@ -61,6 +86,14 @@ async function authenticate(request: FastifyRequest, setup: AuthSetup): Promise<
       Object.assign(request.ctx, identityForBasicUser(creds.user));
       return;
     }
+    case 'keystone': {
+      const path = request.url.split('?', 1)[0];
+      if (!setup.keystone) throw new Error('the keystone strategy was set up without its settings');
+      const caller = await setup.keystone.authenticateRequest(request.headers, request.method, path);
+      keystoneCallers.set(request, caller);
+      Object.assign(request.ctx, keystoneContext(caller));
+      return;
+    }
   }
 }
 
@@ -68,9 +101,20 @@ async function authenticate(request: FastifyRequest, setup: AuthSetup): Promise<
 export function credentialsOf(request: FastifyRequest): Credentials {
   const ctx = request.ctx;
   const cert = clientCertOf(request);
+  const ks = keystoneCallers.get(request);
   return {
     tls_client_cn: cert?.cn ?? null,
     tls_client_subject: cert?.subject ?? null,
+    ...(ks && {
+      user_name: ks.user.user_name,
+      project_name: ks.user.project_name,
+      is_admin_project: ks.user.is_admin_project,
+      service_user_id: ks.service?.user_id ?? null,
+      service_user_domain_id: ks.service?.user_domain_id ?? null,
+      service_project_id: ks.service?.project_id ?? null,
+      service_project_domain_id: ks.service?.project_domain_id ?? null,
+      service_roles: ks.service ? [...ks.service.roles] : [],
+    }),
     user_id: ctx.user_id,
     project_id: ctx.project_id,
     system_scope: ctx.system_scope,
@@ -94,6 +138,15 @@ async function authenticateOr401(request: FastifyRequest, setup: AuthSetup): Pro
   try {
     await authenticate(request, setup);
   } catch (err) {
+    if (err instanceof KeystoneUnavailable) {
+      request.log.warn(
+        { auth_strategy: setup.strategy, reason: err.message },
+        'cannot validate the token: Keystone is unavailable',
+      );
+      throw new HttpError(503, 'The Keystone service is temporarily unavailable.', {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
+    }
     if (!(err instanceof AuthFailure)) throw err;
     // The reason only: never the header, the token or the password.
     request.log.info({ auth_strategy: setup.strategy, reason: err.reason }, `authentication failed: ${err.reason}`);

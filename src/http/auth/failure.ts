@@ -19,7 +19,12 @@ export type AuthFailureReason =
   | 'wrong audience'
   | 'invalid claims'
   | 'unknown user'
-  | 'wrong password';
+  | 'wrong password'
+  | 'rejected by keystone'
+  | 'unsupported token bind'
+  | 'invalid service token'
+  | 'service token lacks service role'
+  | 'outside access rules';
 
 /** An authentication attempt that failed, for a stated reason. */
 export class AuthFailure extends Error {

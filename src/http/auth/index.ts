@@ -14,12 +14,14 @@ import { Htpasswd } from './basic.ts';
 import { corsOrigins, registerCors } from './cors.ts';
 import { credentialsOf, installAuthHook, type AuthSetup } from './enforce.ts';
 import { loadJwtSettings } from './jwt.ts';
+import { KeystoneClient, type KeystoneClientOptions, loadKeystoneSettings } from './keystone.ts';
 import { Policy, loadPolicyFile } from './policy.ts';
 
 export { API_RULES, BASE_RULES, DEFAULT_RULES, Policy, parseRule } from './policy.ts';
 export { EXPOSED_HEADERS, ALLOWED_HEADERS } from './cors.ts';
 export { JWT_CHALLENGE, MAX_TOKEN_LENGTH } from './jwt.ts';
 export { BASIC_CHALLENGE } from './basic.ts';
+export { KeystoneClient, KeystoneUnavailable, keystoneChallenge } from './keystone.ts';
 export type { AuthSetup } from './enforce.ts';
 
 declare module 'fastify' {
@@ -34,13 +36,18 @@ export function checkNoauthListen(config: Pick<Config, 'auth_strategy' | 'host' 
   if (config.auth_strategy === 'noauth' && !isLoopback(config.host) && !config.noauth_allow_remote) {
     throw new ConfigError(
       `refusing auth_strategy noauth on non-loopback address ${config.host}: every caller would be admin. ` +
-        `Use ${envName('auth_strategy')}=jwt or http_basic, or set ${envName('noauth_allow_remote')}=true to force it.`,
+        `Use ${envName('auth_strategy')}=keystone, jwt or http_basic, or set ${envName('noauth_allow_remote')}=true to force it.`,
     );
   }
 }
 
+/** For tests: what the strategies take besides the configuration (the Keystone client's clock). */
+export interface AuthOptions {
+  keystone?: KeystoneClientOptions;
+}
+
 /** Validates the auth settings and loads keys, users and policy; throws ConfigError. */
-export function loadAuth(config: Config): AuthSetup {
+export function loadAuth(config: Config, options: AuthOptions = {}): AuthSetup {
   checkNoauthListen(config);
   const setup: AuthSetup = {
     strategy: config.auth_strategy,
@@ -49,6 +56,8 @@ export function loadAuth(config: Config): AuthSetup {
     clientCertPerRoute: config.tls_client_ca_file !== undefined && config.tls_public_routes_open,
   };
   if (config.auth_strategy === 'jwt') setup.jwt = loadJwtSettings(config);
+  if (config.auth_strategy === 'keystone')
+    setup.keystone = new KeystoneClient(loadKeystoneSettings(config), options.keystone);
   if (config.auth_strategy === 'http_basic') {
     if (!config.http_basic_auth_user_file)
       throw new ConfigError(
@@ -69,8 +78,8 @@ export function checkAuthConfig(config: Config): void {
  * then authentication and policy enforcement on every route. Loads keys now, so a bad setting
  * throws ConfigError here rather than on the first request.
  */
-export function authPlugins(config: Config): Array<(app: FastifyInstance) => Promise<void>> {
-  const setup = loadAuth(config);
+export function authPlugins(config: Config, options: AuthOptions = {}): Array<(app: FastifyInstance) => Promise<void>> {
+  const setup = loadAuth(config, options);
   return [
     async (app) => {
       app.decorate('authPolicy', setup.policy);
