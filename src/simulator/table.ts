@@ -32,7 +32,10 @@ function compare(a: unknown, b: unknown): number {
 }
 
 export class Table {
+  /** By id, in insertion order: ids only grow, so this is also id order. */
   readonly rows = new Map<number, Row>();
+  /** uuid → row, checked on every use (a uuid never changes in Ironic, but rows are plain objects). */
+  private readonly uuids = new Map<string, Row>();
   private nextId = 1;
 
   constructor(readonly cls: ObjectClass) {}
@@ -66,6 +69,10 @@ export class Table {
   }
 
   byField(field: string, value: unknown): Row | undefined {
+    if (field === 'uuid' && typeof value === 'string') {
+      const row = this.uuids.get(value);
+      if (row && row.uuid === value && this.rows.get(row.id) === row) return row;
+    }
     for (const row of this.rows.values()) if (row[field] === value) return row;
     return undefined;
   }
@@ -81,16 +88,19 @@ export class Table {
       updated_at: null,
     } as Row;
     this.rows.set(row.id, row);
+    this.uuids.set(row.uuid, row);
     return row;
   }
 
   update(row: Row, values: Record<string, unknown>): Row {
     Object.assign(row, values, { updated_at: new Date() });
+    this.uuids.set(row.uuid, row);
     return row;
   }
 
   delete(row: Row): void {
     this.rows.delete(row.id);
+    if (this.uuids.get(row.uuid) === row) this.uuids.delete(row.uuid);
   }
 
   /** Rows passing `keep`, paginated and sorted as Ironic's _paginate_query. */
@@ -117,18 +127,27 @@ export class Table {
       }
       return 0;
     };
-    let rows = [...this.rows.values()].filter(keep).sort(cmp);
-    if (opts.marker !== undefined && opts.marker !== null) {
-      const m = this.markerRow(opts.marker);
-      rows = rows.filter((r) => cmp(r, m) > 0);
-    }
     const limit = opts.limit;
-    if (limit !== undefined && limit !== null) {
-      if (!isIntLike(limit) || Number(limit) < 0)
-        throw ironicError('InvalidParameterValue', `Limit must be positive: ${String(limit)}`);
-      rows = rows.slice(0, Number(limit));
+    if (limit !== undefined && limit !== null && (!isIntLike(limit) || Number(limit) < 0))
+      throw ironicError('InvalidParameterValue', `Limit must be positive: ${String(limit)}`);
+    const max = limit === undefined || limit === null ? Number.POSITIVE_INFINITY : Number(limit);
+    const marker = opts.marker !== undefined && opts.marker !== null ? this.markerRow(opts.marker) : null;
+    // The usual page (by id, ascending): the rows are already in that order, so a page costs
+    // what it holds and the rows before it, never a sort of the whole table.
+    if (keys.length === 1 && sign === 1) {
+      const page: Row[] = [];
+      if (max === 0) return page;
+      for (const r of this.rows.values()) {
+        if (marker && r.id <= marker.id) continue;
+        if (!keep(r)) continue;
+        page.push(r);
+        if (page.length >= max) break;
+      }
+      return page;
     }
-    return rows;
+    let rows = [...this.rows.values()].filter(keep).sort(cmp);
+    if (marker) rows = rows.filter((r) => cmp(r, marker) > 0);
+    return Number.isFinite(max) ? rows.slice(0, max) : rows;
   }
 
   /** A marker is a row identity: a primitive of the class (as oslo serializes one), a uuid or an id. */
