@@ -220,14 +220,14 @@ async function conductorBranches(): Promise<void> {
       return new IronicObject(obj.name, obj.toPlain(), '1.999');
     };
   };
-  for (const name of [
+  const answering = [
     'create_port',
     'update_port',
     'update_portgroup',
     'update_volume_connector',
     'update_volume_target',
-  ] as const)
-    newer(name);
+  ] as const;
+  for (const name of answering) newer(name);
   try {
     await ok('POST', '/v1/ports', { node_uuid: node.uuid, address: mac() });
     await ok('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/extra/b', value: 2 }]);
@@ -240,14 +240,7 @@ async function conductorBranches(): Promise<void> {
     const target = await ok('POST', '/v1/volume/targets', tgt);
     await ok('PATCH', `/v1/volume/targets/${target.uuid}`, [{ op: 'add', path: '/extra/b', value: 2 }]);
   } finally {
-    for (const name of [
-      'create_port',
-      'update_port',
-      'update_portgroup',
-      'update_volume_connector',
-      'update_volume_target',
-    ])
-      delete api[name];
+    for (const name of answering) delete api[name];
   }
 }
 

@@ -1,11 +1,10 @@
 /** The named microversion table: Ironic's names, in order, and no bare microversion elsewhere. */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as versions from '../../../src/http/versions.ts';
+import { linesMatching } from '../../support/source-lines.ts';
 
-const ROOT = join(import.meta.dirname, '../../..');
 const IRONIC_VERSIONS = '/usr/lib/python3/dist-packages/ironic/api/controllers/v1/versions.py';
 
 const named = Object.entries(versions).filter(([k]) => /^MINOR_\d+_/.test(k)) as [string, number][];
@@ -49,14 +48,6 @@ test('predicates and checks read the negotiated version', () => {
   );
 });
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
-
 // What a bare microversion looks like in code: compared with `.minor`, given as a route's
 // minVersion or a lookup's namesFrom, or a number cast to the brand.
 const BARE = [
@@ -68,14 +59,8 @@ const BARE = [
 ];
 
 test('no bare microversion number outside src/http/versions.ts', () => {
-  const offenders: string[] = [];
-  for (const file of sources(join(ROOT, 'src'))) {
-    if (file.endsWith(join('http', 'versions.ts'))) continue;
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        if (BARE.some((re) => re.test(line))) offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
-      });
-  }
-  assert.deepEqual(offenders, []);
+  assert.deepEqual(
+    linesMatching('src', BARE, (file) => file === 'src/http/versions.ts'),
+    [],
+  );
 });
