@@ -4,17 +4,18 @@
  */
 import { RemoteError } from '../rpc/errors.ts';
 import { IRONIC_EXCEPTIONS } from './exception-table.ts';
+import { own } from '../own.ts';
 
 export { IRONIC_EXCEPTIONS };
 
 /** HTTP status for an Ironic exception class name; unknown classes are 500. */
 export function httpStatusFor(className: string): number {
-  return IRONIC_EXCEPTIONS[className]?.code ?? 500;
+  return own(IRONIC_EXCEPTIONS, className)?.code ?? 500;
 }
 
 /** True when `className` is `ancestor` or derives from it in Ironic's hierarchy. */
 export function isA(className: string, ancestor: string): boolean {
-  for (let c: string | undefined = className; c; c = IRONIC_EXCEPTIONS[c]?.base) {
+  for (let c: string | undefined = className; c; c = own(IRONIC_EXCEPTIONS, c)?.base) {
     if (c === ancestor) return true;
   }
   return false;

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MessageUndeliverable, MessagingTimeout, RemoteError, RpcError, TransportUnavailable } from '../rpc/errors.ts';
 import { IRONIC_EXCEPTIONS, httpStatusFor } from '../conductor/exceptions.ts';
+import { own } from '../own.ts';
 
 /** Seconds a client should wait before retrying when the conductors are unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -54,7 +55,7 @@ export function mapError(err: unknown): MappedError {
     return { status: err.statusCode, message: err.message, headers: err.headers, extra: err.extra, level: 'info' };
   }
   if (err instanceof RemoteError) {
-    const known = IRONIC_EXCEPTIONS[err.exc_type] !== undefined;
+    const known = own(IRONIC_EXCEPTIONS, err.exc_type) !== undefined;
     const status = httpStatusFor(err.exc_type);
     const headers: Record<string, string> = status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
     // A class Ironic's table does not know (a database or Python error on the conductor) may

@@ -10,6 +10,7 @@ import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { CLASSES, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
+import { own } from '../own.ts';
 
 /** Conductors whose last touch is older than this are offline (Ironic's heartbeat_timeout). */
 export const HEARTBEAT_TIMEOUT_MS = 60_000;
@@ -43,7 +44,7 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 
 function named(method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...asObject(kwargs) };
-  const names = PARAMS[method] ?? [];
+  const names = own(PARAMS, method) ?? [];
   (Array.isArray(args) ? args : []).forEach((v, i) => {
     if (names[i]) out[names[i]!] = v;
   });
@@ -118,8 +119,8 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
 export async function object_class_action_versions(sim: Sim, a: Args): Promise<unknown> {
   const objname = String(a.objname);
   const method = String(a.objmethod);
-  const cls = CLASSES[objname];
-  if (!cls || !METHODS[objname]!.includes(method)) {
+  const cls = own(CLASSES, objname);
+  if (!cls || !own(METHODS, objname)?.includes(method)) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
   const result = classAction(sim.store, cls, method, named(method, a.args, a.kwargs));

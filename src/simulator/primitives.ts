@@ -4,6 +4,7 @@
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import { ADDED_IN, CLASSES, type ObjectClass, type Row } from './schema.ts';
+import { own } from '../own.ts';
 
 export interface Primitive {
   'ironic_object.name': string;
@@ -114,7 +115,7 @@ export interface Decoded {
 export function fromPrimitive(p: unknown, expected?: string): Decoded {
   if (!isPrimitive(p)) throw ironicError('InvalidParameterValue', 'Expected a versioned object primitive.');
   const name = p['ironic_object.name'];
-  const cls = CLASSES[name];
+  const cls = own(CLASSES, name);
   if (!cls || (expected && name !== expected)) {
     throw ironicError(
       'InvalidParameterValue',

@@ -5,6 +5,7 @@
  * itself (1.8) is checked here.
  */
 import { ironicError } from '../../conductor/exceptions.ts';
+import { own } from '../../own.ts';
 
 export interface FieldVersions {
   /** field → the minor version it appears from (absent: always shown) */
@@ -37,7 +38,7 @@ export function checkAllowSpecifyFields(fields: readonly string[] | undefined, m
 export function checkAllowedFields(fields: readonly string[] | undefined, spec: FieldVersions, minor: number): void {
   if (fields === undefined) return;
   for (const f of fields) {
-    const since = spec.since[f];
+    const since = own(spec.since, f);
     if (since !== undefined && minor < since && spec.refuseBelow.includes(f)) throw notAcceptable();
   }
 }
@@ -52,6 +53,6 @@ export function checkForInvalidFields(fields: readonly string[], known: Iterable
 /** Keeps only `fields` of `obj` (unset_fields_except). */
 export function selectFields<T extends Record<string, unknown>>(obj: T, fields: readonly string[]): Partial<T> {
   const out: Record<string, unknown> = {};
-  for (const f of fields) if (f in obj) out[f] = obj[f];
+  for (const f of fields) if (Object.hasOwn(obj, f)) out[f] = obj[f];
   return out as Partial<T>;
 }

@@ -9,6 +9,7 @@ import { invalidStateRequested, ironicError } from '../../conductor/exceptions.t
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { VERBS, nextState } from '../../conductor/states.ts';
 import { notAcceptable } from './fields.ts';
+import { own } from '../../own.ts';
 
 /** The minimum microversion of each verb (api_utils.MIN_VERB_VERSIONS). */
 export const MIN_VERB_VERSIONS: Readonly<Record<string, number>> = {
@@ -36,7 +37,7 @@ const invalid = (msg: string): Error => ironicError('Invalid', msg);
 
 /** check_allow_management_verbs: 406 for a verb newer than the microversion. */
 export function checkVerbVersion(request: FastifyRequest, target: string): void {
-  const min = MIN_VERB_VERSIONS[target];
+  const min = own(MIN_VERB_VERSIONS, target);
   if (min !== undefined && !request.atLeast(min)) throw notAcceptable();
 }
 
@@ -50,7 +51,7 @@ export function checkActionable(node: IronicObject<NodeFields>, target: string):
     );
   }
   const state = node.get('provision_state') ?? null;
-  if (nextState(state, VERBS[target] ?? target) !== undefined) return;
+  if (nextState(state, own(VERBS, target) ?? target) !== undefined) return;
   const reservation = node.get('reservation');
   if (reservation) {
     throw ironicError(

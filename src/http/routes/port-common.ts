@@ -13,6 +13,7 @@ import { checkUuid, isUuidLike } from '../resources/ident.ts';
 import { classAction, getRpcNode, listObjects } from '../resources/lookup.ts';
 import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from '../resources/representation.ts';
 import { getRpcPortgroup } from './remote-objects.ts';
+import { own } from '../../own.ts';
 import {
   convert,
   normalizeMac,
@@ -68,7 +69,7 @@ export const portSchema = resourceSchema({
 /** _check_allowed_port_fields: a field newer than the microversion is 406. */
 export function checkPortFields(request: FastifyRequest, fields: Iterable<string>): void {
   for (const f of fields) {
-    const since = PORT.versions.since[f];
+    const since = own(PORT.versions.since, f);
     if (since !== undefined && PORT.versions.refuseBelow.includes(f) && !request.atLeast(since)) throw notAcceptable();
   }
 }
