@@ -11,12 +11,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
-import type { VendorPassthruResult } from '../../conductor/api.ts';
 import { needsVersion, notAcceptable } from '../resources/fields.ts';
 import { parseBoolean } from '../resources/ident.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import type { RouteDef } from '../route.ts';
 import { classAction } from '../resources/lookup.ts';
+import { sendVendorResult, vendorMethodOf } from '../resources/passthru.ts';
 import { dict, errorResponses, linksSchema } from '../resources/representation.ts';
 import { withStatus } from './remote-objects.ts';
 
@@ -93,29 +93,6 @@ async function onDriver<T>(request: FastifyRequest, fn: (topic: string, name: st
   const name = (request.params as NameParams).driver_name;
   const topic = await request.server.conductor.get_topic_for_driver(name);
   return fn(topic, name);
-}
-
-/**
- * utils.vendor_passthru: 202 when the method ran asynchronously, 200 otherwise; an `attach`
- * answer is the raw response body (text as UTF-8), not JSON.
- */
-export function sendPassthru(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {
-  reply.code(result.async ? 202 : 200);
-  if (result.attach) {
-    const raw = result.return;
-    const payload =
-      typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(JSON.stringify(raw ?? null), 'utf8');
-    return reply.type('application/octet-stream').send(payload);
-  }
-  return reply.type('application/json').send(JSON.stringify(result.return ?? null));
-}
-
-/** The `method` query parameter a vendor passthru needs ("Method not specified" otherwise). */
-export function passthruMethod(request: FastifyRequest): string {
-  // in the path (as python-ironicclient and openstacksdk send it) or in ?method=
-  const method = (request.params as { method?: string }).method || (request.query as { method?: string }).method;
-  if (!method) throw ironicError('Invalid', 'Method not specified');
-  return method;
 }
 
 const nameParams = {
@@ -261,12 +238,12 @@ export const driverRoutes: RouteDef[] = [
           response: { 200: {}, 202: {}, ...ERRORS },
         },
         handler: async (request, reply) => {
-          const method = passthruMethod(request);
+          const method = vendorMethodOf(request);
           const info = (request.body ?? {}) as Record<string, unknown>;
           const result = await onDriver(request, (topic, name) =>
             request.server.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
           );
-          return sendPassthru(reply, result);
+          return sendVendorResult(reply, result);
         },
       }),
     ),

@@ -1,39 +1,12 @@
 /**
  * Node vendor passthru: any HTTP method relayed to the node's vendor interface, answered as
- * ironic-api does (api_utils.vendor_passthru): 202 for an async method, 200 otherwise; the
- * return value as the JSON body, or, when the driver asks to `attach` it, as the raw body.
+ * ironic-api does (resources/passthru.ts).
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { VendorPassthruResult } from '../../../conductor/api.ts';
-import { ironicError } from '../../../conductor/exceptions.ts';
+import type { FastifyRequest } from 'fastify';
+import { sendVendorResult, vendorMethodOf } from '../../resources/passthru.ts';
 import type { RouteDef } from '../../route.ts';
 import { nodeAndTopic } from '../../resources/lookup.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
-
-/** Sends a vendor method's result as ironic-api does; shared with driver vendor passthru. */
-export function sendVendorResult(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {
-  reply.code(result.async ? 202 : 200).type('application/json');
-  if (result.attach) {
-    const raw = result.return;
-    const body = Buffer.isBuffer(raw)
-      ? raw
-      : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? ''), 'utf8');
-    return reply.send(body);
-  }
-  if (result.async && (result.return === null || result.return === undefined)) return reply.send();
-  return reply.send(JSON.stringify(result.return ?? null));
-}
-
-/**
- * The vendor method a passthru call names: the path segment after `vendor_passthru/` (as
- * python-ironicclient sends it; ironic-api's `_default` takes either) or the `method` query
- * parameter (400 "Method not specified" when neither).
- */
-export function vendorMethodOf(request: FastifyRequest): string {
-  const method = (request.params as { method?: string }).method || (request.query as { method?: string }).method;
-  if (!method) throw ironicError('Invalid', 'Method not specified');
-  return method;
-}
 
 /** The body passed to the vendor method as `info` ({} when none). */
 export function vendorInfoOf(request: FastifyRequest): Record<string, unknown> {
