@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { HttpError, RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
 import { TOO_DEEP_MESSAGE, nestsDeeperThan } from './json-depth.ts';
+import { serverTimeouts } from './server-timeouts.ts';
 import { MAX_PARAM_LENGTH, clientErrorHandler, onFrameworkError, onUnmetExpectation } from './framework-errors.ts';
 import { stripJsonSuffix } from './json-suffix.ts';
 import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
@@ -77,6 +78,8 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.body_limit,
+    // Slow clients (README, "Limits"): each phase of a connection has its own deadline.
+    ...serverTimeouts(config),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // the answers Fastify and Node would write themselves, in Ironic's format (framework-errors.ts)
     frameworkErrors: onFrameworkError,
