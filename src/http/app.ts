@@ -11,7 +11,13 @@ import type { Config } from '../config.ts';
 import { HttpError, RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
 import { TOO_DEEP_MESSAGE, nestsDeeperThan } from './json-depth.ts';
 import { serverTimeouts } from './server-timeouts.ts';
-import { MAX_PARAM_LENGTH, clientErrorHandler, onFrameworkError, onUnmetExpectation } from './framework-errors.ts';
+import {
+  MAX_PARAM_LENGTH,
+  clientErrorHandler,
+  onConnectMethod,
+  onFrameworkError,
+  onUnmetExpectation,
+} from './framework-errors.ts';
 import { stripJsonSuffix } from './json-suffix.ts';
 import { MIN_VERSION, microversionHook, versionHeaders, isVersionedPath } from './microversion.ts';
 import { genReqId, requestIdHeaders } from './request-id.ts';
@@ -108,6 +114,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
   });
   app.server.on('checkExpectation', onUnmetExpectation);
+  app.server.on('connect', onConnectMethod);
   app.decorate('publicEndpoint', config.public_endpoint ?? null);
   app.decorate('gatewayConfig', config);
   app.decorate('conductor', services.conductor ?? (null as unknown as ConductorAPI));

@@ -7,14 +7,17 @@
  *   line can carry, so that routes check long idents themselves, as ironic-api does, with
  *   InvalidUuidOrName): 400;
  * - an `Expect` header other than `100-continue`: 417 (Node's own is an empty body);
+ * - a CONNECT (Node hands its socket over, and closes it unanswered when nobody takes it): 405;
  * - a request the HTTP parser refuses, or one too slow to arrive (server timeouts): 400, 408,
  *   431 for headers over Node's limit. These are written on the socket before any request
  *   exists: the answer has a new request id and closes the connection.
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { newRequestId } from '../conductor/context.ts';
+import { own } from '../own.ts';
 import { errorBody } from './errors.ts';
 import { isVersionedPath, versionHeaders } from './microversion.ts';
 import { genReqId, requestIdHeaders } from './request-id.ts';
@@ -63,6 +66,26 @@ export function onUnmetExpectation(req: IncomingMessage, res: ServerResponse): v
   res.end(body);
 }
 
+/** Writes an answer in Ironic's format straight on a socket, and closes the connection. */
+function writeRaw(socket: Duplex, status: number, message: string, requestId: string): void {
+  const body = JSON.stringify(errorBody(status, message));
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    `X-Openstack-Request-Id: ${requestId}`,
+    `Openstack-Request-Id: ${requestId}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+  ];
+  socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** Node's 'connect' event: the API is no proxy. */
+export function onConnectMethod(req: IncomingMessage, socket: Duplex): void {
+  if (socket.writable) writeRaw(socket, 405, 'The method CONNECT is not allowed.', genReqId(req));
+  socket.destroy();
+}
+
 const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
   HPE_HEADER_OVERFLOW: {
     status: 431,
@@ -85,25 +108,13 @@ interface LogLike {
 export function clientErrorHandler(log: LogLike): (err: NodeJS.ErrnoException, socket: Socket) => void {
   return (err, socket) => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const known = err.code !== undefined ? CLIENT_ERRORS[err.code] : undefined;
+    const known = err.code !== undefined ? own(CLIENT_ERRORS, err.code) : undefined;
     const status = known?.status ?? 400;
     const message = known?.message ?? `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'}).`;
     log.debug({ err, status }, 'client error');
     // a response already under way on this connection (a keep-alive request in flight) can not be followed by another
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (socket.writable && !inFlight?.headersSent) {
-      const id = requestIdHeaders(newRequestId());
-      const body = JSON.stringify(errorBody(status, message));
-      const head = [
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-        `X-Openstack-Request-Id: ${id['x-openstack-request-id']}`,
-        `Openstack-Request-Id: ${id['openstack-request-id']}`,
-        'Content-Type: application/json',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        'Connection: close',
-      ];
-      socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
-    }
+    if (socket.writable && !inFlight?.headersSent) writeRaw(socket, status, message, newRequestId());
     socket.destroy();
   };
 }

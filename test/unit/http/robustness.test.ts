@@ -150,7 +150,7 @@ test("the router's own refusals are in Ironic's format with a request id (bad UR
   assert.match(fault(p), /Expected a (logical name or )?UUID/);
 });
 
-test("Node's own refusals are in Ironic's format with a request id (Expect, parser errors, 431)", async () => {
+test("Node's own refusals are in Ironic's format with a request id (Expect, parser errors, CONNECT, 431)", async () => {
   const expect = parseAnswer(
     await raw('POST /v1/nodes HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 0\r\n\r\n'),
   );
@@ -167,6 +167,7 @@ test("Node's own refusals are in Ironic's format with a request id (Expect, pars
   for (const [bytes, status] of [
     ['GET /v1 HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400],
     ['BLAH\r\n\r\n', 400],
+    ['CONNECT evil.example:443 HTTP/1.1\r\nHost: x\r\n\r\n', 405],
     ['GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
     [`GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
     [`GET /v1/nodes/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
