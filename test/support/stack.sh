@@ -5,6 +5,9 @@
 #   stack.sh start            start both (stopping leftovers of a previous run first), write .tmp/stack.env
 #   stack.sh stop             stop both, and anything a previous run left behind
 #   stack.sh restart-rabbit   stop and start the broker only (same data); the conductor reconnects by itself
+#   stack.sh restart-conductor  stop the conductor (SIGTERM, then SIGKILL; a stopped one is continued first)
+#                             and start it again on the same database
+#   stack.sh conductor-pid    the conductor's process id (for fault tests: SIGSTOP, SIGKILL)
 #   stack.sh ctl ARGS…        rabbitmqctl against the private broker
 #   stack.sh status           show what runs
 #
@@ -168,8 +171,15 @@ start_conductor() {
   rm -f "$d/ironic.sqlite"
   log "creating the conductor's schema"
   "$PY" /usr/bin/ironic-dbsync --config-file "$d/ironic.conf" create_schema >"$d/log/dbsync.out" 2>&1 || { tail -30 "$d/log/dbsync.out" >&2; return 1; }
+  : >"$d/log/conductor.out"
+  launch_conductor
+}
+
+# Starts the conductor on the existing database and waits until it consumes its queue.
+launch_conductor() {
+  local d="$tmp/ironic"
   log "starting ironic-conductor ($COND_HOST)"
-  setsid "$PY" /usr/bin/ironic-conductor --config-file "$d/ironic.conf" >"$d/log/conductor.out" 2>&1 </dev/null &
+  setsid "$PY" /usr/bin/ironic-conductor --config-file "$d/ironic.conf" >>"$d/log/conductor.out" 2>&1 </dev/null &
   echo $! >"$d/conductor.pid"
   local i
   for ((i = 0; i < 240; i++)); do
@@ -184,6 +194,8 @@ start_conductor() {
 
 stop_conductor() {
   local f="$tmp/ironic/conductor.pid"
+  # a conductor a fault test left stopped (SIGSTOP) must run to hear SIGTERM
+  [ -f "$f" ] && kill -CONT "$(cat "$f")" 2>/dev/null || true
   [ -f "$f" ] && kill_pid "$(cat "$f")" 15
   rm -f "$f"
 }
@@ -214,6 +226,7 @@ TEST_CONDUCTOR_HOST=$COND_HOST
 TEST_STACK_SCRIPT=$root/test/support/stack.sh
 TEST_CONDUCTOR_LOG=$tmp/ironic/log/ironic-conductor.log
 TEST_CONDUCTOR_CONFIG=$tmp/ironic/ironic.conf
+STACK_RABBIT_PORT=$RABBIT_PORT
 ENV
     log "ready: $(tr '\n' ' ' <"$env_file")"
     ;;
@@ -231,6 +244,13 @@ ENV
   start-rabbit)
     start_rabbit
     ;;
+  restart-conductor)
+    stop_conductor
+    launch_conductor
+    ;;
+  conductor-pid)
+    cat "$tmp/ironic/conductor.pid"
+    ;;
   ctl) # rabbitmqctl against our broker, e.g. stack.sh ctl list_queues name arguments
     shift
     exec "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"
@@ -241,7 +261,7 @@ ENV
     if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then echo "ironic-conductor: up ($(cat "$f"))"; else echo "ironic-conductor: down"; fi
     ;;
   *)
-    echo "usage: $0 start|stop|restart-rabbit|stop-rabbit|start-rabbit|ctl ARGS|status" >&2
+    echo "usage: $0 start|stop|restart-rabbit|stop-rabbit|start-rabbit|restart-conductor|conductor-pid|ctl ARGS|status" >&2
     exit 2
     ;;
 esac
