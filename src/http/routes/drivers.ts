@@ -8,7 +8,7 @@
  * (`dynamic`); the per-interface defaults and enabled lists of `detail` are not on the RPC
  * surface and are reported as null.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
 import { needsVersion, notAcceptable } from '../resources/fields.ts';
