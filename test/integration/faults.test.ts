@@ -8,8 +8,9 @@
  * broker and consumed once the conductor is back; the load is served again after it (the time
  * that took is printed).
  *
- * Not covered: several conductors (the stack runs one), so a dead conductor's nodes moving to
- * the survivors after the heartbeat timeout is not exercised here.
+ * With a second conductor (stack.sh start-second-conductor), a killed conductor leaves the
+ * gateway's hash ring once its heartbeat is older than Ironic's heartbeat timeout (60 s), and
+ * its nodes are then served by the survivor.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,8 +55,8 @@ before(async () => {
 after(async () => {
   // the stack is shared with the rest of the suite: leave the conductor running
   if (stopped) process.kill(await conductorPid(), 'SIGCONT');
-  await app.inject({ method: 'DELETE', url: `/v1/nodes/${node}`, headers: latest });
-  await gateway.close();
+  if (node) await app.inject({ method: 'DELETE', url: `/v1/nodes/${node}`, headers: latest });
+  await gateway?.close();
 });
 
 async function conductorPid(): Promise<number> {
@@ -249,4 +250,84 @@ test('a broker restart under steady load: 503/504 with Retry-After, none hung; s
     `${samples.length} requests (${byStatus}); slowest answer ${worstOvershootMs} ms past the RPC timeout; ` +
       `the broker took ${restartedMs} ms to restart, the load was served ${recoveryMs} ms after that`,
   );
+});
+
+/** Ironic's [conductor]heartbeat_timeout, which the gateway's hash ring applies too. */
+const HEARTBEAT_TIMEOUT_S = 60;
+
+test('a killed conductor leaves the hash ring after the heartbeat timeout; its nodes go to the survivor', {
+  timeout: 420_000,
+}, async (t) => {
+  const survivor = (await stack.sh('start-second-conductor')).trim().split('\n').at(-1)!;
+  const victim = stack.conductorHost();
+  const nodes: string[] = [];
+  try {
+    for (let i = 0; i < 8; i++) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/nodes',
+        headers: latest,
+        payload: { driver: 'fake-hardware', name: `fault-ring-${process.pid}-${i}` },
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      nodes.push(r.json().uuid as string);
+    }
+    const topicOf = async (uuid: string) =>
+      gateway.conductor.get_topic_for({ uuid, driver: 'fake-hardware', conductor_group: '' });
+    // the ring takes in the second conductor at its next refresh
+    const until = Date.now() + 60_000;
+    let topics: string[] = [];
+    for (;;) {
+      topics = await Promise.all(nodes.map(topicOf));
+      if (new Set(topics).size === 2) break;
+      if (Date.now() > until) assert.fail(`the ring never spread the nodes over both conductors: ${topics.join(' ')}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const victimNodes = nodes.filter((_, i) => topics[i]!.endsWith(`.${victim}`));
+
+    process.kill(await conductorPid(), 'SIGKILL');
+    const killed = Date.now();
+    // every node served again: the victim's once the ring has dropped it
+    const statuses = new Map<number, number>();
+    let allServedMs = 0;
+    for (;;) {
+      // boot device: an RPC to the node's own conductor (a node read goes to any conductor)
+      const answers = await Promise.all(
+        nodes.map((n) => app.inject({ url: `/v1/nodes/${n}/management/boot_device`, headers: latest })),
+      );
+      for (const a of answers) {
+        statuses.set(a.statusCode, (statuses.get(a.statusCode) ?? 0) + 1);
+        if (a.statusCode !== 200) {
+          assert.ok(a.statusCode === 503 || a.statusCode === 504, `${a.statusCode}: ${a.body}`);
+          assert.equal(a.headers['retry-after'], '5');
+        }
+      }
+      if (answers.every((a) => a.statusCode === 200)) {
+        allServedMs = Date.now() - killed;
+        break;
+      }
+      if (Date.now() - killed > (HEARTBEAT_TIMEOUT_S + 120) * 1000)
+        assert.fail("the victim's nodes were never served again");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const after = await Promise.all(nodes.map(topicOf));
+    assert.ok(
+      after.every((topic) => topic.endsWith(`.${survivor}`)),
+      `every node routed to the survivor: ${after.join(' ')}`,
+    );
+    assert.ok(
+      allServedMs >= (HEARTBEAT_TIMEOUT_S - 10) * 1000,
+      `the victim left the ring ${allServedMs} ms after it died, before the heartbeat timeout`,
+    );
+    t.diagnostic(
+      `${victimNodes.length} of ${nodes.length} nodes on the killed conductor; answers while it was in the ring ` +
+        `${[...statuses].map(([s, n]) => `${s}:${n}`).join(' ')}; every node served again ${allServedMs} ms after the kill ` +
+        `(heartbeat timeout ${HEARTBEAT_TIMEOUT_S} s)`,
+    );
+  } finally {
+    // back to the stack the rest of the suite expects: the first conductor, alone
+    await stack.sh('restart-conductor');
+    for (const n of nodes) await app.inject({ method: 'DELETE', url: `/v1/nodes/${n}`, headers: latest });
+    await stack.sh('stop-second-conductor');
+  }
 });
