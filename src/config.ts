@@ -54,6 +54,10 @@ export interface Config {
   hash_ring_reset_interval: number;
   max_limit: number;
   body_limit: number;
+  http_headers_timeout: number;
+  http_request_timeout: number;
+  http_keep_alive_timeout: number;
+  http_idle_timeout: number;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   public_endpoint?: string;
   api_docs: boolean;
@@ -294,6 +298,46 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'largest request body',
   },
   {
+    key: 'http_headers_timeout',
+    kind: 'number',
+    default: 20,
+    minimum: 1,
+    maximum: 3600,
+    accepts: 'seconds from 1 to 3600',
+    description:
+      "time a client has to send a request's line and headers (408 after); 20 s, Apache's RequestReadTimeout for headers",
+  },
+  {
+    key: 'http_request_timeout',
+    kind: 'number',
+    default: 60,
+    minimum: 1,
+    maximum: 3600,
+    accepts: 'seconds from 1 to 3600, at least the headers timeout',
+    description:
+      'time a client has to send a whole request, body included (408 after); 60 s lets a full body-limit body come at 17 KiB/s',
+  },
+  {
+    key: 'http_keep_alive_timeout',
+    kind: 'number',
+    default: 72,
+    minimum: 1,
+    maximum: 3600,
+    accepts: 'seconds from 1 to 3600',
+    description:
+      'how long an idle keep-alive connection is kept; 72 s outlasts the 60 s idle timeout of common load balancers, so they close first',
+  },
+  {
+    key: 'http_idle_timeout',
+    kind: 'number',
+    default: 120,
+    minimum: 0,
+    maximum: 86400,
+    accepts: 'seconds from 0 (never) to 86400, above the RPC response timeout',
+    description:
+      'a connection with no bytes moving either way for this long is closed (a client that stops reading its answer); above the RPC timeout, which a waiting client sits through',
+  },
+  {
     key: 'log_level',
     kind: 'string',
     default: 'info',
@@ -470,7 +514,22 @@ export function loadConfig(
   const config = out as unknown as Config;
   checkTransportUrl(config.transport_url);
   checkTlsSettings(config);
+  checkHttpTimeouts(config);
   return config;
+}
+
+/** The server's timeouts must nest: headers within the request, the RPC wait within the idle limit. */
+function checkHttpTimeouts(c: Config): void {
+  if (c.http_request_timeout < c.http_headers_timeout) {
+    throw new ConfigError(
+      `${envName('http_request_timeout')} (${c.http_request_timeout}) must be at least ${envName('http_headers_timeout')} (${c.http_headers_timeout}): the headers are part of the request`,
+    );
+  }
+  if (c.http_idle_timeout !== 0 && c.http_idle_timeout <= c.rpc_response_timeout) {
+    throw new ConfigError(
+      `${envName('http_idle_timeout')} (${c.http_idle_timeout}) must be 0 or above ${envName('rpc_response_timeout')} (${c.rpc_response_timeout}): a client waiting for a conductor's answer sends and receives nothing meanwhile`,
+    );
+  }
 }
 
 /** The TLS settings that only make sense together (the files themselves are read by src/http/tls.ts). */

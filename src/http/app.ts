@@ -17,7 +17,16 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
-import { RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
+import { HttpError, RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
+import { TOO_DEEP_MESSAGE, nestsDeeperThan } from './json-depth.ts';
+import { serverTimeouts } from './server-timeouts.ts';
+import {
+  MAX_PARAM_LENGTH,
+  clientErrorHandler,
+  onConnectMethod,
+  onFrameworkError,
+  onUnmetExpectation,
+} from './framework-errors.ts';
 import { stripJsonSuffix } from './json-suffix.ts';
 import {
   MAX_VERSION_STRING,
@@ -113,13 +122,19 @@ const ALL_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
 
 /** Builds the gateway's Fastify instance (not listening). */
 export async function buildApp(config: Config, services: AppServices = {}): Promise<FastifyInstance> {
+  const logger = services.logger ?? createLogger(config);
   const options: FastifyServerOptions & { https?: TlsOptions } = {
     ...(services.https ? { https: services.https } : {}),
-    loggerInstance: (services.logger ?? createLogger(config)) as FastifyBaseLogger,
+    loggerInstance: logger as FastifyBaseLogger,
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.body_limit,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    // Slow clients (README, "Limits"): each phase of a connection has its own deadline.
+    ...serverTimeouts(config),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // the answers Fastify and Node would write themselves, in Ironic's format (framework-errors.ts)
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: clientErrorHandler(logger),
     // Unknown body attributes are refused (as ironic-api does), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
     // refused below in Ironic's error format, with Retry-After (Fastify's own 503 has neither)
@@ -138,12 +153,15 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
+    else if (nestsDeeperThan(body as string)) done(new HttpError(400, TOO_DEEP_MESSAGE), undefined);
     else void parseJson(request, body as string, done);
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) done(null, undefined);
     else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
   });
+  app.server.on('checkExpectation', onUnmetExpectation);
+  app.server.on('connect', onConnectMethod);
   app.decorate('publicEndpoint', config.public_endpoint ?? null);
   app.decorate('gatewayConfig', config);
   app.decorate('conductor', services.conductor ?? noConductor());
@@ -164,7 +182,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
 
   // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
-  const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 512 });
+  const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });
   app.addHook('onRoute', (route) => {
     // a catch-all (CORS preflight's OPTIONS *) says nothing about which methods a path has
     if (route.url === '*' || route.url === '/*') return;

@@ -5,6 +5,7 @@
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import { NODE_INTERFACES } from './schema.ts';
+import { own } from '../own.ts';
 
 export const FAKE_HARDWARE = 'fake-hardware';
 export const DRIVERS = [FAKE_HARDWARE] as const;
@@ -178,7 +179,7 @@ export function vendorRoute(
   method: unknown,
   httpMethod: unknown,
 ): { route: VendorRoute; http: string } {
-  const route = typeof method === 'string' ? routes[method] : undefined;
+  const route = typeof method === 'string' ? own(routes, method) : undefined;
   if (!route) throw ironicError('InvalidParameterValue', `No handler for method ${String(method)}`);
   const http = String(httpMethod ?? '').toUpperCase();
   if (!route.http_methods.includes(http))

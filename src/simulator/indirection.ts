@@ -10,6 +10,7 @@ import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
+import { own } from '../own.ts';
 
 /** Conductors whose last touch is older than this are offline (Ironic's heartbeat_timeout). */
 export const HEARTBEAT_TIMEOUT_MS = 60_000;
@@ -43,7 +44,7 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 
 function named(method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...asObject(kwargs) };
-  const names = PARAMS[method] ?? [];
+  const names = own(PARAMS, method) ?? [];
   (Array.isArray(args) ? args : []).forEach((v, i) => {
     if (names[i]) out[names[i]] = v;
   });

@@ -5,7 +5,7 @@
  * Every command's exit status is checked, and its output parsed from `-f json` where the
  * command has one.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
@@ -18,6 +18,7 @@ import {
   type RunningGateway,
 } from './support/backend.ts';
 import { baremetalRaw, fails, json, ok } from './support/baremetal.ts';
+import { steps } from './support/steps.ts';
 import { until } from './support/wait.ts';
 
 type Row = Record<string, unknown>;
@@ -27,9 +28,8 @@ type Row = Record<string, unknown>;
 for (const backend of backends()) {
   describe(`baremetal CLI · ${backend.name}`, { concurrency: true }, () => {
     for (const mode of gatewayModes()) {
-      describe(`${backend.name} · ${mode.label}`, { concurrency: false, timeout: 1_200_000 }, () =>
-        scenario(backend, mode),
-      );
+      // no suite deadline: each step has its own (support/steps.ts)
+      describe(`${backend.name} · ${mode.label}`, { concurrency: false }, () => scenario(backend, mode));
     }
   });
 }
@@ -52,6 +52,8 @@ function scenario(backend: Backend, mode: GatewayMode): void {
   } = { others: [] };
   const vif = randomUUID();
 
+  const s = steps();
+  const step = s.step;
   const show = (ident: string) => json<Row>(gw, 'node', 'show', ident);
   const waitFor = (what: string, check: (n: Row) => boolean) =>
     until(
@@ -62,32 +64,25 @@ function scenario(backend: Backend, mode: GatewayMode): void {
       },
       60_000,
       250,
+      s.signal,
     );
 
-  // The steps build on each other: after a failed one the rest are skipped, naming it.
-  let failed: string | undefined;
-  const step = (title: string, fn: () => Promise<void>) =>
-    test(title, async (t) => {
-      if (failed) return t.skip(`an earlier step failed: ${failed}`);
-      try {
-        await fn();
-      } catch (err) {
-        failed = title;
-        throw err;
-      }
-    });
-
   before(async () => {
-    gw = await startGateway(backend, mode);
+    const started = await startGateway(backend, mode);
+    // every command run against it stops when its step's deadline passes
+    gw = Object.defineProperty(started, 'signal', { get: () => s.signal, enumerable: true });
   });
   after(async () => {
-    // a failed step must not leave our nodes on a shared conductor
+    // the step before may have timed out and still be ending: clean up only once it has
+    await s.settled();
+    // a failed step must not leave our nodes on a shared conductor (the gateway no longer carries a step's signal)
+    const clean = { ...gw, signal: undefined };
     for (const uuid of [ids.node, ...ids.others]) {
       if (!uuid) continue;
-      await baremetalRaw(gw, ['node', 'maintenance', 'set', uuid]);
-      await baremetalRaw(gw, ['node', 'delete', uuid]);
+      await baremetalRaw(clean, ['node', 'maintenance', 'set', uuid]);
+      await baremetalRaw(clean, ['node', 'delete', uuid]);
     }
-    if (ids.chassis) await baremetalRaw(gw, ['chassis', 'delete', ids.chassis]);
+    if (ids.chassis) await baremetalRaw(clean, ['chassis', 'delete', ids.chassis]);
     await gw?.close();
   });
 
@@ -403,6 +398,7 @@ function scenario(backend: Backend, mode: GatewayMode): void {
       },
       30_000,
       250,
+      s.signal,
     );
     assert.deepEqual(c, { console_enabled: true, console_info: {} }); // FakeConsole.get_console
     await ok(gw, 'node', 'console', 'disable', ids.node!);
@@ -411,6 +407,7 @@ function scenario(backend: Backend, mode: GatewayMode): void {
       async () => ((await show(ids.node!)).console_enabled === false ? true : undefined),
       30_000,
       250,
+      s.signal,
     );
   });
 

@@ -14,6 +14,7 @@ import { Agent } from 'undici';
 import openapiTS from 'openapi-typescript';
 import type { paths } from './generated/openapi.d.ts';
 import { backends, gatewayModes, runTag, startGateway, type RunningGateway } from './support/backend.ts';
+import { withDeadline } from './support/steps.ts';
 import { until } from './support/wait.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -49,6 +50,9 @@ function clientFor(gw: RunningGateway): Client {
   });
 }
 
+/** The lifecycle's deadline: 10–30 s on a quiet machine, several times that on a busy one. */
+const LIFECYCLE_TIMEOUT_MS = 300_000;
+
 for (const backend of backends()) {
   describe(`openapi-fetch client · ${backend.name}`, { concurrency: true }, () => {
     for (const mode of gatewayModes()) {
@@ -56,11 +60,13 @@ for (const backend of backends()) {
         let gw: RunningGateway;
         let api: Client;
         let uuid: string | undefined;
+        let ended: Promise<void> = Promise.resolve();
         before(async () => {
           gw = await startGateway(backend, mode);
           api = clientFor(gw);
         });
         after(async () => {
+          await ended;
           if (uuid) {
             // after a failure: leave nothing on a shared conductor
             await api.PATCH('/v1/nodes/{node_ident}', {
@@ -72,7 +78,13 @@ for (const backend of backends()) {
           await gw?.close();
         });
 
-        test('the node lifecycle', { timeout: 240_000 }, async () => {
+        // our deadline is reported, not node:test's; the clean-up waits for the lifecycle to have stopped
+        test('the node lifecycle', { timeout: LIFECYCLE_TIMEOUT_MS + 60_000 }, async () => {
+          const run = withDeadline('the node lifecycle', LIFECYCLE_TIMEOUT_MS, (signal) => lifecycle(signal));
+          ended = run.ended;
+          await run.result;
+        });
+        const lifecycle = async (signal: AbortSignal): Promise<void> => {
           const tag = runTag();
           const rc = `e2e-oa-${tag}`;
           const provision = async (target: string, expected: string): Promise<Node> => {
@@ -90,6 +102,7 @@ for (const backend of backends()) {
               },
               120_000,
               200,
+              signal,
             );
           };
 
@@ -152,6 +165,7 @@ for (const backend of backends()) {
             async () => ((await getNode(api, uuid!)).power_state === 'power on' ? true : undefined),
             60_000,
             200,
+            signal,
           );
           const states = await api.GET('/v1/nodes/{node_ident}/states', { params: { path: { node_ident: uuid } } });
           assert.equal(states.data!.power_state, 'power on');
@@ -177,7 +191,7 @@ for (const backend of backends()) {
           const gone = await api.GET('/v1/nodes/{node_ident}', { params: { path: { node_ident: uuid } } });
           assert.equal(gone.response.status, 404);
           uuid = undefined;
-        });
+        };
       });
     }
   });

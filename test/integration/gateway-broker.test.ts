@@ -51,7 +51,8 @@ test('broker stop → 503 fast with Retry-After; broker back → served again wi
     const down = await app.inject({ url: '/v1/nodes', headers: latest });
     assert.equal(down.statusCode, 503, down.body);
     assert.equal(down.headers['retry-after'], '5');
-    assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms, not after the RPC timeout`);
+    // well under the 20 s RPC timeout, even on a busy machine
+    assert.ok(Date.now() - started < 10_000, `answered in ${Date.now() - started} ms, not after the RPC timeout`);
     const health = await app.inject({ url: '/healthz' });
     assert.equal(health.statusCode, 503);
     assert.match((await app.inject({ url: '/metrics' })).body, /^ironic_gateway_transport_connected 0$/m);

@@ -141,7 +141,8 @@ describe('rabbit transport on the real broker', () => {
       client.call({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x'), 30_000),
       MessageUndeliverable,
     );
-    assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+    // well under the call's 30 s timeout, even on a busy machine
+    assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
     await assert.rejects(client.cast({ topic: MANAGER_TOPIC, server: 'nobody-here' }, msg('x')), MessageUndeliverable);
     // through the ConductorAPI, with a full topic
     const api = createConductorAPI(createConductorRpcClient(client, { rpc_response_timeout: 30 }), {
@@ -150,7 +151,7 @@ describe('rabbit transport on the real broker', () => {
     });
     t0 = Date.now();
     await assert.rejects(api.get_boot_device(makeContext(), 'n', `${MANAGER_TOPIC}.nobody-here`), MessageUndeliverable);
-    assert.ok(Date.now() - t0 < 1000);
+    assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
   });
 
   it('times out with MessagingTimeout when the queue exists but nobody answers; the message expires', async () => {

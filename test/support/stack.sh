@@ -5,6 +5,11 @@
 #   stack.sh start            start both (stopping leftovers of a previous run first), write .tmp/stack.env
 #   stack.sh stop             stop both, and anything a previous run left behind
 #   stack.sh restart-rabbit   stop and start the broker only (same data); the conductor reconnects by itself
+#   stack.sh restart-conductor  stop the conductor (SIGTERM, then SIGKILL; a stopped one is continued first)
+#                             and start it again on the same database
+#   stack.sh conductor-pid    the conductor's process id (for fault tests: SIGSTOP, SIGKILL)
+#   stack.sh start-second-conductor / stop-second-conductor
+#                             a second conductor (host <conductor>-b) on the same database, printing its host
 #   stack.sh ctl ARGS…        rabbitmqctl against the private broker
 #   stack.sh status           show what runs
 #
@@ -149,17 +154,17 @@ dhcp_provider = none
 CONF
 }
 
-conductor_registered() {
-  "$PY" - "$tmp/ironic/ironic.sqlite" "$COND_HOST" <<'PY' 2>/dev/null
+conductor_registered() { # [host]
+  "$PY" - "$tmp/ironic/ironic.sqlite" "${1:-$COND_HOST}" <<'PY' 2>/dev/null
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute("select online from conductors where hostname = ?", (sys.argv[2],)).fetchall()
 sys.exit(0 if rows and rows[0][0] else 1)
 PY
 }
 
-conductor_consuming() {
+conductor_consuming() { # [host]
   "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" list_queues name consumers 2>/dev/null |
-    awk -v q="ironic.conductor_manager.$COND_HOST" '$1 == q && $2 > 0 { found = 1 } END { exit !found }'
+    awk -v q="ironic.conductor_manager.${1:-$COND_HOST}" '$1 == q && $2 > 0 { found = 1 } END { exit !found }'
 }
 
 start_conductor() {
@@ -168,27 +173,51 @@ start_conductor() {
   rm -f "$d/ironic.sqlite"
   log "creating the conductor's schema"
   "$PY" /usr/bin/ironic-dbsync --config-file "$d/ironic.conf" create_schema >"$d/log/dbsync.out" 2>&1 || { tail -30 "$d/log/dbsync.out" >&2; return 1; }
-  log "starting ironic-conductor ($COND_HOST)"
-  setsid "$PY" /usr/bin/ironic-conductor --config-file "$d/ironic.conf" >"$d/log/conductor.out" 2>&1 </dev/null &
-  echo $! >"$d/conductor.pid"
+  : >"$d/log/conductor.out"
+  launch_conductor
+}
+
+# Starts the conductor on the existing database and waits until it consumes its queue.
+launch_conductor() {
+  launch_conductor_as "$COND_HOST" "$tmp/ironic/ironic.conf" "$tmp/ironic/conductor.pid" "$tmp/ironic/log"
+}
+
+# The second conductor (fault tests: a dead conductor's nodes go to the survivor): the same
+# database and broker, its own host name, log directory and pid file.
+COND2_HOST="${COND_HOST}-b"
+launch_second_conductor() {
+  local d="$tmp/ironic"
+  mkdir -p "$d/log2"
+  sed -e "s/^host = .*/host = $COND2_HOST/" -e "s#^log_dir = .*#log_dir = $d/log2#" "$d/ironic.conf" >"$d/ironic2.conf"
+  launch_conductor_as "$COND2_HOST" "$d/ironic2.conf" "$d/conductor2.pid" "$d/log2"
+}
+
+launch_conductor_as() { # host config pidfile logdir
+  local host=$1 conf=$2 pidfile=$3 logdir=$4
+  log "starting ironic-conductor ($host)"
+  setsid "$PY" /usr/bin/ironic-conductor --config-file "$conf" >>"$logdir/conductor.out" 2>&1 </dev/null &
+  echo $! >"$pidfile"
   local i
   for ((i = 0; i < 240; i++)); do
-    if conductor_registered && conductor_consuming; then log "ironic-conductor registered and consuming"; return 0; fi
-    kill -0 "$(cat "$d/conductor.pid")" 2>/dev/null || { tail -40 "$d/log/conductor.out" "$d/log/"*.log >&2 || true; log "ironic-conductor exited"; return 1; }
+    if conductor_registered "$host" && conductor_consuming "$host"; then log "ironic-conductor $host registered and consuming"; return 0; fi
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -40 "$logdir/conductor.out" "$logdir/"*.log >&2 || true; log "ironic-conductor $host exited"; return 1; }
     sleep 0.5
   done
-  tail -40 "$d/log/"*.log >&2 || true
-  log "ironic-conductor did not register within 120 s"
+  tail -40 "$logdir/"*.log >&2 || true
+  log "ironic-conductor $host did not register within 120 s"
   return 1
 }
 
-stop_conductor() {
-  local f="$tmp/ironic/conductor.pid"
+stop_conductor() { # [pidfile]
+  local f=${1:-$tmp/ironic/conductor.pid}
+  # a conductor a fault test left stopped (SIGSTOP) must run to hear SIGTERM
+  [ -f "$f" ] && kill -CONT "$(cat "$f")" 2>/dev/null || true
   [ -f "$f" ] && kill_pid "$(cat "$f")" 15
   rm -f "$f"
 }
 
 stop_all() {
+  stop_conductor "$tmp/ironic/conductor2.pid"
   stop_conductor
   stop_rabbit
   # leftovers of a previous run (e.g. killed before it could stop them): only our processes
@@ -214,6 +243,7 @@ TEST_CONDUCTOR_HOST=$COND_HOST
 TEST_STACK_SCRIPT=$root/test/support/stack.sh
 TEST_CONDUCTOR_LOG=$tmp/ironic/log/ironic-conductor.log
 TEST_CONDUCTOR_CONFIG=$tmp/ironic/ironic.conf
+STACK_RABBIT_PORT=$RABBIT_PORT
 ENV
     log "ready: $(tr '\n' ' ' <"$env_file")"
     ;;
@@ -231,6 +261,20 @@ ENV
   start-rabbit)
     start_rabbit
     ;;
+  restart-conductor)
+    stop_conductor
+    launch_conductor
+    ;;
+  conductor-pid)
+    cat "$tmp/ironic/conductor.pid"
+    ;;
+  start-second-conductor)
+    launch_second_conductor
+    echo "$COND2_HOST"
+    ;;
+  stop-second-conductor)
+    stop_conductor "$tmp/ironic/conductor2.pid"
+    ;;
   ctl) # rabbitmqctl against our broker, e.g. stack.sh ctl list_queues name arguments
     shift
     exec "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"
@@ -241,7 +285,7 @@ ENV
     if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then echo "ironic-conductor: up ($(cat "$f"))"; else echo "ironic-conductor: down"; fi
     ;;
   *)
-    echo "usage: $0 start|stop|restart-rabbit|stop-rabbit|start-rabbit|ctl ARGS|status" >&2
+    echo "usage: $0 start|stop|restart-rabbit|stop-rabbit|start-rabbit|restart-conductor|conductor-pid|start-second-conductor|stop-second-conductor|ctl ARGS|status" >&2
     exit 2
     ;;
 esac

@@ -6,6 +6,7 @@
  */
 import { ironicError } from '../../conductor/exceptions.ts';
 import { allows, allowSpecifyFields, notAcceptable, type Microversion, type Versioned } from '../versions.ts';
+import { own } from '../../own.ts';
 
 export interface FieldVersions {
   /** field → the microversion it appears from (absent: always shown) */
@@ -32,7 +33,7 @@ export function checkAllowedFields(
 ): void {
   if (fields === undefined) return;
   for (const f of fields) {
-    const since = spec.since[f];
+    const since = own(spec.since, f);
     if (since !== undefined && !allows(request, since) && spec.refuseBelow.includes(f)) throw notAcceptable();
   }
 }
@@ -47,6 +48,6 @@ export function checkForInvalidFields(fields: readonly string[], known: Iterable
 /** Keeps only `fields` of `obj` (unset_fields_except). */
 export function selectFields<T extends Record<string, unknown>>(obj: T, fields: readonly string[]): Partial<T> {
   const out: Record<string, unknown> = {};
-  for (const f of fields) if (f in obj) out[f] = obj[f];
+  for (const f of fields) if (Object.hasOwn(obj, f)) out[f] = obj[f];
   return out as Partial<T>;
 }

@@ -65,7 +65,7 @@ export function touchesPath(patch: readonly PatchOp[], path: string): boolean {
 /** Applies `patch` to a copy of `doc` (utils.apply_jsonpatch); PatchError (400) on failure. */
 export function applyPatch<T extends Record<string, unknown>>(doc: T, patch: readonly PatchOp[]): T {
   for (const p of patch) {
-    if (p.op === 'add' && p.path.split('/').length === 2 && !(p.path.slice(1) in doc)) {
+    if (p.op === 'add' && p.path.split('/').length === 2 && !Object.hasOwn(doc, p.path.slice(1))) {
       throw invalid(`Adding a new attribute (${p.path}) to the root of the resource is not allowed`);
     }
   }

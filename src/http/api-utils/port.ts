@@ -12,6 +12,7 @@ import { checkUuid, isUuidLike } from './ident.ts';
 import { classAction, getRpcNode, listObjects } from './lookup.ts';
 import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from './representation.ts';
 import { getRpcPortgroup } from './object-actions.ts';
+import { own } from '../../own.ts';
 import {
   convert,
   normalizeMac,
@@ -83,7 +84,7 @@ export const portSchema = resourceSchema({
 /** _check_allowed_port_fields: a field newer than the microversion is 406. */
 export function checkPortFields(request: FastifyRequest, fields: Iterable<string>): void {
   for (const f of fields) {
-    const since = PORT.versions.since[f];
+    const since = own(PORT.versions.since, f);
     if (since !== undefined && PORT.versions.refuseBelow.includes(f) && !allows(request, since)) throw notAcceptable();
   }
 }

@@ -8,10 +8,9 @@
  * (`dynamic`); the per-interface defaults and enabled lists of `detail` are not on the RPC
  * surface and are reported as null.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
-import type { VendorPassthruResult } from '../../conductor/api.ts';
 import { parseBoolean } from '../api-utils/ident.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import { route, type RouteDef, type WithParams } from '../route.ts';
@@ -28,6 +27,7 @@ import {
   needsVersion,
   notAcceptable,
 } from '../versions.ts';
+import { sendVendorResult, vendorMethodOf } from '../api-utils/passthru.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
 const HEARTBEAT_TIMEOUT_S = 60;
@@ -102,29 +102,6 @@ async function onDriver<T>(
   const name = request.params.driver_name;
   const topic = await request.conductor.get_topic_for_driver(name);
   return fn(topic, name);
-}
-
-/**
- * utils.vendor_passthru: 202 when the method ran asynchronously, 200 otherwise; an `attach`
- * answer is the raw response body (text as UTF-8), not JSON.
- */
-export function sendPassthru(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {
-  reply.code(result.async ? 202 : 200);
-  if (result.attach) {
-    const raw = result.return;
-    const payload =
-      typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(JSON.stringify(raw ?? null), 'utf8');
-    return reply.type('application/octet-stream').send(payload);
-  }
-  return reply.type('application/json').send(JSON.stringify(result.return ?? null));
-}
-
-/** The `method` query parameter a vendor passthru needs ("Method not specified" otherwise). */
-export function passthruMethod(params: { driver_name: string; method?: string }, query: { method?: string }): string {
-  // in the path (as python-ironicclient and openstacksdk send it) or in ?method=
-  const method = params.method || query.method;
-  if (!method) throw ironicError('Invalid', 'Method not specified');
-  return method;
 }
 
 const nameParams = {
@@ -281,12 +258,17 @@ export const driverRoutes: RouteDef[] = [
             response: { 200: {}, 202: {}, ...ERRORS },
           },
           handler: async (request, reply) => {
-            const method = passthruMethod(request.params, request.query);
+            const method = vendorMethodOf(
+              'method' in request.params && typeof request.params.method === 'string'
+                ? request.params.method
+                : undefined,
+              request.query.method,
+            );
             const info = request.body ?? {};
             const result = await onDriver(request, (topic, name) =>
               request.conductor.driver_vendor_passthru(request.ctx, name, method, m, info, topic),
             );
-            return sendPassthru(reply, result);
+            return sendVendorResult(reply, result);
           },
         }),
     ),

@@ -110,6 +110,8 @@ export interface RunningGateway {
   token?: string;
   gateway: Gateway;
   close(): Promise<void>;
+  /** aborts the commands run against it: the signal of the scenario's step running now */
+  readonly signal?: AbortSignal;
 }
 
 /** Mints a token with the project's documented tool (docs/auth.md). */

@@ -13,6 +13,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** why it was stopped, when it was: its own time limit, or its step's deadline */
+  stopped?: string;
 }
 
 /** The CLI's options that point it at the gateway, for its auth mode (and CA and client certificate, over HTTPS). */
@@ -26,8 +28,16 @@ export function endpointArgs(gw: RunningGateway): string[] {
   return ['--os-auth-type', 'none', '--os-endpoint', gw.url, ...ca];
 }
 
-/** Runs `baremetal <args>`; never throws on a non-zero exit (the caller checks it). */
-export function baremetalRaw(gw: RunningGateway, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+/** One command's time limit: far above what it takes on a busy machine (2–10 s), so only a hang reaches it. */
+export const COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs `baremetal <args>`; never throws on a non-zero exit (the caller checks it). A command
+ * past its time limit, or whose step's deadline passed (`gw.signal`), is killed and says so.
+ */
+export function baremetalRaw(gw: RunningGateway, args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<CliResult> {
+  const signal = gw.signal;
+  if (signal?.aborted) return Promise.resolve({ code: -1, stdout: '', stderr: '', stopped: String(signal.reason) });
   return new Promise((resolve) => {
     // Debian's interpreter and no user site or proxy settings that could change the client
     const env = {
@@ -40,16 +50,22 @@ export function baremetalRaw(gw: RunningGateway, args: string[], timeoutMs = 120
     execFile(
       BAREMETAL,
       [...endpointArgs(gw), ...args],
-      { env, timeout: timeoutMs, maxBuffer: 16 << 20 },
+      { env, timeout: timeoutMs, maxBuffer: 16 << 20, ...(signal ? { signal } : {}) },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
+        const stopped = signal?.aborted
+          ? String(signal.reason)
+          : err?.killed
+            ? `timed out after ${timeoutMs / 1000} s and was killed`
+            : undefined;
+        resolve({ code, stdout, stderr, ...(stopped ? { stopped } : {}) });
       },
     );
   });
 }
 
 function describe(args: string[], r: CliResult): string {
+  if (r.stopped) return `baremetal ${args.join(' ')} → stopped: ${r.stopped}`;
   return `baremetal ${args.join(' ')} → exit ${r.code}\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(-3000)}`;
 }
 
@@ -75,6 +91,7 @@ export async function json<T = unknown>(gw: RunningGateway, ...args: string[]): 
 /** Runs a command that must fail, and returns its stderr (the API's error, as the CLI prints it). */
 export async function fails(gw: RunningGateway, ...args: string[]): Promise<string> {
   const r = await baremetalRaw(gw, args);
+  assert.equal(r.stopped, undefined, describe(args, r));
   assert.notEqual(r.code, 0, `expected failure: ${describe(args, r)}`);
   return r.stderr;
 }

@@ -106,7 +106,8 @@ test('driver vendor passthru: methods, sync 200, async 202, attach raw body, err
   r = await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru?method=driver_method_attach');
   assert.equal(r.statusCode, 200);
   assert.equal(r.body, 'fake-hardware driver attachment\n');
-  assert.match(String(r.headers['content-type']), /octet-stream/);
+  // the raw bytes, with the content type ironic-api's passthru controllers declare (as the node route)
+  assert.match(String(r.headers['content-type']), /^application\/json/);
 
   expectError(
     await call(g.app, '/v1/drivers/fake-hardware/vendor_passthru', { method: 'POST', body: {} }),
@@ -127,4 +128,19 @@ test('driver vendor passthru: methods, sync 200, async 202, attach raw body, err
   );
   expectError(await call(g.app, '/v1/drivers/nope/vendor_passthru?method=x', { method: 'POST', body: {} }), 404);
   expectError(await call(g.app, '/v1/drivers/nope/vendor_passthru/methods'), 404);
+});
+
+test("driver vendor passthru: a method named like a JavaScript object's key has no handler (400)", async () => {
+  for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf']) {
+    for (const url of [
+      `/v1/drivers/fake-hardware/vendor_passthru?method=${name}`,
+      `/v1/drivers/fake-hardware/vendor_passthru/${name}`,
+    ]) {
+      expectError(
+        await call(g.app, url, { method: 'POST', body: {} }),
+        400,
+        new RegExp(`^No handler for method ${name}$`),
+      );
+    }
+  }
 });

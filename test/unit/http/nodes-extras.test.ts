@@ -56,10 +56,16 @@ test('vendor passthru: methods, sync 200, async 202 without body, attach raw bod
   assert.equal(attach.statusCode, 200, attach.body);
   assert.ok(attach.body.length > 0);
   assert.throws(() => JSON.parse(attach.body), 'an attachment is the raw return value, not JSON');
+  assert.match(String(attach.headers['content-type']), /^application\/json/, 'as ironic-api and the driver route');
   expectError(await vp('', 'POST', { bar: 'x' }), 400, /^Method not specified$/);
   expectError(await vp('?method=third_method_sync', 'POST', {}), 400, /Parameter 'bar' not passed/);
   expectError(await vp('?method=third_method_sync', 'PUT', { bar: 'x' }), 400, /does not support HTTP PUT/);
   expectError(await vp('?method=nope', 'POST', {}), 400, /No handler for method nope/);
+  // names a plain JavaScript object answers for (Object.prototype's keys) are no handlers either
+  for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__']) {
+    expectError(await vp(`?method=${name}`, 'POST', {}), 400, new RegExp(`^No handler for method ${name}$`));
+    expectError(await vp(`/${name}`, 'POST', {}), 400, new RegExp(`^No handler for method ${name}$`));
+  }
   expectError(
     await call(g.app, '/v1/nodes/nope/vendor_passthru?method=x', { method: 'POST', version: '1.38', body: {} }),
     404,

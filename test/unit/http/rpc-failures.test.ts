@@ -32,8 +32,9 @@ test('no conductor consumes the topic: 503 with Retry-After at once', async () =
   assert.equal(r.statusCode, 503);
   assert.equal(r.headers['retry-after'], '5');
   assert.equal(inner(r.body).faultcode, 'Server');
-  // far below the 30 s timeout, with room for a busy machine
-  assert.ok(Date.now() - started < 15_000, 'answered without waiting for the 30 s timeout');
+  // well under the 30 s RPC timeout (a busy machine took 4 s for this first request; 2 s failed there)
+  const took = Date.now() - started;
+  assert.ok(took < 15_000, `answered in ${took} ms: it waited for the 30 s timeout`);
   await app.close();
   await transport.close();
 });
@@ -52,7 +53,8 @@ test('a conductor that does not answer in time: 504 with Retry-After after rpc_r
   assert.equal(r.statusCode, 504);
   assert.equal(r.headers['retry-after'], '5');
   assert.match(inner(r.body).faultstring, /did not answer in time/);
-  assert.ok(elapsed >= 250 && elapsed < 3000, `answered after the timeout (${elapsed} ms)`);
+  // after the 0.3 s timeout, and not hung (the upper bound is loose: a busy machine is slow)
+  assert.ok(elapsed >= 250 && elapsed < 15_000, `answered after the timeout (${elapsed} ms)`);
   await app.close();
   await transport.close();
   await listener.stop();

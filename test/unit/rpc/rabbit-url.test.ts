@@ -46,7 +46,8 @@ describe('rabbit transport URL and connection failures', () => {
       TransportUnavailable,
     );
     const took = Date.now() - t0;
-    assert.ok(took >= 250 && took < 2000, `took ${took} ms`);
+    // at the call's 300 ms, not hung (the upper bound is loose: a busy machine is slow)
+    assert.ok(took >= 250 && took < 10_000, `took ${took} ms`);
     assert.equal(t.isConnected(), false);
     await t.close();
   });

@@ -1,39 +1,11 @@
 /**
  * Node vendor passthru: any HTTP method relayed to the node's vendor interface, answered as
- * ironic-api does (api_utils.vendor_passthru): 202 for an async method, 200 otherwise; the
- * return value as the JSON body, or, when the driver asks to `attach` it, as the raw body.
+ * ironic-api does (resources/passthru.ts).
  */
-import type { FastifyReply } from 'fastify';
-import type { VendorPassthruResult } from '../../../conductor/api.ts';
-import { ironicError } from '../../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { sendVendorResult, vendorMethodOf } from '../../api-utils/passthru.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
-
-/** Sends a vendor method's result as ironic-api does; shared with driver vendor passthru. */
-export function sendVendorResult(reply: FastifyReply, result: VendorPassthruResult): FastifyReply {
-  reply.code(result.async ? 202 : 200).type('application/json');
-  if (result.attach) {
-    const raw = result.return;
-    const body = Buffer.isBuffer(raw)
-      ? raw
-      : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? ''), 'utf8');
-    return reply.send(body);
-  }
-  if (result.async && (result.return === null || result.return === undefined)) return reply.send();
-  return reply.send(JSON.stringify(result.return ?? null));
-}
-
-/**
- * The vendor method a passthru call names: the path segment after `vendor_passthru/` (as
- * python-ironicclient sends it; ironic-api's `_default` takes either) or the `method` query
- * parameter (400 "Method not specified" when neither).
- */
-export function vendorMethodOf(params: { node_ident: string; method?: string }, query: { method?: string }): string {
-  const method = params.method || query.method;
-  if (!method) throw ironicError('Invalid', 'Method not specified');
-  return method;
-}
 
 /** The body passed to the vendor method as `info` ({} when none). */
 export function vendorInfoOf(body: unknown): unknown {
@@ -106,7 +78,10 @@ function callRoute(inPath: boolean): RouteDef {
       response: { 200: anyResponse, 202: anyResponse, ...NODE_ERRORS },
     },
     handler: async (request, reply) => {
-      const method = vendorMethodOf(request.params, request.query);
+      const method = vendorMethodOf(
+        'method' in request.params && typeof request.params.method === 'string' ? request.params.method : undefined,
+        request.query.method,
+      );
       const { node, topic } = await nodeAndTopic(request, identOf(request));
       const result = await request.conductor.vendor_passthru(
         request.ctx,
