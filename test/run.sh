@@ -28,10 +28,10 @@ node --import tsx --test --test-concurrency=1 "${unit[@]}"
 
 # 5. integration tests: a real RabbitMQ and a real ironic-conductor on 127.0.0.1
 mkdir -p .tmp
-trap 'bash test/support/stack.sh stop || true' EXIT
+trap 'bash test/support/stack.sh stop-all || true' EXIT
 bash test/support/stack.sh start
 # shellcheck disable=SC1091
-set -a; . .tmp/stack.env; set +a
+set -a; . .tmp/stack-21.4.env; set +a
 log "integration tests"
 mapfile -t integration < <(find test/integration -name '*.test.ts' | sort)
 node --import tsx --test --test-concurrency=1 "${integration[@]}"

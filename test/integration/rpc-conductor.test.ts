@@ -1,5 +1,5 @@
 /**
- * The gateway's ConductorAPI against the REAL Debian ironic-conductor (fake-hardware, sqlite)
+ * The gateway's ConductorAPI against the REAL Debian ironic-conductor (fake-hardware, on MariaDB)
  * over the REAL RabbitMQ started by test/support/stack.sh.
  */
 import assert from 'node:assert/strict';
