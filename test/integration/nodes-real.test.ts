@@ -54,7 +54,7 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   before(async () => {
     const config = loadConfig({
       env: {},
-      overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() },
+      overrides: { log_level: 'silent', rpc_response_timeout: 30, ...stack.gatewaySettings() },
     });
     gateway = await createGateway(config, { routes: nodeRoutes });
     app = gateway.app;

@@ -27,7 +27,7 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
   before(async () => {
     const config = loadConfig({
       env: {},
-      overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() },
+      overrides: { log_level: 'silent', rpc_response_timeout: 30, ...stack.gatewaySettings() },
     });
     gateway = await createGateway(config, { routes: resourceRoutes });
     app = gateway.app;

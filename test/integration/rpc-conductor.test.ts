@@ -40,7 +40,7 @@ describe('ConductorAPI against the real ironic-conductor', () => {
   let topic: string;
 
   before(() => {
-    transport = createTransport(stack.transportUrl());
+    transport = createTransport(stack.transportUrl(), stack.rabbitOptions());
     api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), {
       hash_partition_exponent: 5,
       hash_ring_reset_interval: 15,

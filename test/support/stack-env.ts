@@ -2,6 +2,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Config } from '../../src/config.ts';
+import type { RabbitOptions } from '../../src/rpc/rabbit.ts';
 
 const run = promisify(execFile);
 
@@ -18,6 +20,19 @@ export const stack = {
   /** the Ironic release of the stack: 21.4 (Debian bookworm, on the host) or 39.0 (sid, in a chroot) */
   release: (): string => process.env.TEST_RELEASE ?? '21.4',
   transportUrl: (): string => required('TEST_TRANSPORT_URL'),
+  /** the stack's conductor uses oslo.messaging's rabbit_quorum_queue and rabbit_transient_quorum_queue (39.0) */
+  quorumQueues: (): boolean => process.env.TEST_RABBIT_QUORUM_QUEUES === 'true',
+  /** the gateway's settings for the stack: its transport URL and its conductor's queue options */
+  gatewaySettings: (): Pick<Config, 'transport_url' | 'rabbit_quorum_queue' | 'rabbit_transient_quorum_queue'> => ({
+    transport_url: stack.transportUrl(),
+    rabbit_quorum_queue: stack.quorumQueues(),
+    rabbit_transient_quorum_queue: stack.quorumQueues(),
+  }),
+  /** the same queue options, for a RabbitTransport of the test's own */
+  rabbitOptions: (): Pick<RabbitOptions, 'quorumQueues' | 'transientQuorumQueues'> => ({
+    quorumQueues: stack.quorumQueues(),
+    transientQuorumQueues: stack.quorumQueues(),
+  }),
   conductorHost: (): string => required('TEST_CONDUCTOR_HOST'),
   /** the conductor's ironic.conf (database, broker), for starting ironic-api beside it */
   conductorConfig: (): string =>

@@ -2,8 +2,9 @@
  * The two back ends the e2e suite runs against, and what legitimately differs between them.
  *
  * - `simulator`: the gateway with its embedded simulated conductor (memory://).
- * - `real`: the gateway on RabbitMQ in front of the Debian 21.4 ironic-conductor that
- *   test/support/stack.sh started (TEST_TRANSPORT_URL, from .tmp/stack.env).
+ * - `real`: the gateway on RabbitMQ in front of the real ironic-conductor that
+ *   test/support/stack.sh started (TEST_TRANSPORT_URL, from .tmp/stack-<release>.env): Debian's
+ *   21.4, or sid's 39.0 (TEST_RELEASE).
  *
  * E2E_BACKENDS (comma-separated, default "simulator,real") chooses; naming `real` without
  * TEST_TRANSPORT_URL is an error, never a silent skip.
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createGateway, type Gateway } from '../../../src/gateway.ts';
+import { stack } from '../../support/stack-env.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -52,7 +54,7 @@ export function backends(): Backend[] {
     if (name === 'real') {
       if (!process.env.TEST_TRANSPORT_URL) {
         throw new Error(
-          'E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack.env (or set E2E_BACKENDS=simulator)',
+          'E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack-21.4.env (or set E2E_BACKENDS=simulator)',
         );
       }
       return {
@@ -105,7 +107,7 @@ export async function startGateway(backend: Backend, auth: AuthMode): Promise<Ru
     hash_ring_reset_interval: 2,
     ...(backend.name === 'simulator'
       ? { transport_url: `memory://e2e-${randomUUID()}`, simulator_action_delay_ms: 100 }
-      : { transport_url: process.env.TEST_TRANSPORT_URL! }),
+      : stack.gatewaySettings()),
     ...(auth === 'jwt' ? { auth_strategy: 'jwt' as const, jwt_algorithm: 'HS256', jwt_secret: secret } : {}),
   };
   const config = loadConfig({ env: {}, overrides });
