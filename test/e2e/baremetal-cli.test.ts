@@ -18,7 +18,9 @@ type Row = Record<string, unknown>;
 for (const backend of backends()) {
   describe(`baremetal CLI · ${backend.name}`, { concurrency: true }, () => {
     for (const auth of ['noauth', 'jwt'] as AuthMode[]) {
-      describe(`${backend.name} · ${auth}`, { concurrency: false, timeout: 300_000 }, () => scenario(backend, auth));
+      // ~60 CLI runs, each a Python start-up (seconds on a busy machine, with the other scenario
+      // beside it): at 300 s the scenario's clean-up ran under its last steps on a loaded host
+      describe(`${backend.name} · ${auth}`, { concurrency: false, timeout: 900_000 }, () => scenario(backend, auth));
     }
   });
 }
@@ -326,11 +328,32 @@ function scenario(backend: Backend, auth: AuthMode): void {
         'Volume ID': `vol-${tag}`,
       },
     ]);
-    // the conductor changes volume resources only on a powered-off node (InvalidStateRequested)
-    assert.match(
-      await fails(gw, 'volume', 'target', 'delete', ids.target),
-      /volume target deletion.*can not be performed.*HTTP 400/,
-    );
+    if (backend.expect.volumeDeleteInEnroll) {
+      // Ironic 39.0 deletes it in enroll, powered on or not; made again for the steps below
+      await ok(gw, 'volume', 'target', 'delete', ids.target);
+      assert.deepEqual(await json<Row[]>(gw, 'volume', 'target', 'list', '--node', ids.node!), []);
+      const again = await json<Row>(
+        gw,
+        'volume',
+        'target',
+        'create',
+        '--node',
+        ids.node!,
+        '--type',
+        'iscsi',
+        '--boot-index',
+        '0',
+        '--volume-id',
+        `vol-${tag}`,
+      );
+      ids.target = String(again.uuid);
+    } else {
+      // the conductor changes volume resources only on a powered-off node (InvalidStateRequested)
+      assert.match(
+        await fails(gw, 'volume', 'target', 'delete', ids.target),
+        /volume target deletion.*can not be performed.*HTTP 400/,
+      );
+    }
   });
 
   step('node manage --wait, provide --wait', async () => {

@@ -28,11 +28,20 @@ case "${1:-}" in
   *) echo "usage: $0 [--rebuild|--path]" >&2; exit 2 ;;
 esac
 
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+cached() { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; }
+if cached; then
   echo "$DIR"
   exit 0
 fi
 [ "$(id -u)" -eq 0 ] || { log "building the chroot needs root (debootstrap, chroot)"; exit 1; }
+mkdir -p "$(dirname "$DIR")"
+# one build at a time (another checkout may be building the same cache)
+exec 9>"$DIR.lock"
+flock 9
+if cached; then
+  echo "$DIR"
+  exit 0
+fi
 command -v debootstrap >/dev/null || { log "debootstrap is missing (test/support/install-system-packages.sh installs it)"; exit 1; }
 
 # The Debian archive the host already uses (not its -security or -updates suites).
@@ -42,11 +51,19 @@ mirror=$(apt-get indextargets --format '$(REPO_URI) $(SUITE) $(ORIGIN)' 'Created
 [ -n "$mirror" ] || { log "no Debian archive found in the host's apt sources"; exit 1; }
 
 new="$DIR.new"
-mkdir -p "$(dirname "$DIR")"
-rm -rf "$new"
+# never delete through a mount (a bind-mounted /dev or checkout left by some other tool)
+for d in "$new" "$DIR"; do
+  if findmnt -rn -o TARGET | grep -q "^$d/"; then
+    log "something is mounted under $d: unmount it first"
+    exit 1
+  fi
+done
+rm -rf --one-file-system "$new"
 start=$(date +%s)
 log "debootstrap $SUITE from $mirror into $new"
-debootstrap --variant=minbase "$SUITE" "$new" "$mirror" >"$(dirname "$DIR")/debootstrap.log" 2>&1 ||
+# (in a private mount namespace too: debootstrap mounts /proc and /sys in the target)
+unshare --mount --propagation private -- debootstrap --variant=minbase "$SUITE" "$new" "$mirror" \
+  >"$(dirname "$DIR")/debootstrap.log" 2>&1 ||
   { tail -30 "$(dirname "$DIR")/debootstrap.log" >&2; log "debootstrap failed"; exit 1; }
 cp /etc/resolv.conf "$new/etc/resolv.conf"
 # Services are never started by the packages' scripts: the test stack starts the binaries itself.
@@ -69,7 +86,7 @@ unshare --mount --propagation private -- bash -euo pipefail -c '
   { tail -30 "$(dirname "$DIR")/apt.log" >&2; log "installing into the chroot failed"; exit 1; }
 
 echo "$want" >"$new/.ironic-gateway-chroot"
-rm -rf "$DIR"
+rm -rf --one-file-system "$DIR"
 mv "$new" "$DIR"
 log "built $DIR in $(($(date +%s) - start)) s: $(chroot "$DIR" dpkg-query -W -f='${Version}' python3-ironic) ironic, $(chroot "$DIR" dpkg-query -W -f='${Version}' rabbitmq-server) rabbitmq"
 echo "$DIR"

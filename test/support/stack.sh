@@ -98,6 +98,7 @@ run() {
   if [ -z "$CHROOT" ]; then
     exec "$@"
   fi
+  [ -f "$CHROOT/.ironic-gateway-chroot" ] || { echo "no chroot at $CHROOT: test/support/build-chroot.sh builds it" >&2; exit 1; }
   mkdir -p "$CHROOT$root/.tmp"
   exec unshare --mount --propagation private -- /bin/bash -c '
     set -e
@@ -230,7 +231,7 @@ stop_rabbit() {
     rm -f "$f"
   done
   # the epmd the broker or its CLI started; epmd refuses while another node is registered with it
-  (run epmd -port "$ERL_EPMD_PORT" -kill) >/dev/null 2>&1 || true
+  if [ -d "$tmp/rabbit" ]; then (run epmd -port "$ERL_EPMD_PORT" -kill) >/dev/null 2>&1 || true; fi
 }
 
 # ---- ironic-conductor ---------------------------------------------------------------------------

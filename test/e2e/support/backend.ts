@@ -33,6 +33,10 @@ export interface Expectations {
   keepsVifs: boolean;
   /** Ironic's fake vendor interface has no driver-level methods; the simulator adds some */
   driverVendorMethods: boolean;
+  /** a volume target of a node in enroll can be deleted while the node is not powered off:
+   *  Ironic 39.0 allows it in enroll, manageable and adopt failed; 21.4 and the simulator (as
+   *  Queens) only on a powered-off node */
+  volumeDeleteInEnroll: boolean;
 }
 
 export interface Backend {
@@ -49,7 +53,13 @@ export function backends(): Backend[] {
     if (name === 'simulator')
       return {
         name,
-        expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true, driverVendorMethods: true },
+        expect: {
+          conductorHost: 'sim-1',
+          networkInterface: 'flat',
+          keepsVifs: true,
+          driverVendorMethods: true,
+          volumeDeleteInEnroll: false,
+        },
       };
     if (name === 'real') {
       if (!process.env.TEST_TRANSPORT_URL) {
@@ -64,6 +74,7 @@ export function backends(): Backend[] {
           networkInterface: 'noop',
           keepsVifs: false,
           driverVendorMethods: false,
+          volumeDeleteInEnroll: stack.release() === '39.0',
         },
       };
     }
