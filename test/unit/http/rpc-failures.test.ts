@@ -32,7 +32,8 @@ test('no conductor consumes the topic: 503 with Retry-After at once', async () =
   assert.equal(r.statusCode, 503);
   assert.equal(r.headers['retry-after'], '5');
   assert.equal(inner(r.body).faultcode, 'Server');
-  assert.ok(Date.now() - started < 2000, 'answered without waiting for the 30 s timeout');
+  // half the timeout: the first request also compiles the routes' schemas, seconds on a busy host
+  assert.ok(Date.now() - started < 15_000, 'answered without waiting for the 30 s timeout');
   await app.close();
   await transport.close();
 });
