@@ -315,7 +315,10 @@ start_conductor() {
   local d="$tmp/ironic"
   create_database
   log "creating the conductor's schema"
-  (run "$PY" /usr/bin/ironic-dbsync --config-file "$d/ironic.conf" create_schema) >"$d/log/dbsync.out" 2>&1 ||
+  # its own session: oslo.messaging's queue manager (39.0) reads /proc/<process group>/stat, and
+  # the caller's group leader may have exited (a CI step, a backgrounded job)
+  setsid --wait "$BASH" "$0" _exec "$PY" /usr/bin/ironic-dbsync --config-file "$d/ironic.conf" create_schema \
+    >"$d/log/dbsync.out" 2>&1 </dev/null ||
     { tail -30 "$d/log/dbsync.out" >&2; return 1; }
   log "starting ironic-conductor ($COND_HOST)"
   setsid "$BASH" "$0" _exec "$PY" /usr/bin/ironic-conductor --config-file "$d/ironic.conf" \
