@@ -7,7 +7,7 @@
  * amqplib client sending the gateway's exact request bytes, pre-encoded once, matching replies
  * by order without parsing them (the floor for the oslo protocol: no client can do less per
  * call). The client's cost is the gateway beside the second; the first shows what the oslo
- * message itself costs. Prints figures only. Uses TEST_TRANSPORT_URL, else .tmp/stack.env,
+ * message itself costs. Prints figures only. Uses TEST_TRANSPORT_URL, else .tmp/stack-21.4.env,
  * else starts the stack with test/support/stack.sh (and stops it afterwards).
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * The test stack (RabbitMQ and the real ironic-conductor, test/support/stack.sh) for the
- * benchmarks: TEST_TRANSPORT_URL when set, else the running stack of .tmp/stack.env, else one
+ * benchmarks: TEST_TRANSPORT_URL when set, else the running stack of .tmp/stack-<release>.env, else one
  * started here (then `stop` stops it).
  */
 import { execFileSync } from 'node:child_process';
@@ -26,7 +26,8 @@ export function testStack(): TestStack {
       conductorConfig: process.env.TEST_CONDUCTOR_CONFIG,
     };
   }
-  const envFile = join(root, '.tmp', 'stack.env');
+  // the release is stack.sh's STACK_RELEASE (21.4 by default), inherited by the commands below
+  const envFile = join(root, '.tmp', `stack-${process.env.STACK_RELEASE ?? '21.4'}.env`);
   const script = join(root, 'test', 'support', 'stack.sh');
   const read = (): TestStack => {
     const env = Object.fromEntries(

@@ -26,6 +26,9 @@ export interface Config {
   port: number;
   transport_url: string;
   control_exchange: string;
+  rabbit_quorum_queue: boolean;
+  rabbit_transient_quorum_queue: boolean;
+  amqp_durable_queues: boolean;
   auth_strategy: 'noauth' | 'jwt' | 'http_basic' | 'keystone';
   noauth_allow_remote: boolean;
   jwt_algorithm?: string;
@@ -101,6 +104,30 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: 'ironic',
     accepts: 'an AMQP exchange name',
     description: 'oslo.messaging control_exchange the conductors use',
+  },
+  {
+    key: 'rabbit_quorum_queue',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "the conductors' oslo.messaging rabbit_quorum_queue: the simulator's topic queues are quorum queues and the control exchange is durable, as theirs",
+  },
+  {
+    key: 'rabbit_transient_quorum_queue',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "the conductors' rabbit_transient_quorum_queue: fanout exchanges are durable and the simulator's fanout queues quorum queues (the gateway's reply queue is exclusive either way)",
+  },
+  {
+    key: 'amqp_durable_queues',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "the conductors' amqp_durable_queues: the control exchange and the simulator's topic queues are durable",
   },
   {
     key: 'auth_strategy',

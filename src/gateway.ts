@@ -10,7 +10,7 @@ import { buildApp, createLogger } from './http/app.ts';
 import { authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import type { RouteDef } from './http/route.ts';
-import { createTransport, redactTransportUrl } from './rpc/transport.ts';
+import { createTransport, rabbitQueueOptions, redactTransportUrl } from './rpc/transport.ts';
 import { rpcMetrics, transportMetrics } from './http/metrics.ts';
 import { Registry } from 'prom-client';
 import { isMemoryUrl } from './rpc/memory.ts';
@@ -52,6 +52,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const tls = config.tls_cert_file ? readTlsMaterial(config) : null;
   const transportLog = logger.child({ component: 'rpc' });
   const transport: Transport = createTransport(config.transport_url, {
+    ...rabbitQueueOptions(config),
     exchange: config.control_exchange,
     logger: transportLog,
   });

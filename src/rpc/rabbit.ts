@@ -3,9 +3,14 @@
  * oslo.messaging's rabbit driver as Ironic uses it (see rpc/wire.ts for the messages).
  *
  * Client: requests go to the topic exchange (`ironic`) with `mandatory`, so a routing key
- * nobody consumes comes back at once (MessageUndeliverable); replies arrive on this process's
- * `reply_<hex>` queue. Server (`serve`): the shared topic queue, the per-host queue and a
- * fanout queue, as a conductor declares them; replies go to `_reply_q` on the default exchange.
+ * nobody consumes comes back at once (MessageUndeliverable); replies arrive on this connection's
+ * `reply_<hex>` queue, an exclusive one: every RabbitMQ accepts it, including a 4.x that refuses
+ * transient non-exclusive queues (`deprecated_features.permit.transient_nonexcl_queues = false`),
+ * and it goes with the connection (calls in flight fail with it anyway). Server (`serve`): the
+ * shared topic queue, the per-host queue and a fanout queue, as a conductor declares them with
+ * the same oslo.messaging options (`rabbit_quorum_queue`, `rabbit_transient_quorum_queue`,
+ * `amqp_durable_queues`, which also set the exchanges' durability, so the gateway's declarations
+ * match the conductors'); replies go to `_reply_q` on the default exchange.
  *
  * One connection at a time, to the hosts in turn; when it drops, every call in flight fails at
  * once (TransportUnavailable), and the transport reconnects with backoff and re-declares its
@@ -54,6 +59,12 @@ export interface RabbitOptions {
   connectTimeoutMs: number;
   /** how long a cast waits for the broker's confirm */
   castTimeoutMs: number;
+  /** oslo's rabbit_quorum_queue: topic and per-host queues are quorum queues; the control exchange is durable */
+  quorumQueues: boolean;
+  /** oslo's rabbit_transient_quorum_queue: fanout queues are quorum queues; fanout exchanges are durable */
+  transientQuorumQueues: boolean;
+  /** oslo's amqp_durable_queues: the control exchange and the topic queues are durable */
+  durableQueues: boolean;
   /**
    * How long a call or cast waits for a connection when there is none (start-up, or the broker
    * is away): short, so that a request fails fast with TransportUnavailable (503) instead of
@@ -71,6 +82,9 @@ const DEFAULTS: RabbitOptions = {
   connectTimeoutMs: 5000,
   castTimeoutMs: 30_000,
   connectWaitMs: 1000,
+  quorumQueues: false,
+  transientQuorumQueues: false,
+  durableQueues: false,
 };
 
 type PublishOptions = ReturnType<typeof requestProperties> & { mandatory: true };
@@ -108,13 +122,15 @@ interface Link {
   confirm: ConfirmChannel;
   host: RabbitHost;
   exchanges: Set<string>;
+  /** this connection's exclusive reply queue */
+  replyQueue: string;
 }
 
 export class RabbitTransport implements Transport {
   private readonly hosts: RabbitHost[];
   private readonly options: RabbitOptions;
-  /** this process's reply queue, `reply_<uuid hex>` */
-  readonly replyQueue = `reply_${newId()}`;
+  /** the reply queue of the current (or last) connection, `reply_<uuid hex>` */
+  private lastReplyQueue = '';
   private readonly pending = new PendingCalls();
   /** casts awaiting their confirm, by `_unique_id`: true once the broker returned them */
   private readonly casts = new Map<string, boolean>();
@@ -134,6 +150,17 @@ export class RabbitTransport implements Transport {
 
   isConnected(): boolean {
     return this.link !== null;
+  }
+
+  /** the current connection's reply queue (a new one each connection: an exclusive queue of a
+   *  half-dead connection may outlive it on the broker for a while) */
+  get replyQueue(): string {
+    return this.link?.replyQueue ?? this.lastReplyQueue;
+  }
+
+  /** oslo's `durable` for the control exchange and the topic queues */
+  private get topicDurable(): boolean {
+    return this.options.durableQueues || this.options.quorumQueues;
   }
 
   connect(): void {
@@ -229,7 +256,8 @@ export class RabbitTransport implements Transport {
     try {
       const channel = await model.createChannel();
       const confirm = await model.createConfirmChannel();
-      const link: Link = { model, channel, confirm, host, exchanges: new Set() };
+      const replyQueue = `reply_${newId()}`;
+      const link: Link = { model, channel, confirm, host, exchanges: new Set(), replyQueue };
       model.on('error', () => {
         /* 'close' follows and handles it */
       });
@@ -243,13 +271,10 @@ export class RabbitTransport implements Transport {
         ch.on('return', (msg: Message) => this.onReturn(msg));
       }
       await this.declareExchange(link, this.options.exchange, 'topic');
-      await channel.assertQueue(this.replyQueue, {
-        durable: false,
-        autoDelete: false,
-        arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS },
-      });
+      await channel.assertQueue(replyQueue, { durable: false, exclusive: true });
+      this.lastReplyQueue = replyQueue;
       await channel.consume(
-        this.replyQueue,
+        replyQueue,
         (msg) => {
           // null: the broker cancelled our consumer (the reply queue was deleted); start afresh
           if (msg === null) this.restart(link, 'reply queue consumer cancelled by the broker');
@@ -267,7 +292,8 @@ export class RabbitTransport implements Transport {
 
   private async declareExchange(link: Link, name: string, type: 'topic' | 'fanout'): Promise<void> {
     if (link.exchanges.has(name)) return;
-    await link.channel.assertExchange(name, type, { durable: false, autoDelete: type === 'fanout' });
+    const durable = type === 'fanout' ? this.options.transientQuorumQueues : this.topicDurable;
+    await link.channel.assertExchange(name, type, { durable, autoDelete: type === 'fanout' });
     link.exchanges.add(name);
   }
 
@@ -351,7 +377,7 @@ export class RabbitTransport implements Transport {
     const msgId = newId();
     let body: Buffer;
     try {
-      body = encodeRequest(message, { msgId, replyQ: this.replyQueue, timeout: null });
+      body = encodeRequest(message, { msgId, replyQ: link.replyQueue, timeout: null });
     } catch (err) {
       return Promise.reject(err); // e.g. an argument JSON cannot carry
     }
@@ -436,18 +462,26 @@ export class RabbitTransport implements Transport {
       if (server.channel === ch && this.servers.has(server) && this.link?.model === model)
         this.restart(this.link, 'server channel closed by the broker');
     });
-    await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+    const { quorumQueues, transientQuorumQueues } = this.options;
+    await ch.assertExchange(exchange, 'topic', { durable: this.topicDurable, autoDelete: false });
     for (const q of [topic, `${topic}.${host}`]) {
-      await ch.assertQueue(q, { durable: false, autoDelete: false });
+      await ch.assertQueue(q, {
+        durable: this.topicDurable,
+        autoDelete: false,
+        arguments: quorumQueues ? { 'x-queue-type': 'quorum' } : {},
+      });
       await ch.bindQueue(q, exchange, q);
     }
     const fanout = `${topic}_fanout`;
     const fanoutQ = `${topic}_fanout_${newId()}`;
-    await ch.assertExchange(fanout, 'fanout', { durable: false, autoDelete: true });
+    await ch.assertExchange(fanout, 'fanout', { durable: transientQuorumQueues, autoDelete: true });
     await ch.assertQueue(fanoutQ, {
-      durable: false,
+      durable: transientQuorumQueues,
       autoDelete: false,
-      arguments: { 'x-expires': TRANSIENT_QUEUE_TTL_MS },
+      arguments: {
+        ...(transientQuorumQueues ? { 'x-queue-type': 'quorum' } : {}),
+        'x-expires': TRANSIENT_QUEUE_TTL_MS,
+      },
     });
     await ch.bindQueue(fanoutQ, fanout, topic);
     for (const q of [topic, `${topic}.${host}`, fanoutQ]) {

@@ -9,7 +9,7 @@
  */
 import { pino } from 'pino';
 import type { Config } from '../config.ts';
-import { createTransport, redactTransportUrl } from '../rpc/transport.ts';
+import { createTransport, rabbitQueueOptions, redactTransportUrl } from '../rpc/transport.ts';
 import { Store } from './store.ts';
 import { seedNodes } from './seed.ts';
 import { startSimulator, type RunningSimulator } from './index.ts';
@@ -41,7 +41,10 @@ export async function runSimulatorCommand(
 ): Promise<SimulatorCommand> {
   const logger = pino({ level: config.log_level, name: 'simulator' });
   const hosts = simulatorHosts(config.simulator_host);
-  const transport = createTransport(config.transport_url, { exchange: config.control_exchange });
+  const transport = createTransport(config.transport_url, {
+    ...rabbitQueueOptions(config),
+    exchange: config.control_exchange,
+  });
   const store = new Store();
   const simulators: RunningSimulator[] = [];
   try {

@@ -30,11 +30,21 @@ let app: FastifyInstance;
 let node: string;
 let stopped = false;
 
+/**
+ * The fault commands of stack.sh reach the conductor's own process on the host (21.4); the
+ * 39.0 conductor runs in the chroot behind a namespace wrapper, whose pid they would signal.
+ */
+const SKIP =
+  stack.release() === '21.4'
+    ? false
+    : `Ironic ${stack.release()}'s conductor runs in a chroot behind a namespace wrapper: stack.sh's fault commands would signal the wrapper, not the conductor`;
+
 before(async () => {
+  if (SKIP) return;
   const config = loadConfig({
     env: {},
     overrides: {
-      transport_url: stack.transportUrl(),
+      ...stack.gatewaySettings(),
       log_level: 'silent',
       rpc_response_timeout: RPC_TIMEOUT_S,
       hash_ring_reset_interval: 2,
@@ -53,6 +63,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (SKIP) return;
   // the stack is shared with the rest of the suite: leave the conductor running
   if (stopped) process.kill(await conductorPid(), 'SIGCONT');
   if (node) await app.inject({ method: 'DELETE', url: `/v1/nodes/${node}`, headers: latest });
@@ -158,6 +169,7 @@ async function drained(withinMs = 60_000): Promise<void> {
 }
 
 test('a conductor that answers slowly (stopped for 2 s, under the RPC timeout): every request is served', {
+  skip: SKIP,
   timeout: 120_000,
 }, async (t) => {
   const pid = await conductorPid();
@@ -176,6 +188,7 @@ test('a conductor that answers slowly (stopped for 2 s, under the RPC timeout): 
 });
 
 test('a conductor stopped past the RPC timeout: 504 with Retry-After, none hung; a cast kept; served again after SIGCONT', {
+  skip: SKIP,
   timeout: 180_000,
 }, async (t) => {
   const pid = await conductorPid();
@@ -204,6 +217,7 @@ test('a conductor stopped past the RPC timeout: 504 with Retry-After, none hung;
 });
 
 test('a conductor killed during calls: 503/504 with Retry-After, none hung; a cast kept; served again once restarted', {
+  skip: SKIP,
   timeout: 300_000,
 }, async (t) => {
   const pid = await conductorPid();
@@ -231,6 +245,7 @@ test('a conductor killed during calls: 503/504 with Retry-After, none hung; a ca
 });
 
 test('a broker restart under steady load: 503/504 with Retry-After, none hung; served again after it', {
+  skip: SKIP,
   timeout: 300_000,
 }, async (t) => {
   const load = steadyLoad();
@@ -256,6 +271,7 @@ test('a broker restart under steady load: 503/504 with Retry-After, none hung; s
 const HEARTBEAT_TIMEOUT_S = 60;
 
 test('a killed conductor leaves the hash ring after the heartbeat timeout; its nodes go to the survivor', {
+  skip: SKIP,
   timeout: 420_000,
 }, async (t) => {
   const survivor = (await stack.sh('start-second-conductor')).trim().split('\n').at(-1)!;

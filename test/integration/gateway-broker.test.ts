@@ -21,7 +21,7 @@ async function healthyWithin(app: Awaited<ReturnType<typeof createGateway>>['app
 }
 
 test('a gateway connects at start-up: /healthz is 200 before any request', async () => {
-  const config = loadConfig({ env: {}, overrides: { transport_url: stack.transportUrl(), log_level: 'silent' } });
+  const config = loadConfig({ env: {}, overrides: { ...stack.gatewaySettings(), log_level: 'silent' } });
   const gateway = await createGateway(config);
   try {
     await healthyWithin(gateway.app, 5000);
@@ -36,7 +36,7 @@ test('broker stop → 503 fast with Retry-After; broker back → served again wi
 }, async () => {
   const config = loadConfig({
     env: {},
-    overrides: { transport_url: stack.transportUrl(), log_level: 'silent', rpc_response_timeout: 20 },
+    overrides: { ...stack.gatewaySettings(), log_level: 'silent', rpc_response_timeout: 20 },
   });
   const gateway = await createGateway(config);
   const app = gateway.app;

@@ -1,6 +1,6 @@
 /**
  * The node lifecycle through the gateway's HTTP routes against the REAL Debian ironic-conductor
- * (fake-hardware, sqlite) over the REAL RabbitMQ started by test/support/stack.sh: create →
+ * (fake-hardware, on MariaDB) over the REAL RabbitMQ started by test/support/stack.sh: create →
  * manage → provide → deploy → power off/on → boot device → traits → VIFs → vendor passthru
  * (sync, async; the fake offers no attach method: that is tested on the simulator) → tear
  * down → delete.
@@ -54,7 +54,7 @@ describe('node lifecycle through the gateway against the real ironic-conductor',
   before(async () => {
     const config = loadConfig({
       env: {},
-      overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() },
+      overrides: { log_level: 'silent', rpc_response_timeout: 30, ...stack.gatewaySettings() },
     });
     gateway = await createGateway(config, { routes: nodeRoutes });
     app = gateway.app;

@@ -1,11 +1,12 @@
 /**
- * The gateway answers as ironic-api does: the same requests, at pinned microversions, to
- * Debian's ironic-api (21.4) and to the gateway, both in front of the one real conductor and
- * database that test/support/stack.sh started; statuses, version headers and bodies compared.
+ * The gateway answers as ironic-api does: the same requests, at pinned microversions, to the
+ * ironic-api of the stack's release (Debian's 21.4, or sid's 39.0: TEST_RELEASE) and to the
+ * gateway, both in front of the one real conductor and database that test/support/stack.sh
+ * started; statuses, version headers and bodies compared.
  *
- * ironic-api 21.4 serves microversions up to 1.8x; at a pinned version ≤ 1.38 it answers with
- * that version's representation, so any difference is ours, except for the ones listed in
- * KNOWN, each with its reason.
+ * ironic-api 21.4 serves microversions up to 1.82, 39.0 up to 1.115; at a pinned version ≤ 1.38
+ * each answers with that version's representation, so any difference is ours, except for the
+ * ones listed in KNOWN (and, for 39.0, KNOWN_39), each with its reason.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,27 @@ const KNOWN: Array<[RegExp, string]> = [
     'the wording of these 400s changed after Queens (21.4: "Expected UUID for port_uuid: …", "Invalid maintenance: …"); the status is the same',
   ],
 ];
+
+/** What ironic-api 39.0 does differently at ≤ 1.38 from Queens and 21.4 (and so from the gateway). */
+const KNOWN_39: Array<[RegExp, string]> = [
+  [
+    /^GET \/ @\S+ header x-openstack-ironic-api-(minimum-version|version)$/,
+    'ironic-api 39.0 sends the minimum and negotiated version headers on / too; 21.4 sends neither there, nor does the gateway',
+  ],
+  [
+    /^GET \/v1\/(portgroups(\/detail|\/\{uuid\})?|(nodes\/\{uuid\}\/)?volume) @\S+ body \/error_message\/faultstring$/,
+    'below a route\'s microversion (portgroups 1.23, volume 1.32) 39.0 words its 404 "The API is not supported for this version"; Queens says "Resource could not be found.", as the gateway does',
+  ],
+  [
+    /^GET \/v1\/ports\/no-such @\S+ (status|body \/error_message\/faultstring)$/,
+    'ironic-api 39.0 looks ports up by name too (port names came with 1.88), at any version: 404 "Port no-such could not be found."; Queens and 21.4 answer 400 for a port ident that is not a UUID, as the gateway does',
+  ],
+  [
+    /^GET \S*\/portgroups\/detail( @\S+)? body \/portgroups\/\d+\/(physical_network|category|dynamic_portgroup)$/,
+    "ironic-api 39.0's portgroup lists show fields of later microversions (physical_network 1.102, category 1.103, dynamic_portgroup 1.111) at any version: its list sanitizer is not portgroup_sanitize, which hides them in a single GET, as the gateway does everywhere",
+  ],
+];
+const known = (): Array<[RegExp, string]> => (stack.release() === '39.0' ? [...KNOWN, ...KNOWN_39] : KNOWN);
 
 let api: IronicApi | undefined;
 let apiBase = '';
@@ -143,13 +165,14 @@ async function differences(
   };
 }
 
-const unexplained = (found: string[]): string[] => found.filter((d) => !KNOWN.some(([re]) => re.test(d)));
+const unexplained = (found: string[]): string[] => found.filter((d) => !known().some(([re]) => re.test(d)));
 
 before(async () => {
-  assert.ok(
-    existsSync(IRONIC_API),
-    `${IRONIC_API} (Debian's ironic-common) is missing: test/support/install-system-packages.sh installs it`,
-  );
+  if (stack.release() === '21.4')
+    assert.ok(
+      existsSync(IRONIC_API),
+      `${IRONIC_API} (Debian's ironic-common) is missing: test/support/install-system-packages.sh installs it`,
+    );
   api = await startIronicApi({
     conductorConfig: stack.conductorConfig(),
     dir: join(import.meta.dirname, '..', '..', '.tmp', 'parity-ironic-api'),
@@ -160,7 +183,7 @@ before(async () => {
   gateway = await createGateway(
     loadConfig({
       env: {},
-      overrides: { transport_url: stack.transportUrl(), log_level: 'silent', host: '127.0.0.1', port: 0 },
+      overrides: { ...stack.gatewaySettings(), log_level: 'silent', host: '127.0.0.1', port: 0 },
     }),
   );
   await gateway.app.listen({ host: '127.0.0.1', port: 0 });
@@ -279,8 +302,11 @@ test('refused writes: the same status for each bad request, and the same message
   // R: Ironic reworded this message after Queens (mostly WSME's validation replaced by JSON
   // schema in 21.x); the gateway keeps Queens's wording, so only the status is compared.
   const R = true;
+  // R39: reworded in 39.0 only (21.4 still says what Queens and the gateway say)
+  const R39 = stack.release() === '39.0';
   const cases: Array<[string, string, unknown, boolean?]> = [
-    ['POST', '/v1/nodes', { driver: 'no-such-driver' }],
+    // 39.0 appends "Ensure the driver is valid and enabled."
+    ['POST', '/v1/nodes', { driver: 'no-such-driver' }, R39],
     ['POST', '/v1/nodes', { driver: 'fake-hardware', name: 'bad name!' }],
     ['POST', '/v1/nodes', { driver: 'fake-hardware', uuid: 'not-a-uuid' }, R],
     ['POST', '/v1/nodes', { driver: 'fake-hardware', bogus: 1 }, R],
@@ -304,7 +330,7 @@ test('refused writes: the same status for each bad request, and the same message
     ['PUT', `/v1/nodes/${ids.node}/states/power`, { target: 'bogus' }],
     ['PUT', `/v1/nodes/${ids.node}/states/raid`, { logical_disks: [{ size_gb: 'x' }] }],
     ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'move', path: '/extra/a', from: '/extra/b' }], R],
-    ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'replace', path: '/driver', value: 'no-such-driver' }]],
+    ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'replace', path: '/driver', value: 'no-such-driver' }], R39],
     ['PATCH', `/v1/nodes/${ids.node}`, [{ op: 'add', path: '/traits', value: ['CUSTOM_X'] }], R],
     ['PUT', `/v1/nodes/${ids.node}/management/boot_device`, { boot_device: 'bogus' }],
     ['POST', `/v1/nodes/${ids.node}/vifs`, {}, R],
@@ -362,13 +388,17 @@ test('writes: the same change through each answers the same', { timeout: 120_000
     // a conductor's unexpected failure (e.g. sqlite's DBReferenceError): ironic-api passes its
     // text on, SQL included; the gateway answers with the class name only, by design
     if (a.status >= 500) return;
-    let gb = JSON.stringify(normalize(g.body));
+    // 39.0 names a portgroup in this conflict by its database id, which differs between the two
+    const ids = (t: string) => t.replace(/(portgroup) \d+ (contains ports)/g, '$1 N $2');
+    let gb = ids(JSON.stringify(normalize(g.body)));
     for (const [theirs, ours] of own) gb = gb.replaceAll(ours, theirs);
     const paths: string[] = [];
-    diff(normalize(a.body), JSON.parse(gb), '', paths);
+    diff(JSON.parse(ids(JSON.stringify(normalize(a.body)))), JSON.parse(gb), '', paths);
     // two resources made moments apart: their own times and transient conductor fields may differ
     const left = paths.filter(
-      (p) => !/\/(created_at|updated_at|provision_updated_at|reservation)$|\/driver_internal_info(\/|$)/.test(p),
+      (p) =>
+        !/\/(created_at|updated_at|provision_updated_at|reservation)$|\/driver_internal_info(\/|$)/.test(p) &&
+        unexplained([`${what} body ${p}`]).length > 0,
     );
     if (left.length)
       problems.push(

@@ -1,6 +1,6 @@
 /**
  * Ports, portgroups, chassis and the driver endpoints through the gateway's HTTP routes against
- * the REAL Debian ironic-conductor (21.4, fake-hardware, sqlite) over the REAL RabbitMQ started by
+ * the REAL Debian ironic-conductor (fake-hardware, on MariaDB) over the REAL RabbitMQ started by
  * test/support/stack.sh. Creates use create_port and the conductor's indirection API; the
  * conductor answers objects at its own (newer) versions, which the routes backport.
  */
@@ -27,7 +27,7 @@ describe('ports, portgroups, chassis and drivers against the real ironic-conduct
   before(async () => {
     const config = loadConfig({
       env: {},
-      overrides: { log_level: 'silent', rpc_response_timeout: 30, transport_url: stack.transportUrl() },
+      overrides: { log_level: 'silent', rpc_response_timeout: 30, ...stack.gatewaySettings() },
     });
     gateway = await createGateway(config, { routes: resourceRoutes });
     app = gateway.app;

@@ -1,5 +1,5 @@
 /**
- * The gateway's ConductorAPI against the REAL Debian ironic-conductor (fake-hardware, sqlite)
+ * The gateway's ConductorAPI against the REAL Debian ironic-conductor (fake-hardware, on MariaDB)
  * over the REAL RabbitMQ started by test/support/stack.sh.
  */
 import assert from 'node:assert/strict';
@@ -45,7 +45,7 @@ describe('ConductorAPI against the real ironic-conductor', () => {
   let topic: string;
 
   before(() => {
-    transport = createTransport(stack.transportUrl());
+    transport = createTransport(stack.transportUrl(), stack.rabbitOptions());
     api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), {
       hash_partition_exponent: 5,
       hash_ring_reset_interval: 15,

@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { HashRing } from '../../src/conductor/hash-ring.ts';
 import { createTransport } from '../../src/rpc/transport.ts';
+import { stack } from '../support/stack-env.ts';
 import { ctx, harness, keyBehaviours, nodes, poolFull } from '../unit/simulator/api-scenario.ts';
 
 const url = process.env.TEST_TRANSPORT_URL;
 const skip = url?.startsWith('rabbit://') ? false : 'TEST_TRANSPORT_URL (rabbit://) is not set';
 
-const rabbit = () => () => createTransport(url!);
+const rabbit = () => () => createTransport(url!, stack.rabbitOptions());
 const topic = () => `ironic.conductor_manager-simtest-${randomUUID().slice(0, 8)}`;
 
 test('through ConductorAPI on rabbit://: state machine, locks, power, boot, traits, VIFs, vendor passthru, lists', {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs, when missing, the Debian packages the integration and end-to-end tests use:
-# rabbitmq-server, Ironic's conductor (fake-hardware), the baremetal CLI, openstacksdk, Go
-# with Debian's gophercloud sources (built offline, in GOPATH mode), openssl, which makes the
-# TLS tests' certificates (test/support/certs.ts), and Keystone with MariaDB for the keystone
-# tests (test/support/keystone.sh runs private instances of both).
+# rabbitmq-server, Ironic's conductor (fake-hardware; ironic-common has ironic-api), MariaDB's server and client
+# binaries (test/support/stack.sh runs a private mariadbd) with Python's MySQL driver,
+# debootstrap (for the chroot of the newest Ironic, test/support/build-chroot.sh), the baremetal
+# CLI, openstacksdk, Go with Debian's gophercloud sources (built offline, in GOPATH mode),
+# openssl, which makes the TLS tests' certificates (test/support/certs.ts), and Keystone with
+# MariaDB for the keystone tests (test/support/keystone.sh runs private instances of both).
 set -euo pipefail
-pkgs=(rabbitmq-server ironic-conductor python3-ironicclient python3-openstacksdk golang-go golang-github-gophercloud-gophercloud-dev
-  openssl keystone mariadb-server)
+pkgs=(rabbitmq-server ironic-conductor mariadb-server-core mariadb-client-core python3-pymysql debootstrap python3-ironicclient
+  python3-openstacksdk golang-go golang-github-gophercloud-gophercloud-dev openssl keystone mariadb-server)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

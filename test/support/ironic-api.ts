@@ -1,14 +1,17 @@
 /**
- * Debian's ironic-api (ironic-common's /usr/bin/ironic-api) beside the conductor stack.sh
- * started: the conductor's own ironic.conf (database, broker, noauth) plus an [api] section.
- * For the parity test and the comparison benchmark.
+ * Debian's ironic-api (ironic-common's /usr/bin/ironic-api) of the stack's release beside the
+ * conductor stack.sh started (21.4 on the host, 39.0 in its chroot, through `stack.sh api`): the
+ * conductor's own ironic.conf (database, broker, noauth) plus an [api] section. For the parity
+ * test and the comparison benchmark.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
+/** 21.4's, on the host */
 export const IRONIC_API = '/usr/bin/ironic-api';
+const STACK_SCRIPT = join(import.meta.dirname, 'stack.sh');
 
 export interface IronicApi {
   /** e.g. http://127.0.0.1:40123 */
@@ -26,6 +29,8 @@ export interface IronicApiOptions {
   workers?: number;
   /** how long to wait for it to answer /v1 */
   timeoutS: number;
+  /** the stack's release (stack.sh's STACK_RELEASE): TEST_RELEASE, else 21.4 */
+  release?: string;
 }
 
 /** Starts ironic-api on a free loopback port; resolves once /v1 answers, else throws with its stderr. */
@@ -38,9 +43,11 @@ export async function startIronicApi(opts: IronicApiOptions): Promise<IronicApi>
     conf,
     `${readFileSync(opts.conductorConfig, 'utf8')}\n[api]\nhost_ip = 127.0.0.1\nport = ${port}\n${workers}`,
   );
-  const child = spawn('/usr/bin/python3', [IRONIC_API, '--config-file', conf], {
+  // stack.sh execs ironic-api (in the chroot for 39.0): the child is ironic-api itself
+  const child = spawn('bash', [STACK_SCRIPT, 'api', '--config-file', conf], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
+    env: { ...process.env, STACK_RELEASE: opts.release ?? process.env.TEST_RELEASE ?? '21.4' },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {

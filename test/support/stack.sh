@@ -1,38 +1,93 @@
 #!/usr/bin/env bash
-# A private RabbitMQ and one real ironic-conductor (Debian packages) on 127.0.0.1 for the
-# integration tests and the bench. Everything lives under .tmp/stack, so runs are isolated.
+# A real Ironic stack on 127.0.0.1 for the integration and end-to-end tests and the bench: a
+# RabbitMQ broker, one ironic-conductor (fake-hardware) and its database on a private MariaDB,
+# for one of two Ironic releases (STACK_RELEASE, default 21.4):
 #
-#   stack.sh start            start both (stopping leftovers of a previous run first), write .tmp/stack.env
-#   stack.sh stop             stop both, and anything a previous run left behind
-#   stack.sh restart-rabbit   stop and start the broker only (same data); the conductor reconnects by itself
+#   21.4  Debian bookworm's packages on the host: ironic-conductor and ironic-api 21.4 (REST
+#         1.82, RPC 1.55), RabbitMQ 3.10 with its defaults.
+#   39.0  Debian sid's packages in a chroot (test/support/build-chroot.sh, cached under
+#         /var/cache/ironic-gateway): ironic-conductor and ironic-api 39.0 (REST 1.115, RPC 1.62),
+#         RabbitMQ 4.3 refusing transient non-exclusive queues
+#         (deprecated_features.permit.transient_nonexcl_queues = false), and oslo.messaging set as
+#         its documentation advises for such a broker: quorum queues, transient quorum queues, the
+#         queue manager.
+#
+# Both releases keep one database each (ironic_214, ironic_390) on one private MariaDB (Debian's
+# mariadbd on the host, own data directory and socket under .tmp/mariadb): an Ironic conductor
+# of 2024 on never heartbeats on SQLite, so it would look dead to the gateway's hash ring.
+#
+#   stack.sh start            start this release's stack (and MariaDB), write .tmp/stack-<release>.env
+#   stack.sh stop             stop this release's stack (and MariaDB once no release uses it)
+#   stack.sh stop-all         stop every release's stack, MariaDB, and anything a previous run left
+#   stack.sh restart-rabbit | stop-rabbit | start-rabbit    the broker only; the conductor reconnects
 #   stack.sh restart-conductor  stop the conductor (SIGTERM, then SIGKILL; a stopped one is continued first)
 #                             and start it again on the same database
-#   stack.sh conductor-pid    the conductor's process id (for fault tests: SIGSTOP, SIGKILL)
+#   stack.sh conductor-pid    the conductor's process id (fault tests: SIGSTOP, SIGKILL; 21.4 only: a
+#                             39.0 conductor runs behind the chroot's namespace wrapper)
 #   stack.sh start-second-conductor / stop-second-conductor
 #                             a second conductor (host <conductor>-b) on the same database, printing its host
-#   stack.sh ctl ARGS…        rabbitmqctl against the private broker
+#   stack.sh ctl ARGS…        rabbitmqctl against this release's broker
+#   stack.sh api ARGS…        exec this release's ironic-api with ARGS (test/support/ironic-api.ts)
 #   stack.sh status           show what runs
 #
-# Runs as root or as an ordinary user, without systemd.
+# Ports (127.0.0.1 only), each overridable so that two checkouts can run side by side:
+#   STACK_RABBIT_PORT (5672; 21.4's broker, its Erlang distribution port +20000),
+#   STACK_RABBIT_EPMD_PORT (4369, Erlang's default; the epmd 21.4's broker starts or joins),
+#   STACK_RABBIT4_PORT (5673; 39.0's broker), STACK_RABBIT4_DIST_PORT (its port +20000),
+#   STACK_RABBIT4_EPMD_PORT (4370; 39.0's broker has its own epmd), STACK_MARIADB_PORT (3307,
+#   beside a system MariaDB's 3306).
+#
+# The 21.4 stack runs as root or as an ordinary user; the 39.0 stack needs root (chroot). Nothing
+# runs under systemd. Processes in the chroot run in a private mount namespace (unshare) that
+# bind-mounts /proc, /dev and this checkout's .tmp: the mounts vanish with the processes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-tmp="$root/.tmp/stack"
-env_file="$root/.tmp/stack.env"
-PY=/usr/bin/python3 # Debian's interpreter: it has Ironic's packages, another python3 on PATH may not
-RABBIT_PORT=${STACK_RABBIT_PORT:-5672}
+RELEASE=${STACK_RELEASE:-21.4}
+case "$RELEASE" in
+  21.4 | 39.0) ;;
+  *) echo "[stack] unknown STACK_RELEASE $RELEASE (21.4 or 39.0)" >&2; exit 2 ;;
+esac
+tmp="$root/.tmp/stack-$RELEASE"
+env_file="$root/.tmp/stack-$RELEASE.env"
+dbdir="$root/.tmp/mariadb"
+DB_PORT=${STACK_MARIADB_PORT:-3307}
+DB_NAME="ironic_${RELEASE//./}"
+DB_USER=ironic
+DB_PASS=ironic-test
 COND_HOST=${STACK_CONDUCTOR_HOST:-cond-1}
+CHROOT=""
+
+log() { printf '[stack %s] %s\n' "$RELEASE" "$*" >&2; }
+
+# IRONIC_GW_STACK=<its directory> marks every server this script starts (inherited by their
+# children: beam's epmd, Ironic's workers), so that leftovers of a killed run are found and only
+# ours are stopped.
+
+if [ "$RELEASE" = 21.4 ]; then
+  RABBIT_PORT=${STACK_RABBIT_PORT:-5672}
+  export RABBITMQ_DIST_PORT=$((RABBIT_PORT + 20000))
+  export ERL_EPMD_PORT=${STACK_RABBIT_EPMD_PORT:-4369}
+  PY=/usr/bin/python3 # Debian's interpreter: it has Ironic's packages, another python3 on PATH may not
+  # The rabbitmq-* entry points in /usr/sbin switch to the rabbitmq user when run as root;
+  # call the real scripts so the broker runs as us with the environment below.
+  RMQ_BIN=/usr/lib/rabbitmq/bin
+  [ -x "$RMQ_BIN/rabbitmq-server" ] || RMQ_BIN=$(dirname "$(readlink -f "$(command -v rabbitmq-server)")")
+else
+  RABBIT_PORT=${STACK_RABBIT4_PORT:-5673}
+  export RABBITMQ_DIST_PORT=${STACK_RABBIT4_DIST_PORT:-$((RABBIT_PORT + 20000))}
+  export ERL_EPMD_PORT=${STACK_RABBIT4_EPMD_PORT:-4370}
+  PY=/usr/bin/python3
+  RMQ_BIN=/usr/lib/rabbitmq/bin
+  CHROOT=$(bash "$root/test/support/build-chroot.sh" --path)
+fi
 TRANSPORT_URL="rabbit://guest:guest@127.0.0.1:${RABBIT_PORT}/"
 
-log() { printf '[stack] %s\n' "$*" >&2; }
-
 # The broker's environment: its own node name, data, logs, cookie and (empty) plugins. The node
-# name carries the port, so a second checkout can run its stack beside this one with
-# STACK_RABBIT_PORT=<another port> (the distribution port follows it, +20000).
+# name carries the port, so stacks of other checkouts (other ports) run beside this one.
 export RABBITMQ_NODENAME="ironic-gw-test-${RABBIT_PORT}@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export RABBITMQ_NODE_PORT=$RABBIT_PORT
-export RABBITMQ_DIST_PORT=$((RABBIT_PORT + 20000))
 export RABBITMQ_MNESIA_BASE="$tmp/rabbit/mnesia"
 export RABBITMQ_LOG_BASE="$tmp/rabbit/log"
 export RABBITMQ_PID_FILE="$tmp/rabbit/beam.pid"
@@ -42,19 +97,39 @@ export RABBITMQ_ADVANCED_CONFIG_FILE="$tmp/rabbit/advanced.config"
 export RABBITMQ_CONF_ENV_FILE="$tmp/rabbit/rabbitmq-env.conf"
 export HOME="$tmp/rabbit/home" # the Erlang cookie lives here, shared by server and CLI
 
-# The rabbitmq-* entry points in /usr/sbin switch to the rabbitmq user when run as root;
-# call the real scripts so the broker runs as us with the environment above.
-RMQ_BIN=/usr/lib/rabbitmq/bin
-[ -x "$RMQ_BIN/rabbitmq-server" ] || RMQ_BIN=$(dirname "$(readlink -f "$(command -v rabbitmq-server)")")
+# Runs a program of this release: on the host for 21.4; for 39.0 in the chroot, inside a private
+# mount namespace with /proc, /dev and .tmp (same path inside) bind-mounted. Execs, so the pid
+# of `run …` started in the background is the program's own.
+run() {
+  if [ -z "$CHROOT" ]; then
+    exec "$@"
+  fi
+  [ -f "$CHROOT/.ironic-gateway-chroot" ] || { echo "no chroot at $CHROOT: test/support/build-chroot.sh builds it" >&2; exit 1; }
+  mkdir -p "$CHROOT$root/.tmp"
+  exec unshare --mount --propagation private -- /bin/bash -c '
+    set -e
+    c=$1 t=$2
+    shift 2
+    mount --bind /proc "$c/proc"
+    mount --rbind /dev "$c/dev"
+    mount --bind "$t" "$c$t"
+    exec chroot "$c" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+  ' in-chroot "$CHROOT" "$root/.tmp" "$@"
+}
 
-rabbit_ping() { "$RMQ_BIN/rabbitmq-diagnostics" -q -n "$RABBITMQ_NODENAME" ping >/dev/null 2>&1; }
+rabbit_ping() { (run "$RMQ_BIN/rabbitmq-diagnostics" -q -n "$RABBITMQ_NODENAME" ping) >/dev/null 2>&1; }
 
-# Pids of processes whose command line or environment names our private directory.
+# Pids of processes started by this script for this release (or for MariaDB, with argument
+# "mariadb"): their environment carries our marker, or their command line our directory.
 ours() {
-  local p
+  local dir=$tmp p
+  [ "${1:-}" = mariadb ] && dir=$dbdir
   for p in /proc/[0-9]*; do
-    [ -r "$p/cmdline" ] || continue
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$tmp/"; then echo "${p#/proc/}"; fi
+    [ "${p#/proc/}" = "$$" ] || [ "${p#/proc/}" = "$BASHPID" ] && continue
+    if tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "IRONIC_GW_STACK=$dir" ||
+      tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "$dir/"; then
+      echo "${p#/proc/}"
+    fi
   done
 }
 
@@ -66,10 +141,72 @@ kill_pid() { # pid [grace seconds]
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+# ---- MariaDB: one private server for both releases -------------------------------------------
+
+DB_SOCK="$dbdir/mysqld.sock"
+db_sql() { mariadb --no-defaults -S "$DB_SOCK" -u root -N -B "$@"; }
+db_up() { [ -S "$DB_SOCK" ] && db_sql -e 'select 1' >/dev/null 2>&1; }
+
+start_mariadb() {
+  db_up && return 0
+  local user=()
+  [ "$(id -u)" -eq 0 ] && user=(--user=root)
+  rm -rf "$dbdir"
+  mkdir -p "$dbdir"
+  log "creating a private MariaDB in $dbdir"
+  mariadb-install-db --no-defaults "${user[@]}" --datadir="$dbdir/data" --auth-root-authentication-method=normal \
+    --skip-test-db >"$dbdir/install.out" 2>&1 || { tail -20 "$dbdir/install.out" >&2; return 1; }
+  log "starting mariadbd on 127.0.0.1:$DB_PORT"
+  IRONIC_GW_STACK="$dbdir" setsid /usr/sbin/mariadbd --no-defaults "${user[@]}" --datadir="$dbdir/data" \
+    --socket="$DB_SOCK" --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$dbdir/mysqld.pid" \
+    --log-error="$dbdir/error.log" --skip-log-bin --skip-name-resolve --performance-schema=OFF \
+    --innodb-buffer-pool-size=64M --innodb-log-file-size=16M --innodb-flush-log-at-trx-commit=0 \
+    --skip-innodb-doublewrite --character-set-server=utf8mb4 >/dev/null 2>&1 </dev/null &
+  echo $! >"$dbdir/server.pid"
+  local i
+  for ((i = 0; i < 120; i++)); do
+    db_up && { log "mariadb is up"; return 0; }
+    kill -0 "$(cat "$dbdir/server.pid")" 2>/dev/null || break
+    sleep 0.5
+  done
+  tail -20 "$dbdir/error.log" >&2 || true
+  log "mariadbd did not start"
+  return 1
+}
+
+stop_mariadb() {
+  [ -f "$dbdir/server.pid" ] && kill_pid "$(cat "$dbdir/server.pid")" 30
+  rm -f "$dbdir/server.pid"
+  local pid
+  for pid in $(ours mariadb); do kill_pid "$pid" 10; done
+}
+
+# Stops MariaDB unless the stack of another release still runs.
+maybe_stop_mariadb() {
+  local f
+  for f in "$root"/.tmp/stack-*/ironic/conductor.pid; do
+    [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0
+  done
+  stop_mariadb
+}
+
+create_database() {
+  db_sql -e "DROP DATABASE IF EXISTS $DB_NAME; CREATE DATABASE $DB_NAME CHARACTER SET utf8mb4;
+    CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+    GRANT ALL ON $DB_NAME.* TO '$DB_USER'@'127.0.0.1';"
+}
+
+# ---- RabbitMQ -----------------------------------------------------------------------------------
+
 start_rabbit() {
   mkdir -p "$tmp/rabbit/mnesia" "$tmp/rabbit/log" "$HOME"
   echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-  printf 'loopback_users.guest = true\nlisteners.tcp.default = %s\n' "$RABBIT_PORT" >"$RABBITMQ_CONFIG_FILE.conf"
+  {
+    printf 'loopback_users.guest = true\nlisteners.tcp.default = %s\n' "$RABBIT_PORT"
+    # 39.0's broker as RabbitMQ advises operators to run 4.x: transient non-exclusive classic
+    # queues (oslo.messaging's defaults for topic, fanout and reply queues) are refused
+    [ "$RELEASE" = 39.0 ] && printf 'deprecated_features.permit.transient_nonexcl_queues = false\n'
+  } >"$RABBITMQ_CONFIG_FILE.conf"
   echo '[].' >"$RABBITMQ_ADVANCED_CONFIG_FILE"
   : >"$RABBITMQ_CONF_ENV_FILE"
   if [ ! -f "$HOME/.erlang.cookie" ]; then
@@ -77,7 +214,7 @@ start_rabbit() {
     chmod 400 "$HOME/.erlang.cookie"
   fi
   log "starting rabbitmq-server on 127.0.0.1:$RABBIT_PORT"
-  setsid "$RMQ_BIN/rabbitmq-server" >"$tmp/rabbit/log/server.out" 2>&1 </dev/null &
+  setsid "$BASH" "$0" _exec "$RMQ_BIN/rabbitmq-server" >"$tmp/rabbit/log/server.out" 2>&1 </dev/null &
   echo $! >"$tmp/rabbit/server.pid"
   local i
   for ((i = 0; i < 120; i++)); do
@@ -92,14 +229,18 @@ start_rabbit() {
 
 stop_rabbit() {
   if [ -f "$HOME/.erlang.cookie" ] && rabbit_ping; then
-    "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1 || true
+    (run "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" stop) >/dev/null 2>&1 || true
   fi
   local f
   for f in "$tmp/rabbit/server.pid" "$RABBITMQ_PID_FILE"; do
     [ -f "$f" ] && kill_pid "$(cat "$f")" 15
     rm -f "$f"
   done
+  # the epmd the broker or its CLI started; epmd refuses while another node is registered with it
+  if [ -d "$tmp/rabbit" ]; then (run epmd -port "$ERL_EPMD_PORT" -kill) >/dev/null 2>&1 || true; fi
 }
+
+# ---- ironic-conductor ---------------------------------------------------------------------------
 
 write_conductor_config() {
   local d="$tmp/ironic"
@@ -144,7 +285,7 @@ automated_clean = false
 heartbeat_interval = 5
 
 [database]
-connection = sqlite:///$d/ironic.sqlite
+connection = mysql+pymysql://$DB_USER:$DB_PASS@127.0.0.1:$DB_PORT/$DB_NAME?charset=utf8mb4
 
 [oslo_concurrency]
 lock_path = $d/lock
@@ -152,27 +293,39 @@ lock_path = $d/lock
 [dhcp]
 dhcp_provider = none
 CONF
+  if [ "$RELEASE" = 39.0 ]; then
+    # oslo.messaging's advice for a broker without transient non-exclusive queues: topic queues
+    # as quorum queues, reply and fanout queues as (transient, x-expires) quorum queues, and the
+    # queue manager's stable names so a restart re-uses them instead of leaving new ones behind
+    cat >>"$d/ironic.conf" <<CONF
+
+[oslo_messaging_rabbit]
+rabbit_quorum_queue = true
+rabbit_transient_quorum_queue = true
+use_queue_manager = true
+CONF
+  fi
 }
 
 conductor_registered() { # [host]
-  "$PY" - "$tmp/ironic/ironic.sqlite" "${1:-$COND_HOST}" <<'PY' 2>/dev/null
-import sqlite3, sys
-rows = sqlite3.connect(sys.argv[1]).execute("select online from conductors where hostname = ?", (sys.argv[2],)).fetchall()
-sys.exit(0 if rows and rows[0][0] else 1)
-PY
+  [ "$(db_sql -e "SELECT online FROM $DB_NAME.conductors WHERE hostname = '${1:-$COND_HOST}'" 2>/dev/null)" = 1 ]
 }
 
 conductor_consuming() { # [host]
-  "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" list_queues name consumers 2>/dev/null |
+  (run "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" list_queues name consumers) 2>/dev/null |
     awk -v q="ironic.conductor_manager.${1:-$COND_HOST}" '$1 == q && $2 > 0 { found = 1 } END { exit !found }'
 }
 
 start_conductor() {
   write_conductor_config
   local d="$tmp/ironic"
-  rm -f "$d/ironic.sqlite"
+  create_database
   log "creating the conductor's schema"
-  "$PY" /usr/bin/ironic-dbsync --config-file "$d/ironic.conf" create_schema >"$d/log/dbsync.out" 2>&1 || { tail -30 "$d/log/dbsync.out" >&2; return 1; }
+  # its own session: oslo.messaging's queue manager (39.0) reads /proc/<process group>/stat, and
+  # the caller's group leader may have exited (a CI step, a backgrounded job)
+  setsid --wait "$BASH" "$0" _exec "$PY" /usr/bin/ironic-dbsync --config-file "$d/ironic.conf" create_schema \
+    >"$d/log/dbsync.out" 2>&1 </dev/null ||
+    { tail -30 "$d/log/dbsync.out" >&2; return 1; }
   : >"$d/log/conductor.out"
   launch_conductor
 }
@@ -195,7 +348,8 @@ launch_second_conductor() {
 launch_conductor_as() { # host config pidfile logdir
   local host=$1 conf=$2 pidfile=$3 logdir=$4
   log "starting ironic-conductor ($host)"
-  setsid "$PY" /usr/bin/ironic-conductor --config-file "$conf" >>"$logdir/conductor.out" 2>&1 </dev/null &
+  setsid "$BASH" "$0" _exec "$PY" /usr/bin/ironic-conductor --config-file "$conf" \
+    >>"$logdir/conductor.out" 2>&1 </dev/null &
   echo $! >"$pidfile"
   local i
   for ((i = 0; i < 240; i++)); do
@@ -216,40 +370,53 @@ stop_conductor() { # [pidfile]
   rm -f "$f"
 }
 
-stop_all() {
+stop_release() {
   stop_conductor "$tmp/ironic/conductor2.pid"
   stop_conductor
   stop_rabbit
   # leftovers of a previous run (e.g. killed before it could stop them): only our processes
   local pid
-  for pid in $(ours); do
-    [ "$pid" = "$$" ] && continue
-    kill_pid "$pid" 5
-  done
+  for pid in $(ours); do kill_pid "$pid" 5; done
   rm -f "$env_file"
 }
 
 case "${1:-}" in
   start)
     [ "$(id -u)" -eq 0 ] || [ -w "$root" ] || { log "cannot write $root"; exit 1; }
-    stop_all
+    if [ -n "$CHROOT" ]; then
+      [ "$(id -u)" -eq 0 ] || { log "the $RELEASE stack runs in a chroot: it needs root"; exit 1; }
+      bash "$root/test/support/build-chroot.sh" >/dev/null
+    fi
+    stop_release
     rm -rf "$tmp/rabbit/mnesia"
+    start_mariadb
     start_rabbit
     start_conductor
     mkdir -p "$root/.tmp"
+    quorum=false
+    [ "$RELEASE" = 39.0 ] && quorum=true
     cat >"$env_file" <<ENV
+TEST_RELEASE=$RELEASE
 TEST_TRANSPORT_URL=$TRANSPORT_URL
+TEST_RABBIT_QUORUM_QUEUES=$quorum
 TEST_CONDUCTOR_HOST=$COND_HOST
 TEST_STACK_SCRIPT=$root/test/support/stack.sh
 TEST_CONDUCTOR_LOG=$tmp/ironic/log/ironic-conductor.log
 TEST_CONDUCTOR_CONFIG=$tmp/ironic/ironic.conf
-STACK_RABBIT_PORT=$RABBIT_PORT
 ENV
     log "ready: $(tr '\n' ' ' <"$env_file")"
     ;;
   stop)
-    stop_all
+    stop_release
+    maybe_stop_mariadb
     log "stopped"
+    ;;
+  stop-all)
+    for r in 21.4 39.0; do STACK_RELEASE=$r bash "$0" stop-release; done
+    stop_mariadb
+    ;;
+  stop-release)
+    stop_release
     ;;
   restart-rabbit)
     stop_rabbit
@@ -277,15 +444,26 @@ ENV
     ;;
   ctl) # rabbitmqctl against our broker, e.g. stack.sh ctl list_queues name arguments
     shift
-    exec "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"
+    run "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"
+    ;;
+  api) # this release's ironic-api, e.g. stack.sh api --config-file FILE
+    shift
+    export IRONIC_GW_STACK="$tmp"
+    run "$PY" /usr/bin/ironic-api "$@"
+    ;;
+  _exec) # a program of this release, in the chroot for 39.0 (how the ones above are started)
+    shift
+    export IRONIC_GW_STACK="$tmp"
+    run "$@"
     ;;
   status)
     rabbit_ping && echo "rabbitmq: up" || echo "rabbitmq: down"
     f="$tmp/ironic/conductor.pid"
     if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then echo "ironic-conductor: up ($(cat "$f"))"; else echo "ironic-conductor: down"; fi
+    db_up && echo "mariadb: up" || echo "mariadb: down"
     ;;
   *)
-    echo "usage: $0 start|stop|restart-rabbit|stop-rabbit|start-rabbit|restart-conductor|conductor-pid|start-second-conductor|stop-second-conductor|ctl ARGS|status" >&2
+    echo "usage: STACK_RELEASE=21.4|39.0 $0 start|stop|stop-all|restart-rabbit|stop-rabbit|start-rabbit|restart-conductor|conductor-pid|start-second-conductor|stop-second-conductor|ctl ARGS|api ARGS|status" >&2
     exit 2
     ;;
 esac

@@ -2,8 +2,9 @@
  * The two back ends the e2e suite runs against, and what legitimately differs between them.
  *
  * - `simulator`: the gateway with its embedded simulated conductor (memory://).
- * - `real`: the gateway on RabbitMQ in front of the Debian 21.4 ironic-conductor that
- *   test/support/stack.sh started (TEST_TRANSPORT_URL, from .tmp/stack.env).
+ * - `real`: the gateway on RabbitMQ in front of the real ironic-conductor that
+ *   test/support/stack.sh started (TEST_TRANSPORT_URL, from .tmp/stack-<release>.env): Debian's
+ *   21.4, or sid's 39.0 (TEST_RELEASE).
  *
  * E2E_BACKENDS (comma-separated, default "simulator,real") chooses; naming `real` without
  * TEST_TRANSPORT_URL is an error, never a silent skip.
@@ -21,6 +22,7 @@ import { promisify } from 'node:util';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createGateway, type Gateway } from '../../../src/gateway.ts';
 import { CertDir } from '../../support/certs.ts';
+import { stack } from '../../support/stack-env.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -38,6 +40,10 @@ export interface Expectations {
   keepsVifs: boolean;
   /** Ironic's fake vendor interface has no driver-level methods; the simulator adds some */
   driverVendorMethods: boolean;
+  /** a volume target of a node in enroll can be deleted while the node is not powered off:
+   *  Ironic 39.0 allows it in enroll, manageable and adopt failed; 21.4 and the simulator (as
+   *  Queens) only on a powered-off node */
+  volumeDeleteInEnroll: boolean;
 }
 
 export interface Backend {
@@ -54,12 +60,18 @@ export function backends(): Backend[] {
     if (name === 'simulator')
       return {
         name,
-        expect: { conductorHost: 'sim-1', networkInterface: 'flat', keepsVifs: true, driverVendorMethods: true },
+        expect: {
+          conductorHost: 'sim-1',
+          networkInterface: 'flat',
+          keepsVifs: true,
+          driverVendorMethods: true,
+          volumeDeleteInEnroll: false,
+        },
       };
     if (name === 'real') {
       if (!process.env.TEST_TRANSPORT_URL) {
         throw new Error(
-          'E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack.env (or set E2E_BACKENDS=simulator)',
+          'E2E_BACKENDS names "real" but TEST_TRANSPORT_URL is not set: run through test/run.sh, or `bash test/support/stack.sh start` and source .tmp/stack-21.4.env (or set E2E_BACKENDS=simulator)',
         );
       }
       return {
@@ -69,6 +81,7 @@ export function backends(): Backend[] {
           networkInterface: 'noop',
           keepsVifs: false,
           driverVendorMethods: false,
+          volumeDeleteInEnroll: stack.release() === '39.0',
         },
       };
     }
@@ -152,7 +165,7 @@ export async function startGateway(backend: Backend, mode: GatewayMode): Promise
     hash_ring_reset_interval: 2,
     ...(backend.name === 'simulator'
       ? { transport_url: `memory://e2e-${randomUUID()}`, simulator_action_delay_ms: 100 }
-      : { transport_url: process.env.TEST_TRANSPORT_URL! }),
+      : stack.gatewaySettings()),
     ...(auth === 'jwt' ? { auth_strategy: 'jwt' as const, jwt_algorithm: 'HS256', jwt_secret: secret } : {}),
     ...tls,
   };
