@@ -441,10 +441,13 @@ ENV
     ;;
   stop-second-conductor)
     stop_conductor "$tmp/ironic/conductor2.pid"
-    # A conductor killed before it could unregister stays online in the database until the
-    # heartbeat timeout (60 s), and every hash ring read meanwhile sends nodes to it: mark it off,
-    # as its own shutdown would have, so the suites after this one find the stack as it was.
-    db_sql -e "UPDATE $DB_NAME.conductors SET online = 0 WHERE hostname = '$COND2_HOST'" || true
+    # Conductor.list, which the gateway's hash ring reads, answers every conductor row, online or
+    # not, and a stopped conductor's row keeps its last heartbeat for 60 s: every ring built
+    # meanwhile would send nodes to it. Remove the row, so the suites after this one find the
+    # stack as it was before the second conductor.
+    db_sql -e "DELETE FROM $DB_NAME.conductor_hardware_interfaces WHERE conductor_id IN
+      (SELECT id FROM $DB_NAME.conductors WHERE hostname = '$COND2_HOST');
+      DELETE FROM $DB_NAME.conductors WHERE hostname = '$COND2_HOST'" || true
     ;;
   ctl) # rabbitmqctl against our broker, e.g. stack.sh ctl list_queues name arguments
     shift
