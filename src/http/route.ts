@@ -3,6 +3,7 @@
  * methods it calls, success status and a handler. The REST ⇄ RPC map reads as the list of these.
  */
 import type { IncomingMessage } from 'node:http';
+import type { SwaggerTransform } from '@fastify/swagger';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type {
   FastifyInstance,
@@ -109,16 +110,24 @@ const VERSION_HEADER_SCHEMA = {
   },
 } as const;
 
+const isVersioned = (def: RouteDef): boolean => def.url === '/v1' || def.url.startsWith('/v1/');
+
 /**
  * What the document says of a /v1 operation's microversions, as the OpenStack SDK team's
- * OpenAPI documents write it (`x-openstack: {min-ver}`), and the header that chooses one.
+ * OpenAPI documents write it (`x-openstack: {min-ver}`).
  */
 function versionedSchema(def: RouteDef): Record<string, unknown> {
-  if (def.url !== '/v1' && !def.url.startsWith('/v1/')) return {};
-  return {
-    'x-openstack': { 'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}` },
-    ...(def.schema?.headers ? {} : { headers: VERSION_HEADER_SCHEMA }),
-  };
+  if (!isVersioned(def)) return {};
+  return { 'x-openstack': { 'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}` } };
+}
+
+/**
+ * The document's copy of a /v1 route's schema gets the version header; the route's own schema
+ * does not, so that no request pays for validating a header the negotiation hook reads anyway.
+ */
+function documentedVersionHeader(def: RouteDef): { swaggerTransform?: SwaggerTransform } {
+  if (!isVersioned(def) || def.schema?.headers) return {};
+  return { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, headers: VERSION_HEADER_SCHEMA }, url }) };
 }
 
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
@@ -135,7 +144,7 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
       ...versionedSchema(def),
       ...def.schema,
     },
-    config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion },
+    config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion, ...documentedVersionHeader(def) },
     onRequest: minVersion
       ? async (request) => {
           // ironic-api answers a resource that does not exist at this version with 404
