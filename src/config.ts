@@ -3,6 +3,7 @@
  * `--flag`. Values are validated with ajv; a bad value stops start-up with one line naming the
  * setting and what it accepts.
  */
+import { RELEASE_ALIASES, RELEASE_MAPPING, RELEASE_NAMES } from './releases.ts';
 import { Ajv } from 'ajv';
 import { isMemoryUrl } from './rpc/memory.ts';
 
@@ -51,6 +52,8 @@ export interface Config {
   keystone_service_token_roles: string;
   keystone_service_token_roles_required: boolean;
   policy_file?: string;
+  /** an Ironic release name or alias (src/releases.ts); unset: the newest the gateway implements */
+  pin_release_version?: string;
   cors_allowed_origins?: string;
   rpc_response_timeout: number;
   hash_partition_exponent: number;
@@ -128,6 +131,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     accepts: 'true or false',
     description:
       "the conductors' amqp_durable_queues: the control exchange and the simulator's topic queues are durable",
+  },
+  {
+    key: 'pin_release_version',
+    kind: 'string',
+    enum: [...RELEASE_NAMES],
+    accepts: `an Ironic release of the mapping, ${Object.keys(RELEASE_MAPPING)[0]} to ${Object.keys(RELEASE_MAPPING).at(-1)} (e.g. 21.4), or an alias (${Object.keys(RELEASE_ALIASES).join(', ')})`,
+    description:
+      "as Ironic's pin_release_version: announce that release's newest microversion, send RPC and objects at its versions (unset: the newest the gateway implements)",
   },
   {
     key: 'auth_strategy',

@@ -16,6 +16,7 @@ import { Registry } from 'prom-client';
 import { isMemoryUrl } from './rpc/memory.ts';
 import type { Transport } from './rpc/types.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
+import { gatewayProfile } from './release-profile.ts';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import {
@@ -59,6 +60,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // connect now, not at the first request: /healthz answers 200 only once connected
   transport.connect();
 
+  // pin_release_version: the microversion, RPC and object versions this gateway speaks
+  const profile = gatewayProfile(config);
   let simulator: RunningSimulator | null = null;
   let simTransport: Transport | null = null;
   if (isMemoryUrl(config.transport_url)) {
@@ -69,6 +72,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       transport: simTransport,
       exchange: config.control_exchange,
       host: config.simulator_host,
+      rpcVersion: profile.rpc,
       nodes: config.simulator_nodes,
       actionDelayMs: config.simulator_action_delay_ms,
       workers: config.simulator_workers,
@@ -79,8 +83,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = new Registry();
   transportMetrics(metrics, () => transport.isConnected());
   const conductor = createConductorAPI(
-    createConductorRpcClient(transport, config, undefined, rpcMetrics(metrics)),
+    createConductorRpcClient(transport, config, profile.rpc, rpcMetrics(metrics)),
     config,
+    undefined,
+    profile.objects,
   );
   const name = redactTransportUrl(config.transport_url);
   const app = await buildApp(config, {
@@ -93,7 +99,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ...(tls ? { https: serverOptions(tls, config) } : {}),
   });
   app.log.info(
-    { transport: name, auth_strategy: config.auth_strategy, embedded_simulator: simulator !== null },
+    {
+      transport: name,
+      auth_strategy: config.auth_strategy,
+      embedded_simulator: simulator !== null,
+      pin_release_version: profile.pin,
+      max_microversion: `1.${profile.apiMinor}`,
+      rpc_version_cap: profile.rpc,
+    },
     'gateway configured',
   );
   let certificates: CertificateWatcher | null = null;

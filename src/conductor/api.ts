@@ -1,7 +1,8 @@
 /**
- * ConductorAPI: the client side of every method of Ironic's conductor RPC API 1.44 (Queens,
- * ironic 10.1.0), named and ordered as in Ironic's rpcapi.py, each sent at the RPC version at
- * which that method was introduced or last changed, and refused above the version cap.
+ * ConductorAPI: the client side of every method of Ironic's conductor RPC API up to 1.55
+ * (Antelope, ironic 21.4), named and ordered as in Ironic's rpcapi.py, each sent at the RPC
+ * version 21.4's rpcapi sends it for the arguments given, and refused above the version cap
+ * (the release profile's, src/releases.ts).
  *
  * `topic` is a full topic such as `ironic.conductor_manager.cond-1` (from get_topic_for); the
  * default is the bare topic any conductor consumes.
@@ -17,12 +18,15 @@ import {
   IronicObject,
   OBJECT_VERSIONS,
   objectSerializer,
+  type AllocationFields,
   type ConductorFields,
   type NodeFields,
   type PortFields,
   type PortgroupFields,
   type VolumeConnectorFields,
   type VolumeTargetFields,
+  type FieldsOf,
+  type ObjectName,
 } from './objects.ts';
 
 export {
@@ -60,17 +64,34 @@ export interface ConductorAPIOptions {
   hashRingResetInterval: number;
   /** conductors whose last heartbeat is older are not routed to (Ironic's heartbeat_timeout) */
   heartbeatTimeout?: number;
+  /** the object versions of the gateway's release profile (OBJECT_VERSIONS by default) */
+  objectVersions?: Readonly<Record<string, string>>;
+}
+
+/** What a heartbeat carries besides the node and its callback URL (each sent as far as the cap allows). */
+export interface HeartbeatInfo {
+  agent_version?: string | null;
+  agent_token?: string | null;
+  agent_verify_ca?: string | null;
+  agent_status?: string | null;
+  agent_status_message?: string | null;
 }
 
 export class ConductorAPI {
   readonly topic: string;
   readonly ringManager: HashRingManager;
+  /**
+   * The object versions this gateway labels objects with and asks for in manifests: its
+   * release profile's (a class absent is one the pinned release does not have).
+   */
+  readonly objectVersions: Readonly<Record<string, string>>;
 
   constructor(
     readonly client: RpcClient<RequestContext>,
     options: ConductorAPIOptions,
   ) {
     this.topic = options.topic ?? MANAGER_TOPIC;
+    this.objectVersions = options.objectVersions ?? OBJECT_VERSIONS;
     this.ringManager = new HashRingManager(() => this.listConductors(), {
       partitionExponent: options.hashPartitionExponent,
       resetIntervalS: options.hashRingResetInterval,
@@ -96,7 +117,7 @@ export class ConductorAPI {
       makeContext({ is_admin: true }),
       'Conductor',
       'list',
-      { Conductor: OBJECT_VERSIONS.Conductor },
+      { Conductor: this.objectVersions.Conductor ?? OBJECT_VERSIONS.Conductor },
       [],
       {},
     );
@@ -153,6 +174,27 @@ export class ConductorAPI {
     }
   }
 
+  /**
+   * The topic of a random conductor that is online (rpcapi.get_random_topic, which allocations
+   * use): from the same conductor list the hash rings are built from, so no database is read.
+   * @throws TemporaryFailure when no conductor is online
+   */
+  async get_random_topic(): Promise<string> {
+    const hosts = await this.ringManager.liveHosts();
+    if (hosts.length === 0) throw ironicError('TemporaryFailure', 'Resource temporarily unavailable, please retry.');
+    return `${this.topic}.${hosts[Math.floor(Math.random() * hosts.length)]}`;
+  }
+
+  /** Whether the version cap allows `version` (oslo's can_send_version). */
+  can_send_version(version: string): boolean {
+    return this.client.canSendVersion(version);
+  }
+
+  /** A new object at this gateway's version of its class, every given field marked changed. */
+  newObject<N extends keyof FieldsOf>(name: N, fields: Partial<FieldsOf[N]>): Obj<FieldsOf[N]> {
+    return IronicObject.create(name, fields, this.objectVersions[name] ?? OBJECT_VERSIONS[name as ObjectName]);
+  }
+
   /** Whether the cap allows create_port (1.41). */
   can_send_create_port(): boolean {
     return this.client.canSendVersion('1.41');
@@ -175,7 +217,20 @@ export class ConductorAPI {
    * Saves the changed fields of a node under its lock; returns the updated Node, all fields.
    * @throws NoValidDefaultForInterface, InterfaceNotFoundInEntrypoint, NodeLocked, InvalidParameterValue …
    */
-  update_node(context: RequestContext, node_obj: Obj<NodeFields>, topic?: string): Promise<Obj<NodeFields>> {
+  update_node(
+    context: RequestContext,
+    node_obj: Obj<NodeFields>,
+    topic?: string,
+    reset_interfaces = false,
+  ): Promise<Obj<NodeFields>> {
+    // 21.4's rpcapi sends reset_interfaces always, at 1.1; a conductor before 1.46 has no such
+    // argument, so it goes only when the cap reaches 1.46
+    if (this.client.canSendVersion('1.46'))
+      return this.call(context, 'update_node', { node_obj, reset_interfaces }, topic);
+    if (reset_interfaces)
+      return Promise.reject(
+        ironicError('InvalidParameterValue', 'reset_interfaces needs a conductor of RPC API 1.46 or newer.'),
+      );
     return this.call(context, 'update_node', { node_obj }, topic);
   }
 
@@ -242,9 +297,12 @@ export class ConductorAPI {
     context: RequestContext,
     node_id: NodeId,
     rebuild: boolean,
-    configdrive: string | null,
+    configdrive: string | Dict | null,
     topic?: string,
+    deploy_steps: Dict[] | null = null,
   ): Promise<null> {
+    if (deploy_steps && deploy_steps.length > 0)
+      return this.call(context, 'do_node_deploy', { node_id, rebuild, configdrive, deploy_steps }, topic, '1.52');
     return this.call(context, 'do_node_deploy', { node_id, rebuild, configdrive }, topic);
   }
 
@@ -378,21 +436,46 @@ export class ConductorAPI {
   }
 
   /** Starts manual cleaning with the given clean steps. @throws InvalidParameterValue, NodeInMaintenance, NodeLocked, NoFreeConductorWorker, InvalidStateRequested */
-  do_node_clean(context: RequestContext, node_id: NodeId, clean_steps: Dict[], topic?: string): Promise<null> {
+  do_node_clean(
+    context: RequestContext,
+    node_id: NodeId,
+    clean_steps: Dict[],
+    topic?: string,
+    disable_ramdisk: boolean | null = null,
+  ): Promise<null> {
+    if (disable_ramdisk !== null)
+      return this.call(context, 'do_node_clean', { node_id, clean_steps, disable_ramdisk }, topic, '1.53');
     return this.call(context, 'do_node_clean', { node_id, clean_steps }, topic);
   }
 
-  /** Processes an agent heartbeat; agent_version is sent only at 1.42 (when the cap allows). */
+  /**
+   * Processes an agent heartbeat. As 21.4's rpcapi: the base message (1.34) carries the node
+   * and callback URL; each later argument is added, and the version raised, as far as the cap
+   * allows (1.42 agent_version, 1.49 agent_token, 1.51 agent_verify_ca, 1.54 agent_status and
+   * agent_status_message). With the 1.55 cap all six go at 1.54, null where not given.
+   * @throws InvalidParameterValue (no version and no status; a missing or wrong token), NoFreeConductorWorker
+   */
   heartbeat(
     context: RequestContext,
     node_id: NodeId,
     callback_url: string,
-    agent_version: string | null,
+    info: HeartbeatInfo = {},
     topic?: string,
   ): Promise<null> {
-    if (this.client.canSendVersion('1.42'))
-      return this.call(context, 'heartbeat', { node_id, callback_url, agent_version }, topic, '1.42');
-    return this.call(context, 'heartbeat', { node_id, callback_url }, topic, '1.34');
+    const args: Dict = { node_id, callback_url };
+    let version = '1.34';
+    const ladder: [string, (keyof HeartbeatInfo)[]][] = [
+      ['1.42', ['agent_version']],
+      ['1.49', ['agent_token']],
+      ['1.51', ['agent_verify_ca']],
+      ['1.54', ['agent_status', 'agent_status_message']],
+    ];
+    for (const [v, keys] of ladder) {
+      if (!this.client.canSendVersion(v)) break;
+      for (const k of keys) args[k] = info[k] ?? null;
+      version = v;
+    }
+    return this.call(context, 'heartbeat', args, topic, version);
   }
 
   /**
@@ -503,9 +586,91 @@ export class ConductorAPI {
   remove_node_traits(context: RequestContext, node_id: NodeId, traits: string[] | null, topic?: string): Promise<null> {
     return this.call(context, 'remove_node_traits', { node_id, traits }, topic);
   }
+
+  /** Continues a deployment after a deploy step (a cast; the conductor's drivers send it, never the API). */
+  continue_node_deploy(context: RequestContext, node_id: NodeId, topic?: string): Promise<void> {
+    return this.client.cast(
+      context,
+      { topic: topic || this.topic },
+      'continue_node_deploy',
+      { node_id },
+      { version: CONDUCTOR_RPC_METHODS.continue_node_deploy.version },
+    );
+  }
+
+  /**
+   * Creates an allocation; the conductor continues it in the background unless it backfills.
+   * @throws InvalidParameterValue, NodeAssociated, InstanceAssociated, NodeNotFound, AllocationDuplicateName, AllocationAlreadyExists, AllocationFailed
+   */
+  create_allocation(
+    context: RequestContext,
+    allocation: Obj<AllocationFields>,
+    topic?: string,
+  ): Promise<Obj<AllocationFields>> {
+    return this.call(context, 'create_allocation', { allocation }, topic);
+  }
+
+  /** Deletes an allocation (an Allocation object). @throws InvalidState, NodeLocked */
+  destroy_allocation(context: RequestContext, allocation: Obj<AllocationFields>, topic?: string): Promise<null> {
+    return this.call(context, 'destroy_allocation', { allocation }, topic);
+  }
+
+  /**
+   * The node with a freshly minted agent token in `driver_internal_info.agent_secret_token`
+   * ('******' when one had been minted already). @throws NodeLocked, Invalid
+   */
+  get_node_with_token(context: RequestContext, node_id: NodeId, topic?: string): Promise<Obj<NodeFields>> {
+    return this.call(context, 'get_node_with_token', { node_id }, topic);
+  }
+
+  /** Sets an indicator ('on', 'off', 'blinking'). @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue */
+  set_indicator_state(
+    context: RequestContext,
+    node_id: NodeId,
+    component: string,
+    indicator: string,
+    state: string,
+    topic?: string,
+  ): Promise<null> {
+    return this.call(context, 'set_indicator_state', { node_id, component, indicator, state }, topic);
+  }
+
+  /** An indicator's state ('on', 'off', 'blinking', 'unknown'). @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue */
+  get_indicator_state(
+    context: RequestContext,
+    node_id: NodeId,
+    component: string,
+    indicator: string,
+    topic?: string,
+  ): Promise<string> {
+    return this.call(context, 'get_indicator_state', { node_id, component, indicator }, topic);
+  }
+
+  /**
+   * The node's indicators: `{component: {indicator: {readonly, states}}}` (component null: all).
+   * @throws NodeLocked, UnsupportedDriverExtension, InvalidParameterValue
+   */
+  get_supported_indicators(
+    context: RequestContext,
+    node_id: NodeId,
+    component: string | null = null,
+    topic?: string,
+  ): Promise<Record<string, Record<string, { readonly: boolean; states: string[] }>>> {
+    return this.call(context, 'get_supported_indicators', { node_id, component }, topic);
+  }
+
+  /** Changes the boot mode ('bios' or 'uefi'), in the background. @throws InvalidParameterValue, NoFreeConductorWorker, NodeLocked */
+  change_node_boot_mode(context: RequestContext, node_id: NodeId, new_state: string, topic?: string): Promise<null> {
+    return this.call(context, 'change_node_boot_mode', { node_id, new_state }, topic);
+  }
+
+  /** Turns secure boot on or off, in the background. @throws InvalidParameterValue, NoFreeConductorWorker, NodeLocked */
+  change_node_secure_boot(context: RequestContext, node_id: NodeId, new_state: boolean, topic?: string): Promise<null> {
+    return this.call(context, 'change_node_secure_boot', { node_id, new_state }, topic);
+  }
 }
 
-/** An RpcClient for the conductor: Ironic's context keys, versioned objects, the 1.44 cap. */
+/** An RpcClient for the conductor: Ironic's context keys, versioned objects, the version cap (1.55 by default). */
 export function createConductorRpcClient(
   transport: Transport,
   config: Pick<Config, 'rpc_response_timeout'>,
@@ -521,15 +686,20 @@ export function createConductorRpcClient(
   });
 }
 
-/** The ConductorAPI over an RpcClient, with the hash ring settings from the configuration. */
+/**
+ * The ConductorAPI over an RpcClient, with the hash ring settings from the configuration and
+ * the object versions of its release profile (pin_release_version).
+ */
 export function createConductorAPI(
   client: RpcClient<RequestContext>,
   config: Pick<Config, 'hash_partition_exponent' | 'hash_ring_reset_interval'>,
   topic?: string,
+  objectVersions?: Readonly<Record<string, string>>,
 ): ConductorAPI {
   return new ConductorAPI(client, {
     topic,
     hashPartitionExponent: config.hash_partition_exponent,
     hashRingResetInterval: config.hash_ring_reset_interval,
+    objectVersions,
   });
 }

@@ -154,6 +154,21 @@ export class HashRingManager {
   }
 
   /**
+   * The hostnames of the live conductors (any driver, any group), as dbapi.get_online_conductors
+   * would list them; read from the same cached conductor list as the rings.
+   */
+  async liveHosts(): Promise<string[]> {
+    let r = await this.rings();
+    if (r.plain.size === 0) {
+      this.reset();
+      r = await this.rings();
+    }
+    const hosts = new Set<string>();
+    for (const ring of r.plain.values()) for (const h of ring.nodes) hosts.add(h);
+    return [...hosts].sort();
+  }
+
+  /**
    * The ring for `driver` in `group` (null: ignoring groups). A miss (no conductors, unknown
    * driver) rebuilds the rings once and retries, as conductors may just have joined.
    * @throws TemporaryFailure when no conductor is alive, DriverNotFound when none has the driver

@@ -3,7 +3,8 @@
  * `{"ironic_object.name", "ironic_object.namespace", "ironic_object.version",
  *   "ironic_object.data", "ironic_object.changes"}`.
  *
- * Objects are built at the Queens (ironic 10.1.0) versions; decoding is lenient: a newer
+ * Objects are built at the versions of the gateway's release profile (src/releases.ts: the
+ * newest it knows, 21.4's, or a pinned release's); decoding is lenient: a newer
  * version sent by a newer conductor is kept as received, with its unknown fields, so that an
  * update sends back what it got plus `changes` naming exactly the fields modified here.
  * Datetimes are ISO-8601 strings.
@@ -13,17 +14,27 @@ import { isRecord } from '../rpc/wire.ts';
 
 export const OBJECT_NAMESPACE = 'ironic';
 
-/** The object versions of the Queens surface (ironic 10.1.0, conductor RPC API 1.44). */
+/**
+ * The newest object versions the gateway knows: Ironic 21.4's release mapping (conductor RPC
+ * 1.55), plus BIOSSettingList, which the mapping leaves out but a manifest asking for it must
+ * name. A pinned gateway uses its release's versions instead (ConductorAPI.objectVersions).
+ */
 export const OBJECT_VERSIONS = {
-  Node: '1.23',
-  Port: '1.7',
-  Portgroup: '1.3',
+  Node: '1.37',
+  Port: '1.11',
+  Portgroup: '1.5',
   Chassis: '1.3',
   VolumeConnector: '1.0',
   VolumeTarget: '1.0',
   Trait: '1.0',
   TraitList: '1.0',
-  Conductor: '1.2',
+  Conductor: '1.3',
+  Allocation: '1.1',
+  BIOSSetting: '1.1',
+  BIOSSettingList: '1.0',
+  DeployTemplate: '1.1',
+  NodeHistory: '1.0',
+  NodeInventory: '1.0',
 } as const;
 
 export type ObjectName = keyof typeof OBJECT_VERSIONS;
@@ -39,7 +50,13 @@ export const OBJECT_CLASS_METHODS = {
   Chassis: ['get_by_id', 'get_by_uuid', 'list'],
   VolumeConnector: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
   VolumeTarget: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
-  Conductor: ['list'],
+  Conductor: ['list', 'get_by_hostname'],
+  Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
+  BIOSSettingList: ['get_by_node_id'],
+  BIOSSetting: ['get'],
+  DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
+  NodeHistory: ['get_by_uuid', 'list_by_node_id'],
+  NodeInventory: ['get_by_node_id'],
 } as const satisfies Partial<Record<ObjectName, readonly string[]>>;
 
 /** An object class the API reads through the indirection API. */
@@ -105,8 +122,25 @@ export interface NodeFields extends Stamped {
   storage_interface: string | null;
   vendor_interface: string | null;
   traits: IronicObject<TraitListFields> | null;
-  /** not in Node 1.23; sent by newer conductors (Rocky+) and used for hash-ring routing */
+  // Node 1.24 … 1.37 (Rocky … Antelope); absent from a Node read from a Queens conductor
+  bios_interface?: string | null;
+  fault?: string | null;
+  deploy_step?: Dict;
+  /** used for hash-ring routing (`<group>:<driver>`) */
   conductor_group?: string;
+  automated_clean?: boolean | null;
+  protected?: boolean;
+  protected_reason?: string | null;
+  owner?: string | null;
+  allocation_id?: number | null;
+  description?: string | null;
+  retired?: boolean | null;
+  retired_reason?: string | null;
+  lessee?: string | null;
+  network_data?: Dict;
+  boot_mode?: string | null;
+  secure_boot?: boolean | null;
+  shard?: string | null;
 }
 export interface PortFields extends Stamped {
   id: number;
@@ -119,6 +153,10 @@ export interface PortFields extends Stamped {
   pxe_enabled: boolean;
   internal_info: Dict;
   physical_network: string | null;
+  // Port 1.9 … 1.11
+  is_smartnic?: boolean;
+  name?: string | null;
+  node_uuid?: string | null;
 }
 export interface PortgroupFields extends Stamped {
   id: number;
@@ -131,6 +169,8 @@ export interface PortgroupFields extends Stamped {
   standalone_ports_supported: boolean;
   mode: string | null;
   properties: Dict;
+  /** Portgroup 1.5 */
+  node_uuid?: string | null;
 }
 export interface ChassisFields extends Stamped {
   id: number;
@@ -167,11 +207,66 @@ export interface ConductorFields extends Stamped {
   id: number;
   drivers: string[] | null;
   hostname: string;
-  /** not in Conductor 1.2; sent by newer conductors */
+  /** Conductor 1.3 */
   conductor_group?: string;
 }
+export interface AllocationFields extends Stamped {
+  id: number;
+  uuid: string | null;
+  name: string | null;
+  node_id: number | null;
+  state: string | null;
+  last_error: string | null;
+  resource_class: string | null;
+  traits: string[] | null;
+  candidate_nodes: string[] | null;
+  extra: Dict;
+  conductor_affinity: number | null;
+  owner?: string | null;
+}
+export interface BIOSSettingFields extends Stamped {
+  /** a string in BIOSSetting (StringField), unlike every other node_id */
+  node_id: string | number;
+  name: string;
+  value: string | null;
+  attribute_type?: string | null;
+  allowable_values?: string[] | null;
+  lower_bound?: number | null;
+  max_length?: number | null;
+  min_length?: number | null;
+  read_only?: boolean | null;
+  reset_required?: boolean | null;
+  unique?: boolean | null;
+  upper_bound?: number | null;
+}
+export interface BIOSSettingListFields extends Stamped {
+  objects: IronicObject<BIOSSettingFields>[];
+}
+export interface DeployTemplateFields extends Stamped {
+  id: number;
+  uuid: string | null;
+  name: string | null;
+  steps: Dict[] | null;
+  extra?: Dict;
+}
+export interface NodeHistoryFields extends Stamped {
+  id: number;
+  uuid: string | null;
+  conductor: string | null;
+  event: string | null;
+  user: string | null;
+  node_id: number | null;
+  event_type: string | null;
+  severity: string | null;
+}
+export interface NodeInventoryFields extends Stamped {
+  id: number;
+  node_id: number | null;
+  inventory_data: Dict;
+  plugin_data: Dict;
+}
 
-/** Field names per object at the Queens versions (base fields created_at/updated_at included). */
+/** Field names per object at OBJECT_VERSIONS (base fields created_at/updated_at included), as Ironic 21.4 declares them. */
 export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
   Node: [
     'id',
@@ -183,12 +278,14 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'driver_info',
     'driver_internal_info',
     'clean_step',
+    'deploy_step',
     'raid_config',
     'target_raid_config',
     'instance_info',
     'properties',
     'reservation',
     'conductor_affinity',
+    'conductor_group',
     'power_state',
     'target_power_state',
     'provision_state',
@@ -196,12 +293,18 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'target_provision_state',
     'maintenance',
     'maintenance_reason',
+    'fault',
     'console_enabled',
     'last_error',
     'resource_class',
     'inspection_finished_at',
     'inspection_started_at',
     'extra',
+    'automated_clean',
+    'protected',
+    'protected_reason',
+    'allocation_id',
+    'bios_interface',
     'boot_interface',
     'console_interface',
     'deploy_interface',
@@ -214,6 +317,15 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'storage_interface',
     'vendor_interface',
     'traits',
+    'owner',
+    'lessee',
+    'description',
+    'retired',
+    'retired_reason',
+    'network_data',
+    'boot_mode',
+    'secure_boot',
+    'shard',
     'created_at',
     'updated_at',
   ],
@@ -221,6 +333,7 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'id',
     'uuid',
     'node_id',
+    'node_uuid',
     'address',
     'extra',
     'local_link_connection',
@@ -228,6 +341,8 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'pxe_enabled',
     'internal_info',
     'physical_network',
+    'is_smartnic',
+    'name',
     'created_at',
     'updated_at',
   ],
@@ -236,6 +351,7 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'uuid',
     'name',
     'node_id',
+    'node_uuid',
     'address',
     'extra',
     'internal_info',
@@ -260,8 +376,55 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'updated_at',
   ],
   Trait: ['node_id', 'trait', 'created_at', 'updated_at'],
-  TraitList: ['objects'],
-  Conductor: ['id', 'drivers', 'hostname', 'created_at', 'updated_at'],
+  TraitList: ['objects', 'created_at', 'updated_at'],
+  Conductor: ['id', 'drivers', 'hostname', 'conductor_group', 'created_at', 'updated_at'],
+  Allocation: [
+    'id',
+    'uuid',
+    'name',
+    'node_id',
+    'state',
+    'last_error',
+    'resource_class',
+    'traits',
+    'candidate_nodes',
+    'extra',
+    'conductor_affinity',
+    'owner',
+    'created_at',
+    'updated_at',
+  ],
+  BIOSSetting: [
+    'node_id',
+    'name',
+    'value',
+    'attribute_type',
+    'allowable_values',
+    'lower_bound',
+    'max_length',
+    'min_length',
+    'read_only',
+    'reset_required',
+    'unique',
+    'upper_bound',
+    'created_at',
+    'updated_at',
+  ],
+  BIOSSettingList: ['objects', 'created_at', 'updated_at'],
+  DeployTemplate: ['id', 'uuid', 'name', 'steps', 'extra', 'created_at', 'updated_at'],
+  NodeHistory: [
+    'id',
+    'uuid',
+    'conductor',
+    'event',
+    'user',
+    'node_id',
+    'event_type',
+    'severity',
+    'created_at',
+    'updated_at',
+  ],
+  NodeInventory: ['id', 'node_id', 'inventory_data', 'plugin_data', 'created_at', 'updated_at'],
 };
 
 export interface ObjectPrimitive {
@@ -306,8 +469,12 @@ export class IronicObject<F extends object = AnyFields> {
   }
 
   /** A new object to be created by the conductor: every given field counts as changed. */
-  static create<N extends keyof FieldsOf>(name: N, fields: Partial<FieldsOf[N]>): IronicObject<FieldsOf[N]> {
-    const obj = new IronicObject<FieldsOf[N]>(name, fields);
+  static create<N extends keyof FieldsOf>(
+    name: N,
+    fields: Partial<FieldsOf[N]>,
+    version?: string,
+  ): IronicObject<FieldsOf[N]> {
+    const obj = new IronicObject<FieldsOf[N]>(name, fields, version);
     for (const k of Object.keys(fields)) if ((fields as AnyFields)[k] !== undefined) obj.changed.add(k);
     return obj;
   }
@@ -410,6 +577,12 @@ export interface FieldsOf {
   Trait: TraitFields;
   TraitList: TraitListFields;
   Conductor: ConductorFields;
+  Allocation: AllocationFields;
+  BIOSSetting: BIOSSettingFields;
+  BIOSSettingList: BIOSSettingListFields;
+  DeployTemplate: DeployTemplateFields;
+  NodeHistory: NodeHistoryFields;
+  NodeInventory: NodeInventoryFields;
 }
 
 /** A TraitList of the given trait names (as Ironic's TraitList.create sends nothing but names). */

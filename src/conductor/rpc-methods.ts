@@ -1,16 +1,21 @@
 /**
- * The methods of Ironic's conductor RPC API 1.44 (Queens, ironic 10.1.0), as data: each one's
- * RPC version and kind. ConductorAPI (api.ts) sends them; tests walk them.
+ * The methods of Ironic's conductor RPC API up to 1.55 (Antelope, ironic 21.4), as data: each
+ * one's RPC version and kind. ConductorAPI (api.ts) sends them; tests walk them.
  */
 
 /** The conductor's manager topic (Ironic's MANAGER_TOPIC). */
 export const MANAGER_TOPIC = 'ironic.conductor_manager';
-/** The highest RPC API version of the Queens conductor. */
-export const RPC_API_VERSION = '1.44';
+/** The highest RPC API version the gateway speaks (Ironic 21.4's); a pin lowers it (src/releases.ts). */
+export const RPC_API_VERSION = '1.55';
 
 /**
- * Every RPC method of the Queens ConductorAPI: the version it is sent at and whether it is a
- * call or a cast. heartbeat is sent at 1.42 when the cap allows, else 1.34 (without agent_version).
+ * Every RPC method of ConductorAPI: the version it is sent at (its lowest, for the methods with
+ * a ladder) and whether it is a call or a cast. The ladders, as 21.4's rpcapi.py climbs them:
+ * - `do_node_deploy` 1.22, or 1.52 with `deploy_steps`;
+ * - `do_node_clean` 1.32, or 1.53 with `disable_ramdisk`;
+ * - `heartbeat` 1.34; 1.42 adds `agent_version`, 1.49 `agent_token`, 1.51 `agent_verify_ca`,
+ *   1.54 `agent_status` and `agent_status_message`: each as far as the version cap allows;
+ * - `update_node` stays at 1.1 but sends `reset_interfaces` from 1.46 (always, as 21.4 does).
  */
 export const CONDUCTOR_RPC_METHODS = {
   create_node: { version: '1.36', kind: 'call' },
@@ -57,12 +62,27 @@ export const CONDUCTOR_RPC_METHODS = {
   do_node_unrescue: { version: '1.43', kind: 'call' },
   add_node_traits: { version: '1.44', kind: 'call' },
   remove_node_traits: { version: '1.44', kind: 'call' },
+  continue_node_deploy: { version: '1.45', kind: 'cast' },
+  create_allocation: { version: '1.48', kind: 'call' },
+  destroy_allocation: { version: '1.48', kind: 'call' },
+  get_node_with_token: { version: '1.49', kind: 'call' },
+  set_indicator_state: { version: '1.50', kind: 'call' },
+  get_indicator_state: { version: '1.50', kind: 'call' },
+  get_supported_indicators: { version: '1.50', kind: 'call' },
+  change_node_boot_mode: { version: '1.55', kind: 'call' },
+  change_node_secure_boot: { version: '1.55', kind: 'call' },
 } as const satisfies Record<string, { version: string; kind: 'call' | 'cast' }>;
 
 export type ConductorRpcMethod = keyof typeof CONDUCTOR_RPC_METHODS;
 
-/** The public RPC method names of ConductorAPI (each must be reachable from some REST route). */
+/**
+ * The public RPC method names of ConductorAPI (each must be reachable from some REST route,
+ * but for CONDUCTOR_INTERNAL_METHODS).
+ */
 export const CONDUCTOR_API_METHODS = Object.keys(CONDUCTOR_RPC_METHODS) as ConductorRpcMethod[];
+
+/** Methods ironic-api never calls: the conductor's own drivers do (continue_node_deploy, after a deploy step). */
+export const CONDUCTOR_INTERNAL_METHODS: readonly ConductorRpcMethod[] = ['continue_node_deploy'];
 
 /** ConductorAPI's routing and capability helpers (no RPC of their own). */
 export const CONDUCTOR_API_HELPERS = [
@@ -70,4 +90,5 @@ export const CONDUCTOR_API_HELPERS = [
   'get_topic_for_driver',
   'can_send_create_port',
   'can_send_rescue',
+  'get_random_topic',
 ] as const;

@@ -41,6 +41,7 @@ import { rootRoutes } from './routes/root.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
+import { gatewayProfile } from '../release-profile.ts';
 import { recordCalls } from '../conductor/calls.ts';
 import { makeContext, type RequestContext } from '../conductor/context.ts';
 import { incomingRequestId } from './request-id.ts';
@@ -164,6 +165,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.server.on('connect', onConnectMethod);
   app.decorate('publicEndpoint', config.public_endpoint ?? null);
   app.decorate('gatewayConfig', config);
+  app.decorate('apiMaxMinor', gatewayProfile(config).apiMinor);
   app.decorate('conductor', services.conductor ?? noConductor());
   app.decorateRequest('ctx', null as never);
   app.decorateRequest('apiVersion', null as never);
@@ -226,7 +228,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     const path = request.url.split('?')[0];
     const allowed = ALL_METHODS.filter((m) => m !== request.method && known.find(m, path) !== null);
     if (isVersionedPath(request.url) && !reply.hasHeader('x-openstack-ironic-api-minimum-version'))
-      reply.headers(versionHeaders(null));
+      reply.headers(versionHeaders(null, app.apiMaxMinor));
     if (allowed.length > 0) {
       return reply
         .code(405)

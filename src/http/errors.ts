@@ -4,7 +4,14 @@
  * `faultcode`, `debuginfo`). No stack or remote traceback ever reaches a client.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { MessageUndeliverable, MessagingTimeout, RemoteError, RpcError, TransportUnavailable } from '../rpc/errors.ts';
+import {
+  MessageUndeliverable,
+  MessagingTimeout,
+  RemoteError,
+  RpcError,
+  RpcVersionCapError,
+  TransportUnavailable,
+} from '../rpc/errors.ts';
 import { exceptionRow, httpStatusFor } from '../conductor/exceptions.ts';
 
 /** Seconds a client should wait before retrying when the conductors are unreachable. */
@@ -52,6 +59,20 @@ export interface MappedError {
 export function mapError(err: unknown): MappedError {
   if (err instanceof HttpError) {
     return { status: err.statusCode, message: err.message, headers: err.headers, extra: err.extra, level: 'info' };
+  }
+  if (err instanceof RpcVersionCapError || (err instanceof RemoteError && err.exc_type === 'UnsupportedVersion')) {
+    // The gateway and the conductor speak different releases: the conductor is older than
+    // the gateway's release profile (or the pin is below what the route needs). A deployment
+    // fault, so 500, with the remedy in words (the conductor's own message names the version).
+    const side =
+      err instanceof RpcVersionCapError ? 'the pinned release does not allow' : 'the conductor does not serve';
+    return {
+      status: 500,
+      message: `The request needs a conductor RPC message version that ${side}: ${err.message} Set IRONIC_GATEWAY_PIN_RELEASE_VERSION (pin_release_version) to the Ironic release of the oldest conductor.`,
+      headers: {},
+      extra: {},
+      level: 'error',
+    };
   }
   if (err instanceof RemoteError) {
     const known = exceptionRow(err.exc_type) !== undefined;

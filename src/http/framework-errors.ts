@@ -43,7 +43,7 @@ export function onFrameworkError(err: FastifyError, request: FastifyRequest, rep
   reply
     .code(status)
     .headers(requestIdHeaders(request.id))
-    .headers(isVersionedPath(path) ? versionHeaders(null) : {})
+    .headers(isVersionedPath(path) ? versionHeaders(null, request.server.apiMaxMinor) : {})
     .type('application/json')
     .send(errorBody(status, message));
 }

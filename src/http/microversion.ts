@@ -7,9 +7,12 @@ import { HttpError } from './errors.ts';
 import { MINOR_MAX_VERSION, MINOR_MIN_VERSION } from './versions.ts';
 
 export const MIN_VERSION = { major: 1, minor: MINOR_MIN_VERSION } as const;
+/** The newest microversion the gateway implements; an app serves its release profile's (`maxMinor`). */
 export const MAX_VERSION = { major: 1, minor: MINOR_MAX_VERSION } as const;
 export const MIN_VERSION_STRING = `${MIN_VERSION.major}.${MIN_VERSION.minor}`;
 export const MAX_VERSION_STRING = `${MAX_VERSION.major}.${MAX_VERSION.minor}`;
+/** '1.N' of a maximum minor version. */
+export const versionString = (minor: number): string => `${MAX_VERSION.major}.${minor}`;
 
 export const VERSION_HEADER = 'x-openstack-ironic-api-version';
 const GENERIC_HEADER = 'openstack-api-version';
@@ -20,6 +23,10 @@ export interface ApiVersion {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** the newest microversion this app serves: its release profile's (pin_release_version) */
+    apiMaxMinor: number;
+  }
   interface FastifyRequest {
     /** the negotiated microversion of this /v1 request */
     apiVersion: ApiVersion;
@@ -31,12 +38,20 @@ declare module 'fastify' {
  * version headers and webob's code/title/description); not Ironic's exception.NotAcceptable,
  * which the routes raise (api-utils/fields.ts notAcceptable).
  */
-function httpNotAcceptable(description: string): HttpError {
-  return new HttpError(406, description, versionHeaders(null), { code: 406, title: 'Not Acceptable', description });
+function httpNotAcceptable(description: string, maxMinor: number): HttpError {
+  return new HttpError(406, description, versionHeaders(null, maxMinor), {
+    code: 406,
+    title: 'Not Acceptable',
+    description,
+  });
 }
 
-/** Reads the requested version from the headers; throws 406 when malformed or out of range. */
-export function negotiate(headers: FastifyRequest['headers']): ApiVersion {
+/**
+ * Reads the requested version from the headers; throws 406 when malformed or out of range.
+ * `maxMinor`: the newest microversion served (the app's release profile).
+ */
+export function negotiate(headers: FastifyRequest['headers'], maxMinor: number = MAX_VERSION.minor): ApiVersion {
+  const maxString = versionString(maxMinor);
   let raw = headers[VERSION_HEADER];
   if (Array.isArray(raw)) raw = raw[0];
   if (raw === undefined) {
@@ -51,31 +66,34 @@ export function negotiate(headers: FastifyRequest['headers']): ApiVersion {
   }
   if (raw === undefined || raw.trim() === '') return { ...MIN_VERSION };
   const value = raw.trim();
-  if (value.toLowerCase() === 'latest') return { ...MAX_VERSION };
+  if (value.toLowerCase() === 'latest') return { major: MAX_VERSION.major, minor: maxMinor };
   const m = /^(\d+)\.(\d+)$/.exec(value);
   if (!m)
     throw httpNotAcceptable(
-      `Invalid value for X-OpenStack-Ironic-API-Version header: ${JSON.stringify(value)}. It must be "latest" or of the form MAJOR.MINOR, e.g. 1.38.`,
+      `Invalid value for X-OpenStack-Ironic-API-Version header: ${JSON.stringify(value)}. It must be "latest" or of the form MAJOR.MINOR, e.g. ${maxString}.`,
+      maxMinor,
     );
   const v = { major: Number(m[1]), minor: Number(m[2]) };
   if (v.major !== MAX_VERSION.major) {
     throw httpNotAcceptable(
-      `Version ${value} was requested but the major version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`,
+      `Version ${value} was requested but the major version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${maxString}].`,
+      maxMinor,
     );
   }
-  if (v.minor < MIN_VERSION.minor || v.minor > MAX_VERSION.minor) {
+  if (v.minor < MIN_VERSION.minor || v.minor > maxMinor) {
     throw httpNotAcceptable(
-      `Version ${value} was requested but the minor version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${MAX_VERSION_STRING}].`,
+      `Version ${value} was requested but the minor version is not supported by this service. The supported version range is: [${MIN_VERSION_STRING}, ${maxString}].`,
+      maxMinor,
     );
   }
   return v;
 }
 
 /** The microversion headers of a /v1 response; `used` is null when negotiation failed. */
-export function versionHeaders(used: ApiVersion | null): Record<string, string> {
+export function versionHeaders(used: ApiVersion | null, maxMinor: number = MAX_VERSION.minor): Record<string, string> {
   const h: Record<string, string> = {
     'x-openstack-ironic-api-minimum-version': MIN_VERSION_STRING,
-    'x-openstack-ironic-api-maximum-version': MAX_VERSION_STRING,
+    'x-openstack-ironic-api-maximum-version': versionString(maxMinor),
     vary: 'X-OpenStack-Ironic-API-Version, OpenStack-API-Version',
   };
   if (used) {
@@ -93,6 +111,7 @@ export function isVersionedPath(url: string): boolean {
 export async function microversionHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   request.apiVersion = { ...MIN_VERSION };
   if (!isVersionedPath(request.url)) return;
-  request.apiVersion = negotiate(request.headers);
-  reply.headers(versionHeaders(request.apiVersion));
+  const maxMinor = request.server.apiMaxMinor;
+  request.apiVersion = negotiate(request.headers, maxMinor);
+  reply.headers(versionHeaders(request.apiVersion, maxMinor));
 }

@@ -10,6 +10,7 @@
  * in order) plus, where Ironic has one, its predicate.
  */
 import { ironicError } from '../conductor/exceptions.ts';
+import { RELEASE_MAPPING } from '../releases.ts';
 
 /** The minor part of a v1 microversion (1.N), only ever one of the named constants below. */
 export type Microversion = number & { readonly __brand: 'Microversion' };
@@ -56,16 +57,64 @@ export const MINOR_35_REBUILD_CONFIG_DRIVE = minor(35);
 export const MINOR_36_AGENT_VERSION_HEARTBEAT = minor(36);
 export const MINOR_37_NODE_TRAITS = minor(37);
 export const MINOR_38_RESCUE_INTERFACE = minor(38);
+export const MINOR_39_INSPECT_WAIT = minor(39);
+export const MINOR_40_BIOS_INTERFACE = minor(40);
+export const MINOR_41_INSPECTION_ABORT = minor(41);
+export const MINOR_42_FAULT = minor(42);
+export const MINOR_43_ENABLE_DETAIL_QUERY = minor(43);
+export const MINOR_44_NODE_DEPLOY_STEP = minor(44);
+export const MINOR_45_RESET_INTERFACES = minor(45);
+export const MINOR_46_NODE_CONDUCTOR_GROUP = minor(46);
+export const MINOR_47_NODE_AUTOMATED_CLEAN = minor(47);
+export const MINOR_48_NODE_PROTECTED = minor(48);
+export const MINOR_49_CONDUCTORS = minor(49);
+export const MINOR_50_NODE_OWNER = minor(50);
+export const MINOR_51_NODE_DESCRIPTION = minor(51);
+export const MINOR_52_ALLOCATION = minor(52);
+export const MINOR_53_PORT_SMARTNIC = minor(53);
+export const MINOR_54_EVENTS = minor(54);
+export const MINOR_55_DEPLOY_TEMPLATES = minor(55);
+export const MINOR_56_BUILD_CONFIGDRIVE = minor(56);
+export const MINOR_57_ALLOCATION_UPDATE = minor(57);
+export const MINOR_58_ALLOCATION_BACKFILL = minor(58);
+export const MINOR_59_CONFIGDRIVE_VENDOR_DATA = minor(59);
+export const MINOR_60_ALLOCATION_OWNER = minor(60);
+export const MINOR_61_NODE_RETIRED = minor(61);
+export const MINOR_62_AGENT_TOKEN = minor(62);
+export const MINOR_63_INDICATORS = minor(63);
+export const MINOR_64_LOCAL_LINK_CONNECTION_NETWORK_TYPE = minor(64);
+export const MINOR_65_NODE_LESSEE = minor(65);
+export const MINOR_66_NODE_NETWORK_DATA = minor(66);
+export const MINOR_67_NODE_VIF_ATTACH_PORT = minor(67);
+export const MINOR_68_HEARTBEAT_VERIFY_CA = minor(68);
+export const MINOR_69_DEPLOY_STEPS = minor(69);
+export const MINOR_70_CLEAN_DISABLE_RAMDISK = minor(70);
+export const MINOR_71_RBAC_SCOPES = minor(71);
+export const MINOR_72_HEARTBEAT_STATUS = minor(72);
+export const MINOR_73_DEPLOY_UNDEPLOY_VERBS = minor(73);
+export const MINOR_74_BIOS_REGISTRY = minor(74);
+export const MINOR_75_NODE_BOOT_MODE = minor(75);
+export const MINOR_76_NODE_CHANGE_BOOT_MODE = minor(76);
+export const MINOR_77_DRIVER_FIELDS_SELECTOR = minor(77);
+export const MINOR_78_NODE_HISTORY = minor(78);
+export const MINOR_79_ALLOCATION_NODE_NAME = minor(79);
+export const MINOR_80_PROJECT_CREATE_DELETE_NODE = minor(80);
+export const MINOR_81_NODE_INVENTORY = minor(81);
+export const MINOR_82_NODE_SHARD = minor(82);
 
 /** The oldest microversion served (versions.MIN_VERSION_STRING). */
 export const MINOR_MIN_VERSION = MINOR_1_INITIAL_VERSION;
-/** The newest microversion served (versions.MAX_VERSION_STRING). */
-export const MINOR_MAX_VERSION = MINOR_38_RESCUE_INTERFACE;
+/**
+ * The newest microversion this gateway implements, served when no release is pinned
+ * (versions.MAX_VERSION_STRING); a pinned gateway serves its release's maximum
+ * (ReleaseProfile.apiMinor, src/releases.ts).
+ */
+export const MINOR_MAX_VERSION = MINOR_82_NODE_SHARD;
 
 /** release_mappings.py: the newest REST microversion of each Ironic release, oldest first. */
 export const API_RELEASES: readonly { readonly release: string; readonly api: Microversion }[] = [
   { release: '10.0', api: MINOR_36_AGENT_VERSION_HEARTBEAT },
-  { release: '10.1', api: MINOR_38_RESCUE_INTERFACE },
+  ...Object.entries(RELEASE_MAPPING).map(([release, m]) => ({ release, api: minor(Number(m.api.split('.')[1])) })),
 ];
 
 /** The first Ironic release serving `v` ("≤10.0" for those older than the mapping's first row). */

@@ -13,6 +13,7 @@ import { createTransport, rabbitQueueOptions, redactTransportUrl } from '../rpc/
 import { Store } from './store.ts';
 import { seedNodes } from './seed.ts';
 import { startSimulator, type RunningSimulator } from './index.ts';
+import { gatewayProfile } from '../release-profile.ts';
 
 export interface SimulatorCommand {
   simulators: RunningSimulator[];
@@ -55,6 +56,8 @@ export async function runSimulatorCommand(
           exchange: config.control_exchange,
           host,
           store,
+          // the release the gateway would speak with the same settings (pin_release_version)
+          rpcVersion: gatewayProfile(config).rpc,
           actionDelayMs: config.simulator_action_delay_ms,
           workers: config.simulator_workers,
           logger,

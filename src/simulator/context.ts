@@ -4,6 +4,8 @@ import type { Logger, TaskManager, WorkerPool } from './tasks.ts';
 
 export interface Sim {
   host: string;
+  /** the RPC API version this conductor serves (its release's; UnsupportedVersion above it) */
+  rpcVersion: string;
   store: Store;
   tasks: TaskManager;
   pool: WorkerPool;

@@ -3,7 +3,7 @@
  * oslo.messaging's answers for a method it lacks (NoSuchMethod) or a version above its own
  * (UnsupportedVersion).
  */
-import { RPC_API_VERSION, type ConductorRpcMethod } from '../conductor/rpc-methods.ts';
+import type { ConductorRpcMethod } from '../conductor/rpc-methods.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
 import { versionWithin } from '../rpc/version.ts';
@@ -64,7 +64,7 @@ const METHODS = {
   do_node_unrescue: P.do_node_unrescue,
   add_node_traits: N.add_node_traits,
   remove_node_traits: N.remove_node_traits,
-} as const satisfies Record<ConductorRpcMethod, Handler>;
+} as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;
 
@@ -79,7 +79,7 @@ export function makeEndpoint(sim: Sim): Endpoint {
         'oslo_messaging.rpc.dispatcher',
       );
     }
-    if (req.version && !versionWithin(RPC_API_VERSION, req.version)) {
+    if (req.version && !versionWithin(sim.rpcVersion, req.version)) {
       throw new RemoteError(
         'UnsupportedVersion',
         `Endpoint does not support RPC version ${req.version}. Attempted method: ${req.method}`,

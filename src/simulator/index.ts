@@ -9,6 +9,7 @@
  *   await sim.stop();
  */
 import { MANAGER_TOPIC } from '../conductor/rpc-methods.ts';
+import { compareVersions } from '../rpc/version.ts';
 import type { Endpoint, Listener, Transport } from '../rpc/types.ts';
 import type { Sim } from './context.ts';
 import { DRIVERS } from './drivers.ts';
@@ -24,9 +25,17 @@ export type { Logger } from './tasks.ts';
 /** how often the conductor row is touched (Ironic's heartbeat_interval) */
 const HEARTBEAT_INTERVAL_MS = 10_000;
 
+/** The newest conductor RPC API version the simulator serves (21.4's; methods it lacks answer NoSuchMethod). */
+export const SIMULATOR_RPC_VERSION = '1.55';
+
 export interface SimulatorOptions {
   /** conductor host name: the routing key is `ironic.conductor_manager.<host>` */
   host: string;
+  /**
+   * the RPC API version to serve: the gateway's release profile's (the simulator speaks the
+   * gateway's release), capped at SIMULATOR_RPC_VERSION; SIMULATOR_RPC_VERSION by default
+   */
+  rpcVersion?: string;
   /** fake nodes to enroll at start (`--simulator-nodes`) */
   nodes?: number;
   /** how long deploy, clean, inspect, tear down, rescue, verify, adopt take (ms) */
@@ -61,6 +70,10 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   let stopping = false;
   const sim: Sim = {
     host: opts.host,
+    rpcVersion:
+      opts.rpcVersion && compareVersions(opts.rpcVersion, SIMULATOR_RPC_VERSION) < 0
+        ? opts.rpcVersion
+        : SIMULATOR_RPC_VERSION,
     store,
     pool,
     tasks: new TaskManager(store, opts.host, pool),

@@ -36,6 +36,9 @@ export async function testGateway(opts: TestGatewayOptions): Promise<TestGateway
       rpc_response_timeout: 5,
       transport_url: `memory://test-${randomUUID()}`,
       simulator_nodes: opts.nodes ?? 0,
+      // the Queens tests run pinned to Queens; a test of a newer surface sets its own pin (or
+      // pin_release_version: undefined for the newest)
+      pin_release_version: '10.1',
       ...opts.config,
     },
   });

@@ -17,10 +17,19 @@ import { hadJsonSuffix } from '../json-suffix.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 import { allows, MINOR_5_NODE_NAME, type Microversion } from '../versions.ts';
 
-/** The object versions asked for: the whole Queens manifest (nested objects such as TraitList too). */
-const MANIFEST: Record<string, string> = { ...OBJECT_VERSIONS };
+/**
+ * The object versions asked for: the gateway's whole manifest (its release profile's, nested
+ * classes such as TraitList too), which must name the class asked for or the conductor raises
+ * KeyError (BIOSSettingList is in no release mapping, so it is added from OBJECT_VERSIONS).
+ */
+function manifest(request: FastifyRequest, objname: string): Record<string, string> {
+  const versions = request.conductor.objectVersions;
+  if (Object.hasOwn(versions, objname)) return versions as Record<string, string>;
+  const own = OBJECT_VERSIONS[objname as ObjectName];
+  return own ? { ...versions, [objname]: own } : (versions as Record<string, string>);
+}
 
-/** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the Queens versions. */
+/** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the gateway's versions. */
 export function classAction<M extends AnyClassMethod>(
   request: FastifyRequest,
   objname: ClassesWith<M>,
@@ -28,7 +37,14 @@ export function classAction<M extends AnyClassMethod>(
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
-  return request.conductor.object_class_action_versions(request.ctx, objname, objmethod, MANIFEST, args, kwargs);
+  return request.conductor.object_class_action_versions(
+    request.ctx,
+    objname,
+    objmethod,
+    manifest(request, objname),
+    args,
+    kwargs,
+  );
 }
 
 function asObject<N extends ObjectName>(value: unknown, objname: N): IronicObject<FieldsOf[N]> {

@@ -103,8 +103,8 @@ export async function withStatus<T>(
 }
 
 /**
- * An object a conductor answered (create_port, update_port …) at the Queens version the API
- * knows: a newer conductor's newer version is backported by a conductor
+ * An object a conductor answered (create_port, update_port …) at the version the gateway's
+ * release profile knows: a newer conductor's newer version is backported by a conductor
  * (`object_backport_versions`), as oslo's serializer does in ironic-api for an object version it
  * does not know.
  */
@@ -112,8 +112,9 @@ export async function atKnownVersion<F extends object>(
   request: FastifyRequest,
   obj: IronicObject<F>,
 ): Promise<IronicObject<F>> {
-  const known = OBJECT_VERSIONS[obj.name as ObjectName];
+  const versions = request.conductor.objectVersions;
+  const known = Object.hasOwn(versions, obj.name) ? versions[obj.name] : undefined;
   if (!known || !(compareVersions(obj.version, known) > 0)) return obj;
-  const result = await request.conductor.object_backport_versions(request.ctx, obj, { ...OBJECT_VERSIONS });
+  const result = await request.conductor.object_backport_versions(request.ctx, obj, { ...versions });
   return result instanceof IronicObject ? (result as IronicObject<F>) : obj;
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import { IronicObject, type ChassisFields } from '../../conductor/objects.ts';
+import type { IronicObject, ChassisFields } from '../../conductor/objects.ts';
 import { checkUuid } from '../api-utils/ident.ts';
 import { classAction, listObjects } from '../api-utils/lookup.ts';
 import { applyPatch, BASE_INTERNAL_ATTRS, patchBodySchema, validatePatch } from '../api-utils/patch.ts';
@@ -231,7 +231,7 @@ export const chassisRoutes: RouteDef[] = [
       const body = request.body;
       checkValues(body);
       const uuid = body.uuid ? checkUuid(body.uuid) : randomUUID();
-      const chassis = IronicObject.create('Chassis', {
+      const chassis = request.conductor.newObject('Chassis', {
         uuid,
         description: body.description,
         extra: body.extra ?? undefined,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import { IronicObject, type PortgroupFields } from '../../conductor/objects.ts';
+import type { IronicObject, PortgroupFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { checkUuid, isValidLogicalName, parseBoolean } from '../api-utils/ident.ts';
 import { classAction, getRpcNode, listObjects, topicFor } from '../api-utils/lookup.ts';
@@ -253,7 +253,7 @@ async function createPortgroup(request: FastifyRequest, body: CreateBody): Promi
     fields.standalone_ports_supported = parseBoolean(body.standalone_ports_supported);
   if (body.mode !== undefined) fields.mode = body.mode;
   if (body.properties !== undefined) fields.properties = body.properties;
-  const pg = IronicObject.create('Portgroup', fields);
+  const pg = request.conductor.newObject('Portgroup', fields);
   await objectAction(request, pg, 'create');
   return pg;
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import { IronicObject, type PortFields, type PortgroupFields } from '../../conductor/objects.ts';
+import type { IronicObject, PortFields, PortgroupFields } from '../../conductor/objects.ts';
 import { checkUuid } from '../api-utils/ident.ts';
 import { classAction, topicFor } from '../api-utils/lookup.ts';
 import {
@@ -242,7 +242,7 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
       );
     }
   }
-  const port = IronicObject.create('Port', fields);
+  const port = request.conductor.newObject('Port', fields);
   if (createRemotely) {
     const topic = await topicFor(request, await nodeById(request, fields.node_id));
     return atKnownVersion(request, await conductor.create_port(request.ctx, port, topic));

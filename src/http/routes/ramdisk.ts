@@ -169,7 +169,7 @@ export const ramdiskRoutes: RouteDef[] = [
         request.ctx,
         String(node.get('uuid')),
         body.callback_url,
-        body.agent_version ?? null,
+        { agent_version: body.agent_version ?? null },
         topic,
       );
       return undefined;

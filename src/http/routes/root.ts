@@ -1,7 +1,7 @@
 /** Version discovery: `GET /` and `GET /v1`, as ironic-api answers them. */
 import type { FastifyRequest } from 'fastify';
 import type { RouteDef } from '../route.ts';
-import { MAX_VERSION_STRING, MIN_VERSION_STRING } from '../microversion.ts';
+import { MIN_VERSION_STRING, versionString } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
 import { allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
@@ -30,7 +30,7 @@ function version(request: FastifyRequest) {
     links: [link('self', `${baseUrl(request)}/v1/`)],
     status: 'CURRENT',
     min_version: MIN_VERSION_STRING,
-    version: MAX_VERSION_STRING,
+    version: versionString(request.server.apiMaxMinor),
   };
 }
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import { IronicObject, type VolumeConnectorFields, type VolumeTargetFields } from '../../conductor/objects.ts';
+import type { IronicObject, VolumeConnectorFields, VolumeTargetFields } from '../../conductor/objects.ts';
 import { checkUuid, isUuidLike, parseBoolean, parseList } from '../api-utils/ident.ts';
 import { classAction, getRpcNode, listObjects, topicFor } from '../api-utils/lookup.ts';
 import {
@@ -208,7 +208,7 @@ async function create(request: FastifyRequest, body: unknown, kind: VolumeKind):
     node_id: await nodeIdOf(request, b.node_uuid),
   };
   for (const k of Object.keys(kind.body)) if (b[k] !== undefined) fields[k] = b[k];
-  const obj = IronicObject.create(kind.objname, fields) as unknown as VolumeObj;
+  const obj = request.conductor.newObject(kind.objname, fields) as unknown as VolumeObj;
   await objectAction(request, obj, 'create');
   return obj;
 }

@@ -21,12 +21,12 @@ const node = IronicObject.create('Node', { uuid: 'n-uuid', driver: 'fake-hardwar
 const obj = (name: string) => new IronicObject(name, { uuid: `${name}-1` });
 
 /**
- * Ironic 10.1.0 rpcapi.py, restated: method → [version, keyword argument names sent, sample
- * positional arguments after the context (topic last where Ironic has one)].
+ * Ironic 21.4 rpcapi.py with its 1.55 cap, restated: method → [version, keyword argument names
+ * sent, sample positional arguments after the context (topic last where Ironic has one)].
  */
 const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
   create_node: ['1.36', ['node_obj'], [node, 'T']],
-  update_node: ['1.1', ['node_obj'], [node, 'T']],
+  update_node: ['1.1', ['node_obj', 'reset_interfaces'], [node, 'T']],
   change_node_power_state: ['1.39', ['node_id', 'new_state', 'timeout'], ['n', 'power on', 'T', 10]],
   vendor_passthru: ['1.20', ['node_id', 'driver_method', 'http_method', 'info'], ['n', 'm', 'POST', { a: 1 }, 'T']],
   driver_vendor_passthru: [
@@ -58,7 +58,19 @@ const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
   set_target_raid_config: ['1.30', ['node_id', 'target_raid_config'], ['n', { logical_disks: [] }, 'T']],
   get_raid_logical_disk_properties: ['1.30', ['driver_name'], ['d', 'T']],
   do_node_clean: ['1.32', ['node_id', 'clean_steps'], ['n', [{ interface: 'deploy', step: 'erase_devices' }], 'T']],
-  heartbeat: ['1.42', ['node_id', 'callback_url', 'agent_version'], ['n', 'http://a', '3.0', 'T']],
+  heartbeat: [
+    '1.54',
+    [
+      'node_id',
+      'callback_url',
+      'agent_version',
+      'agent_token',
+      'agent_verify_ca',
+      'agent_status',
+      'agent_status_message',
+    ],
+    ['n', 'http://a', { agent_version: '3.0', agent_token: 'tok' }, 'T'],
+  ],
   object_class_action_versions: [
     '1.31',
     ['objname', 'objmethod', 'object_versions', 'args', 'kwargs'],
@@ -77,6 +89,27 @@ const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
   do_node_unrescue: ['1.43', ['node_id'], ['n', 'T']],
   add_node_traits: ['1.44', ['node_id', 'traits', 'replace'], ['n', ['CUSTOM_A'], true, 'T']],
   remove_node_traits: ['1.44', ['node_id', 'traits'], ['n', null, 'T']],
+  continue_node_deploy: ['1.45', ['node_id'], ['n', 'T']],
+  create_allocation: ['1.48', ['allocation'], [obj('Allocation'), 'T']],
+  destroy_allocation: ['1.48', ['allocation'], [obj('Allocation'), 'T']],
+  get_node_with_token: ['1.49', ['node_id'], ['n', 'T']],
+  set_indicator_state: ['1.50', ['node_id', 'component', 'indicator', 'state'], ['n', 'system', 'led', 'on', 'T']],
+  get_indicator_state: ['1.50', ['node_id', 'component', 'indicator'], ['n', 'system', 'led', 'T']],
+  get_supported_indicators: ['1.50', ['node_id', 'component'], ['n', null, 'T']],
+  change_node_boot_mode: ['1.55', ['node_id', 'new_state'], ['n', 'uefi', 'T']],
+  change_node_secure_boot: ['1.55', ['node_id', 'new_state'], ['n', true, 'T']],
+};
+/** Arguments not given positionally: what the ladders send for them. */
+const SENT_AS: Record<string, Record<string, unknown>> = {
+  update_node: { reset_interfaces: false },
+  heartbeat: {
+    callback_url: 'http://a',
+    agent_version: '3.0',
+    agent_token: 'tok',
+    agent_verify_ca: null,
+    agent_status: null,
+    agent_status_message: null,
+  },
 };
 const INDIRECTION = new Set(['object_class_action_versions', 'object_action', 'object_backport_versions']);
 
@@ -109,7 +142,7 @@ describe('ConductorAPI', () => {
     await server.close();
   });
 
-  it("has exactly the public methods of Ironic 10.1.0's ConductorAPI, plus its helpers", () => {
+  it("has exactly the public methods of Ironic 21.4's ConductorAPI, plus its helpers", () => {
     assert.deepEqual([...CONDUCTOR_API_METHODS].sort(), Object.keys(SEEN_IN_IRONIC).sort());
     for (const m of [...CONDUCTOR_API_METHODS, ...CONDUCTOR_API_HELPERS]) {
       assert.equal(typeof (api as unknown as Record<string, unknown>)[m], 'function', m);
@@ -126,7 +159,8 @@ describe('ConductorAPI', () => {
           if (!(e instanceof RemoteError)) throw e;
         },
       );
-      if (method === 'continue_node_clean') await new Promise((r) => setTimeout(r, 20));
+      if (method === 'continue_node_clean' || method === 'continue_node_deploy')
+        await new Promise((r) => setTimeout(r, 20));
       assert.equal(seen.length, 1);
       const req = seen[0]!;
       assert.equal(req.method, method);
@@ -135,7 +169,8 @@ describe('ConductorAPI', () => {
       assert.deepEqual(req.context, JSON.parse(JSON.stringify(toWireContext(ctx))));
       if (!INDIRECTION.has(method)) assert.ok(sample.includes('T'), 'takes a topic');
       for (const [i, name] of argNames.entries()) {
-        const v = args[i];
+        const given = SENT_AS[method];
+        const v = given && Object.hasOwn(given, name) ? given[name] : args[i];
         const expected = v instanceof IronicObject ? v.toPrimitive() : v;
         if (name !== 'timeout') assert.deepEqual(req.args[name], expected, name);
       }
@@ -169,6 +204,24 @@ describe('ConductorAPI', () => {
     );
   });
 
+  it('do_node_deploy goes at 1.52 and do_node_clean at 1.53 only with their new arguments', async () => {
+    const T = `${MANAGER_TOPIC}.T-host`;
+    seen.length = 0;
+    await api.do_node_deploy(ctx, 'n', false, null, T, [{ interface: 'deploy', step: 's', args: {}, priority: 1 }]);
+    await api.do_node_deploy(ctx, 'n', false, null, T, []);
+    await api.do_node_clean(ctx, 'n', [], T, false);
+    await api.do_node_clean(ctx, 'n', [], T);
+    assert.deepEqual(
+      seen.map((r) => [r.method, r.version, Object.keys(r.args).join(',')]),
+      [
+        ['do_node_deploy', '1.52', 'node_id,rebuild,configdrive,deploy_steps'],
+        ['do_node_deploy', '1.22', 'node_id,rebuild,configdrive'],
+        ['do_node_clean', '1.53', 'node_id,clean_steps,disable_ramdisk'],
+        ['do_node_clean', '1.32', 'node_id,clean_steps'],
+      ],
+    );
+  });
+
   it('honours the version cap: methods above it are refused, heartbeat falls back to 1.34', async () => {
     const capped = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.40'), {
       hash_partition_exponent: 5,
@@ -181,9 +234,23 @@ describe('ConductorAPI', () => {
     await assert.rejects(capped.create_port(ctx, obj('Port')), RpcVersionCapError);
     await assert.rejects(capped.add_node_traits(ctx, 'n', ['X']), RpcVersionCapError);
     seen.length = 0;
-    await capped.heartbeat(ctx, 'n', 'http://a', '3.0');
+    await capped.heartbeat(ctx, 'n', 'http://a', { agent_version: '3.0' });
     assert.equal(seen[0]!.version, '1.34');
     assert.deepEqual(Object.keys(seen[0]!.args), ['node_id', 'callback_url']);
+    // the ladder climbs as far as the cap allows: a 1.50 cap sends up to agent_token, at 1.49
+    const at150 = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.50'), {
+      hash_partition_exponent: 5,
+      hash_ring_reset_interval: 15,
+    });
+    seen.length = 0;
+    await at150.heartbeat(ctx, 'n', 'http://a', { agent_version: '3.0', agent_token: 't', agent_status: 'start' });
+    assert.equal(seen[0]!.version, '1.49');
+    assert.deepEqual(seen[0]!.args, { node_id: 'n', callback_url: 'http://a', agent_version: '3.0', agent_token: 't' });
+    // update_node sends reset_interfaces only from 1.46, and refuses to drop a true one
+    seen.length = 0;
+    await capped.update_node(ctx, node);
+    assert.deepEqual(Object.keys(seen[0]!.args), ['node_obj']);
+    await assert.rejects(capped.update_node(ctx, node, undefined, true), /reset_interfaces needs/);
     const old = createConductorAPI(createConductorRpcClient(clientTransport, { rpc_response_timeout: 5 }, '1.30'), {
       hash_partition_exponent: 5,
       hash_ring_reset_interval: 15,

@@ -8,6 +8,7 @@ import type { RouteDef } from '../../../src/http/route.ts';
 import { ironicError } from '../../../src/conductor/exceptions.ts';
 import { MessagingTimeout, RemoteError, TransportUnavailable } from '../../../src/rpc/errors.ts';
 import { MINOR_28_VIFS_SUBCONTROLLER } from '../../../src/http/versions.ts';
+import { MAX_VERSION_STRING } from '../../../src/http/microversion.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -75,8 +76,13 @@ const testRoutes: RouteDef[] = [
   },
 ];
 
-async function app(logger = capture().logger) {
-  return buildApp(loadConfig({ env: {}, overrides: { body_limit: 2048 } }), { routes: testRoutes, logger });
+/** The Queens tests run pinned to 10.1 (1.38); the unpinned and pinned maxima are tested below. */
+async function app(logger = capture().logger, pin: string | null = '10.1') {
+  const pinned = pin === null ? {} : { pin_release_version: pin };
+  return buildApp(loadConfig({ env: {}, overrides: { body_limit: 2048, ...pinned } }), {
+    routes: testRoutes,
+    logger,
+  });
 }
 
 const inner = (body: string) => JSON.parse(JSON.parse(body).error_message);
@@ -116,6 +122,29 @@ test('GET /v1 has resource links, media types and version headers; 1.1 by defaul
   assert.equal(latest.headers['x-openstack-ironic-api-version'], '1.38');
   assert.ok(latest.json().portgroups && latest.json().volume && latest.json().lookup);
 });
+
+for (const [pin, max] of [
+  [null, MAX_VERSION_STRING],
+  ['21.4', '1.82'],
+  ['antelope', '1.82'],
+  ['2023.1', '1.82'],
+  ['11.1', '1.46'],
+  ['10.1', '1.38'],
+] as const) {
+  test(`pin_release_version ${pin ?? 'unset'} announces ${max} in the root document, the headers and latest`, async () => {
+    const a = await app(undefined, pin);
+    assert.equal((await a.inject({ url: '/' })).json().default_version.version, max);
+    const latest = await a.inject({ url: '/v1', headers: { 'x-openstack-ironic-api-version': 'latest' } });
+    assert.equal(latest.headers['x-openstack-ironic-api-version'], max);
+    assert.equal(latest.headers['x-openstack-ironic-api-maximum-version'], max);
+    const above = await a.inject({
+      url: '/v1',
+      headers: { 'x-openstack-ironic-api-version': `1.${Number(max.split('.')[1]) + 1}` },
+    });
+    assert.equal(above.statusCode, 406);
+    assert.match(inner(above.body).faultstring, new RegExp(`\\[1\\.1, ${max.replace('.', '\\.')}\\]`));
+  });
+}
 
 test('OpenStack-API-Version: baremetal X.Y is honoured', async () => {
   const a = await app();

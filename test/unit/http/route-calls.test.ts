@@ -293,6 +293,17 @@ const NOT_FROM_THE_API: Record<string, string> = {
   object_class_action_versions: 'declared per class and method (e.g. Node.get_by_uuid)',
   object_action: 'declared per class and method (e.g. Port.create)',
   continue_node_clean: 'the conductor casts it to itself when the agent reports a finished clean step',
+  continue_node_deploy: 'the conductor casts it to itself when a deploy step finishes',
+  // issue 14, routes still to come (a route declaring one fails the check below until removed here)
+  create_allocation: 'issue 14: POST /v1/allocations not yet served',
+  destroy_allocation: 'issue 14: DELETE /v1/allocations not yet served',
+  get_random_topic: 'issue 14: allocations not yet served',
+  get_node_with_token: 'issue 14: lookup at 1.62 not yet served',
+  set_indicator_state: 'issue 14: indicators not yet served',
+  get_indicator_state: 'issue 14: indicators not yet served',
+  get_supported_indicators: 'issue 14: indicators not yet served',
+  change_node_boot_mode: 'issue 14: PUT …/states/boot_mode not yet served',
+  change_node_secure_boot: 'issue 14: PUT …/states/secure_boot not yet served',
 };
 
 test('every ConductorAPI method and helper is reached by some route, or says why not', () => {

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
-import { IronicObject, type NodeFields } from '../../../conductor/objects.ts';
+import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
 import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { checkUuid } from '../../api-utils/ident.ts';
@@ -54,7 +54,7 @@ async function newNode(request: FastifyRequest, body: Record<string, unknown>): 
   }
   fields.provision_state = allowEnrollState(request) ? 'enroll' : 'available';
   if (!fields.resource_class) fields.resource_class = null;
-  return IronicObject.create('Node', fields as Partial<NodeFields>);
+  return request.conductor.newObject('Node', fields as Partial<NodeFields>);
 }
 
 /** The patch checks ironic-api makes before it reads the node. */
