@@ -12,6 +12,7 @@ export const DRIVERS = [FAKE_HARDWARE] as const;
 
 /** enabled_<iface>_interfaces, first = default (as the real conductor's config in real-conductor.md, network flat first). */
 export const ENABLED_INTERFACES: Readonly<Record<string, readonly string[]>> = {
+  bios: ['fake', 'no-bios'],
   boot: ['fake'],
   console: ['fake', 'no-console'],
   deploy: ['fake'],

@@ -1,6 +1,7 @@
 /**
- * The versioned objects the simulated conductor stores and serves, at Ironic's Queens (10.1.0)
- * versions: field names in Ironic's order, defaults a fresh row gets, and the datetime fields.
+ * The versioned objects the simulated conductor stores and serves, at Ironic 21.4's versions
+ * (a pinned gateway asks for older ones; ADDED_IN says what each older version lacks): field
+ * names in Ironic's order, defaults a fresh row gets, and the datetime fields.
  */
 import type { IronicExceptionClass } from '../conductor/exceptions.ts';
 
@@ -23,6 +24,7 @@ export interface ObjectClass {
 }
 
 export const NODE_INTERFACES = [
+  'bios',
   'boot',
   'console',
   'deploy',
@@ -46,12 +48,14 @@ const NODE_FIELDS = [
   'driver_info',
   'driver_internal_info',
   'clean_step',
+  'deploy_step',
   'raid_config',
   'target_raid_config',
   'instance_info',
   'properties',
   'reservation',
   'conductor_affinity',
+  'conductor_group',
   'power_state',
   'target_power_state',
   'provision_state',
@@ -59,21 +63,35 @@ const NODE_FIELDS = [
   'target_provision_state',
   'maintenance',
   'maintenance_reason',
+  'fault',
   'console_enabled',
   'last_error',
   'resource_class',
   'inspection_finished_at',
   'inspection_started_at',
   'extra',
+  'automated_clean',
+  'protected',
+  'protected_reason',
+  'allocation_id',
   ...NODE_INTERFACES.map((i) => `${i}_interface`),
   'traits',
+  'owner',
+  'lessee',
+  'description',
+  'retired',
+  'retired_reason',
+  'network_data',
+  'boot_mode',
+  'secure_boot',
+  'shard',
   'created_at',
   'updated_at',
 ];
 
 export const NODE: ObjectClass = {
   name: 'Node',
-  version: '1.23',
+  version: '1.37',
   fields: NODE_FIELDS,
   defaults: {
     name: null,
@@ -104,6 +122,22 @@ export const NODE: ObjectClass = {
     extra: {},
     ...Object.fromEntries(NODE_INTERFACES.map((i) => [`${i}_interface`, null])),
     traits: [],
+    deploy_step: {},
+    conductor_group: '',
+    fault: null,
+    automated_clean: null,
+    protected: false,
+    protected_reason: null,
+    allocation_id: null,
+    owner: null,
+    lessee: null,
+    description: null,
+    retired: false,
+    retired_reason: null,
+    network_data: {},
+    boot_mode: null,
+    secure_boot: null,
+    shard: null,
   },
   dates: ['provision_updated_at', 'inspection_finished_at', 'inspection_started_at', 'created_at', 'updated_at'],
   notFound: ['NodeNotFound', 'node', 'Node'],
@@ -111,11 +145,12 @@ export const NODE: ObjectClass = {
 
 export const PORT: ObjectClass = {
   name: 'Port',
-  version: '1.7',
+  version: '1.11',
   fields: [
     'id',
     'uuid',
     'node_id',
+    'node_uuid',
     'address',
     'extra',
     'local_link_connection',
@@ -123,6 +158,8 @@ export const PORT: ObjectClass = {
     'pxe_enabled',
     'internal_info',
     'physical_network',
+    'is_smartnic',
+    'name',
     'created_at',
     'updated_at',
   ],
@@ -135,6 +172,8 @@ export const PORT: ObjectClass = {
     pxe_enabled: true,
     internal_info: {},
     physical_network: null,
+    is_smartnic: false,
+    name: null,
   },
   dates: ['created_at', 'updated_at'],
   notFound: ['PortNotFound', 'port', 'Port'],
@@ -142,12 +181,13 @@ export const PORT: ObjectClass = {
 
 export const PORTGROUP: ObjectClass = {
   name: 'Portgroup',
-  version: '1.3',
+  version: '1.5',
   fields: [
     'id',
     'uuid',
     'name',
     'node_id',
+    'node_uuid',
     'address',
     'extra',
     'internal_info',
@@ -209,10 +249,7 @@ export const VOLUME_TARGET: ObjectClass = {
   notFound: ['VolumeTargetNotFound', 'target', 'Volume target'],
 };
 
-/**
- * Queens' Conductor (1.2) has no list(); the gateway's hash ring reads the live conductors the
- * way Ironic 21.4 answers it, so this class is served at 1.3 with conductor_group.
- */
+/** Conductor 1.3 (conductor_group), as Ironic 21.4 answers Conductor.list. */
 export const CONDUCTOR: ObjectClass = {
   name: 'Conductor',
   version: '1.3',
@@ -236,6 +273,30 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   Node: [
     ['rescue_interface', '1.22'],
     ['traits', '1.23'],
+    ['bios_interface', '1.24'],
+    ['fault', '1.25'],
+    ['deploy_step', '1.26'],
+    ['conductor_group', '1.27'],
+    ['automated_clean', '1.28'],
+    ['protected', '1.29'],
+    ['protected_reason', '1.29'],
+    ['owner', '1.30'],
+    ['allocation_id', '1.31'],
+    ['description', '1.32'],
+    ['retired', '1.33'],
+    ['retired_reason', '1.33'],
+    ['lessee', '1.34'],
+    ['network_data', '1.35'],
+    ['boot_mode', '1.36'],
+    ['secure_boot', '1.36'],
+    ['shard', '1.37'],
   ],
-  Port: [['physical_network', '1.7']],
+  Port: [
+    ['physical_network', '1.7'],
+    ['is_smartnic', '1.9'],
+    ['name', '1.10'],
+    ['node_uuid', '1.11'],
+  ],
+  Portgroup: [['node_uuid', '1.5']],
+  Conductor: [['conductor_group', '1.3']],
 };
