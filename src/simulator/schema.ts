@@ -300,11 +300,14 @@ export const BIOS_SETTING: ObjectClass = {
   notFound: ['BIOSSettingNotFound', 'name', 'BIOS setting'],
 };
 
-/** BIOSSettingList 1.0: `objects` only; stored as BIOSSetting rows. */
+/**
+ * BIOSSettingList 1.0: `objects` (and IronicObject's timestamps, never set); its objects are
+ * the BIOSSetting rows.
+ */
 export const BIOS_SETTING_LIST: ObjectClass = {
   name: 'BIOSSettingList',
   version: '1.0',
-  fields: ['objects'],
+  fields: ['objects', 'created_at', 'updated_at'],
   defaults: {},
   dates: [],
   notFound: ['BIOSSettingListNotFound', 'names', 'BIOS settings'],
