@@ -64,9 +64,9 @@ function start(sim: Sim, task: Task, event: string, action: string, work: Work, 
   try {
     task.spawnAfter(sim.pool, work);
   } catch (err) {
-    // 21.4 journals it: provisioning_error_handler, or the spawn error handlers of manual
-    // cleaning and rescue (event type conductor)
-    const spawnHandler = action === 'manual clean' || action === 'rescue';
+    // 21.4 journals it: provisioning_error_handler (event type provisioning), or, for rescue
+    // and for resuming a clean, the spawn error handlers (event type conductor)
+    const spawnHandler = action === 'rescue' || action === 'resume';
     recordHistory(sim, node, 'No free conductor workers available', {
       eventType: spawnHandler ? HISTORY.CONDUCTOR : HISTORY.PROVISIONING,
     });

@@ -141,3 +141,27 @@ test('destroy_node takes the node’s BIOS settings, history and inventory with 
   await sim.call('destroy_node', { node_id: node.uuid });
   for (const t of [sim.store.biosSettings, sim.store.history, sim.store.inventories]) assert.equal(t.rows.size, 0);
 });
+
+test('NodeHistory: no free worker is journaled by the error handler of the action (provisioning, or conductor)', async () => {
+  const sim = makeSim({ workers: 0 });
+  const node = await enrolled(sim);
+  await rejectsWith(
+    sim.call('do_provisioning_action', { node_id: node.uuid, action: 'manage' }),
+    'NoFreeConductorWorker',
+  );
+  await rejectsWith(
+    sim.call('change_node_power_state', { node_id: node.uuid, new_state: 'power on' }),
+    'NoFreeConductorWorker',
+  );
+  const events = (await oca(sim, 'NodeHistory', 'list_by_node_id', [node.id], {}, '1.0')).map(data);
+  assert.deepEqual(
+    events.map((e: Json) => [e.event, e.event_type, e.severity]),
+    [
+      ['No free conductor workers available', 'provisioning', 'ERROR'],
+      ['No free conductor workers available', 'conductor', 'ERROR'],
+    ],
+  );
+  const state = await nodeState(sim, node.uuid);
+  assert.equal(state.provision_state, 'enroll');
+  assert.equal(state.last_error, 'No free conductor workers available');
+});
