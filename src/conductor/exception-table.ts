@@ -145,6 +145,14 @@ export const IRONIC_EXCEPTIONS = {
   NodeTraitNotFound: { base: 'NotFound', code: 404 },
   InstanceRescueFailure: { base: 'IronicException', code: 500 },
   InstanceUnrescueFailure: { base: 'IronicException', code: 500 },
+  // node sub-resources (21.4): BIOS settings, history, inventory
+  BIOSSettingAlreadyExists: { base: 'Conflict', code: 409 },
+  BIOSSettingNotFound: { base: 'NotFound', code: 404 },
+  BIOSSettingListNotFound: { base: 'NotFound', code: 404 },
+  NodeHistoryAlreadyExists: { base: 'Conflict', code: 409 },
+  NodeHistoryNotFound: { base: 'NotFound', code: 404 },
+  NodeInventoryAlreadyExists: { base: 'Conflict', code: 409 },
+  NodeInventoryNotFound: { base: 'NotFound', code: 404 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

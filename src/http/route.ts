@@ -50,6 +50,11 @@ export interface RouteDef<S extends FastifySchema = FastifySchema> {
   operationId: string;
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
+  /**
+   * The error below `minVersion`, when it is not the controller's 404: a node sub-resource
+   * behind a version-gated router answers with webob's body (reference §5.8).
+   */
+  belowMinVersion?: (request: FastifyRequest) => Error;
   /** Ironic policy rule name checked before the handler; null for a public route */
   policy: PolicyRule | null;
   /**
@@ -148,7 +153,8 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
     onRequest: minVersion
       ? async (request) => {
           // ironic-api answers a resource that does not exist at this version with 404
-          if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
+          if (!allows(request, minVersion))
+            throw def.belowMinVersion?.(request) ?? ironicError('NotFound', 'Resource could not be found.');
         }
       : undefined,
     handler: async (request, reply) => {

@@ -176,3 +176,8 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+// node sub-resources (BIOS, history, inventory): issue 14
+export const allowBiosInterface = gate(MINOR_40_BIOS_INTERFACE);
+export const allowQueryBios = gate(MINOR_74_BIOS_REGISTRY);
+export const allowNodeHistory = gate(MINOR_78_NODE_HISTORY);
+export const allowNodeInventory = gate(MINOR_81_NODE_INVENTORY);

@@ -12,6 +12,7 @@ import * as I from './indirection.ts';
 import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
+import { withRequestContext } from './subresources.ts';
 
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
@@ -87,6 +88,7 @@ export function makeEndpoint(sim: Sim): Endpoint {
         'oslo_messaging.rpc.dispatcher',
       );
     }
-    return handler(sim, req.args ?? {});
+    // the request's context stays in reach of the work the handler spawns (node history's user)
+    return withRequestContext(req.context ?? {}, () => handler(sim, req.args ?? {}));
   };
 }

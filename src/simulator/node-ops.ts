@@ -20,6 +20,7 @@ import { fromPrimitive, toPrimitive } from './primitives.ts';
 import { unsupported } from './provision.ts';
 import { logicalDiskProperties, pyRepr, validateRaidConfig } from './raid.ts';
 import { NODE, NODE_INTERFACES } from './schema.ts';
+import { HISTORY, recordHistory } from './subresources.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import { addTraits, removeTraits } from './traits.ts';
@@ -109,17 +110,22 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
         if ((newState === S.POWER_ON || newState === S.POWER_OFF) && node.power_state === newState) {
           node.target_power_state = null;
         } else if (asObject(node.driver_info).simulator_fail === 'power') {
-          Object.assign(node, {
-            target_power_state: null,
-            last_error: `Failed to change power state to '${target}' by '${newState}'. Error: simulated power failure (driver_info.simulator_fail)`,
-          });
+          node.target_power_state = null;
+          // node_power_action journals it (no event type: UNKNOWN)
+          recordHistory(
+            sim,
+            node,
+            `Failed to change power state to '${target}' by '${newState}'. Error: simulated power failure (driver_info.simulator_fail)`,
+          );
         } else {
           Object.assign(node, { power_state: target, target_power_state: null });
         }
         node.updated_at = new Date();
       });
     } catch (err) {
-      Object.assign(node, { target_power_state: null, last_error: 'No free conductor workers available' });
+      node.target_power_state = null;
+      // power_state_error_handler
+      recordHistory(sim, node, 'No free conductor workers available', { eventType: HISTORY.CONDUCTOR });
       throw err;
     }
     Object.assign(node, { target_power_state: target, last_error: null, updated_at: new Date() });

@@ -4,7 +4,19 @@
  * as several Ironic conductors share one database.
  */
 import { ironicError } from '../conductor/exceptions.ts';
-import { CHASSIS, CONDUCTOR, NODE, PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
+import {
+  BIOS_SETTING,
+  CHASSIS,
+  CONDUCTOR,
+  NODE,
+  NODE_HISTORY,
+  NODE_INVENTORY,
+  PORT,
+  PORTGROUP,
+  VOLUME_CONNECTOR,
+  VOLUME_TARGET,
+  type Row,
+} from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 import { isIntLike, Table, UUID_RE, type ListOptions } from './table.ts';
@@ -63,6 +75,10 @@ export class Store {
   readonly connectors = new Table(VOLUME_CONNECTOR);
   readonly targets = new Table(VOLUME_TARGET);
   readonly conductors = new Table(CONDUCTOR);
+  // node sub-resources (21.4): a node's BIOS settings, history events and inventory
+  readonly biosSettings = new Table(BIOS_SETTING);
+  readonly history = new Table(NODE_HISTORY);
+  readonly inventories = new Table(NODE_INVENTORY);
 
   private readonly tables = new Map<string, Table>([
     ['Node', this.nodes],
@@ -72,6 +88,9 @@ export class Store {
     ['VolumeConnector', this.connectors],
     ['VolumeTarget', this.targets],
     ['Conductor', this.conductors],
+    ['BIOSSetting', this.biosSettings],
+    ['NodeHistory', this.history],
+    ['NodeInventory', this.inventories],
   ]);
 
   /** The table of an object class (a Map: a name from the wire never reaches Object.prototype). */
@@ -170,12 +189,20 @@ export class Store {
     return out;
   }
 
-  /** Ironic's destroy_node: the node's ports, portgroups, traits and volume objects go with it. */
+  /**
+   * Ironic's destroy_node: the node's ports, portgroups, traits and volume objects go with it,
+   * and (21.4) its BIOS settings, history and inventory.
+   */
   destroyNode(node: NodeRow): void {
-    for (const t of [this.ports, this.portgroups, this.connectors, this.targets]) {
+    for (const t of [this.ports, this.portgroups, this.connectors, this.targets, ...this.nodeSubresources()]) {
       for (const r of [...t.rows.values()]) if (r.node_id === node.id) t.delete(r);
     }
     this.nodes.delete(node);
+  }
+
+  /** The tables of rows that belong to a node and die with it (21.4's sub-resources). */
+  private nodeSubresources(): Table[] {
+    return [this.biosSettings, this.history, this.inventories];
   }
 
   // ---- ports and portgroups

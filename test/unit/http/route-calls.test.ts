@@ -20,12 +20,22 @@ const NO_SUCH = '1be26c0b-03f2-4d2e-ae87-c02d7f33c123';
 
 let g: TestGateway;
 before(async () => {
-  g = await testGateway({ routes: resourceRoutes, config: { simulator_action_delay_ms: 5 } });
+  // unpinned (newest): the Queens scenario runs at 1.38, the issue-14 routes at their versions
+  g = await testGateway({
+    routes: resourceRoutes,
+    config: { simulator_action_delay_ms: 5, pin_release_version: undefined },
+  });
 });
 after(() => g.close());
 
-async function hit(method: Method, url: string, body?: unknown, below = 500): Promise<Record<string, any>> {
-  const r = await call(g.app, url, { method, version: V, body });
+async function hit(
+  method: Method,
+  url: string,
+  body?: unknown,
+  below = 500,
+  version = V,
+): Promise<Record<string, any>> {
+  const r = await call(g.app, url, { method, version, body });
   assert.ok(r.statusCode < below, `${method} ${url}: ${r.statusCode} ${r.body}`);
   try {
     return r.body ? (r.json() as Record<string, any>) : {};
@@ -174,6 +184,23 @@ async function lifecycle(by: 'uuid' | 'name'): Promise<void> {
   await hit('DELETE', `/v1/chassis/${chassis.uuid}`);
 }
 
+/** A node's BIOS settings (1.40), history (1.78) and inventory (1.81), and their not-found paths. */
+async function subresources(): Promise<void> {
+  const at = (url: string) => hit('GET', url, undefined, 500, '1.81');
+  const node = await hit('POST', '/v1/nodes', { driver: 'fake-hardware', name: `sub-${++seq}` });
+  const id = [...g.sim.store.nodes.rows.values()].find((r) => r.uuid === node.uuid)?.id ?? 0;
+  g.sim.store.biosSettings.insert({ node_id: id, name: 'ProcVirt', value: 'Enabled' });
+  const event = g.sim.store.history.insert({ node_id: id, event: 'e', severity: 'INFO' });
+  g.sim.store.inventories.insert({ node_id: id, inventory_data: {}, plugin_data: {} });
+  for (const n of [node.uuid, node.name]) {
+    const base = `/v1/nodes/${n}`;
+    for (const url of [`${base}/bios`, `${base}/bios/ProcVirt`, `${base}/bios/Nope`, `${base}/inventory`])
+      await at(url);
+    for (const q of ['', '?detail=true', `?limit=1&marker=${event.uuid}`]) await at(`${base}/history${q}`);
+    await at(`${base}/history/${event.uuid}`);
+  }
+}
+
 /** The drivers' routes, every vendor passthru method verb. */
 async function drivers(): Promise<void> {
   const d = '/v1/drivers/fake-hardware';
@@ -265,6 +292,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await lifecycle('uuid');
   await lifecycle('name');
   await drivers();
+  await subresources();
   await notFound();
   await conductorBranches();
 
