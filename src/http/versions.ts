@@ -176,3 +176,8 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+// issue 14, the ramdisk endpoints: lookup mints the agent token (1.62); heartbeat's agent_verify_ca (1.68),
+// agent_status and agent_status_message (1.72)
+export const allowAgentToken = gate(MINOR_62_AGENT_TOKEN);
+export const allowVerifyCaInHeartbeat = gate(MINOR_68_HEARTBEAT_VERIFY_CA);
+export const allowStatusInHeartbeat = gate(MINOR_72_HEARTBEAT_STATUS);
