@@ -51,8 +51,10 @@ export interface RouteDef<S extends FastifySchema = FastifySchema> {
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
   /**
-   * A check ironic-api makes before the microversion gate, run first (in onRequest, before the
-   * body is read): Debian's [api]enable_ramdisk_endpoints answers 403 at every version
+   * Checks ironic-api makes before its microversion check (issue 14, the ramdisk endpoints: the
+   * argument checks of its args.validate, Debian's [api]enable_ramdisk_endpoints). They run once
+   * the body is parsed and before the schema validates it (preValidation), the microversion gate
+   * right after them; a route without them has its gate in onRequest, before the body is read.
    */
   beforeVersion?: (request: FastifyRequest) => void;
   /** Ironic policy rule name checked before the handler; null for a public route */
@@ -135,6 +137,13 @@ function documentedVersionHeader(def: RouteDef): { swaggerTransform?: SwaggerTra
   return { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, headers: VERSION_HEADER_SCHEMA }, url }) };
 }
 
+/** ironic-api answers a resource that does not exist at this version with 404. */
+function versionGate(minVersion: Microversion): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
+  };
+}
+
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
   const minVersion = def.minVersion;
   const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
@@ -150,15 +159,13 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
       ...def.schema,
     },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion, ...documentedVersionHeader(def) },
-    onRequest:
-      minVersion || def.beforeVersion
-        ? async (request) => {
-            def.beforeVersion?.(request);
-            // ironic-api answers a resource that does not exist at this version with 404
-            if (minVersion && !allows(request, minVersion))
-              throw ironicError('NotFound', 'Resource could not be found.');
-          }
-        : undefined,
+    onRequest: minVersion && !def.beforeVersion ? versionGate(minVersion) : undefined,
+    preValidation: def.beforeVersion
+      ? async (request) => {
+          def.beforeVersion?.(request);
+          if (minVersion) await versionGate(minVersion)(request);
+        }
+      : undefined,
     handler: async (request, reply) => {
       const result = await def.handler(request, reply);
       if (reply.sent) return reply;

@@ -14,10 +14,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
-import { ironicError } from '../../conductor/exceptions.ts';
+import { ironicError, pyStr } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { checkUuid, parseBoolean, parseList } from '../api-utils/ident.ts';
+import { isUuidLike, parseBoolean, parseList } from '../api-utils/ident.ts';
 import { classAction, getRpcNodeWithSuffix, topicFor } from '../api-utils/lookup.ts';
 import { convertNode } from '../api-utils/node.ts';
 import { dict, emptyResponse, errorResponses, linksSchema, SECRET_MASK } from '../api-utils/representation.ts';
@@ -32,6 +32,9 @@ import {
 } from '../versions.ts';
 
 const TAGS = ['ramdisk'];
+
+/** utils.is_valid_logical_name: RFC 3986 unreserved characters, at most 255. */
+const LOGICAL_NAME_RE = /^[A-Z0-9\-._~]+$/i;
 
 /** Node fields a lookup returns (_LOOKUP_RETURN_FIELDS). */
 const LOOKUP_FIELDS = ['uuid', 'properties', 'instance_info', 'driver_internal_info'] as const;
@@ -72,6 +75,91 @@ function checkRamdiskEndpointsEnabled(request: FastifyRequest): void {
   if (request.server.gatewayConfig.enable_ramdisk_endpoints) return;
   const path = request.url.split('?', 1)[0];
   throw ironicError('HTTPForbidden', `Access was denied to the following resource: ${path}`, { resource: path });
+}
+
+const isDict = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A value as Python's `%s` writes it (in args' messages): lists and dicts as their repr. */
+function pyText(value: unknown, nested = false): string {
+  if (typeof value === 'string') return nested ? `'${value}'` : value;
+  if (Array.isArray(value)) return `[${value.map((v) => pyText(v, true)).join(', ')}]`;
+  if (isDict(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `'${k}': ${pyText(v, true)}`)
+      .join(', ')}}`;
+  return pyStr(value);
+}
+
+/**
+ * ironic's args.validate as it runs before the controller method: an argument the method does
+ * not take is refused, then each one in the method's order (a mandatory one missing, a string
+ * that is not one). The arguments are the query string's and, for a POST, the JSON body's
+ * (pecan passes both); JSON null is Python's None, "not given".
+ */
+function checkArguments(
+  args: Record<string, unknown>,
+  params: readonly { name: string; mandatory?: boolean; check?: (name: string, value: unknown) => void }[],
+): void {
+  const extra = Object.keys(args).filter((k) => !params.some((p) => p.name === k));
+  if (extra.length > 0) throw ironicError('InvalidParameterValue', `Unexpected arguments: ${extra.join(', ')}`);
+  for (const p of params) {
+    if (!Object.hasOwn(args, p.name)) {
+      if (p.mandatory) throw ironicError('MissingParameterValue', `Missing mandatory parameter: ${p.name}`);
+      continue;
+    }
+    const value = args[p.name];
+    if (value !== null) p.check?.(p.name, value);
+  }
+}
+
+/** args.string */
+function stringArg(name: string, value: unknown): void {
+  if (typeof value !== 'string')
+    throw ironicError('InvalidParameterValue', `Expected string for ${name}: ${pyText(value)}`);
+}
+
+/** args.uuid */
+function uuidArg(name: string, value: unknown): void {
+  if (!isUuidLike(value)) throw ironicError('InvalidParameterValue', `Expected UUID for ${name}: ${pyText(value)}`);
+}
+
+/** GET /v1/lookup before its version check: its arguments (addresses, node_uuid), then enable_ramdisk_endpoints. */
+function lookupPreamble(request: FastifyRequest): void {
+  const query: unknown = request.query;
+  checkArguments(isDict(query) ? query : {}, [
+    { name: 'addresses', check: stringArg },
+    { name: 'node_uuid', check: uuidArg },
+  ]);
+  checkRamdiskEndpointsEnabled(request);
+}
+
+/** The heartbeat's arguments, in the order of the controller method's parameters. */
+const HEARTBEAT_PARAMS = [
+  { name: 'callback_url', mandatory: true, check: stringArg },
+  { name: 'agent_version', check: stringArg },
+  { name: 'agent_token', check: stringArg },
+  { name: 'agent_verify_ca', check: stringArg },
+  { name: 'agent_status', check: stringArg },
+  { name: 'agent_status_message', check: stringArg },
+] as const;
+
+/**
+ * POST /v1/heartbeat before its version check: the node ident (args.uuid_or_name), the arguments
+ * from the query string and the body (which the route then reads as its body), then
+ * enable_ramdisk_endpoints.
+ */
+function heartbeatPreamble(request: FastifyRequest): void {
+  const params: unknown = request.params;
+  const ident = isDict(params) ? params.node_ident : undefined;
+  const logicalName = typeof ident === 'string' && ident.length <= 255 && LOGICAL_NAME_RE.test(ident);
+  if (typeof ident === 'string' && !logicalName && !isUuidLike(ident))
+    throw ironicError('InvalidParameterValue', `Expected UUID or name for node_ident: ${ident}`);
+  const query: unknown = request.query;
+  const body: unknown = request.body;
+  const args = { ...(isDict(query) ? query : {}), ...(isDict(body) ? body : {}) };
+  checkArguments(args, HEARTBEAT_PARAMS);
+  request.body = args;
+  checkRamdiskEndpointsEnabled(request);
 }
 
 /**
@@ -192,7 +280,7 @@ export const ramdiskRoutes: RouteDef[] = [
     url: '/v1/lookup',
     operationId: 'lookupNode',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
-    beforeVersion: checkRamdiskEndpointsEnabled,
+    beforeVersion: lookupPreamble,
     policy: 'baremetal:driver:ipa_lookup',
     rpc: ['Node.get_by_port_addresses', 'Node.get_by_uuid', 'get_topic_for', 'get_node_with_token'],
     status: 200,
@@ -226,7 +314,7 @@ export const ramdiskRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const q = request.query;
-      const nodeUuid = q.node_uuid === undefined ? undefined : checkUuid(q.node_uuid);
+      const nodeUuid = q.node_uuid ?? undefined; // a UUID: lookupPreamble checked it
       const valid: string[] = [];
       const invalid: string[] = [];
       for (const a of q.addresses ? parseList(q.addresses) : []) {
@@ -268,7 +356,7 @@ export const ramdiskRoutes: RouteDef[] = [
     url: '/v1/heartbeat/:node_ident',
     operationId: 'heartbeatNode',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
-    beforeVersion: checkRamdiskEndpointsEnabled,
+    beforeVersion: heartbeatPreamble,
     policy: 'baremetal:node:ipa_heartbeat',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'heartbeat'],
     status: 202,

@@ -216,7 +216,6 @@ for (const pin of [undefined, '21.4']) {
           400,
           /^Agent status is invalid\. Valid states are start,end,error\.$/,
         );
-      expectError(await heartbeat(g, n.uuid, '1.72', { agent_token, agent_version: '9', bogus: 1 }), 400);
       // the agent's URL, once known, may not change
       const row = g.sim.store.node(n.uuid);
       g.sim.store.updateNode(row, { driver_internal_info: { ...row.driver_internal_info, agent_url: CB } });
@@ -230,6 +229,76 @@ for (const pin of [undefined, '21.4']) {
         /^Detected change in ramdisk provided "callback_url"$/,
       );
       assert.equal((await heartbeat(g, n.uuid, '1.62', { agent_token, agent_version: '9' })).statusCode, 202);
+    });
+
+    test("arguments are checked as ironic's args.validate does, before the microversion", async () => {
+      const n = await nodeIn(g, 'deploying');
+      const agent_token = (await lookup(g, `node_uuid=${n.uuid}`, '1.62')).json().config.agent_token;
+      for (const v of ['1.21', '1.62']) {
+        expectError(
+          await call(g.app, `/v1/heartbeat/${n.uuid}`, { method: 'POST', version: v, body: {} }),
+          400,
+          /^Missing mandatory parameter: callback_url$/,
+        );
+        expectError(
+          await call(g.app, `/v1/heartbeat/${n.uuid}`, { method: 'POST', version: v }),
+          400,
+          /^Missing mandatory parameter: callback_url$/,
+        );
+        expectError(
+          await call(g.app, `/v1/heartbeat/${n.uuid}`, { method: 'POST', version: v, body: [1, 2] }),
+          400,
+          /^Missing mandatory parameter: callback_url$/,
+        );
+        expectError(
+          await heartbeat(g, n.uuid, v, { agent_token, agent_version: '9', bogus: 1 }),
+          400,
+          /^Unexpected arguments: bogus$/,
+        );
+        expectError(
+          await heartbeat(g, n.uuid, v, { agent_token, agent_version: 9 }),
+          400,
+          /^Expected string for agent_version: 9$/,
+        );
+        expectError(
+          await heartbeat(g, n.uuid, v, { agent_token: { a: [1, 'b'] }, agent_version: '9' }),
+          400,
+          /^Expected string for agent_token: \{'a': \[1, 'b'\]\}$/,
+        );
+        expectError(
+          await heartbeat(g, n.uuid, v, { agent_token: true, agent_version: '9' }),
+          400,
+          /^Expected string for agent_token: True$/,
+        );
+        expectError(
+          await call(g.app, '/v1/heartbeat/bad%20name', { method: 'POST', version: v, body: { callback_url: CB } }),
+          400,
+          /^Expected UUID or name for node_ident: bad name$/,
+        );
+        expectError(await lookup(g, 'node_uuid=nope', v), 400, /^Expected UUID for node_uuid: nope$/);
+        expectError(await lookup(g, `node_uuid=${n.uuid}&bogus=1`, v), 400, /^Unexpected arguments: bogus$/);
+        expectError(
+          await lookup(g, 'addresses=52:54:00:00:00:01&addresses=52:54:00:00:00:02', v),
+          400,
+          /^Expected string for addresses: \['52:54:00:00:00:01', '52:54:00:00:00:02'\]$/,
+        );
+      }
+      // pecan passes the query string's arguments too
+      const r = await call(g.app, `/v1/heartbeat/${n.uuid}?callback_url=${encodeURIComponent(CB)}`, {
+        method: 'POST',
+        version: '1.62',
+        body: { agent_token, agent_version: '9' },
+      });
+      assert.equal(r.statusCode, 202, r.body);
+      // JSON null is "not given"
+      const nulls = await heartbeat(g, n.uuid, '1.62', {
+        agent_token,
+        agent_version: '9',
+        agent_verify_ca: null,
+        agent_status: null,
+        agent_status_message: null,
+      });
+      assert.equal(nulls.statusCode, 202, nulls.body);
     });
 
     test('lookup: restricted to the ramdisk states; a locked node is 409; a power-off wipes the token', async () => {
@@ -339,12 +408,19 @@ test("enable_ramdisk_endpoints false: 403 for both endpoints, before any version
         /^Access was denied to the following resource: \/v1\/lookup$/,
       );
       expectError(
-        await call(g.app, `/v1/heartbeat/${n.uuid}`, { method: 'POST', version: v, body: {} }),
+        await call(g.app, `/v1/heartbeat/${n.uuid}`, { method: 'POST', version: v, body: { callback_url: CB } }),
         403,
         new RegExp(`^Access was denied to the following resource: /v1/heartbeat/${n.uuid}$`),
       );
     }
     assert.equal(storedToken(g, n.uuid), undefined);
+    // ironic-api checks its arguments first
+    expectError(
+      await call(g.app, `/v1/heartbeat/${n.uuid}`, { method: 'POST', version: '1.62', body: {} }),
+      400,
+      /^Missing mandatory parameter: callback_url$/,
+    );
+    expectError(await lookup(g, 'node_uuid=x', '1.62'), 400, /^Expected UUID for node_uuid: x$/);
     // the rest of the API is unaffected
     assert.equal((await call(g.app, `/v1/nodes/${n.uuid}`, { version: '1.62' })).statusCode, 200);
   });
