@@ -41,6 +41,13 @@ async function nodeIn(
 const storedToken = (g: TestGateway, uuid: string): unknown =>
   g.sim.store.node(uuid).driver_internal_info.agent_secret_token;
 
+const body0 = (agent_token: string) => ({
+  agent_version: '9.4.0',
+  agent_token,
+  agent_verify_ca: 'PEM',
+  agent_status: 'start',
+  agent_status_message: 'm',
+});
 const lookup = (g: TestGateway, q: string, version: string) => call(g.app, `/v1/lookup?${q}`, { version });
 const heartbeat = (g: TestGateway, ident: string, version: string, body: Record<string, unknown>) =>
   call(g.app, `/v1/heartbeat/${ident}`, { method: 'POST', version, body: { callback_url: CB, ...body } });
@@ -136,6 +143,47 @@ for (const pin of [undefined, '21.4']) {
       const t2 = (await lookup(g, `node_uuid=${named.uuid}`, '1.62')).json().config.agent_token;
       const r = await heartbeat(g, named.name, '1.62', { agent_token: t2, agent_version: '9' });
       assert.equal(r.statusCode, 202, r.body);
+    });
+
+    test('heartbeat hands the conductor every field, on the node topic', async () => {
+      const n = await nodeIn(g, 'deploying');
+      const agent_token = (await lookup(g, `node_uuid=${n.uuid}`, '1.62')).json().config.agent_token;
+      const api = g.app.conductor as unknown as Record<string, unknown>;
+      const seen: unknown[][] = [];
+      const original = (api.heartbeat as (...a: unknown[]) => Promise<unknown>).bind(api);
+      api.heartbeat = (...args: unknown[]) => {
+        seen.push(args.slice(1));
+        return original(...args);
+      };
+      try {
+        const body = {
+          agent_token,
+          agent_version: '9.4.0',
+          agent_verify_ca: 'PEM',
+          agent_status: 'start',
+          agent_status_message: 'm',
+        };
+        assert.equal((await heartbeat(g, n.uuid, '1.72', body)).statusCode, 202);
+        assert.equal((await heartbeat(g, n.uuid, '1.62', { agent_token, agent_version: '9' })).statusCode, 202);
+      } finally {
+        delete api.heartbeat;
+      }
+      const topic = `ironic.conductor_manager.${g.config.simulator_host}`;
+      assert.deepEqual(seen, [
+        [n.uuid, CB, body0(agent_token), topic],
+        [
+          n.uuid,
+          CB,
+          {
+            agent_version: '9',
+            agent_token,
+            agent_verify_ca: null,
+            agent_status: null,
+            agent_status_message: null,
+          },
+          topic,
+        ],
+      ]);
     });
 
     test('heartbeat refused: wrong or missing token, no version, as 21.4 (ironic-api, then its conductor)', async () => {
@@ -333,6 +381,22 @@ for (const pin of [undefined, '21.4']) {
       const second = (await lookup(g, `node_uuid=${locked.uuid}`, '1.62')).json().config.agent_token;
       assert.match(second, /^[A-Za-z0-9_-]{43}$/);
       assert.notEqual(second, first);
+    });
+
+    test('lookup at 1.62 of a node no conductor can take: 400 (NoValidHost), as ironic-api; below 1.62 no topic is needed', async () => {
+      const n = await nodeIn(g, 'deploying');
+      g.sim.store.unregisterConductor(g.config.simulator_host);
+      g.sim.store.registerConductor(g.config.simulator_host, ['other-hardware']);
+      g.conductor.ringManager.reset();
+      try {
+        expectError(await lookup(g, `addresses=${n.address}`, '1.62'), 400, /No valid host/);
+        assert.equal((await lookup(g, `addresses=${n.address}`, '1.61')).statusCode, 200);
+        assert.equal(storedToken(g, n.uuid), undefined);
+      } finally {
+        g.sim.store.unregisterConductor(g.config.simulator_host);
+        g.sim.store.registerConductor(g.config.simulator_host, ['fake-hardware']);
+        g.conductor.ringManager.reset();
+      }
     });
 
     test('fast track: driver_info fast_track (strict boolean) or the fast_track setting opens enroll, manageable, available', async () => {
