@@ -264,7 +264,7 @@ function internalInfo(node: IronicObject<NodeFields>): Record<string, unknown> {
  * minted, or its '******' when one had been minted before.
  *
  * 21.4 bug copied? No, fixed: below 1.62 ironic-api 21.4 returns the token stored on the node as
- * it is (§7 Q15), to any unauthenticated caller and as often as asked, which defeats the token
+ * it is (§7 Q15, seen on the test stack's ironic-api), to any unauthenticated caller and as often as asked, which defeats the token
  * (its point is that only the first lookup after boot learns it). The gateway answers '******'
  * when a token is stored, null otherwise; an agent that speaks tokens asks for 1.62 or newer.
  */
