@@ -181,3 +181,8 @@ export const allowBiosInterface = gate(MINOR_40_BIOS_INTERFACE);
 export const allowQueryBios = gate(MINOR_74_BIOS_REGISTRY);
 export const allowNodeHistory = gate(MINOR_78_NODE_HISTORY);
 export const allowNodeInventory = gate(MINOR_81_NODE_INVENTORY);
+// issue 14, the ramdisk endpoints: lookup mints the agent token (1.62); heartbeat's agent_verify_ca (1.68),
+// agent_status and agent_status_message (1.72)
+export const allowAgentToken = gate(MINOR_62_AGENT_TOKEN);
+export const allowVerifyCaInHeartbeat = gate(MINOR_68_HEARTBEAT_VERIFY_CA);
+export const allowStatusInHeartbeat = gate(MINOR_72_HEARTBEAT_STATUS);

@@ -1,6 +1,6 @@
 /**
  * Node methods of ConductorManager other than provisioning: create/update/destroy, power,
- * management (boot device, NMI), console, RAID, validation, traits, vendor passthru, heartbeat —
+ * management (boot device, NMI), console, RAID, validation, traits, vendor passthru (heartbeat: agent.ts) —
  * with the fake-hardware interfaces' behaviour.
  */
 import { ironicError, pyStr } from '../conductor/exceptions.ts';
@@ -24,6 +24,7 @@ import { HISTORY, recordHistory } from './subresources.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import { addTraits, removeTraits } from './traits.ts';
+import { wipeInternalInfoOnPowerOff } from './agent.ts';
 
 export const nodePrimitive = (node: NodeRow, version?: string): unknown => toPrimitive(NODE, node, version);
 
@@ -107,6 +108,7 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
       task.spawnAfter(sim.pool, async () => {
         await sim.sleep(0);
         // utils.node_power_action with the fake power interface
+        if (newState !== S.POWER_ON) wipeInternalInfoOnPowerOff(node); // issue 14: the agent's token goes
         if ((newState === S.POWER_ON || newState === S.POWER_OFF) && node.power_state === newState) {
           node.target_power_state = null;
         } else if (asObject(node.driver_info).simulator_fail === 'power') {
@@ -213,14 +215,6 @@ export async function validate_driver_interfaces(sim: Sim, a: Args): Promise<unk
   return sim.tasks.with(a.node_id, { shared: true, purpose: 'driver interface validation' }, (task) =>
     validateInterfaces(task.node),
   );
-}
-
-export async function heartbeat(sim: Sim, a: Args): Promise<null> {
-  // Queens: no agent token; the fake deploy interface ignores heartbeats
-  return sim.tasks.with(a.node_id, { shared: true, purpose: 'heartbeat' }, (task) => {
-    task.spawnAfter(sim.pool, () => undefined);
-    return null;
-  });
 }
 
 export async function add_node_traits(sim: Sim, a: Args): Promise<null> {

@@ -175,6 +175,9 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
     if (info.image_url) info.image_url = SECRET_MASK;
     out.instance_info = info;
   }
+  // issue 14 (agent tokens): node_sanitize never shows the agent's token, whoever asks
+  const dii = out.driver_internal_info as Record<string, unknown> | null | undefined;
+  if (dii?.agent_secret_token) out.driver_internal_info = { ...dii, agent_secret_token: SECRET_MASK };
 }
 
 /** The sub-resource links of a full node: ports, states (1.14), portgroups (1.24), volume (1.32). */

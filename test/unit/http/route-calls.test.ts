@@ -159,6 +159,17 @@ async function lifecycle(by: 'uuid' | 'name'): Promise<void> {
   await hit('GET', `/v1/lookup?addresses=${port.address}`);
   await hit('GET', `/v1/lookup?node_uuid=${node.uuid}`);
   await hit('POST', `/v1/heartbeat/${n}`, { callback_url: 'http://127.0.0.1:9999', agent_version: '3.0' });
+  // issue 14: at 1.62 lookup mints the agent token (fast track lets the enrolled node be looked up)
+  await hit('PATCH', base, [{ op: 'add', path: '/driver_info/fast_track', value: true }]);
+  const looked = await call(g.app, `/v1/lookup?node_uuid=${node.uuid}`, { version: '1.62' });
+  assert.equal(looked.statusCode, 200, looked.body);
+  const agent = {
+    callback_url: 'http://127.0.0.1:9999',
+    agent_version: '9.0',
+    agent_token: looked.json().config.agent_token,
+  };
+  const beat = await call(g.app, `/v1/heartbeat/${n}`, { method: 'POST', version: '1.62', body: agent });
+  assert.equal(beat.statusCode, 202, beat.body);
 
   // provisioning: every target, each from a state that accepts it
   const provision = async (target: string, until: string, body: Record<string, unknown> = {}) => {
@@ -326,7 +337,6 @@ const NOT_FROM_THE_API: Record<string, string> = {
   create_allocation: 'issue 14: POST /v1/allocations not yet served',
   destroy_allocation: 'issue 14: DELETE /v1/allocations not yet served',
   get_random_topic: 'issue 14: allocations not yet served',
-  get_node_with_token: 'issue 14: lookup at 1.62 not yet served',
   set_indicator_state: 'issue 14: indicators not yet served',
   get_indicator_state: 'issue 14: indicators not yet served',
   get_supported_indicators: 'issue 14: indicators not yet served',
