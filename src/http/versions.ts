@@ -176,3 +176,14 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+
+// Node fields and parameters 1.39–1.82 (issue 14, slice nodefields): utils.py's predicates.
+export const allowBiosInterface = gate(MINOR_40_BIOS_INTERFACE);
+export const allowDetailQuery = gate(MINOR_43_ENABLE_DETAIL_QUERY);
+export const allowResetInterfaces = gate(MINOR_45_RESET_INTERFACES);
+export const allowExposeConductors = gate(MINOR_49_CONDUCTORS);
+export const allowAllocations = gate(MINOR_52_ALLOCATION);
+/** check_allow_filter_by_* : 406 naming the minimal version when a filter is given below `v`. */
+export function checkAllowFilter(request: Versioned, value: unknown, v: Microversion): void {
+  if (value !== undefined && !allows(request, v)) throw needsVersion(v);
+}
