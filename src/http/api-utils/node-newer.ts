@@ -126,7 +126,12 @@ export function checkNewerPatch(request: FastifyRequest, patch: readonly PatchOp
     }
   }
   for (const [f, v] of Object.entries(NEWER_NODE_FIELDS))
-    if (getPatchValues(patch, `/${f}`).length > 0 && !allows(request, v)) throw notAcceptable();
+    if (
+      (PATCH_ALLOWED_FIELDS as readonly string[]).includes(f) &&
+      getPatchValues(patch, `/${f}`).length > 0 &&
+      !allows(request, v)
+    )
+      throw notAcceptable();
 }
 
 /** The checks of _validate_patch after the traits check: description length, network_data. */
@@ -212,7 +217,8 @@ function jsonschemaMessage(e: ErrorObject | undefined, data: unknown): string {
 /** validate_network_data (PATCH): 400 `Invalid network_data: <jsonschema's message> `. */
 export function validateNetworkData(value: unknown): void {
   const validate = networkDataValidator();
-  if (!validate(value)) throw ironicError('Invalid', `Invalid network_data: ${jsonschemaMessage(validate.errors?.[0], value)} `);
+  if (!validate(value))
+    throw ironicError('Invalid', `Invalid network_data: ${jsonschemaMessage(validate.errors?.[0], value)} `);
 }
 
 /**

@@ -110,11 +110,13 @@ function checkNotTransitioning(node: IronicObject<NodeFields>, patch: readonly P
  * policy rules (issue 16) and allocations on the simulator.
  */
 function checkNewerConflicts(request: FastifyRequest, node: IronicObject<NodeFields>, patch: readonly PatchOp[]): void {
-  const removesInstanceOnly =
-    patch.length === 1 && patch[0].op === 'remove' && patch[0].path === '/instance_uuid';
+  const removesInstanceOnly = patch.length === 1 && patch[0].op === 'remove' && patch[0].path === '/instance_uuid';
   if (node.get('maintenance') && removesInstanceOnly) return;
   if (node.get('provision_state') === INSPECTING && allows(request, MINOR_39_INSPECT_WAIT))
-    throw ironicError('Conflict', `Cannot update node "${String(node.get('uuid'))}" while it is in state "${INSPECTING}".`);
+    throw ironicError(
+      'Conflict',
+      `Cannot update node "${String(node.get('uuid'))}" while it is in state "${INSPECTING}".`,
+    );
 }
 
 /** _update_changed_fields: copies what the patch changed onto the Node object (so only that is sent). */
@@ -127,7 +129,8 @@ async function applyChanges(
   // 21.4's fields (PATCH_ALLOWED_FIELDS): only those a client may change are copied, so a
   // write never resets another field (the conductor saves only what changed)
   for (const f of PATCH_COPIED_FIELDS) {
-    if (!(f in patched) && f in NEWER_NODE_FIELDS) continue; // hidden below its version: untouched
+    const since = NEWER_NODE_FIELDS[f];
+    if (since !== undefined && !allows(request, since)) continue; // hidden below its version: untouched
     let value = patched[f] === undefined ? null : patched[f];
     if (f === 'conductor_group') value = typeof value === 'string' ? value.toLowerCase() : '';
     if (f === 'protected') value = value ?? false; // not nullable: null means False (node.py)
@@ -184,15 +187,30 @@ async function patchNode(
 
 /** node_patch_schema's types for the newer fields of the patched node (400 as a schema error). */
 function checkPatchedTypes(patched: Record<string, unknown>): void {
-  const strings = ['bios_interface', 'conductor_group', 'owner', 'description', 'lessee', 'retired_reason', 'protected_reason', 'shard'];
+  const strings = [
+    'bios_interface',
+    'conductor_group',
+    'owner',
+    'description',
+    'lessee',
+    'retired_reason',
+    'protected_reason',
+    'shard',
+  ];
   for (const f of strings) {
     const v = patched[f];
     if (v !== null && v !== undefined && typeof v !== 'string')
-      throw ironicError('InvalidParameterValue', `Schema error for patch: ${JSON.stringify(v)} is not of type 'string', 'null'`);
+      throw ironicError(
+        'InvalidParameterValue',
+        `Schema error for patch: ${JSON.stringify(v)} is not of type 'string', 'null'`,
+      );
   }
   const nd = patched.network_data;
   if (nd !== null && nd !== undefined && (typeof nd !== 'object' || Array.isArray(nd)))
-    throw ironicError('InvalidParameterValue', `Schema error for patch: ${JSON.stringify(nd)} is not valid under any of the given schemas`);
+    throw ironicError(
+      'InvalidParameterValue',
+      `Schema error for patch: ${JSON.stringify(nd)} is not valid under any of the given schemas`,
+    );
 }
 
 /** Sets or clears maintenance through update_node (NodeMaintenanceController._set_maintenance). */
@@ -259,8 +277,7 @@ export const crudRoutes: RouteDef[] = [
       body: patchBodySchema,
       response: { 200: nodeSchema, ...NODE_ERRORS },
     },
-    handler: async (request) =>
-      patchNode(request, identOf(request), request.body, request.query.reset_interfaces),
+    handler: async (request) => patchNode(request, identOf(request), request.body, request.query.reset_interfaces),
   }),
   route({
     method: 'DELETE',

@@ -166,7 +166,8 @@ const UNGATED_FROM_39 = ['description_contains', 'retired', 'project'] as const;
 function checkNewerFilters(request: FastifyRequest, q: ListQuery): void {
   if (!allows(request, MINOR_39_INSPECT_WAIT)) {
     for (const k of UNGATED_FROM_39)
-      if (q[k] !== undefined) throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
+      if (q[k] !== undefined)
+        throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
   }
   checkAllowFilter(request, q.fault, MINOR_42_FAULT);
   if (q.fault !== undefined && !VALID_FAULTS.includes(q.fault))
@@ -328,7 +329,10 @@ export async function nodeList(request: FastifyRequest, q: ListQuery, detail: bo
   const detailParam = booleanParam('detail', q.detail);
   if (detailParam !== undefined) {
     if (!allowDetailQuery(request))
-      throw ironicError('InvalidParameterValue', `Invalid query parameter ?detail=${detailParam ? 'True' : 'False'} received.`);
+      throw ironicError(
+        'InvalidParameterValue',
+        `Invalid query parameter ?detail=${detailParam ? 'True' : 'False'} received.`,
+      );
     if (fields !== undefined && detailParam)
       throw ironicError('InvalidParameterValue', 'Can not specify ?detail=True and fields in the same request.');
     if (detailParam) return listNodes(request, q, path, undefined, detailParam);
