@@ -228,14 +228,8 @@ export const crudRoutes: RouteDef[] = [
     url: '/v1/nodes',
     operationId: 'createNode',
     policy: 'baremetal:node:create',
-    rpc: [
-      'Allocation.get_by_id',
-      'Chassis.get_by_id',
-      'Chassis.get_by_uuid',
-      'get_conductor_for',
-      'get_topic_for',
-      'create_node',
-    ],
+    // a new node has no allocation: its allocation_uuid is null without a call
+    rpc: ['Chassis.get_by_id', 'Chassis.get_by_uuid', 'get_conductor_for', 'get_topic_for', 'create_node'],
     status: 201,
     summary: 'Create a node',
     tags: TAGS,
