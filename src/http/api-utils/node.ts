@@ -289,7 +289,7 @@ async function computedFields(
  * 21.4's list answers 500 for such a field, and for chassis_uuid, conductor and allocation_uuid
  * (reference §7 Q1): the gateway fixes that, answering as the single-node GET does.
  */
-function checkNodeFieldNames(request: FastifyRequest, fields: readonly string[]): void {
+export function checkNodeFieldNames(request: FastifyRequest, fields: readonly string[]): void {
   if (!allows(request, MINOR_39_INSPECT_WAIT)) {
     checkForInvalidFields(fields, NODE_FIELDS);
     return;

@@ -459,6 +459,21 @@ describe('GET /v1/nodes filters', () => {
     assert.deepEqual(await uuids('/detail?owner=own-b'), [b.uuid]);
   });
 
+  test('instance_uuid is one more filter from 1.39 (Queens looked the node up alone)', async () => {
+    const instance = '7d4f0c2e-1b3a-4c5d-8e9f-0a1b2c3d4e5f';
+    const ok = await patch(a.uuid, [{ op: 'add', path: '/instance_uuid', value: instance }]);
+    assert.equal(ok.statusCode, 200, ok.body);
+    try {
+      assert.deepEqual(await uuids(`?instance_uuid=${instance}`), [a.uuid]);
+      assert.deepEqual(await uuids(`?instance_uuid=${instance}&maintenance=true`), []);
+      assert.deepEqual(await uuids(`?instance_uuid=${instance}&maintenance=true`, '1.38'), [a.uuid]);
+      const r = await call(g.app, `/v1/nodes?instance_uuid=${instance}&limit=1`, { version: '1.82' });
+      assert.ok(!('next' in r.json()));
+    } finally {
+      await patch(a.uuid, [{ op: 'remove', path: '/instance_uuid' }]);
+    }
+  });
+
   test('gates and values', async () => {
     const at = (q: string, v: string) => call(g.app, `/v1/nodes${q}`, { version: v });
     for (const [q, v] of [

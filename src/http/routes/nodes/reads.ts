@@ -36,6 +36,7 @@ import {
   AllocationUuids,
   DEFAULT_LIST_FIELDS,
   NODE_FIELD_VERSIONS,
+  checkNodeFieldNames,
   checkNodeFields,
   convertNode,
   nodeCollectionSchema,
@@ -278,11 +279,15 @@ async function listNodes(
   validateSortKey(sortKey, INVALID_SORT_KEYS);
   let nodes: IronicObject<NodeFields>[];
   let params: Record<string, string | boolean> = {};
-  if (q.instance_uuid) {
+  // Queens looked the instance's node up alone; 21.4 makes instance_uuid one more filter,
+  // combined with the others (node.py _get_nodes_collection): so from 1.39
+  const instanceAlone = q.instance_uuid && !allows(request, MINOR_39_INSPECT_WAIT);
+  if (instanceAlone && q.instance_uuid) {
     nodes = await nodeByInstance(request, q.instance_uuid);
     limit = 0; // at most one node: never a next link
   } else {
     const filters = { ...filtersOf(q, associated, maintenance), ...newerFilters(q) };
+    if (q.instance_uuid) filters.instance_uuid = q.instance_uuid;
     nodes = await listObjects(request, 'Node', 'list', [], {
       limit,
       marker,
@@ -300,6 +305,7 @@ async function listNodes(
       if (detailParam !== undefined) params.detail = detailParam;
       if (fields !== undefined) params.fields = fields.join(',');
     }
+    if (q.instance_uuid) limit = 0; // instance_uuid is unique: never a next link
   }
   const chassis = new UuidsById(request, 'Chassis');
   const allocations = new AllocationUuids(request);
@@ -324,6 +330,8 @@ export async function nodeList(request: FastifyRequest, q: ListQuery, detail: bo
   if (detail) return listNodes(request, q, `${path}/detail`, undefined);
   const fields = q.fields === undefined ? undefined : parseList(q.fields);
   checkNodeFields(request, fields);
+  // from 1.39 before the page is read (an empty page too); Queens checked each node it showed
+  if (fields !== undefined && allows(request, MINOR_39_INSPECT_WAIT)) checkNodeFieldNames(request, fields);
   // ?detail= (1.43), get_request_return_fields: checked after the filters' gates in 21.4, but
   // only the argument types come first there; its errors are 400 either way
   const detailParam = booleanParam('detail', q.detail);
