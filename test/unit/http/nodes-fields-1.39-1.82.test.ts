@@ -255,6 +255,31 @@ describe('PATCH /v1/nodes/{n}', () => {
     assert.equal(removed.json().automated_clean, null);
   });
 
+  test('a node whose allocation has an owner refuses a new owner (409)', async () => {
+    const node = await create();
+    const row = g.sim.store.node(node.uuid);
+    row.allocation_id = 43;
+    const api = g.app.conductor as unknown as Record<string, unknown>;
+    const original = (api.object_class_action_versions as (...a: unknown[]) => Promise<unknown>).bind(api);
+    let owner: string | null = 'tenant-1';
+    api.object_class_action_versions = async (...args: unknown[]) =>
+      args[1] === 'Allocation'
+        ? { get: (k: string) => (k === 'owner' ? owner : '0e5e3c1a-0000-4000-8000-000000000043') }
+        : original(...args);
+    try {
+      expectError(
+        await patch(node.uuid, [{ op: 'add', path: '/owner', value: 'p9' }]),
+        409,
+        /^Cannot update owner of node "\S+" while it is allocated to an allocation with an {2}owner\.$/,
+      );
+      owner = null;
+      assert.equal((await patch(node.uuid, [{ op: 'add', path: '/owner', value: 'p9' }])).statusCode, 200);
+    } finally {
+      delete api.object_class_action_versions;
+      row.allocation_id = null;
+    }
+  });
+
   test('?reset_interfaces: 406 below 1.45, 400 without a driver change, passed to update_node', async () => {
     const node = await create();
     const driver = [{ op: 'replace', path: '/driver', value: 'fake-hardware' }];
