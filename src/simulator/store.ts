@@ -53,8 +53,13 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
     checks.push((n) => n.inspection_started_at instanceof Date && n.inspection_started_at.getTime() < limit);
   }
   // 21.4's filters (slice nodefields): equality, shard_in, sharded, description_contains, project
-  for (const k of ['fault', 'conductor_group', 'owner', 'lessee', 'retired', 'instance_uuid']) {
+  for (const k of ['fault', 'owner', 'lessee', 'retired', 'instance_uuid']) {
     if (k in f) checks.push((n) => (n[k] ?? null) === f[k]);
+  }
+  // groups are stored lowercased; MariaDB's default collation compares without case
+  if (typeof f.conductor_group === 'string') {
+    const group = f.conductor_group.toLowerCase();
+    checks.push((n) => n.conductor_group === group);
   }
   if ('shard_in' in f) checks.push((n) => Array.isArray(f.shard_in) && f.shard_in.includes(n.shard));
   if ('sharded' in f) checks.push((n) => (n.shard !== null && n.shard !== undefined) === Boolean(f.sharded));

@@ -478,6 +478,7 @@ describe('GET /v1/nodes filters', () => {
     assert.deepEqual(await uuids('?shard=SH-1,other'), [a.uuid]);
     assert.deepEqual(await uuids('?sharded=false'), [b.uuid]);
     assert.deepEqual(await uuids('?conductor_group='), [a.uuid, b.uuid]);
+    assert.deepEqual(await uuids('?conductor_group=RACK-1'), []);
     assert.deepEqual(await uuids('?fault=power%20failure'), []);
     assert.deepEqual(await uuids(`?conductor=${g.sim.host}`), [a.uuid, b.uuid]);
     assert.deepEqual(await uuids('?conductor=elsewhere'), []);
