@@ -518,9 +518,9 @@ describe('GET /v1/nodes filters', () => {
       /^Unrecognized fault "meltdown" is specified, allowed faults are \('power failure', 'clean failure', 'rescue abort failure'\)$/,
     );
     expectError(await at('?retired=maybe', '1.82'), 400, /^Invalid retired: Unrecognized value 'maybe'/);
-    // 21.4 takes retired and description_contains at any version (§7 Q14): from 1.39 here
-    assert.equal((await at('?retired=true', '1.39')).statusCode, 200);
-    expectError(await at('?retired=true', '1.38'), 400);
+    // 21.4 takes retired, description_contains and project at any version (§7 Q14)
+    for (const q of ['?retired=true', '?description_contains=x', '?project=p'])
+      assert.equal((await at(q, '1.1')).statusCode, 200, q);
   });
 
   test('?detail (1.43)', async () => {
@@ -552,5 +552,32 @@ describe('GET /v1/nodes filters', () => {
       plain.json().next,
       /\?sort_key=id&sort_dir=asc&retired=True&detail=False&fields=instance_uuid,maintenance,power_state,provision_state,uuid,name&limit=1&marker=/,
     );
+  });
+});
+
+describe('pinned to Queens (10.1)', () => {
+  let q: TestGateway;
+  before(async () => {
+    q = await testGateway({ routes: resourceRoutes });
+  });
+  after(() => q.close());
+
+  test('the ungated filters are unknown parameters, and nodes keep the Queens fields', async () => {
+    for (const query of ['?retired=true', '?description_contains=x', '?project=p'])
+      expectError(await call(q.app, `/v1/nodes${query}`, { version: '1.38' }), 400);
+    const created = await call(q.app, '/v1/nodes', {
+      method: 'POST',
+      version: '1.38',
+      body: { driver: 'fake-hardware' },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    for (const f of NEWER) assert.ok(!(f in created.json()), f);
+    const patched = await call(q.app, `/v1/nodes/${created.json().uuid}`, {
+      method: 'PATCH',
+      version: '1.38',
+      body: [{ op: 'add', path: '/extra/a', value: 1 }],
+    });
+    assert.equal(patched.statusCode, 200, patched.body);
+    expectError(await call(q.app, '/v1/nodes?owner=x', { version: '1.38' }), 406);
   });
 });

@@ -45,6 +45,7 @@ import {
   nodeStatesSchema,
 } from '../../api-utils/node.ts';
 import { UuidsById } from '../../api-utils/resource.ts';
+import { compareVersions } from '../../../rpc/version.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 import {
   allowDetailQuery,
@@ -127,10 +128,10 @@ export const listQueryProperties = {
   conductor_group: { type: 'string', description: '1.46: only nodes of this conductor group' },
   conductor: { type: 'string', description: '1.49: only nodes mapped to this conductor (filtered after the page)' },
   owner: { type: 'string', description: '1.50: only nodes of this owner' },
-  description_contains: { type: 'string', description: '1.51 (not version-checked from 1.39): description substring' },
-  retired: { type: 'string', description: '1.61 (not version-checked from 1.39): boolean, retired nodes or not' },
+  description_contains: { type: 'string', description: '1.51 (not version-checked): description substring' },
+  retired: { type: 'string', description: '1.61 (not version-checked): boolean, retired nodes or not' },
   lessee: { type: 'string', description: '1.65: only nodes of this lessee' },
-  project: { type: 'string', description: '(from 1.39) nodes whose owner or lessee is this project' },
+  project: { type: 'string', description: 'nodes whose owner or lessee is this project (not version-checked)' },
   shard: { type: 'string', description: '1.82: comma-separated shards' },
   sharded: { type: 'string', description: '1.82: boolean, nodes with (or without) a shard' },
 } as const;
@@ -155,21 +156,23 @@ function booleanParam(name: string, raw: string | undefined): boolean | undefine
   }
 }
 
-/** The parameters 21.4 takes at any microversion; the gateway takes them from 1.39. */
-const UNGATED_FROM_39 = ['description_contains', 'retired', 'project'] as const;
+/**
+ * The parameters 21.4 takes at any microversion (reference §7 Q14, copied), with the Node
+ * version whose columns they filter on (description 1.32, retired 1.33, lessee 1.34).
+ */
+const UNGATED_FILTERS = { description_contains: '1.32', retired: '1.33', project: '1.34' } as const;
 
 /**
- * Version gates and values of the 1.39–1.82 filters (node.py get_all, in its order). 21.4 takes
- * `retired`, `description_contains` and `project` at any version (reference §7 Q14); below 1.39
- * the gateway refuses them as the Queens API refused any unknown parameter, so a gateway
- * pinned to 10.1 never sends a Queens conductor a filter it would silently ignore.
+ * Version gates and values of the 1.39–1.82 filters (node.py get_all, in its order). The
+ * ungated ones are taken at every microversion as 21.4 does, unless the gateway is pinned to a
+ * release whose Node lacks the column: then they are refused as the older API refused an
+ * unknown parameter, never sent to a conductor that cannot apply them.
  */
 function checkNewerFilters(request: FastifyRequest, q: ListQuery): void {
-  if (!allows(request, MINOR_39_INSPECT_WAIT)) {
-    for (const k of UNGATED_FROM_39)
-      if (q[k] !== undefined)
-        throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
-  }
+  const nodeVersion = request.conductor.objectVersions.Node ?? '1.0';
+  for (const [k, since] of Object.entries(UNGATED_FILTERS))
+    if (q[k as keyof typeof UNGATED_FILTERS] !== undefined && compareVersions(nodeVersion, since) < 0)
+      throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
   checkAllowFilter(request, q.fault, MINOR_42_FAULT);
   if (q.fault !== undefined && !VALID_FAULTS.includes(q.fault))
     throw ironicError(
