@@ -303,8 +303,8 @@ async function listNodes(
     if (associated) params.associated = associated;
     if (maintenance) params.maintenance = maintenance;
     // 1.39–1.82: retired and detail are carried too, and (as 21.4 does) the effective fields
+    if (newerFilters(q).retired) params.retired = true; // a 21.4 filter at every version
     if (allows(request, MINOR_39_INSPECT_WAIT)) {
-      if (newerFilters(q).retired) params.retired = true;
       if (detailParam !== undefined) params.detail = detailParam;
       if (fields !== undefined) params.fields = fields.join(',');
     }
