@@ -5,6 +5,7 @@
  * the list filters and `?detail`, and a PATCH that leaves the other fields alone.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { ConductorAPI } from '../../../src/conductor/api.ts';
 import type { IronicObject, NodeFields } from '../../../src/conductor/objects.ts';
@@ -580,4 +581,11 @@ describe('pinned to Queens (10.1)', () => {
     assert.equal(patched.statusCode, 200, patched.body);
     expectError(await call(q.app, '/v1/nodes?owner=x', { version: '1.38' }), 406);
   });
+});
+
+test("the network_data schema is 21.4's [api]network_data_schema (when Ironic is installed)", (t) => {
+  const installed = '/usr/lib/python3/dist-packages/ironic/api/controllers/v1/network-data-schema.json';
+  if (!existsSync(installed)) return t.skip('python3-ironic is not installed');
+  const ours = new URL('../../../src/http/api-utils/network-data-schema.json', import.meta.url);
+  assert.deepEqual(JSON.parse(readFileSync(ours, 'utf8')), JSON.parse(readFileSync(installed, 'utf8')));
 });
