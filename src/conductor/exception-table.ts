@@ -153,6 +153,10 @@ export const IRONIC_EXCEPTIONS = {
   NodeHistoryNotFound: { base: 'NotFound', code: 404 },
   NodeInventoryAlreadyExists: { base: 'Conflict', code: 409 },
   NodeInventoryNotFound: { base: 'NotFound', code: 404 },
+  // 21.4 classes of the node fields 1.39–1.82 (issue 14, slice nodefields; reference Appendix B)
+  InvalidConductorGroup: { base: 'Invalid', code: 400 },
+  NodeIsRetired: { base: 'Invalid', code: 400 },
+  NodeProtected: { base: 'HTTPForbidden', code: 403 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

@@ -186,3 +186,13 @@ export const allowNodeInventory = gate(MINOR_81_NODE_INVENTORY);
 export const allowAgentToken = gate(MINOR_62_AGENT_TOKEN);
 export const allowVerifyCaInHeartbeat = gate(MINOR_68_HEARTBEAT_VERIFY_CA);
 export const allowStatusInHeartbeat = gate(MINOR_72_HEARTBEAT_STATUS);
+
+// Node fields and parameters 1.39–1.82 (issue 14, slice nodefields): utils.py's predicates.
+export const allowDetailQuery = gate(MINOR_43_ENABLE_DETAIL_QUERY);
+export const allowResetInterfaces = gate(MINOR_45_RESET_INTERFACES);
+export const allowExposeConductors = gate(MINOR_49_CONDUCTORS);
+export const allowAllocations = gate(MINOR_52_ALLOCATION);
+/** check_allow_filter_by_* : 406 naming the minimal version when a filter is given below `v`. */
+export function checkAllowFilter(request: Versioned, value: unknown, v: Microversion): void {
+  if (value !== undefined && !allows(request, v)) throw needsVersion(v);
+}

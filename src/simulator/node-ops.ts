@@ -17,7 +17,7 @@ import {
   vendorRoute,
 } from './drivers.ts';
 import { fromPrimitive, toPrimitive } from './primitives.ts';
-import { unsupported } from './provision.ts';
+import { nodeProtected, unsupported } from './provision.ts';
 import { logicalDiskProperties, pyRepr, validateRaidConfig } from './raid.ts';
 import { NODE, NODE_INTERFACES } from './schema.ts';
 import { HISTORY, recordHistory } from './subresources.ts';
@@ -37,7 +37,37 @@ export async function create_node(sim: Sim, a: Args): Promise<unknown> {
   return nodePrimitive(sim.store.createNode(values));
 }
 
-const ALLOWED_UPDATE = [S.ENROLL, S.INSPECTING, S.MANAGEABLE, S.AVAILABLE];
+/** `inspect wait` (21.4) may have interfaces updated too. */
+const INSPECT_WAIT = 'inspect wait';
+const ALLOWED_UPDATE = [S.ENROLL, S.INSPECTING, INSPECT_WAIT, S.MANAGEABLE, S.AVAILABLE];
+
+/**
+ * 21.4's _check_update_protected and _check_update_retired: clearing the flag clears its
+ * reason; protecting needs `active` or `rescue`; retiring is refused in `available`; a reason
+ * needs its flag.
+ */
+function checkProtectedAndRetired(data: Record<string, unknown>, values: Record<string, unknown>): void {
+  if ('protected' in values) {
+    if (!values.protected) values.protected_reason = null;
+    else if (data.provision_state !== S.ACTIVE && data.provision_state !== S.RESCUE)
+      throw ironicError(
+        'InvalidState',
+        `Node ${String(data.uuid)} can only be made protected in provision states 'active' or 'rescue', the current state is '${pyStr(data.provision_state)}'`,
+      );
+  }
+  if ('protected_reason' in values && values.protected_reason && !(values.protected ?? data.protected))
+    throw ironicError('InvalidParameterValue', 'The protected_reason field can only be set when protected is True');
+  if ('retired' in values) {
+    if (!values.retired) values.retired_reason = null;
+    else if (data.provision_state === S.AVAILABLE)
+      throw ironicError(
+        'InvalidState',
+        `Node ${String(data.uuid)} can not have 'retired' set in provision state 'available', the current state is '${pyStr(data.provision_state)}'`,
+      );
+  }
+  if ('retired_reason' in values && values.retired_reason && !(values.retired ?? data.retired))
+    throw ironicError('InvalidParameterValue', 'The retired_reason field can only be set when retired is True');
+}
 const cannotUpdate = (uuid: unknown, field: string): Error =>
   ironicError(
     'InvalidState',
@@ -47,10 +77,21 @@ const cannotUpdate = (uuid: unknown, field: string): Error =>
 export async function update_node(sim: Sim, a: Args): Promise<unknown> {
   const { data, changes } = fromPrimitive(a.node_obj, 'Node');
   const values: Record<string, unknown> = Object.fromEntries(changes.filter((c) => c in data).map((c) => [c, data[c]]));
-  if ('maintenance' in values && !values.maintenance) values.maintenance_reason = null;
+  if ('maintenance' in values && !values.maintenance) {
+    values.maintenance_reason = null;
+    values.fault = null; // 21.4: leaving maintenance clears the fault
+  }
+  checkProtectedAndRetired(data, values);
+  // reset_interfaces (RPC 1.46): with a new driver, every interface not given goes back to
+  // the new driver's default
+  const resetInterfaces = Boolean(a.reset_interfaces) && 'driver' in values;
   for (const iface of NODE_INTERFACES) {
     const field = `${iface}_interface`;
-    if (field in values && !(ALLOWED_UPDATE.includes(String(data.provision_state)) || data.maintenance))
+    if (!(field in values)) {
+      if (resetInterfaces) values[field] = null;
+      continue;
+    }
+    if (!(ALLOWED_UPDATE.includes(String(data.provision_state)) || data.maintenance))
       throw cannotUpdate(data.uuid, field);
   }
   if ('driver' in values) checkDriver(values.driver);
@@ -81,6 +122,7 @@ export async function destroy_node(sim: Sim, a: Args): Promise<null> {
         instance: node.instance_uuid,
       });
     }
+    if (node.protected) throw nodeProtected(node.uuid); // 21.4, before the state check
     if (!node.maintenance && !S.DELETE_ALLOWED_STATES.includes(String(node.provision_state))) {
       throw ironicError(
         'InvalidState',

@@ -110,7 +110,17 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   info.clean_steps = null;
   delete info.clean_step_index;
   Object.assign(node, { clean_step: null, driver_internal_info: info });
-  applyEvent(sim, node, manual ? 'manage' : 'done');
+  // 21.4: a retired node goes back to manageable after automated cleaning (cleaning.py)
+  applyEvent(sim, node, manual || node.retired ? 'manage' : 'done');
+}
+
+/** NodeProtected (403): undeploy, rebuild and delete of a protected node (21.4). */
+export function nodeProtected(uuid: unknown): Error {
+  return ironicError(
+    'NodeProtected',
+    `Node ${String(uuid)} is protected and cannot be undeployed, rebuilt or deleted`,
+    { node: uuid },
+  );
 }
 
 export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
@@ -118,6 +128,7 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
+    if (event === 'rebuild' && node.protected) throw nodeProtected(node.uuid); // 21.4
     const ii = node.instance_info ?? {};
     node.driver_internal_info = {
       ...node.driver_internal_info,
@@ -143,6 +154,7 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
 export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'node tear down' }, (task) => {
     const node = task.node;
+    if (node.protected) throw nodeProtected(node.uuid); // 21.4
     start(sim, task, 'delete', 'delete', async () => {
       await sim.sleep(sim.actionDelayMs);
       const fail = failing(node, 'tear_down');
@@ -280,6 +292,12 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     const st = node.provision_state;
     if (action === 'provide' && st === S.MANAGEABLE) {
+      if (node.retired)
+        throw ironicError(
+          'NodeIsRetired',
+          `The providing operation can't be performed on node ${node.uuid} because it is retired.`,
+          { op: 'providing', node: node.uuid },
+        );
       start(sim, task, 'provide', action, () => clean(sim, node, null));
     } else if (action === 'manage' && st === S.ENROLL) {
       start(sim, task, 'manage', action, async () => {

@@ -64,6 +64,23 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
     const limit = Date.now() - Number(f.inspection_started_before) * 1000;
     checks.push((n) => n.inspection_started_at instanceof Date && n.inspection_started_at.getTime() < limit);
   }
+  // 21.4's filters (slice nodefields): equality, shard_in, sharded, description_contains, project
+  for (const k of ['fault', 'owner', 'lessee', 'retired', 'instance_uuid']) {
+    if (k in f) checks.push((n) => (n[k] ?? null) === f[k]);
+  }
+  // groups are stored lowercased; MariaDB's default collation compares without case
+  if (typeof f.conductor_group === 'string') {
+    const group = f.conductor_group.toLowerCase();
+    checks.push((n) => n.conductor_group === group);
+  }
+  if ('shard_in' in f) checks.push((n) => Array.isArray(f.shard_in) && f.shard_in.includes(n.shard));
+  if ('sharded' in f) checks.push((n) => (n.shard !== null && n.shard !== undefined) === Boolean(f.sharded));
+  if (typeof f.description_contains === 'string') {
+    // SQL LIKE '%x%' (case-insensitive under MariaDB's default collation)
+    const needle = f.description_contains.toLowerCase();
+    checks.push((n) => typeof n.description === 'string' && n.description.toLowerCase().includes(needle));
+  }
+  if ('project' in f) checks.push((n) => n.owner === f.project || n.lessee === f.project);
   return (r) => checks.every((c) => c(r as NodeRow));
 }
 
@@ -126,6 +143,7 @@ export class Store {
   createNode(values: Record<string, unknown>): NodeRow {
     if (typeof values.uuid === 'string' && this.nodes.byField('uuid', values.uuid))
       throw ironicError('NodeAlreadyExists', `A node with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+    formatConductorGroup(values);
     this.checkNodeUnique(values, null);
     const traits = values.traits;
     const row = this.nodes.insert({ ...values, traits: [] }) as NodeRow;
@@ -169,6 +187,7 @@ export class Store {
     }
     this.checkNodeUnique(values, node);
     const v = { ...values };
+    formatConductorGroup(v);
     delete v.id;
     delete v.traits;
     delete v.created_at;
@@ -366,6 +385,15 @@ export class Store {
     const row = this.conductors.byField('hostname', hostname);
     if (row) this.conductors.delete(row);
   }
+}
+
+/** Node._validate_and_format_conductor_group: InvalidConductorGroup, else lowercased. */
+function formatConductorGroup(values: Record<string, unknown>): void {
+  if (!('conductor_group' in values)) return;
+  const group = values.conductor_group;
+  if (typeof group !== 'string' || !/^[a-zA-Z0-9_\-.]*$/.test(group))
+    throw ironicError('InvalidConductorGroup', `Expected a conductor group but received ${String(group)}.`, { group });
+  values.conductor_group = group.toLowerCase();
 }
 
 function strip(values: Record<string, unknown>): Record<string, unknown> {
