@@ -145,6 +145,10 @@ export const IRONIC_EXCEPTIONS = {
   NodeTraitNotFound: { base: 'NotFound', code: 404 },
   InstanceRescueFailure: { base: 'IronicException', code: 500 },
   InstanceUnrescueFailure: { base: 'IronicException', code: 500 },
+  // issue 14 (provisioning, 21.4): undeploy/rebuild/delete of a protected node; the conductor's
+  // max_concurrent_deploy / max_concurrent_clean (no code of its own, so 500)
+  NodeProtected: { base: 'HTTPForbidden', code: 403 },
+  ConcurrentActionLimit: { base: 'IronicException', code: 500 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

@@ -32,6 +32,36 @@ export function unsupported(node: NodeRow, extension: string): Error {
   );
 }
 
+/** NodeProtected (403): undeploy, rebuild and delete of a protected node (21.4). */
+export function nodeProtected(node: NodeRow): Error {
+  return ironicError('NodeProtected', `Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted`, {
+    node: node.uuid,
+  });
+}
+
+/**
+ * [conductor]max_concurrent_deploy and max_concurrent_clean at their 21.4 defaults; tests may
+ * lower them to reach ConcurrentActionLimit.
+ */
+export const concurrencyLimits = { max_concurrent_deploy: 250, max_concurrent_clean: 50 };
+
+/** ConductorManager._concurrent_action_limit: counts the nodes already busy with that kind of work. */
+function concurrentActionLimit(sim: Sim, action: 'provisioning' | 'unprovisioning' | 'cleaning'): void {
+  const [states, limit] =
+    action === 'provisioning'
+      ? [[S.DEPLOYING, S.DEPLOYWAIT], concurrencyLimits.max_concurrent_deploy]
+      : [[S.DELETING, S.CLEANING, S.CLEANWAIT], concurrencyLimits.max_concurrent_clean];
+  let count = 0;
+  for (const row of sim.store.nodes.rows.values()) if (states.includes(String(row.provision_state))) count++;
+  if (count >= limit) {
+    throw ironicError(
+      'ConcurrentActionLimit',
+      `Unable to process request at this time. The concurrent action limit for ${action} has been reached. Please contact your administrator and try again later.`,
+      { task_type: action },
+    );
+  }
+}
+
 /** TaskManager.process_event plus the DB's provision timestamps; false when refused. */
 export function applyEvent(
   sim: Sim,
@@ -102,17 +132,27 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
 }
 
 export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
+  concurrentActionLimit(sim, 'provisioning');
   return sim.tasks.with(a.node_id, { purpose: 'node deployment' }, (task) => {
     const node = task.node;
+    // deployments.validate_node: maintenance, protected (rebuild only), the state machine
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
+    if (event === 'rebuild' && asObject(node).protected === true) throw nodeProtected(node);
+    if (S.nextState(node.provision_state, event) === undefined) throw invalidState(event, node);
     const ii = node.instance_info ?? {};
     node.driver_internal_info = {
       ...node.driver_internal_info,
       is_whole_disk_image: ii.image_source ? !(ii.kernel || ii.ramdisk) : null,
     };
+    // the configdrive is stored as given: a string, or (1.56) the JSON object the deploy
+    // interface renders (configdrive_use_object_store is False by default)
     const configdrive = a.configdrive;
+    // RPC 1.52: user deploy steps are kept in driver_internal_info.user_deploy_steps; steps the
+    // driver does not know yet are skipped at this point (skip_missing), as 21.4 does
+    const deploySteps = Array.isArray(a.deploy_steps) && a.deploy_steps.length ? a.deploy_steps : null;
     start(sim, task, event, event, async () => {
+      if (deploySteps) node.driver_internal_info = { ...node.driver_internal_info, user_deploy_steps: deploySteps };
       await sim.sleep(sim.actionDelayMs);
       if (configdrive) node.instance_info = { ...node.instance_info, configdrive };
       if (failing(node, 'deploy')) {
@@ -120,6 +160,9 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
         node.last_error = `Failed to deploy: ${injected('deploy')}`;
         return;
       }
+      const info = { ...node.driver_internal_info };
+      delete info.user_deploy_steps;
+      node.driver_internal_info = info;
       node.conductor_affinity = sim.conductorId();
       applyEvent(sim, node, 'done');
     });
@@ -128,8 +171,10 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
 }
 
 export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
+  concurrentActionLimit(sim, 'unprovisioning');
   return sim.tasks.with(a.node_id, { purpose: 'node tear down' }, (task) => {
     const node = task.node;
+    if (asObject(node).protected === true) throw nodeProtected(node);
     start(sim, task, 'delete', 'delete', async () => {
       await sim.sleep(sim.actionDelayMs);
       const fail = failing(node, 'tear_down');
@@ -138,7 +183,7 @@ export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
       Object.assign(node, { instance_info: {}, instance_uuid: null, driver_internal_info: info });
       if (fail) {
         node.last_error = `Failed to tear down. Error: ${injected('tear_down')}`;
-        applyEvent(sim, node, 'error');
+        applyEvent(sim, node, 'fail');
         return;
       }
       applyEvent(sim, node, 'clean', { background: true });
@@ -149,17 +194,24 @@ export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
 }
 
 export async function do_node_clean(sim: Sim, a: Args): Promise<null> {
+  concurrentActionLimit(sim, 'cleaning');
   return sim.tasks.with(a.node_id, { purpose: 'node manual cleaning' }, (task) => {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('cleaning', node);
     const steps = Array.isArray(a.clean_steps) ? a.clean_steps : [];
+    // RPC 1.53: cleaning without booting the ramdisk; the conductor records it for the steps
+    const disableRamdisk = a.disable_ramdisk === true;
     start(
       sim,
       task,
       'clean',
       'manual clean',
       async () => {
-        node.driver_internal_info = { ...node.driver_internal_info, clean_steps: steps };
+        node.driver_internal_info = {
+          ...node.driver_internal_info,
+          clean_steps: steps,
+          cleaning_disable_ramdisk: disableRamdisk,
+        };
         await clean(sim, node, steps);
       },
       S.MANAGEABLE,
@@ -192,6 +244,12 @@ export async function inspect_hardware(sim: Sim, a: Args): Promise<null> {
       if (failing(node, 'inspect')) {
         node.last_error = `Failed to inspect hardware. Reason: ${injected('inspect')}`;
         applyEvent(sim, node, 'fail');
+        return;
+      }
+      // fake inspection is synchronous; driver_info.simulator_inspect_wait makes it behave as an
+      // out-of-band inspector does: the node waits in `inspect wait` (until aborted, here)
+      if (node.driver_info?.simulator_inspect_wait) {
+        applyEvent(sim, node, 'wait');
         return;
       }
       applyEvent(sim, node, 'done');
@@ -301,6 +359,17 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
       start(sim, task, 'abort', action, () => {
         node.last_error = 'By request, the rescue operation was aborted.';
       });
+    } else if (action === 'abort' && st === S.INSPECTWAIT) {
+      // _do_abort: the inspect interface aborts (the simulated asynchronous inspector can;
+      // fake inspection never waits), the error is recorded, the agent token and URL wiped
+      const info = { ...node.driver_internal_info };
+      delete info.agent_secret_token;
+      delete info.agent_secret_token_pregenerated;
+      delete info.agent_url;
+      delete info.agent_verify_ca;
+      node.driver_internal_info = info;
+      node.last_error = 'Inspection was aborted by request.';
+      applyEvent(sim, node, 'abort');
     } else if (!applyEvent(sim, node, action)) {
       throw invalidState(action, node);
     }
