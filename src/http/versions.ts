@@ -176,3 +176,9 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+// issue 14, provisioning (slice provision)
+export const allowInspectWaitState = gate(MINOR_39_INSPECT_WAIT);
+export const allowInspectAbort = gate(MINOR_41_INSPECTION_ABORT);
+export const allowBuildConfigdrive = gate(MINOR_56_BUILD_CONFIGDRIVE);
+export const allowConfigdriveVendorData = gate(MINOR_59_CONFIGDRIVE_VENDOR_DATA);
+export const allowDeploySteps = gate(MINOR_69_DEPLOY_STEPS);

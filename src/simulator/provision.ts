@@ -151,8 +151,8 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
     // RPC 1.52: user deploy steps are kept in driver_internal_info.user_deploy_steps; steps the
     // driver does not know yet are skipped at this point (skip_missing), as 21.4 does
     const deploySteps = Array.isArray(a.deploy_steps) && a.deploy_steps.length ? a.deploy_steps : null;
+    if (deploySteps) node.driver_internal_info = { ...node.driver_internal_info, user_deploy_steps: deploySteps };
     start(sim, task, event, event, async () => {
-      if (deploySteps) node.driver_internal_info = { ...node.driver_internal_info, user_deploy_steps: deploySteps };
       await sim.sleep(sim.actionDelayMs);
       if (configdrive) node.instance_info = { ...node.instance_info, configdrive };
       if (failing(node, 'deploy')) {

@@ -43,6 +43,9 @@ import {
   MINOR_7_NODE_CLEAN,
 } from '../versions.ts';
 import { UuidsById } from './resource.ts';
+// issue 14, provisioning: inspect wait below 1.39, boot mode in GET …/states (1.75)
+import { AVAILABLE, INSPECTING, INSPECTWAIT } from '../../conductor/states.ts';
+import { allowInspectWaitState, allows, MINOR_75_NODE_BOOT_MODE } from '../versions.ts';
 
 /** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
 export const V31_FIELDS = [
@@ -198,7 +201,7 @@ export async function convertNode(
   let out = await publicFields(node, chassis);
   if (fields !== undefined) checkForInvalidFields(fields, NODE_FIELDS);
   maskNode(request, out);
-  if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
+  updateStateInOlderVersions(request, out);
   hideFields(out, NODE_FIELD_VERSIONS, request);
   const uuid = String(node.get('uuid'));
   if (fields !== undefined) out = selectFields(out, fields);
@@ -207,7 +210,16 @@ export async function convertNode(
   return out;
 }
 
-/** The states of a node (NodeStates.convert). */
+/**
+ * update_state_in_older_versions: `available` is shown as null below 1.2, and `inspect wait`
+ * as `inspecting` below 1.39 (node bodies and GET …/states alike).
+ */
+export function updateStateInOlderVersions(request: FastifyRequest, out: Record<string, unknown>): void {
+  if (!allowAvailableState(request) && out.provision_state === AVAILABLE) out.provision_state = null;
+  if (!allowInspectWaitState(request) && out.provision_state === INSPECTWAIT) out.provision_state = INSPECTING;
+}
+
+/** The states of a node (node_states_convert; boot_mode and secure_boot from 1.75). */
 export function nodeStates(request: FastifyRequest, node: IronicObject<NodeFields>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     console_enabled: node.get('console_enabled') ?? false,
@@ -222,7 +234,11 @@ export function nodeStates(request: FastifyRequest, node: IronicObject<NodeField
     out.raid_config = node.get('raid_config') ?? {};
     out.target_raid_config = node.get('target_raid_config') ?? {};
   }
-  if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
+  if (allows(request, MINOR_75_NODE_BOOT_MODE)) {
+    out.boot_mode = node.get('boot_mode') ?? null;
+    out.secure_boot = node.get('secure_boot') ?? null;
+  }
+  updateStateInOlderVersions(request, out);
   return out;
 }
 
@@ -285,6 +301,8 @@ export const nodeStatesSchema = {
     provision_updated_at: nullableDateTime,
     raid_config: nullableDict,
     target_raid_config: nullableDict,
+    boot_mode: stringOrNull,
+    secure_boot: { type: ['boolean', 'null'] },
   },
   required: ['console_enabled', 'power_state', 'provision_state'],
 } as const;
