@@ -176,6 +176,8 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
   if (!allowed(request, 'show_instance_secrets')) {
     const info = maskSecrets(out.instance_info as Record<string, unknown>);
     if (info.image_url) info.image_url = SECRET_MASK;
+    // 21.4: a configdrive may be a JSON object (1.56); masked whole, whatever its type
+    if (info.configdrive) info.configdrive = SECRET_MASK;
     out.instance_info = info;
   }
 }

@@ -75,7 +75,9 @@ const provisionSchema = {
           'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy',
       },
       configdrive: {
-        anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }, { type: 'null' }],
+        // a type list, not anyOf: ajv coerces values to the first anyOf branch (null → "", false → null)
+        type: ['null', 'string', 'object'],
+        additionalProperties: true,
         description:
           'gzipped, base64-encoded config drive or its URL (active; rebuild from 1.35); 1.56: a JSON object {meta_data, network_data, user_data, vendor_data (1.59)}',
       },
@@ -87,7 +89,7 @@ const provisionSchema = {
       },
       rescue_password: { type: ['string', 'null'], description: 'rescue only (1.38)' },
       disable_ramdisk: {
-        anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }],
+        type: ['null', 'boolean', 'string'],
         description: '1.70, clean only: clean without booting the ramdisk',
       },
     },
@@ -116,7 +118,7 @@ const secureBootSchema = {
   body: {
     type: 'object',
     properties: {
-      target: { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }], description: 'true or false' },
+      target: { type: ['null', 'boolean', 'string'], description: 'true or false' },
     },
     required: ['target'],
     additionalProperties: false,
