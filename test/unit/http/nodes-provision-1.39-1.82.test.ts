@@ -70,6 +70,21 @@ test('inspect wait: shown as inspecting below 1.39, abort from 1.41 (406 below),
   });
   assert.equal(patched.statusCode, 200, patched.body);
   expectError(await put(uuid, { target: 'abort' }, '1.40'), 406);
+  // 1.39: a node still inspecting is not updated (409); below, inspecting allows updates
+  const patch = (v: string) =>
+    call(g.app, `/v1/nodes/${uuid}`, {
+      method: 'PATCH',
+      version: v,
+      body: [{ op: 'add', path: '/extra/y', value: 2 }],
+    });
+  row(uuid).provision_state = 'inspecting';
+  expectError(
+    await patch('1.39'),
+    409,
+    new RegExp(`^Cannot update node "${uuid}" while it is in state "inspecting"\\.$`),
+  );
+  assert.equal((await patch('1.38')).statusCode, 200);
+  row(uuid).provision_state = 'inspect wait';
   assert.equal((await put(uuid, { target: 'abort' }, '1.41')).statusCode, 202);
   // inspect failed keeps manageable as its target (not a stable state)
   const after = await get(uuid);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
-import { UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
+import { INSPECTING, UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { checkUuid } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, topicFor } from '../../api-utils/lookup.ts';
@@ -22,6 +22,7 @@ import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { UuidsById } from '../../api-utils/resource.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 import { allowEnrollState, allowRemoveChassisUuid, notAcceptable } from '../../versions.ts';
+import { allowInspectWaitState } from '../../versions.ts';
 
 /** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */
 async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<number> {
@@ -81,6 +82,19 @@ function checkNotTransitioning(node: IronicObject<NodeFields>, patch: readonly P
   }
 }
 
+/** 1.39 (issue 14, provisioning): with inspect wait visible, a node still inspecting is not updated (409). */
+function checkNotInspecting(request: FastifyRequest, node: IronicObject<NodeFields>, patch: readonly PatchOp[]): void {
+  // the same exception as checkNotTransitioning's: a node in maintenance may drop its instance
+  const removesInstanceOnly = patch.length === 1 && patch[0].op === 'remove' && patch[0].path === '/instance_uuid';
+  if (node.get('maintenance') && removesInstanceOnly) return;
+  if (node.get('provision_state') === INSPECTING && allowInspectWaitState(request)) {
+    throw ironicError(
+      'Conflict',
+      `Cannot update node "${String(node.get('uuid'))}" while it is in state "${INSPECTING}".`,
+    );
+  }
+}
+
 /** _update_changed_fields: copies what the patch changed onto the Node object (so only that is sent). */
 async function applyChanges(
   request: FastifyRequest,
@@ -109,6 +123,7 @@ async function patchNode(request: NodeRequest, ident: string, patch: PatchOp[]):
   checkPatchVersions(request, patch);
   const node = await getRpcNodeWithSuffix(request, ident);
   checkNotTransitioning(node, patch, ident);
+  checkNotInspecting(request, node, patch);
   const names = getPatchValues(patch, '/name');
   if (names.length > 0)
     checkNamesAcceptable(request, names, (name) => `Node ${ident}: Cannot change name to invalid name '${name}'`);
