@@ -149,6 +149,8 @@ export const IRONIC_EXCEPTIONS = {
   // max_concurrent_deploy / max_concurrent_clean (no code of its own, so 500)
   NodeProtected: { base: 'HTTPForbidden', code: 403 },
   ConcurrentActionLimit: { base: 'IronicException', code: 500 },
+  // provide of a retired node (do_provisioning_action)
+  NodeIsRetired: { base: 'Invalid', code: 400 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

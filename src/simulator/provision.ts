@@ -313,6 +313,14 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     const st = node.provision_state;
     if (action === 'provide' && st === S.MANAGEABLE) {
+      // 21.4: [conductor]allow_provisioning_in_maintenance defaults to True; a retired node is not provided
+      if (asObject(node).retired === true) {
+        throw ironicError(
+          'NodeIsRetired',
+          `The providing operation can't be performed on node ${node.uuid} because it is retired.`,
+          { op: 'providing', node: node.uuid },
+        );
+      }
       start(sim, task, 'provide', action, () => clean(sim, node, null));
     } else if (action === 'manage' && st === S.ENROLL) {
       start(sim, task, 'manage', action, async () => {

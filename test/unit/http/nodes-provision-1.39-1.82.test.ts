@@ -234,6 +234,14 @@ test('NodeProtected (403) for undeploy and rebuild of a protected node; Concurre
     );
   }
   row(uuid).protected = false;
+  // a retired node is not provided (21.4's do_provisioning_action)
+  const retired = await node('manageable');
+  row(retired).retired = true;
+  expectError(
+    await put(retired, { target: 'provide' }, '1.82'),
+    400,
+    new RegExp(`^The providing operation can't be performed on node ${retired} because it is retired\\.$`),
+  );
   const saved = { ...concurrencyLimits };
   try {
     concurrencyLimits.max_concurrent_deploy = 0;
