@@ -105,23 +105,25 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   await sim.sleep(sim.actionDelayMs);
   const manual = steps !== null;
   let error: string | null = null;
+  // 21.4's cleaning_error_handler sets maintenance (and the clean failure fault) only when a
+  // clean step was running: not when the requested steps fail validation before any runs
+  let stepRunning = false;
   if (manual && steps.length) {
-    // fake-hardware's interfaces declare no clean steps, so any requested step is refused
-    error = `Cannot clean node ${node.uuid}. Error: ${steps.map((s) => `node does not support this clean step: ${pyRepr(s)}`).join('; ')}`;
+    // fake-hardware's interfaces declare no clean steps the simulator runs (21.4's fake BIOS
+    // steps are not simulated), so any requested step is refused, as set_node_cleaning_steps does
+    error = `Cannot clean node ${node.uuid}: ${steps.map((s) => `node does not support this clean step: ${pyRepr(s)}`).join('; ')}`;
   } else if (failing(node, 'clean')) {
     error = `Node ${node.uuid} failed step None: ${injected('clean')}`;
+    stepRunning = true;
   }
   const info = { ...node.driver_internal_info };
   if (error) {
-    // utils.cleaning_error_handler: clean failed and maintenance
     delete info.clean_step_index;
-    Object.assign(node, {
-      clean_step: {},
-      driver_internal_info: info,
-      last_error: error,
-      maintenance: true,
-      maintenance_reason: error,
-    });
+    Object.assign(node, { clean_step: {}, driver_internal_info: info, last_error: error });
+    if (stepRunning) {
+      Object.assign(node, { maintenance: true, fault: 'clean failure' });
+      if (!node.maintenance_reason) node.maintenance_reason = error;
+    }
     applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
     return;
   }
