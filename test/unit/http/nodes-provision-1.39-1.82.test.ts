@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { nodeRoutes } from '../../../src/http/routes/nodes/index.ts';
+import { resourceRoutes } from '../../../src/http/routes/index.ts';
 import { concurrencyLimits } from '../../../src/simulator/provision.ts';
 import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, createNode, expectError, fault, waitFor } from './nodes-helpers.ts';
@@ -15,7 +16,7 @@ import { call, createNode, expectError, fault, waitFor } from './nodes-helpers.t
 let g: TestGateway;
 let queens: TestGateway;
 before(async () => {
-  g = await testGateway({ routes: nodeRoutes, config: { pin_release_version: undefined } });
+  g = await testGateway({ routes: resourceRoutes, config: { pin_release_version: undefined } });
   queens = await testGateway({ routes: nodeRoutes }); // pinned to 10.1
 });
 after(async () => {
@@ -384,6 +385,30 @@ test('VIF attach: port_uuid and portgroup_uuid together refused from 1.67, passe
   expectError(await attach('1.67'), 400, /^Cannot specify both port_uuid and portgroup_uuid$/);
   const below = await attach('1.66');
   assert.ok(below.statusCode === 204 || !/Cannot specify both/.test(fault(below)), below.body);
+  // the conductor attaches to the port named (the first free one otherwise)
+  const ports = [];
+  for (const address of ['52:54:00:67:00:01', '52:54:00:67:00:02']) {
+    const r = await call(g.app, '/v1/ports', { method: 'POST', version: '1.38', body: { node_uuid: n.uuid, address } });
+    assert.equal(r.statusCode, 201, r.body);
+    ports.push(r.json().uuid as string);
+  }
+  const id = '7e6a2f55-6b0e-4c1e-9d8e-2a0d5b1c6a67';
+  const r = await call(g.app, `/v1/nodes/${n.uuid}/vifs`, {
+    method: 'POST',
+    version: '1.67',
+    body: { id, port_uuid: ports[1] },
+  });
+  assert.equal(r.statusCode, 204, r.body);
+  const vifOf = (uuid: string) =>
+    (g.sim.store.ports.byUuid(uuid) as Record<string, any>).internal_info.tenant_vif_port_id;
+  assert.equal(vifOf(ports[1]), id);
+  assert.equal(vifOf(ports[0]), undefined);
+  const none = await call(g.app, `/v1/nodes/${n.uuid}/vifs`, {
+    method: 'POST',
+    version: '1.67',
+    body: { id: 'a0a0a0a0-6b0e-4c1e-9d8e-2a0d5b1c6a67', port_uuid: ports[1] },
+  });
+  expectError(none, 400, /not enough free physical ports/);
 });
 
 test('deploy goes at RPC 1.52 only with steps, clean at 1.53 only with disable_ramdisk (as 21.4 rpcapi)', async () => {
