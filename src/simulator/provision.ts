@@ -3,7 +3,8 @@
  * verb moves the node through the state machine at once, then a worker finishes the action
  * after `actionDelayMs` (the fake hardware's "time on the hardware") while the node stays locked.
  * A node's driver_info.simulator_fail (a verb name or a list of them) makes that action fail,
- * so failure states can be reached on purpose.
+ * so failure states can be reached on purpose; driver_info.simulator_inspect_wait leaves an
+ * inspection in `inspect wait` (as an out-of-band inspector does) until it is aborted.
  */
 import { invalidStateRequested, ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
