@@ -120,7 +120,7 @@ function schemaError(errors: { instancePath: string; message?: string }[] | null
 
 /**
  * check_allow_configdrive: only with active (and rebuild from 1.35), never with the 1.73 alias
- * `deploy`; the schema; a JSON object from 1.56, with vendor_data from 1.59 (400, not 406);
+ * `deploy` (21.4's Q7, looks like a bug: COPIED, since clients of 21.4 get a 400 there); the schema; a JSON object from 1.56, with vendor_data from 1.59 (400, not 406);
  * a string must be a URL or base64 text.
  */
 export function checkConfigdrive(request: FastifyRequest, target: string, configdrive: unknown): void {
@@ -164,7 +164,10 @@ export function checkDisableRamdisk(request: FastifyRequest, target: string, dis
   if (target !== 'clean') throw invalid('disable_ramdisk is supported only with manual cleaning');
 }
 
-/** check_allow_deploy_steps: 406 below 1.69, then only with active or rebuild (not `deploy`). */
+/**
+ * check_allow_deploy_steps: 406 below 1.69, then only with active or rebuild, not the `deploy`
+ * alias (21.4's Q7: COPIED, as for configdrive).
+ */
 export function checkAllowDeploySteps(request: FastifyRequest, target: string, deploySteps: unknown): void {
   if (!deploySteps || (Array.isArray(deploySteps) && deploySteps.length === 0)) return;
   if (!allowDeploySteps(request)) throw needsVersion(MINOR_69_DEPLOY_STEPS);

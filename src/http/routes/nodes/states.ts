@@ -217,7 +217,8 @@ async function setProvision(request: RouteRequest<typeof provisionSchema>): Prom
 
 /**
  * The shared start of PUT …/boot_mode and …/secure_boot: node and policy, topic, then the
- * version (404 in faultstring shape below 1.76: 21.4 checks it after the topic, its Q13).
+ * version (404 in faultstring shape below 1.76). 21.4 checks the version after the topic, so
+ * without a conductor for the node the answer is 503/400 even below 1.76 (its Q13): COPIED.
  */
 async function bootModeNode(request: NodeRequest): Promise<{ node: IronicObject<NodeFields>; topic: string }> {
   const found = await nodeAndTopic(request, identOf(request));
