@@ -157,6 +157,9 @@ export const IRONIC_EXCEPTIONS = {
   InvalidConductorGroup: { base: 'Invalid', code: 400 },
   NodeIsRetired: { base: 'Invalid', code: 400 },
   NodeProtected: { base: 'HTTPForbidden', code: 403 },
+  // issue 14 (provisioning, 21.4): the conductor's
+  // max_concurrent_deploy / max_concurrent_clean (no code of its own, so 500)
+  ConcurrentActionLimit: { base: 'IronicException', code: 500 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

@@ -196,3 +196,9 @@ export const allowAllocations = gate(MINOR_52_ALLOCATION);
 export function checkAllowFilter(request: Versioned, value: unknown, v: Microversion): void {
   if (value !== undefined && !allows(request, v)) throw needsVersion(v);
 }
+// issue 14, provisioning (slice provision)
+export const allowInspectWaitState = gate(MINOR_39_INSPECT_WAIT);
+export const allowInspectAbort = gate(MINOR_41_INSPECTION_ABORT);
+export const allowBuildConfigdrive = gate(MINOR_56_BUILD_CONFIGDRIVE);
+export const allowConfigdriveVendorData = gate(MINOR_59_CONFIGDRIVE_VENDOR_DATA);
+export const allowDeploySteps = gate(MINOR_69_DEPLOY_STEPS);
