@@ -145,6 +145,11 @@ export const IRONIC_EXCEPTIONS = {
   NodeTraitNotFound: { base: 'NotFound', code: 404 },
   InstanceRescueFailure: { base: 'IronicException', code: 500 },
   InstanceUnrescueFailure: { base: 'IronicException', code: 500 },
+  // allocations (Ironic 12.1+)
+  AllocationNotFound: { base: 'NotFound', code: 404 },
+  AllocationDuplicateName: { base: 'Conflict', code: 409 },
+  AllocationAlreadyExists: { base: 'Conflict', code: 409 },
+  AllocationFailed: { base: 'IronicException', code: 500 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

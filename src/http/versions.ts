@@ -176,3 +176,8 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+// allocations (slice issue14-allocations)
+export const allowAllocations = gate(MINOR_52_ALLOCATION);
+export const allowAllocationUpdate = gate(MINOR_57_ALLOCATION_UPDATE);
+export const allowAllocationBackfill = gate(MINOR_58_ALLOCATION_BACKFILL);
+export const allowAllocationOwner = gate(MINOR_60_ALLOCATION_OWNER);

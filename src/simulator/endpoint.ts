@@ -8,6 +8,7 @@ import { RemoteError } from '../rpc/errors.ts';
 import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
 import { versionWithin } from '../rpc/version.ts';
 import type { Args, Sim } from './context.ts';
+import * as A from './allocations.ts';
 import * as I from './indirection.ts';
 import * as N from './node-ops.ts';
 import * as P from './provision.ts';
@@ -64,6 +65,9 @@ const METHODS = {
   do_node_unrescue: P.do_node_unrescue,
   add_node_traits: N.add_node_traits,
   remove_node_traits: N.remove_node_traits,
+  // allocations (RPC 1.48)
+  create_allocation: A.create_allocation,
+  destroy_allocation: A.destroy_allocation,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

@@ -259,8 +259,44 @@ export const CONDUCTOR: ObjectClass = {
   notFound: ['ConductorNotFound', 'conductor', 'Conductor'],
 };
 
+/** Allocation 1.1 (owner), as Ironic 21.4 stores it (objects/allocation.py, db model defaults). */
+export const ALLOCATION: ObjectClass = {
+  name: 'Allocation',
+  version: '1.1',
+  fields: [
+    'id',
+    'uuid',
+    'name',
+    'node_id',
+    'state',
+    'last_error',
+    'resource_class',
+    'traits',
+    'candidate_nodes',
+    'extra',
+    'conductor_affinity',
+    'owner',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    name: null,
+    node_id: null,
+    state: 'allocating',
+    last_error: null,
+    resource_class: null,
+    traits: null,
+    candidate_nodes: null,
+    extra: null,
+    conductor_affinity: null,
+    owner: null,
+  },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['AllocationNotFound', 'allocation', 'Allocation'],
+};
+
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
-  [NODE, PORT, PORTGROUP, CHASSIS, VOLUME_CONNECTOR, VOLUME_TARGET, CONDUCTOR].map((c) => [c.name, c]),
+  [NODE, PORT, PORTGROUP, CHASSIS, VOLUME_CONNECTOR, VOLUME_TARGET, CONDUCTOR, ALLOCATION].map((c) => [c.name, c]),
 );
 
 /** The stored class named `name` (from the wire: Object.prototype's names are no class). */
@@ -299,4 +335,5 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   ],
   Portgroup: [['node_uuid', '1.5']],
   Conductor: [['conductor_group', '1.3']],
+  Allocation: [['owner', '1.1']],
 };
