@@ -75,7 +75,10 @@ function candidateNodes(sim: Sim, allocation: Row): NodeRow[] {
   if (traits.length) {
     nodes = nodes.filter((n) => traitsMatch(traits, n));
     if (nodes.length === 0)
-      throw allocationFailed(allocation.uuid, `no suitable nodes have the requested traits ${[...new Set(traits)].join(', ')}`);
+      throw allocationFailed(
+        allocation.uuid,
+        `no suitable nodes have the requested traits ${[...new Set(traits)].join(', ')}`,
+      );
   }
   // parallel allocations must not try the nodes in the same order
   for (let i = nodes.length - 1; i > 0; i--) {
@@ -113,7 +116,10 @@ async function allocateNode(sim: Sim, allocationId: number, candidates: NodeRow[
           return true;
         });
         if (done) {
-          sim.logger.info({}, `Node ${candidate.uuid} has been successfully reserved for allocation ${allocation.uuid}`);
+          sim.logger.info(
+            {},
+            `Node ${candidate.uuid} has been successfully reserved for allocation ${allocation.uuid}`,
+          );
           return;
         }
       } catch (err) {
@@ -167,7 +173,10 @@ async function backfill(sim: Sim, allocationId: number, nodeId: unknown): Promis
     if (candidates.length && !candidates.includes(node.uuid))
       errors.push(`Candidate nodes must be empty or contain the target node, but got ${JSON.stringify(candidates)}`);
     if (errors.length)
-      throw allocationFailed(allocation.uuid, `Cannot backfill an allocation for node ${node.uuid}: ${errors.join('; ')}`);
+      throw allocationFailed(
+        allocation.uuid,
+        `Cannot backfill an allocation for node ${node.uuid}: ${errors.join('; ')}`,
+      );
     sim.store.updateAllocation(allocation, { node_id: node.id, state: ALLOCATION_ACTIVE });
   });
 }

@@ -4,7 +4,17 @@
  * as several Ironic conductors share one database.
  */
 import { ironicError } from '../conductor/exceptions.ts';
-import { ALLOCATION, CHASSIS, CONDUCTOR, NODE, PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
+import {
+  ALLOCATION,
+  CHASSIS,
+  CONDUCTOR,
+  NODE,
+  PORT,
+  PORTGROUP,
+  VOLUME_CONNECTOR,
+  VOLUME_TARGET,
+  type Row,
+} from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 
@@ -341,7 +351,7 @@ export class Store {
         uuid: values.uuid,
       });
     this.checkAllocationName(values, null);
-    const v = strip(values);
+    const v = jsonColumns(strip(values));
     if (!v.state) v.state = ALLOCATING;
     return this.allocations.insert(v);
   }
@@ -365,7 +375,7 @@ export class Store {
     if ('uuid' in values && values.uuid !== row.uuid)
       throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing allocation.');
     this.checkAllocationName(values, row);
-    const v = strip(values);
+    const v = jsonColumns(strip(values));
     const nodeId = v.node_id;
     let node: NodeRow | null = null;
     if (nodeId !== undefined && nodeId !== null && nodeId !== 0) {
@@ -454,4 +464,11 @@ function strip(values: Record<string, unknown>): Record<string, unknown> {
   delete v.created_at;
   delete v.updated_at;
   return v;
+}
+
+/** oslo.db's JsonEncodedList/Dict columns store None as [] / {} (an allocation's traits, candidate_nodes, extra). */
+function jsonColumns(values: Record<string, unknown>): Record<string, unknown> {
+  for (const k of ['traits', 'candidate_nodes']) if (k in values && values[k] == null) values[k] = [];
+  if ('extra' in values && values.extra == null) values.extra = {};
+  return values;
 }

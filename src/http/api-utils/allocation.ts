@@ -267,7 +267,9 @@ export function validateAllocationBody(body: unknown): AllocationBody {
   if (extra.length) {
     extra.sort();
     const list = extra.map(pyRepr).join(', ');
-    throw schemaError(`Additional properties are not allowed (${list} ${extra.length === 1 ? 'was' : 'were'} unexpected)`);
+    throw schemaError(
+      `Additional properties are not allowed (${list} ${extra.length === 1 ? 'was' : 'were'} unexpected)`,
+    );
   }
   for (const [k, types] of Object.entries(BODY_TYPES)) {
     if (!Object.hasOwn(b, k)) continue;
@@ -278,7 +280,8 @@ export function validateAllocationBody(body: unknown): AllocationBody {
   if (typeof b.resource_class === 'string' && b.resource_class.length > 80)
     throw schemaError(`${pyRepr(b.resource_class)} is too long`);
   if (Array.isArray(b.candidate_nodes)) {
-    for (const c of b.candidate_nodes) if (typeof c !== 'string') throw schemaError(`${pyRepr(c)} is not of type 'string'`);
+    for (const c of b.candidate_nodes)
+      if (typeof c !== 'string') throw schemaError(`${pyRepr(c)} is not of type 'string'`);
   }
   if (Array.isArray(b.traits)) {
     for (const t of b.traits) {
@@ -311,8 +314,7 @@ export async function resolveCandidateNodes(
   project: string | null,
 ): Promise<string[]> {
   const distinct = [...new Set(idents)];
-  const notFound = (missing: string[]) =>
-    new HttpError(400, `Nodes cannot be found: ${missing.join(', ')}`);
+  const notFound = (missing: string[]) => new HttpError(400, `Nodes cannot be found: ${missing.join(', ')}`);
   // identifiers that can name no node fail before any read
   const impossible = distinct.filter((i) => !isUuidLike(i) && !isLogicalName(i));
   if (impossible.length) throw notFound(impossible);

@@ -33,7 +33,7 @@ import {
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../api-utils/collection.ts';
 import { isUuidLike, parseList } from '../api-utils/ident.ts';
 import { classAction, getRpcNodeWithSuffix, listObjects, topicFor } from '../api-utils/lookup.ts';
-import { objectAction } from '../api-utils/object-actions.ts';
+import { objectAction, withStatus } from '../api-utils/object-actions.ts';
 import { applyPatch, getPatchValues, patchBodySchema, validatePatch } from '../api-utils/patch.ts';
 import {
   dict,
@@ -274,11 +274,13 @@ export const allocationRoutes: RouteDef[] = [
       const allocation = request.conductor.newObject('Allocation', fields as Partial<AllocationFields>);
       if (node) allocation.set('node_id', node.get('id') as number);
       const topic = node ? await topicFor(request, node) : await request.conductor.get_random_topic();
-      const created = (await request.conductor.create_allocation(
-        request.ctx,
-        allocation,
-        topic,
-      )) as IronicObject<AllocationFields>;
+      const creating = request.conductor.create_allocation(request.ctx, allocation, topic);
+      // Fixed, not copied: 21.4 answers a backfill the node does not fit (not active, another
+      // resource class, traits or candidates) with AllocationFailed, a 500; it is the request's
+      // fault, so 400 with the same message
+      const created = (await (node
+        ? withStatus(creating, ['AllocationFailed'], 400)
+        : creating)) as IronicObject<AllocationFields>;
       reply.header('location', locationOf(request, `allocations/${String(created.get('uuid'))}`));
       return allocationBody(request, created);
     },
