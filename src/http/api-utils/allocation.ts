@@ -271,27 +271,26 @@ export function validateAllocationBody(body: unknown): AllocationBody {
       `Additional properties are not allowed (${list} ${extra.length === 1 ? 'was' : 'were'} unexpected)`,
     );
   }
+  // property by property in the schema's order, as jsonschema reports the first error
   for (const [k, types] of Object.entries(BODY_TYPES)) {
     if (!Object.hasOwn(b, k)) continue;
     const v = b[k];
     if (!types.includes(typeOf(v) as JsonType))
       throw schemaError(`${pyRepr(v)} is not of type ${types.map((t) => `'${t}'`).join(', ')}`);
-  }
-  if (typeof b.resource_class === 'string' && b.resource_class.length > 80)
-    throw schemaError(`${pyRepr(b.resource_class)} is too long`);
-  if (Array.isArray(b.candidate_nodes)) {
-    for (const c of b.candidate_nodes)
-      if (typeof c !== 'string') throw schemaError(`${pyRepr(c)} is not of type 'string'`);
-  }
-  if (Array.isArray(b.traits)) {
-    for (const t of b.traits) {
-      if (typeof t !== 'string') throw schemaError(`${pyRepr(t)} is not of type 'string'`);
-      if (t.length < 1) throw schemaError(`${pyRepr(t)} is too short`);
-      if (t.length > 255) throw schemaError(`${pyRepr(t)} is too long`);
-      if (!isValidTrait(t))
-        throw schemaError(
-          `${pyRepr(t)} is not valid under any of the given schemas. Possible root cause: ${pyRepr(t)} does not match ${pyRepr(CUSTOM_TRAIT)}`,
-        );
+    if (k === 'resource_class' && typeof v === 'string' && v.length > 80) throw schemaError(`${pyRepr(v)} is too long`);
+    if (k === 'candidate_nodes' && Array.isArray(v)) {
+      for (const c of v) if (typeof c !== 'string') throw schemaError(`${pyRepr(c)} is not of type 'string'`);
+    }
+    if (k === 'traits' && Array.isArray(v)) {
+      for (const t of v) {
+        if (typeof t !== 'string') throw schemaError(`${pyRepr(t)} is not of type 'string'`);
+        if (t.length < 1) throw schemaError(`${pyRepr(t)} is too short`);
+        if (t.length > 255) throw schemaError(`${pyRepr(t)} is too long`);
+        if (!isValidTrait(t))
+          throw schemaError(
+            `${pyRepr(t)} is not valid under any of the given schemas. Possible root cause: ${pyRepr(t)} does not match ${pyRepr(CUSTOM_TRAIT)}`,
+          );
+      }
     }
   }
   if (typeof b.uuid === 'string' && !isUuidLike(b.uuid))

@@ -288,6 +288,9 @@ describe('allocations on the newest microversion (noauth)', () => {
       [[], 400, /^Schema error for allocation: \[\] is not of type 'object'$/],
       [{ resource_class: 1 }, 400, /1 is not of type 'string', 'null'/],
       [{ resource_class: 'x'.repeat(81) }, 400, /is too long$/],
+      // the first property in the schema's order is reported, as jsonschema does
+      [{ traits: 1, resource_class: 'x'.repeat(81) }, 400, /'x+' is too long$/],
+      [{ resource_class: 2, name: 1 }, 400, /^Schema error for allocation: 1 is not of type 'string', 'null'$/],
       [{ resource_class: 'x', traits: 'CUSTOM_A' }, 400, /'CUSTOM_A' is not of type 'array', 'null'/],
       [{ resource_class: 'x', traits: ['lower'] }, 400, /'lower' is not valid under any of the given schemas/],
       [{ resource_class: 'x', traits: [''] }, 400, /'' is too short/],
