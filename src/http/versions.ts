@@ -202,3 +202,7 @@ export const allowInspectAbort = gate(MINOR_41_INSPECTION_ABORT);
 export const allowBuildConfigdrive = gate(MINOR_56_BUILD_CONFIGDRIVE);
 export const allowConfigdriveVendorData = gate(MINOR_59_CONFIGDRIVE_VENDOR_DATA);
 export const allowDeploySteps = gate(MINOR_69_DEPLOY_STEPS);
+// allocations (slice issue14-allocations)
+export const allowAllocationUpdate = gate(MINOR_57_ALLOCATION_UPDATE);
+export const allowAllocationBackfill = gate(MINOR_58_ALLOCATION_BACKFILL);
+export const allowAllocationOwner = gate(MINOR_60_ALLOCATION_OWNER);

@@ -46,11 +46,15 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
   BIOSSetting: ['get'],
   NodeHistory: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
   NodeInventory: ['get_by_node_id'],
+  Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
 };
 
-function named(method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
+/** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
+const ALLOCATION_LIST = ['filters', ...LIST];
+
+function named(objname: string, method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...asObject(kwargs) };
-  const names = own(PARAMS, method) ?? [];
+  const names = objname === 'Allocation' && method === 'list' ? ALLOCATION_LIST : (own(PARAMS, method) ?? []);
   (Array.isArray(args) ? args : []).forEach((v, i) => {
     if (names[i]) out[names[i]] = v;
   });
@@ -108,6 +112,7 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     case 'list':
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       if (cls.name === 'Conductor') return table.list(listOptions(kw), liveConductors());
+      if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
       return table.list(listOptions(kw));
     case 'list_by_node_id':
     case 'list_by_portgroup_id':
@@ -131,7 +136,7 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   }
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
-  const result = classAction(sim.store, cls, method, named(method, a.args, a.kwargs));
+  const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));
   if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
   const version = asObject(a.object_versions)[objname];
   return toPrimitive(cls, result, typeof version === 'string' ? version : undefined);
@@ -164,6 +169,13 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
     case 'VolumeTarget.create':
       store.node(d.data.node_id);
       return store.saveTarget(null, strip(d.data));
+    case 'Allocation.create':
+      return store.createAllocation(strip(d.data));
+    case 'Allocation.save':
+      return store.updateAllocation(existing(), changes);
+    case 'Allocation.destroy':
+      store.destroyAllocation(existing());
+      return null;
     case 'Node.save':
       return store.updateNode(existing() as NodeRow, changes);
     case 'Port.save':

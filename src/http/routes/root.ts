@@ -4,7 +4,7 @@ import type { RouteDef } from '../route.ts';
 import { MIN_VERSION_STRING, versionString } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
-import { allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
+import { allowAllocations, allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
 
 const linkSchema = {
   type: 'object',
@@ -99,6 +99,7 @@ export const rootRoutes: RouteDef[] = [
             volume: linkList,
             lookup: linkList,
             heartbeat: linkList,
+            allocations: linkList,
             version: versionSchema,
           },
           required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
@@ -130,6 +131,7 @@ export const rootRoutes: RouteDef[] = [
         body.lookup = collection('lookup');
         body.heartbeat = collection('heartbeat');
       }
+      if (allowAllocations(request)) body.allocations = collection('allocations');
       return body;
     },
   },
