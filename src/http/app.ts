@@ -39,6 +39,7 @@ import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
 import { openapiRoutes } from './routes/openapi.ts';
+import { withSharedComponents } from './openapi-components.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
 import { gatewayProfile } from '../release-profile.ts';
@@ -241,6 +242,10 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
 
   await app.register(swagger, {
+    // the error body, the version and request-id headers and the collection parameters become
+    // shared components (openapi-components.ts), keyed on their shapes: no route names them
+    transformObject: (documents) =>
+      'openapiObject' in documents ? withSharedComponents(documents.openapiObject) : documents.swaggerObject,
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -325,11 +325,58 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** @description Ironic’s error body: `error_message` is a JSON string of a Fault. */
+    Error: {
+      /** @description JSON string: {faultstring, faultcode, debuginfo} */
+      error_message: string;
+    };
+    /** @description What `error_message` holds, as JSON (wsme’s fault format). */
+    Fault: {
+      /** @description the error, in words */
+      faultstring: string;
+      /**
+       * @description Client for 4xx, Server for 5xx
+       * @enum {string}
+       */
+      faultcode: "Client" | "Server";
+      /** @description always null: no traceback reaches a client */
+      debuginfo: string | null;
+    };
+    /** @description The link to the next page (`…?limit=N&marker=<uuid of the last item>`), present when this page is full. */
+    Next: string;
   };
   responses: never;
-  parameters: never;
+  parameters: {
+    /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+    ApiVersion?: string;
+    /** @description The page size: a positive integer, at most (and by default) the max_limit setting. */
+    Limit?: number;
+    /** @description The UUID of the last item of the previous page. */
+    Marker?: string;
+    /** @description The field to sort by (default id); JSON fields cannot be sorted by. */
+    SortKey?: string;
+    /** @description The sort direction (default asc). */
+    SortDir?: "asc" | "desc";
+    /** @description Comma-separated fields to return (1.8 and later). */
+    Fields?: string;
+    /** @description Boolean: return every field (not together with `fields`). */
+    Detail?: boolean;
+  };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The oldest microversion served. */
+    MinimumVersion: string;
+    /** @description The newest microversion served. */
+    MaximumVersion: string;
+    /** @description The microversion this request was served at. */
+    Version: string;
+    /** @description The microversion this request was served at; absent when the requested version itself was refused. */
+    VersionIfNegotiated: string;
+    /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
+    RequestId: string;
+    /** @description Seconds to wait before retrying (the conductors are unreachable or slow). */
+    RetryAfter: string;
+  };
   pathItems: never;
 }
 
@@ -342,8 +389,11 @@ export interface operations {
   /** List API versions */
   listApiVersions: {
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "application/json": {
             name: string;
@@ -379,13 +429,18 @@ export interface operations {
   showApiV1: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             id: string;
@@ -452,13 +507,16 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -466,8 +524,11 @@ export interface operations {
   /** Liveness and transport readiness */
   getHealth: {
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "application/json": {
             status: string;
@@ -476,8 +537,12 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
           "application/json": {
             status: string;
@@ -491,8 +556,11 @@ export interface operations {
   /** Prometheus metrics */
   getMetrics: {
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "application/json": string;
         };
@@ -517,24 +585,25 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
-        /** @description 1.8: comma-separated fields to return */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -625,62 +694,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -689,8 +802,7 @@ export interface operations {
   createNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -774,8 +886,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -867,58 +985,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -941,22 +1103,24 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -1047,62 +1211,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1111,12 +1319,10 @@ export interface operations {
   showNode: {
     parameters: {
       query?: {
-        /** @description 1.8: comma-separated fields to return */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1124,8 +1330,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -1217,58 +1429,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1277,8 +1533,7 @@ export interface operations {
   deleteNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1288,60 +1543,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1350,8 +1655,7 @@ export interface operations {
   updateNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1369,8 +1673,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -1462,58 +1772,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1522,8 +1876,7 @@ export interface operations {
   showNodeStates: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1531,8 +1884,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             console_enabled: boolean;
@@ -1552,58 +1911,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1612,8 +2015,7 @@ export interface operations {
   validateNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1623,6 +2025,12 @@ export interface operations {
     responses: {
       /** @description interface name → {result, reason} */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: {
@@ -1632,58 +2040,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1695,8 +2147,7 @@ export interface operations {
         reason?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1713,60 +2164,110 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1775,8 +2276,7 @@ export interface operations {
   clearNodeMaintenance: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1786,60 +2286,110 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1848,8 +2398,7 @@ export interface operations {
   setNodePowerState: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1869,60 +2418,110 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1931,8 +2530,7 @@ export interface operations {
   setNodeProvisionState: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1956,60 +2554,110 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2018,8 +2666,7 @@ export interface operations {
   setNodeRaidConfig: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2037,60 +2684,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2099,8 +2796,7 @@ export interface operations {
   showNodeConsole: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2108,8 +2804,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             console_enabled: boolean;
@@ -2119,58 +2821,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2179,8 +2925,7 @@ export interface operations {
   setNodeConsole: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2197,60 +2942,110 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2259,8 +3054,7 @@ export interface operations {
   showNodeBootDevice: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2268,8 +3062,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             boot_device: string | null;
@@ -2277,58 +3077,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2337,8 +3181,7 @@ export interface operations {
   setNodeBootDevice: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2358,60 +3201,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2420,8 +3313,7 @@ export interface operations {
   listNodeSupportedBootDevices: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2429,66 +3321,116 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             supported_boot_devices: string[];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2497,8 +3439,7 @@ export interface operations {
   injectNodeNmi: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2513,60 +3454,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2575,8 +3566,7 @@ export interface operations {
   listNodeVendorMethods: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2586,6 +3576,12 @@ export interface operations {
     responses: {
       /** @description method name → metadata */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: {
@@ -2594,58 +3590,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2658,8 +3698,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2669,68 +3708,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2743,8 +3838,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2754,68 +3848,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2828,8 +3978,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2839,68 +3988,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2913,8 +4118,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2924,68 +4128,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2998,8 +4258,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3009,68 +4268,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3083,8 +4398,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3096,68 +4410,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3170,8 +4540,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3183,68 +4552,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3257,8 +4682,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3270,68 +4694,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3344,8 +4824,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3357,68 +4836,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3431,8 +4966,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3444,68 +4978,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3514,8 +5104,7 @@ export interface operations {
   listNodeTraits: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3523,66 +5112,116 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             traits: string[];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3591,8 +5230,7 @@ export interface operations {
   setNodeTraits: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3609,60 +5247,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3671,8 +5359,7 @@ export interface operations {
   removeNodeTraits: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3682,60 +5369,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3744,8 +5481,7 @@ export interface operations {
   addNodeTrait: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3765,60 +5501,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3827,8 +5613,7 @@ export interface operations {
   removeNodeTrait: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3840,60 +5625,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3902,8 +5737,7 @@ export interface operations {
   listNodeVifs: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3911,8 +5745,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             vifs: {
@@ -3921,58 +5761,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3981,8 +5865,7 @@ export interface operations {
   attachNodeVif: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -4001,60 +5884,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4063,8 +5996,7 @@ export interface operations {
   detachNodeVif: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -4075,60 +6007,110 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4145,25 +6127,25 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -4198,62 +6180,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4262,8 +6275,7 @@ export interface operations {
   createPort: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -4289,8 +6301,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -4326,58 +6344,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4394,23 +6443,24 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -4445,62 +6495,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4509,12 +6590,10 @@ export interface operations {
   showPort: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description port uuid */
@@ -4522,8 +6601,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -4559,58 +6644,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4619,8 +6735,7 @@ export interface operations {
   deletePort: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description port uuid */
@@ -4630,60 +6745,97 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4692,8 +6844,7 @@ export interface operations {
   updatePort: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description port uuid */
@@ -4711,8 +6862,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -4748,58 +6905,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4816,20 +7004,14 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -4837,8 +7019,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -4873,62 +7061,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4945,18 +7164,13 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -4964,8 +7178,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -5000,62 +7220,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5072,20 +7323,14 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5093,8 +7338,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -5129,62 +7380,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5201,18 +7483,13 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5220,8 +7497,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -5256,62 +7539,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5324,25 +7638,25 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -5377,62 +7691,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5441,8 +7786,7 @@ export interface operations {
   createPortgroup: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -5467,8 +7811,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -5504,58 +7854,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5568,23 +7949,24 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -5619,62 +8001,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5683,12 +8096,10 @@ export interface operations {
   showPortgroup: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5696,8 +8107,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -5733,58 +8150,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5793,8 +8241,7 @@ export interface operations {
   deletePortgroup: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5804,60 +8251,97 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5866,8 +8350,7 @@ export interface operations {
   updatePortgroup: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5885,8 +8368,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -5922,58 +8411,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5986,20 +8506,14 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -6007,8 +8521,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -6043,62 +8563,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6111,18 +8662,13 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -6130,8 +8676,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -6166,62 +8718,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6230,25 +8813,25 @@ export interface operations {
   listChassis: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             chassis: ({
@@ -6273,53 +8856,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6328,8 +8951,7 @@ export interface operations {
   createChassis: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -6344,8 +8966,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -6371,49 +8999,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6422,23 +9090,24 @@ export interface operations {
   listChassisDetailed: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             chassis: ({
@@ -6463,53 +9132,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6518,12 +9227,10 @@ export interface operations {
   showChassis: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6531,8 +9238,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -6558,49 +9271,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6609,8 +9362,7 @@ export interface operations {
   deleteChassis: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6620,51 +9372,97 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6673,8 +9471,7 @@ export interface operations {
   updateChassis: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6692,8 +9489,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -6719,49 +9522,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6782,19 +9625,14 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
-        /** @description 1.8: comma-separated fields to return */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6802,8 +9640,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -6894,62 +9738,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6970,17 +9858,13 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6988,8 +9872,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -7080,62 +9970,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7150,13 +10084,18 @@ export interface operations {
         detail?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             drivers?: {
@@ -7180,40 +10119,77 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7222,8 +10198,7 @@ export interface operations {
   showDriver: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7231,8 +10206,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             name?: string;
@@ -7254,40 +10235,77 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7296,8 +10314,7 @@ export interface operations {
   showDriverProperties: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7305,48 +10322,91 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: unknown;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7355,8 +10415,7 @@ export interface operations {
   showDriverRaidLogicalDiskProperties: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7364,48 +10423,91 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: unknown;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7414,8 +10516,7 @@ export interface operations {
   listDriverVendorMethods: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7423,48 +10524,91 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: unknown;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7477,8 +10621,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7486,52 +10629,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7544,8 +10736,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7559,52 +10750,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7617,8 +10857,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7632,52 +10871,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7690,8 +10978,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7699,52 +10986,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7757,8 +11093,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7772,52 +11107,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7830,8 +11214,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7841,52 +11224,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7899,8 +11331,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7916,52 +11347,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7974,8 +11454,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7991,52 +11470,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8049,8 +11577,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -8060,52 +11587,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8118,8 +11694,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -8135,52 +11710,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8195,13 +11819,18 @@ export interface operations {
         node_uuid?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             node: {
@@ -8219,22 +11848,40 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8243,8 +11890,7 @@ export interface operations {
   heartbeatNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -8264,42 +11910,73 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8308,13 +11985,18 @@ export interface operations {
   showVolume: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             links: {
@@ -8335,58 +12017,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8395,8 +12108,7 @@ export interface operations {
   showNodeVolume: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -8404,8 +12116,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             links: {
@@ -8426,58 +12144,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8488,27 +12237,26 @@ export interface operations {
       query?: {
         /** @description uuid or name of a node: only its items */
         node?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             connectors: ({
@@ -8530,62 +12278,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8594,8 +12373,7 @@ export interface operations {
   createVolumeConnector: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -8612,8 +12390,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             type?: string;
@@ -8636,58 +12420,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8696,12 +12511,10 @@ export interface operations {
   showVolumeConnector: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume connector uuid */
@@ -8709,8 +12522,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             type?: string;
@@ -8733,58 +12552,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8793,8 +12643,7 @@ export interface operations {
   deleteVolumeConnector: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume connector uuid */
@@ -8804,60 +12653,97 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8866,8 +12752,7 @@ export interface operations {
   updateVolumeConnector: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume connector uuid */
@@ -8885,8 +12770,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             type?: string;
@@ -8909,58 +12800,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8969,22 +12891,15 @@ export interface operations {
   listNodeVolumeConnectors: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -8992,8 +12907,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             connectors: ({
@@ -9015,62 +12936,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9081,27 +13033,26 @@ export interface operations {
       query?: {
         /** @description uuid or name of a node: only its items */
         node?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             targets: ({
@@ -9127,62 +13078,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9191,8 +13173,7 @@ export interface operations {
   createVolumeTarget: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -9213,8 +13194,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             volume_type?: string;
@@ -9241,58 +13228,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9301,12 +13319,10 @@ export interface operations {
   showVolumeTarget: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume target uuid */
@@ -9314,8 +13330,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             volume_type?: string;
@@ -9342,58 +13364,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9402,8 +13455,7 @@ export interface operations {
   deleteVolumeTarget: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume target uuid */
@@ -9413,60 +13465,97 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9475,8 +13564,7 @@ export interface operations {
   updateVolumeTarget: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume target uuid */
@@ -9494,8 +13582,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             volume_type?: string;
@@ -9522,58 +13616,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9582,22 +13707,15 @@ export interface operations {
   listNodeVolumeTargets: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -9605,8 +13723,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             targets: ({
@@ -9632,62 +13756,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
