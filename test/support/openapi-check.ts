@@ -214,3 +214,19 @@ export function jsonBody(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * Checks a fetch exchange (openapi-fetch's middleware sees these): the request's method, path
+ * and microversion header, the response's status, headers and body (read from a clone).
+ */
+export async function checkFetch(check: OpenApiCheck, request: Request, response: Response): Promise<string[]> {
+  const url = new URL(request.url);
+  return check.problems({
+    method: request.method,
+    path: url.pathname + url.search,
+    status: response.status,
+    body: jsonBody(await response.clone().text()),
+    headers: Object.fromEntries(response.headers),
+    version: request.headers.get('x-openstack-ironic-api-version') ?? undefined,
+  });
+}
