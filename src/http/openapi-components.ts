@@ -11,8 +11,9 @@
  * - the version request header and the collection parameters (limit, marker, sort_key,
  *   sort_dir, fields, and the volume collections' detail) are `components.parameters`; the
  *   `next` link of a collection is `components.schemas.Next`;
- * - every /v1 operation documents 406 (the version negotiation), and every operation that
- *   needs a token 401 and 403 (authentication, policy), in Ironic's error body.
+ * - every /v1 operation documents 406 (the version negotiation), every operation that needs a
+ *   token 401 and 403 (authentication, policy), every operation that may carry a body 413 and
+ *   415 (too large, a content type not JSON), all in Ironic's error body.
  *
  * Responses that fastify-swagger calls "Default Response" get their status's reason phrase.
  */
@@ -105,7 +106,8 @@ const HEADERS = {
   VersionIfNegotiated: [
     'X-OpenStack-Ironic-API-Version',
     {
-      description: 'The microversion this request was served at; absent when the requested version itself was refused.',
+      description:
+        'The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version).',
       required: false,
       schema: VERSION_VALUE,
     },
@@ -214,10 +216,15 @@ const errorResponse = (status: string): Response => ({
   content: { 'application/json': { schema: ref('schemas', 'Error') } },
 });
 
+/** Statuses a request can get before its microversion is negotiated: a malformed URL (400), the version itself (406). */
+const BEFORE_NEGOTIATION = new Set(['400', '406']);
+/** Methods whose requests may carry a body, and so be refused for its size or content type. */
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
+
 function headersFor(path: string, status: string): Record<string, { $ref: string }> {
   const names: HeaderName[] = ['RequestId'];
   if (isVersioned(path))
-    names.push('MinimumVersion', 'MaximumVersion', status === '406' ? 'VersionIfNegotiated' : 'Version');
+    names.push('MinimumVersion', 'MaximumVersion', BEFORE_NEGOTIATION.has(status) ? 'VersionIfNegotiated' : 'Version');
   if (status === '503' || status === '504') names.push('RetryAfter');
   const out: Record<string, { $ref: string }> = {};
   for (const name of names) out[HEADERS[name][0]] = ref('headers', name);
@@ -240,11 +247,15 @@ function rewriteParameters(op: Operation): void {
   });
 }
 
-function rewriteResponses(path: string, op: Operation): void {
+function rewriteResponses(path: string, method: string, op: Operation): void {
   const responses = op.responses ?? {};
   op.responses = responses;
   const secured = (op.security?.length ?? 0) > 0;
-  const wanted = [...(isVersioned(path) ? ['406'] : []), ...(secured ? ['401', '403'] : [])];
+  const wanted = [
+    ...(isVersioned(path) ? ['406'] : []),
+    ...(secured ? ['401', '403'] : []),
+    ...(BODY_METHODS.has(method) ? ['413', '415'] : []),
+  ];
   for (const status of wanted) responses[status] ??= errorResponse(status);
   for (const [status, response] of Object.entries(responses)) {
     if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? status;
@@ -266,7 +277,7 @@ export function withSharedComponents<D>(doc: D): D {
     for (const [method, op] of Object.entries(item)) {
       if (!METHODS.includes(method)) continue;
       rewriteParameters(op);
-      rewriteResponses(path, op);
+      rewriteResponses(path, method, op);
     }
   }
   out.components ??= {};

@@ -91,11 +91,16 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     .sort((a, b) => b.literals - a.literals);
 
   const templateOf = (method: string, rawPath: string): string | undefined => {
-    let path = rawPath.split('?')[0]!;
-    if (path.length > 1) path = path.replace(/\/+$/, '');
+    const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+    const path = trim(rawPath.split('?')[0]!);
     const m = method.toLowerCase();
-    const find = (p: string) => templates.find((t) => t.regex.test(p) && document.paths[t.path][m]);
-    return (find(path) ?? (path.endsWith('.json') ? find(path.slice(0, -5)) : undefined))?.path;
+    const find = (p: string) => templates.find((t) => t.regex.test(p) && document.paths[t.path][m])?.path;
+    if (!path.endsWith('.json')) return find(path);
+    // the gateway serves a path without its final .json (ironic-api's JsonExtensionMiddleware);
+    // a node named x.json is looked up with the suffix put back, through the same route
+    const stripped = trim(path.slice(0, -5));
+    if (templates.some((t) => t.regex.test(stripped))) return find(stripped);
+    return find(path);
   };
 
   /** A $ref (#/components/…) resolved, with its JSON pointer. */

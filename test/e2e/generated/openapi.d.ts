@@ -370,7 +370,7 @@ export interface components {
     MaximumVersion: string;
     /** @description The microversion this request was served at. */
     Version: string;
-    /** @description The microversion this request was served at; absent when the requested version itself was refused. */
+    /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version). */
     VersionIfNegotiated: string;
     /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
     RequestId: string;
@@ -704,7 +704,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -991,7 +991,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1047,6 +1047,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -1221,7 +1245,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1435,7 +1459,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1557,7 +1581,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1613,6 +1637,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -1778,7 +1826,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1834,6 +1882,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -1917,7 +1989,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2046,7 +2118,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2178,7 +2250,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2234,6 +2306,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -2300,7 +2396,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2356,6 +2452,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -2432,7 +2552,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2488,6 +2608,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -2568,7 +2712,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2624,6 +2768,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -2698,7 +2866,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2754,6 +2922,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -2827,7 +3019,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -2956,7 +3148,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3012,6 +3204,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -3083,7 +3299,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3215,7 +3431,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3271,6 +3487,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -3341,7 +3581,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3468,7 +3708,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3524,6 +3764,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -3596,7 +3860,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3736,7 +4000,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3876,7 +4140,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -3932,6 +4196,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -4016,7 +4304,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4072,6 +4360,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -4156,7 +4468,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4212,6 +4524,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -4296,7 +4632,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4352,6 +4688,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -4438,7 +4798,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4580,7 +4940,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4636,6 +4996,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -4722,7 +5106,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4778,6 +5162,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -4864,7 +5272,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -4920,6 +5328,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -5006,7 +5438,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5062,6 +5494,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -5132,7 +5588,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5261,7 +5717,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5317,6 +5773,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -5383,7 +5863,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5439,6 +5919,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -5515,7 +6019,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5571,6 +6075,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -5639,7 +6167,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5695,6 +6223,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -5767,7 +6319,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5898,7 +6450,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5954,6 +6506,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -6021,7 +6597,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6077,6 +6653,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -6190,7 +6790,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6350,7 +6950,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6406,6 +7006,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -6505,7 +7129,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6650,7 +7274,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6759,7 +7383,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6815,6 +7439,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -6911,7 +7559,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -6967,6 +7615,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -7071,7 +7743,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -7230,7 +7902,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -7390,7 +8062,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -7549,7 +8221,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -7701,7 +8373,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -7860,7 +8532,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -7916,6 +8588,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -8011,7 +8707,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -8156,7 +8852,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -8265,7 +8961,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -8321,6 +9017,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -8417,7 +9137,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -8473,6 +9193,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -8573,7 +9317,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -8728,7 +9472,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -8866,7 +9610,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9005,7 +9749,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9061,6 +9805,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -9142,7 +9910,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9277,7 +10045,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9386,7 +10154,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9442,6 +10210,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -9528,7 +10320,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9584,6 +10376,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -9748,7 +10564,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -9980,7 +10796,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10125,7 +10941,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10241,7 +11057,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10342,7 +11158,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10443,7 +11259,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10544,7 +11360,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10659,7 +11475,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10780,7 +11596,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10829,6 +11645,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10901,7 +11741,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -10950,6 +11790,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11016,7 +11880,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11065,6 +11929,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11137,7 +12025,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11186,6 +12074,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11254,7 +12166,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11377,7 +12289,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11426,6 +12338,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11500,7 +12436,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11549,6 +12485,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11617,7 +12577,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11666,6 +12626,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11740,7 +12724,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11789,6 +12773,30 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11854,7 +12862,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11924,7 +12932,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -11956,6 +12964,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -12023,7 +13055,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12150,7 +13182,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12288,7 +13320,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12426,7 +13458,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12482,6 +13514,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -12558,7 +13614,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12667,7 +13723,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12723,6 +13779,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -12806,7 +13886,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -12862,6 +13942,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -12946,7 +14050,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13088,7 +14192,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13234,7 +14338,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13290,6 +14394,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -13370,7 +14498,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13479,7 +14607,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13535,6 +14663,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -13622,7 +14774,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13678,6 +14830,30 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -13766,7 +14942,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
