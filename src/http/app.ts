@@ -212,7 +212,9 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(requestIdHeaders(request.id));
     if (closing) {
-      // (the onSend hook above adds Connection: close to this answer as to every other)
+      // (the onSend hook above adds Connection: close to this answer as to every other; a /v1
+      // answer has the version range, as the document says every /v1 answer has)
+      if (isVersionedPath(request.url)) reply.headers(versionHeaders(null, app.apiMaxMinor));
       return reply
         .code(503)
         .header('retry-after', String(RETRY_AFTER_SECONDS))

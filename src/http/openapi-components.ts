@@ -13,7 +13,8 @@
  *   `next` link of a collection is `components.schemas.Next`;
  * - every /v1 operation documents 406 (the version negotiation), every operation that needs a
  *   token 401 and 403 (authentication, policy), every operation that may carry a body 413 and
- *   415 (too large, a content type not JSON), all in Ironic's error body.
+ *   415 (too large, a content type not JSON), and every operation 503 (the gateway shutting
+ *   down, the conductors unreachable), all in Ironic's error body.
  *
  * Responses that fastify-swagger calls "Default Response" get their status's reason phrase.
  */
@@ -107,7 +108,7 @@ const HEADERS = {
     'X-OpenStack-Ironic-API-Version',
     {
       description:
-        'The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version).',
+        'The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down).',
       required: false,
       schema: VERSION_VALUE,
     },
@@ -211,13 +212,18 @@ function isErrorShape(schema: Json | undefined): boolean {
   );
 }
 
+const ERROR_REF = '#/components/schemas/Error';
+
 const errorResponse = (status: string): Response => ({
   description: STATUS_CODES[Number(status)] ?? status,
   content: { 'application/json': { schema: ref('schemas', 'Error') } },
 });
 
-/** Statuses a request can get before its microversion is negotiated: a malformed URL (400), the version itself (406). */
-const BEFORE_NEGOTIATION = new Set(['400', '406']);
+/**
+ * Statuses a request can get before its microversion is negotiated: a malformed URL (400), the
+ * version itself (406), a gateway that is shutting down (503).
+ */
+const BEFORE_NEGOTIATION = new Set(['400', '406', '503']);
 /** Methods whose requests may carry a body, and so be refused for its size or content type. */
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
@@ -257,6 +263,13 @@ function rewriteResponses(path: string, method: string, op: Operation): void {
     ...(BODY_METHODS.has(method) ? ['413', '415'] : []),
   ];
   for (const status of wanted) responses[status] ??= errorResponse(status);
+  // a gateway shutting down answers every request 503 in Ironic's error body, also where the
+  // route's own 503 has another body (/healthz)
+  responses['503'] ??= errorResponse('503');
+  const unavailable = responses['503'];
+  const own503 = jsonSchemaOf(unavailable);
+  if (own503 && !isErrorShape(own503) && own503.$ref !== ERROR_REF)
+    unavailable.content = { 'application/json': { schema: { anyOf: [own503, ref('schemas', 'Error')] } } };
   for (const [status, response] of Object.entries(responses)) {
     if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? status;
     const schema = jsonSchemaOf(response);

@@ -258,6 +258,23 @@ test('answers to callers without a token or without the role match the document'
   }
 });
 
+test('a gateway shutting down answers as the document says', async () => {
+  const draining = await testGateway({ routes: resourceRoutes, config: { pin_release_version: undefined } });
+  try {
+    draining.app.drain();
+    const found: string[] = [];
+    for (const url of ['/v1/nodes', '/v1', '/']) {
+      const r = await draining.app.inject({ url, headers: { 'x-openstack-ironic-api-version': 'latest' } });
+      assert.equal(r.statusCode, 503, url);
+      const answer = { method: 'GET', path: url, status: 503, body: jsonBody(r.body) };
+      found.push(...check.problems({ ...answer, headers: r.headers as HttpAnswer['headers'] }));
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  } finally {
+    await draining.close();
+  }
+});
+
 test('the checker finds each kind of disagreement', async () => {
   const r = await g.app.inject({ url: '/v1/chassis', headers: { 'x-openstack-ironic-api-version': 'latest' } });
   const answer: HttpAnswer = {

@@ -370,7 +370,7 @@ export interface components {
     MaximumVersion: string;
     /** @description The microversion this request was served at. */
     Version: string;
-    /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version). */
+    /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down). */
     VersionIfNegotiated: string;
     /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
     RequestId: string;
@@ -421,6 +421,16 @@ export interface operations {
                 version: string;
               }[];
           };
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -519,6 +529,19 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   /** Liveness and transport readiness */
@@ -548,7 +571,7 @@ export interface operations {
             status: string;
             transport?: string;
             transport_connected?: boolean;
-          };
+          } | components["schemas"]["Error"];
         };
       };
     };
@@ -563,6 +586,16 @@ export interface operations {
         };
         content: {
           "application/json": string;
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -776,7 +809,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -1087,7 +1120,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -1317,7 +1350,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -1531,7 +1564,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -1677,7 +1710,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -1922,7 +1955,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2061,7 +2094,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2190,7 +2223,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2346,7 +2379,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2492,7 +2525,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2648,7 +2681,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2808,7 +2841,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -2962,7 +2995,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3091,7 +3124,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3244,7 +3277,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3371,7 +3404,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3527,7 +3560,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3653,7 +3686,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3804,7 +3837,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -3932,7 +3965,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -4072,7 +4105,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -4236,7 +4269,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -4400,7 +4433,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -4564,7 +4597,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -4728,7 +4761,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -4870,7 +4903,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5036,7 +5069,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5202,7 +5235,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5368,7 +5401,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5534,7 +5567,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5660,7 +5693,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5813,7 +5846,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -5959,7 +5992,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -6115,7 +6148,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -6263,7 +6296,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -6391,7 +6424,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -6546,7 +6579,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -6693,7 +6726,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -6862,7 +6895,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7046,7 +7079,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7201,7 +7234,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7346,7 +7379,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7479,7 +7512,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7655,7 +7688,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7815,7 +7848,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -7974,7 +8007,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -8134,7 +8167,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -8293,7 +8326,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -8445,7 +8478,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -8628,7 +8661,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -8779,7 +8812,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -8924,7 +8957,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9057,7 +9090,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9233,7 +9266,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9389,7 +9422,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9544,7 +9577,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9682,7 +9715,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9845,7 +9878,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -9982,7 +10015,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -10117,7 +10150,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -10250,7 +10283,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -10416,7 +10449,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -10636,7 +10669,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -10868,7 +10901,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11001,7 +11034,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11117,7 +11150,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11218,7 +11251,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11319,7 +11352,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11420,7 +11453,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11535,7 +11568,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11680,7 +11713,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11825,7 +11858,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -11964,7 +11997,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12109,7 +12142,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12226,7 +12259,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12373,7 +12406,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12520,7 +12553,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12661,7 +12694,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12808,7 +12841,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -12887,6 +12920,19 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -13004,7 +13050,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13127,7 +13173,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13254,7 +13300,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13392,7 +13438,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13554,7 +13600,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13686,7 +13732,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13819,7 +13865,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -13982,7 +14028,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -14122,7 +14168,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -14264,7 +14310,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -14434,7 +14480,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -14570,7 +14616,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -14703,7 +14749,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -14870,7 +14916,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
@@ -15014,7 +15060,7 @@ export interface operations {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
           "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
