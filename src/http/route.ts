@@ -50,6 +50,18 @@ export interface RouteDef<S extends FastifySchema = FastifySchema> {
   operationId: string;
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
+  /**
+   * The error below `minVersion`, when it is not the controller's 404: a node sub-resource
+   * behind a version-gated router answers with webob's body (reference §5.8).
+   */
+  belowMinVersion?: (request: FastifyRequest) => Error;
+  /**
+   * Checks ironic-api makes before its microversion check (issue 14, the ramdisk endpoints: the
+   * argument checks of its args.validate, Debian's [api]enable_ramdisk_endpoints). They run once
+   * the body is parsed and before the schema validates it (preValidation), the microversion gate
+   * right after them; a route without them has its gate in onRequest, before the body is read.
+   */
+  beforeVersion?: (request: FastifyRequest) => void;
   /** Ironic policy rule name checked before the handler; null for a public route */
   policy: PolicyRule | null;
   /**
@@ -130,6 +142,17 @@ function documentedVersionHeader(def: RouteDef): { swaggerTransform?: SwaggerTra
   return { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, headers: VERSION_HEADER_SCHEMA }, url }) };
 }
 
+/**
+ * ironic-api answers a resource that does not exist at this version with 404 (the route's own
+ * `belowMinVersion` error where its router answers differently).
+ */
+function versionGate(def: RouteDef, minVersion: Microversion): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    if (!allows(request, minVersion))
+      throw def.belowMinVersion?.(request) ?? ironicError('NotFound', 'Resource could not be found.');
+  };
+}
+
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
   const minVersion = def.minVersion;
   const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
@@ -145,10 +168,11 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
       ...def.schema,
     },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion, ...documentedVersionHeader(def) },
-    onRequest: minVersion
+    onRequest: minVersion && !def.beforeVersion ? versionGate(def, minVersion) : undefined,
+    preValidation: def.beforeVersion
       ? async (request) => {
-          // ironic-api answers a resource that does not exist at this version with 404
-          if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
+          def.beforeVersion?.(request);
+          if (minVersion) await versionGate(def, minVersion)(request);
         }
       : undefined,
     handler: async (request, reply) => {

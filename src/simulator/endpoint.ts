@@ -7,11 +7,14 @@ import type { ConductorRpcMethod } from '../conductor/rpc-methods.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
 import { versionWithin } from '../rpc/version.ts';
+import * as A from './agent.ts';
 import type { Args, Sim } from './context.ts';
 import * as I from './indirection.ts';
+import * as M from './management.ts';
 import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
+import { withRequestContext } from './subresources.ts';
 
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
@@ -49,7 +52,8 @@ const METHODS = {
   set_target_raid_config: N.set_target_raid_config,
   get_raid_logical_disk_properties: N.get_raid_logical_disk_properties,
   do_node_clean: P.do_node_clean,
-  heartbeat: N.heartbeat,
+  heartbeat: A.heartbeat,
+  get_node_with_token: A.get_node_with_token,
   object_class_action_versions: I.object_class_action_versions,
   object_action: I.object_action,
   object_backport_versions: I.object_backport_versions,
@@ -64,6 +68,12 @@ const METHODS = {
   do_node_unrescue: P.do_node_unrescue,
   add_node_traits: N.add_node_traits,
   remove_node_traits: N.remove_node_traits,
+  // issue 14, provisioning and management (RPC 1.50, 1.55)
+  get_supported_indicators: M.get_supported_indicators,
+  get_indicator_state: M.get_indicator_state,
+  set_indicator_state: M.set_indicator_state,
+  change_node_boot_mode: M.change_node_boot_mode,
+  change_node_secure_boot: M.change_node_secure_boot,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;
@@ -87,6 +97,7 @@ export function makeEndpoint(sim: Sim): Endpoint {
         'oslo_messaging.rpc.dispatcher',
       );
     }
-    return handler(sim, req.args ?? {});
+    // the request's context stays in reach of the work the handler spawns (node history's user)
+    return withRequestContext(req.context ?? {}, () => handler(sim, req.args ?? {}));
   };
 }

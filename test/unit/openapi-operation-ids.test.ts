@@ -55,6 +55,7 @@ const PINNED = [
   'listChassisNodesDetailed GET /v1/chassis/{chassis_uuid}/nodes/detail',
   'listDriverVendorMethods GET /v1/drivers/{driver_name}/vendor_passthru/methods',
   'listDrivers GET /v1/drivers',
+  'listNodeIndicators GET /v1/nodes/{node_ident}/management/indicators',
   'listNodePortgroups GET /v1/nodes/{node_ident}/portgroups',
   'listNodePortgroupsDetailed GET /v1/nodes/{node_ident}/portgroups/detail',
   'listNodePorts GET /v1/nodes/{node_ident}/ports',
@@ -79,11 +80,14 @@ const PINNED = [
   'removeNodeTrait DELETE /v1/nodes/{node_ident}/traits/{trait}',
   'removeNodeTraits DELETE /v1/nodes/{node_ident}/traits',
   'setNodeBootDevice PUT /v1/nodes/{node_ident}/management/boot_device',
+  'setNodeBootMode PUT /v1/nodes/{node_ident}/states/boot_mode',
   'setNodeConsole PUT /v1/nodes/{node_ident}/states/console',
+  'setNodeIndicatorState PUT /v1/nodes/{node_ident}/management/indicators/{indicator}',
   'setNodeMaintenance PUT /v1/nodes/{node_ident}/maintenance',
   'setNodePowerState PUT /v1/nodes/{node_ident}/states/power',
   'setNodeProvisionState PUT /v1/nodes/{node_ident}/states/provision',
   'setNodeRaidConfig PUT /v1/nodes/{node_ident}/states/raid',
+  'setNodeSecureBoot PUT /v1/nodes/{node_ident}/states/secure_boot',
   'setNodeTraits PUT /v1/nodes/{node_ident}/traits',
   'showApiV1 GET /v1',
   'showChassis GET /v1/chassis/{chassis_uuid}',
@@ -93,6 +97,7 @@ const PINNED = [
   'showNode GET /v1/nodes/{node_ident}',
   'showNodeBootDevice GET /v1/nodes/{node_ident}/management/boot_device',
   'showNodeConsole GET /v1/nodes/{node_ident}/states/console',
+  'showNodeIndicatorState GET /v1/nodes/{node_ident}/management/indicators/{indicator}',
   'showNodeStates GET /v1/nodes/{node_ident}/states',
   'showNodeVolume GET /v1/nodes/{node_ident}/volume',
   'showPort GET /v1/ports/{port_uuid}',
@@ -107,6 +112,12 @@ const PINNED = [
   'updateVolumeConnector PATCH /v1/volume/connectors/{connector_uuid}',
   'updateVolumeTarget PATCH /v1/volume/targets/{target_uuid}',
   'validateNode GET /v1/nodes/{node_ident}/validate',
+  // node sub-resources (issue 14)
+  'listNodeBiosSettings GET /v1/nodes/{node_ident}/bios',
+  'showNodeBiosSetting GET /v1/nodes/{node_ident}/bios/{setting_name}',
+  'listNodeHistory GET /v1/nodes/{node_ident}/history',
+  'showNodeHistoryEvent GET /v1/nodes/{node_ident}/history/{event_ident}',
+  'showNodeInventory GET /v1/nodes/{node_ident}/inventory',
 ];
 
 test('every operation has the pinned operationId, and no other operation exists', async () => {

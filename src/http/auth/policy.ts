@@ -89,6 +89,10 @@ export const API_RULES = {
   'baremetal:node:traits:set': r(MEMBER, 'Add a trait to, or replace all traits of, a node'),
   'baremetal:node:traits:delete': r(MEMBER, 'Remove one or all traits from a node'),
   'baremetal:node:vendor_passthru': r(MEMBER, 'Access vendor-specific Node functions'),
+  // node sub-resources (issue 14; 21.4's defaults are reader rules, owner-scoped for history and inventory)
+  'baremetal:node:bios:get': r(READER, 'Retrieve Node BIOS information'),
+  'baremetal:node:history:get': r(READER, 'Retrieve history records for a node'),
+  'baremetal:node:inventory:get': r(READER, 'Retrieve introspection data for a node'),
   'baremetal:port:get': r(READER, 'Retrieve Port records'),
   'baremetal:port:list': r('rule:baremetal:port:get', 'List Port records'),
   'baremetal:port:create': r(ADMIN, 'Create Port records'),
@@ -113,6 +117,11 @@ export const API_RULES = {
   'baremetal:volume:update': r(ADMIN, 'Update Volume connector and target records'),
   'baremetal:volume:delete': r(ADMIN, 'Delete Volume connector and target records'),
   'baremetal:node:ipa_heartbeat': r(PUBLIC, 'Send heartbeats from IPA ramdisk'),
+  // issue 14, provisioning (21.4's rules; owner/lessee targets are issue 16's)
+  'baremetal:node:set_boot_mode': r(MEMBER, 'Change Node boot mode'),
+  'baremetal:node:set_secure_boot': r(MEMBER, 'Change Node secure boot state'),
+  'baremetal:node:get_indicator_state': r(READER, 'Retrieve Node indicators and their states'),
+  'baremetal:node:set_indicator_state': r(MEMBER, 'Change Node indicator state'),
   'baremetal:driver:ipa_lookup': r(PUBLIC, 'Access IPA ramdisk functions'),
 } as const satisfies Record<string, RuleDefault>;
 

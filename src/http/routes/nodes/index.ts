@@ -1,9 +1,11 @@
 /** Every node route of the Bare Metal API 1.1–1.38: the node part of the REST ⇄ RPC map. */
 import type { RouteDef } from '../../route.ts';
 import { crudRoutes } from './crud.ts';
+import { indicatorRoutes } from './indicators.ts';
 import { managementRoutes } from './management.ts';
 import { readRoutes } from './reads.ts';
 import { stateRoutes } from './states.ts';
+import { subresourceRoutes } from './subresources.ts';
 import { traitRoutes } from './traits.ts';
 import { vendorRoutes } from './vendor.ts';
 import { vifRoutes } from './vifs.ts';
@@ -13,7 +15,9 @@ export const nodeRoutes: readonly RouteDef[] = [
   ...crudRoutes,
   ...stateRoutes,
   ...managementRoutes,
+  ...indicatorRoutes,
   ...vendorRoutes,
   ...traitRoutes,
   ...vifRoutes,
+  ...subresourceRoutes,
 ];
