@@ -61,6 +61,14 @@ export interface paths {
     /** Change the provision state of a node */
     put: operations["setNodeProvisionState"];
   };
+  "/v1/nodes/{node_ident}/states/boot_mode": {
+    /** Change the boot mode of a node (1.76) */
+    put: operations["setNodeBootMode"];
+  };
+  "/v1/nodes/{node_ident}/states/secure_boot": {
+    /** Turn secure boot of a node on or off (1.76) */
+    put: operations["setNodeSecureBoot"];
+  };
   "/v1/nodes/{node_ident}/states/raid": {
     /** Set the target RAID configuration of a node (1.12) */
     put: operations["setNodeRaidConfig"];
@@ -84,6 +92,16 @@ export interface paths {
   "/v1/nodes/{node_ident}/management/inject_nmi": {
     /** Inject a non-maskable interrupt into a node (1.29) */
     put: operations["injectNodeNmi"];
+  };
+  "/v1/nodes/{node_ident}/management/indicators": {
+    /** List a node's indicators (1.63) */
+    get: operations["listNodeIndicators"];
+  };
+  "/v1/nodes/{node_ident}/management/indicators/{indicator}": {
+    /** Show the state of a node indicator (1.63) */
+    get: operations["showNodeIndicatorState"];
+    /** Set the state of a node indicator (1.63): on, off, blinking */
+    put: operations["setNodeIndicatorState"];
   };
   "/v1/nodes/{node_ident}/vendor_passthru/methods": {
     /** List the vendor methods of a node's driver */
@@ -136,6 +154,26 @@ export interface paths {
   "/v1/nodes/{node_ident}/vifs/{vif_id}": {
     /** Detach a VIF from a node (1.28) */
     delete: operations["detachNodeVif"];
+  };
+  "/v1/nodes/{node_ident}/bios": {
+    /** List the BIOS settings of a node (1.40; detail and fields 1.74) */
+    get: operations["listNodeBiosSettings"];
+  };
+  "/v1/nodes/{node_ident}/bios/{setting_name}": {
+    /** Show one BIOS setting of a node (1.40; registry fields 1.74) */
+    get: operations["showNodeBiosSetting"];
+  };
+  "/v1/nodes/{node_ident}/history": {
+    /** List the history events of a node, oldest first (1.78) */
+    get: operations["listNodeHistory"];
+  };
+  "/v1/nodes/{node_ident}/history/{event_ident}": {
+    /** Show one history event of a node (1.78) */
+    get: operations["showNodeHistoryEvent"];
+  };
+  "/v1/nodes/{node_ident}/inventory": {
+    /** Show the inventory and plugin data inspection stored for a node (1.81) */
+    get: operations["showNodeInventory"];
   };
   "/v1/ports": {
     /** List ports (/v1/ports) */
@@ -268,11 +306,11 @@ export interface paths {
     patch: operations["callDriverVendorMethodPatch"];
   };
   "/v1/lookup": {
-    /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
+    /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+). From 1.62 it mints the node's agent token (config.agent_token; '******' once minted) */
     get: operations["lookupNode"];
   };
   "/v1/heartbeat/{node_ident}": {
-    /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
+    /** Heartbeat from the deploy ramdisk (no authentication; 1.22+): agent_token (required), agent_version 1.36+, agent_verify_ca 1.68+, agent_status and agent_status_message 1.72+. During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
     post: operations["heartbeatNode"];
   };
   "/v1/volume": {
@@ -622,7 +660,28 @@ export interface operations {
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
         sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
         fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -701,6 +760,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -879,6 +960,20 @@ export interface operations {
           rescue_interface?: string | null;
           storage_interface?: string | null;
           traits?: string[];
+          bios_interface?: string | null;
+          conductor_group?: string | null;
+          automated_clean?: boolean | string | null;
+          owner?: string | null;
+          description?: string | null;
+          retired?: boolean | string | null;
+          retired_reason?: string | null;
+          lessee?: string | null;
+          network_data?: {
+            [key: string]: unknown;
+          } | null;
+          boot_mode?: string | null;
+          secure_boot?: boolean | string | null;
+          shard?: string | null;
           /** @description read only: refused */
           power_state?: unknown;
           /** @description read only: refused */
@@ -990,6 +1085,28 @@ export interface operations {
             created_at?: string | null;
             /** @description ISO 8601 date and time */
             updated_at?: string | null;
+            bios_interface?: string | null;
+            fault?: string | null;
+            deploy_step?: {
+              [key: string]: unknown;
+            } | null;
+            conductor_group?: string;
+            automated_clean?: boolean | null;
+            protected?: boolean;
+            protected_reason?: string | null;
+            conductor?: string | null;
+            owner?: string | null;
+            description?: string | null;
+            allocation_uuid?: string | null;
+            retired?: boolean | null;
+            retired_reason?: string | null;
+            lessee?: string | null;
+            network_data?: {
+              [key: string]: unknown;
+            } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
+            shard?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1164,6 +1281,26 @@ export interface operations {
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
         sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -1242,6 +1379,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -1458,6 +1617,28 @@ export interface operations {
             created_at?: string | null;
             /** @description ISO 8601 date and time */
             updated_at?: string | null;
+            bios_interface?: string | null;
+            fault?: string | null;
+            deploy_step?: {
+              [key: string]: unknown;
+            } | null;
+            conductor_group?: string;
+            automated_clean?: boolean | null;
+            protected?: boolean;
+            protected_reason?: string | null;
+            conductor?: string | null;
+            owner?: string | null;
+            description?: string | null;
+            allocation_uuid?: string | null;
+            retired?: boolean | null;
+            retired_reason?: string | null;
+            lessee?: string | null;
+            network_data?: {
+              [key: string]: unknown;
+            } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
+            shard?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1735,6 +1916,10 @@ export interface operations {
   /** Update a node (JSON Patch) */
   updateNode: {
     parameters: {
+      query?: {
+        /** @description 1.45: boolean, reset the interfaces with the driver's */
+        reset_interfaces?: string;
+      };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
@@ -1825,6 +2010,28 @@ export interface operations {
             created_at?: string | null;
             /** @description ISO 8601 date and time */
             updated_at?: string | null;
+            bios_interface?: string | null;
+            fault?: string | null;
+            deploy_step?: {
+              [key: string]: unknown;
+            } | null;
+            conductor_group?: string;
+            automated_clean?: boolean | null;
+            protected?: boolean;
+            protected_reason?: string | null;
+            conductor?: string | null;
+            owner?: string | null;
+            description?: string | null;
+            allocation_uuid?: string | null;
+            retired?: boolean | null;
+            retired_reason?: string | null;
+            lessee?: string | null;
+            network_data?: {
+              [key: string]: unknown;
+            } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
+            shard?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -2013,6 +2220,8 @@ export interface operations {
             target_raid_config?: {
               [key: string]: unknown;
             } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
           };
         };
       };
@@ -2717,14 +2926,328 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue */
+          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy */
           target: string;
-          /** @description gzipped, base64-encoded config drive (active; rebuild from 1.35) */
-          configdrive?: string | null;
+          /** @description gzipped, base64-encoded config drive or its URL (active; rebuild from 1.35); 1.56: a JSON object {meta_data, network_data, user_data, vendor_data (1.59)} */
+          configdrive?: null | string | {
+            [key: string]: unknown;
+          };
           /** @description clean only (1.15) */
           clean_steps?: Record<string, never>[] | null;
+          /** @description 1.69, active or rebuild only: [{interface, step, args, priority}] */
+          deploy_steps?: Record<string, never>[] | null;
           /** @description rescue only (1.38) */
           rescue_password?: string | null;
+          /** @description 1.70, clean only: clean without booting the ramdisk */
+          disable_ramdisk?: null | boolean | string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change the boot mode of a node (1.76) */
+  setNodeBootMode: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description uefi or bios */
+          target: string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Turn secure boot of a node on or off (1.76) */
+  setNodeSecureBoot: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description true or false */
+          target: null | boolean | string;
         };
       };
     };
@@ -3722,6 +4245,429 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": Record<string, never> | null;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List a node's indicators (1.63) */
+  listNodeIndicators: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            indicators: {
+                name?: string;
+                component?: string;
+                readonly?: boolean;
+                states?: string[];
+                links?: {
+                    href?: string;
+                    rel?: string;
+                  }[];
+              }[];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show the state of a node indicator (1.63) */
+  showNodeIndicatorState: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description <indicator id>@<component>, e.g. led@system */
+        indicator: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            state: string;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Set the state of a node indicator (1.63): on, off, blinking */
+  setNodeIndicatorState: {
+    parameters: {
+      query?: {
+        /** @description the state (or in the body) */
+        state?: string;
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description <indicator id>@<component>, e.g. led@system */
+        indicator: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description on, off or blinking */
+          state?: string;
+        } | null;
       };
     };
     responses: {
@@ -6462,6 +7408,10 @@ export interface operations {
         "application/json": {
           /** @description the VIF (e.g. a Neutron port) id */
           id?: string;
+          /** @description 1.67: the port to attach to */
+          port_uuid?: unknown;
+          /** @description 1.67: the portgroup to attach to */
+          portgroup_uuid?: unknown;
           [key: string]: unknown;
         };
       };
@@ -6710,6 +7660,728 @@ export interface operations {
       };
       /** @description Unsupported Media Type */
       415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the BIOS settings of a node (1.40; detail and fields 1.74) */
+  listNodeBiosSettings: {
+    parameters: {
+      query?: {
+        /** @description 1.74: boolean, every registry field of each setting */
+        detail?: string;
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            bios: ({
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                name?: string;
+                value?: string | null;
+                attribute_type?: string | null;
+                allowable_values?: string[];
+                lower_bound?: number | null;
+                max_length?: number | null;
+                min_length?: number | null;
+                read_only?: boolean | null;
+                reset_required?: boolean | null;
+                unique?: boolean | null;
+                upper_bound?: number | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show one BIOS setting of a node (1.40; registry fields 1.74) */
+  showNodeBiosSetting: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description a BIOS setting name */
+        setting_name: string;
+      };
+    };
+    responses: {
+      /** @description setting name → the setting */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            [key: string]: {
+              /** @description ISO 8601 date and time */
+              created_at?: string | null;
+              /** @description ISO 8601 date and time */
+              updated_at?: string | null;
+              name?: string;
+              value?: string | null;
+              attribute_type?: string | null;
+              allowable_values?: string[];
+              lower_bound?: number | null;
+              max_length?: number | null;
+              min_length?: number | null;
+              read_only?: boolean | null;
+              reset_required?: boolean | null;
+              unique?: boolean | null;
+              upper_bound?: number | null;
+              links?: {
+                  href: string;
+                  rel: string;
+                  type?: string;
+                }[];
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the history events of a node, oldest first (1.78) */
+  listNodeHistory: {
+    parameters: {
+      query?: {
+        detail?: components["parameters"]["Detail"];
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            history: ({
+                uuid?: string;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                severity?: string | null;
+                event_type?: string | null;
+                event?: string | null;
+                conductor?: string | null;
+                user?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: components["schemas"]["Next"];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show one history event of a node (1.78) */
+  showNodeHistoryEvent: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description a history event uuid */
+        event_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            severity?: string | null;
+            event_type?: string | null;
+            event?: string | null;
+            conductor?: string | null;
+            user?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show the inventory and plugin data inspection stored for a node (1.81) */
+  showNodeInventory: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            inventory: {
+              [key: string]: unknown;
+            } | null;
+            plugin_data: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -10478,7 +12150,28 @@ export interface operations {
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
         sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
         fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -10561,6 +12254,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -10711,6 +12426,26 @@ export interface operations {
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
         sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -10793,6 +12528,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -12850,7 +14607,7 @@ export interface operations {
       };
     };
   };
-  /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
+  /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+). From 1.62 it mints the node's agent token (config.agent_token; '******' once minted) */
   lookupNode: {
     parameters: {
       query?: {
@@ -12901,6 +14658,18 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Not Found */
       404: {
         headers: {
@@ -12925,6 +14694,18 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Service Unavailable */
       503: {
         headers: {
@@ -12940,7 +14721,7 @@ export interface operations {
       };
     };
   };
-  /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
+  /** Heartbeat from the deploy ramdisk (no authentication; 1.22+): agent_token (required), agent_version 1.36+, agent_verify_ca 1.68+, agent_status and agent_status_message 1.72+. During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
   heartbeatNode: {
     parameters: {
       header?: {
@@ -12957,7 +14738,15 @@ export interface operations {
           /** @description URL where the conductor reaches the agent */
           callback_url: string;
           /** @description version of the agent (1.36+) */
-          agent_version?: string;
+          agent_version?: string | null;
+          /** @description the token lookup handed out (required: the conductor refuses a heartbeat without the node's) */
+          agent_token?: string | null;
+          /** @description the agent's TLS certificate, PEM, for the conductor to verify it (1.68+) */
+          agent_verify_ca?: string | null;
+          /** @description start, end or error (1.72+; the anaconda deploy interface) */
+          agent_status?: string | null;
+          /** @description a message for agent_status (1.72+) */
+          agent_status_message?: string | null;
         };
       };
     };
@@ -12979,6 +14768,18 @@ export interface operations {
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
