@@ -77,8 +77,17 @@ function defect(a: Pick<Answer, 'status' | 'headers' | 'body'>, head: boolean): 
   if (a.status < 400 || head) return null;
   try {
     const outer = JSON.parse(a.body) as { error_message?: unknown };
-    const inner = JSON.parse(String(outer.error_message)) as { faultstring?: unknown; faultcode?: unknown };
-    if (typeof inner.faultstring !== 'string' || inner.faultstring === '') return 'an error without a reason';
+    const inner = JSON.parse(String(outer.error_message)) as {
+      faultstring?: unknown;
+      faultcode?: unknown;
+      code?: unknown;
+      title?: unknown;
+    };
+    // webob's 404 of a node sub-resource below its microversion has an empty description, as
+    // ironic-api's router answers (api-utils/subresources.ts webobError): its title is the reason
+    const webob = inner.code === a.status && typeof inner.title === 'string' && inner.title !== '';
+    if (typeof inner.faultstring !== 'string' || (inner.faultstring === '' && !webob))
+      return 'an error without a reason';
     if (inner.faultcode !== (a.status < 500 ? 'Client' : 'Server')) return `faultcode ${String(inner.faultcode)}`;
   } catch {
     return "an error body not in Ironic's format";
