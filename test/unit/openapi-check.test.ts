@@ -166,6 +166,20 @@ async function run(): Promise<void> {
   await hit('POST', `${base}/vifs`, { id: vif });
   await hit('GET', `${base}/vifs`);
   await hit('DELETE', `${base}/vifs/${vif}`);
+  // 1.39–1.82: boot mode and secure boot, indicators, the node's sub-resources, list details
+  await hit('PUT', `${base}/states/boot_mode`, { target: 'uefi' });
+  await hit('PUT', `${base}/states/secure_boot`, { target: true });
+  const indicators = await hit('GET', `${base}/management/indicators`);
+  const indicator = Object.values(indicators.indicators ?? {})[0] as Array<{ name?: string }> | undefined;
+  if (indicator?.[0]?.name) await hit('GET', `${base}/management/indicators/${indicator[0].name}`);
+  await hit('GET', `${base}/bios`);
+  await hit('GET', `${base}/bios?detail=true`);
+  await hit('GET', `${base}/bios/no_such_setting`);
+  const history = await hit('GET', `${base}/history?detail=true`);
+  if (history.history?.[0]?.uuid) await hit('GET', `${base}/history/${history.history[0].uuid}`);
+  await hit('GET', `${base}/inventory`);
+  await hit('GET', `${base}/bios`, undefined, '1.39');
+  await hit('GET', '/v1/nodes?detail=true&limit=1');
   await hit('GET', `/v1/lookup?addresses=${port.address}`);
   await hit('POST', `/v1/heartbeat/${node.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_version: '3.0' });
   await hit('PUT', `${base}/states/provision`, { target: 'manage' });
