@@ -39,6 +39,7 @@ import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
 import { openapiRoutes } from './routes/openapi.ts';
+import { withSharedComponents } from './openapi-components.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
 import { gatewayProfile } from '../release-profile.ts';
@@ -211,7 +212,9 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(requestIdHeaders(request.id));
     if (closing) {
-      // (the onSend hook above adds Connection: close to this answer as to every other)
+      // (the onSend hook above adds Connection: close to this answer as to every other; a /v1
+      // answer has the version range, as the document says every /v1 answer has)
+      if (isVersionedPath(request.url)) reply.headers(versionHeaders(null, app.apiMaxMinor));
       return reply
         .code(503)
         .header('retry-after', String(RETRY_AFTER_SECONDS))
@@ -241,6 +244,10 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   });
 
   await app.register(swagger, {
+    // the error body, the version and request-id headers and the collection parameters become
+    // shared components (openapi-components.ts), keyed on their shapes: no route names them
+    transformObject: (documents) =>
+      'openapiObject' in documents ? withSharedComponents(documents.openapiObject) : documents.swaggerObject,
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -13,6 +13,7 @@ import createClient from 'openapi-fetch';
 import { Agent } from 'undici';
 import openapiTS from 'openapi-typescript';
 import type { paths } from './generated/openapi.d.ts';
+import { checkFetch, openApiCheck } from '../support/openapi-check.ts';
 import { backends, gatewayModes, runTag, startGateway, type RunningGateway } from './support/backend.ts';
 import { withDeadline } from './support/steps.ts';
 import { until } from './support/wait.ts';
@@ -36,11 +37,18 @@ async function getNode(api: Client, ident: string) {
   return data!;
 }
 
-function clientFor(gw: RunningGateway): Client {
+/** Every answer the client gets is checked against the document (test/support/openapi-check.ts). */
+const contract = openApiCheck();
+interface Checked {
+  answers: number;
+  disagreements: string[];
+}
+
+function clientFor(gw: RunningGateway, checked: Checked): Client {
   // Over HTTPS, Node's fetch trusts the test CA through an undici Agent (Node's fetch is
   // undici; its bundled copy is not importable, so the test depends on the package).
   const dispatcher = gw.cacert ? new Agent({ connect: { ca: readFileSync(gw.cacert) } }) : undefined;
-  return createClient<paths>({
+  const client = createClient<paths>({
     baseUrl: gw.url,
     ...(dispatcher ? { fetch: (request: Request) => fetch(request, { dispatcher } as RequestInit) } : {}),
     headers: {
@@ -48,6 +56,13 @@ function clientFor(gw: RunningGateway): Client {
       ...(gw.token ? { Authorization: `Bearer ${gw.token}` } : {}),
     },
   });
+  client.use({
+    onResponse: async ({ request, response }) => {
+      checked.answers++;
+      checked.disagreements.push(...(await checkFetch(contract, request, response)));
+    },
+  });
+  return client;
 }
 
 /** The lifecycle's deadline: 10–30 s on a quiet machine, several times that on a busy one. */
@@ -61,9 +76,10 @@ for (const backend of backends()) {
         let api: Client;
         let uuid: string | undefined;
         let ended: Promise<void> = Promise.resolve();
+        const checked: Checked = { answers: 0, disagreements: [] };
         before(async () => {
           gw = await startGateway(backend, mode);
-          api = clientFor(gw);
+          api = clientFor(gw, checked);
         });
         after(async () => {
           await ended;
@@ -83,6 +99,13 @@ for (const backend of backends()) {
           const run = withDeadline('the node lifecycle', LIFECYCLE_TIMEOUT_MS, (signal) => lifecycle(signal));
           ended = run.ended;
           await run.result;
+          const { answers, disagreements } = checked;
+          assert.ok(answers >= 15, `${answers} answers checked against openapi/openapi.json`);
+          assert.deepEqual(
+            disagreements,
+            [],
+            `answers that disagree with openapi/openapi.json:\n${disagreements.join('\n')}`,
+          );
         });
         const lifecycle = async (signal: AbortSignal): Promise<void> => {
           const tag = runTag();

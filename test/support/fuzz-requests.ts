@@ -44,7 +44,7 @@ export interface Operation {
 export function loadOperations(file: URL): Operation[] {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as {
     paths: Record<string, Record<string, any>>;
-    components?: { schemas?: Record<string, Schema> };
+    components?: { schemas?: Record<string, Schema>; parameters?: Record<string, unknown> };
   };
   const resolve = (s: Schema | undefined): Schema | undefined =>
     s?.$ref ? doc.components?.schemas?.[s.$ref.split('/').pop()!] : s;
@@ -52,7 +52,10 @@ export function loadOperations(file: URL): Operation[] {
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-      const params = (op.parameters ?? []) as Array<{ in: string; name: string; schema: Schema }>;
+      // shared parameters (the collection's limit, marker, … and the version header) are $refs
+      const params = ((op.parameters ?? []) as Array<{ $ref?: string }>).map((p) =>
+        p.$ref ? doc.components?.parameters?.[p.$ref.split('/').pop()!] : p,
+      ) as Array<{ in: string; name: string; schema: Schema }>;
       ops.push({
         method: method.toUpperCase(),
         path,

@@ -61,6 +61,14 @@ export interface paths {
     /** Change the provision state of a node */
     put: operations["setNodeProvisionState"];
   };
+  "/v1/nodes/{node_ident}/states/boot_mode": {
+    /** Change the boot mode of a node (1.76) */
+    put: operations["setNodeBootMode"];
+  };
+  "/v1/nodes/{node_ident}/states/secure_boot": {
+    /** Turn secure boot of a node on or off (1.76) */
+    put: operations["setNodeSecureBoot"];
+  };
   "/v1/nodes/{node_ident}/states/raid": {
     /** Set the target RAID configuration of a node (1.12) */
     put: operations["setNodeRaidConfig"];
@@ -84,6 +92,16 @@ export interface paths {
   "/v1/nodes/{node_ident}/management/inject_nmi": {
     /** Inject a non-maskable interrupt into a node (1.29) */
     put: operations["injectNodeNmi"];
+  };
+  "/v1/nodes/{node_ident}/management/indicators": {
+    /** List a node's indicators (1.63) */
+    get: operations["listNodeIndicators"];
+  };
+  "/v1/nodes/{node_ident}/management/indicators/{indicator}": {
+    /** Show the state of a node indicator (1.63) */
+    get: operations["showNodeIndicatorState"];
+    /** Set the state of a node indicator (1.63): on, off, blinking */
+    put: operations["setNodeIndicatorState"];
   };
   "/v1/nodes/{node_ident}/vendor_passthru/methods": {
     /** List the vendor methods of a node's driver */
@@ -136,6 +154,26 @@ export interface paths {
   "/v1/nodes/{node_ident}/vifs/{vif_id}": {
     /** Detach a VIF from a node (1.28) */
     delete: operations["detachNodeVif"];
+  };
+  "/v1/nodes/{node_ident}/bios": {
+    /** List the BIOS settings of a node (1.40; detail and fields 1.74) */
+    get: operations["listNodeBiosSettings"];
+  };
+  "/v1/nodes/{node_ident}/bios/{setting_name}": {
+    /** Show one BIOS setting of a node (1.40; registry fields 1.74) */
+    get: operations["showNodeBiosSetting"];
+  };
+  "/v1/nodes/{node_ident}/history": {
+    /** List the history events of a node, oldest first (1.78) */
+    get: operations["listNodeHistory"];
+  };
+  "/v1/nodes/{node_ident}/history/{event_ident}": {
+    /** Show one history event of a node (1.78) */
+    get: operations["showNodeHistoryEvent"];
+  };
+  "/v1/nodes/{node_ident}/inventory": {
+    /** Show the inventory and plugin data inspection stored for a node (1.81) */
+    get: operations["showNodeInventory"];
   };
   "/v1/ports": {
     /** List ports (/v1/ports) */
@@ -268,11 +306,11 @@ export interface paths {
     patch: operations["callDriverVendorMethodPatch"];
   };
   "/v1/lookup": {
-    /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
+    /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+). From 1.62 it mints the node's agent token (config.agent_token; '******' once minted) */
     get: operations["lookupNode"];
   };
   "/v1/heartbeat/{node_ident}": {
-    /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
+    /** Heartbeat from the deploy ramdisk (no authentication; 1.22+): agent_token (required), agent_version 1.36+, agent_verify_ca 1.68+, agent_status and agent_status_message 1.72+. During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
     post: operations["heartbeatNode"];
   };
   "/v1/volume": {
@@ -325,11 +363,58 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** @description Ironic’s error body: `error_message` is a JSON string of a Fault. */
+    Error: {
+      /** @description JSON string: {faultstring, faultcode, debuginfo} */
+      error_message: string;
+    };
+    /** @description What `error_message` holds, as JSON (wsme’s fault format). */
+    Fault: {
+      /** @description the error, in words */
+      faultstring: string;
+      /**
+       * @description Client for 4xx, Server for 5xx
+       * @enum {string}
+       */
+      faultcode: "Client" | "Server";
+      /** @description always null: no traceback reaches a client */
+      debuginfo: string | null;
+    };
+    /** @description The link to the next page (`…?limit=N&marker=<uuid of the last item>`), present when this page is full. */
+    Next: string;
   };
   responses: never;
-  parameters: never;
+  parameters: {
+    /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
+    ApiVersion?: string;
+    /** @description The page size: a positive integer, at most (and by default) the max_limit setting. */
+    Limit?: number;
+    /** @description The UUID of the last item of the previous page. */
+    Marker?: string;
+    /** @description The field to sort by (default id); JSON fields cannot be sorted by. */
+    SortKey?: string;
+    /** @description The sort direction (default asc). */
+    SortDir?: "asc" | "desc";
+    /** @description Comma-separated fields to return (1.8 and later). */
+    Fields?: string;
+    /** @description Boolean: return every field (not together with `fields`). */
+    Detail?: boolean;
+  };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The oldest microversion served. */
+    MinimumVersion: string;
+    /** @description The newest microversion served. */
+    MaximumVersion: string;
+    /** @description The microversion this request was served at. */
+    Version: string;
+    /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down). */
+    VersionIfNegotiated: string;
+    /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
+    RequestId: string;
+    /** @description Seconds to wait before retrying (the conductors are unreachable or slow). */
+    RetryAfter: string;
+  };
   pathItems: never;
 }
 
@@ -342,8 +427,11 @@ export interface operations {
   /** List API versions */
   listApiVersions: {
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "application/json": {
             name: string;
@@ -373,19 +461,34 @@ export interface operations {
           };
         };
       };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   /** The v1 API: resources and media types */
   showApiV1: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             id: string;
@@ -452,13 +555,29 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -466,8 +585,11 @@ export interface operations {
   /** Liveness and transport readiness */
   getHealth: {
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "application/json": {
             status: string;
@@ -476,14 +598,18 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
           "application/json": {
             status: string;
             transport?: string;
             transport_connected?: boolean;
-          };
+          } | components["schemas"]["Error"];
         };
       };
     };
@@ -491,10 +617,23 @@ export interface operations {
   /** Prometheus metrics */
   getMetrics: {
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "application/json": string;
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -517,24 +656,46 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
-        /** @description 1.8: comma-separated fields to return */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -599,6 +760,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -625,62 +808,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -689,8 +916,7 @@ export interface operations {
   createNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -734,6 +960,20 @@ export interface operations {
           rescue_interface?: string | null;
           storage_interface?: string | null;
           traits?: string[];
+          bios_interface?: string | null;
+          conductor_group?: string | null;
+          automated_clean?: boolean | string | null;
+          owner?: string | null;
+          description?: string | null;
+          retired?: boolean | string | null;
+          retired_reason?: string | null;
+          lessee?: string | null;
+          network_data?: {
+            [key: string]: unknown;
+          } | null;
+          boot_mode?: string | null;
+          secure_boot?: boolean | string | null;
+          shard?: string | null;
           /** @description read only: refused */
           power_state?: unknown;
           /** @description read only: refused */
@@ -774,8 +1014,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -839,6 +1085,28 @@ export interface operations {
             created_at?: string | null;
             /** @description ISO 8601 date and time */
             updated_at?: string | null;
+            bios_interface?: string | null;
+            fault?: string | null;
+            deploy_step?: {
+              [key: string]: unknown;
+            } | null;
+            conductor_group?: string;
+            automated_clean?: boolean | null;
+            protected?: boolean;
+            protected_reason?: string | null;
+            conductor?: string | null;
+            owner?: string | null;
+            description?: string | null;
+            allocation_uuid?: string | null;
+            retired?: boolean | null;
+            retired_reason?: string | null;
+            lessee?: string | null;
+            network_data?: {
+              [key: string]: unknown;
+            } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
+            shard?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -867,58 +1135,126 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -941,22 +1277,44 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -1021,6 +1379,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -1047,62 +1427,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1111,12 +1535,10 @@ export interface operations {
   showNode: {
     parameters: {
       query?: {
-        /** @description 1.8: comma-separated fields to return */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1124,8 +1546,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -1189,6 +1617,28 @@ export interface operations {
             created_at?: string | null;
             /** @description ISO 8601 date and time */
             updated_at?: string | null;
+            bios_interface?: string | null;
+            fault?: string | null;
+            deploy_step?: {
+              [key: string]: unknown;
+            } | null;
+            conductor_group?: string;
+            automated_clean?: boolean | null;
+            protected?: boolean;
+            protected_reason?: string | null;
+            conductor?: string | null;
+            owner?: string | null;
+            description?: string | null;
+            allocation_uuid?: string | null;
+            retired?: boolean | null;
+            retired_reason?: string | null;
+            lessee?: string | null;
+            network_data?: {
+              [key: string]: unknown;
+            } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
+            shard?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1217,58 +1667,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1277,8 +1771,7 @@ export interface operations {
   deleteNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1288,60 +1781,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1349,9 +1916,12 @@ export interface operations {
   /** Update a node (JSON Patch) */
   updateNode: {
     parameters: {
+      query?: {
+        /** @description 1.45: boolean, reset the interfaces with the driver's */
+        reset_interfaces?: string;
+      };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1369,8 +1939,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -1434,6 +2010,28 @@ export interface operations {
             created_at?: string | null;
             /** @description ISO 8601 date and time */
             updated_at?: string | null;
+            bios_interface?: string | null;
+            fault?: string | null;
+            deploy_step?: {
+              [key: string]: unknown;
+            } | null;
+            conductor_group?: string;
+            automated_clean?: boolean | null;
+            protected?: boolean;
+            protected_reason?: string | null;
+            conductor?: string | null;
+            owner?: string | null;
+            description?: string | null;
+            allocation_uuid?: string | null;
+            retired?: boolean | null;
+            retired_reason?: string | null;
+            lessee?: string | null;
+            network_data?: {
+              [key: string]: unknown;
+            } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
+            shard?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1462,58 +2060,126 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1522,8 +2188,7 @@ export interface operations {
   showNodeStates: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1531,8 +2196,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             console_enabled: boolean;
@@ -1549,61 +2220,107 @@ export interface operations {
             target_raid_config?: {
               [key: string]: unknown;
             } | null;
+            boot_mode?: string | null;
+            secure_boot?: boolean | null;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1612,8 +2329,7 @@ export interface operations {
   validateNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1623,6 +2339,12 @@ export interface operations {
     responses: {
       /** @description interface name → {result, reason} */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: {
@@ -1632,58 +2354,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1695,8 +2461,7 @@ export interface operations {
         reason?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1713,60 +2478,134 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1775,8 +2614,7 @@ export interface operations {
   clearNodeMaintenance: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1786,60 +2624,134 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1848,8 +2760,7 @@ export interface operations {
   setNodePowerState: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1869,60 +2780,134 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -1931,8 +2916,7 @@ export interface operations {
   setNodeProvisionState: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -1942,74 +2926,462 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue */
+          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy */
           target: string;
-          /** @description gzipped, base64-encoded config drive (active; rebuild from 1.35) */
-          configdrive?: string | null;
+          /** @description gzipped, base64-encoded config drive or its URL (active; rebuild from 1.35); 1.56: a JSON object {meta_data, network_data, user_data, vendor_data (1.59)} */
+          configdrive?: null | string | {
+            [key: string]: unknown;
+          };
           /** @description clean only (1.15) */
           clean_steps?: Record<string, never>[] | null;
+          /** @description 1.69, active or rebuild only: [{interface, step, args, priority}] */
+          deploy_steps?: Record<string, never>[] | null;
           /** @description rescue only (1.38) */
           rescue_password?: string | null;
+          /** @description 1.70, clean only: clean without booting the ramdisk */
+          disable_ramdisk?: null | boolean | string;
         };
       };
     };
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change the boot mode of a node (1.76) */
+  setNodeBootMode: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description uefi or bios */
+          target: string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Turn secure boot of a node on or off (1.76) */
+  setNodeSecureBoot: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description true or false */
+          target: null | boolean | string;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2018,8 +3390,7 @@ export interface operations {
   setNodeRaidConfig: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2037,60 +3408,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2099,8 +3544,7 @@ export interface operations {
   showNodeConsole: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2108,8 +3552,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             console_enabled: boolean;
@@ -2119,58 +3569,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2179,8 +3673,7 @@ export interface operations {
   setNodeConsole: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2197,60 +3690,134 @@ export interface operations {
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2259,8 +3826,7 @@ export interface operations {
   showNodeBootDevice: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2268,8 +3834,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             boot_device: string | null;
@@ -2277,58 +3849,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2337,8 +3953,7 @@ export interface operations {
   setNodeBootDevice: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2358,60 +3973,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2420,8 +4109,7 @@ export interface operations {
   listNodeSupportedBootDevices: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2429,66 +4117,116 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             supported_boot_devices: string[];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2497,8 +4235,7 @@ export interface operations {
   injectNodeNmi: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2513,60 +4250,557 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List a node's indicators (1.63) */
+  listNodeIndicators: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
+            indicators: {
+                name?: string;
+                component?: string;
+                readonly?: boolean;
+                states?: string[];
+                links?: {
+                    href?: string;
+                    rel?: string;
+                  }[];
+              }[];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show the state of a node indicator (1.63) */
+  showNodeIndicatorState: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description <indicator id>@<component>, e.g. led@system */
+        indicator: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
+            state: string;
           };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Set the state of a node indicator (1.63): on, off, blinking */
+  setNodeIndicatorState: {
+    parameters: {
+      query?: {
+        /** @description the state (or in the body) */
+        state?: string;
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description <indicator id>@<component>, e.g. led@system */
+        indicator: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description on, off or blinking */
+          state?: string;
+        } | null;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2575,8 +4809,7 @@ export interface operations {
   listNodeVendorMethods: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2586,6 +4819,12 @@ export interface operations {
     responses: {
       /** @description method name → metadata */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: {
@@ -2594,58 +4833,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2658,8 +4941,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2669,68 +4951,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2743,8 +5081,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2754,68 +5091,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2828,8 +5245,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2839,68 +5255,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2913,8 +5409,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -2924,68 +5419,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -2998,8 +5573,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3009,68 +5583,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3083,8 +5737,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3096,68 +5749,124 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3170,8 +5879,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3183,68 +5891,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3257,8 +6045,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3270,68 +6057,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3344,8 +6211,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3357,68 +6223,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3431,8 +6377,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3444,68 +6389,148 @@ export interface operations {
     responses: {
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
       /** @description The vendor method's return value: JSON, or raw bytes when the driver attaches it (202 when asynchronous) */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3514,8 +6539,7 @@ export interface operations {
   listNodeTraits: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3523,66 +6547,116 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             traits: string[];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3591,8 +6665,7 @@ export interface operations {
   setNodeTraits: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3609,60 +6682,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3671,8 +6818,7 @@ export interface operations {
   removeNodeTraits: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3682,60 +6828,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3744,8 +6964,7 @@ export interface operations {
   addNodeTrait: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3765,60 +6984,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3827,8 +7120,7 @@ export interface operations {
   removeNodeTrait: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3840,60 +7132,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3902,8 +7268,7 @@ export interface operations {
   listNodeVifs: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3911,8 +7276,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             vifs: {
@@ -3921,58 +7292,102 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -3981,8 +7396,7 @@ export interface operations {
   attachNodeVif: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -3994,6 +7408,10 @@ export interface operations {
         "application/json": {
           /** @description the VIF (e.g. a Neutron port) id */
           id?: string;
+          /** @description 1.67: the port to attach to */
+          port_uuid?: unknown;
+          /** @description 1.67: the portgroup to attach to */
+          portgroup_uuid?: unknown;
           [key: string]: unknown;
         };
       };
@@ -4001,60 +7419,134 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4063,8 +7555,7 @@ export interface operations {
   detachNodeVif: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description UUID or (from 1.5) logical name of a node */
@@ -4075,60 +7566,856 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the BIOS settings of a node (1.40; detail and fields 1.74) */
+  listNodeBiosSettings: {
+    parameters: {
+      query?: {
+        /** @description 1.74: boolean, every registry field of each setting */
+        detail?: string;
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
+            bios: ({
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                name?: string;
+                value?: string | null;
+                attribute_type?: string | null;
+                allowable_values?: string[];
+                lower_bound?: number | null;
+                max_length?: number | null;
+                min_length?: number | null;
+                read_only?: boolean | null;
+                reset_required?: boolean | null;
+                unique?: boolean | null;
+                upper_bound?: number | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show one BIOS setting of a node (1.40; registry fields 1.74) */
+  showNodeBiosSetting: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description a BIOS setting name */
+        setting_name: string;
+      };
+    };
+    responses: {
+      /** @description setting name → the setting */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
+            [key: string]: {
+              /** @description ISO 8601 date and time */
+              created_at?: string | null;
+              /** @description ISO 8601 date and time */
+              updated_at?: string | null;
+              name?: string;
+              value?: string | null;
+              attribute_type?: string | null;
+              allowable_values?: string[];
+              lower_bound?: number | null;
+              max_length?: number | null;
+              min_length?: number | null;
+              read_only?: boolean | null;
+              reset_required?: boolean | null;
+              unique?: boolean | null;
+              upper_bound?: number | null;
+              links?: {
+                  href: string;
+                  rel: string;
+                  type?: string;
+                }[];
+              [key: string]: unknown;
+            };
           };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the history events of a node, oldest first (1.78) */
+  listNodeHistory: {
+    parameters: {
+      query?: {
+        detail?: components["parameters"]["Detail"];
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            history: ({
+                uuid?: string;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                severity?: string | null;
+                event_type?: string | null;
+                event?: string | null;
+                conductor?: string | null;
+                user?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: components["schemas"]["Next"];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show one history event of a node (1.78) */
+  showNodeHistoryEvent: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+        /** @description a history event uuid */
+        event_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            severity?: string | null;
+            event_type?: string | null;
+            event?: string | null;
+            conductor?: string | null;
+            user?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show the inventory and plugin data inspection stored for a node (1.81) */
+  showNodeInventory: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            inventory: {
+              [key: string]: unknown;
+            } | null;
+            plugin_data: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4145,25 +8432,25 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -4198,62 +8485,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4262,8 +8580,7 @@ export interface operations {
   createPort: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -4289,8 +8606,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -4326,58 +8649,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4394,23 +8772,24 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -4445,62 +8824,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4509,12 +8919,10 @@ export interface operations {
   showPort: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description port uuid */
@@ -4522,8 +8930,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -4559,58 +8973,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4619,8 +9064,7 @@ export interface operations {
   deletePort: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description port uuid */
@@ -4630,60 +9074,121 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4692,8 +9197,7 @@ export interface operations {
   updatePort: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description port uuid */
@@ -4711,8 +9215,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -4748,58 +9258,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4816,20 +9381,14 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -4837,8 +9396,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -4873,62 +9438,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -4945,18 +9541,13 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -4964,8 +9555,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -5000,62 +9597,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5072,20 +9700,14 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5093,8 +9715,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -5129,62 +9757,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5201,18 +9860,13 @@ export interface operations {
         address?: string;
         /** @description uuid or name of a portgroup: only its ports (1.24+) */
         portgroup?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5220,8 +9874,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             ports: ({
@@ -5256,62 +9916,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5324,25 +10015,25 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -5377,62 +10068,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5441,8 +10163,7 @@ export interface operations {
   createPortgroup: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -5467,8 +10188,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -5504,58 +10231,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5568,23 +10350,24 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -5619,62 +10402,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5683,12 +10497,10 @@ export interface operations {
   showPortgroup: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5696,8 +10508,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -5733,58 +10551,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5793,8 +10642,7 @@ export interface operations {
   deletePortgroup: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5804,60 +10652,121 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5866,8 +10775,7 @@ export interface operations {
   updatePortgroup: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description portgroup uuid or name */
@@ -5885,8 +10793,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -5922,58 +10836,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -5986,20 +10955,14 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -6007,8 +10970,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -6043,62 +11012,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6111,18 +11111,13 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -6130,8 +11125,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             portgroups: ({
@@ -6166,62 +11167,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6230,25 +11262,25 @@ export interface operations {
   listChassis: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             chassis: ({
@@ -6273,53 +11305,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6328,8 +11400,7 @@ export interface operations {
   createChassis: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -6344,8 +11415,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -6371,49 +11448,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6422,23 +11563,24 @@ export interface operations {
   listChassisDetailed: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             chassis: ({
@@ -6463,53 +11605,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6518,12 +11700,10 @@ export interface operations {
   showChassis: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return (1.8+) */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6531,8 +11711,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -6558,49 +11744,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6609,8 +11835,7 @@ export interface operations {
   deleteChassis: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6620,51 +11845,121 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6673,8 +11968,7 @@ export interface operations {
   updateChassis: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6692,8 +11986,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             uuid?: string;
@@ -6719,49 +12019,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6782,19 +12146,35 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
-        /** @description 1.8: comma-separated fields to return */
-        fields?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6802,8 +12182,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -6868,6 +12254,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -6894,62 +12302,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -6970,17 +12422,33 @@ export interface operations {
         driver?: string;
         /** @description 1.21: only nodes of this resource class */
         resource_class?: string;
-        /** @description uuid of the last node of the previous page */
-        marker?: string;
-        /** @description page size (capped by max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        sort_dir?: "asc" | "desc";
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        /** @description 1.42: only nodes with this fault */
+        fault?: string;
+        /** @description 1.46: only nodes of this conductor group */
+        conductor_group?: string;
+        /** @description 1.49: only nodes mapped to this conductor (filtered after the page) */
+        conductor?: string;
+        /** @description 1.50: only nodes of this owner */
+        owner?: string;
+        /** @description 1.51 (not version-checked): description substring */
+        description_contains?: string;
+        /** @description 1.61 (not version-checked): boolean, retired nodes or not */
+        retired?: string;
+        /** @description 1.65: only nodes of this lessee */
+        lessee?: string;
+        /** @description nodes whose owner or lessee is this project (not version-checked) */
+        project?: string;
+        /** @description 1.82: comma-separated shards */
+        shard?: string;
+        /** @description 1.82: boolean, nodes with (or without) a shard */
+        sharded?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description chassis uuid */
@@ -6988,8 +12456,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             nodes: ({
@@ -7054,6 +12528,28 @@ export interface operations {
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
                 updated_at?: string | null;
+                bios_interface?: string | null;
+                fault?: string | null;
+                deploy_step?: {
+                  [key: string]: unknown;
+                } | null;
+                conductor_group?: string;
+                automated_clean?: boolean | null;
+                protected?: boolean;
+                protected_reason?: string | null;
+                conductor?: string | null;
+                owner?: string | null;
+                description?: string | null;
+                allocation_uuid?: string | null;
+                retired?: boolean | null;
+                retired_reason?: string | null;
+                lessee?: string | null;
+                network_data?: {
+                  [key: string]: unknown;
+                } | null;
+                boot_mode?: string | null;
+                secure_boot?: boolean | null;
+                shard?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -7080,62 +12576,106 @@ export interface operations {
                     type?: string;
                   }[];
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Gateway Timeout */
       504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7150,13 +12690,18 @@ export interface operations {
         detail?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             drivers?: {
@@ -7180,40 +12725,77 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7222,8 +12804,7 @@ export interface operations {
   showDriver: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7231,8 +12812,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             name?: string;
@@ -7254,40 +12841,77 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7296,8 +12920,7 @@ export interface operations {
   showDriverProperties: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7305,48 +12928,91 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: unknown;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7355,8 +13021,7 @@ export interface operations {
   showDriverRaidLogicalDiskProperties: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7364,48 +13029,91 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: unknown;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7414,8 +13122,7 @@ export interface operations {
   listDriverVendorMethods: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7423,48 +13130,91 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             [key: string]: unknown;
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7477,8 +13227,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7486,52 +13235,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7544,8 +13342,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7559,52 +13356,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7617,8 +13487,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7632,52 +13501,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7690,8 +13632,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7699,52 +13640,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7757,8 +13771,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7772,52 +13785,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7830,8 +13916,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7841,52 +13926,101 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7899,8 +14033,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7916,52 +14049,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -7974,8 +14180,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -7991,52 +14196,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8049,8 +14327,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -8060,52 +14337,125 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8118,8 +14468,7 @@ export interface operations {
         method?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description driver (hardware type) name */
@@ -8135,57 +14484,130 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Accepted */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": unknown;
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
   };
-  /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+) */
+  /** Look up a node by its MAC addresses or uuid (deploy ramdisk; no authentication; 1.22+). From 1.62 it mints the node's agent token (config.agent_token; '******' once minted) */
   lookupNode: {
     parameters: {
       query?: {
@@ -8195,13 +14617,18 @@ export interface operations {
         node_uuid?: string;
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             node: {
@@ -8219,32 +14646,86 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      404: {
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
   };
-  /** Heartbeat from the deploy ramdisk (no authentication; 1.22+, agent_version 1.36+). During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
+  /** Heartbeat from the deploy ramdisk (no authentication; 1.22+): agent_token (required), agent_version 1.36+, agent_verify_ca 1.68+, agent_status and agent_status_message 1.72+. During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
   heartbeatNode: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -8257,49 +14738,124 @@ export interface operations {
           /** @description URL where the conductor reaches the agent */
           callback_url: string;
           /** @description version of the agent (1.36+) */
-          agent_version?: string;
+          agent_version?: string | null;
+          /** @description the token lookup handed out (required: the conductor refuses a heartbeat without the node's) */
+          agent_token?: string | null;
+          /** @description the agent's TLS certificate, PEM, for the conductor to verify it (1.68+) */
+          agent_verify_ca?: string | null;
+          /** @description start, end or error (1.72+; the anaconda deploy interface) */
+          agent_status?: string | null;
+          /** @description a message for agent_status (1.72+) */
+          agent_status_message?: string | null;
         };
       };
     };
     responses: {
       /** @description No content */
       202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8308,13 +14864,18 @@ export interface operations {
   showVolume: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             links: {
@@ -8335,58 +14896,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8395,8 +14987,7 @@ export interface operations {
   showNodeVolume: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -8404,8 +14995,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             links: {
@@ -8426,58 +15023,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8488,27 +15116,26 @@ export interface operations {
       query?: {
         /** @description uuid or name of a node: only its items */
         node?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             connectors: ({
@@ -8530,62 +15157,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8594,8 +15252,7 @@ export interface operations {
   createVolumeConnector: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -8612,8 +15269,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             type?: string;
@@ -8636,58 +15299,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8696,12 +15414,10 @@ export interface operations {
   showVolumeConnector: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume connector uuid */
@@ -8709,8 +15425,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             type?: string;
@@ -8733,58 +15455,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8793,8 +15546,7 @@ export interface operations {
   deleteVolumeConnector: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume connector uuid */
@@ -8804,60 +15556,121 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8866,8 +15679,7 @@ export interface operations {
   updateVolumeConnector: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume connector uuid */
@@ -8885,8 +15697,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             type?: string;
@@ -8909,58 +15727,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -8969,22 +15842,15 @@ export interface operations {
   listNodeVolumeConnectors: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -8992,8 +15858,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             connectors: ({
@@ -9015,62 +15887,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9081,27 +15984,26 @@ export interface operations {
       query?: {
         /** @description uuid or name of a node: only its items */
         node?: string;
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             targets: ({
@@ -9127,62 +16029,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9191,8 +16124,7 @@ export interface operations {
   createVolumeTarget: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
     };
     requestBody: {
@@ -9213,8 +16145,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created */
       201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             volume_type?: string;
@@ -9241,58 +16179,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9301,12 +16294,10 @@ export interface operations {
   showVolumeTarget: {
     parameters: {
       query?: {
-        /** @description comma-separated fields to return */
-        fields?: string;
+        fields?: components["parameters"]["Fields"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume target uuid */
@@ -9314,8 +16305,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             volume_type?: string;
@@ -9342,58 +16339,89 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9402,8 +16430,7 @@ export interface operations {
   deleteVolumeTarget: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume target uuid */
@@ -9413,60 +16440,121 @@ export interface operations {
     responses: {
       /** @description No content */
       204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: never;
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9475,8 +16563,7 @@ export interface operations {
   updateVolumeTarget: {
     parameters: {
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description volume target uuid */
@@ -9494,8 +16581,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             volume_type?: string;
@@ -9522,58 +16615,113 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
-      503: {
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
@@ -9582,22 +16730,15 @@ export interface operations {
   listNodeVolumeTargets: {
     parameters: {
       query?: {
-        /** @description UUID of the last item of the previous page */
-        marker?: string;
-        /** @description page size (at most max_limit) */
-        limit?: string;
-        /** @description field to sort by (default id) */
-        sort_key?: string;
-        /** @description asc (default) or desc */
-        sort_dir?: string;
-        /** @description comma-separated fields to return */
-        fields?: string;
-        /** @description boolean: every field (not with `fields`) */
-        detail?: string;
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        fields?: components["parameters"]["Fields"];
+        detail?: components["parameters"]["Detail"];
       };
       header?: {
-        /** @description The microversion: 1.N or latest (1.1 when absent). OpenStack-API-Version: baremetal 1.N also works. */
-        "x-openstack-ironic-api-version"?: string;
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
       };
       path: {
         /** @description node uuid or name */
@@ -9605,8 +16746,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description OK */
       200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
           "application/json": {
             targets: ({
@@ -9632,62 +16779,93 @@ export interface operations {
                   }[];
                 [key: string]: unknown;
               })[];
-            next?: string;
+            next?: components["schemas"]["Next"];
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad Request */
       400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
       403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Found */
       404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Not Acceptable */
       406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Conflict */
       409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Default Response */
+      /** @description Service Unavailable */
       503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": {
-            /** @description JSON string: {faultstring, faultcode, debuginfo} */
-            error_message: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
     };
