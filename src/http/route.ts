@@ -50,6 +50,11 @@ export interface RouteDef<S extends FastifySchema = FastifySchema> {
   operationId: string;
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
+  /**
+   * A check run first, before the body is validated (a version-gated pecan controller's
+   * `_route`: webob's 404 for GET and 405 otherwise below its version; api-utils/router-gate.ts)
+   */
+  gate?: (request: FastifyRequest) => void;
   /** Ironic policy rule name checked before the handler; null for a public route */
   policy: PolicyRule | null;
   /**
@@ -145,12 +150,15 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
       ...def.schema,
     },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion, ...documentedVersionHeader(def) },
-    onRequest: minVersion
-      ? async (request) => {
-          // ironic-api answers a resource that does not exist at this version with 404
-          if (!allows(request, minVersion)) throw ironicError('NotFound', 'Resource could not be found.');
-        }
-      : undefined,
+    onRequest:
+      minVersion || def.gate
+        ? async (request) => {
+            def.gate?.(request);
+            // ironic-api answers a resource that does not exist at this version with 404
+            if (minVersion && !allows(request, minVersion))
+              throw ironicError('NotFound', 'Resource could not be found.');
+          }
+        : undefined,
     handler: async (request, reply) => {
       const result = await def.handler(request, reply);
       if (reply.sent) return reply;

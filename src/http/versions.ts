@@ -176,3 +176,20 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+
+// Issue 14, the resources slice (deploy templates, events, conductors, shards, ports, drivers):
+// utils.py's predicates of 1.39–1.82 these routes read, by their Ironic names.
+export const allowInspectWaitState = gate(MINOR_39_INSPECT_WAIT);
+export const allowDetailQuery = gate(MINOR_43_ENABLE_DETAIL_QUERY);
+export const allowExposeConductors = gate(MINOR_49_CONDUCTORS);
+export const allowPortIsSmartnic = gate(MINOR_53_PORT_SMARTNIC);
+export const allowExposeEvents = gate(MINOR_54_EVENTS);
+export const allowDeployTemplates = gate(MINOR_55_DEPLOY_TEMPLATES);
+export const allowLocalLinkConnectionNetworkType = gate(MINOR_64_LOCAL_LINK_CONNECTION_NETWORK_TYPE);
+export const allowDriverFieldsSelector = gate(MINOR_77_DRIVER_FIELDS_SELECTOR);
+export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
+
+/** check_allow_filter_by_shard: `?shard=` below 1.82 is 406 naming the version. */
+export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
+  if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
+}

@@ -259,8 +259,22 @@ export const CONDUCTOR: ObjectClass = {
   notFound: ['ConductorNotFound', 'conductor', 'Conductor'],
 };
 
+/**
+ * DeployTemplate 1.1 (extra), as Ironic 21.4 stores it: steps are rows of their own table,
+ * answered as `{interface, step, args, priority}` with an integer priority; an unset extra
+ * reads back as `{}` (JsonEncodedDict).
+ */
+export const DEPLOY_TEMPLATE: ObjectClass = {
+  name: 'DeployTemplate',
+  version: '1.1',
+  fields: ['id', 'uuid', 'name', 'steps', 'extra', 'created_at', 'updated_at'],
+  defaults: { steps: [], extra: {} },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['DeployTemplateNotFound', 'template', 'Deploy template'],
+};
+
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
-  [NODE, PORT, PORTGROUP, CHASSIS, VOLUME_CONNECTOR, VOLUME_TARGET, CONDUCTOR].map((c) => [c.name, c]),
+  [NODE, PORT, PORTGROUP, CHASSIS, VOLUME_CONNECTOR, VOLUME_TARGET, CONDUCTOR, DEPLOY_TEMPLATE].map((c) => [c.name, c]),
 );
 
 /** The stored class named `name` (from the wire: Object.prototype's names are no class). */
@@ -299,4 +313,5 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   ],
   Portgroup: [['node_uuid', '1.5']],
   Conductor: [['conductor_group', '1.3']],
+  DeployTemplate: [['extra', '1.1']],
 };

@@ -5,6 +5,7 @@
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import { CHASSIS, CONDUCTOR, NODE, PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
+import { DEPLOY_TEMPLATE } from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 import { isIntLike, Table, UUID_RE, type ListOptions } from './table.ts';
@@ -63,6 +64,7 @@ export class Store {
   readonly connectors = new Table(VOLUME_CONNECTOR);
   readonly targets = new Table(VOLUME_TARGET);
   readonly conductors = new Table(CONDUCTOR);
+  readonly deployTemplates = new Table(DEPLOY_TEMPLATE);
 
   private readonly tables = new Map<string, Table>([
     ['Node', this.nodes],
@@ -72,6 +74,7 @@ export class Store {
     ['VolumeConnector', this.connectors],
     ['VolumeTarget', this.targets],
     ['Conductor', this.conductors],
+    ['DeployTemplate', this.deployTemplates],
   ]);
 
   /** The table of an object class (a Map: a name from the wire never reaches Object.prototype). */
@@ -326,19 +329,63 @@ export class Store {
     return this.targets.update(row, strip(values));
   }
 
+  // ---- deploy templates (21.4's create/update_deploy_template: unique uuid and name)
+
+  createDeployTemplate(values: Record<string, unknown>): Row {
+    const v: Record<string, unknown> = { ...strip(values), steps: templateSteps(values.steps) };
+    if (typeof v.uuid === 'string' && this.deployTemplates.byField('uuid', v.uuid))
+      throw ironicError('DeployTemplateAlreadyExists', `A deploy template with UUID ${v.uuid} already exists.`, {
+        uuid: v.uuid,
+      });
+    this.checkTemplateName(v, null);
+    if (v.extra === null) v.extra = {};
+    return this.deployTemplates.insert(v);
+  }
+
+  updateDeployTemplate(row: Row, values: Record<string, unknown>): Row {
+    if ('uuid' in values && values.uuid !== row.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing deploy template.');
+    const v = strip(values);
+    if ('steps' in v) v.steps = templateSteps(v.steps);
+    if (v.extra === null) v.extra = {};
+    this.checkTemplateName(v, row);
+    return this.deployTemplates.update(row, v);
+  }
+
+  private checkTemplateName(values: Record<string, unknown>, self: Row | null): void {
+    if (typeof values.name !== 'string') return;
+    const other = this.deployTemplates.byField('name', values.name);
+    if (other && other !== self)
+      throw ironicError('DeployTemplateDuplicateName', `A deploy template with name ${values.name} already exists.`, {
+        name: values.name,
+      });
+  }
+
   // ---- conductors
 
   /** Registers (or refreshes) a live conductor, as Ironic's register_conductor/touch. */
   registerConductor(hostname: string, drivers: string[], group = ''): Row {
     const row = this.conductors.byField('hostname', hostname);
     if (row) return this.conductors.update(row, { drivers, conductor_group: group, online: true });
-    return this.conductors.insert({ hostname, drivers, conductor_group: group, online: true });
+    // register_conductor always sets updated_at (ironic-api's `alive` reads it)
+    const added = this.conductors.insert({ hostname, drivers, conductor_group: group, online: true });
+    return this.conductors.update(added, {});
   }
 
   unregisterConductor(hostname: string): void {
     const row = this.conductors.byField('hostname', hostname);
     if (row) this.conductors.delete(row);
   }
+}
+
+/** Deploy template steps as their table stores them: the four columns, the priority an integer. */
+function templateSteps(steps: unknown): Record<string, unknown>[] {
+  return (Array.isArray(steps) ? steps : []).map((s: Record<string, unknown>) => ({
+    interface: s?.interface,
+    step: s?.step,
+    args: s?.args ?? {},
+    priority: Number(s?.priority),
+  }));
 }
 
 function strip(values: Record<string, unknown>): Record<string, unknown> {

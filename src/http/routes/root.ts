@@ -5,6 +5,7 @@ import { MIN_VERSION_STRING, versionString } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
 import { allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
+import { allowDeployTemplates, allowExposeConductors, allowExposeEvents, allowShardsEndpoint } from '../versions.ts';
 
 const linkSchema = {
   type: 'object',
@@ -99,6 +100,10 @@ export const rootRoutes: RouteDef[] = [
             volume: linkList,
             lookup: linkList,
             heartbeat: linkList,
+            conductors: { ...linkList, description: '1.49+' },
+            events: { ...linkList, description: '1.54+' },
+            deploy_templates: { ...linkList, description: '1.55+' },
+            shards: { ...linkList, description: '1.82+' },
             version: versionSchema,
           },
           required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
@@ -130,6 +135,12 @@ export const rootRoutes: RouteDef[] = [
         body.lookup = collection('lookup');
         body.heartbeat = collection('heartbeat');
       }
+      // issue 14, the resources slice (v1/__init__.py @21.4; allocations, 1.52, sits between
+      // conductors and events there)
+      if (allowExposeConductors(request)) body.conductors = collection('conductors');
+      if (allowExposeEvents(request)) body.events = collection('events');
+      if (allowDeployTemplates(request)) body.deploy_templates = collection('deploy_templates');
+      if (allowShardsEndpoint(request)) body.shards = collection('shards');
       return body;
     },
   },
