@@ -20,12 +20,22 @@ const NO_SUCH = '1be26c0b-03f2-4d2e-ae87-c02d7f33c123';
 
 let g: TestGateway;
 before(async () => {
-  g = await testGateway({ routes: resourceRoutes, config: { simulator_action_delay_ms: 5 } });
+  // unpinned: the routes of 1.39–1.82 are run too (the Queens routes at 1.38 as before)
+  g = await testGateway({
+    routes: resourceRoutes,
+    config: { simulator_action_delay_ms: 5, pin_release_version: undefined },
+  });
 });
 after(() => g.close());
 
-async function hit(method: Method, url: string, body?: unknown, below = 500): Promise<Record<string, any>> {
-  const r = await call(g.app, url, { method, version: V, body });
+async function hit(
+  method: Method,
+  url: string,
+  body?: unknown,
+  below = 500,
+  version = V,
+): Promise<Record<string, any>> {
+  const r = await call(g.app, url, { method, version, body });
   assert.ok(r.statusCode < below, `${method} ${url}: ${r.statusCode} ${r.body}`);
   try {
     return r.body ? (r.json() as Record<string, any>) : {};
@@ -185,6 +195,30 @@ async function drivers(): Promise<void> {
   }
 }
 
+/** Issue 14's resources slice at 1.82: conductors, deploy templates, events, shards, ports by shard. */
+async function resources(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown, below = 500) => hit(method, url, body, below, '1.82');
+  const conductors = await at('GET', '/v1/conductors?limit=1');
+  const host = conductors.conductors[0].hostname;
+  await at('GET', `/v1/conductors?marker=${host}`);
+  await at('GET', `/v1/conductors/${host}`);
+  const step = { interface: 'deploy', step: 'deploy', args: {}, priority: 1 };
+  const t = await at('POST', '/v1/deploy_templates', { name: `CUSTOM_RC${++seq}`, steps: [step] });
+  await at('GET', `/v1/deploy_templates?marker=${t.uuid}`);
+  for (const ident of [t.uuid, t.name]) {
+    await at('GET', `/v1/deploy_templates/${ident}`);
+    await at('PATCH', `/v1/deploy_templates/${ident}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    // 501: a 21.4 conductor cannot destroy a template (the simulator refuses as it does)
+    await at('DELETE', `/v1/deploy_templates/${ident}`, undefined, 502);
+  }
+  const port = '6f0b3a37-4c55-4a43-a5e1-0b0a4b6e4a11';
+  await at('POST', '/v1/events', {
+    events: [{ event: 'network.bind_port', port_id: port, mac_address: mac(), status: 'ACTIVE' }],
+  });
+  await at('GET', '/v1/shards');
+  await at('GET', '/v1/shards/x');
+}
+
 /** The main error paths: what a route calls before it refuses. */
 async function notFound(): Promise<void> {
   for (const ident of [NO_SUCH, 'no-such-name']) {
@@ -265,6 +299,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await lifecycle('uuid');
   await lifecycle('name');
   await drivers();
+  await resources();
   await notFound();
   await conductorBranches();
 
