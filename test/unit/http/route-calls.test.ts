@@ -215,6 +215,7 @@ async function resources(): Promise<void> {
   await at('POST', '/v1/events', {
     events: [{ event: 'network.bind_port', port_id: port, mac_address: mac(), status: 'ACTIVE' }],
   });
+  for (const url of ['/v1/ports?shard=s1', '/v1/ports/detail?shard=s1']) await at('GET', url);
   await at('GET', '/v1/shards');
   await at('GET', '/v1/shards/x');
 }
