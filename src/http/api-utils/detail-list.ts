@@ -46,3 +46,34 @@ export function detailNextLink(
   if (q.fields && q.fields.length > 0) args += `fields=${q.fields.join(',')}&`;
   return `${baseUrl(request)}/v1/${path}?${args}limit=${limit}&marker=${String(marker)}`;
 }
+
+/**
+ * The `fields`/`detail` pair of a 21.4 list that also has a `/detail` form (ports, portgroups,
+ * chassis): on the plain list, `detail` (1.43) or `fields` or the defaults; on `/detail`, every
+ * field. `fields` comes checked for the microversion by the caller.
+ */
+export function listReturnFields(
+  request: FastifyRequest,
+  fields: readonly string[] | undefined,
+  rawDetail: string | undefined,
+  defaults: readonly string[],
+  detailRoute: boolean,
+): { fields: readonly string[] | undefined; detail: boolean | undefined } {
+  if (detailRoute) return { fields: undefined, detail: undefined };
+  let detail: boolean | undefined;
+  if (rawDetail !== undefined) {
+    try {
+      detail = parseBoolean(rawDetail);
+    } catch (err) {
+      throw ironicError('InvalidParameterValue', `Invalid detail: ${(err as Error).message}`);
+    }
+  }
+  if (detail !== undefined && !allowDetailQuery(request))
+    throw ironicError(
+      'InvalidParameterValue',
+      `Invalid query parameter ?detail=${detail ? 'True' : 'False'} received.`,
+    );
+  if (fields !== undefined && detail)
+    throw ironicError('InvalidParameterValue', 'Can not specify ?detail=True and fields in the same request.');
+  return { fields: fields === undefined && !detail ? defaults : fields, detail };
+}
