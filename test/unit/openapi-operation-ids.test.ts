@@ -107,6 +107,16 @@ const PINNED = [
   'updateVolumeConnector PATCH /v1/volume/connectors/{connector_uuid}',
   'updateVolumeTarget PATCH /v1/volume/targets/{target_uuid}',
   'validateNode GET /v1/nodes/{node_ident}/validate',
+  // issue 14, the resources slice
+  'listConductors GET /v1/conductors',
+  'showConductor GET /v1/conductors/{hostname}',
+  'listDeployTemplates GET /v1/deploy_templates',
+  'showDeployTemplate GET /v1/deploy_templates/{template_ident}',
+  'createDeployTemplate POST /v1/deploy_templates',
+  'updateDeployTemplate PATCH /v1/deploy_templates/{template_ident}',
+  'deleteDeployTemplate DELETE /v1/deploy_templates/{template_ident}',
+  'createEvents POST /v1/events',
+  'listShards GET /v1/shards',
 ];
 
 test('every operation has the pinned operationId, and no other operation exists', async () => {
