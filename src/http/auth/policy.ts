@@ -122,6 +122,7 @@ export const API_RULES = {
   'baremetal:deploy_template:update': r(ADMIN, 'Update Deploy Template records'),
   'baremetal:deploy_template:delete': r(ADMIN, 'Delete Deploy Template records'),
   'baremetal:shards:get': r(READER, 'Get Shard records'),
+  'baremetal:volume:view_target_properties': r(ADMIN, 'Ability to view volume target properties'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */
