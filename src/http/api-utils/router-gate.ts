@@ -9,10 +9,14 @@ import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.ts';
 import { allows, type Microversion } from '../versions.ts';
 
-/** webob's HTTPNotFound / HTTPMethodNotAllowed with a description, in Ironic's error body. */
+/**
+ * webob's HTTPNotFound / HTTPMethodNotAllowed in Ironic's error body. `description` is empty
+ * for a bare `pecan.abort(404)`; the faultstring then says what webob's explanation says.
+ */
 export function webobError(status: 404 | 405, description: string): HttpError {
   const title = status === 404 ? 'Not Found' : 'Method Not Allowed';
-  return new HttpError(status, description, {}, { code: status, title, description });
+  const message = description || (status === 404 ? 'The resource could not be found.' : 'Method not allowed.');
+  return new HttpError(status, message, {}, { code: status, title, description });
 }
 
 /** A RouteDef `gate`: below `since`, 404 for GET (and HEAD) and 405 for other methods, with `description`. */

@@ -95,7 +95,7 @@ export const shardRoutes: RouteDef[] = [
     },
     handler: async () => {
       // get_one: pecan.abort(404), webob's body with no description
-      throw webobError(404, 'The resource could not be found.');
+      throw webobError(404, '');
     },
   }),
 ];
