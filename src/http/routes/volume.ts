@@ -285,6 +285,8 @@ const listQuery = {
   ...pageQuery,
   fields: { type: 'string', description: 'comma-separated fields to return' },
   detail: { type: 'string', description: 'boolean: every field (not with `fields`)' },
+  // 21.4 takes `project` and ignores it (the caller's policy decides the project): so does the gateway
+  project: { type: 'string', description: 'accepted and ignored, as ironic-api 21.4 does' },
 } as const;
 
 const { node: _node, ...nodeListQuery } = listQuery;

@@ -61,3 +61,11 @@ test('target properties: masked for an admin, redacted for a member', async () =
     list.json().targets.every((x: { properties: Record<string, unknown> }) => 'redacted_contents' in x.properties),
   );
 });
+
+test('?project on volume lists is accepted and ignored, as 21.4 does', async () => {
+  const admin = { authorization: `Bearer ${token(['admin'])}` };
+  for (const kind of ['targets', 'connectors']) {
+    const r = await call(g.app, `/v1/volume/${kind}?project=someone-else`, { version: '1.82', headers: admin });
+    assert.equal(r.statusCode, 200, r.body);
+  }
+});
