@@ -71,6 +71,21 @@ export interface Config {
   tls_key_file?: string;
   tls_client_ca_file?: string;
   tls_public_routes_open: boolean;
+  // the ramdisk endpoints (issue 14): Ironic's options ironic-api reads for lookup and heartbeat
+  enable_ramdisk_endpoints: boolean;
+  restrict_lookup: boolean;
+  fast_track: boolean;
+  ramdisk_heartbeat_timeout: number;
+  metrics_agent_backend: string;
+  metrics_agent_prepend_host: boolean;
+  metrics_agent_prepend_uuid: boolean;
+  metrics_agent_prepend_host_reverse: boolean;
+  metrics_agent_global_prefix?: string;
+  metrics_statsd_agent_statsd_host: string;
+  metrics_statsd_agent_statsd_port: number;
+  disable_deep_image_inspection: boolean;
+  permitted_image_formats: string;
+  enable_bios_bootloader_install: boolean;
   simulator_nodes: number;
   simulator_host: string;
   simulator_action_delay_ms: number;
@@ -421,6 +436,112 @@ export const SETTINGS: readonly SettingSpec[] = [
     accepts: 'true or false',
     description:
       'with mutual TLS, serve the public routes (/, /v1, /healthz, IPA lookup and heartbeat) to clients without a certificate; every other route answers 403 without one',
+  },
+  // the ramdisk endpoints (issue 14): each is the Ironic option of the same name, read by
+  // ironic-api for GET /v1/lookup and POST /v1/heartbeat; set them as the conductors' ironic.conf
+  {
+    key: 'enable_ramdisk_endpoints',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description:
+      "Ironic's [api]enable_ramdisk_endpoints (Debian 21.4): false answers 403 to the deploy ramdisk's lookup and heartbeat",
+  },
+  {
+    key: 'restrict_lookup',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description:
+      "Ironic's [api]restrict_lookup: the ramdisk may look up only nodes in a deploy, clean, inspect or rescue state",
+  },
+  {
+    key: 'fast_track',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "Ironic's [deploy]fast_track (a node's driver_info fast_track overrides it): lookup also allowed in enroll, manageable and available",
+  },
+  {
+    key: 'ramdisk_heartbeat_timeout',
+    kind: 'integer',
+    default: 300,
+    minimum: 1,
+    maximum: 86400,
+    accepts: 'seconds from 1 to 86400',
+    description: "Ironic's [api]ramdisk_heartbeat_timeout, handed to the ramdisk by lookup (config.heartbeat_timeout)",
+  },
+  {
+    key: 'metrics_agent_backend',
+    kind: 'string',
+    default: 'noop',
+    accepts: 'a metrics backend name of the agent (noop, statsd)',
+    description: "Ironic's [metrics]agent_backend, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'metrics_agent_prepend_host',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description: "Ironic's [metrics]agent_prepend_host, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'metrics_agent_prepend_uuid',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description: "Ironic's [metrics]agent_prepend_uuid, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'metrics_agent_prepend_host_reverse',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description: "Ironic's [metrics]agent_prepend_host_reverse, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'metrics_agent_global_prefix',
+    kind: 'string',
+    accepts: 'a metric name prefix (unset: none)',
+    description: "Ironic's [metrics]agent_global_prefix, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'metrics_statsd_agent_statsd_host',
+    kind: 'string',
+    default: 'localhost',
+    accepts: 'a host name or IP address the ramdisk reaches',
+    description: "Ironic's [metrics_statsd]agent_statsd_host, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'metrics_statsd_agent_statsd_port',
+    kind: 'integer',
+    default: 8125,
+    minimum: 0,
+    maximum: 65535,
+    accepts: 'an integer from 0 to 65535',
+    description: "Ironic's [metrics_statsd]agent_statsd_port, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'disable_deep_image_inspection',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description: "Ironic's [conductor]disable_deep_image_inspection, handed to the ramdisk by lookup",
+  },
+  {
+    key: 'permitted_image_formats',
+    kind: 'string',
+    default: 'raw,qcow2,iso',
+    accepts: 'comma-separated image format names',
+    description: "Ironic's [conductor]permitted_image_formats, handed to the ramdisk by lookup (as a list)",
+  },
+  {
+    key: 'enable_bios_bootloader_install',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description: "Ironic's [agent]enable_bios_bootloader_install (Debian 21.4), handed to the ramdisk by lookup",
   },
   {
     key: 'simulator_nodes',

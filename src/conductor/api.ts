@@ -158,6 +158,19 @@ export class ConductorAPI {
   }
 
   /**
+   * The hostname of the conductor the node maps to (rpcapi.get_conductor_for), the node's
+   * `conductor` field from 1.49. Ironic reads the group-aware ring from its database
+   * (get_active_hardware_type_dict); here it is the gateway's own ring, so a node costs no RPC:
+   * an md5 and a binary search on the cached ring, which is rebuilt from one Conductor.list
+   * every hash_ring_reset_interval (or at once after a miss).
+   * @throws NoValidHost, TemporaryFailure as get_topic_for
+   */
+  async get_conductor_for(node: RoutableNode): Promise<string> {
+    const topic = await this.get_topic_for(node);
+    return topic.slice(this.topic.length + 1);
+  }
+
+  /**
    * The topic of a random live conductor that has the driver, regardless of groups.
    * @throws DriverNotFound when none has it (or no conductor is registered)
    */

@@ -145,6 +145,18 @@ export const IRONIC_EXCEPTIONS = {
   NodeTraitNotFound: { base: 'NotFound', code: 404 },
   InstanceRescueFailure: { base: 'IronicException', code: 500 },
   InstanceUnrescueFailure: { base: 'IronicException', code: 500 },
+  // node sub-resources (21.4): BIOS settings, history, inventory
+  BIOSSettingAlreadyExists: { base: 'Conflict', code: 409 },
+  BIOSSettingNotFound: { base: 'NotFound', code: 404 },
+  BIOSSettingListNotFound: { base: 'NotFound', code: 404 },
+  NodeHistoryAlreadyExists: { base: 'Conflict', code: 409 },
+  NodeHistoryNotFound: { base: 'NotFound', code: 404 },
+  NodeInventoryAlreadyExists: { base: 'Conflict', code: 409 },
+  NodeInventoryNotFound: { base: 'NotFound', code: 404 },
+  // 21.4 classes of the node fields 1.39–1.82 (issue 14, slice nodefields; reference Appendix B)
+  InvalidConductorGroup: { base: 'Invalid', code: 400 },
+  NodeIsRetired: { base: 'Invalid', code: 400 },
+  NodeProtected: { base: 'HTTPForbidden', code: 403 },
   // issue 14, the resources slice: deploy templates (21.4's exception.py)
   DeployTemplateAlreadyExists: { base: 'Conflict', code: 409 },
   DeployTemplateDuplicateName: { base: 'Conflict', code: 409 },

@@ -91,4 +91,6 @@ export const CONDUCTOR_API_HELPERS = [
   'can_send_create_port',
   'can_send_rescue',
   'get_random_topic',
+  // issue 14, slice nodefields: the node's `conductor` field (1.49)
+  'get_conductor_for',
 ] as const;

@@ -51,10 +51,17 @@ export interface RouteDef<S extends FastifySchema = FastifySchema> {
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
   /**
-   * A check run first, before the body is validated (a version-gated pecan controller's
-   * `_route`: webob's 404 for GET and 405 otherwise below its version; api-utils/router-gate.ts)
+   * The error below `minVersion`, when it is not the controller's 404: a node sub-resource
+   * behind a version-gated router answers with webob's body (reference §5.8).
    */
-  gate?: (request: FastifyRequest) => void;
+  belowMinVersion?: (request: FastifyRequest) => Error;
+  /**
+   * Checks ironic-api makes before its microversion check (issue 14, the ramdisk endpoints: the
+   * argument checks of its args.validate, Debian's [api]enable_ramdisk_endpoints). They run once
+   * the body is parsed and before the schema validates it (preValidation), the microversion gate
+   * right after them; a route without them has its gate in onRequest, before the body is read.
+   */
+  beforeVersion?: (request: FastifyRequest) => void;
   /** Ironic policy rule name checked before the handler; null for a public route */
   policy: PolicyRule | null;
   /**
@@ -135,6 +142,17 @@ function documentedVersionHeader(def: RouteDef): { swaggerTransform?: SwaggerTra
   return { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, headers: VERSION_HEADER_SCHEMA }, url }) };
 }
 
+/**
+ * ironic-api answers a resource that does not exist at this version with 404 (the route's own
+ * `belowMinVersion` error where its router answers differently).
+ */
+function versionGate(def: RouteDef, minVersion: Microversion): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    if (!allows(request, minVersion))
+      throw def.belowMinVersion?.(request) ?? ironicError('NotFound', 'Resource could not be found.');
+  };
+}
+
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
   const minVersion = def.minVersion;
   const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
@@ -150,15 +168,13 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
       ...def.schema,
     },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion, ...documentedVersionHeader(def) },
-    onRequest:
-      minVersion || def.gate
-        ? async (request) => {
-            def.gate?.(request);
-            // ironic-api answers a resource that does not exist at this version with 404
-            if (minVersion && !allows(request, minVersion))
-              throw ironicError('NotFound', 'Resource could not be found.');
-          }
-        : undefined,
+    onRequest: minVersion && !def.beforeVersion ? versionGate(def, minVersion) : undefined,
+    preValidation: def.beforeVersion
+      ? async (request) => {
+          def.beforeVersion?.(request);
+          if (minVersion) await versionGate(def, minVersion)(request);
+        }
+      : undefined,
     handler: async (request, reply) => {
       const result = await def.handler(request, reply);
       if (reply.sent) return reply;

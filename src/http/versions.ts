@@ -176,12 +176,31 @@ export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
 export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
+// node sub-resources (BIOS, history, inventory): issue 14
+export const allowBiosInterface = gate(MINOR_40_BIOS_INTERFACE);
+export const allowQueryBios = gate(MINOR_74_BIOS_REGISTRY);
+export const allowNodeHistory = gate(MINOR_78_NODE_HISTORY);
+export const allowNodeInventory = gate(MINOR_81_NODE_INVENTORY);
+// issue 14, the ramdisk endpoints: lookup mints the agent token (1.62); heartbeat's agent_verify_ca (1.68),
+// agent_status and agent_status_message (1.72)
+export const allowAgentToken = gate(MINOR_62_AGENT_TOKEN);
+export const allowVerifyCaInHeartbeat = gate(MINOR_68_HEARTBEAT_VERIFY_CA);
+export const allowStatusInHeartbeat = gate(MINOR_72_HEARTBEAT_STATUS);
+
+// Node fields and parameters 1.39–1.82 (issue 14, slice nodefields): utils.py's predicates.
+export const allowDetailQuery = gate(MINOR_43_ENABLE_DETAIL_QUERY);
+export const allowResetInterfaces = gate(MINOR_45_RESET_INTERFACES);
+export const allowExposeConductors = gate(MINOR_49_CONDUCTORS);
+export const allowAllocations = gate(MINOR_52_ALLOCATION);
+/** check_allow_filter_by_* : 406 naming the minimal version when a filter is given below `v`. */
+export function checkAllowFilter(request: Versioned, value: unknown, v: Microversion): void {
+  if (value !== undefined && !allows(request, v)) throw needsVersion(v);
+}
 
 // Issue 14, the resources slice (deploy templates, events, conductors, shards, ports, drivers):
 // utils.py's predicates of 1.39–1.82 these routes read, by their Ironic names.
+// (allowDetailQuery and allowExposeConductors: above, the nodefields slice's)
 export const allowInspectWaitState = gate(MINOR_39_INSPECT_WAIT);
-export const allowDetailQuery = gate(MINOR_43_ENABLE_DETAIL_QUERY);
-export const allowExposeConductors = gate(MINOR_49_CONDUCTORS);
 export const allowPortIsSmartnic = gate(MINOR_53_PORT_SMARTNIC);
 export const allowExposeEvents = gate(MINOR_54_EVENTS);
 export const allowDeployTemplates = gate(MINOR_55_DEPLOY_TEMPLATES);

@@ -7,11 +7,13 @@ import type { ConductorRpcMethod } from '../conductor/rpc-methods.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
 import { versionWithin } from '../rpc/version.ts';
+import * as A from './agent.ts';
 import type { Args, Sim } from './context.ts';
 import * as I from './indirection.ts';
 import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
+import { withRequestContext } from './subresources.ts';
 
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
@@ -49,7 +51,8 @@ const METHODS = {
   set_target_raid_config: N.set_target_raid_config,
   get_raid_logical_disk_properties: N.get_raid_logical_disk_properties,
   do_node_clean: P.do_node_clean,
-  heartbeat: N.heartbeat,
+  heartbeat: A.heartbeat,
+  get_node_with_token: A.get_node_with_token,
   object_class_action_versions: I.object_class_action_versions,
   object_action: I.object_action,
   object_backport_versions: I.object_backport_versions,
@@ -87,6 +90,7 @@ export function makeEndpoint(sim: Sim): Endpoint {
         'oslo_messaging.rpc.dispatcher',
       );
     }
-    return handler(sim, req.args ?? {});
+    // the request's context stays in reach of the work the handler spawns (node history's user)
+    return withRequestContext(req.context ?? {}, () => handler(sim, req.args ?? {}));
   };
 }

@@ -10,6 +10,7 @@ import { checkDriver, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
+import { subresourceClassAction } from './subresources.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
 import { own } from '../own.ts';
 
@@ -43,6 +44,11 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
   VolumeConnector: ['get', 'get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
   VolumeTarget: ['get', 'get_by_id', 'get_by_uuid', 'list', 'list_by_node_id', 'list_by_volume_id'],
   Conductor: ['get_by_hostname', 'list'],
+  // node sub-resources (21.4): BIOS settings, history, inventory (subresources.ts)
+  BIOSSettingList: ['get_by_node_id'],
+  BIOSSetting: ['get'],
+  NodeHistory: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
+  NodeInventory: ['get_by_node_id'],
   // issue 14, the resources slice
   DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
 };
@@ -150,6 +156,8 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   if (!cls || !known) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
+  const sub = subresourceClassAction(sim.store, objname, method, a);
+  if (sub !== undefined) return sub;
   const result = classAction(sim.store, cls, method, named(method, a.args, a.kwargs));
   if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
   const version = asObject(a.object_versions)[objname];

@@ -1,6 +1,6 @@
 /**
  * Node methods of ConductorManager other than provisioning: create/update/destroy, power,
- * management (boot device, NMI), console, RAID, validation, traits, vendor passthru, heartbeat —
+ * management (boot device, NMI), console, RAID, validation, traits, vendor passthru (heartbeat: agent.ts) —
  * with the fake-hardware interfaces' behaviour.
  */
 import { ironicError, pyStr } from '../conductor/exceptions.ts';
@@ -17,12 +17,14 @@ import {
   vendorRoute,
 } from './drivers.ts';
 import { fromPrimitive, toPrimitive } from './primitives.ts';
-import { unsupported } from './provision.ts';
+import { nodeProtected, unsupported } from './provision.ts';
 import { logicalDiskProperties, pyRepr, validateRaidConfig } from './raid.ts';
 import { NODE, NODE_INTERFACES } from './schema.ts';
+import { HISTORY, recordHistory } from './subresources.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import { addTraits, removeTraits } from './traits.ts';
+import { wipeInternalInfoOnPowerOff } from './agent.ts';
 
 export const nodePrimitive = (node: NodeRow, version?: string): unknown => toPrimitive(NODE, node, version);
 
@@ -35,7 +37,37 @@ export async function create_node(sim: Sim, a: Args): Promise<unknown> {
   return nodePrimitive(sim.store.createNode(values));
 }
 
-const ALLOWED_UPDATE = [S.ENROLL, S.INSPECTING, S.MANAGEABLE, S.AVAILABLE];
+/** `inspect wait` (21.4) may have interfaces updated too. */
+const INSPECT_WAIT = 'inspect wait';
+const ALLOWED_UPDATE = [S.ENROLL, S.INSPECTING, INSPECT_WAIT, S.MANAGEABLE, S.AVAILABLE];
+
+/**
+ * 21.4's _check_update_protected and _check_update_retired: clearing the flag clears its
+ * reason; protecting needs `active` or `rescue`; retiring is refused in `available`; a reason
+ * needs its flag.
+ */
+function checkProtectedAndRetired(data: Record<string, unknown>, values: Record<string, unknown>): void {
+  if ('protected' in values) {
+    if (!values.protected) values.protected_reason = null;
+    else if (data.provision_state !== S.ACTIVE && data.provision_state !== S.RESCUE)
+      throw ironicError(
+        'InvalidState',
+        `Node ${String(data.uuid)} can only be made protected in provision states 'active' or 'rescue', the current state is '${pyStr(data.provision_state)}'`,
+      );
+  }
+  if ('protected_reason' in values && values.protected_reason && !(values.protected ?? data.protected))
+    throw ironicError('InvalidParameterValue', 'The protected_reason field can only be set when protected is True');
+  if ('retired' in values) {
+    if (!values.retired) values.retired_reason = null;
+    else if (data.provision_state === S.AVAILABLE)
+      throw ironicError(
+        'InvalidState',
+        `Node ${String(data.uuid)} can not have 'retired' set in provision state 'available', the current state is '${pyStr(data.provision_state)}'`,
+      );
+  }
+  if ('retired_reason' in values && values.retired_reason && !(values.retired ?? data.retired))
+    throw ironicError('InvalidParameterValue', 'The retired_reason field can only be set when retired is True');
+}
 const cannotUpdate = (uuid: unknown, field: string): Error =>
   ironicError(
     'InvalidState',
@@ -45,10 +77,21 @@ const cannotUpdate = (uuid: unknown, field: string): Error =>
 export async function update_node(sim: Sim, a: Args): Promise<unknown> {
   const { data, changes } = fromPrimitive(a.node_obj, 'Node');
   const values: Record<string, unknown> = Object.fromEntries(changes.filter((c) => c in data).map((c) => [c, data[c]]));
-  if ('maintenance' in values && !values.maintenance) values.maintenance_reason = null;
+  if ('maintenance' in values && !values.maintenance) {
+    values.maintenance_reason = null;
+    values.fault = null; // 21.4: leaving maintenance clears the fault
+  }
+  checkProtectedAndRetired(data, values);
+  // reset_interfaces (RPC 1.46): with a new driver, every interface not given goes back to
+  // the new driver's default
+  const resetInterfaces = Boolean(a.reset_interfaces) && 'driver' in values;
   for (const iface of NODE_INTERFACES) {
     const field = `${iface}_interface`;
-    if (field in values && !(ALLOWED_UPDATE.includes(String(data.provision_state)) || data.maintenance))
+    if (!(field in values)) {
+      if (resetInterfaces) values[field] = null;
+      continue;
+    }
+    if (!(ALLOWED_UPDATE.includes(String(data.provision_state)) || data.maintenance))
       throw cannotUpdate(data.uuid, field);
   }
   if ('driver' in values) checkDriver(values.driver);
@@ -79,6 +122,7 @@ export async function destroy_node(sim: Sim, a: Args): Promise<null> {
         instance: node.instance_uuid,
       });
     }
+    if (node.protected) throw nodeProtected(node.uuid); // 21.4, before the state check
     if (!node.maintenance && !S.DELETE_ALLOWED_STATES.includes(String(node.provision_state))) {
       throw ironicError(
         'InvalidState',
@@ -106,20 +150,26 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
       task.spawnAfter(sim.pool, async () => {
         await sim.sleep(0);
         // utils.node_power_action with the fake power interface
+        if (newState !== S.POWER_ON) wipeInternalInfoOnPowerOff(node); // issue 14: the agent's token goes
         if ((newState === S.POWER_ON || newState === S.POWER_OFF) && node.power_state === newState) {
           node.target_power_state = null;
         } else if (asObject(node.driver_info).simulator_fail === 'power') {
-          Object.assign(node, {
-            target_power_state: null,
-            last_error: `Failed to change power state to '${target}' by '${newState}'. Error: simulated power failure (driver_info.simulator_fail)`,
-          });
+          node.target_power_state = null;
+          // node_power_action journals it (no event type: UNKNOWN)
+          recordHistory(
+            sim,
+            node,
+            `Failed to change power state to '${target}' by '${newState}'. Error: simulated power failure (driver_info.simulator_fail)`,
+          );
         } else {
           Object.assign(node, { power_state: target, target_power_state: null });
         }
         node.updated_at = new Date();
       });
     } catch (err) {
-      Object.assign(node, { target_power_state: null, last_error: 'No free conductor workers available' });
+      node.target_power_state = null;
+      // power_state_error_handler
+      recordHistory(sim, node, 'No free conductor workers available', { eventType: HISTORY.CONDUCTOR });
       throw err;
     }
     Object.assign(node, { target_power_state: target, last_error: null, updated_at: new Date() });
@@ -207,14 +257,6 @@ export async function validate_driver_interfaces(sim: Sim, a: Args): Promise<unk
   return sim.tasks.with(a.node_id, { shared: true, purpose: 'driver interface validation' }, (task) =>
     validateInterfaces(task.node),
   );
-}
-
-export async function heartbeat(sim: Sim, a: Args): Promise<null> {
-  // Queens: no agent token; the fake deploy interface ignores heartbeats
-  return sim.tasks.with(a.node_id, { shared: true, purpose: 'heartbeat' }, (task) => {
-    task.spawnAfter(sim.pool, () => undefined);
-    return null;
-  });
 }
 
 export async function add_node_traits(sim: Sim, a: Args): Promise<null> {

@@ -11,6 +11,7 @@ import { pyRepr } from './raid.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import type { Task, Work } from './tasks.ts';
+import { biosCleanStepErrors, HISTORY, recordHistory, runBiosCleanStep } from './subresources.ts';
 
 export function invalidState(action: string, node: NodeRow): Error {
   return invalidStateRequested(action, node.uuid, node.provision_state);
@@ -63,7 +64,12 @@ function start(sim: Sim, task: Task, event: string, action: string, work: Work, 
   try {
     task.spawnAfter(sim.pool, work);
   } catch (err) {
-    node.last_error = 'No free conductor workers available';
+    // 21.4 journals it: provisioning_error_handler (event type provisioning), or, for rescue
+    // and for resuming a clean, the spawn error handlers (event type conductor)
+    const spawnHandler = action === 'rescue' || action === 'resume';
+    recordHistory(sim, node, 'No free conductor workers available', {
+      eventType: spawnHandler ? HISTORY.CONDUCTOR : HISTORY.PROVISIONING,
+    });
     throw err;
   }
   applyEvent(sim, node, event, { background: true, targetState });
@@ -75,16 +81,21 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   await sim.sleep(sim.actionDelayMs);
   const manual = steps !== null;
   let error: string | null = null;
-  if (manual && steps.length) {
-    // fake-hardware's interfaces declare no clean steps, so any requested step is refused
-    error = `Cannot clean node ${node.uuid}. Error: ${steps.map((s) => `node does not support this clean step: ${pyRepr(s)}`).join('; ')}`;
+  // fake-hardware's interfaces declare no clean steps but FakeBIOS's (subresources.ts): any
+  // other requested step is refused
+  const stepErrors = manual
+    ? steps.flatMap((s) => biosCleanStepErrors(node, s) ?? [`node does not support this clean step: ${pyRepr(s)}`])
+    : [];
+  if (stepErrors.length) {
+    error = `Cannot clean node ${node.uuid}. Error: ${stepErrors.join('; ')}`;
   } else if (failing(node, 'clean')) {
     error = `Node ${node.uuid} failed step None: ${injected('clean')}`;
   }
   const info = { ...node.driver_internal_info };
   if (error) {
-    // utils.cleaning_error_handler: clean failed and maintenance
+    // utils.cleaning_error_handler: clean failed and maintenance, journaled
     delete info.clean_step_index;
+    recordHistory(sim, node, error, { eventType: HISTORY.CLEANING });
     Object.assign(node, {
       clean_step: {},
       driver_internal_info: info,
@@ -95,10 +106,21 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
     applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
     return;
   }
+  for (const s of manual ? steps : []) runBiosCleanStep(sim.store, node, s);
   info.clean_steps = null;
   delete info.clean_step_index;
   Object.assign(node, { clean_step: null, driver_internal_info: info });
-  applyEvent(sim, node, manual ? 'manage' : 'done');
+  // 21.4: a retired node goes back to manageable after automated cleaning (cleaning.py)
+  applyEvent(sim, node, manual || node.retired ? 'manage' : 'done');
+}
+
+/** NodeProtected (403): undeploy, rebuild and delete of a protected node (21.4). */
+export function nodeProtected(uuid: unknown): Error {
+  return ironicError(
+    'NodeProtected',
+    `Node ${String(uuid)} is protected and cannot be undeployed, rebuilt or deleted`,
+    { node: uuid },
+  );
 }
 
 export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
@@ -106,6 +128,7 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
+    if (event === 'rebuild' && node.protected) throw nodeProtected(node.uuid); // 21.4
     const ii = node.instance_info ?? {};
     node.driver_internal_info = {
       ...node.driver_internal_info,
@@ -117,7 +140,8 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
       if (configdrive) node.instance_info = { ...node.instance_info, configdrive };
       if (failing(node, 'deploy')) {
         applyEvent(sim, node, 'fail');
-        node.last_error = `Failed to deploy: ${injected('deploy')}`;
+        // deploying_error_handler
+        recordHistory(sim, node, `Failed to deploy: ${injected('deploy')}`, { eventType: HISTORY.DEPLOYING });
         return;
       }
       node.conductor_affinity = sim.conductorId();
@@ -130,6 +154,7 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
 export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'node tear down' }, (task) => {
     const node = task.node;
+    if (node.protected) throw nodeProtected(node.uuid); // 21.4
     start(sim, task, 'delete', 'delete', async () => {
       await sim.sleep(sim.actionDelayMs);
       const fail = failing(node, 'tear_down');
@@ -137,7 +162,10 @@ export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
       delete info.instance;
       Object.assign(node, { instance_info: {}, instance_uuid: null, driver_internal_info: info });
       if (fail) {
-        node.last_error = `Failed to tear down. Error: ${injected('tear_down')}`;
+        recordHistory(sim, node, `Failed to tear down. Error: ${injected('tear_down')}`, {
+          eventType: HISTORY.UNPROVISION,
+          withUser: true,
+        });
         applyEvent(sim, node, 'error');
         return;
       }
@@ -190,7 +218,10 @@ export async function inspect_hardware(sim: Sim, a: Args): Promise<null> {
     start(sim, task, 'inspect', 'inspect', async () => {
       await sim.sleep(sim.actionDelayMs);
       if (failing(node, 'inspect')) {
-        node.last_error = `Failed to inspect hardware. Reason: ${injected('inspect')}`;
+        recordHistory(sim, node, `Failed to inspect hardware. Reason: ${injected('inspect')}`, {
+          eventType: HISTORY.INTROSPECTION,
+          withUser: true,
+        });
         applyEvent(sim, node, 'fail');
         return;
       }
@@ -217,7 +248,10 @@ export async function do_node_rescue(sim: Sim, a: Args): Promise<null> {
         await sim.sleep(sim.actionDelayMs);
         if (failing(node, 'rescue')) {
           node.instance_info = withoutPassword();
-          node.last_error = `Failed to rescue: ${injected('rescue')}`;
+          recordHistory(sim, node, `Failed to rescue: ${injected('rescue')}`, {
+            eventType: HISTORY.RESCUE,
+            withUser: true,
+          });
           applyEvent(sim, node, 'fail');
           return;
         }
@@ -239,7 +273,10 @@ export async function do_node_unrescue(sim: Sim, a: Args): Promise<null> {
     start(sim, task, 'unrescue', 'unrescue', async () => {
       await sim.sleep(sim.actionDelayMs);
       if (failing(node, 'unrescue')) {
-        node.last_error = `Failed to unrescue: ${injected('unrescue')}`;
+        recordHistory(sim, node, `Failed to unrescue: ${injected('unrescue')}`, {
+          eventType: HISTORY.RESCUE,
+          withUser: true,
+        });
         applyEvent(sim, node, 'fail');
         return;
       }
@@ -255,12 +292,20 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     const st = node.provision_state;
     if (action === 'provide' && st === S.MANAGEABLE) {
+      if (node.retired)
+        throw ironicError(
+          'NodeIsRetired',
+          `The providing operation can't be performed on node ${node.uuid} because it is retired.`,
+          { op: 'providing', node: node.uuid },
+        );
       start(sim, task, 'provide', action, () => clean(sim, node, null));
     } else if (action === 'manage' && st === S.ENROLL) {
       start(sim, task, 'manage', action, async () => {
         await sim.sleep(sim.actionDelayMs);
         if (failing(node, 'verify')) {
-          node.last_error = `Failed to validate power driver interface for node ${node.uuid}. Error: ${injected('verify')}`;
+          // verify.py journals it as `verify`
+          const error = `Failed to validate power driver interface for node ${node.uuid}. Error: ${injected('verify')}`;
+          recordHistory(sim, node, error, { eventType: HISTORY.VERIFY, withUser: true });
           applyEvent(sim, node, 'fail');
           return;
         }
@@ -270,7 +315,10 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
       start(sim, task, 'adopt', action, async () => {
         await sim.sleep(sim.actionDelayMs);
         if (failing(node, 'adopt')) {
-          node.last_error = `Error while attempting to adopt node ${node.uuid}: ${injected('adopt')}.`;
+          recordHistory(sim, node, `Error while attempting to adopt node ${node.uuid}: ${injected('adopt')}.`, {
+            eventType: HISTORY.ADOPTION,
+            withUser: true,
+          });
           applyEvent(sim, node, 'fail');
           return;
         }
@@ -299,7 +347,9 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
       delete ii.rescue_password;
       node.instance_info = ii;
       start(sim, task, 'abort', action, () => {
+        // _do_node_rescue_abort journals it as information, not an error
         node.last_error = 'By request, the rescue operation was aborted.';
+        recordHistory(sim, node, node.last_error, { eventType: HISTORY.RESCUE, error: false, withUser: true });
       });
     } else if (!applyEvent(sim, node, action)) {
       throw invalidState(action, node);

@@ -259,6 +259,79 @@ export const CONDUCTOR: ObjectClass = {
   notFound: ['ConductorNotFound', 'conductor', 'Conductor'],
 };
 
+// ---- node sub-resources (21.4): BIOS settings, history, inventory
+
+/**
+ * BIOSSetting 1.1. Its `node_id` is a StringField: the node's integer id travels as a string.
+ * Rows carry the table's own id and uuid, which the object has not (never sent).
+ */
+export const BIOS_SETTING: ObjectClass = {
+  name: 'BIOSSetting',
+  version: '1.1',
+  fields: [
+    'node_id',
+    'name',
+    'value',
+    'attribute_type',
+    'allowable_values',
+    'lower_bound',
+    'max_length',
+    'min_length',
+    'read_only',
+    'reset_required',
+    'unique',
+    'upper_bound',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    value: null,
+    attribute_type: null,
+    allowable_values: null,
+    lower_bound: null,
+    max_length: null,
+    min_length: null,
+    read_only: null,
+    reset_required: null,
+    unique: null,
+    upper_bound: null,
+  },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['BIOSSettingNotFound', 'name', 'BIOS setting'],
+};
+
+/**
+ * BIOSSettingList 1.0: `objects` (and IronicObject's timestamps, never set); its objects are
+ * the BIOSSetting rows.
+ */
+export const BIOS_SETTING_LIST: ObjectClass = {
+  name: 'BIOSSettingList',
+  version: '1.0',
+  fields: ['objects', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: [],
+  notFound: ['BIOSSettingListNotFound', 'names', 'BIOS settings'],
+};
+
+export const NODE_HISTORY: ObjectClass = {
+  name: 'NodeHistory',
+  version: '1.0',
+  fields: ['id', 'uuid', 'conductor', 'event', 'user', 'node_id', 'event_type', 'severity', 'created_at', 'updated_at'],
+  defaults: { conductor: null, event: null, user: null, node_id: null, event_type: null, severity: null },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['NodeHistoryNotFound', 'history', 'Node history record'],
+};
+
+/** NodeInventory 1.0 (no uuid of its own; the row's is never sent). */
+export const NODE_INVENTORY: ObjectClass = {
+  name: 'NodeInventory',
+  version: '1.0',
+  fields: ['id', 'node_id', 'inventory_data', 'plugin_data', 'created_at', 'updated_at'],
+  defaults: { node_id: null, inventory_data: null, plugin_data: null },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['NodeInventoryNotFound', 'node', 'Node inventory record for node'],
+};
+
 /**
  * DeployTemplate 1.1 (extra), as Ironic 21.4 stores it: steps are rows of their own table,
  * answered as `{interface, step, args, priority}` with an integer priority; an unset extra
@@ -274,7 +347,20 @@ export const DEPLOY_TEMPLATE: ObjectClass = {
 };
 
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
-  [NODE, PORT, PORTGROUP, CHASSIS, VOLUME_CONNECTOR, VOLUME_TARGET, CONDUCTOR, DEPLOY_TEMPLATE].map((c) => [c.name, c]),
+  [
+    NODE,
+    PORT,
+    PORTGROUP,
+    CHASSIS,
+    VOLUME_CONNECTOR,
+    VOLUME_TARGET,
+    CONDUCTOR,
+    BIOS_SETTING,
+    BIOS_SETTING_LIST,
+    NODE_HISTORY,
+    NODE_INVENTORY,
+    DEPLOY_TEMPLATE,
+  ].map((c) => [c.name, c]),
 );
 
 /** The stored class named `name` (from the wire: Object.prototype's names are no class). */

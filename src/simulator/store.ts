@@ -4,7 +4,19 @@
  * as several Ironic conductors share one database.
  */
 import { ironicError } from '../conductor/exceptions.ts';
-import { CHASSIS, CONDUCTOR, NODE, PORT, PORTGROUP, VOLUME_CONNECTOR, VOLUME_TARGET, type Row } from './schema.ts';
+import {
+  BIOS_SETTING,
+  CHASSIS,
+  CONDUCTOR,
+  NODE,
+  NODE_HISTORY,
+  NODE_INVENTORY,
+  PORT,
+  PORTGROUP,
+  VOLUME_CONNECTOR,
+  VOLUME_TARGET,
+  type Row,
+} from './schema.ts';
 import { DEPLOY_TEMPLATE } from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
@@ -53,6 +65,23 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
     const limit = Date.now() - Number(f.inspection_started_before) * 1000;
     checks.push((n) => n.inspection_started_at instanceof Date && n.inspection_started_at.getTime() < limit);
   }
+  // 21.4's filters (slice nodefields): equality, shard_in, sharded, description_contains, project
+  for (const k of ['fault', 'owner', 'lessee', 'retired', 'instance_uuid']) {
+    if (k in f) checks.push((n) => (n[k] ?? null) === f[k]);
+  }
+  // groups are stored lowercased; MariaDB's default collation compares without case
+  if (typeof f.conductor_group === 'string') {
+    const group = f.conductor_group.toLowerCase();
+    checks.push((n) => n.conductor_group === group);
+  }
+  if ('shard_in' in f) checks.push((n) => Array.isArray(f.shard_in) && f.shard_in.includes(n.shard));
+  if ('sharded' in f) checks.push((n) => (n.shard !== null && n.shard !== undefined) === Boolean(f.sharded));
+  if (typeof f.description_contains === 'string') {
+    // SQL LIKE '%x%' (case-insensitive under MariaDB's default collation)
+    const needle = f.description_contains.toLowerCase();
+    checks.push((n) => typeof n.description === 'string' && n.description.toLowerCase().includes(needle));
+  }
+  if ('project' in f) checks.push((n) => n.owner === f.project || n.lessee === f.project);
   return (r) => checks.every((c) => c(r as NodeRow));
 }
 
@@ -64,6 +93,10 @@ export class Store {
   readonly connectors = new Table(VOLUME_CONNECTOR);
   readonly targets = new Table(VOLUME_TARGET);
   readonly conductors = new Table(CONDUCTOR);
+  // node sub-resources (21.4): a node's BIOS settings, history events and inventory
+  readonly biosSettings = new Table(BIOS_SETTING);
+  readonly history = new Table(NODE_HISTORY);
+  readonly inventories = new Table(NODE_INVENTORY);
   readonly deployTemplates = new Table(DEPLOY_TEMPLATE);
 
   private readonly tables = new Map<string, Table>([
@@ -74,6 +107,9 @@ export class Store {
     ['VolumeConnector', this.connectors],
     ['VolumeTarget', this.targets],
     ['Conductor', this.conductors],
+    ['BIOSSetting', this.biosSettings],
+    ['NodeHistory', this.history],
+    ['NodeInventory', this.inventories],
     ['DeployTemplate', this.deployTemplates],
   ]);
 
@@ -110,6 +146,7 @@ export class Store {
   createNode(values: Record<string, unknown>): NodeRow {
     if (typeof values.uuid === 'string' && this.nodes.byField('uuid', values.uuid))
       throw ironicError('NodeAlreadyExists', `A node with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
+    formatConductorGroup(values);
     this.checkNodeUnique(values, null);
     const traits = values.traits;
     const row = this.nodes.insert({ ...values, traits: [] }) as NodeRow;
@@ -153,6 +190,7 @@ export class Store {
     }
     this.checkNodeUnique(values, node);
     const v = { ...values };
+    formatConductorGroup(v);
     delete v.id;
     delete v.traits;
     delete v.created_at;
@@ -173,12 +211,20 @@ export class Store {
     return out;
   }
 
-  /** Ironic's destroy_node: the node's ports, portgroups, traits and volume objects go with it. */
+  /**
+   * Ironic's destroy_node: the node's ports, portgroups, traits and volume objects go with it,
+   * and (21.4) its BIOS settings, history and inventory.
+   */
   destroyNode(node: NodeRow): void {
-    for (const t of [this.ports, this.portgroups, this.connectors, this.targets]) {
+    for (const t of [this.ports, this.portgroups, this.connectors, this.targets, ...this.nodeSubresources()]) {
       for (const r of [...t.rows.values()]) if (r.node_id === node.id) t.delete(r);
     }
     this.nodes.delete(node);
+  }
+
+  /** The tables of rows that belong to a node and die with it (21.4's sub-resources). */
+  private nodeSubresources(): Table[] {
+    return [this.biosSettings, this.history, this.inventories];
   }
 
   // ---- ports and portgroups
@@ -376,6 +422,15 @@ export class Store {
     const row = this.conductors.byField('hostname', hostname);
     if (row) this.conductors.delete(row);
   }
+}
+
+/** Node._validate_and_format_conductor_group: InvalidConductorGroup, else lowercased. */
+function formatConductorGroup(values: Record<string, unknown>): void {
+  if (!('conductor_group' in values)) return;
+  const group = values.conductor_group;
+  if (typeof group !== 'string' || !/^[a-zA-Z0-9_\-.]*$/.test(group))
+    throw ironicError('InvalidConductorGroup', `Expected a conductor group but received ${String(group)}.`, { group });
+  values.conductor_group = group.toLowerCase();
 }
 
 /** Deploy template steps as their table stores them: the four columns, the priority an integer. */

@@ -107,6 +107,12 @@ const PINNED = [
   'updateVolumeConnector PATCH /v1/volume/connectors/{connector_uuid}',
   'updateVolumeTarget PATCH /v1/volume/targets/{target_uuid}',
   'validateNode GET /v1/nodes/{node_ident}/validate',
+  // node sub-resources (issue 14)
+  'listNodeBiosSettings GET /v1/nodes/{node_ident}/bios',
+  'showNodeBiosSetting GET /v1/nodes/{node_ident}/bios/{setting_name}',
+  'listNodeHistory GET /v1/nodes/{node_ident}/history',
+  'showNodeHistoryEvent GET /v1/nodes/{node_ident}/history/{event_ident}',
+  'showNodeInventory GET /v1/nodes/{node_ident}/inventory',
   // issue 14, the resources slice
   'listConductors GET /v1/conductors',
   'showConductor GET /v1/conductors/{hostname}',

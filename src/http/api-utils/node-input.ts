@@ -68,6 +68,9 @@ export const NODE_PATCH_INTERNAL = [
 /** Names that route to node sub-resources and can not be node names, in ironic-api's order. */
 export const RESERVED_NODE_NAMES = ['maintenance', 'management', 'states', 'vendor_passthru', 'detail', 'validate'];
 
+/** _NODE_DESCRIPTION_MAX_LENGTH of node.py. */
+export const NODE_DESCRIPTION_MAX_LENGTH = 4096;
+
 /** Interface fields with the microversion that accepts them on input. */
 const INTERFACE_VERSIONS: Readonly<Record<string, Microversion>> = {
   network_interface: MINOR_20_NETWORK_INTERFACE,
@@ -97,6 +100,19 @@ export const nodeCreateSchema = {
     inspection_started_at: nullableDateTime,
     ...Object.fromEntries(INTERFACE_FIELDS.map((f) => [f, nullableString])),
     traits: { type: 'array', items: { type: 'string' } },
+    // 1.40–1.82 (node_schema of 21.4; network_data is checked against its schema in code)
+    bios_interface: nullableString,
+    conductor_group: nullableString,
+    automated_clean: { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }] },
+    owner: nullableString,
+    description: { type: ['string', 'null'], maxLength: NODE_DESCRIPTION_MAX_LENGTH },
+    retired: { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }] },
+    retired_reason: nullableString,
+    lessee: nullableString,
+    network_data: nullableDict,
+    boot_mode: nullableString,
+    secure_boot: { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }] },
+    shard: nullableString,
     ...Object.fromEntries(NODE_READONLY.map((f) => [f, { description: 'read only: refused' }])),
   },
   required: ['driver'],

@@ -25,7 +25,9 @@ import {
   SECRET_MASK,
 } from './representation.ts';
 import {
+  allowAllocations,
   allowAvailableState,
+  allowExposeConductors,
   allowLinksNodeStatesAndDriverProperties,
   allowPortgroupsSubcontrollers,
   allowRaidConfig,
@@ -41,8 +43,28 @@ import {
   MINOR_5_NODE_NAME,
   MINOR_6_INSPECT_STATE,
   MINOR_7_NODE_CLEAN,
+  MINOR_39_INSPECT_WAIT,
+  MINOR_40_BIOS_INTERFACE,
+  MINOR_42_FAULT,
+  MINOR_44_NODE_DEPLOY_STEP,
+  MINOR_46_NODE_CONDUCTOR_GROUP,
+  MINOR_47_NODE_AUTOMATED_CLEAN,
+  MINOR_48_NODE_PROTECTED,
+  MINOR_49_CONDUCTORS,
+  MINOR_50_NODE_OWNER,
+  MINOR_51_NODE_DESCRIPTION,
+  MINOR_52_ALLOCATION,
+  MINOR_61_NODE_RETIRED,
+  MINOR_65_NODE_LESSEE,
+  MINOR_66_NODE_NETWORK_DATA,
+  MINOR_75_NODE_BOOT_MODE,
+  MINOR_82_NODE_SHARD,
+  allows,
+  type Microversion,
 } from '../versions.ts';
+import { ironicError } from '../../conductor/exceptions.ts';
 import { UuidsById } from './resource.ts';
+import { classAction } from './lookup.ts';
 
 /** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
 export const V31_FIELDS = [
@@ -58,7 +80,36 @@ export const V31_FIELDS = [
 
 export const INTERFACE_FIELDS = [...V31_FIELDS, 'network_interface', 'rescue_interface', 'storage_interface'] as const;
 
-/** The node fields of the API (1.38) that `fields=` may name. */
+/**
+ * The node fields of 1.39–1.82 (utils.VERSIONED_FIELDS at 21.4), each with the microversion it
+ * appears from; below it the field is hidden and `fields=` naming it is 406. `conductor` and
+ * `allocation_uuid` are computed by the API (convertNode), the rest are Node 1.37 fields.
+ */
+export const NEWER_NODE_FIELDS: Readonly<Record<string, Microversion>> = {
+  bios_interface: MINOR_40_BIOS_INTERFACE,
+  fault: MINOR_42_FAULT,
+  deploy_step: MINOR_44_NODE_DEPLOY_STEP,
+  conductor_group: MINOR_46_NODE_CONDUCTOR_GROUP,
+  automated_clean: MINOR_47_NODE_AUTOMATED_CLEAN,
+  protected: MINOR_48_NODE_PROTECTED,
+  protected_reason: MINOR_48_NODE_PROTECTED,
+  conductor: MINOR_49_CONDUCTORS,
+  owner: MINOR_50_NODE_OWNER,
+  description: MINOR_51_NODE_DESCRIPTION,
+  allocation_uuid: MINOR_52_ALLOCATION,
+  retired: MINOR_61_NODE_RETIRED,
+  retired_reason: MINOR_61_NODE_RETIRED,
+  lessee: MINOR_65_NODE_LESSEE,
+  network_data: MINOR_66_NODE_NETWORK_DATA,
+  boot_mode: MINOR_75_NODE_BOOT_MODE,
+  secure_boot: MINOR_75_NODE_BOOT_MODE,
+  shard: MINOR_82_NODE_SHARD,
+};
+
+/** Fields ironic-api computes rather than reads from the Node object. */
+const COMPUTED_NODE_FIELDS = ['chassis_uuid', 'conductor', 'allocation_uuid'];
+
+/** The node fields of the API that `fields=` may name (those of 1.38, then NEWER_NODE_FIELDS). */
 export const NODE_FIELDS = [
   'uuid',
   'instance_uuid',
@@ -90,6 +141,7 @@ export const NODE_FIELDS = [
   'traits',
   'created_at',
   'updated_at',
+  ...(Object.keys(NEWER_NODE_FIELDS) as (keyof typeof NEWER_NODE_FIELDS & string)[]),
 ] as const;
 
 /** Fields of the list without `fields=` (_DEFAULT_RETURN_FIELDS). */
@@ -118,6 +170,7 @@ export const NODE_FIELD_VERSIONS: FieldVersions = {
     storage_interface: MINOR_33_STORAGE_INTERFACE,
     traits: MINOR_37_NODE_TRAITS,
     rescue_interface: MINOR_38_RESCUE_INTERFACE,
+    ...NEWER_NODE_FIELDS,
   },
   refuseBelow: [
     'network_interface',
@@ -126,6 +179,7 @@ export const NODE_FIELD_VERSIONS: FieldVersions = {
     'storage_interface',
     'traits',
     'rescue_interface',
+    ...Object.keys(NEWER_NODE_FIELDS),
   ],
 };
 
@@ -143,11 +197,11 @@ export function checkNodeFields(request: FastifyRequest, fields: readonly string
   checkAllowedFields(fields, NODE_FIELD_VERSIONS, request);
 }
 
-/** The node's public fields at 1.38, before version hiding. */
+/** The node's public fields, before version hiding (computed ones come later). */
 async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById): Promise<Record<string, unknown>> {
   const data = node.toPlain() as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const f of NODE_FIELDS) out[f] = data[f] ?? null;
+  for (const f of NODE_FIELDS) if (!COMPUTED_NODE_FIELDS.includes(f)) out[f] = data[f] ?? null;
   for (const f of DATETIME_FIELDS) out[f] = apiDateTime(data[f]);
   out.chassis_uuid = await chassis.get(node.get('chassis_id'));
   out.traits = traitNames(node.get('traits'));
@@ -162,10 +216,87 @@ async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById):
     'clean_step',
     'raid_config',
     'target_raid_config',
+    'deploy_step',
+    'network_data',
   ]) {
     if (out[f] === null) out[f] = {};
   }
+  // Node object defaults (a Node from a conductor older than the field has none)
+  out.conductor_group = data.conductor_group ?? '';
+  out.protected = data.protected ?? false;
+  out.retired = data.retired ?? false;
   return out;
+}
+
+/**
+ * The `conductor` field (1.49): the host the node maps to on the gateway's own hash ring
+ * (ConductorAPI.get_conductor_for: no RPC per node, see there); null when no live conductor
+ * serves the node's `<group>:<driver>`, as ironic-api answers.
+ */
+async function conductorOf(request: FastifyRequest, node: IronicObject<NodeFields>): Promise<string | null> {
+  try {
+    return await request.conductor.get_conductor_for(node);
+  } catch (err) {
+    const type = (err as { exc_type?: string }).exc_type;
+    if (type === 'NoValidHost' || type === 'TemporaryFailure') return null;
+    throw err;
+  }
+}
+
+/**
+ * Allocation uuids by allocation id (the node's `allocation_uuid`, 1.52): Allocation.get_by_id
+ * through the indirection API, one call per allocation, shared across a list; a vanished
+ * allocation (AllocationNotFound) is null, as ironic-api answers.
+ */
+export class AllocationUuids {
+  private readonly cache = new Map<number, Promise<string | null>>();
+  constructor(private readonly request: FastifyRequest) {}
+
+  get(id: unknown): Promise<string | null> {
+    if (typeof id !== 'number') return Promise.resolve(null);
+    let p = this.cache.get(id);
+    if (!p) {
+      p = classAction(this.request, 'Allocation', 'get_by_id', [id]).then(
+        (o) => String((o as IronicObject).get('uuid' as never)),
+        (err: unknown) => {
+          if ((err as { exc_type?: string }).exc_type === 'AllocationNotFound') return null;
+          throw err;
+        },
+      );
+      this.cache.set(id, p);
+    }
+    return p;
+  }
+}
+
+/** The fields ironic-api computes at this microversion (conductor 1.49, allocation_uuid 1.52). */
+async function computedFields(
+  request: FastifyRequest,
+  node: IronicObject<NodeFields>,
+  fields: readonly string[] | undefined,
+  out: Record<string, unknown>,
+  allocations: AllocationUuids,
+): Promise<void> {
+  const wants = (f: string): boolean => fields === undefined || fields.includes(f);
+  if (allowExposeConductors(request) && wants('conductor')) out.conductor = await conductorOf(request, node);
+  if (allowAllocations(request) && wants('allocation_uuid'))
+    out.allocation_uuid = await allocations.get(node.get('allocation_id'));
+}
+
+/**
+ * check_for_invalid_fields of a node: from 1.39 as 21.4's _get_fields_for_node_query words it
+ * (400 `Field x is not a valid field.`, the first in request order), before as Queens did.
+ * 21.4's list answers 500 for such a field, and for chassis_uuid, conductor and allocation_uuid
+ * (reference §7 Q1): the gateway fixes that, answering as the single-node GET does.
+ */
+export function checkNodeFieldNames(request: FastifyRequest, fields: readonly string[]): void {
+  if (!allows(request, MINOR_39_INSPECT_WAIT)) {
+    checkForInvalidFields(fields, NODE_FIELDS);
+    return;
+  }
+  const known = new Set<string>(NODE_FIELDS);
+  const bad = fields.find((f) => !known.has(f));
+  if (bad !== undefined) throw ironicError('Invalid', `Field ${bad} is not a valid field.`);
 }
 
 function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
@@ -175,6 +306,9 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
     if (info.image_url) info.image_url = SECRET_MASK;
     out.instance_info = info;
   }
+  // issue 14 (agent tokens): node_sanitize never shows the agent's token, whoever asks
+  const dii = out.driver_internal_info as Record<string, unknown> | null | undefined;
+  if (dii?.agent_secret_token) out.driver_internal_info = { ...dii, agent_secret_token: SECRET_MASK };
 }
 
 /** The sub-resource links of a full node: ports, states (1.14), portgroups (1.24), volume (1.32). */
@@ -194,9 +328,11 @@ export async function convertNode(
   node: IronicObject<NodeFields>,
   fields?: readonly string[],
   chassis = new UuidsById(request, 'Chassis'),
+  allocations = new AllocationUuids(request),
 ): Promise<Record<string, unknown>> {
   let out = await publicFields(node, chassis);
-  if (fields !== undefined) checkForInvalidFields(fields, NODE_FIELDS);
+  await computedFields(request, node, fields, out, allocations);
+  if (fields !== undefined) checkNodeFieldNames(request, fields);
   maskNode(request, out);
   if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
   hideFields(out, NODE_FIELD_VERSIONS, request);
@@ -221,6 +357,11 @@ export function nodeStates(request: FastifyRequest, node: IronicObject<NodeField
   if (allowRaidConfig(request)) {
     out.raid_config = node.get('raid_config') ?? {};
     out.target_raid_config = node.get('target_raid_config') ?? {};
+  }
+  // 1.75 (slice nodefields): the node's boot mode and secure boot, also in its states
+  if (allows(request, MINOR_75_NODE_BOOT_MODE)) {
+    out.boot_mode = node.get('boot_mode') ?? null;
+    out.secure_boot = node.get('secure_boot') ?? null;
   }
   if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
   return out;
@@ -264,6 +405,25 @@ export const nodeSchema = {
     traits: { type: 'array', items: { type: 'string' } },
     created_at: nullableDateTime,
     updated_at: nullableDateTime,
+    // 1.40–1.82
+    bios_interface: stringOrNull,
+    fault: stringOrNull,
+    deploy_step: nullableDict,
+    conductor_group: { type: 'string' },
+    automated_clean: { type: ['boolean', 'null'] },
+    protected: { type: 'boolean' },
+    protected_reason: stringOrNull,
+    conductor: stringOrNull,
+    owner: stringOrNull,
+    description: stringOrNull,
+    allocation_uuid: stringOrNull,
+    retired: { type: ['boolean', 'null'] },
+    retired_reason: stringOrNull,
+    lessee: stringOrNull,
+    network_data: nullableDict,
+    boot_mode: stringOrNull,
+    secure_boot: { type: ['boolean', 'null'] },
+    shard: stringOrNull,
     links: linksSchema,
     ports: linksSchema,
     states: linksSchema,
@@ -285,6 +445,8 @@ export const nodeStatesSchema = {
     provision_updated_at: nullableDateTime,
     raid_config: nullableDict,
     target_raid_config: nullableDict,
+    boot_mode: stringOrNull,
+    secure_boot: { type: ['boolean', 'null'] },
   },
   required: ['console_enabled', 'power_state', 'provision_state'],
 } as const;

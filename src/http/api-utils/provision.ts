@@ -94,7 +94,8 @@ const CLEAN_STEPS_SCHEMA = {
     type: 'object',
     required: ['interface', 'step'],
     properties: {
-      interface: { enum: ['power', 'management', 'deploy', 'raid'] },
+      // conductor/steps.py CLEANING_INTERFACE_PRIORITY: `bios` since Rocky (11.0)
+      interface: { enum: ['power', 'management', 'deploy', 'bios', 'raid'] },
       step: { type: 'string', minLength: 1 },
       args: { type: 'object', properties: {} },
     },

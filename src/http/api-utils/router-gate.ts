@@ -2,12 +2,11 @@
  * Version-gated routers: a pecan controller whose `_route` refuses the whole resource below its
  * microversion with webob's exceptions, rendered as `{code, title, description}` inside
  * `error_message` (reference §5.8) — 404 for GET, 405 for any other method — before anything
- * else runs (body validation, lookups). Deploy templates (1.55) and shards (1.82) are such
+ * else runs (body validation, lookups): the routes' `belowMinVersion` (src/http/route.ts). Deploy templates (1.55) and shards (1.82) are such
  * routers in 21.4.
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.ts';
-import { allows, type Microversion } from '../versions.ts';
 
 /**
  * webob's HTTPNotFound / HTTPMethodNotAllowed in Ironic's error body. `description` is empty
@@ -19,10 +18,7 @@ export function webobError(status: 404 | 405, description: string): HttpError {
   return new HttpError(status, message, {}, { code: status, title, description });
 }
 
-/** A RouteDef `gate`: below `since`, 404 for GET (and HEAD) and 405 for other methods, with `description`. */
-export function routerGate(since: Microversion, description: string): (request: FastifyRequest) => void {
-  return (request) => {
-    if (allows(request, since)) return;
-    throw webobError(request.method === 'GET' || request.method === 'HEAD' ? 404 : 405, description);
-  };
+/** A RouteDef's `belowMinVersion`: webob's 404 for GET (and HEAD), 405 for other methods, with `description`. */
+export function routerRefusal(description: string): (request: FastifyRequest) => Error {
+  return (request) => webobError(request.method === 'GET' || request.method === 'HEAD' ? 404 : 405, description);
 }

@@ -89,6 +89,10 @@ export const API_RULES = {
   'baremetal:node:traits:set': r(MEMBER, 'Add a trait to, or replace all traits of, a node'),
   'baremetal:node:traits:delete': r(MEMBER, 'Remove one or all traits from a node'),
   'baremetal:node:vendor_passthru': r(MEMBER, 'Access vendor-specific Node functions'),
+  // node sub-resources (issue 14; 21.4's defaults are reader rules, owner-scoped for history and inventory)
+  'baremetal:node:bios:get': r(READER, 'Retrieve Node BIOS information'),
+  'baremetal:node:history:get': r(READER, 'Retrieve history records for a node'),
+  'baremetal:node:inventory:get': r(READER, 'Retrieve introspection data for a node'),
   'baremetal:port:get': r(READER, 'Retrieve Port records'),
   'baremetal:port:list': r('rule:baremetal:port:get', 'List Port records'),
   'baremetal:port:create': r(ADMIN, 'Create Port records'),

@@ -26,6 +26,7 @@ import {
 } from '../api-utils/representation.ts';
 import { route, type RouteDef, type RouteRequest } from '../route.ts';
 import {
+  detailProperty as nodeDetailProperty,
   fieldsProperty as nodeFieldsProperty,
   listQueryProperties as nodeListQueryProperties,
   nodeList,
@@ -172,7 +173,7 @@ function nodeListRoute(detail: boolean): RouteDef {
       params: uuidParams,
       querystring: {
         type: 'object',
-        properties: detail ? filters : { ...filters, ...nodeFieldsProperty },
+        properties: detail ? filters : { ...filters, ...nodeFieldsProperty, ...nodeDetailProperty },
         additionalProperties: false,
       },
       response: nodeRoute.schema?.response,

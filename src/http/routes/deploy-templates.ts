@@ -36,7 +36,7 @@ import {
   nullableDateTime,
 } from '../api-utils/representation.ts';
 import { collectionSchema, resourceSchema } from '../api-utils/resource.ts';
-import { routerGate } from '../api-utils/router-gate.ts';
+import { routerRefusal } from '../api-utils/router-gate.ts';
 import { validateDeployStep, validateTemplate } from '../api-utils/steps-schema.ts';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../route.ts';
@@ -46,7 +46,7 @@ const TAGS = ['deploy templates'];
 const ERRORS = errorResponses(400, 404, 405, 406, 409, 501, 503);
 const DEFAULT_FIELDS = ['uuid', 'name'] as const;
 const PATCH_ALLOWED_FIELDS = ['extra', 'name', 'steps', 'description'];
-const gate = routerGate(MINOR_55_DEPLOY_TEMPLATES, 'The API version does not allow deploy templates');
+const belowMinVersion = routerRefusal('The API version does not allow deploy templates');
 
 const TEMPLATE_LOOKUP: LookupSpec<'DeployTemplate'> = {
   objname: 'DeployTemplate',
@@ -153,7 +153,7 @@ export const deployTemplateRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/deploy_templates',
     operationId: 'listDeployTemplates',
-    gate,
+    belowMinVersion,
     minVersion: MINOR_55_DEPLOY_TEMPLATES,
     policy: 'baremetal:deploy_template:get',
     rpc: ['DeployTemplate.get_by_uuid', 'DeployTemplate.list'],
@@ -208,7 +208,7 @@ export const deployTemplateRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/deploy_templates/:template_ident',
     operationId: 'showDeployTemplate',
-    gate,
+    belowMinVersion,
     minVersion: MINOR_55_DEPLOY_TEMPLATES,
     policy: 'baremetal:deploy_template:get',
     rpc: ['DeployTemplate.get_by_uuid', 'DeployTemplate.get_by_name'],
@@ -229,7 +229,7 @@ export const deployTemplateRoutes: RouteDef[] = [
     method: 'POST',
     url: '/v1/deploy_templates',
     operationId: 'createDeployTemplate',
-    gate,
+    belowMinVersion,
     minVersion: MINOR_55_DEPLOY_TEMPLATES,
     policy: 'baremetal:deploy_template:create',
     rpc: ['DeployTemplate.create'],
@@ -271,7 +271,7 @@ export const deployTemplateRoutes: RouteDef[] = [
     method: 'PATCH',
     url: '/v1/deploy_templates/:template_ident',
     operationId: 'updateDeployTemplate',
-    gate,
+    belowMinVersion,
     minVersion: MINOR_55_DEPLOY_TEMPLATES,
     policy: 'baremetal:deploy_template:update',
     rpc: ['DeployTemplate.get_by_uuid', 'DeployTemplate.get_by_name', 'DeployTemplate.save'],
@@ -310,7 +310,7 @@ export const deployTemplateRoutes: RouteDef[] = [
     method: 'DELETE',
     url: '/v1/deploy_templates/:template_ident',
     operationId: 'deleteDeployTemplate',
-    gate,
+    belowMinVersion,
     minVersion: MINOR_55_DEPLOY_TEMPLATES,
     policy: 'baremetal:deploy_template:delete',
     rpc: ['DeployTemplate.get_by_uuid', 'DeployTemplate.get_by_name', 'DeployTemplate.destroy'],

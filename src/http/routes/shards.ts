@@ -14,11 +14,11 @@
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { listObjects } from '../api-utils/lookup.ts';
 import { errorResponses } from '../api-utils/representation.ts';
-import { routerGate, webobError } from '../api-utils/router-gate.ts';
+import { routerRefusal, webobError } from '../api-utils/router-gate.ts';
 import { route, type RouteDef } from '../route.ts';
 import { MINOR_82_NODE_SHARD } from '../versions.ts';
 
-const gate = routerGate(MINOR_82_NODE_SHARD, 'The API version does not allow shards');
+const belowMinVersion = routerRefusal('The API version does not allow shards');
 const TAGS = ['shards'];
 
 /** The shard counts of every node, as get_shard_list orders them (count descending, ties by shard). */
@@ -52,7 +52,7 @@ export const shardRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/shards',
     operationId: 'listShards',
-    gate,
+    belowMinVersion,
     minVersion: MINOR_82_NODE_SHARD,
     policy: 'baremetal:shards:get',
     rpc: ['Node.list'],
@@ -82,7 +82,8 @@ export const shardRoutes: RouteDef[] = [
     method: 'GET',
     url: '/v1/shards/:shard',
     operationId: 'showShardRefused',
-    gate,
+    minVersion: MINOR_82_NODE_SHARD,
+    belowMinVersion,
     policy: 'baremetal:shards:get',
     rpc: [],
     status: 404,

@@ -20,7 +20,7 @@ const NO_SUCH = '1be26c0b-03f2-4d2e-ae87-c02d7f33c123';
 
 let g: TestGateway;
 before(async () => {
-  // unpinned: the routes of 1.39–1.82 are run too (the Queens routes at 1.38 as before)
+  // unpinned (21.4): the Queens routes run at V, the newer phases at their microversions
   g = await testGateway({
     routes: resourceRoutes,
     config: { simulator_action_delay_ms: 5, pin_release_version: undefined },
@@ -159,6 +159,17 @@ async function lifecycle(by: 'uuid' | 'name'): Promise<void> {
   await hit('GET', `/v1/lookup?addresses=${port.address}`);
   await hit('GET', `/v1/lookup?node_uuid=${node.uuid}`);
   await hit('POST', `/v1/heartbeat/${n}`, { callback_url: 'http://127.0.0.1:9999', agent_version: '3.0' });
+  // issue 14: at 1.62 lookup mints the agent token (fast track lets the enrolled node be looked up)
+  await hit('PATCH', base, [{ op: 'add', path: '/driver_info/fast_track', value: true }]);
+  const looked = await call(g.app, `/v1/lookup?node_uuid=${node.uuid}`, { version: '1.62' });
+  assert.equal(looked.statusCode, 200, looked.body);
+  const agent = {
+    callback_url: 'http://127.0.0.1:9999',
+    agent_version: '9.0',
+    agent_token: looked.json().config.agent_token,
+  };
+  const beat = await call(g.app, `/v1/heartbeat/${n}`, { method: 'POST', version: '1.62', body: agent });
+  assert.equal(beat.statusCode, 202, beat.body);
 
   // provisioning: every target, each from a state that accepts it
   const provision = async (target: string, until: string, body: Record<string, unknown> = {}) => {
@@ -182,6 +193,23 @@ async function lifecycle(by: 'uuid' | 'name'): Promise<void> {
   await hit('DELETE', `/v1/portgroups/${p}`);
   await hit('DELETE', base);
   await hit('DELETE', `/v1/chassis/${chassis.uuid}`);
+}
+
+/** A node's BIOS settings (1.40), history (1.78) and inventory (1.81), and their not-found paths. */
+async function subresources(): Promise<void> {
+  const at = (url: string) => hit('GET', url, undefined, 500, '1.81');
+  const node = await hit('POST', '/v1/nodes', { driver: 'fake-hardware', name: `sub-${++seq}` });
+  const id = [...g.sim.store.nodes.rows.values()].find((r) => r.uuid === node.uuid)?.id ?? 0;
+  g.sim.store.biosSettings.insert({ node_id: id, name: 'ProcVirt', value: 'Enabled' });
+  const event = g.sim.store.history.insert({ node_id: id, event: 'e', severity: 'INFO' });
+  g.sim.store.inventories.insert({ node_id: id, inventory_data: {}, plugin_data: {} });
+  for (const n of [node.uuid, node.name]) {
+    const base = `/v1/nodes/${n}`;
+    for (const url of [`${base}/bios`, `${base}/bios/ProcVirt`, `${base}/bios/Nope`, `${base}/inventory`])
+      await at(url);
+    for (const q of ['', '?detail=true', `?limit=1&marker=${event.uuid}`]) await at(`${base}/history${q}`);
+    await at(`${base}/history/${event.uuid}`);
+  }
 }
 
 /** The drivers' routes, every vendor passthru method verb. */
@@ -279,6 +307,44 @@ async function conductorBranches(): Promise<void> {
   }
 }
 
+/**
+ * The node fields of 1.49 and 1.52 (slice nodefields): every route that shows a whole node
+ * computes its `conductor` from the ring and its `allocation_uuid` through
+ * Allocation.get_by_id (answered here by a stand-in while the simulator has no allocations).
+ */
+async function newerNodeFields(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) =>
+    call(g.app, url, { method, version: '1.82', body }).then((r) => {
+      assert.ok(r.statusCode < 300, `${method} ${url}: ${r.statusCode} ${r.body}`);
+    });
+  const api = g.app.conductor as unknown as Record<string, unknown>;
+  const original = (api.object_class_action_versions as (...a: unknown[]) => Promise<unknown>).bind(api);
+  api.object_class_action_versions = (...args: unknown[]) =>
+    args[1] === 'Allocation'
+      ? Promise.resolve(new IronicObject('Allocation', { id: 7, uuid: NO_SUCH }, '1.1'))
+      : original(...args);
+  try {
+    const chassis = (await call(g.app, '/v1/chassis', { method: 'POST', version: '1.82', body: {} })).json();
+    const created = await call(g.app, '/v1/nodes', {
+      method: 'POST',
+      version: '1.82',
+      body: { driver: 'fake-hardware', chassis_uuid: chassis.uuid },
+    });
+    const node = created.json();
+    g.sim.store.node(node.uuid).allocation_id = 7;
+    await at('PATCH', `/v1/nodes/${node.uuid}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    await at('GET', `/v1/nodes/${node.uuid}`);
+    for (const base of ['/v1/nodes', `/v1/chassis/${chassis.uuid}/nodes`]) {
+      await at('GET', `${base}/detail`);
+      await at('GET', `${base}?fields=uuid,conductor,allocation_uuid&conductor=${g.sim.host}`);
+    }
+    await at('POST', '/v1/nodes', { driver: 'fake-hardware' }); // a node with no allocation: no Allocation call
+    g.sim.store.node(node.uuid).allocation_id = null;
+  } finally {
+    delete api.object_class_action_versions;
+  }
+}
+
 /** route key ("GET /v1/nodes") → the metric's label sets, summed per call. */
 async function observed(metric: string, label: 'call' | 'status'): Promise<Map<string, Set<string>>> {
   const text = (await g.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -300,9 +366,11 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await lifecycle('uuid');
   await lifecycle('name');
   await drivers();
+  await subresources();
   await resources();
   await notFound();
   await conductorBranches();
+  await newerNodeFields();
 
   const answered = await observed('ironic_gateway_http_requests_total', 'status');
   const calls = await observed('ironic_gateway_route_conductor_calls_total', 'call');
@@ -334,7 +402,6 @@ const NOT_FROM_THE_API: Record<string, string> = {
   create_allocation: 'issue 14: POST /v1/allocations not yet served',
   destroy_allocation: 'issue 14: DELETE /v1/allocations not yet served',
   get_random_topic: 'issue 14: allocations not yet served',
-  get_node_with_token: 'issue 14: lookup at 1.62 not yet served',
   set_indicator_state: 'issue 14: indicators not yet served',
   get_indicator_state: 'issue 14: indicators not yet served',
   get_supported_indicators: 'issue 14: indicators not yet served',

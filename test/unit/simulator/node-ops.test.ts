@@ -252,8 +252,29 @@ test('validation, driver properties, heartbeat and unknown methods', async () =>
     B1: 'B1 description. Required.',
     B2: 'B2 description. Required.',
   });
+  // 21.4: a heartbeat needs a version (or a status), then the token get_node_with_token minted
+  const cb = 'http://10.0.0.5:9999';
+  await rejectsWith(
+    sim.call('heartbeat', { node_id: uuid, callback_url: cb, agent_version: null }),
+    'InvalidParameterValue',
+    /^Agent did not transmit a version/,
+  );
+  await rejectsWith(
+    sim.call('heartbeat', { node_id: uuid, callback_url: cb, agent_version: '9', agent_token: null }),
+    'InvalidParameterValue',
+    /^Invalid or missing agent token received\.$/,
+  );
+  const minted = (await sim.call('get_node_with_token', { node_id: uuid })) as any;
+  const token = minted['ironic_object.data'].driver_internal_info.agent_secret_token;
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  const again = (await sim.call('get_node_with_token', { node_id: uuid })) as any;
+  assert.equal(again['ironic_object.data'].driver_internal_info.agent_secret_token, '******');
   assert.equal(
-    await sim.call('heartbeat', { node_id: uuid, callback_url: 'http://10.0.0.5:9999', agent_version: null }),
+    await sim.call('heartbeat', { node_id: uuid, callback_url: cb, agent_version: '9', agent_token: token }),
+    null,
+  );
+  assert.equal(
+    await sim.call('heartbeat', { node_id: uuid, callback_url: cb, agent_status: 'end', agent_token: token }),
     null,
   );
   await rejectsWith(sim.call('no_such_method', {}), 'NoSuchMethod');

@@ -4,6 +4,7 @@ import { crudRoutes } from './crud.ts';
 import { managementRoutes } from './management.ts';
 import { readRoutes } from './reads.ts';
 import { stateRoutes } from './states.ts';
+import { subresourceRoutes } from './subresources.ts';
 import { traitRoutes } from './traits.ts';
 import { vendorRoutes } from './vendor.ts';
 import { vifRoutes } from './vifs.ts';
@@ -16,4 +17,5 @@ export const nodeRoutes: readonly RouteDef[] = [
   ...vendorRoutes,
   ...traitRoutes,
   ...vifRoutes,
+  ...subresourceRoutes,
 ];

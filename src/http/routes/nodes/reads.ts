@@ -33,8 +33,10 @@ import { checkAllowedFields } from '../../api-utils/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
+  AllocationUuids,
   DEFAULT_LIST_FIELDS,
   NODE_FIELD_VERSIONS,
+  checkNodeFieldNames,
   checkNodeFields,
   convertNode,
   nodeCollectionSchema,
@@ -43,8 +45,19 @@ import {
   nodeStatesSchema,
 } from '../../api-utils/node.ts';
 import { UuidsById } from '../../api-utils/resource.ts';
+import { compareVersions } from '../../../rpc/version.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 import {
+  allowDetailQuery,
+  allows,
+  checkAllowFilter,
+  MINOR_39_INSPECT_WAIT,
+  MINOR_42_FAULT,
+  MINOR_46_NODE_CONDUCTOR_GROUP,
+  MINOR_49_CONDUCTORS,
+  MINOR_50_NODE_OWNER,
+  MINOR_65_NODE_LESSEE,
+  MINOR_82_NODE_SHARD,
   allowDriverFilter,
   allowProvisionStateFilter,
   allowResourceClass,
@@ -92,6 +105,9 @@ const INVALID_SORT_KEYS = [
   'raid_config',
   'target_raid_config',
   'traits',
+  // 21.4 (1.44, 1.66)
+  'deploy_step',
+  'network_data',
 ];
 
 /** The node list's query parameters (also served under a chassis, without chassis_uuid). */
@@ -107,9 +123,105 @@ export const listQueryProperties = {
   limit: { type: 'string', description: 'page size (capped by max_limit)' },
   sort_key: { type: 'string', description: 'field to sort by (default id)' },
   sort_dir: { type: 'string', enum: ['asc', 'desc'] },
+  // 1.39–1.82 (slice nodefields)
+  fault: { type: 'string', description: '1.42: only nodes with this fault' },
+  conductor_group: { type: 'string', description: '1.46: only nodes of this conductor group' },
+  conductor: { type: 'string', description: '1.49: only nodes mapped to this conductor (filtered after the page)' },
+  owner: { type: 'string', description: '1.50: only nodes of this owner' },
+  description_contains: { type: 'string', description: '1.51 (not version-checked): description substring' },
+  retired: { type: 'string', description: '1.61 (not version-checked): boolean, retired nodes or not' },
+  lessee: { type: 'string', description: '1.65: only nodes of this lessee' },
+  project: { type: 'string', description: 'nodes whose owner or lessee is this project (not version-checked)' },
+  shard: { type: 'string', description: '1.82: comma-separated shards' },
+  sharded: { type: 'string', description: '1.82: boolean, nodes with (or without) a shard' },
 } as const;
 
-type ListQuery = Partial<Record<keyof typeof listQueryProperties | 'fields', string>>;
+/** `detail=` of the node list (1.43), as an alternative to `/detail`. */
+export const detailProperty = {
+  detail: { type: 'string', description: '1.43: boolean, every field (not with fields)' },
+} as const;
+
+type ListQuery = Partial<Record<keyof typeof listQueryProperties | 'fields' | 'detail', string>>;
+
+/** The fault names of common/faults.py (VALID_FAULTS, in its order). */
+const VALID_FAULTS = ['power failure', 'clean failure', 'rescue abort failure'];
+
+/** args.boolean of 21.4: InvalidParameterValue `Invalid <name>: <oslo's message>`. */
+function booleanParam(name: string, raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseBoolean(raw);
+  } catch (err) {
+    throw ironicError('InvalidParameterValue', `Invalid ${name}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The parameters 21.4 takes at any microversion (reference §7 Q14, copied), with the Node
+ * version whose columns they filter on (description 1.32, retired 1.33, lessee 1.34).
+ */
+const UNGATED_FILTERS = { description_contains: '1.32', retired: '1.33', project: '1.34' } as const;
+
+/**
+ * Version gates and values of the 1.39–1.82 filters (node.py get_all, in its order). The
+ * ungated ones are taken at every microversion as 21.4 does, unless the gateway is pinned to a
+ * release whose Node lacks the column: then they are refused as the older API refused an
+ * unknown parameter, never sent to a conductor that cannot apply them.
+ */
+function checkNewerFilters(request: FastifyRequest, q: ListQuery): void {
+  const nodeVersion = request.conductor.objectVersions.Node ?? '1.0';
+  for (const [k, since] of Object.entries(UNGATED_FILTERS))
+    if (q[k as keyof typeof UNGATED_FILTERS] !== undefined && compareVersions(nodeVersion, since) < 0)
+      throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
+  checkAllowFilter(request, q.fault, MINOR_42_FAULT);
+  if (q.fault !== undefined && !VALID_FAULTS.includes(q.fault))
+    throw ironicError(
+      'Invalid',
+      `Unrecognized fault "${q.fault}" is specified, allowed faults are (${VALID_FAULTS.map((f) => `'${f}'`).join(', ')})`,
+    );
+  checkAllowFilter(request, q.conductor_group, MINOR_46_NODE_CONDUCTOR_GROUP);
+  checkAllowFilter(request, q.conductor, MINOR_49_CONDUCTORS);
+  checkAllowFilter(request, q.owner, MINOR_50_NODE_OWNER);
+  checkAllowFilter(request, q.lessee, MINOR_65_NODE_LESSEE);
+  checkAllowFilter(request, q.shard, MINOR_82_NODE_SHARD);
+  checkAllowFilter(request, q.sharded, MINOR_82_NODE_SHARD);
+}
+
+/** The 1.39–1.82 filters as Node.list takes them (node.py's possible_filters). */
+function newerFilters(q: ListQuery): Record<string, unknown> {
+  const filters: Record<string, unknown> = {};
+  for (const k of ['fault', 'conductor_group', 'owner', 'lessee', 'project', 'description_contains'] as const) {
+    const v = q[k];
+    if (v !== undefined) filters[k] = v;
+  }
+  if (q.shard !== undefined) filters.shard_in = parseList(q.shard);
+  const retired = booleanParam('retired', q.retired);
+  if (retired !== undefined) filters.retired = retired;
+  const sharded = booleanParam('sharded', q.sharded);
+  if (sharded !== undefined) filters.sharded = sharded;
+  return filters;
+}
+
+/**
+ * `?conductor=` (1.49): ironic-api keeps the nodes of the page that map to that conductor
+ * (_filter_by_conductor, after the query, so pages can be short); the ring is the gateway's own.
+ */
+async function filterByConductor(
+  request: FastifyRequest,
+  nodes: IronicObject<NodeFields>[],
+  conductor: string,
+): Promise<IronicObject<NodeFields>[]> {
+  const hosts = await Promise.all(
+    nodes.map((n) =>
+      request.conductor.get_conductor_for(n).catch((err: unknown) => {
+        const type = (err as { exc_type?: string }).exc_type;
+        if (type === 'NoValidHost' || type === 'TemporaryFailure') return null;
+        throw err;
+      }),
+    ),
+  );
+  return nodes.filter((_, i) => hosts[i] === conductor);
+}
 
 /** Version gates and value checks of the list filters (check_for_invalid_state_and_allow_filter …). */
 function checkFilters(request: FastifyRequest, q: ListQuery): void {
@@ -156,10 +268,12 @@ async function listNodes(
   q: ListQuery,
   resourcePath: string,
   fields: readonly string[] | undefined,
+  detailParam?: boolean,
 ) {
   const sortKey = q.sort_key ?? 'id';
   checkAllowedFields([sortKey], NODE_FIELD_VERSIONS, request);
   checkFilters(request, q);
+  checkNewerFilters(request, q);
   const associated = q.associated === undefined ? undefined : parseBoolean(q.associated);
   const maintenance = q.maintenance === undefined ? undefined : parseBoolean(q.maintenance);
   let limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
@@ -168,11 +282,15 @@ async function listNodes(
   validateSortKey(sortKey, INVALID_SORT_KEYS);
   let nodes: IronicObject<NodeFields>[];
   let params: Record<string, string | boolean> = {};
-  if (q.instance_uuid) {
+  // Queens looked the instance's node up alone; 21.4 makes instance_uuid one more filter,
+  // combined with the others (node.py _get_nodes_collection): so from 1.39
+  const instanceAlone = q.instance_uuid && !allows(request, MINOR_39_INSPECT_WAIT);
+  if (instanceAlone && q.instance_uuid) {
     nodes = await nodeByInstance(request, q.instance_uuid);
     limit = 0; // at most one node: never a next link
   } else {
-    const filters = filtersOf(q, associated, maintenance);
+    const filters = { ...filtersOf(q, associated, maintenance), ...newerFilters(q) };
+    if (q.instance_uuid) filters.instance_uuid = q.instance_uuid;
     nodes = await listObjects(request, 'Node', 'list', [], {
       limit,
       marker,
@@ -180,12 +298,21 @@ async function listNodes(
       sort_dir: sortDir,
       filters,
     });
+    if (q.conductor !== undefined) nodes = await filterByConductor(request, nodes, q.conductor);
     params = { sort_key: sortKey, sort_dir: sortDir };
     if (associated) params.associated = associated;
     if (maintenance) params.maintenance = maintenance;
+    // 1.39–1.82: retired and detail are carried too, and (as 21.4 does) the effective fields
+    if (newerFilters(q).retired) params.retired = true; // a 21.4 filter at every version
+    if (allows(request, MINOR_39_INSPECT_WAIT)) {
+      if (detailParam !== undefined) params.detail = detailParam;
+      if (fields !== undefined) params.fields = fields.join(',');
+    }
+    if (q.instance_uuid) limit = 0; // instance_uuid is unique: never a next link
   }
   const chassis = new UuidsById(request, 'Chassis');
-  const items = await Promise.all(nodes.map((n) => convertNode(request, n, fields, chassis)));
+  const allocations = new AllocationUuids(request);
+  const items = await Promise.all(nodes.map((n) => convertNode(request, n, fields, chassis, allocations)));
   const next = nextLink(
     request,
     resourcePath,
@@ -206,7 +333,22 @@ export async function nodeList(request: FastifyRequest, q: ListQuery, detail: bo
   if (detail) return listNodes(request, q, `${path}/detail`, undefined);
   const fields = q.fields === undefined ? undefined : parseList(q.fields);
   checkNodeFields(request, fields);
-  return listNodes(request, q, path, fields ?? DEFAULT_LIST_FIELDS);
+  // from 1.39 before the page is read (an empty page too); Queens checked each node it showed
+  if (fields !== undefined && allows(request, MINOR_39_INSPECT_WAIT)) checkNodeFieldNames(request, fields);
+  // ?detail= (1.43), get_request_return_fields: checked after the filters' gates in 21.4, but
+  // only the argument types come first there; its errors are 400 either way
+  const detailParam = booleanParam('detail', q.detail);
+  if (detailParam !== undefined) {
+    if (!allowDetailQuery(request))
+      throw ironicError(
+        'InvalidParameterValue',
+        `Invalid query parameter ?detail=${detailParam ? 'True' : 'False'} received.`,
+      );
+    if (fields !== undefined && detailParam)
+      throw ironicError('InvalidParameterValue', 'Can not specify ?detail=True and fields in the same request.');
+    if (detailParam) return listNodes(request, q, path, undefined, detailParam);
+  }
+  return listNodes(request, q, path, fields ?? DEFAULT_LIST_FIELDS, detailParam);
 }
 
 export const readRoutes: RouteDef[] = [
@@ -215,14 +357,21 @@ export const readRoutes: RouteDef[] = [
     url: '/v1/nodes',
     operationId: 'listNodes',
     policy: 'baremetal:node:get',
-    rpc: ['Chassis.get_by_id', 'Node.get_by_instance_uuid', 'Node.get_by_uuid', 'Node.list'],
+    rpc: [
+      'Allocation.get_by_id',
+      'Chassis.get_by_id',
+      'Node.get_by_instance_uuid',
+      'Node.get_by_uuid',
+      'Node.list',
+      'get_conductor_for',
+    ],
     status: 200,
     summary: 'List nodes',
     tags: TAGS,
     schema: {
       querystring: {
         type: 'object',
-        properties: { ...listQueryProperties, ...fieldsProperty },
+        properties: { ...listQueryProperties, ...fieldsProperty, ...detailProperty },
         additionalProperties: false,
       },
       response: { 200: nodeCollectionSchema, ...NODE_ERRORS },
@@ -234,7 +383,14 @@ export const readRoutes: RouteDef[] = [
     url: '/v1/nodes/detail',
     operationId: 'listNodesDetailed',
     policy: 'baremetal:node:get',
-    rpc: ['Chassis.get_by_id', 'Node.get_by_instance_uuid', 'Node.get_by_uuid', 'Node.list'],
+    rpc: [
+      'Allocation.get_by_id',
+      'Chassis.get_by_id',
+      'Node.get_by_instance_uuid',
+      'Node.get_by_uuid',
+      'Node.list',
+      'get_conductor_for',
+    ],
     status: 200,
     summary: 'List nodes with every field',
     tags: TAGS,
@@ -249,7 +405,7 @@ export const readRoutes: RouteDef[] = [
     url: '/v1/nodes/:node_ident',
     operationId: 'showNode',
     policy: 'baremetal:node:get',
-    rpc: ['Chassis.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid'],
+    rpc: ['Allocation.get_by_id', 'Chassis.get_by_id', 'Node.get_by_name', 'Node.get_by_uuid', 'get_conductor_for'],
     status: 200,
     summary: 'Show a node',
     tags: TAGS,
