@@ -157,6 +157,9 @@ export const IRONIC_EXCEPTIONS = {
   InvalidConductorGroup: { base: 'Invalid', code: 400 },
   NodeIsRetired: { base: 'Invalid', code: 400 },
   NodeProtected: { base: 'HTTPForbidden', code: 403 },
+  // issue 14 (provisioning, 21.4): the conductor's
+  // max_concurrent_deploy / max_concurrent_clean (no code of its own, so 500)
+  ConcurrentActionLimit: { base: 'IronicException', code: 500 },
   // issue 14, the resources slice: deploy templates (21.4's exception.py)
   DeployTemplateAlreadyExists: { base: 'Conflict', code: 409 },
   DeployTemplateDuplicateName: { base: 'Conflict', code: 409 },

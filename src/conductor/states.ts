@@ -1,6 +1,10 @@
 /**
- * Ironic's provision state machine (ironic/common/states.py at 10.1.0): the same states, the
- * same events and transitions, and the same target-state bookkeeping as its FSM.
+ * Ironic's provision state machine (ironic/common/states.py at 21.4): the same states, the
+ * same events and transitions, and the same target-state bookkeeping as its FSM. Since Queens
+ * (10.1): `inspect wait` and its four transitions, DELETING --fail--> ERROR (was `error`),
+ * the `deploy`/`undeploy` verbs, INSPECTWAIT in UPDATE_ALLOWED_STATES, AVAILABLE out of
+ * DELETE_ALLOWED_STATES (the conductor adds it back under allow_deleting_available_nodes),
+ * UNSTABLE_STATES and the lookup states.
  */
 
 export const ENROLL = 'enroll';
@@ -18,6 +22,7 @@ export const CLEANFAIL = 'clean failed';
 export const ERROR = 'error';
 export const INSPECTING = 'inspecting';
 export const INSPECTFAIL = 'inspect failed';
+export const INSPECTWAIT = 'inspect wait';
 export const ADOPTING = 'adopting';
 export const ADOPTFAIL = 'adopt failed';
 export const RESCUE = 'rescue';
@@ -26,6 +31,10 @@ export const RESCUEWAIT = 'rescue wait';
 export const RESCUING = 'rescuing';
 export const UNRESCUEFAIL = 'unrescue failed';
 export const UNRESCUING = 'unrescuing';
+/** API targets that are not states: aliases of `active` and `deleted` (1.73), and `rebuild`. */
+export const DEPLOY = 'deploy';
+export const UNDEPLOY = 'undeploy';
+export const REBUILD = 'rebuild';
 
 export const POWER_ON = 'power on';
 export const POWER_OFF = 'power off';
@@ -42,7 +51,9 @@ export const POWER_TARGETS: readonly string[] = [POWER_ON, POWER_OFF, REBOOT, SO
 /** API target → internal verb (states.VERBS). */
 export const VERBS: Readonly<Record<string, string>> = {
   active: 'deploy',
+  deploy: 'deploy',
   deleted: 'delete',
+  undeploy: 'delete',
   manage: 'manage',
   provide: 'provide',
   inspect: 'inspect',
@@ -57,6 +68,7 @@ export const UPDATE_ALLOWED_STATES = [
   DEPLOYFAIL,
   INSPECTING,
   INSPECTFAIL,
+  INSPECTWAIT,
   CLEANFAIL,
   ERROR,
   VERIFYING,
@@ -64,8 +76,35 @@ export const UPDATE_ALLOWED_STATES = [
   RESCUEFAIL,
   UNRESCUEFAIL,
 ];
-export const DELETE_ALLOWED_STATES = [AVAILABLE, MANAGEABLE, ENROLL, ADOPTFAIL];
+/** 21.4: without AVAILABLE, which destroy_node adds under [conductor]allow_deleting_available_nodes (default True). */
+export const DELETE_ALLOWED_STATES = [MANAGEABLE, ENROLL, ADOPTFAIL];
 export const STABLE_STATES = [ENROLL, MANAGEABLE, AVAILABLE, ACTIVE, ERROR, RESCUE];
+/** States in which a node is transitioning (boot mode and secure boot changes are refused, 409). */
+export const UNSTABLE_STATES = [
+  DEPLOYING,
+  DEPLOYWAIT,
+  CLEANING,
+  CLEANWAIT,
+  VERIFYING,
+  DELETING,
+  INSPECTING,
+  INSPECTWAIT,
+  ADOPTING,
+  RESCUING,
+  RESCUEWAIT,
+  UNRESCUING,
+];
+/** Where a ramdisk may look its node up ([api]restrict_lookup). */
+export const LOOKUP_ALLOWED_STATES = [
+  DEPLOYING,
+  DEPLOYWAIT,
+  CLEANING,
+  CLEANWAIT,
+  INSPECTING,
+  INSPECTWAIT,
+  RESCUING,
+  RESCUEWAIT,
+];
 
 /** Each unstable state's default target (machine.add_state(..., target=...)). */
 const TARGETS: Readonly<Record<string, string>> = {
@@ -79,6 +118,7 @@ const TARGETS: Readonly<Record<string, string>> = {
   [DELETING]: AVAILABLE,
   [INSPECTING]: MANAGEABLE,
   [INSPECTFAIL]: MANAGEABLE,
+  [INSPECTWAIT]: MANAGEABLE,
   [ADOPTING]: ACTIVE,
   [ADOPTFAIL]: ACTIVE,
   [RESCUING]: RESCUE,
@@ -102,7 +142,7 @@ const TRANSITIONS: ReadonlyArray<readonly [string, string, string]> = [
   [ACTIVE, DELETING, 'delete'],
   [DEPLOYWAIT, DELETING, 'delete'],
   [DEPLOYFAIL, DELETING, 'delete'],
-  [DELETING, ERROR, 'error'],
+  [DELETING, ERROR, 'fail'],
   [DELETING, CLEANING, 'clean'],
   [CLEANING, AVAILABLE, 'done'],
   [CLEANING, CLEANFAIL, 'fail'],
@@ -120,6 +160,10 @@ const TRANSITIONS: ReadonlyArray<readonly [string, string, string]> = [
   [MANAGEABLE, INSPECTING, 'inspect'],
   [INSPECTING, MANAGEABLE, 'done'],
   [INSPECTING, INSPECTFAIL, 'fail'],
+  [INSPECTING, INSPECTWAIT, 'wait'],
+  [INSPECTWAIT, MANAGEABLE, 'done'],
+  [INSPECTWAIT, INSPECTFAIL, 'fail'],
+  [INSPECTWAIT, INSPECTFAIL, 'abort'],
   [INSPECTFAIL, MANAGEABLE, 'manage'],
   [INSPECTFAIL, INSPECTING, 'inspect'],
   [ACTIVE, RESCUING, 'rescue'],

@@ -196,11 +196,16 @@ export const allowAllocations = gate(MINOR_52_ALLOCATION);
 export function checkAllowFilter(request: Versioned, value: unknown, v: Microversion): void {
   if (value !== undefined && !allows(request, v)) throw needsVersion(v);
 }
+// issue 14, provisioning (slice provision)
+export const allowInspectWaitState = gate(MINOR_39_INSPECT_WAIT);
+export const allowInspectAbort = gate(MINOR_41_INSPECTION_ABORT);
+export const allowBuildConfigdrive = gate(MINOR_56_BUILD_CONFIGDRIVE);
+export const allowConfigdriveVendorData = gate(MINOR_59_CONFIGDRIVE_VENDOR_DATA);
+export const allowDeploySteps = gate(MINOR_69_DEPLOY_STEPS);
 
 // Issue 14, the resources slice (deploy templates, events, conductors, shards, ports, drivers):
 // utils.py's predicates of 1.39–1.82 these routes read, by their Ironic names.
-// (allowDetailQuery and allowExposeConductors: above, the nodefields slice's)
-export const allowInspectWaitState = gate(MINOR_39_INSPECT_WAIT);
+// (allowDetailQuery, allowExposeConductors and allowInspectWaitState: above, other slices')
 export const allowPortIsSmartnic = gate(MINOR_53_PORT_SMARTNIC);
 export const allowExposeEvents = gate(MINOR_54_EVENTS);
 export const allowDeployTemplates = gate(MINOR_55_DEPLOY_TEMPLATES);

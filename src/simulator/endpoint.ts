@@ -10,6 +10,7 @@ import { versionWithin } from '../rpc/version.ts';
 import * as A from './agent.ts';
 import type { Args, Sim } from './context.ts';
 import * as I from './indirection.ts';
+import * as M from './management.ts';
 import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
@@ -67,6 +68,12 @@ const METHODS = {
   do_node_unrescue: P.do_node_unrescue,
   add_node_traits: N.add_node_traits,
   remove_node_traits: N.remove_node_traits,
+  // issue 14, provisioning and management (RPC 1.50, 1.55)
+  get_supported_indicators: M.get_supported_indicators,
+  get_indicator_state: M.get_indicator_state,
+  set_indicator_state: M.set_indicator_state,
+  change_node_boot_mode: M.change_node_boot_mode,
+  change_node_secure_boot: M.change_node_secure_boot,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

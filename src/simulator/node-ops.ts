@@ -122,11 +122,13 @@ export async function destroy_node(sim: Sim, a: Args): Promise<null> {
         instance: node.instance_uuid,
       });
     }
-    if (node.protected) throw nodeProtected(node.uuid); // 21.4, before the state check
-    if (!node.maintenance && !S.DELETE_ALLOWED_STATES.includes(String(node.provision_state))) {
+    if (asObject(node).protected === true) throw nodeProtected(node);
+    // 21.4: AVAILABLE is added back because [conductor]allow_deleting_available_nodes defaults to True
+    const allowed = [...S.DELETE_ALLOWED_STATES, S.AVAILABLE];
+    if (!node.maintenance && !allowed.includes(String(node.provision_state))) {
       throw ironicError(
         'InvalidState',
-        `Can not delete node "${node.uuid}" while it is in provision state "${pyStr(node.provision_state)}". Valid provision states to perform deletion are: "(${S.DELETE_ALLOWED_STATES.map(pyRepr).join(', ')})", or set the node into maintenance mode`,
+        `Can not delete node "${node.uuid}" while it is in provision state "${pyStr(node.provision_state)}". Valid provision states to perform deletion are: "(${allowed.map(pyRepr).join(', ')})", or set the node into maintenance mode`,
       );
     }
     node.console_enabled = false;

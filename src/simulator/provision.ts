@@ -3,7 +3,8 @@
  * verb moves the node through the state machine at once, then a worker finishes the action
  * after `actionDelayMs` (the fake hardware's "time on the hardware") while the node stays locked.
  * A node's driver_info.simulator_fail (a verb name or a list of them) makes that action fail,
- * so failure states can be reached on purpose.
+ * so failure states can be reached on purpose; driver_info.simulator_inspect_wait leaves an
+ * inspection in `inspect wait` (as an out-of-band inspector does) until it is aborted.
  */
 import { invalidStateRequested, ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
@@ -31,6 +32,36 @@ export function unsupported(node: NodeRow, extension: string): Error {
     `Driver ${node.driver} does not support ${extension} (disabled or not implemented).`,
     { driver: node.driver, extension },
   );
+}
+
+/** NodeProtected (403): undeploy, rebuild and delete of a protected node (21.4). */
+export function nodeProtected(node: NodeRow): Error {
+  return ironicError('NodeProtected', `Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted`, {
+    node: node.uuid,
+  });
+}
+
+/**
+ * [conductor]max_concurrent_deploy and max_concurrent_clean at their 21.4 defaults; tests may
+ * lower them to reach ConcurrentActionLimit.
+ */
+export const concurrencyLimits = { max_concurrent_deploy: 250, max_concurrent_clean: 50 };
+
+/** ConductorManager._concurrent_action_limit: counts the nodes already busy with that kind of work. */
+function concurrentActionLimit(sim: Sim, action: 'provisioning' | 'unprovisioning' | 'cleaning'): void {
+  const [states, limit] =
+    action === 'provisioning'
+      ? [[S.DEPLOYING, S.DEPLOYWAIT], concurrencyLimits.max_concurrent_deploy]
+      : [[S.DELETING, S.CLEANING, S.CLEANWAIT], concurrencyLimits.max_concurrent_clean];
+  let count = 0;
+  for (const row of sim.store.nodes.rows.values()) if (states.includes(String(row.provision_state))) count++;
+  if (count >= limit) {
+    throw ironicError(
+      'ConcurrentActionLimit',
+      `Unable to process request at this time. The concurrent action limit for ${action} has been reached. Please contact your administrator and try again later.`,
+      { task_type: action },
+    );
+  }
 }
 
 /** TaskManager.process_event plus the DB's provision timestamps; false when refused. */
@@ -81,28 +112,30 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   await sim.sleep(sim.actionDelayMs);
   const manual = steps !== null;
   let error: string | null = null;
+  // 21.4's cleaning_error_handler sets maintenance (and the clean failure fault) only when a
+  // clean step was running: not when the requested steps fail validation before any runs
+  let stepRunning = false;
   // fake-hardware's interfaces declare no clean steps but FakeBIOS's (subresources.ts): any
-  // other requested step is refused
+  // other requested step is refused, as set_node_cleaning_steps does
   const stepErrors = manual
     ? steps.flatMap((s) => biosCleanStepErrors(node, s) ?? [`node does not support this clean step: ${pyRepr(s)}`])
     : [];
   if (stepErrors.length) {
-    error = `Cannot clean node ${node.uuid}. Error: ${stepErrors.join('; ')}`;
+    error = `Cannot clean node ${node.uuid}: ${stepErrors.join('; ')}`;
   } else if (failing(node, 'clean')) {
     error = `Node ${node.uuid} failed step None: ${injected('clean')}`;
+    stepRunning = true;
   }
   const info = { ...node.driver_internal_info };
   if (error) {
-    // utils.cleaning_error_handler: clean failed and maintenance, journaled
+    // utils.cleaning_error_handler: clean failed, journaled; maintenance only for a running step
     delete info.clean_step_index;
     recordHistory(sim, node, error, { eventType: HISTORY.CLEANING });
-    Object.assign(node, {
-      clean_step: {},
-      driver_internal_info: info,
-      last_error: error,
-      maintenance: true,
-      maintenance_reason: error,
-    });
+    Object.assign(node, { clean_step: {}, driver_internal_info: info, last_error: error });
+    if (stepRunning) {
+      Object.assign(node, { maintenance: true, fault: 'clean failure' });
+      if (!node.maintenance_reason) node.maintenance_reason = error;
+    }
     applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
     return;
   }
@@ -114,27 +147,27 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   applyEvent(sim, node, manual || node.retired ? 'manage' : 'done');
 }
 
-/** NodeProtected (403): undeploy, rebuild and delete of a protected node (21.4). */
-export function nodeProtected(uuid: unknown): Error {
-  return ironicError(
-    'NodeProtected',
-    `Node ${String(uuid)} is protected and cannot be undeployed, rebuilt or deleted`,
-    { node: uuid },
-  );
-}
-
 export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
+  concurrentActionLimit(sim, 'provisioning');
   return sim.tasks.with(a.node_id, { purpose: 'node deployment' }, (task) => {
     const node = task.node;
+    // deployments.validate_node: maintenance, protected (rebuild only), the state machine
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
-    if (event === 'rebuild' && node.protected) throw nodeProtected(node.uuid); // 21.4
+    if (event === 'rebuild' && asObject(node).protected === true) throw nodeProtected(node);
+    if (S.nextState(node.provision_state, event) === undefined) throw invalidState(event, node);
     const ii = node.instance_info ?? {};
     node.driver_internal_info = {
       ...node.driver_internal_info,
       is_whole_disk_image: ii.image_source ? !(ii.kernel || ii.ramdisk) : null,
     };
+    // the configdrive is stored as given: a string, or (1.56) the JSON object the deploy
+    // interface renders (configdrive_use_object_store is False by default)
     const configdrive = a.configdrive;
+    // RPC 1.52: user deploy steps are kept in driver_internal_info.user_deploy_steps; steps the
+    // driver does not know yet are skipped at this point (skip_missing), as 21.4 does
+    const deploySteps = Array.isArray(a.deploy_steps) && a.deploy_steps.length ? a.deploy_steps : null;
+    if (deploySteps) node.driver_internal_info = { ...node.driver_internal_info, user_deploy_steps: deploySteps };
     start(sim, task, event, event, async () => {
       await sim.sleep(sim.actionDelayMs);
       if (configdrive) node.instance_info = { ...node.instance_info, configdrive };
@@ -144,6 +177,9 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
         recordHistory(sim, node, `Failed to deploy: ${injected('deploy')}`, { eventType: HISTORY.DEPLOYING });
         return;
       }
+      const info = { ...node.driver_internal_info };
+      delete info.user_deploy_steps;
+      node.driver_internal_info = info;
       node.conductor_affinity = sim.conductorId();
       applyEvent(sim, node, 'done');
     });
@@ -152,9 +188,10 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
 }
 
 export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
+  concurrentActionLimit(sim, 'unprovisioning');
   return sim.tasks.with(a.node_id, { purpose: 'node tear down' }, (task) => {
     const node = task.node;
-    if (node.protected) throw nodeProtected(node.uuid); // 21.4
+    if (asObject(node).protected === true) throw nodeProtected(node);
     start(sim, task, 'delete', 'delete', async () => {
       await sim.sleep(sim.actionDelayMs);
       const fail = failing(node, 'tear_down');
@@ -166,7 +203,7 @@ export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
           eventType: HISTORY.UNPROVISION,
           withUser: true,
         });
-        applyEvent(sim, node, 'error');
+        applyEvent(sim, node, 'fail');
         return;
       }
       applyEvent(sim, node, 'clean', { background: true });
@@ -177,17 +214,24 @@ export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
 }
 
 export async function do_node_clean(sim: Sim, a: Args): Promise<null> {
+  concurrentActionLimit(sim, 'cleaning');
   return sim.tasks.with(a.node_id, { purpose: 'node manual cleaning' }, (task) => {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('cleaning', node);
     const steps = Array.isArray(a.clean_steps) ? a.clean_steps : [];
+    // RPC 1.53: cleaning without booting the ramdisk; the conductor records it for the steps
+    const disableRamdisk = a.disable_ramdisk === true;
     start(
       sim,
       task,
       'clean',
       'manual clean',
       async () => {
-        node.driver_internal_info = { ...node.driver_internal_info, clean_steps: steps };
+        node.driver_internal_info = {
+          ...node.driver_internal_info,
+          clean_steps: steps,
+          cleaning_disable_ramdisk: disableRamdisk,
+        };
         await clean(sim, node, steps);
       },
       S.MANAGEABLE,
@@ -223,6 +267,12 @@ export async function inspect_hardware(sim: Sim, a: Args): Promise<null> {
           withUser: true,
         });
         applyEvent(sim, node, 'fail');
+        return;
+      }
+      // fake inspection is synchronous; driver_info.simulator_inspect_wait makes it behave as an
+      // out-of-band inspector does: the node waits in `inspect wait` (until aborted, here)
+      if (node.driver_info?.simulator_inspect_wait) {
+        applyEvent(sim, node, 'wait');
         return;
       }
       applyEvent(sim, node, 'done');
@@ -292,12 +342,14 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     const st = node.provision_state;
     if (action === 'provide' && st === S.MANAGEABLE) {
-      if (node.retired)
+      // 21.4: [conductor]allow_provisioning_in_maintenance defaults to True; a retired node is not provided
+      if (asObject(node).retired === true) {
         throw ironicError(
           'NodeIsRetired',
           `The providing operation can't be performed on node ${node.uuid} because it is retired.`,
           { op: 'providing', node: node.uuid },
         );
+      }
       start(sim, task, 'provide', action, () => clean(sim, node, null));
     } else if (action === 'manage' && st === S.ENROLL) {
       start(sim, task, 'manage', action, async () => {
@@ -351,6 +403,17 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
         node.last_error = 'By request, the rescue operation was aborted.';
         recordHistory(sim, node, node.last_error, { eventType: HISTORY.RESCUE, error: false, withUser: true });
       });
+    } else if (action === 'abort' && st === S.INSPECTWAIT) {
+      // _do_abort: the inspect interface aborts (the simulated asynchronous inspector can;
+      // fake inspection never waits), the error is recorded, the agent token and URL wiped
+      const info = { ...node.driver_internal_info };
+      delete info.agent_secret_token;
+      delete info.agent_secret_token_pregenerated;
+      delete info.agent_url;
+      delete info.agent_verify_ca;
+      node.driver_internal_info = info;
+      node.last_error = 'Inspection was aborted by request.';
+      applyEvent(sim, node, 'abort');
     } else if (!applyEvent(sim, node, action)) {
       throw invalidState(action, node);
     }

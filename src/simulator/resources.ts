@@ -166,7 +166,11 @@ export async function vif_list(sim: Sim, a: Args): Promise<unknown> {
 }
 
 /** common.get_free_port_like_object: free portgroups before ports, PXE-enabled ports first. */
-function freePortLike(sim: Sim, node: NodeRow, vif: string): Row {
+function freePortLike(sim: Sim, node: NodeRow, vif: string, vifInfo: Record<string, unknown> = {}): Row {
+  // 1.67 (issue 14): vif_info may name the port (or else the portgroup) to attach to
+  const hasPort = Object.hasOwn(vifInfo, 'port_uuid');
+  const portUuid = hasPort ? vifInfo.port_uuid : null;
+  const portgroupUuid = !hasPort && Object.hasOwn(vifInfo, 'portgroup_uuid') ? vifInfo.portgroup_uuid : null;
   const { ports, portgroups } = portLikes(sim, node);
   const check = (r: Row, type: string): boolean => {
     const v = attachedVif(r);
@@ -182,18 +186,21 @@ function freePortLike(sim: Sim, node: NodeRow, vif: string): Row {
   const byGroup = new Map<unknown, Row[]>();
   const unusable = new Set<unknown>();
   for (const p of ports) {
+    if (portUuid && portUuid !== p.uuid) continue;
     if (check(p, 'Port')) {
       unusable.add(p.portgroup_id);
       continue;
     }
-    if (p.portgroup_id === null) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
+    if (p.portgroup_id === null && !portgroupUuid) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
     else byGroup.set(p.portgroup_id, [...(byGroup.get(p.portgroup_id) ?? []), p]);
   }
-  for (const pg of portgroups) {
+  for (const pg of portUuid ? [] : portgroups) {
+    if (portgroupUuid && portgroupUuid !== pg.uuid) continue;
     if (check(pg, 'Portgroup')) continue;
-    if (unusable.has(pg.id))
-      for (const p of byGroup.get(pg.id) ?? []) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
-    else if (byGroup.get(pg.id)?.length) free.push({ row: pg, pg: true, pxe: true });
+    if (unusable.has(pg.id)) {
+      if (!portgroupUuid)
+        for (const p of byGroup.get(pg.id) ?? []) free.push({ row: p, pg: false, pxe: Boolean(p.pxe_enabled) });
+    } else if (byGroup.get(pg.id)?.length) free.push({ row: pg, pg: true, pxe: true });
   }
   if (!free.length)
     throw ironicError('NoFreePhysicalPorts', `Unable to attach VIF ${vif}, not enough free physical ports.`, { vif });
@@ -206,7 +213,7 @@ export async function vif_attach(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'attach vif' }, (task) => {
     if (!isFlat(task.node)) return null;
     if (typeof info.id !== 'string' || !info.id) throw ironicError('MissingParameterValue', 'VIF ID is required.');
-    const target = freePortLike(sim, task.node, info.id);
+    const target = freePortLike(sim, task.node, info.id, info);
     target.internal_info = { ...asObject(target.internal_info), [TENANT_VIF_KEY]: info.id };
     target.updated_at = new Date();
     return null;

@@ -65,6 +65,9 @@ import {
 import { ironicError } from '../../conductor/exceptions.ts';
 import { UuidsById } from './resource.ts';
 import { classAction } from './lookup.ts';
+// issue 14, provisioning: inspect wait below 1.39, boot mode in GET …/states (1.75)
+import { AVAILABLE, INSPECTING, INSPECTWAIT } from '../../conductor/states.ts';
+import { allowInspectWaitState } from '../versions.ts';
 
 /** The dynamic interface fields of 1.31 (api_utils.V31_FIELDS). */
 export const V31_FIELDS = [
@@ -304,6 +307,8 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
   if (!allowed(request, 'show_instance_secrets')) {
     const info = maskSecrets(out.instance_info as Record<string, unknown>);
     if (info.image_url) info.image_url = SECRET_MASK;
+    // 21.4: a configdrive may be a JSON object (1.56); masked whole, whatever its type
+    if (info.configdrive) info.configdrive = SECRET_MASK;
     out.instance_info = info;
   }
   // issue 14 (agent tokens): node_sanitize never shows the agent's token, whoever asks
@@ -334,7 +339,7 @@ export async function convertNode(
   await computedFields(request, node, fields, out, allocations);
   if (fields !== undefined) checkNodeFieldNames(request, fields);
   maskNode(request, out);
-  if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
+  updateStateInOlderVersions(request, out);
   hideFields(out, NODE_FIELD_VERSIONS, request);
   const uuid = String(node.get('uuid'));
   if (fields !== undefined) out = selectFields(out, fields);
@@ -343,7 +348,16 @@ export async function convertNode(
   return out;
 }
 
-/** The states of a node (NodeStates.convert). */
+/**
+ * update_state_in_older_versions: `available` is shown as null below 1.2, and `inspect wait`
+ * as `inspecting` below 1.39 (node bodies and GET …/states alike).
+ */
+export function updateStateInOlderVersions(request: FastifyRequest, out: Record<string, unknown>): void {
+  if (!allowAvailableState(request) && out.provision_state === AVAILABLE) out.provision_state = null;
+  if (!allowInspectWaitState(request) && out.provision_state === INSPECTWAIT) out.provision_state = INSPECTING;
+}
+
+/** The states of a node (node_states_convert; boot_mode and secure_boot from 1.75). */
 export function nodeStates(request: FastifyRequest, node: IronicObject<NodeFields>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     console_enabled: node.get('console_enabled') ?? false,
@@ -358,12 +372,12 @@ export function nodeStates(request: FastifyRequest, node: IronicObject<NodeField
     out.raid_config = node.get('raid_config') ?? {};
     out.target_raid_config = node.get('target_raid_config') ?? {};
   }
-  // 1.75 (slice nodefields): the node's boot mode and secure boot, also in its states
+  // 1.75: the node's boot mode and secure boot, also in its states
   if (allows(request, MINOR_75_NODE_BOOT_MODE)) {
     out.boot_mode = node.get('boot_mode') ?? null;
     out.secure_boot = node.get('secure_boot') ?? null;
   }
-  if (!allowAvailableState(request) && out.provision_state === 'available') out.provision_state = null;
+  updateStateInOlderVersions(request, out);
   return out;
 }
 

@@ -117,6 +117,11 @@ export const API_RULES = {
   'baremetal:volume:update': r(ADMIN, 'Update Volume connector and target records'),
   'baremetal:volume:delete': r(ADMIN, 'Delete Volume connector and target records'),
   'baremetal:node:ipa_heartbeat': r(PUBLIC, 'Send heartbeats from IPA ramdisk'),
+  // issue 14, provisioning (21.4's rules; owner/lessee targets are issue 16's)
+  'baremetal:node:set_boot_mode': r(MEMBER, 'Change Node boot mode'),
+  'baremetal:node:set_secure_boot': r(MEMBER, 'Change Node secure boot state'),
+  'baremetal:node:get_indicator_state': r(READER, 'Retrieve Node indicators and their states'),
+  'baremetal:node:set_indicator_state': r(MEMBER, 'Change Node indicator state'),
   'baremetal:driver:ipa_lookup': r(PUBLIC, 'Access IPA ramdisk functions'),
   // issue 14, the resources slice (21.4's policy.py; legacy defaults: readers read, admins write)
   'baremetal:conductor:get': r(READER, 'Retrieve Conductor records'),

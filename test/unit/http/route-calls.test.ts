@@ -212,6 +212,25 @@ async function subresources(): Promise<void> {
   }
 }
 
+/** Issue 14, provisioning: boot mode, secure boot and indicators (1.63–1.76), on a fresh node. */
+async function provisionRoutes(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) =>
+    call(g.app, url, { method, version: '1.82', body }).then((r) => {
+      assert.ok(r.statusCode < 500, `${method} ${url}: ${r.statusCode} ${r.body}`);
+    });
+  const node = await hit('POST', '/v1/nodes', { driver: 'fake-hardware', name: `boot-${++seq}` });
+  for (const base of [`/v1/nodes/${node.uuid}`, `/v1/nodes/${node.name}`]) {
+    await at('PUT', `${base}/states/boot_mode`, { target: 'uefi' });
+    await waitFor(g.app, node.uuid, (x) => !x.reservation);
+    await at('PUT', `${base}/states/secure_boot`, { target: true });
+    await waitFor(g.app, node.uuid, (x) => !x.reservation);
+    await at('GET', `${base}/management/indicators`);
+    await at('GET', `${base}/management/indicators/led@system`);
+    await at('PUT', `${base}/management/indicators/led@system`, { state: 'on' });
+  }
+  await hit('DELETE', `/v1/nodes/${node.uuid}`);
+}
+
 /** The drivers' routes, every vendor passthru method verb. */
 async function drivers(): Promise<void> {
   const d = '/v1/drivers/fake-hardware';
@@ -367,6 +386,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await lifecycle('name');
   await drivers();
   await subresources();
+  await provisionRoutes();
   await resources();
   await notFound();
   await conductorBranches();
@@ -402,11 +422,6 @@ const NOT_FROM_THE_API: Record<string, string> = {
   create_allocation: 'issue 14: POST /v1/allocations not yet served',
   destroy_allocation: 'issue 14: DELETE /v1/allocations not yet served',
   get_random_topic: 'issue 14: allocations not yet served',
-  set_indicator_state: 'issue 14: indicators not yet served',
-  get_indicator_state: 'issue 14: indicators not yet served',
-  get_supported_indicators: 'issue 14: indicators not yet served',
-  change_node_boot_mode: 'issue 14: PUT …/states/boot_mode not yet served',
-  change_node_secure_boot: 'issue 14: PUT …/states/secure_boot not yet served',
 };
 
 test('every ConductorAPI method and helper is reached by some route, or says why not', () => {

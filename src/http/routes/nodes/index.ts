@@ -1,6 +1,7 @@
 /** Every node route of the Bare Metal API 1.1–1.38: the node part of the REST ⇄ RPC map. */
 import type { RouteDef } from '../../route.ts';
 import { crudRoutes } from './crud.ts';
+import { indicatorRoutes } from './indicators.ts';
 import { managementRoutes } from './management.ts';
 import { readRoutes } from './reads.ts';
 import { stateRoutes } from './states.ts';
@@ -14,6 +15,7 @@ export const nodeRoutes: readonly RouteDef[] = [
   ...crudRoutes,
   ...stateRoutes,
   ...managementRoutes,
+  ...indicatorRoutes,
   ...vendorRoutes,
   ...traitRoutes,
   ...vifRoutes,

@@ -1,13 +1,27 @@
 /** Node state changes: power, provision, RAID target, console. */
 import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
-import { CLEANING, CLEANWAIT, POWER_TARGETS, SOFT_POWER_OFF, SOFT_REBOOT } from '../../../conductor/states.ts';
+import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
+import {
+  ACTIVE,
+  CLEANING,
+  CLEANWAIT,
+  DEPLOY,
+  POWER_TARGETS,
+  REBUILD,
+  SOFT_POWER_OFF,
+  SOFT_REBOOT,
+  UNDEPLOY,
+  UNSTABLE_STATES,
+} from '../../../conductor/states.ts';
 import { route, type RouteDef, type RouteRequest } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
-import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { getRpcNode, nodeAndTopic, topicFor } from '../../api-utils/lookup.ts';
 import {
   PROVISION_ACTIONS,
+  argsBoolean,
   checkActionable,
   checkCleanSteps,
+  checkDeploySteps,
   checkProvisionArguments,
   checkRescuePassword,
   checkVerbVersion,
@@ -15,7 +29,16 @@ import {
 } from '../../api-utils/provision.ts';
 import { emptyResponse, locationOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
-import { allowRaidConfig, allowSoftPowerOff, notAcceptable } from '../../versions.ts';
+import {
+  allowRaidConfig,
+  allowSoftPowerOff,
+  allows,
+  MINOR_76_NODE_CHANGE_BOOT_MODE,
+  notAcceptable,
+} from '../../versions.ts';
+
+/** ALLOWED_TARGET_BOOT_MODES (boot_modes.UEFI, boot_modes.LEGACY_BIOS). */
+const BOOT_MODES = ['bios', 'uefi'];
 
 const statesLocation = (request: NodeRequest, suffix = ''): string =>
   locationOf(request, `nodes/${identOf(request)}/states${suffix}`);
@@ -48,14 +71,54 @@ const provisionSchema = {
     properties: {
       target: {
         type: 'string',
-        description: 'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue',
+        description:
+          'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy',
       },
       configdrive: {
-        type: ['string', 'null'],
-        description: 'gzipped, base64-encoded config drive (active; rebuild from 1.35)',
+        // a type list, not anyOf: ajv coerces values to the first anyOf branch (null → "", false → null)
+        type: ['null', 'string', 'object'],
+        additionalProperties: true,
+        description:
+          'gzipped, base64-encoded config drive or its URL (active; rebuild from 1.35); 1.56: a JSON object {meta_data, network_data, user_data, vendor_data (1.59)}',
       },
       clean_steps: { type: ['array', 'null'], items: { type: 'object' }, description: 'clean only (1.15)' },
+      deploy_steps: {
+        type: ['array', 'null'],
+        items: { type: 'object' },
+        description: '1.69, active or rebuild only: [{interface, step, args, priority}]',
+      },
       rescue_password: { type: ['string', 'null'], description: 'rescue only (1.38)' },
+      disable_ramdisk: {
+        type: ['null', 'boolean', 'string'],
+        description: '1.70, clean only: clean without booting the ramdisk',
+      },
+    },
+    required: ['target'],
+    additionalProperties: false,
+  },
+  response: accepted,
+} as const;
+
+/** PUT …/states/boot_mode and …/states/secure_boot (1.76). */
+const bootModeSchema = {
+  params: nodeIdentParams,
+  querystring: noQuery,
+  body: {
+    type: 'object',
+    properties: { target: { type: 'string', description: 'uefi or bios' } },
+    required: ['target'],
+    additionalProperties: false,
+  },
+  response: accepted,
+} as const;
+
+const secureBootSchema = {
+  params: nodeIdentParams,
+  querystring: noQuery,
+  body: {
+    type: 'object',
+    properties: {
+      target: { type: ['null', 'boolean', 'string'], description: 'true or false' },
     },
     required: ['target'],
     additionalProperties: false,
@@ -111,38 +174,99 @@ async function setPower(request: RouteRequest<typeof powerSchema>): Promise<void
   );
 }
 
-/** Sends the RPC for a provision target (after every check). */
+/** Sends the RPC for a provision target (after every check): _do_provision_action. */
 async function dispatchProvision(
   request: NodeRequest,
-  uuid: string,
-  topic: string,
+  node: IronicObject<NodeFields>,
   body: ProvisionRequest,
+  disableRamdisk: boolean | null,
 ): Promise<void> {
   const c = request.conductor;
   const ctx = request.ctx;
   const t = body.target;
+  const uuid = String(node.get('uuid'));
+  // as 21.4, the topic is resolved after every argument check
+  const topic = await topicFor(request, node);
   // A conductor pinned below RPC 1.43 has no rescue methods: refuse rather than send them.
   if ((t === 'rescue' || t === 'unrescue') && !c.can_send_rescue()) {
     throw notAcceptable(`The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`);
   }
-  if (t === 'active' || t === 'rebuild')
-    return void (await c.do_node_deploy(ctx, uuid, t === 'rebuild', body.configdrive ?? null, topic));
+  if (t === ACTIVE || t === REBUILD || t === DEPLOY) {
+    const steps = checkDeploySteps(body.deploy_steps);
+    return void (await c.do_node_deploy(ctx, uuid, t === REBUILD, body.configdrive ?? null, topic, steps));
+  }
   if (t === 'unrescue') return void (await c.do_node_unrescue(ctx, uuid, topic));
   if (t === 'rescue') return void (await c.do_node_rescue(ctx, uuid, checkRescuePassword(body.rescue_password), topic));
-  if (t === 'deleted') return void (await c.do_node_tear_down(ctx, uuid, topic));
+  if (t === 'deleted' || t === UNDEPLOY) return void (await c.do_node_tear_down(ctx, uuid, topic));
   if (t === 'inspect') return void (await c.inspect_hardware(ctx, uuid, topic));
-  if (t === 'clean') return void (await c.do_node_clean(ctx, uuid, checkCleanSteps(body.clean_steps), topic));
+  if (t === 'clean')
+    return void (await c.do_node_clean(ctx, uuid, checkCleanSteps(body.clean_steps), topic, disableRamdisk));
   if (PROVISION_ACTIONS.includes(t)) return void (await c.do_provisioning_action(ctx, uuid, t, topic));
   throw ironicError('InvalidStateRequested', `The requested action "${t}" could not be understood.`);
 }
 
+/** NodeStatesController.provision, in 21.4's order of checks. */
 async function setProvision(request: RouteRequest<typeof provisionSchema>): Promise<void> {
   const body: ProvisionRequest = request.body;
+  const node = await getRpcNode(request, identOf(request));
   checkVerbVersion(request, body.target);
-  const { node, topic } = await nodeAndTopic(request, identOf(request));
   checkActionable(node, body.target);
-  checkProvisionArguments(request, body);
-  await dispatchProvision(request, String(node.get('uuid')), topic, body);
+  const disableRamdisk = checkProvisionArguments(request, body, node.get('provision_state') ?? null);
+  await dispatchProvision(request, node, body, disableRamdisk);
+}
+
+/**
+ * The shared start of PUT …/boot_mode and …/secure_boot: node and policy, topic, then the
+ * version (404 in faultstring shape below 1.76). 21.4 checks the version after the topic, so
+ * without a conductor for the node the answer is 503/400 even below 1.76 (its Q13): COPIED.
+ */
+async function bootModeNode(request: NodeRequest): Promise<{ node: IronicObject<NodeFields>; topic: string }> {
+  const found = await nodeAndTopic(request, identOf(request));
+  if (!allows(request, MINOR_76_NODE_CHANGE_BOOT_MODE)) {
+    throw ironicError(
+      'NotFound',
+      `This endpoint is supported starting with the API version 1.${MINOR_76_NODE_CHANGE_BOOT_MODE}`,
+    );
+  }
+  return found;
+}
+
+/** 409 while the node is transitioning (UNSTABLE_STATES, adopting included). */
+function checkStable(node: IronicObject<NodeFields>): void {
+  const state = node.get('provision_state') ?? null;
+  if (state !== null && UNSTABLE_STATES.includes(state)) {
+    throw ironicError(
+      'Conflict',
+      `Node is in ${state} state. Since node is transitioning, the boot mode will not be set as this may interfere with ongoing changes and result in erroneous modification. Try again later.`,
+    );
+  }
+}
+
+async function setBootMode(request: RouteRequest<typeof bootModeSchema>): Promise<void> {
+  const { node, topic } = await bootModeNode(request);
+  const target = request.body.target;
+  if (!BOOT_MODES.includes(target)) {
+    throw ironicError(
+      'InvalidParameterValue',
+      `Invalid boot mode ${target} requested for node. Allowed boot modes are: ${BOOT_MODES.join(', ')}`,
+    );
+  }
+  checkStable(node);
+  await request.conductor.change_node_boot_mode(request.ctx, String(node.get('uuid')), target, topic);
+}
+
+async function setSecureBoot(request: RouteRequest<typeof secureBootSchema>): Promise<void> {
+  const { node, topic } = await bootModeNode(request);
+  // args.boolean: a boolean or one of its words; null is not a target
+  const target = argsBoolean('target', request.body.target);
+  if (target === null) {
+    throw ironicError(
+      'InvalidParameterValue',
+      'Invalid secure_boot None requested for node. Allowed secure_boot states are: True, False) ',
+    );
+  }
+  checkStable(node);
+  await request.conductor.change_node_secure_boot(request.ctx, String(node.get('uuid')), target, topic);
 }
 
 async function setRaid(request: RouteRequest<typeof raidSchema>): Promise<void> {
@@ -210,6 +334,36 @@ export const stateRoutes: RouteDef[] = [
     schema: provisionSchema,
     handler: async (request, reply) => {
       await setProvision(request);
+      reply.header('location', statesLocation(request));
+    },
+  }),
+  route({
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/states/boot_mode',
+    operationId: 'setNodeBootMode',
+    policy: 'baremetal:node:set_boot_mode',
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'change_node_boot_mode'],
+    status: 202,
+    summary: 'Change the boot mode of a node (1.76)',
+    tags: TAGS,
+    schema: bootModeSchema,
+    handler: async (request, reply) => {
+      await setBootMode(request);
+      reply.header('location', statesLocation(request));
+    },
+  }),
+  route({
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/states/secure_boot',
+    operationId: 'setNodeSecureBoot',
+    policy: 'baremetal:node:set_secure_boot',
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'change_node_secure_boot'],
+    status: 202,
+    summary: 'Turn secure boot of a node on or off (1.76)',
+    tags: TAGS,
+    schema: secureBootSchema,
+    handler: async (request, reply) => {
+      await setSecureBoot(request);
       reply.header('location', statesLocation(request));
     },
   }),

@@ -4,7 +4,7 @@ import { checkUuidOrName } from '../../api-utils/ident.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
-import { MINOR_28_VIFS_SUBCONTROLLER } from '../../versions.ts';
+import { allows, MINOR_28_VIFS_SUBCONTROLLER, MINOR_67_NODE_VIF_ATTACH_PORT } from '../../versions.ts';
 
 /** The node and its topic; no conductor for its driver is the caller's problem here (400). */
 const nodeFor = (request: NodeRequest) => nodeAndTopic(request, identOf(request), true);
@@ -65,7 +65,11 @@ export const vifRoutes: RouteDef[] = [
       querystring: noQuery,
       body: {
         type: 'object',
-        properties: { id: { type: 'string', description: 'the VIF (e.g. a Neutron port) id' } },
+        properties: {
+          id: { type: 'string', description: 'the VIF (e.g. a Neutron port) id' },
+          port_uuid: { description: '1.67: the port to attach to' },
+          portgroup_uuid: { description: '1.67: the portgroup to attach to' },
+        },
         additionalProperties: true,
       },
       response: { 204: emptyResponse, ...NODE_ERRORS },
@@ -73,6 +77,9 @@ export const vifRoutes: RouteDef[] = [
     handler: async (request) => {
       const vif = checkVif(request, request.body);
       const { node, topic } = await nodeFor(request);
+      // 1.67: the VIF may name the port or portgroup to attach to, not both (below, the keys pass unchecked)
+      if (allows(request, MINOR_67_NODE_VIF_ATTACH_PORT) && 'port_uuid' in vif && 'portgroup_uuid' in vif)
+        throw ironicError('Invalid', 'Cannot specify both port_uuid and portgroup_uuid');
       await request.conductor.vif_attach(request.ctx, String(node.get('uuid')), vif, topic);
     },
   }),
