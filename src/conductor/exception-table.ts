@@ -160,6 +160,11 @@ export const IRONIC_EXCEPTIONS = {
   // issue 14 (provisioning, 21.4): the conductor's
   // max_concurrent_deploy / max_concurrent_clean (no code of its own, so 500)
   ConcurrentActionLimit: { base: 'IronicException', code: 500 },
+  // allocations (Ironic 12.1+)
+  AllocationNotFound: { base: 'NotFound', code: 404 },
+  AllocationDuplicateName: { base: 'Conflict', code: 409 },
+  AllocationAlreadyExists: { base: 'Conflict', code: 409 },
+  AllocationFailed: { base: 'IronicException', code: 500 },
   // issue 14, the resources slice: deploy templates (21.4's exception.py)
   DeployTemplateAlreadyExists: { base: 'Conflict', code: 409 },
   DeployTemplateDuplicateName: { base: 'Conflict', code: 409 },

@@ -202,6 +202,10 @@ export const allowInspectAbort = gate(MINOR_41_INSPECTION_ABORT);
 export const allowBuildConfigdrive = gate(MINOR_56_BUILD_CONFIGDRIVE);
 export const allowConfigdriveVendorData = gate(MINOR_59_CONFIGDRIVE_VENDOR_DATA);
 export const allowDeploySteps = gate(MINOR_69_DEPLOY_STEPS);
+// allocations (slice issue14-allocations)
+export const allowAllocationUpdate = gate(MINOR_57_ALLOCATION_UPDATE);
+export const allowAllocationBackfill = gate(MINOR_58_ALLOCATION_BACKFILL);
+export const allowAllocationOwner = gate(MINOR_60_ALLOCATION_OWNER);
 
 // Issue 14, the resources slice (deploy templates, events, conductors, shards, ports, drivers):
 // utils.py's predicates of 1.39–1.82 these routes read, by their Ironic names.

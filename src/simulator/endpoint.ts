@@ -9,6 +9,7 @@ import type { Endpoint, IncomingRequest } from '../rpc/types.ts';
 import { versionWithin } from '../rpc/version.ts';
 import * as A from './agent.ts';
 import type { Args, Sim } from './context.ts';
+import * as AL from './allocations.ts';
 import * as I from './indirection.ts';
 import * as M from './management.ts';
 import * as N from './node-ops.ts';
@@ -74,6 +75,9 @@ const METHODS = {
   set_indicator_state: M.set_indicator_state,
   change_node_boot_mode: M.change_node_boot_mode,
   change_node_secure_boot: M.change_node_secure_boot,
+  // allocations (RPC 1.48)
+  create_allocation: AL.create_allocation,
+  destroy_allocation: AL.destroy_allocation,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

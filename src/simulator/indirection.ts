@@ -49,6 +49,7 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
   BIOSSetting: ['get'],
   NodeHistory: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
   NodeInventory: ['get_by_node_id'],
+  Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
   // issue 14, the resources slice
   DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
 };
@@ -56,9 +57,12 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 /** Class methods added by issue 14's resources slice, beside a class's own list above. */
 const MORE_METHODS: Readonly<Record<string, readonly string[]>> = { Port: ['list_by_node_shards'] };
 
-function named(method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
+/** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
+const ALLOCATION_LIST = ['filters', ...LIST];
+
+function named(objname: string, method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...asObject(kwargs) };
-  const names = own(PARAMS, method) ?? [];
+  const names = objname === 'Allocation' && method === 'list' ? ALLOCATION_LIST : (own(PARAMS, method) ?? []);
   (Array.isArray(args) ? args : []).forEach((v, i) => {
     if (names[i]) out[names[i]] = v;
   });
@@ -132,6 +136,7 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     case 'list':
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
+      if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
       return table.list(listOptions(kw));
     case 'list_by_node_shards':
       return portsOfShards(store, kw);
@@ -158,7 +163,7 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   }
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
-  const result = classAction(sim.store, cls, method, named(method, a.args, a.kwargs));
+  const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));
   if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
   const version = asObject(a.object_versions)[objname];
   return toPrimitive(cls, result, typeof version === 'string' ? version : undefined);
@@ -191,6 +196,13 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
     case 'VolumeTarget.create':
       store.node(d.data.node_id);
       return store.saveTarget(null, strip(d.data));
+    case 'Allocation.create':
+      return store.createAllocation(strip(d.data));
+    case 'Allocation.save':
+      return store.updateAllocation(existing(), changes);
+    case 'Allocation.destroy':
+      store.destroyAllocation(existing());
+      return null;
     case 'Node.save':
       return store.updateNode(existing() as NodeRow, changes);
     case 'Port.save':

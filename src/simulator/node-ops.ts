@@ -108,7 +108,15 @@ export async function update_node(sim: Sim, a: Args): Promise<unknown> {
       throw cannotUpdate(node.uuid, 'resource_class');
     // the caller's lock is ours while we hold the task; never take its reservation field
     delete values.reservation;
+    // an allocated node losing its instance_uuid loses its allocation (manager.update_node)
+    const dropsAllocation = 'instance_uuid' in values && !values.instance_uuid && node.allocation_id;
+    if (dropsAllocation && !node.maintenance && !ALLOWED_UPDATE.includes(String(node.provision_state)))
+      throw ironicError(
+        'InvalidState',
+        `Node ${node.uuid} with an allocation can not have instance_uuid removed unless it is in one of allowed (${ALLOWED_UPDATE.join(', ')}) states or in maintenance mode.`,
+      );
     sim.store.updateNode(node, values);
+    if (dropsAllocation) sim.store.destroyAllocationOfNode(node);
     return nodePrimitive(node);
   });
 }

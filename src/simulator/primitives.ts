@@ -122,7 +122,7 @@ export function fromPrimitive(p: unknown, expected?: string): Decoded {
   for (const [k, v] of Object.entries(p['ironic_object.data'] ?? {})) {
     if (!cls.fields.includes(k)) continue;
     if (cls.dates.includes(k)) data[k] = parseDate(v);
-    else if (k === 'traits') data[k] = decodeTraits(v);
+    else if (k === 'traits' && cls.name === 'Node') data[k] = decodeTraits(v);
     else data[k] = v;
   }
   const changes = Array.isArray(p['ironic_object.changes'])

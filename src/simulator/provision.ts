@@ -206,6 +206,7 @@ export async function do_node_tear_down(sim: Sim, a: Args): Promise<null> {
         applyEvent(sim, node, 'fail');
         return;
       }
+      sim.store.destroyAllocationOfNode(node); // _do_node_tear_down destroys the node's allocation
       applyEvent(sim, node, 'clean', { background: true });
       await clean(sim, node, null);
     });

@@ -332,6 +332,42 @@ export const NODE_INVENTORY: ObjectClass = {
   notFound: ['NodeInventoryNotFound', 'node', 'Node inventory record for node'],
 };
 
+/** Allocation 1.1 (owner), as Ironic 21.4 stores it (objects/allocation.py, db model defaults). */
+export const ALLOCATION: ObjectClass = {
+  name: 'Allocation',
+  version: '1.1',
+  fields: [
+    'id',
+    'uuid',
+    'name',
+    'node_id',
+    'state',
+    'last_error',
+    'resource_class',
+    'traits',
+    'candidate_nodes',
+    'extra',
+    'conductor_affinity',
+    'owner',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    name: null,
+    node_id: null,
+    state: 'allocating',
+    last_error: null,
+    resource_class: null,
+    traits: [],
+    candidate_nodes: [],
+    extra: {},
+    conductor_affinity: null,
+    owner: null,
+  },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['AllocationNotFound', 'allocation', 'Allocation'],
+};
+
 /**
  * DeployTemplate 1.1 (extra), as Ironic 21.4 stores it: steps are rows of their own table,
  * answered as `{interface, step, args, priority}` with an integer priority; an unset extra
@@ -359,6 +395,7 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
     BIOS_SETTING_LIST,
     NODE_HISTORY,
     NODE_INVENTORY,
+    ALLOCATION,
     DEPLOY_TEMPLATE,
   ].map((c) => [c.name, c]),
 );
@@ -399,5 +436,6 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   ],
   Portgroup: [['node_uuid', '1.5']],
   Conductor: [['conductor_group', '1.3']],
+  Allocation: [['owner', '1.1']],
   DeployTemplate: [['extra', '1.1']],
 };

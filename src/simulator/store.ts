@@ -5,6 +5,7 @@
  */
 import { ironicError } from '../conductor/exceptions.ts';
 import {
+  ALLOCATION,
   BIOS_SETTING,
   CHASSIS,
   CONDUCTOR,
@@ -20,6 +21,9 @@ import {
 import { DEPLOY_TEMPLATE } from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
+
+const ALLOCATING = 'allocating';
+const ALLOCATION_FILTERS = ['state', 'resource_class', 'node_uuid', 'conductor_affinity', 'owner'];
 import { isIntLike, Table, UUID_RE, type ListOptions } from './table.ts';
 
 export type NodeRow = Row & {
@@ -97,6 +101,7 @@ export class Store {
   readonly biosSettings = new Table(BIOS_SETTING);
   readonly history = new Table(NODE_HISTORY);
   readonly inventories = new Table(NODE_INVENTORY);
+  readonly allocations = new Table(ALLOCATION);
   readonly deployTemplates = new Table(DEPLOY_TEMPLATE);
 
   private readonly tables = new Map<string, Table>([
@@ -110,6 +115,7 @@ export class Store {
     ['BIOSSetting', this.biosSettings],
     ['NodeHistory', this.history],
     ['NodeInventory', this.inventories],
+    ['Allocation', this.allocations],
     ['DeployTemplate', this.deployTemplates],
   ]);
 
@@ -212,11 +218,19 @@ export class Store {
   }
 
   /**
-   * Ironic's destroy_node: the node's ports, portgroups, traits and volume objects go with it,
-   * and (21.4) its BIOS settings, history and inventory.
+   * Ironic's destroy_node: the node's ports, portgroups, traits, volume objects and allocations
+   * go with it, and (21.4) its BIOS settings, history and inventory.
    */
   destroyNode(node: NodeRow): void {
-    for (const t of [this.ports, this.portgroups, this.connectors, this.targets, ...this.nodeSubresources()]) {
+    node.allocation_id = null;
+    for (const t of [
+      this.ports,
+      this.portgroups,
+      this.connectors,
+      this.targets,
+      this.allocations,
+      ...this.nodeSubresources(),
+    ]) {
       for (const r of [...t.rows.values()]) if (r.node_id === node.id) t.delete(r);
     }
     this.nodes.delete(node);
@@ -375,6 +389,107 @@ export class Store {
     return this.targets.update(row, strip(values));
   }
 
+  // ---- allocations (Ironic's create/update/destroy_allocation and get_allocation_list)
+
+  /** create_allocation: AllocationAlreadyExists / AllocationDuplicateName; state `allocating` when unset. */
+  createAllocation(values: Record<string, unknown>): Row {
+    if (typeof values.uuid === 'string' && this.allocations.byField('uuid', values.uuid))
+      throw ironicError('AllocationAlreadyExists', `An allocation with UUID ${values.uuid} already exists.`, {
+        uuid: values.uuid,
+      });
+    this.checkAllocationName(values, null);
+    const v = jsonColumns(strip(values));
+    if (!v.state) v.state = ALLOCATING;
+    return this.allocations.insert(v);
+  }
+
+  private checkAllocationName(values: Record<string, unknown>, self: Row | null): void {
+    if (typeof values.name !== 'string') return;
+    const other = this.allocations.byField('name', values.name);
+    if (other && other !== self)
+      throw ironicError('AllocationDuplicateName', `An allocation with name ${values.name} already exists.`, {
+        name: values.name,
+      });
+  }
+
+  /**
+   * update_allocation: a new node_id also reserves the node (allocation_id, instance_uuid = the
+   * allocation's uuid, instance_info.traits), NodeAssociated when it holds another instance,
+   * InstanceAssociated when another node already holds the allocation's uuid. Checked before
+   * anything changes, as the DB transaction rolls back.
+   */
+  updateAllocation(row: Row, values: Record<string, unknown>): Row {
+    if ('uuid' in values && values.uuid !== row.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing allocation.');
+    this.checkAllocationName(values, row);
+    const v = jsonColumns(strip(values));
+    const nodeId = v.node_id;
+    let node: NodeRow | null = null;
+    if (nodeId !== undefined && nodeId !== null && nodeId !== 0) {
+      node = this.nodes.byId(nodeId) as NodeRow;
+      if (node.instance_uuid && node.instance_uuid !== row.uuid)
+        throw ironicError('NodeAssociated', `Node ${node.uuid} is associated with instance ${node.instance_uuid}.`, {
+          node: node.uuid,
+          instance: node.instance_uuid,
+        });
+      this.checkNodeUnique({ instance_uuid: row.uuid, uuid: node.uuid }, node);
+    }
+    this.allocations.update(row, v);
+    if (node) {
+      const traits = Array.isArray(row.traits) ? row.traits : [];
+      this.nodes.update(node, {
+        allocation_id: row.id,
+        instance_uuid: row.uuid,
+        instance_info: { ...(node.instance_info ?? {}), traits },
+      });
+    }
+    return row;
+  }
+
+  /** destroy_allocation: the node holding it loses allocation_id and instance_uuid. */
+  destroyAllocation(row: Row): void {
+    for (const n of this.nodes.rows.values()) {
+      if (n.allocation_id === row.id) this.nodes.update(n, { allocation_id: null, instance_uuid: null });
+    }
+    this.allocations.delete(row);
+  }
+
+  /** The allocation of a node, destroyed (a node torn down or losing its instance_uuid); no-op without one. */
+  destroyAllocationOfNode(node: NodeRow): void {
+    const id = node.allocation_id;
+    if (id === null || id === undefined) return;
+    const row = this.allocations.rows.get(Number(id));
+    if (row) this.destroyAllocation(row);
+    else node.allocation_id = null;
+  }
+
+  /** get_allocation_list with _add_allocations_filters (node_uuid, state, resource_class, owner, conductor_affinity). */
+  listAllocations(opts: ListOptions, filters: unknown): Row[] {
+    const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
+    const unsupported = Object.keys(f).filter((k) => !ALLOCATION_FILTERS.includes(k));
+    if (unsupported.length)
+      throw ironicError(
+        'InvalidParameterValue',
+        `SqlAlchemy API does not support filtering by ${unsupported.join(', ')}`,
+      );
+    const checks: Array<(r: Row) => boolean> = [];
+    if ('node_uuid' in f) {
+      const want = f.node_uuid;
+      checks.push((r) => {
+        if (isIntLike(want)) return r.node_id === Number(want);
+        const node = r.node_id === null ? undefined : this.nodes.rows.get(Number(r.node_id));
+        return node !== undefined && node.uuid === want;
+      });
+    }
+    if ('conductor_affinity' in f) {
+      const want = f.conductor_affinity;
+      const id = isIntLike(want) ? Number(want) : this.conductors.byField('hostname', want)?.id;
+      checks.push((r) => r.conductor_affinity === id);
+    }
+    for (const k of ['state', 'resource_class', 'owner']) if (k in f) checks.push((r) => r[k] === f[k]);
+    return this.allocations.list(opts, (r) => checks.every((c) => c(r)));
+  }
+
   // ---- deploy templates (21.4's create/update_deploy_template: unique uuid and name)
 
   createDeployTemplate(values: Record<string, unknown>): Row {
@@ -449,4 +564,11 @@ function strip(values: Record<string, unknown>): Record<string, unknown> {
   delete v.created_at;
   delete v.updated_at;
   return v;
+}
+
+/** oslo.db's JsonEncodedList/Dict columns store None as [] / {} (an allocation's traits, candidate_nodes, extra). */
+function jsonColumns(values: Record<string, unknown>): Record<string, unknown> {
+  for (const k of ['traits', 'candidate_nodes']) if (k in values && values[k] == null) values[k] = [];
+  if ('extra' in values && values.extra == null) values.extra = {};
+  return values;
 }

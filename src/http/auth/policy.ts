@@ -116,6 +116,26 @@ export const API_RULES = {
   'baremetal:volume:create': r(ADMIN, 'Create Volume connector and target records'),
   'baremetal:volume:update': r(ADMIN, 'Update Volume connector and target records'),
   'baremetal:volume:delete': r(ADMIN, 'Delete Volume connector and target records'),
+  // allocations (1.52): the gateway's split of Ironic 21.4's rules. Who may see or change an
+  // allocation of another project is decided with list_all (a project-scoped caller without it
+  // sees its own project's allocations only, as ALLOCATION_OWNER_READER/MEMBER do in 21.4).
+  'baremetal:allocation:get': r(READER, 'Retrieve Allocation records'),
+  'baremetal:allocation:list': r('rule:baremetal:allocation:get', 'List Allocation records'),
+  'baremetal:allocation:list_all': r(
+    'rule:is_admin or (rule:baremetal:allocation:get and system_scope:all)',
+    'List Allocation records of every project',
+  ),
+  'baremetal:allocation:create': r(MEMBER, 'Create Allocation records'),
+  'baremetal:allocation:create_restricted': r(
+    'rule:baremetal:allocation:create',
+    'Create Allocation records for any project, on any candidate node',
+  ),
+  'baremetal:allocation:create_pre_rbac': r(
+    'rule:is_admin',
+    'Create Allocation records without an owner (else the caller project owns the allocation)',
+  ),
+  'baremetal:allocation:update': r(MEMBER, 'Change name and extra fields of an allocation'),
+  'baremetal:allocation:delete': r(MEMBER, 'Delete Allocation records'),
   'baremetal:node:ipa_heartbeat': r(PUBLIC, 'Send heartbeats from IPA ramdisk'),
   // issue 14, provisioning (21.4's rules; owner/lessee targets are issue 16's)
   'baremetal:node:set_boot_mode': r(MEMBER, 'Change Node boot mode'),

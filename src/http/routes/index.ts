@@ -1,5 +1,6 @@
 /** Every resource route table of the API, in one list: the REST ⇄ RPC map. */
 import type { RouteDef } from '../route.ts';
+import { allocationRoutes } from './allocations.ts';
 import { chassisRoutes } from './chassis.ts';
 import { driverRoutes } from './drivers.ts';
 import { nodeRoutes } from './nodes/index.ts';
@@ -21,6 +22,7 @@ export const resourceRoutes: readonly RouteDef[] = [
   ...driverRoutes,
   ...ramdiskRoutes,
   ...volumeRoutes,
+  ...allocationRoutes,
   // issue 14, the resources slice
   ...conductorRoutes,
   ...deployTemplateRoutes,
