@@ -165,6 +165,11 @@ export const IRONIC_EXCEPTIONS = {
   AllocationDuplicateName: { base: 'Conflict', code: 409 },
   AllocationAlreadyExists: { base: 'Conflict', code: 409 },
   AllocationFailed: { base: 'IronicException', code: 500 },
+  // issue 14, the resources slice: deploy templates (21.4's exception.py)
+  DeployTemplateAlreadyExists: { base: 'Conflict', code: 409 },
+  DeployTemplateDuplicateName: { base: 'Conflict', code: 409 },
+  DeployTemplateNotFound: { base: 'NotFound', code: 404 },
+  InvalidDeployTemplate: { base: 'Invalid', code: 400 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

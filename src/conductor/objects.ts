@@ -45,7 +45,16 @@ export type ObjectName = keyof typeof OBJECT_VERSIONS;
  */
 export const OBJECT_CLASS_METHODS = {
   Node: ['get_by_id', 'get_by_uuid', 'get_by_name', 'get_by_instance_uuid', 'get_by_port_addresses', 'list'],
-  Port: ['get_by_id', 'get_by_uuid', 'get_by_address', 'list', 'list_by_node_id', 'list_by_portgroup_id'],
+  Port: [
+    'get_by_id',
+    'get_by_uuid',
+    'get_by_address',
+    'list',
+    'list_by_node_id',
+    'list_by_portgroup_id',
+    // issue 14, the resources slice: GET /v1/ports?shard= (1.82)
+    'list_by_node_shards',
+  ],
   Portgroup: ['get_by_id', 'get_by_uuid', 'get_by_address', 'get_by_name', 'list', 'list_by_node_id'],
   Chassis: ['get_by_id', 'get_by_uuid', 'list'],
   VolumeConnector: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],

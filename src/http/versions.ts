@@ -206,3 +206,18 @@ export const allowDeploySteps = gate(MINOR_69_DEPLOY_STEPS);
 export const allowAllocationUpdate = gate(MINOR_57_ALLOCATION_UPDATE);
 export const allowAllocationBackfill = gate(MINOR_58_ALLOCATION_BACKFILL);
 export const allowAllocationOwner = gate(MINOR_60_ALLOCATION_OWNER);
+
+// Issue 14, the resources slice (deploy templates, events, conductors, shards, ports, drivers):
+// utils.py's predicates of 1.39–1.82 these routes read, by their Ironic names.
+// (allowDetailQuery, allowExposeConductors and allowInspectWaitState: above, other slices')
+export const allowPortIsSmartnic = gate(MINOR_53_PORT_SMARTNIC);
+export const allowExposeEvents = gate(MINOR_54_EVENTS);
+export const allowDeployTemplates = gate(MINOR_55_DEPLOY_TEMPLATES);
+export const allowLocalLinkConnectionNetworkType = gate(MINOR_64_LOCAL_LINK_CONNECTION_NETWORK_TYPE);
+export const allowDriverFieldsSelector = gate(MINOR_77_DRIVER_FIELDS_SELECTOR);
+export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
+
+/** check_allow_filter_by_shard: `?shard=` below 1.82 is 406 naming the version. */
+export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
+  if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
+}

@@ -4,6 +4,7 @@
  * objects run against the simulator's database, with their argument names and errors.
  */
 import { ironicError } from '../conductor/exceptions.ts';
+import { RemoteError } from '../rpc/errors.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { checkDriver, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
@@ -25,12 +26,14 @@ const PARAMS: Readonly<Record<string, readonly string[]>> = {
   get_by_name: ['ident'],
   get_by_address: ['ident'],
   get_by_instance_uuid: ['ident'],
-  get_by_hostname: ['ident'],
+  get_by_hostname: ['ident', 'online'],
   get_by_port_addresses: ['addresses'],
   list: [...LIST, 'filters'],
   list_by_node_id: ['node_id', ...LIST],
   list_by_portgroup_id: ['portgroup_id', ...LIST],
   list_by_volume_id: ['volume_id', ...LIST],
+  // issue 14, the resources slice
+  list_by_node_shards: ['shards', ...LIST, 'project'],
 };
 
 const METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -47,7 +50,12 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
   NodeHistory: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
   NodeInventory: ['get_by_node_id'],
   Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
+  // issue 14, the resources slice
+  DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
 };
+
+/** Class methods added by issue 14's resources slice, beside a class's own list above. */
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = { Port: ['list_by_node_shards'] };
 
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
@@ -67,9 +75,25 @@ function findBy(table: Table, field: string, value: unknown): Row {
   return row;
 }
 
-function liveConductors(): (r: Row) => boolean {
-  const since = Date.now() - HEARTBEAT_TIMEOUT_MS;
-  return (r) => r.online === true && ((r.updated_at ?? r.created_at) as Date).getTime() >= since;
+/**
+ * Conductor.get_by_hostname(hostname, online=True): dbapi.get_conductor filters on the `online`
+ * column unless `online` is None (ironic-api's GET /v1/conductors/{hostname} passes None).
+ */
+function conductorByHostname(table: Table, hostname: unknown, online: unknown): Row {
+  const want = online === undefined ? true : online;
+  const row = table.byField('hostname', hostname);
+  if (!row || (want !== null && row.online !== want))
+    throw ironicError('ConductorNotFound', `Conductor ${String(hostname)} could not be found.`, {
+      conductor: hostname,
+    });
+  return row;
+}
+
+/** Port.list_by_node_shards: the ports of the nodes in those shards (`project` accepted and ignored, as 21.4). */
+function portsOfShards(store: Store, kw: Record<string, unknown>): Row[] {
+  const shards = Array.isArray(kw.shards) ? kw.shards : [];
+  const nodeIds = new Set([...store.nodes.rows.values()].filter((n) => shards.includes(n.shard)).map((n) => n.id));
+  return store.ports.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number));
 }
 
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
@@ -87,7 +111,7 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     case 'get_by_address':
       return findBy(table, 'address', ident);
     case 'get_by_hostname':
-      return findBy(table, 'hostname', ident);
+      return conductorByHostname(table, ident, kw.online);
     case 'get_by_instance_uuid': {
       const row = table.byField('instance_uuid', ident);
       if (!row)
@@ -111,9 +135,11 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     }
     case 'list':
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
-      if (cls.name === 'Conductor') return table.list(listOptions(kw), liveConductors());
+      // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
       return table.list(listOptions(kw));
+    case 'list_by_node_shards':
+      return portsOfShards(store, kw);
     case 'list_by_node_id':
     case 'list_by_portgroup_id':
     case 'list_by_volume_id': {
@@ -131,7 +157,8 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   const objname = String(a.objname);
   const method = String(a.objmethod);
   const cls = classOf(objname);
-  if (!cls || !Object.hasOwn(METHODS, objname) || !METHODS[objname].includes(method)) {
+  const known = (own(METHODS, objname) ?? []).includes(method) || (own(MORE_METHODS, objname) ?? []).includes(method);
+  if (!cls || !known) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
   const sub = subresourceClassAction(sim.store, objname, method, a);
@@ -188,6 +215,21 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
       return store.saveConnector(existing(), changes);
     case 'VolumeTarget.save':
       return store.saveTarget(existing(), changes);
+    // issue 14, the resources slice: deploy templates, written by ironic-api through the indirection API
+    case 'DeployTemplate.create':
+      return store.createDeployTemplate(d.data);
+    case 'DeployTemplate.save':
+      return store.updateDeployTemplate(existing(), changes);
+    case 'DeployTemplate.destroy':
+      // 21.4's DeployTemplate.destroy(self) takes no context, and the conductor's _object_dispatch
+      // calls it with one: a 21.4 conductor cannot destroy a template through object_action
+      // (reference §0.4). So does this one, so that the gateway's refusal is exercised.
+      throw new RemoteError(
+        'TypeError',
+        'DeployTemplate.destroy() takes 1 positional argument but 2 were given',
+        {},
+        'builtins',
+      );
     case 'Node.destroy':
       store.destroyNode(existing() as NodeRow);
       return null;

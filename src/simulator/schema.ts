@@ -368,6 +368,20 @@ export const ALLOCATION: ObjectClass = {
   notFound: ['AllocationNotFound', 'allocation', 'Allocation'],
 };
 
+/**
+ * DeployTemplate 1.1 (extra), as Ironic 21.4 stores it: steps are rows of their own table,
+ * answered as `{interface, step, args, priority}` with an integer priority; an unset extra
+ * reads back as `{}` (JsonEncodedDict).
+ */
+export const DEPLOY_TEMPLATE: ObjectClass = {
+  name: 'DeployTemplate',
+  version: '1.1',
+  fields: ['id', 'uuid', 'name', 'steps', 'extra', 'created_at', 'updated_at'],
+  defaults: { steps: [], extra: {} },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['DeployTemplateNotFound', 'template', 'Deploy template'],
+};
+
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
   [
     NODE,
@@ -382,6 +396,7 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
     NODE_HISTORY,
     NODE_INVENTORY,
     ALLOCATION,
+    DEPLOY_TEMPLATE,
   ].map((c) => [c.name, c]),
 );
 
@@ -422,4 +437,5 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   Portgroup: [['node_uuid', '1.5']],
   Conductor: [['conductor_group', '1.3']],
   Allocation: [['owner', '1.1']],
+  DeployTemplate: [['extra', '1.1']],
 };

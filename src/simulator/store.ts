@@ -18,6 +18,7 @@ import {
   VOLUME_TARGET,
   type Row,
 } from './schema.ts';
+import { DEPLOY_TEMPLATE } from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 
@@ -101,6 +102,7 @@ export class Store {
   readonly history = new Table(NODE_HISTORY);
   readonly inventories = new Table(NODE_INVENTORY);
   readonly allocations = new Table(ALLOCATION);
+  readonly deployTemplates = new Table(DEPLOY_TEMPLATE);
 
   private readonly tables = new Map<string, Table>([
     ['Node', this.nodes],
@@ -114,6 +116,7 @@ export class Store {
     ['NodeHistory', this.history],
     ['NodeInventory', this.inventories],
     ['Allocation', this.allocations],
+    ['DeployTemplate', this.deployTemplates],
   ]);
 
   /** The table of an object class (a Map: a name from the wire never reaches Object.prototype). */
@@ -487,13 +490,47 @@ export class Store {
     return this.allocations.list(opts, (r) => checks.every((c) => c(r)));
   }
 
+  // ---- deploy templates (21.4's create/update_deploy_template: unique uuid and name)
+
+  createDeployTemplate(values: Record<string, unknown>): Row {
+    const v: Record<string, unknown> = { ...strip(values), steps: templateSteps(values.steps) };
+    if (typeof v.uuid === 'string' && this.deployTemplates.byField('uuid', v.uuid))
+      throw ironicError('DeployTemplateAlreadyExists', `A deploy template with UUID ${v.uuid} already exists.`, {
+        uuid: v.uuid,
+      });
+    this.checkTemplateName(v, null);
+    if (v.extra === null) v.extra = {};
+    return this.deployTemplates.insert(v);
+  }
+
+  updateDeployTemplate(row: Row, values: Record<string, unknown>): Row {
+    if ('uuid' in values && values.uuid !== row.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing deploy template.');
+    const v = strip(values);
+    if ('steps' in v) v.steps = templateSteps(v.steps);
+    if (v.extra === null) v.extra = {};
+    this.checkTemplateName(v, row);
+    return this.deployTemplates.update(row, v);
+  }
+
+  private checkTemplateName(values: Record<string, unknown>, self: Row | null): void {
+    if (typeof values.name !== 'string') return;
+    const other = this.deployTemplates.byField('name', values.name);
+    if (other && other !== self)
+      throw ironicError('DeployTemplateDuplicateName', `A deploy template with name ${values.name} already exists.`, {
+        name: values.name,
+      });
+  }
+
   // ---- conductors
 
   /** Registers (or refreshes) a live conductor, as Ironic's register_conductor/touch. */
   registerConductor(hostname: string, drivers: string[], group = ''): Row {
     const row = this.conductors.byField('hostname', hostname);
     if (row) return this.conductors.update(row, { drivers, conductor_group: group, online: true });
-    return this.conductors.insert({ hostname, drivers, conductor_group: group, online: true });
+    // register_conductor always sets updated_at (ironic-api's `alive` reads it)
+    const added = this.conductors.insert({ hostname, drivers, conductor_group: group, online: true });
+    return this.conductors.update(added, {});
   }
 
   unregisterConductor(hostname: string): void {
@@ -509,6 +546,16 @@ function formatConductorGroup(values: Record<string, unknown>): void {
   if (typeof group !== 'string' || !/^[a-zA-Z0-9_\-.]*$/.test(group))
     throw ironicError('InvalidConductorGroup', `Expected a conductor group but received ${String(group)}.`, { group });
   values.conductor_group = group.toLowerCase();
+}
+
+/** Deploy template steps as their table stores them: the four columns, the priority an integer. */
+function templateSteps(steps: unknown): Record<string, unknown>[] {
+  return (Array.isArray(steps) ? steps : []).map((s: Record<string, unknown>) => ({
+    interface: s?.interface,
+    step: s?.step,
+    args: s?.args ?? {},
+    priority: Number(s?.priority),
+  }));
 }
 
 function strip(values: Record<string, unknown>): Record<string, unknown> {

@@ -125,6 +125,16 @@ const PINNED = [
   'listNodeHistory GET /v1/nodes/{node_ident}/history',
   'showNodeHistoryEvent GET /v1/nodes/{node_ident}/history/{event_ident}',
   'showNodeInventory GET /v1/nodes/{node_ident}/inventory',
+  // issue 14, the resources slice
+  'listConductors GET /v1/conductors',
+  'showConductor GET /v1/conductors/{hostname}',
+  'listDeployTemplates GET /v1/deploy_templates',
+  'showDeployTemplate GET /v1/deploy_templates/{template_ident}',
+  'createDeployTemplate POST /v1/deploy_templates',
+  'updateDeployTemplate PATCH /v1/deploy_templates/{template_ident}',
+  'deleteDeployTemplate DELETE /v1/deploy_templates/{template_ident}',
+  'createEvents POST /v1/events',
+  'listShards GET /v1/shards',
 ];
 
 test('every operation has the pinned operationId, and no other operation exists', async () => {

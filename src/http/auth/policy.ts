@@ -143,6 +143,15 @@ export const API_RULES = {
   'baremetal:node:get_indicator_state': r(READER, 'Retrieve Node indicators and their states'),
   'baremetal:node:set_indicator_state': r(MEMBER, 'Change Node indicator state'),
   'baremetal:driver:ipa_lookup': r(PUBLIC, 'Access IPA ramdisk functions'),
+  // issue 14, the resources slice (21.4's policy.py; legacy defaults: readers read, admins write)
+  'baremetal:conductor:get': r(READER, 'Retrieve Conductor records'),
+  'baremetal:events:post': r(ADMIN, 'Post events'),
+  'baremetal:deploy_template:get': r(READER, 'Retrieve Deploy Template records'),
+  'baremetal:deploy_template:create': r(ADMIN, 'Create Deploy Template records'),
+  'baremetal:deploy_template:update': r(ADMIN, 'Update Deploy Template records'),
+  'baremetal:deploy_template:delete': r(ADMIN, 'Delete Deploy Template records'),
+  'baremetal:shards:get': r(READER, 'Get Shard records'),
+  'baremetal:volume:view_target_properties': r(ADMIN, 'Ability to view volume target properties'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */

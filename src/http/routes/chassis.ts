@@ -5,6 +5,9 @@
  * (400). `/v1/chassis/{uuid}/nodes` is the node list filtered on the chassis.
  */
 import { randomUUID } from 'node:crypto';
+import { collection } from '../api-utils/collection.ts';
+import { detailNextLink, listReturnFields } from '../api-utils/detail-list.ts';
+import { servesAntelope } from '../api-utils/port.ts';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, ChassisFields } from '../../conductor/objects.ts';
@@ -87,10 +90,11 @@ async function getChassis(request: RouteRequest<{ params: typeof uuidParams }>):
 
 async function listChassis(
   request: FastifyRequest,
-  q: PageQuery & { fields?: string },
+  q: PageQuery & { fields?: string; detail?: string },
   path: string,
   fields: readonly string[] | undefined,
 ) {
+  if (servesAntelope(request)) return listChassisAntelope(request, q, path, fields);
   const page = await pageOf(request, CHASSIS, 'Chassis', q);
   const chassis = await listObjects(request, 'Chassis', 'list', [], pageKwargs(page));
   // the next page keeps a requested field set (the default one needs no `fields`, refused below 1.8)
@@ -103,6 +107,35 @@ async function listChassis(
     chassis.map((c) => chassisBody(request, c, fields)),
     path,
     params,
+  );
+}
+
+/**
+ * 21.4's ChassisController.get_all / detail (unless pinned to Queens): `?detail` (1.43), and the
+ * next link with sort_key, sort_dir, detail and the returned fields.
+ */
+async function listChassisAntelope(
+  request: FastifyRequest,
+  q: PageQuery & { fields?: string; detail?: string },
+  path: string,
+  requested: readonly string[] | undefined,
+) {
+  const detailRoute = path === 'chassis/detail';
+  const asked = q.fields === undefined ? undefined : requested;
+  const { fields, detail } = listReturnFields(request, asked, q.detail, CHASSIS.defaultFields, detailRoute);
+  const page = await pageOf(request, CHASSIS, 'Chassis', q);
+  const chassis = await listObjects(request, 'Chassis', 'list', [], pageKwargs(page));
+  const last = chassis[chassis.length - 1];
+  const next = detailNextLink(request, path, chassis.length, page.limit, String(last?.get('uuid')), {
+    sort_key: page.sort_key,
+    sort_dir: page.sort_dir,
+    detail,
+    fields,
+  });
+  return collection(
+    CHASSIS.key,
+    chassis.map((c) => chassisBody(request, c, fields)),
+    next,
   );
 }
 
@@ -165,7 +198,15 @@ export const chassisRoutes: RouteDef[] = [
     summary: 'List chassis',
     tags: TAGS,
     schema: {
-      querystring: { type: 'object', properties: { ...pageQuery, ...fieldsQuery }, additionalProperties: false },
+      querystring: {
+        type: 'object',
+        properties: {
+          ...pageQuery,
+          ...fieldsQuery,
+          detail: { type: 'string', description: 'every field (1.43+, not with fields)' },
+        },
+        additionalProperties: false,
+      },
       response: { 200: collectionSchema('chassis', chassisSchema), ...ERRORS },
     },
     handler: async (request) => {

@@ -11,7 +11,8 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { IronicObject, type ConductorFields } from '../../conductor/objects.ts';
-import { parseBoolean } from '../api-utils/ident.ts';
+import { parseBoolean, parseList } from '../api-utils/ident.ts';
+import { checkForInvalidFields } from '../api-utils/fields.ts';
 import { baseUrl, resourceLinks } from '../links.ts';
 import { route, type RouteDef, type WithParams } from '../route.ts';
 import { classAction } from '../api-utils/lookup.ts';
@@ -27,13 +28,15 @@ import {
   needsVersion,
   notAcceptable,
 } from '../versions.ts';
+import { allowDriverFieldsSelector, allows, MINOR_40_BIOS_INTERFACE } from '../versions.ts';
 import { sendVendorResult, vendorMethodOf } from '../api-utils/passthru.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
 const HEARTBEAT_TIMEOUT_S = 60;
 
-/** The hardware interfaces of a driver, in Ironic's order (drivers.base.ALL_INTERFACES). */
+/** The hardware interfaces of a driver, in Ironic's order (drivers.base.ALL_INTERFACES; bios from 1.40). */
 const INTERFACES = [
+  'bios',
   'boot',
   'console',
   'deploy',
@@ -83,7 +86,8 @@ function driverBody(request: FastifyRequest, name: string, hosts: string[], deta
       for (const iface of INTERFACES) {
         if (
           (iface === 'storage' && !allowStorageInterface(request)) ||
-          (iface === 'rescue' && !allowRescueInterface(request))
+          (iface === 'rescue' && !allowRescueInterface(request)) ||
+          (iface === 'bios' && !allows(request, MINOR_40_BIOS_INTERFACE))
         )
           continue;
         body[`default_${iface}_interface`] = null;
@@ -92,6 +96,23 @@ function driverBody(request: FastifyRequest, name: string, hosts: string[], deta
     }
   }
   return body;
+}
+
+/**
+ * `?fields=` (1.77; driver.py's _check_allow_driver_fields: 406 below) and driver_sanitize: the
+ * fields asked for and links kept, then any asked for that the driver does not show is 400.
+ */
+function driverFields(request: FastifyRequest, raw: string | undefined): string[] | undefined {
+  const fields = raw === undefined ? undefined : parseList(raw);
+  if (fields !== undefined && !allowDriverFieldsSelector(request)) throw notAcceptable();
+  return fields;
+}
+
+function sanitizeDriver(body: Record<string, unknown>, fields: readonly string[] | undefined): Record<string, unknown> {
+  if (fields === undefined) return body;
+  const out = Object.fromEntries(Object.entries(body).filter(([k]) => k === 'links' || fields.includes(k)));
+  checkForInvalidFields(fields, Object.keys(out));
+  return out;
 }
 
 /** The conductor topic for a driver, then the RPC: the shape of every /v1/drivers/{name}/… call. */
@@ -148,6 +169,7 @@ export const driverRoutes: RouteDef[] = [
         properties: {
           type: { type: 'string', description: '`classic` or `dynamic` (1.30+)' },
           detail: { type: 'string', description: 'include the interface fields (1.30+)' },
+          fields: { type: 'string', description: 'comma-separated fields to return (1.77+, not with detail)' },
         },
       },
       response: { 200: { type: 'object', properties: { drivers: { type: 'array', items: driverSchema } } }, ...ERRORS },
@@ -155,14 +177,22 @@ export const driverRoutes: RouteDef[] = [
     handler: async (request) => {
       const q = request.query;
       const detail = q.detail === undefined ? undefined : parseBoolean(q.detail);
+      const requested = q.fields === undefined ? undefined : parseList(q.fields);
+      if (requested?.length && detail)
+        throw ironicError('InvalidParameterValue', 'Can not specify ?detail=True and fields in the same request.');
       if ((detail !== undefined || q.type !== undefined) && !allowDynamicDrivers(request))
         throw needsVersion(MINOR_30_DYNAMIC_DRIVERS);
       if (q.type !== undefined && q.type !== 'classic' && q.type !== 'dynamic') {
         throw ironicError('Invalid', '"type" filter must be one of "classic" or "dynamic", if specified.');
       }
+      const fields = driverFields(request, q.fields);
       // every driver the conductors list is a hardware type: none is classic
       const drivers = q.type === 'classic' ? new Map<string, string[]>() : await activeDrivers(request);
-      return { drivers: [...drivers].map(([name, hosts]) => driverBody(request, name, hosts, detail ?? false)) };
+      return {
+        drivers: [...drivers].map(([name, hosts]) =>
+          sanitizeDriver(driverBody(request, name, hosts, detail ?? false), fields),
+        ),
+      };
     },
   }),
   route({
@@ -174,15 +204,23 @@ export const driverRoutes: RouteDef[] = [
     status: 200,
     summary: 'Show one driver',
     tags: TAGS,
-    schema: { params: nameParams, response: { 200: driverSchema, ...ERRORS } },
+    schema: {
+      params: nameParams,
+      querystring: {
+        type: 'object',
+        properties: { fields: { type: 'string', description: 'comma-separated fields to return (1.77+)' } },
+      },
+      response: { 200: driverSchema, ...ERRORS },
+    },
     handler: async (request) => {
       const name = request.params.driver_name;
+      const fields = driverFields(request, request.query.fields);
       const hosts = (await activeDrivers(request)).get(name);
       if (!hosts)
         throw ironicError('DriverNotFound', `Could not find the following driver(s) or hardware type(s): ${name}.`, {
           driver_name: name,
         });
-      return driverBody(request, name, hosts, true);
+      return sanitizeDriver(driverBody(request, name, hosts, true), fields);
     },
   }),
   route({

@@ -8,6 +8,11 @@ import { portgroupRoutes } from './portgroups.ts';
 import { portRoutes } from './ports.ts';
 import { ramdiskRoutes } from './ramdisk.ts';
 import { volumeRoutes } from './volume.ts';
+// issue 14, the resources slice
+import { conductorRoutes } from './conductors.ts';
+import { deployTemplateRoutes } from './deploy-templates.ts';
+import { eventRoutes } from './events.ts';
+import { shardRoutes } from './shards.ts';
 
 export const resourceRoutes: readonly RouteDef[] = [
   ...nodeRoutes,
@@ -18,4 +23,9 @@ export const resourceRoutes: readonly RouteDef[] = [
   ...ramdiskRoutes,
   ...volumeRoutes,
   ...allocationRoutes,
+  // issue 14, the resources slice
+  ...conductorRoutes,
+  ...deployTemplateRoutes,
+  ...eventRoutes,
+  ...shardRoutes,
 ];

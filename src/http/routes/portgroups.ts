@@ -5,6 +5,9 @@
  * node's conductor (PortgroupNotEmpty, 400, while ports remain).
  */
 import { randomUUID } from 'node:crypto';
+import { detailNextLink, listReturnFields } from '../api-utils/detail-list.ts';
+import { servesAntelope } from '../api-utils/port.ts';
+import { collection } from '../api-utils/collection.ts';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, PortgroupFields } from '../../conductor/objects.ts';
@@ -128,6 +131,8 @@ interface ListQuery extends PageQuery {
   node?: string;
   address?: string;
   fields?: string;
+  /** 1.43 */
+  detail?: string;
 }
 
 async function listPortgroups(
@@ -143,8 +148,16 @@ async function listPortgroups(
     checkPortgroupFields(request, fields);
   }
   checkPortgroupFields(request, [q.sort_key ?? 'id']);
+  // 21.4 (unless pinned to Queens): ?detail (1.43) and 21.4's next link
+  const antelope = servesAntelope(request);
+  let detailParam: boolean | undefined;
+  if (antelope) {
+    const r = listReturnFields(request, fields, q.detail, PORTGROUP.defaultFields, detail);
+    fields = r.fields;
+    detailParam = r.detail;
+  }
   const address = q.address === undefined ? undefined : normalizeMac(q.address);
-  if (!detail) fields ??= PORTGROUP.defaultFields;
+  if (!detail && !antelope) fields ??= PORTGROUP.defaultFields;
   const page = await pageOf(request, PORTGROUP, 'Portgroup', q);
   const nodeIdent = parentNode ?? q.node;
   const params: Record<string, string> = {};
@@ -165,6 +178,20 @@ async function listPortgroups(
   }
   const nodes = new UuidsById(request, 'Node');
   const items = await Promise.all(pgs.map((pg) => portgroupBody(request, pg, fields, nodes)));
+  if (antelope) {
+    // 21.4's next link: `portgroups` or `portgroups/detail` whatever the parent, no filters,
+    // sort_key, sort_dir, detail and the returned fields (copied as ironic-api writes it)
+    const last = pgs[pgs.length - 1];
+    const next = detailNextLink(
+      request,
+      detail ? 'portgroups/detail' : 'portgroups',
+      pgs.length,
+      page.limit,
+      String(last?.get('uuid')),
+      { sort_key: page.sort_key, sort_dir: page.sort_dir, detail: detailParam, fields },
+    );
+    return collection(PORTGROUP.key, items, next);
+  }
   if (fields && q.fields !== undefined) params.fields = fields.join(',');
   return pageBody(request, PORTGROUP, page, pgs, items, path, params);
 }
@@ -188,6 +215,13 @@ const listQuery = {
   node: { type: 'string', description: 'uuid or name of a node: only its portgroups' },
   address: { type: 'string', description: 'MAC address: the portgroup with it' },
   ...pageQuery,
+} as const;
+
+/** The plain list's parameters: also `fields` and `detail` (1.43) */
+const plainListQuery = {
+  ...listQuery,
+  ...fieldsQuery,
+  detail: { type: 'string', description: 'every field (1.43+, not with fields)' },
 } as const;
 
 function listRoutes(
@@ -217,7 +251,7 @@ function listRoutes(
           ...(params ? { params } : {}),
           querystring: {
             type: 'object',
-            properties: detail ? listQuery : { ...listQuery, ...fieldsQuery },
+            properties: detail ? listQuery : plainListQuery,
             additionalProperties: false,
           },
           response: { 200: body, ...ERRORS },

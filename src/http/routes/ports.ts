@@ -24,6 +24,11 @@ import { emptyResponse, errorResponses, locationOf } from '../api-utils/represen
 import { route, type RouteDef } from '../route.ts';
 import {
   checkLocalLinkConnection,
+  checkLocalLinkConnectionAntelope,
+  checkPhysicalNetworkNotEmpty,
+  checkSmartNicLink,
+  portBoolean,
+  servesAntelope,
   checkPhysicalNetwork,
   checkPortFields,
   getPort,
@@ -45,6 +50,9 @@ import {
 } from '../api-utils/resource.ts';
 import { allowPortgroupsSubcontrollers, MINOR_24_PORTGROUPS_SUBCONTROLLERS, notAcceptable } from '../versions.ts';
 import type { ConductorCall } from '../../conductor/calls.ts';
+import { INSPECTING } from '../../conductor/states.ts';
+import { HttpError } from '../errors.ts';
+import { allowInspectWaitState } from '../versions.ts';
 
 const TAGS = ['ports'];
 const ERRORS = errorResponses(400, 403, 404, 406, 409, 503);
@@ -60,8 +68,11 @@ const listQuery = {
   node_uuid: { type: 'string', description: 'uuid of a node (deprecated for `node`)' },
   address: { type: 'string', description: 'MAC address: the port with it' },
   portgroup: { type: 'string', description: 'uuid or name of a portgroup: only its ports (1.24+)' },
+  shard: { type: 'string', description: "comma-separated shards: only their nodes' ports (1.82+)" },
   ...pageQuery,
 } as const;
+/** `?detail=` (1.43), on the lists that are not `/detail` */
+const detailQuery = { detail: { type: 'string', description: 'every field (1.43+, not with fields)' } } as const;
 
 const portUuidParams = identParam('port_uuid', 'port uuid');
 
@@ -74,6 +85,7 @@ const ALL_PORTS_RPC = [
   'Port.list',
   'Port.list_by_node_id',
   'Port.list_by_portgroup_id',
+  'Port.list_by_node_shards',
 ] as const satisfies readonly ConductorCall[];
 
 /** The list routes of one scope: `<base>` and `<base>/detail` (`extra.rpc` for a parent's scope). */
@@ -98,7 +110,11 @@ function listRoutes(
       tags: TAGS,
       schema: {
         ...(params ? { params } : {}),
-        querystring: { type: 'object', properties: { ...listQuery, ...fieldsQuery }, additionalProperties: false },
+        querystring: {
+          type: 'object',
+          properties: { ...listQuery, ...fieldsQuery, ...detailQuery },
+          additionalProperties: false,
+        },
         response: { 200: collection, ...ERRORS },
       },
       ...extra,
@@ -183,8 +199,10 @@ interface PortCreateBody {
   portgroup_uuid?: string | null;
   extra?: Record<string, unknown> | null;
   pxe_enabled?: boolean;
-  local_link_connection?: Record<string, unknown>;
+  local_link_connection?: Record<string, unknown> | null;
   physical_network?: string | null;
+  /** 1.53 */
+  is_smartnic?: unknown;
 }
 
 /** The portgroup a port joins: it must exist (else 400) and be on the port's node. */
@@ -207,9 +225,11 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
   const conductor = request.conductor;
   // below 1.24 ironic-api ignores a portgroup_uuid in the body
   const portgroupUuid = allowPortgroupsSubcontrollers(request) ? (body.portgroup_uuid ?? undefined) : undefined;
+  const antelope = servesAntelope(request);
   checkPortFields(
     request,
     Object.keys(body).filter((k) => k !== 'portgroup_uuid'),
+    antelope ? body.local_link_connection : undefined,
   );
   const createRemotely = conductor.can_send_create_port();
   // without create_port the conductor can not check the physical network of a portgroup member
@@ -229,12 +249,22 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
   if (body.extra !== undefined) fields.extra = body.extra;
   if (body.pxe_enabled !== undefined) fields.pxe_enabled = body.pxe_enabled;
   if (body.local_link_connection !== undefined)
-    fields.local_link_connection = checkLocalLinkConnection(body.local_link_connection);
+    fields.local_link_connection = antelope
+      ? checkLocalLinkConnectionAntelope(body.local_link_connection)
+      : checkLocalLinkConnection(body.local_link_connection);
   if (body.physical_network !== undefined) fields.physical_network = checkPhysicalNetwork(body.physical_network);
+  if (antelope) {
+    // 21.4's post: a smart NIC needs port_id and hostname in its link; no empty physical network
+    if (body.is_smartnic !== undefined && body.is_smartnic !== null)
+      fields.is_smartnic = portBoolean('is_smartnic', body.is_smartnic);
+    if (fields.is_smartnic) checkSmartNicLink(body.local_link_connection);
+    checkPhysicalNetworkNotEmpty(body.physical_network);
+  }
   if (portgroupUuid) {
     const pg = await portgroupFor(request, portgroupUuid, fields.node_id);
     fields.portgroup_id = pg.get('id') as number;
-    const vif = body.extra && typeof body.extra === 'object' ? body.extra.vif_port_id : undefined;
+    // 21.4 refuses only pxe_enabled here (Queens also an extra/vif_port_id)
+    const vif = !antelope && body.extra && typeof body.extra === 'object' ? body.extra.vif_port_id : undefined;
     if ((body.pxe_enabled || vif) && pg.get('standalone_ports_supported') === false) {
       throw ironicError(
         'Conflict',
@@ -273,14 +303,24 @@ async function applyPortPatch(
   delete doc.node_id;
   delete doc.portgroup_id;
   const patched = applyPatch(doc, patch);
+  const antelope = servesAntelope(request);
   const changes: Partial<PortFields> = {
     address: patched.address == null ? null : normalizeMac(patched.address),
     extra: (patched.extra ?? null) as PortFields['extra'],
     pxe_enabled: (patched.pxe_enabled ?? null) as boolean,
     local_link_connection:
-      patched.local_link_connection == null ? null : checkLocalLinkConnection(patched.local_link_connection),
+      patched.local_link_connection == null
+        ? null
+        : antelope
+          ? checkLocalLinkConnectionAntelope(patched.local_link_connection)
+          : checkLocalLinkConnection(patched.local_link_connection),
     physical_network: patched.physical_network === undefined ? null : checkPhysicalNetwork(patched.physical_network),
   };
+  if (antelope) {
+    if (typeof changes.pxe_enabled === 'string') changes.pxe_enabled = portBoolean('pxe_enabled', changes.pxe_enabled);
+    if (patched.is_smartnic !== undefined)
+      changes.is_smartnic = patched.is_smartnic === null ? false : portBoolean('is_smartnic', patched.is_smartnic);
+  }
   if (changes.pxe_enabled !== null && typeof changes.pxe_enabled !== 'boolean')
     throw ironicError('Invalid', 'Invalid input for field/attribute pxe_enabled.');
   if (patched.node_uuid !== doc.node_uuid) {
@@ -302,6 +342,27 @@ async function applyPortPatch(
   for (const [k, v] of Object.entries(changes) as [keyof PortFields & string, unknown][]) {
     if (JSON.stringify(v) !== JSON.stringify(port.get(k) ?? null)) port.set(k, v as never);
   }
+}
+
+/** port.py's PATCH_ALLOWED_FIELDS (21.4). */
+const PATCH_ALLOWED_FIELDS = [
+  'address',
+  'extra',
+  'is_smartnic',
+  'local_link_connection',
+  'node_uuid',
+  'physical_network',
+  'portgroup_uuid',
+  'pxe_enabled',
+];
+
+function checkPatchAllowed(patch: readonly PatchOp[]): void {
+  for (const p of patch)
+    if (!PATCH_ALLOWED_FIELDS.includes(p.path.split('/')[1]))
+      throw ironicError(
+        'Invalid',
+        `Cannot patch ${p.path}. Only the following can be updated: ${PATCH_ALLOWED_FIELDS.join(', ')}`,
+      );
 }
 
 export const portRoutes: RouteDef[] = [
@@ -356,8 +417,9 @@ export const portRoutes: RouteDef[] = [
           portgroup_uuid: { type: ['string', 'null'], description: '1.24+' },
           extra: { type: ['object', 'null'], additionalProperties: true },
           pxe_enabled: { type: 'boolean', description: '1.19+' },
-          local_link_connection: { type: 'object', additionalProperties: true, description: '1.19+' },
+          local_link_connection: { type: ['object', 'null'], additionalProperties: true, description: '1.19+' },
           physical_network: { type: ['string', 'null'], description: '1.34+' },
+          is_smartnic: { description: 'a boolean (1.53+): needs port_id and hostname in local_link_connection' },
         },
         required: ['address', 'node_uuid'],
         additionalProperties: false,
@@ -389,11 +451,16 @@ export const portRoutes: RouteDef[] = [
     schema: { params: portUuidParams, body: patchBodySchema, response: { 200: portSchema, ...ERRORS } },
     handler: async (request) => {
       const patch = request.body;
+      const antelope = servesAntelope(request);
+      // 21.4: patch_validate_allowed_fields first (internal_info, uuid … are not patchable)
+      if (antelope) checkPatchAllowed(patch);
       validatePatch(patch, {
         internal: [...BASE_INTERNAL_ATTRS, '/internal_info'],
         nonRemovable: ['/address', '/node_uuid'],
       });
-      const touched = ['pxe_enabled', 'local_link_connection', 'portgroup_uuid', 'physical_network'].filter(
+      const checked = ['pxe_enabled', 'local_link_connection', 'portgroup_uuid', 'physical_network'];
+      if (antelope) checked.push('is_smartnic', 'local_link_connection/network_type');
+      const touched = checked.filter(
         (f) =>
           getPatchValues(patch, `/${f}`).length > 0 ||
           patch.some((p) => p.op === 'remove' && touchesPath([p], `/${f}`)),
@@ -401,7 +468,17 @@ export const portRoutes: RouteDef[] = [
       checkPortFields(request, touched);
       const port = await getPort(request, request.params.port_uuid);
       await applyPortPatch(request, port, patch);
-      const topic = await topicFor(request, await nodeById(request, port.get('node_id')));
+      const node = await nodeById(request, port.get('node_id'));
+      if (antelope) {
+        // from 1.39 a port of an inspecting node can not change (409), as 21.4's patch
+        if (node.get('provision_state') === INSPECTING && allowInspectWaitState(request))
+          throw new HttpError(
+            409,
+            `Cannot update port "${String(port.get('uuid'))}" on "${String(node.get('uuid'))}" while it is in state "${INSPECTING}".`,
+          );
+        if (touchesPath(patch, '/physical_network')) checkPhysicalNetworkNotEmpty(port.get('physical_network'));
+      }
+      const topic = await topicFor(request, node);
       return portBody(
         request,
         await atKnownVersion(request, await request.conductor.update_port(request.ctx, port, topic)),

@@ -5,6 +5,7 @@ import { MIN_VERSION_STRING, versionString } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
 import { allowAllocations, allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
+import { allowDeployTemplates, allowExposeConductors, allowExposeEvents, allowShardsEndpoint } from '../versions.ts';
 
 const linkSchema = {
   type: 'object',
@@ -99,7 +100,11 @@ export const rootRoutes: RouteDef[] = [
             volume: linkList,
             lookup: linkList,
             heartbeat: linkList,
+            conductors: { ...linkList, description: '1.49+' },
             allocations: linkList,
+            events: { ...linkList, description: '1.54+' },
+            deploy_templates: { ...linkList, description: '1.55+' },
+            shards: { ...linkList, description: '1.82+' },
             version: versionSchema,
           },
           required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
@@ -131,7 +136,13 @@ export const rootRoutes: RouteDef[] = [
         body.lookup = collection('lookup');
         body.heartbeat = collection('heartbeat');
       }
+      // issue 14, the resources slice: conductors before allocations, then events, deploy
+      // templates and shards, in v1/__init__.py's order (@21.4)
+      if (allowExposeConductors(request)) body.conductors = collection('conductors');
       if (allowAllocations(request)) body.allocations = collection('allocations');
+      if (allowExposeEvents(request)) body.events = collection('events');
+      if (allowDeployTemplates(request)) body.deploy_templates = collection('deploy_templates');
+      if (allowShardsEndpoint(request)) body.shards = collection('shards');
       return body;
     },
   },

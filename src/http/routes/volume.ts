@@ -8,6 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { allowed } from '../auth/index.ts';
+import { servesAntelope } from '../api-utils/port.ts';
+import { maskSecrets } from '../api-utils/representation.ts';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, VolumeConnectorFields, VolumeTargetFields } from '../../conductor/objects.ts';
 import { checkUuid, isUuidLike, parseBoolean, parseList } from '../api-utils/ident.ts';
@@ -147,7 +150,23 @@ async function body(
   fields?: readonly string[],
   nodes = new UuidsById(request, 'Node'),
 ) {
-  return convert(request, kind.spec, obj, { node_uuid: await nodes.get(obj.get('node_id')) }, fields);
+  const out = convert(request, kind.spec, obj, { node_uuid: await nodes.get(obj.get('node_id')) }, fields);
+  if (kind === TARGET && servesAntelope(request) && out.properties && typeof out.properties === 'object')
+    out.properties = targetProperties(request, out.properties as Record<string, unknown>);
+  return out;
+}
+
+/**
+ * 21.4 (Debian's 21.4.4): a target's properties are shown to callers passing
+ * baremetal:volume:view_target_properties, passwords masked; others see a redaction notice.
+ */
+function targetProperties(request: FastifyRequest, properties: Record<string, unknown>): Record<string, unknown> {
+  if (!allowed(request, 'baremetal:volume:view_target_properties'))
+    return {
+      redacted_contents:
+        '** Value redacted: Requires permission baremetal:volume:view_target_properties access. Permission denied. **',
+    };
+  return maskSecrets(properties);
 }
 
 interface ListQuery extends PageQuery {
@@ -266,6 +285,8 @@ const listQuery = {
   ...pageQuery,
   fields: { type: 'string', description: 'comma-separated fields to return' },
   detail: { type: 'string', description: 'boolean: every field (not with `fields`)' },
+  // 21.4 takes `project` and ignores it (the caller's policy decides the project): so does the gateway
+  project: { type: 'string', description: 'accepted and ignored, as ironic-api 21.4 does' },
 } as const;
 
 const { node: _node, ...nodeListQuery } = listQuery;

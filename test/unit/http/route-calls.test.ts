@@ -242,6 +242,31 @@ async function drivers(): Promise<void> {
   }
 }
 
+/** Issue 14's resources slice at 1.82: conductors, deploy templates, events, shards, ports by shard. */
+async function resources(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown, below = 500) => hit(method, url, body, below, '1.82');
+  const conductors = await at('GET', '/v1/conductors?limit=1');
+  const host = conductors.conductors[0].hostname;
+  await at('GET', `/v1/conductors?marker=${host}`);
+  await at('GET', `/v1/conductors/${host}`);
+  const step = { interface: 'deploy', step: 'deploy', args: {}, priority: 1 };
+  const t = await at('POST', '/v1/deploy_templates', { name: `CUSTOM_RC${++seq}`, steps: [step] });
+  await at('GET', `/v1/deploy_templates?marker=${t.uuid}`);
+  for (const ident of [t.uuid, t.name]) {
+    await at('GET', `/v1/deploy_templates/${ident}`);
+    await at('PATCH', `/v1/deploy_templates/${ident}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    // 501: a 21.4 conductor cannot destroy a template (the simulator refuses as it does)
+    await at('DELETE', `/v1/deploy_templates/${ident}`, undefined, 502);
+  }
+  const port = '6f0b3a37-4c55-4a43-a5e1-0b0a4b6e4a11';
+  await at('POST', '/v1/events', {
+    events: [{ event: 'network.bind_port', port_id: port, mac_address: mac(), status: 'ACTIVE' }],
+  });
+  for (const url of ['/v1/ports?shard=s1', '/v1/ports/detail?shard=s1']) await at('GET', url);
+  await at('GET', '/v1/shards');
+  await at('GET', '/v1/shards/x');
+}
+
 /** The main error paths: what a route calls before it refuses. */
 async function notFound(): Promise<void> {
   for (const ident of [NO_SUCH, 'no-such-name']) {
@@ -416,6 +441,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await drivers();
   await subresources();
   await provisionRoutes();
+  await resources();
   await notFound();
   await conductorBranches();
   await newerNodeFields();
