@@ -80,9 +80,11 @@ def cleanup():
 def _():
     ed = bm.get_endpoint_data()
     assert ed.min_microversion == (1, 1), ed.min_microversion
-    assert ed.max_microversion == (1, 38), ed.max_microversion
-    # the SDK's resources ask for up to 1.76; it settles on the gateway's maximum
-    assert utils.maximum_supported_microversion(bm, '1.76') == '1.38'
+    assert ed.max_microversion == (1, 82), ed.max_microversion
+    # the SDK's resources ask for up to 1.76, which the gateway serves; above its maximum it
+    # settles on 1.82
+    assert utils.maximum_supported_microversion(bm, '1.76') == '1.76'
+    assert utils.maximum_supported_microversion(bm, '1.90') == '1.82'
     assert utils.maximum_supported_microversion(bm, '1.31') == '1.31'
 
 
