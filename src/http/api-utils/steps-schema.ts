@@ -81,10 +81,20 @@ function checkTemplate(t: unknown): void {
   }
   if (v.extra !== undefined && v.extra !== null && !isObject(v.extra))
     fail(`${pyRepr(v.extra)} is not of type 'object', 'null'`);
-  checkTraitName(v.name);
+  // jsonschema's best_match: among errors as shallow, one of anyOf (a "weak" match, as the
+  // trait name's) loses to any other, so a bad `steps` is reported before a bad name
+  let weakNameError: SchemaError | null = null;
+  try {
+    checkTraitName(v.name);
+  } catch (err) {
+    if (!(err instanceof SchemaError) || !err.message.includes('is not valid under any of the given schemas'))
+      throw err;
+    weakNameError = err;
+  }
   if (!Array.isArray(v.steps)) fail(`${pyRepr(v.steps)} is not of type 'array'`);
   const steps = v.steps as unknown[];
   if (steps.length < 1) fail(`${pyRepr(steps)} is too short`);
+  if (weakNameError) throw weakNameError;
   for (const s of steps) checkStep(s);
   if (v.uuid !== undefined && v.uuid !== null && typeof v.uuid !== 'string')
     fail(`${pyRepr(v.uuid)} is not of type 'string', 'null'`);

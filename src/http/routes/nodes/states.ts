@@ -18,10 +18,10 @@ import { parseBoolean } from '../../api-utils/ident.ts';
 import { getRpcNode, nodeAndTopic, topicFor } from '../../api-utils/lookup.ts';
 import {
   PROVISION_ACTIONS,
-  argsBoolean,
   checkActionable,
   checkCleanSteps,
   checkDeploySteps,
+  argsBoolean,
   checkProvisionArguments,
   checkRescuePassword,
   checkVerbVersion,
@@ -208,6 +208,9 @@ async function dispatchProvision(
 /** NodeStatesController.provision, in 21.4's order of checks. */
 async function setProvision(request: RouteRequest<typeof provisionSchema>): Promise<void> {
   const body: ProvisionRequest = request.body;
+  // the method's own argument types (args.validate: disable_ramdisk is args.boolean) come first,
+  // before the node is even looked up
+  argsBoolean('disable_ramdisk', body.disable_ramdisk);
   const node = await getRpcNode(request, identOf(request));
   checkVerbVersion(request, body.target);
   checkActionable(node, body.target);
