@@ -138,7 +138,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     frameworkErrors: onFrameworkError,
     clientErrorHandler: clientErrorHandler(logger),
     // Unknown body attributes are refused (as ironic-api does), not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
     // refused below in Ironic's error format, with Retry-After (Fastify's own 503 has neither)
     return503OnClosing: false,
     rewriteUrl: stripJsonSuffix,

@@ -505,6 +505,62 @@ function scenario(backend: Backend, mode: GatewayMode): void {
     assert.equal(n.target_provision_state, null);
   });
 
+  // issue 14 (1.52–1.60): the CLI negotiates up to its own newest microversion (1.78 on bookworm)
+  step('allocation create --wait / show / list / set / delete', async () => {
+    const created = await json<Row>(
+      gw,
+      'allocation',
+      'create',
+      '--resource-class',
+      rc,
+      '--candidate-node',
+      ids.node!,
+      '--name',
+      name('alloc'),
+      '--extra',
+      'purpose=e2e',
+      '--wait',
+      '60',
+    );
+    assert.equal(created.state, 'active', JSON.stringify(created));
+    assert.equal(created.node_uuid, ids.node);
+    const shown = await json<Row>(gw, 'allocation', 'show', name('alloc'));
+    assert.equal(shown.uuid, created.uuid);
+    assert.deepEqual(shown.extra, { purpose: 'e2e' });
+    const listed = await json<Row[]>(gw, 'allocation', 'list', '--node', ids.node!);
+    assert.deepEqual(
+      listed.map((r) => r.UUID),
+      [created.uuid],
+    );
+    await ok(gw, 'allocation', 'set', name('alloc'), '--extra', 'step=set');
+    const reshown = await json<Row>(gw, 'allocation', 'show', created.uuid as string);
+    assert.deepEqual(reshown.extra, { purpose: 'e2e', step: 'set' });
+    assert.equal((await show(ids.node!)).allocation_uuid, created.uuid);
+    await ok(gw, 'allocation', 'delete', created.uuid as string);
+    assert.match(await fails(gw, 'allocation', 'show', created.uuid as string), /HTTP 404/);
+    const freed = await show(ids.node!);
+    assert.equal(freed.allocation_uuid, null);
+    assert.equal(freed.instance_uuid, null);
+  });
+
+  // issue 14 (1.55): deploy templates; Ironic's DeployTemplate.destroy() takes no context, so no
+  // conductor (21.4 … 39.0) can delete one through the indirection API: the gateway says so (501)
+  step('deploy template create / show / list / set; delete refused with its reason', async () => {
+    const tname = `CUSTOM_E2E_${tag.toUpperCase()}`;
+    const steps = JSON.stringify([
+      { interface: 'bios', step: 'apply_configuration', args: { settings: [] }, priority: 150 },
+    ]);
+    const created = await json<Row>(gw, 'deploy', 'template', 'create', tname, '--steps', steps, '--extra', 'k=v');
+    assert.equal(created.name, tname);
+    const shown = await json<Row>(gw, 'deploy', 'template', 'show', tname);
+    assert.deepEqual(shown.steps, JSON.parse(steps));
+    const listed = await json<Row[]>(gw, 'deploy', 'template', 'list');
+    assert.ok(listed.some((r) => r.UUID === created.uuid));
+    await ok(gw, 'deploy', 'template', 'set', tname, '--extra', 'k=w');
+    assert.deepEqual((await json<Row>(gw, 'deploy', 'template', 'show', tname)).extra, { k: 'w' });
+    assert.match(await fails(gw, 'deploy', 'template', 'delete', tname), /HTTP 501|cannot|destroy/i);
+  });
+
   step('port delete; port group delete', async () => {
     await ok(gw, 'port', 'delete', ids.port!);
     await ok(gw, 'port', 'group', 'delete', ids.portgroup!);

@@ -32,6 +32,8 @@ const STEPS = [
   'vendor passthru list and call (sync, async)',
   'deploy, wait_for_nodes_provision_state active',
   'undeploy, wait_for_nodes_provision_state available',
+  'allocation create, wait, get, list, update, delete',
+  'deploy template create, get, list, update; delete refused (501)',
   'delete port, port group, nodes, chassis',
 ];
 

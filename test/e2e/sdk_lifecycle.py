@@ -271,6 +271,45 @@ def _():
     assert done[0].provision_state == 'available'
 
 
+@step('allocation create, wait, get, list, update, delete')
+def _():
+    alloc = bm.create_allocation(resource_class=rc, candidate_nodes=[state['node']], name='e2e-sdk-alloc-' + tag,
+                                 extra={'purpose': 'e2e'})
+    alloc = bm.wait_for_allocation(alloc, timeout=60)
+    assert alloc.state == 'active' and alloc.node_id == state['node'], (alloc.state, alloc.node_id, alloc.last_error)
+    assert bm.get_allocation('e2e-sdk-alloc-' + tag).id == alloc.id
+    assert [a.id for a in bm.allocations(node=state['node'])] == [alloc.id]
+    bm.update_allocation(alloc, extra={'purpose': 'e2e', 'step': 'update'})
+    assert bm.get_allocation(alloc.id).extra == {'purpose': 'e2e', 'step': 'update'}
+    assert bm.get_node(state['node']).allocation_id == alloc.id
+    bm.delete_allocation(alloc, ignore_missing=False)
+    try:
+        bm.get_allocation(alloc.id)
+    except openstack.exceptions.ResourceNotFound:
+        pass
+    else:
+        raise AssertionError('the allocation is still there')
+    assert bm.get_node(state['node']).allocation_id is None
+
+
+@step('deploy template create, get, list, update; delete refused (501)')
+def _():
+    name = 'CUSTOM_E2E_SDK_' + tag.upper()
+    steps = [{'interface': 'bios', 'step': 'apply_configuration', 'args': {'settings': []}, 'priority': 150}]
+    t = bm.create_deploy_template(name=name, steps=steps, extra={'k': 'v'})
+    assert t.name == name and t.steps == steps, t
+    assert bm.get_deploy_template(t.id).name == name
+    assert t.id in [x.id for x in bm.deploy_templates()]
+    bm.update_deploy_template(t, extra={'k': 'w'})
+    assert bm.get_deploy_template(t.id).extra == {'k': 'w'}
+    try:
+        bm.delete_deploy_template(t.id, ignore_missing=False)
+    except openstack.exceptions.HttpException as e:
+        assert e.status_code == 501, e
+    else:
+        raise AssertionError('deleting a deploy template was not refused')
+
+
 @step('delete port, port group, nodes, chassis')
 def _():
     bm.delete_port(state['port'], ignore_missing=False)
