@@ -103,17 +103,34 @@ export class HashRingManager {
 
   reset(): void {
     this.cache = null;
+    this.loading = null;
   }
 
+  /**
+   * The rings, rebuilt every reset interval. Once built, a rebuild runs in the background and
+   * lookups keep the last rings meanwhile (stale while revalidating): a slow or stopped
+   * conductor then costs a request its own call's timeout, never the conductor list's as well.
+   * Only the first build (or one after `reset()`) is waited for.
+   */
   private async rings(): Promise<{ grouped: Rings; plain: Rings; at: number }> {
     const limit = this.now() - this.options.resetIntervalS * 1000;
     if (this.cache && this.cache.at >= limit) return this.cache;
     // one load at a time: concurrent lookups share it
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
-    this.cache = await this.loading;
-    return this.cache;
+    if (!this.loading) {
+      const loading = this.load().then((r) => {
+        this.cache = r;
+        return r;
+      });
+      this.loading = loading;
+      void loading
+        .finally(() => {
+          if (this.loading === loading) this.loading = null;
+        })
+        .catch(() => undefined);
+    }
+    const stale = this.cache;
+    if (stale) return stale;
+    return this.loading;
   }
 
   private async load(): Promise<{ grouped: Rings; plain: Rings; at: number }> {

@@ -54,7 +54,17 @@ const randomMac = () =>
 
 let api: IronicApi;
 
+/**
+ * The agent path of Ironic 21.4 (issue 14). 39.0 differs (issue 15): its lookup answers other
+ * config keys, and its conductor requires an https callback URL ([agent]require_tls).
+ */
+const SKIP =
+  stack.release() === '21.4'
+    ? false
+    : `Ironic ${stack.release()}'s agent path (its lookup config, [agent]require_tls) is issue 15's`;
+
 before(async () => {
+  if (SKIP) return;
   api = await startIronicApi({
     conductorConfig: stack.conductorConfig(),
     dir: join(import.meta.dirname, '..', '..', '.tmp', 'agent-real-ironic-api'),
@@ -71,7 +81,9 @@ const envPin = process.env.IRONIC_GATEWAY_PIN_RELEASE_VERSION;
 const pins: (string | undefined)[] = envPin ? [envPin] : [undefined, '21.4'];
 
 for (const pin of pins) {
-  describe(`the agent through the gateway (pin ${pin ?? 'unset'}) against the real ironic-conductor`, () => {
+  describe(`the agent through the gateway (pin ${pin ?? 'unset'}) against the real ironic-conductor`, {
+    skip: SKIP,
+  }, () => {
     let gateway: Gateway;
     let gw = '';
     const created: string[] = [];

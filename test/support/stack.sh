@@ -22,8 +22,8 @@
 #   stack.sh restart-rabbit | stop-rabbit | start-rabbit    the broker only; the conductor reconnects
 #   stack.sh restart-conductor  stop the conductor (SIGTERM, then SIGKILL; a stopped one is continued first)
 #                             and start it again on the same database
-#   stack.sh conductor-pid    the conductor's process id (fault tests: SIGSTOP, SIGKILL; 21.4 only: a
-#                             39.0 conductor runs behind the chroot's namespace wrapper)
+#   stack.sh signal-conductor SIG  signal the conductor's processes, its master and workers (STOP, CONT, KILL)
+#   stack.sh conductor-pid    the conductor's (master) process id
 #   stack.sh start-second-conductor / stop-second-conductor
 #                             a second conductor (host <conductor>-b) on the same database, printing its host
 #   stack.sh ctl ARGS…        rabbitmqctl against this release's broker
@@ -434,6 +434,18 @@ ENV
     ;;
   conductor-pid)
     cat "$tmp/ironic/conductor.pid"
+    ;;
+  signal-conductor) # SIG: the conductor's processes, e.g. STOP, CONT, KILL (fault tests)
+    # 21.4's conductor is one process; 39.0's is a master (oslo.service/cotyledon) whose worker
+    # process serves RPC and which respawns a dead worker: signal the master first (a killed or
+    # stopped master respawns nothing), then its children, so the whole conductor gets it.
+    sig=${2:?usage: stack.sh signal-conductor SIG}
+    master=$(cat "$tmp/ironic/conductor.pid")
+    # its children from /proc (no procps needed), read before the master is signalled: a killed
+    # master's /proc entry is gone
+    children=$(cat /proc/"$master"/task/*/children 2>/dev/null || true)
+    kill -s "$sig" "$master"
+    for child in $children; do kill -s "$sig" "$child" 2>/dev/null || true; done
     ;;
   start-second-conductor)
     launch_second_conductor

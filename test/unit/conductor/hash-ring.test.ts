@@ -88,7 +88,32 @@ describe('HashRingManager', () => {
     assert.equal(loads(), 2);
     t += 16_000;
     hosts = [{ hostname: 'c3', conductor_group: '', drivers: ['fake-hardware'], updated_at: iso(t) }];
+    // past the interval the last rings still answer while they are rebuilt in the background
+    assert.deepEqual([...(await m.getRing('fake-hardware', '')).nodes], ['c1']);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(loads(), 3);
     assert.deepEqual([...(await m.getRing('fake-hardware', '')).nodes], ['c3']);
     assert.equal(loads(), 3);
+  });
+
+  it('a rebuild that fails keeps the last rings; the next interval tries again', async () => {
+    let t = 1_000_000_000_000;
+    let fail = false;
+    let loads = 0;
+    const m = new HashRingManager(
+      async () => {
+        loads++;
+        if (fail) throw new Error('MessagingTimeout');
+        return [{ hostname: 'c1', conductor_group: '', drivers: ['fake-hardware'], updated_at: iso(t) }];
+      },
+      { partitionExponent: 5, resetIntervalS: 15, heartbeatTimeoutS: 60, now: () => t },
+    );
+    await m.getRing('fake-hardware', '');
+    fail = true;
+    t += 16_000;
+    assert.deepEqual([...(await m.getRing('fake-hardware', '')).nodes], ['c1'], 'no wait for the failing rebuild');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual([...(await m.getRing('fake-hardware', '')).nodes], ['c1']);
+    assert.equal(loads, 3, 'each lookup past the interval tries a rebuild, none waits for it');
   });
 });
