@@ -23,6 +23,22 @@ export function pyStr(value: unknown): string {
   return String(value);
 }
 
+/**
+ * Python's repr of a JSON value, as jsonschema and Ironic's messages print values:
+ * `{'a': [1, None, True]}`. One copy for the gateway's validators and the simulator's.
+ */
+export function pyRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+    .join(', ')}}`;
+}
+
 /** Builds an Ironic exception to raise (gateway-side checks, or the simulator). */
 export function ironicError(
   className: IronicExceptionClass,

@@ -18,7 +18,8 @@ import {
 } from './drivers.ts';
 import { fromPrimitive, toPrimitive } from './primitives.ts';
 import { nodeProtected, unsupported } from './provision.ts';
-import { logicalDiskProperties, pyRepr, validateRaidConfig } from './raid.ts';
+import { logicalDiskProperties, validateRaidConfig } from './raid.ts';
+import { pyRepr } from '../conductor/exceptions.ts';
 import { NODE, NODE_INTERFACES } from './schema.ts';
 import { HISTORY, recordHistory } from './subresources.ts';
 import * as S from '../conductor/states.ts';

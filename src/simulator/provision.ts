@@ -8,7 +8,7 @@
  */
 import { invalidStateRequested, ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
-import { pyRepr } from './raid.ts';
+import { pyRepr } from '../conductor/exceptions.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import type { Task, Work } from './tasks.ts';

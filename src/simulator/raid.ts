@@ -4,7 +4,7 @@
  * logical disk properties read from the same schema.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { ironicError } from '../conductor/exceptions.ts';
+import { pyRepr, ironicError } from '../conductor/exceptions.ts';
 
 const LEVELS = ['JBOD', '0', '1', '2', '5', '6', '1+0', '5+0', '6+0'];
 
@@ -89,19 +89,6 @@ export const RAID_SCHEMA = {
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validate = ajv.compile(RAID_SCHEMA);
-
-/** Python's repr of a JSON value, as jsonschema puts values into its messages. */
-export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
-    .join(', ')}}`;
-}
 
 function at(data: unknown, path: string): unknown {
   let cur = data;

@@ -21,7 +21,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ironicError } from '../conductor/exceptions.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { toPrimitive, type Primitive } from './primitives.ts';
-import { pyRepr } from './raid.ts';
+import { pyRepr } from '../conductor/exceptions.ts';
 import { BIOS_SETTING, BIOS_SETTING_LIST, NODE_INVENTORY, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { isIntLike } from './table.ts';

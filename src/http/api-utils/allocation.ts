@@ -5,7 +5,7 @@
  * resolution of `candidate_nodes` (dbapi.check_node_list, which has no object method).
  */
 import type { FastifyRequest } from 'fastify';
-import { ironicError } from '../../conductor/exceptions.ts';
+import { pyRepr, ironicError } from '../../conductor/exceptions.ts';
 import type { AllocationFields, IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { allowed } from '../auth/index.ts';
@@ -201,19 +201,6 @@ export async function allocationBody(
 }
 
 // ---- the POST body (ALLOCATION_SCHEMA with jsonschema's messages) ------------------------------
-
-/** Python's repr of a JSON value, as jsonschema writes values into its messages. */
-function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
-    .join(', ')}}`;
-}
 
 type JsonType = 'string' | 'array' | 'object' | 'null';
 const typeOf = (v: unknown): JsonType | 'other' =>

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyRequest } from 'fastify';
-import { ironicError } from '../../conductor/exceptions.ts';
+import { pyRepr, ironicError } from '../../conductor/exceptions.ts';
 import { parseBoolean } from './ident.ts';
 import { NEWER_NODE_FIELDS } from './node.ts';
 import { NODE_DESCRIPTION_MAX_LENGTH } from './node-input.ts';
@@ -177,20 +177,6 @@ function networkDataValidator(): ReturnType<Ajv['compile']> {
     validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
   }
   return validator;
-}
-
-/** Python's repr of a JSON value, as jsonschema's messages quote instances. */
-function pyRepr(v: unknown): string {
-  if (v === null) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v}'`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object')
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `'${k}': ${pyRepr(x)}`)
-      .join(', ')}}`;
-  return String(v);
 }
 
 /** jsonschema's message for the commonest failures, from ajv's first error. */

@@ -11,11 +11,9 @@ import { compareVersions } from '../../rpc/version.ts';
 import { HttpError } from '../errors.ts';
 import {
   IronicObject,
-  OBJECT_VERSIONS,
   isObjectPrimitive,
   type FieldsOf,
   type NodeFields,
-  type ObjectName,
   type ObjectActionName,
   type AnyClassMethod,
   type ClassesWith,

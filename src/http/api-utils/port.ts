@@ -43,7 +43,7 @@ import {
   MINOR_53_PORT_SMARTNIC,
 } from '../versions.ts';
 import { parseBoolean, parseList } from './ident.ts';
-import { pyRepr } from './steps-schema.ts';
+import { pyRepr } from '../../conductor/exceptions.ts';
 import { baseUrl } from '../links.ts';
 import { collection } from './collection.ts';
 

@@ -4,25 +4,12 @@
  * hand with python-jsonschema's wording (`Schema error for <name>: 'steps' is a required
  * property`, `[] is too short`, `'x' is not one of [...]` …) as args.schema reports it.
  */
-import { ironicError } from '../../conductor/exceptions.ts';
+import { pyRepr, ironicError } from '../../conductor/exceptions.ts';
 import { isUuidLike } from './ident.ts';
 import { isValidTrait } from './traits.ts';
 
 /** conductor/steps.py DEPLOYING_INTERFACE_PRIORITY, in its order. */
 export const DEPLOY_STEP_INTERFACES = ['power', 'management', 'deploy', 'bios', 'raid'] as const;
-
-/** Python's repr of a JSON value, as jsonschema's messages print instances. */
-export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
-    .join(', ')}}`;
-}
 
 class SchemaError extends Error {}
 const fail = (message: string): never => {

@@ -7,7 +7,7 @@
 import { ironicError } from '../../conductor/exceptions.ts';
 import { isUuidLike } from '../api-utils/ident.ts';
 import { emptyResponse, errorResponses } from '../api-utils/representation.ts';
-import { pyRepr } from '../api-utils/steps-schema.ts';
+import { pyRepr } from '../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../route.ts';
 import { allowExposeEvents } from '../versions.ts';
 
