@@ -101,6 +101,39 @@ export const MINOR_79_ALLOCATION_NODE_NAME = minor(79);
 export const MINOR_80_PROJECT_CREATE_DELETE_NODE = minor(80);
 export const MINOR_81_NODE_INVENTORY = minor(81);
 export const MINOR_82_NODE_SHARD = minor(82);
+export const MINOR_83_PARENT_CHILD_NODES = minor(83);
+export const MINOR_84_CONTINUE_INSPECTION = minor(84);
+export const MINOR_85_UNHOLD_VERB = minor(85);
+export const MINOR_86_FIRMWARE_INTERFACE = minor(86);
+export const MINOR_87_SERVICE = minor(87);
+export const MINOR_88_PORT_NAME = minor(88);
+export const MINOR_89_ATTACH_DETACH_VMEDIA = minor(89);
+export const MINOR_90_OVN_VTEP = minor(90);
+export const MINOR_91_DOT_JSON = minor(91);
+export const MINOR_92_RUNBOOKS = minor(92);
+export const MINOR_93_GET_VMEDIA = minor(93);
+export const MINOR_94_PORT_NODENAME = minor(94);
+export const MINOR_95_DISABLE_POWER_OFF = minor(95);
+export const MINOR_96_INSPECTION_RULES = minor(96);
+export const MINOR_97_PORT_DESCRIPTION = minor(97);
+export const MINOR_98_SUPPORT_SPECIAL_CHAR_IN_ATTRIBUTES = minor(98);
+export const MINOR_99_PORT_PORTGROUP_CONDUCTOR_GROUP_FILTER = minor(99);
+export const MINOR_100_PORT_VENDOR = minor(100);
+export const MINOR_101_PORT_CATEGORY = minor(101);
+export const MINOR_102_PORTGROUP_PHYSICAL_NETWORK = minor(102);
+export const MINOR_103_PORTGROUP_CATEGORY = minor(103);
+export const MINOR_104_NODE_INSTANCE_NAME = minor(104);
+export const MINOR_105_REMOVE_OVN_VTEP = minor(105);
+export const MINOR_106_PORTGROUP_SHARD = minor(106);
+export const MINOR_107_X_OPENSTACK_REQUEST_ID = minor(107);
+export const MINOR_108_SERVICE_DISABLE_RAMDISK = minor(108);
+export const MINOR_109_NODE_HEALTH = minor(109);
+export const MINOR_110_DEPLOYWAIT_ABORT = minor(110);
+export const MINOR_111_DYNAMIC_PORTGROUP = minor(111);
+export const MINOR_112_RUNBOOK_TRAITS = minor(112);
+export const MINOR_113_NODE_HISTORY_PROJECT = minor(113);
+export const MINOR_114_FIRMWARE_IDENTITY = minor(114);
+export const MINOR_115_NODE_HISTORY_FIELDS = minor(115);
 
 /** The oldest microversion served (versions.MIN_VERSION_STRING). */
 export const MINOR_MIN_VERSION = MINOR_1_INITIAL_VERSION;
@@ -109,7 +142,7 @@ export const MINOR_MIN_VERSION = MINOR_1_INITIAL_VERSION;
  * (versions.MAX_VERSION_STRING); a pinned gateway serves its release's maximum
  * (ReleaseProfile.apiMinor, src/releases.ts).
  */
-export const MINOR_MAX_VERSION = MINOR_82_NODE_SHARD;
+export const MINOR_MAX_VERSION = MINOR_115_NODE_HISTORY_FIELDS;
 
 /** release_mappings.py: the newest REST microversion of each Ironic release, oldest first. */
 export const API_RELEASES: readonly { readonly release: string; readonly api: Microversion }[] = [

@@ -114,7 +114,7 @@ for (const pin of pins) {
             rpc_response_timeout: 30,
             host: '127.0.0.1',
             port: 0,
-            pin_release_version: pin,
+            pin_release_version: pin ?? stack.pin(),
           },
         }),
       );

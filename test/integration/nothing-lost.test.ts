@@ -53,7 +53,7 @@ before(async () => {
           log_level: 'silent',
           host: '127.0.0.1',
           port: 0,
-          ...(pin ? { pin_release_version: pin } : {}),
+          pin_release_version: pin ?? stack.pin(),
         },
       }),
     );
