@@ -13,8 +13,10 @@
  *   `next` link of a collection is `components.schemas.Next`;
  * - every /v1 operation documents 406 (the version negotiation), every operation that needs a
  *   token 401 and 403 (authentication, policy), every operation that may carry a body 413 and
- *   415 (too large, a content type not JSON), and every operation 503 (the gateway shutting
- *   down, the conductors unreachable), all in Ironic's error body.
+ *   415 (too large, a content type not JSON), every operation under /v1 that may reach a
+ *   conductor 500 (its unexpected failure, or a conductor older than the pin), and every
+ *   operation 503 (the gateway shutting down, the conductors unreachable), all in Ironic's
+ *   error body.
  *
  * Responses that fastify-swagger calls "Default Response" get their status's reason phrase.
  */
@@ -263,6 +265,16 @@ function rewriteResponses(path: string, method: string, op: Operation): void {
     ...(BODY_METHODS.has(method) ? ['413', '415'] : []),
   ];
   for (const status of wanted) responses[status] ??= errorResponse(status);
+  // every route that reaches a conductor may meet its unexpected failure (ironic-api passes it on
+  // as 500), or a conductor older than the pin says (RPC or object version refused: 500 naming
+  // pin_release_version)
+  if (isVersioned(path) && path !== '/v1') {
+    responses['500'] ??= {
+      ...errorResponse('500'),
+      description:
+        'Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower).',
+    };
+  }
   // a gateway shutting down answers every request 503 in Ironic's error body, also where the
   // route's own 503 has another body (/healthz)
   responses['503'] ??= errorResponse('503');

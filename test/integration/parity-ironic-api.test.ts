@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { stack } from '../support/stack-env.ts';
 import { IRONIC_API, startIronicApi, type IronicApi } from '../support/ironic-api.ts';
+import { openApiCheck } from '../support/openapi-check.ts';
 
 /**
  * Differences that are not ours to remove, each with its reason. A difference reads
@@ -132,6 +133,10 @@ const HIBISCUS = stack.release() === '39.0';
 
 const known = (): Array<[RegExp, string]> => (stack.release() === '39.0' ? [...KNOWN, ...KNOWN_39] : KNOWN);
 
+/** Every answer of the gateway is checked against the committed OpenAPI document (issue 19). */
+const contract = openApiCheck();
+const contractProblems = new Map<string, string[]>();
+
 let api: IronicApi | undefined;
 let apiBase = '';
 let gateway: Gateway;
@@ -165,6 +170,17 @@ async function send(base: string, method: string, path: string, version: string,
     }
   }
   const headers = Object.fromEntries([...r.headers].filter(([k]) => k.startsWith('x-openstack-ironic-api')));
+  if (base === gwBase) {
+    const problems = contract.problems({
+      method,
+      path,
+      status: r.status,
+      body: text === '' ? undefined : JSON.parse(text),
+      headers: Object.fromEntries(r.headers),
+      version,
+    });
+    if (problems.length > 0) contractProblems.set(`${method} ${path} @${version} → ${r.status}`, problems);
+  }
   return { status: r.status, headers, body: parsed };
 }
 
@@ -951,3 +967,11 @@ for (const wv of ['1.38', ...(NEWER.length > 0 ? [NEWEST] : [])])
     }
     assert.deepEqual(problems, [], `differences from ironic-api:\n${problems.join('\n\n')}`);
   });
+
+test('every answer the gateway gave in this suite matches the OpenAPI document at its microversion', () => {
+  assert.ok(contract.count > 300, `${contract.count} answers checked`);
+  assert.deepEqual(
+    [...contractProblems].map(([what, problems]) => `${what}: ${problems.join('; ')}`),
+    [],
+  );
+});
