@@ -54,14 +54,6 @@ const KNOWN: Array<[RegExp, string]> = [
 /** What ironic-api 39.0 does differently at ≤ 1.38 from Queens and 21.4 (and so from the gateway). */
 const KNOWN_39: Array<[RegExp, string]> = [
   [
-    / header x-openstack-ironic-api-maximum-version$/,
-    'the gateway serves up to 1.82 (Ironic 21.4, issue 14); ironic-api 39.0 up to 1.115 (issue 15)',
-  ],
-  [
-    /^GET \/(v1)? @\S+ body \/(default_version\/version|versions\/0\/version|version\/version)$/,
-    'the maximum version, as above',
-  ],
-  [
     /^GET \/ @\S+ header x-openstack-ironic-api-(minimum-version|version)$/,
     'ironic-api 39.0 sends the minimum and negotiated version headers on / too; 21.4 sends neither there, nor does the gateway',
   ],
