@@ -257,7 +257,14 @@ func (o provisionOpts) ToProvisionStateMap() (map[string]interface{}, error) {
 
 func provision(uuid string, o provisionOpts, want string) *bmoNode {
 	must(nodes.ChangeProvisionState(client, uuid, o).ExtractErr(), "provision "+o.Target)
-	n := waitFor(uuid, want, settled)
+	check := settled
+	if strings.HasSuffix(want, " wait") {
+		// a wait state keeps its target (service wait: active)
+		check = func(n *bmoNode) bool {
+			return n.Reservation == "" && (n.ProvisionState == want || n.TargetProvisionState == "")
+		}
+	}
+	n := waitFor(uuid, want, check)
 	if n.ProvisionState != want {
 		fail("after %s the node is %q, not %q (last error %q)", o.Target, n.ProvisionState, want, n.LastError)
 	}
