@@ -47,8 +47,8 @@ const STEPS = [
   'inventory (1.81): 404 without inspection data',
   'deploy to active',
   'abort (1.110) of an active node: 400',
-  'service (1.87) to service wait, abort back to active',
-  'undeploy, delete',
+  'service (1.87) to service wait, abort accepted: abort_after on a step that is not abortable',
+  'undeploy (from service wait), delete',
 ];
 
 const SKIP =

@@ -331,15 +331,11 @@ func cleanup() {
 	if err != nil {
 		return
 	}
-	// a node left in service wait or active is brought back to available, then deleted
-	if n.ProvisionState == "service wait" {
-		_ = nodes.ChangeProvisionState(client, nodeUUID, provisionOpts{Target: "abort"}).ExtractErr()
-		waitForQuiet(nodeUUID)
-	}
-	if n, _, err = getNode(nodeUUID); err == nil && n.DisablePowerOff {
+	// a node left active or in service wait is brought back to available, then deleted
+	if n.DisablePowerOff {
 		_ = nodes.Update(client, nodeUUID, nodes.UpdateOpts{nodes.UpdateOperation{Op: nodes.AddOp, Path: "/disable_power_off", Value: false}}).Err
 	}
-	if n, _, err = getNode(nodeUUID); err == nil && n.ProvisionState == "active" {
+	if n.ProvisionState == "active" || n.ProvisionState == "service wait" {
 		_ = nodes.ChangeProvisionState(client, nodeUUID, provisionOpts{Target: "deleted"}).ExtractErr()
 		waitForQuiet(nodeUUID)
 	}
@@ -712,17 +708,26 @@ func run() {
 		expectError(err, 400, fmt.Sprintf("The requested action \"abort\" can not be performed on node \"%s\" while it is in state \"active\".", uuid), "abort an active node")
 	})
 
-	// servicing.go: the service verb (1.87) with service_steps, then abortServicing in service
-	// wait, which is BMO's other abort; fake-hardware's fake vendor interface has a service step
-	// that leaves the node in service wait
-	step("service (1.87) to service wait, abort back to active", func() {
+	// servicing.go: the service verb (1.87) with service_steps of {interface, step}, then
+	// abortServicing in service wait, BMO's other abort. fake-hardware's fake vendor interface has
+	// a service step that leaves the node in service wait; it is not abortable, so the conductor
+	// accepts the abort (202) and only marks the step abort_after, the node staying in service
+	// wait (39.0's manager._do_abort); unprovisioning takes it from there (next step)
+	step("service (1.87) to service wait, abort accepted: abort_after on a step that is not abortable", func() {
 		uuid := needNode()
 		steps := []map[string]interface{}{{"interface": "vendor", "step": "trigger_servicewait"}}
-		provision(uuid, provisionOpts{Target: "service", ServiceSteps: steps}, "service wait")
-		provision(uuid, provisionOpts{Target: "abort"}, "active")
+		n := provision(uuid, provisionOpts{Target: "service", ServiceSteps: steps}, "service wait")
+		if n.TargetProvisionState != "active" || n.ServiceStep["step"] != "trigger_servicewait" || n.ServiceStep["abortable"] != false {
+			fail("in service wait: target %q, service step %v", n.TargetProvisionState, n.ServiceStep)
+		}
+		must(nodes.ChangeProvisionState(client, uuid, provisionOpts{Target: "abort"}).ExtractErr(), "abort in service wait")
+		n = waitFor(uuid, "abort_after", func(n *bmoNode) bool { return n.Reservation == "" && n.ServiceStep["abort_after"] == true })
+		if n.ProvisionState != "service wait" || n.TargetProvisionState != "active" {
+			fail("after the abort: %q → %q", n.ProvisionState, n.TargetProvisionState)
+		}
 	})
 
-	step("undeploy, delete", func() {
+	step("undeploy (from service wait), delete", func() {
 		uuid := needNode()
 		provision(uuid, provisionOpts{Target: "deleted"}, "available")
 		must(nodes.Delete(client, uuid).ExtractErr(), "delete node")
