@@ -62,6 +62,15 @@ import {
   allows,
   type Microversion,
 } from '../versions.ts';
+// issue 15, slice nodes: the node fields of 1.83–1.109
+import {
+  MINOR_83_PARENT_CHILD_NODES,
+  MINOR_86_FIRMWARE_INTERFACE,
+  MINOR_87_SERVICE,
+  MINOR_95_DISABLE_POWER_OFF,
+  MINOR_104_NODE_INSTANCE_NAME,
+  MINOR_109_NODE_HEALTH,
+} from '../versions.ts';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { UuidsById } from './resource.ts';
 import { classAction } from './lookup.ts';
@@ -107,6 +116,13 @@ export const NEWER_NODE_FIELDS: Readonly<Record<string, Microversion>> = {
   boot_mode: MINOR_75_NODE_BOOT_MODE,
   secure_boot: MINOR_75_NODE_BOOT_MODE,
   shard: MINOR_82_NODE_SHARD,
+  // 39.0 (issue 15, slice nodes): Node 1.38–1.44's fields, as 39.0's VERSIONED_FIELDS
+  parent_node: MINOR_83_PARENT_CHILD_NODES,
+  firmware_interface: MINOR_86_FIRMWARE_INTERFACE,
+  service_step: MINOR_87_SERVICE,
+  disable_power_off: MINOR_95_DISABLE_POWER_OFF,
+  instance_name: MINOR_104_NODE_INSTANCE_NAME,
+  health: MINOR_109_NODE_HEALTH,
 };
 
 /** Fields ironic-api computes rather than reads from the Node object. */
@@ -221,6 +237,7 @@ async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById):
     'target_raid_config',
     'deploy_step',
     'network_data',
+    'service_step',
   ]) {
     if (out[f] === null) out[f] = {};
   }
@@ -228,6 +245,7 @@ async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById):
   out.conductor_group = data.conductor_group ?? '';
   out.protected = data.protected ?? false;
   out.retired = data.retired ?? false;
+  out.disable_power_off = data.disable_power_off ?? false;
   return out;
 }
 
@@ -438,6 +456,13 @@ export const nodeSchema = {
     boot_mode: stringOrNull,
     secure_boot: { type: ['boolean', 'null'] },
     shard: stringOrNull,
+    // 1.83–1.109
+    parent_node: stringOrNull,
+    firmware_interface: stringOrNull,
+    service_step: nullableDict,
+    disable_power_off: { type: ['boolean', 'null'] },
+    instance_name: stringOrNull,
+    health: stringOrNull,
     links: linksSchema,
     ports: linksSchema,
     states: linksSchema,
