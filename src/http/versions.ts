@@ -265,6 +265,10 @@ export const allowNodeInstanceName = gate(MINOR_104_NODE_INSTANCE_NAME);
 export const allowNodeHealth = gate(MINOR_109_NODE_HEALTH);
 export const allowNodeHistoryProject = gate(MINOR_113_NODE_HISTORY_PROJECT);
 export const allowNodeHistoryFields = gate(MINOR_115_NODE_HISTORY_FIELDS);
+// the /v1 document's links (root documents are this slice's): utils.py's names
+export const allowRunbooks = gate(MINOR_92_RUNBOOKS);
+export const allowInspectionRules = gate(MINOR_96_INSPECTION_RULES);
+export const newContinueInspectionEndpoint = gate(MINOR_84_CONTINUE_INSPECTION);
 /** check_allow_child_node_params: include_children / parent_node below 1.83 → 406 naming 1.83. */
 export function checkAllowChildNodeParams(request: Versioned, includeChildren: unknown, parentNode: unknown): void {
   if ((includeChildren !== undefined || parentNode !== undefined) && !allowChildNodes(request))
