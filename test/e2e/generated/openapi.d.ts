@@ -175,6 +175,10 @@ export interface paths {
     /** Show the inventory and plugin data inspection stored for a node (1.81) */
     get: operations["showNodeInventory"];
   };
+  "/v1/nodes/{node_ident}/children": {
+    /** List the uuids of a node's child nodes (1.83) */
+    get: operations["listNodeChildren"];
+  };
   "/v1/ports": {
     /** List ports (/v1/ports) */
     get: operations["listPorts"];
@@ -432,6 +436,12 @@ export interface components {
     };
     /** @description The link to the next page (`…?limit=N&marker=<uuid of the last item>`), present when this page is full. */
     Next: string;
+    /** @description The refusal of a JSON body nested too deeply (400) or too large (413) by the JSON limits, before the API (39.0). */
+    RawFault: {
+      /** @enum {string} */
+      faultcode: "Client";
+      faultstring: string;
+    };
   };
   responses: never;
   parameters: {
@@ -460,6 +470,10 @@ export interface components {
     Version: string;
     /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down). */
     VersionIfNegotiated: string;
+    /** @description The oldest microversion served; absent when the JSON limits refused the body (39.0). */
+    MinimumVersionUnlessRefused: string;
+    /** @description The newest microversion served; absent when the JSON limits refused the body (39.0). */
+    MaximumVersionUnlessRefused: string;
     /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
     RequestId: string;
     /** @description Seconds to wait before retrying (the conductors are unreachable or slow). */
@@ -620,6 +634,24 @@ export interface operations {
                 rel: string;
                 type?: string;
               }[];
+            /** @description 1.92+ */
+            runbooks?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.96+ */
+            inspection_rules?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.84+ */
+            continue_inspection?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
             version: {
               id: string;
               links: {
@@ -759,6 +791,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
         fields?: components["parameters"]["Fields"];
         detail?: components["parameters"]["Detail"];
       };
@@ -861,6 +899,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -1053,6 +1099,10 @@ export interface operations {
           boot_mode?: string | null;
           secure_boot?: boolean | string | null;
           shard?: string | null;
+          disable_power_off?: boolean | string | null;
+          firmware_interface?: string | null;
+          instance_name?: string | null;
+          parent_node?: string | null;
           /** @description read only: refused */
           power_state?: unknown;
           /** @description read only: refused */
@@ -1186,6 +1236,14 @@ export interface operations {
             boot_mode?: string | null;
             secure_boot?: boolean | null;
             shard?: string | null;
+            parent_node?: string | null;
+            firmware_interface?: string | null;
+            service_step?: {
+              [key: string]: unknown;
+            } | null;
+            disable_power_off?: boolean | null;
+            instance_name?: string | null;
+            health?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1218,12 +1276,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -1290,12 +1348,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -1380,6 +1438,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -1480,6 +1544,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -1718,6 +1790,14 @@ export interface operations {
             boot_mode?: string | null;
             secure_boot?: boolean | null;
             shard?: string | null;
+            parent_node?: string | null;
+            firmware_interface?: string | null;
+            service_step?: {
+              [key: string]: unknown;
+            } | null;
+            disable_power_off?: boolean | null;
+            instance_name?: string | null;
+            health?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1872,12 +1952,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -1944,12 +2024,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2111,6 +2191,14 @@ export interface operations {
             boot_mode?: string | null;
             secure_boot?: boolean | null;
             shard?: string | null;
+            parent_node?: string | null;
+            firmware_interface?: string | null;
+            service_step?: {
+              [key: string]: unknown;
+            } | null;
+            disable_power_off?: boolean | null;
+            instance_name?: string | null;
+            health?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -2143,12 +2231,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2215,12 +2303,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2569,12 +2657,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2641,12 +2729,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2715,12 +2803,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2787,12 +2875,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2871,12 +2959,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2943,12 +3031,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3037,12 +3125,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3109,12 +3197,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3191,12 +3279,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3263,12 +3351,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3345,12 +3433,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3417,12 +3505,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3499,12 +3587,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3571,12 +3659,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3781,12 +3869,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3853,12 +3941,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4064,12 +4152,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4136,12 +4224,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4341,12 +4429,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4413,12 +4501,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4764,12 +4852,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4836,12 +4924,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5196,12 +5284,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5268,12 +5356,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5360,12 +5448,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5432,12 +5520,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5524,12 +5612,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5596,12 +5684,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5688,12 +5776,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5760,12 +5848,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5996,12 +6084,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6068,12 +6156,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6162,12 +6250,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6234,12 +6322,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6328,12 +6416,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6400,12 +6488,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6494,12 +6582,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6566,12 +6654,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6773,12 +6861,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6845,12 +6933,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6919,12 +7007,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6991,12 +7079,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7075,12 +7163,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7147,12 +7235,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7223,12 +7311,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7295,12 +7383,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7510,12 +7598,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7582,12 +7670,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7657,12 +7745,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7729,12 +7817,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8087,6 +8175,8 @@ export interface operations {
         detail?: components["parameters"]["Detail"];
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -8116,6 +8206,10 @@ export interface operations {
                 event?: string | null;
                 conductor?: string | null;
                 user?: string | null;
+                project?: string | null;
+                state?: string | null;
+                target_provision_state?: string | null;
+                duration_seconds?: number | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -8259,6 +8353,10 @@ export interface operations {
             event?: string | null;
             conductor?: string | null;
             user?: string | null;
+            project?: string | null;
+            state?: string | null;
+            target_provision_state?: string | null;
+            duration_seconds?: number | null;
             links?: {
                 href: string;
                 rel: string;
@@ -8396,6 +8494,136 @@ export interface operations {
             plugin_data: {
               [key: string]: unknown;
             } | null;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the uuids of a node's child nodes (1.83) */
+  listNodeChildren: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            children: string[];
+            links: {
+              href: string;
+              rel: string;
+            };
           };
         };
       };
@@ -8741,12 +8969,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8813,12 +9041,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9180,12 +9408,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9252,12 +9480,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9358,12 +9586,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9430,12 +9658,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -10350,12 +10578,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -10422,12 +10650,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -10779,12 +11007,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -10851,12 +11079,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -10955,12 +11183,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11027,12 +11255,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11569,12 +11797,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11641,12 +11869,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11974,12 +12202,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -12046,12 +12274,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12140,12 +12368,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -12212,12 +12440,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12287,6 +12515,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
         fields?: components["parameters"]["Fields"];
         detail?: components["parameters"]["Detail"];
       };
@@ -12393,6 +12627,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -12563,6 +12805,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -12667,6 +12915,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -13505,12 +13761,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13565,12 +13821,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -13650,12 +13906,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13710,12 +13966,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -13789,12 +14045,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13849,12 +14105,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -13934,12 +14190,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13994,12 +14250,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14198,12 +14454,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14258,12 +14514,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14345,12 +14601,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14405,12 +14661,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14486,12 +14742,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14546,12 +14802,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14633,12 +14889,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14693,12 +14949,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14886,12 +15142,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Forbidden */
@@ -14946,12 +15202,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15426,12 +15682,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15498,12 +15754,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15691,12 +15947,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15763,12 +16019,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15854,12 +16110,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15926,12 +16182,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16310,12 +16566,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16382,12 +16638,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16579,12 +16835,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16651,12 +16907,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16746,12 +17002,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16818,12 +17074,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17215,12 +17471,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17299,12 +17555,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17511,12 +17767,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17595,12 +17851,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17693,12 +17949,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17777,12 +18033,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17989,12 +18245,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18073,12 +18329,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18578,12 +18834,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18662,12 +18918,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18898,12 +19154,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18982,12 +19238,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19092,12 +19348,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19176,12 +19432,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19253,12 +19509,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19313,12 +19569,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
