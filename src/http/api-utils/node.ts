@@ -70,6 +70,7 @@ import {
   MINOR_95_DISABLE_POWER_OFF,
   MINOR_104_NODE_INSTANCE_NAME,
   MINOR_109_NODE_HEALTH,
+  servesRelease,
 } from '../versions.ts';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { UuidsById } from './resource.ts';
@@ -321,7 +322,18 @@ export function checkNodeFieldNames(request: FastifyRequest, fields: readonly st
 }
 
 function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
-  if (!allowed(request, 'show_password')) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
+  const showPassword = allowed(request, 'show_password');
+  if (!showPassword) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
+  // 39.0 (issue 15, slice nodes; the release it came in is not recorded, so from 1.83's 22.0):
+  // snmp_auth_key and snmp_priv_key are masked in driver_info when set, and driver_internal_info
+  // goes through mask_dict_password as driver_info does
+  if (!showPassword && servesRelease(request, MINOR_83_PARENT_CHILD_NODES)) {
+    // (maskSecrets made driver_info a copy: it may be changed)
+    const info = out.driver_info as Record<string, unknown> | null | undefined;
+    if (info) for (const f of ['snmp_auth_key', 'snmp_priv_key']) if (info[f]) info[f] = SECRET_MASK;
+    if (out.driver_internal_info)
+      out.driver_internal_info = maskSecrets(out.driver_internal_info as Record<string, unknown>);
+  }
   if (!allowed(request, 'show_instance_secrets')) {
     const info = maskSecrets(out.instance_info as Record<string, unknown>);
     if (info.image_url) info.image_url = SECRET_MASK;

@@ -400,3 +400,20 @@ describe('disable_power_off (1.95)', () => {
     assert.equal(s.power_state, 'power on');
   });
 });
+
+test('39.0 masks snmp keys in driver_info and secrets in driver_internal_info; 21.4 did not', async () => {
+  for (const [t, version, masked] of [
+    [g, LATEST, true],
+    [pinned, '1.82', false],
+  ] as const) {
+    const n = await create(t, { driver_info: { snmp_auth_key: 'k1', snmp_priv_key: 'k2', snmp_user: 'u' } }, version);
+    const row = [...t.sim.store.nodes.rows.values()].find((r) => r.uuid === n.uuid);
+    assert.ok(row);
+    row.driver_internal_info = { some_password: 'secret', plain: 'shown' };
+    const shown = (await call(t.app, `/v1/nodes/${n.uuid}`, { version })).json();
+    assert.equal(shown.driver_info.snmp_user, 'u');
+    assert.equal(shown.driver_info.snmp_auth_key, masked ? '******' : 'k1');
+    assert.equal(shown.driver_info.snmp_priv_key, masked ? '******' : 'k2');
+    assert.deepEqual(shown.driver_internal_info, { some_password: masked ? '******' : 'secret', plain: 'shown' });
+  }
+});
