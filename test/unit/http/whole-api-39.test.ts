@@ -221,3 +221,16 @@ describe('node history (1.113, 1.115)', () => {
     );
   });
 });
+
+test('1.98 has no effect: a PATCH path with ~ escapes or dots is 400 below, at and above it', async () => {
+  const n = await named(g, 'tilde');
+  for (const version of ['1.97', '1.98', '1.115'])
+    for (const path of ['/extra/a~1b', '/ext~0ra', '/extra/a.b']) {
+      const r = await call(g.app, `/v1/nodes/${n.uuid}`, {
+        method: 'PATCH',
+        version,
+        body: [{ op: 'add', path, value: 1 }],
+      });
+      expectError(r, 400, /\^\(\/\[\\w-\]\+\)\+\$/);
+    }
+});
