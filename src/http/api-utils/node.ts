@@ -214,7 +214,20 @@ const DATETIME_FIELDS = [
 /** Checks a `fields=` selection of nodes at this microversion (406 / 400 as ironic-api). */
 export function checkNodeFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
   checkAllowSpecifyFields(fields, request);
-  checkAllowedFields(fields, NODE_FIELD_VERSIONS, request);
+  // a 39.0 field is no field at all to an older release (400 below, not 406)
+  checkAllowedFields(
+    fields?.filter((f) => !unknownToRelease(request, f)),
+    NODE_FIELD_VERSIONS,
+    request,
+  );
+}
+
+/** The node fields of 1.83–1.109 (issue 15, slice nodes). */
+const FIELDS_39 = ['parent_node', 'firmware_interface', 'service_step', 'disable_power_off', 'instance_name', 'health'];
+
+/** True for a 1.83–1.109 node field when the gateway answers as a release older than it. */
+function unknownToRelease(request: FastifyRequest, field: string): boolean {
+  return FIELDS_39.includes(field) && !servesRelease(request, NEWER_NODE_FIELDS[field]);
 }
 
 /** The node's public fields, before version hiding (computed ones come later). */
@@ -313,11 +326,14 @@ async function computedFields(
  */
 export function checkNodeFieldNames(request: FastifyRequest, fields: readonly string[]): void {
   if (!allows(request, MINOR_39_INSPECT_WAIT)) {
-    checkForInvalidFields(fields, NODE_FIELDS);
+    checkForInvalidFields(
+      fields,
+      NODE_FIELDS.filter((f) => !unknownToRelease(request, f)),
+    );
     return;
   }
   const known = new Set<string>(NODE_FIELDS);
-  const bad = fields.find((f) => !known.has(f));
+  const bad = fields.find((f) => !known.has(f) || unknownToRelease(request, f));
   if (bad !== undefined) throw ironicError('Invalid', `Field ${bad} is not a valid field.`);
 }
 

@@ -136,6 +136,13 @@ describe('node fields of 1.83–1.109', () => {
       body: { driver: 'fake-hardware', parent_node: n.uuid },
     });
     expectError(post, 400, /Additional properties are not allowed \('parent_node' was unexpected\)/);
+    // ?fields= naming a 39.0 field: no such field to 21.4 (400), not a 406
+    expectError(
+      await call(pinned.app, `/v1/nodes/${n.uuid}?fields=uuid,health`, { version: '1.82' }),
+      400,
+      /^Field health is not a valid field\.$/,
+    );
+    expectError(await call(pinned.app, '/v1/nodes?fields=parent_node', { version: '1.82' }), 400, /parent_node/);
   });
 });
 
