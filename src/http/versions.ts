@@ -254,3 +254,40 @@ export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
 }
+
+// Issue 15, slice nodes (1.83 child nodes … 1.115 node history fields): utils.py's predicates
+// of 39.0 these routes read, by their Ironic names, and the release gate of behaviour that
+// depends on the pin rather than on the request's microversion.
+export const allowChildNodes = gate(MINOR_83_PARENT_CHILD_NODES);
+export const allowFirmwareInterface = gate(MINOR_86_FIRMWARE_INTERFACE);
+export const allowDisablePowerOff = gate(MINOR_95_DISABLE_POWER_OFF);
+export const allowNodeInstanceName = gate(MINOR_104_NODE_INSTANCE_NAME);
+export const allowNodeHealth = gate(MINOR_109_NODE_HEALTH);
+export const allowNodeHistoryProject = gate(MINOR_113_NODE_HISTORY_PROJECT);
+export const allowNodeHistoryFields = gate(MINOR_115_NODE_HISTORY_FIELDS);
+// the /v1 document's links (root documents are this slice's): utils.py's names
+export const allowRunbooks = gate(MINOR_92_RUNBOOKS);
+export const allowInspectionRules = gate(MINOR_96_INSPECTION_RULES);
+export const newContinueInspectionEndpoint = gate(MINOR_84_CONTINUE_INSPECTION);
+/** check_allow_child_node_params: include_children / parent_node below 1.83 → 406 naming 1.83. */
+export function checkAllowChildNodeParams(request: Versioned, includeChildren: unknown, parentNode: unknown): void {
+  if ((includeChildren !== undefined || parentNode !== undefined) && !allowChildNodes(request))
+    throw needsVersion(MINOR_83_PARENT_CHILD_NODES);
+}
+/** check_allow_filter_by_instance_name: 406 `instance_name is not acceptable in this API version`. */
+export function checkAllowFilterByInstanceName(request: Versioned, instanceName: unknown): void {
+  if (instanceName !== undefined && !allowNodeInstanceName(request))
+    throw notAcceptable('instance_name is not acceptable in this API version');
+}
+/**
+ * Whether the gateway answers as an Ironic release that serves microversion `v` (the pinned
+ * release's REST maximum, or the newest): behaviour a release introduced at every microversion
+ * together with `v` (e.g. 39.0's `.json` handling came with 1.91) follows the pin, not the
+ * request. The same gate as servesAntelope (api-utils/port.ts), for any release.
+ */
+export function servesRelease(
+  request: { readonly server: { readonly apiMaxMinor: number } },
+  v: Microversion,
+): boolean {
+  return request.server.apiMaxMinor >= v;
+}

@@ -86,6 +86,13 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
     checks.push((n) => typeof n.description === 'string' && n.description.toLowerCase().includes(needle));
   }
   if ('project' in f) checks.push((n) => n.owner === f.project || n.lessee === f.project);
+  // 39.0 (issue 15, slice nodes): instance_name; child nodes only with a truthy
+  // include_children (then every node, parent_node ignored), or those of parent_node
+  if ('instance_name' in f) checks.push((n) => (n.instance_name ?? null) === f.instance_name);
+  if (!f.include_children) {
+    if ('parent_node' in f) checks.push((n) => (n.parent_node ?? null) === f.parent_node);
+    else checks.push((n) => n.parent_node === null || n.parent_node === undefined);
+  }
   return (r) => checks.every((c) => c(r as NodeRow));
 }
 

@@ -135,6 +135,8 @@ const PINNED = [
   'deleteDeployTemplate DELETE /v1/deploy_templates/{template_ident}',
   'createEvents POST /v1/events',
   'listShards GET /v1/shards',
+  // issue 15, slice nodes
+  'listNodeChildren GET /v1/nodes/{node_ident}/children',
 ];
 
 test('every operation has the pinned operationId, and no other operation exists', async () => {

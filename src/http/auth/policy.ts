@@ -152,6 +152,11 @@ export const API_RULES = {
   'baremetal:deploy_template:delete': r(ADMIN, 'Delete Deploy Template records'),
   'baremetal:shards:get': r(READER, 'Get Shard records'),
   'baremetal:volume:view_target_properties': r(ADMIN, 'Ability to view volume target properties'),
+  // issue 15, slice nodes (39.0's policy.py: SYSTEM_MEMBER and SYSTEM_ADMIN, as the legacy
+  // defaults above spell them); PATCH /parent_node and /disable_power_off check these instead of
+  // baremetal:node:update in 39.0 — enforced per path once issue 16's evaluation lands
+  'baremetal:node:update:parent_node': r(MEMBER, 'Update Node parent_node field'),
+  'baremetal:node:update:disable_power_off': r(ADMIN, 'Update Node disable_power_off field'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */

@@ -29,6 +29,7 @@ import {
   notAcceptable,
 } from '../versions.ts';
 import { allowDriverFieldsSelector, allows, MINOR_40_BIOS_INTERFACE } from '../versions.ts';
+import { allowFirmwareInterface } from '../versions.ts';
 import { sendVendorResult, vendorMethodOf } from '../api-utils/passthru.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
@@ -40,6 +41,7 @@ const INTERFACES = [
   'boot',
   'console',
   'deploy',
+  'firmware', // 1.86 (issue 15, slice nodes)
   'inspect',
   'management',
   'network',
@@ -87,7 +89,8 @@ function driverBody(request: FastifyRequest, name: string, hosts: string[], deta
         if (
           (iface === 'storage' && !allowStorageInterface(request)) ||
           (iface === 'rescue' && !allowRescueInterface(request)) ||
-          (iface === 'bios' && !allows(request, MINOR_40_BIOS_INTERFACE))
+          (iface === 'bios' && !allows(request, MINOR_40_BIOS_INTERFACE)) ||
+          (iface === 'firmware' && !allowFirmwareInterface(request))
         )
           continue;
         body[`default_${iface}_interface`] = null;

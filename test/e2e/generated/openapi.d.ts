@@ -175,6 +175,10 @@ export interface paths {
     /** Show the inventory and plugin data inspection stored for a node (1.81) */
     get: operations["showNodeInventory"];
   };
+  "/v1/nodes/{node_ident}/children": {
+    /** List the uuids of a node's child nodes (1.83) */
+    get: operations["listNodeChildren"];
+  };
   "/v1/ports": {
     /** List ports (/v1/ports) */
     get: operations["listPorts"];
@@ -432,6 +436,12 @@ export interface components {
     };
     /** @description The link to the next page (`…?limit=N&marker=<uuid of the last item>`), present when this page is full. */
     Next: string;
+    /** @description The refusal of a JSON body nested too deeply (400) or too large (413) by the JSON limits, before the API (39.0). */
+    RawFault: {
+      /** @enum {string} */
+      faultcode: "Client";
+      faultstring: string;
+    };
   };
   responses: never;
   parameters: {
@@ -460,6 +470,10 @@ export interface components {
     Version: string;
     /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down). */
     VersionIfNegotiated: string;
+    /** @description The oldest microversion served; absent when the JSON limits refused the body (39.0). */
+    MinimumVersionUnlessRefused: string;
+    /** @description The newest microversion served; absent when the JSON limits refused the body (39.0). */
+    MaximumVersionUnlessRefused: string;
     /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
     RequestId: string;
     /** @description Seconds to wait before retrying (the conductors are unreachable or slow). */
@@ -620,6 +634,24 @@ export interface operations {
                 rel: string;
                 type?: string;
               }[];
+            /** @description 1.92+ */
+            runbooks?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.96+ */
+            inspection_rules?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.84+ */
+            continue_inspection?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
             version: {
               id: string;
               links: {
@@ -759,6 +791,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
         fields?: components["parameters"]["Fields"];
         detail?: components["parameters"]["Detail"];
       };
@@ -861,6 +899,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -1065,6 +1111,10 @@ export interface operations {
           boot_mode?: string | null;
           secure_boot?: boolean | string | null;
           shard?: string | null;
+          disable_power_off?: boolean | string | null;
+          firmware_interface?: string | null;
+          instance_name?: string | null;
+          parent_node?: string | null;
           /** @description read only: refused */
           power_state?: unknown;
           /** @description read only: refused */
@@ -1198,6 +1248,14 @@ export interface operations {
             boot_mode?: string | null;
             secure_boot?: boolean | null;
             shard?: string | null;
+            parent_node?: string | null;
+            firmware_interface?: string | null;
+            service_step?: {
+              [key: string]: unknown;
+            } | null;
+            disable_power_off?: boolean | null;
+            instance_name?: string | null;
+            health?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1230,12 +1288,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -1302,12 +1360,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -1404,6 +1462,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -1504,6 +1568,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -1754,6 +1826,14 @@ export interface operations {
             boot_mode?: string | null;
             secure_boot?: boolean | null;
             shard?: string | null;
+            parent_node?: string | null;
+            firmware_interface?: string | null;
+            service_step?: {
+              [key: string]: unknown;
+            } | null;
+            disable_power_off?: boolean | null;
+            instance_name?: string | null;
+            health?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -1920,12 +2000,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -1992,12 +2072,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2171,6 +2251,14 @@ export interface operations {
             boot_mode?: string | null;
             secure_boot?: boolean | null;
             shard?: string | null;
+            parent_node?: string | null;
+            firmware_interface?: string | null;
+            service_step?: {
+              [key: string]: unknown;
+            } | null;
+            disable_power_off?: boolean | null;
+            instance_name?: string | null;
+            health?: string | null;
             links?: {
                 href: string;
                 rel: string;
@@ -2203,12 +2291,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2275,12 +2363,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2665,12 +2753,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2737,12 +2825,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2823,12 +2911,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -2895,12 +2983,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -2991,12 +3079,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3063,12 +3151,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3169,12 +3257,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3241,12 +3329,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3335,12 +3423,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3407,12 +3495,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3501,12 +3589,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3573,12 +3661,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3667,12 +3755,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3739,12 +3827,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3973,12 +4061,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4045,12 +4133,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4280,12 +4368,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4352,12 +4440,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4581,12 +4669,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4653,12 +4741,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5040,12 +5128,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5112,12 +5200,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5508,12 +5596,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5580,12 +5668,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5684,12 +5772,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5756,12 +5844,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5860,12 +5948,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5932,12 +6020,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6036,12 +6124,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6108,12 +6196,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6368,12 +6456,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6440,12 +6528,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6546,12 +6634,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6618,12 +6706,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6724,12 +6812,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6796,12 +6884,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6902,12 +6990,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6974,12 +7062,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7205,12 +7293,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7277,12 +7365,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7363,12 +7451,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7435,12 +7523,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7531,12 +7619,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7603,12 +7691,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7691,12 +7779,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7763,12 +7851,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8002,12 +8090,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8074,12 +8162,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8161,12 +8249,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8233,12 +8321,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8627,6 +8715,8 @@ export interface operations {
         detail?: components["parameters"]["Detail"];
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -8656,6 +8746,10 @@ export interface operations {
                 event?: string | null;
                 conductor?: string | null;
                 user?: string | null;
+                project?: string | null;
+                state?: string | null;
+                target_provision_state?: string | null;
+                duration_seconds?: number | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -8811,6 +8905,10 @@ export interface operations {
             event?: string | null;
             conductor?: string | null;
             user?: string | null;
+            project?: string | null;
+            state?: string | null;
+            target_provision_state?: string | null;
+            duration_seconds?: number | null;
             links?: {
                 href: string;
                 rel: string;
@@ -9037,6 +9135,136 @@ export interface operations {
       };
       /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
       500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the uuids of a node's child nodes (1.83) */
+  listNodeChildren: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            children: string[];
+            links: {
+              href: string;
+              rel: string;
+            };
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
@@ -9329,12 +9557,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9401,12 +9629,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9804,12 +10032,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9876,12 +10104,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9994,12 +10222,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -10066,12 +10294,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11058,12 +11286,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11130,12 +11358,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11523,12 +11751,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11595,12 +11823,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11711,12 +11939,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11783,12 +12011,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12373,12 +12601,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -12445,12 +12673,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12814,12 +13042,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -12886,12 +13114,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12992,12 +13220,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13064,12 +13292,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -13151,6 +13379,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
         fields?: components["parameters"]["Fields"];
         detail?: components["parameters"]["Detail"];
       };
@@ -13257,6 +13491,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -13439,6 +13681,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -13543,6 +13791,14 @@ export interface operations {
                 boot_mode?: string | null;
                 secure_boot?: boolean | null;
                 shard?: string | null;
+                parent_node?: string | null;
+                firmware_interface?: string | null;
+                service_step?: {
+                  [key: string]: unknown;
+                } | null;
+                disable_power_off?: boolean | null;
+                instance_name?: string | null;
+                health?: string | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -14465,12 +14721,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14525,12 +14781,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14622,12 +14878,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14682,12 +14938,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14773,12 +15029,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14833,12 +15089,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14930,12 +15186,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14990,12 +15246,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15218,12 +15474,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15278,12 +15534,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15377,12 +15633,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15437,12 +15693,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15530,12 +15786,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15590,12 +15846,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15689,12 +15945,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15749,12 +16005,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15966,12 +16222,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Forbidden */
@@ -16026,12 +16282,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16554,12 +16810,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16626,12 +16882,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16843,12 +17099,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16915,12 +17171,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17018,12 +17274,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17090,12 +17346,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17510,12 +17766,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17582,12 +17838,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17803,12 +18059,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17875,12 +18131,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17982,12 +18238,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18054,12 +18310,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18487,12 +18743,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18571,12 +18827,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18807,12 +19063,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18891,12 +19147,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19001,12 +19257,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19085,12 +19341,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19321,12 +19577,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19405,12 +19661,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19958,12 +20214,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20042,12 +20298,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -20302,12 +20558,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20386,12 +20642,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -20508,12 +20764,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20592,12 +20848,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -20681,12 +20937,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20741,12 +20997,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */

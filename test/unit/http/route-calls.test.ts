@@ -210,6 +210,16 @@ async function subresources(): Promise<void> {
     for (const q of ['', '?detail=true', `?limit=1&marker=${event.uuid}`]) await at(`${base}/history${q}`);
     await at(`${base}/history/${event.uuid}`);
   }
+  // issue 15, slice nodes: child nodes (1.83), their parent named by uuid and by name
+  for (const parent of [node.uuid, node.name]) {
+    const r = await call(g.app, '/v1/nodes', {
+      method: 'POST',
+      version: '1.83',
+      body: { driver: 'fake-hardware', parent_node: parent },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    await hit('GET', `/v1/nodes/${parent}/children`, undefined, 300, '1.83');
+  }
 }
 
 /** Issue 14, provisioning: boot mode, secure boot and indicators (1.63–1.76), on a fresh node. */

@@ -13,6 +13,8 @@ import {
   UNDEPLOY,
   UNSTABLE_STATES,
 } from '../../../conductor/states.ts';
+import { POWER_OFF } from '../../../conductor/states.ts';
+import { MINOR_95_DISABLE_POWER_OFF, servesRelease } from '../../versions.ts';
 import { route, type RouteDef, type RouteRequest } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { getRpcNode, nodeAndTopic, topicFor } from '../../api-utils/lookup.ts';
@@ -165,6 +167,14 @@ async function setPower(request: RouteRequest<typeof powerSchema>): Promise<void
   if (!POWER_TARGETS.includes(target)) throw refuse(node.get('power_state'));
   const provision = node.get('provision_state');
   if (provision === CLEANWAIT || provision === CLEANING) throw refuse(provision);
+  // 39.0 (1.95, at every microversion): a node with disable_power_off is never powered off
+  // from the API (PowerStateFailure, 409); pinned to a release before 28.0 the API does not check
+  if (
+    (target === POWER_OFF || target === SOFT_POWER_OFF) &&
+    node.get('disable_power_off') === true &&
+    servesRelease(request, MINOR_95_DISABLE_POWER_OFF)
+  )
+    throw ironicError('PowerStateFailure', `Failed to set node power state to ${target}.`, { pstate: target });
   await request.conductor.change_node_power_state(
     request.ctx,
     String(node.get('uuid')),
