@@ -9275,6 +9275,18 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Service Unavailable */
       503: {
         headers: {
