@@ -254,3 +254,8 @@ export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
 }
+
+// Issue 15, slice provision: utils.py's predicates of the provisioning verbs 1.85–1.110.
+export const allowUnholdVerb = gate(MINOR_85_UNHOLD_VERB);
+export const allowServiceVerb = gate(MINOR_87_SERVICE);
+export const allowDeployAbort = gate(MINOR_110_DEPLOYWAIT_ABORT);

@@ -12,6 +12,8 @@ import { pyRepr } from '../conductor/exceptions.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import type { Task, Work } from './tasks.ts';
+import { compareVersions } from '../rpc/version.ts';
+import { provisioningAction39 } from './servicing.ts';
 import { biosCleanStepErrors, HISTORY, recordHistory, runBiosCleanStep } from './subresources.ts';
 
 export function invalidState(action: string, node: NodeRow): Error {
@@ -64,6 +66,13 @@ function concurrentActionLimit(sim: Sim, action: 'provisioning' | 'unprovisionin
   }
 }
 
+/**
+ * The state machine of the release this conductor speaks: 39.0's above RPC 1.55 (21.4's API),
+ * so a simulator serving a gateway pinned to 21.4 (or older) keeps 21.4's machine.
+ */
+export const stateMachine = (sim: Sim): S.StateMachine =>
+  compareVersions(sim.rpcVersion, '1.55') > 0 ? '39.0' : '21.4';
+
 /** TaskManager.process_event plus the DB's provision timestamps; false when refused. */
 export function applyEvent(
   sim: Sim,
@@ -71,27 +80,28 @@ export function applyEvent(
   event: string,
   opts: { targetState?: string; background?: boolean } = {},
 ): boolean {
-  const to = S.nextState(node.provision_state, event);
+  const machine = stateMachine(sim);
+  const to = S.nextState(node.provision_state, event, machine);
   if (to === undefined) return false;
   const times = sim.store.provisionTimes(node, to);
-  S.processEvent(node, event, opts);
+  S.processEvent(node, event, { ...opts, machine });
   Object.assign(node, times, { updated_at: new Date() });
   return true;
 }
 
-const failing = (node: NodeRow, verb: string): boolean => {
+export const failing = (node: NodeRow, verb: string): boolean => {
   const f = node.driver_info?.simulator_fail;
   return f === verb || (Array.isArray(f) && f.includes(verb));
 };
-const injected = (verb: string): string => `simulated ${verb} failure (driver_info.simulator_fail)`;
+export const injected = (verb: string): string => `simulated ${verb} failure (driver_info.simulator_fail)`;
 
 /**
  * Starts a long action: takes a worker (NoFreeConductorWorker leaves the node as it was, with
  * Ironic's last_error), applies `event`, and lets `work` finish after the request returns.
  */
-function start(sim: Sim, task: Task, event: string, action: string, work: Work, targetState?: string): void {
+export function start(sim: Sim, task: Task, event: string, action: string, work: Work, targetState?: string): void {
   const node = task.node;
-  if (S.nextState(node.provision_state, event) === undefined) throw invalidState(action, node);
+  if (S.nextState(node.provision_state, event, stateMachine(sim)) === undefined) throw invalidState(action, node);
   try {
     task.spawnAfter(sim.pool, work);
   } catch (err) {
@@ -155,7 +165,7 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
     if (event === 'rebuild' && asObject(node).protected === true) throw nodeProtected(node);
-    if (S.nextState(node.provision_state, event) === undefined) throw invalidState(event, node);
+    if (S.nextState(node.provision_state, event, stateMachine(sim)) === undefined) throw invalidState(event, node);
     const ii = node.instance_info ?? {};
     node.driver_internal_info = {
       ...node.driver_internal_info,
@@ -287,7 +297,8 @@ export async function do_node_rescue(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('rescuing', node);
     if (asObject(node).rescue_interface === 'no-rescue') throw unsupported(node, 'rescue');
-    if (S.nextState(node.provision_state, 'rescue') === undefined) throw invalidState('rescue', node);
+    if (S.nextState(node.provision_state, 'rescue', stateMachine(sim)) === undefined)
+      throw invalidState('rescue', node);
     const withoutPassword = (): Record<string, unknown> => {
       const ii = { ...node.instance_info };
       delete ii.rescue_password;
@@ -378,7 +389,9 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
         node.conductor_affinity = sim.conductorId();
         applyEvent(sim, node, 'done');
       });
-    } else if (action === 'abort' && st === S.CLEANWAIT) {
+    } else if (stateMachine(sim) === '39.0' && provisioningAction39(sim, task, action)) {
+      // 39.0's aborts and unholds (servicing.ts)
+    } else if (action === 'abort' && (st === S.CLEANWAIT || (st === S.CLEANHOLD && stateMachine(sim) === '39.0'))) {
       const step = asObject(node.clean_step);
       if (node.clean_step && Object.keys(step).length && !step.abortable) {
         node.clean_step = { ...step, abort_after: true };

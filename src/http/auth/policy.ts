@@ -152,6 +152,10 @@ export const API_RULES = {
   'baremetal:deploy_template:delete': r(ADMIN, 'Delete Deploy Template records'),
   'baremetal:shards:get': r(READER, 'Get Shard records'),
   'baremetal:volume:view_target_properties': r(ADMIN, 'Ability to view volume target properties'),
+  // issue 15, slice provision (39.0's policy.py: member of the owner, admin or manager of the
+  // lessee, service; owner/lessee targets are issue 16's)
+  'baremetal:node:set_provision_state:clean_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
+  'baremetal:node:set_provision_state:service_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */
