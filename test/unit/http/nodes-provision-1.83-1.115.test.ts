@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { resourceRoutes } from '../../../src/http/routes/index.ts';
+import { IronicObject } from '../../../src/conductor/objects.ts';
 import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call, createNode, expectError, waitFor } from './nodes-helpers.ts';
 
@@ -324,4 +325,107 @@ test('pinned to 21.4: service_steps and runbook are not arguments, service is no
     } as never),
     /does not support RPC version 1\.57/,
   );
+});
+
+test('runbook (1.92; traits 1.112): 406 below, trait checks, its steps and disable_ramdisk replace the request’s', async () => {
+  const RB = 'a7c1e0d2-3b4f-4c5d-8e6f-7a8b9c0d1e2f';
+  let traits: string[] = ['CUSTOM_RB'];
+  const runbook = () =>
+    new IronicObject(
+      'Runbook',
+      {
+        id: 3,
+        uuid: RB,
+        name: 'CUSTOM_RB',
+        steps: [{ interface: 'bios', step: 'factory_reset', args: {}, order: 1 }],
+        disable_ramdisk: true,
+        extra: {},
+        public: true,
+        owner: null,
+        traits: new IronicObject('RunbookTraitList', {
+          objects: traits.map((trait) => new IronicObject('RunbookTrait', { runbook_id: 3, trait })),
+        }),
+      },
+      '1.2',
+    );
+  // the simulator on main has no Runbook class yet (the runbooks slice's): Runbook.list answered here
+  const api = g.app.conductor as unknown as Record<string, any>;
+  const original = api.object_class_action_versions.bind(api);
+  const seen: { clean?: unknown[]; service?: unknown[]; filters?: unknown } = {};
+  api.object_class_action_versions = (...a: any[]) => {
+    if (a[1] !== 'Runbook') return original(...a);
+    seen.filters = a[5].filters;
+    const f = a[5].filters;
+    return Promise.resolve(f.uuid_in?.[0] === RB || f.name_in?.[0] === 'CUSTOM_RB' ? [runbook()] : []);
+  };
+  const clean = api.do_node_clean.bind(api);
+  api.do_node_clean = (...a: any[]) => {
+    seen.clean = [a[2], a[4]];
+    return clean(...a);
+  };
+  const service = api.do_node_service.bind(api);
+  api.do_node_service = (...a: any[]) => {
+    seen.service = [a[2], a[3]];
+    return service(...a);
+  };
+  try {
+    const managed = await node(g, 'manageable');
+    expectError(await put(g, managed, { target: 'clean', runbook: RB }, '1.91'), 406);
+    expectError(
+      await put(g, managed, { target: 'clean', runbook: 'CUSTOM_RB' }, '1.92'),
+      400,
+      /^This runbook has not been approved for use on this node .*\. Please ask an administrator to add it to your node traits\.$/,
+    );
+    assert.deepEqual(seen.filters, { name_in: ['CUSTOM_RB'] });
+    expectError(
+      await put(g, managed, { target: 'clean', runbook: 'nope' }, '1.92'),
+      404,
+      /^Runbook nope could not be found\.$/,
+    );
+    const t = await call(g.app, `/v1/nodes/${managed}/traits/CUSTOM_RB`, { method: 'PUT', version: '1.37' });
+    assert.equal(t.statusCode, 204, t.body);
+    expectError(
+      await put(g, managed, { target: 'clean', runbook: RB, clean_steps: [LOG] }, '1.92'),
+      400,
+      /^Please provide either "clean_steps" or a runbook, but not both\.$/,
+    );
+    // below 1.112 the name must be a node trait (it is); the runbook's disable_ramdisk is sent
+    assert.equal((await put(g, managed, { target: 'clean', runbook: RB }, '1.92')).statusCode, 202);
+    assert.deepEqual(seen.clean, [[{ interface: 'bios', step: 'factory_reset', args: {}, order: 1 }], true]);
+    assert.equal((await settled(g, managed)).provision_state, 'manageable');
+    // 1.112: the runbook's traits decide
+    traits = [];
+    expectError(
+      await put(g, managed, { target: 'clean', runbook: RB }, '1.112'),
+      400,
+      /^Runbook .* has no traits configured/,
+    );
+    traits = ['CUSTOM_OTHER'];
+    expectError(
+      await put(g, managed, { target: 'clean', runbook: RB }, '1.112'),
+      400,
+      /The node does not have any of the runbook's traits \['CUSTOM_OTHER'\]/,
+    );
+    traits = ['CUSTOM_OTHER', 'CUSTOM_RB'];
+    // a runbook with another target: its disable_ramdisk (never None) makes it a 400
+    expectError(
+      await put(g, managed, { target: 'provide', runbook: RB }, '1.112'),
+      400,
+      /^disable_ramdisk is supported only with manual cleaning or servicing$/,
+    );
+    const active = await node(g);
+    await call(g.app, `/v1/nodes/${active}/traits/CUSTOM_RB`, { method: 'PUT', version: '1.37' });
+    expectError(
+      await put(g, active, { target: 'service', runbook: RB, service_steps: [LOG] }, '1.112'),
+      400,
+      /^Please provide either "service_steps" or a runbook, but not both\.$/,
+    );
+    assert.equal((await put(g, active, { target: 'service', runbook: RB }, '1.112')).statusCode, 202);
+    assert.deepEqual(seen.service, [[{ interface: 'bios', step: 'factory_reset', args: {}, order: 1 }], true]);
+    assert.equal((await settled(g, active)).provision_state, 'active');
+  } finally {
+    delete api.object_class_action_versions;
+    delete api.do_node_clean;
+    delete api.do_node_service;
+  }
 });

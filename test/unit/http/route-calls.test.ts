@@ -432,6 +432,8 @@ async function servicing(): Promise<void> {
   const steps = [{ interface: 'vendor', step: 'log_passthrough' }];
   await hit21('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'service', service_steps: steps }, '1.87');
   await waitFor(g.app, n.uuid, (x) => x.provision_state === 'active' && !x.reservation);
+  // a runbook (1.92) is read with Runbook.list; none is found here (404)
+  await hit21('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'service', runbook: 'no-such-runbook' }, '1.92');
 }
 
 /** route key ("GET /v1/nodes") → the metric's label sets, summed per call. */

@@ -438,6 +438,7 @@ export const stateRoutes: RouteDef[] = [
       'do_provisioning_action',
       'inspect_hardware',
       'do_node_service',
+      'Runbook.list',
     ],
     status: 202,
     summary: 'Change the provision state of a node',
