@@ -47,6 +47,9 @@ export function nodeProtected(node: NodeRow): Error {
  * [conductor]max_concurrent_deploy and max_concurrent_clean at their 21.4 defaults; tests may
  * lower them to reach ConcurrentActionLimit.
  */
+/** 39.0's reserved step names (conductor/steps.py RESERVED_STEP_HANDLER_MAPPING, hold, wait). */
+const RESERVED_STEPS = ['power_on', 'power_off', 'reboot', 'hold', 'wait'];
+
 export const concurrencyLimits = { max_concurrent_deploy: 250, max_concurrent_clean: 50 };
 
 /** ConductorManager._concurrent_action_limit: counts the nodes already busy with that kind of work. */
@@ -127,8 +130,13 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   let stepRunning = false;
   // fake-hardware's interfaces declare no clean steps but FakeBIOS's (subresources.ts): any
   // other requested step is refused, as set_node_cleaning_steps does
+  // 39.0: the reserved steps (power_on, power_off, reboot, hold, wait) are the conductor's own
+  const reserved = (s: unknown): boolean =>
+    stateMachine(sim) === '39.0' && RESERVED_STEPS.includes(String(asObject(s).step));
   const stepErrors = manual
-    ? steps.flatMap((s) => biosCleanStepErrors(node, s) ?? [`node does not support this clean step: ${pyRepr(s)}`])
+    ? steps.flatMap((s) =>
+        reserved(s) ? [] : (biosCleanStepErrors(node, s) ?? [`node does not support this clean step: ${pyRepr(s)}`]),
+      )
     : [];
   if (stepErrors.length) {
     error = `Cannot clean node ${node.uuid}: ${stepErrors.join('; ')}`;
@@ -149,7 +157,26 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
     applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
     return;
   }
-  for (const s of manual ? steps : []) runBiosCleanStep(sim.store, node, s);
+  const list = manual ? steps : [];
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (!reserved(s)) {
+      runBiosCleanStep(sim.store, node, s);
+      continue;
+    }
+    const name = String(asObject(s).step);
+    if (name === 'hold' || name === 'wait') {
+      // use_reserved_step_handler: the node holds (clean hold) or waits (clean wait) on this
+      // step; unhold and continue_node_clean go on with the steps after it
+      Object.assign(node, {
+        clean_step: s,
+        driver_internal_info: { ...info, clean_steps: list, clean_step_index: i },
+      });
+      applyEvent(sim, node, name);
+      return;
+    }
+    node.power_state = name === 'power_off' ? S.POWER_OFF : S.POWER_ON;
+  }
   info.clean_steps = null;
   delete info.clean_step_index;
   Object.assign(node, { clean_step: null, driver_internal_info: info });
@@ -261,7 +288,11 @@ export async function continue_node_clean(sim: Sim, a: Args): Promise<null> {
         `Cannot continue cleaning on ${node.uuid}, node is in ${String(node.provision_state)} state, should be ${S.CLEANWAIT}`,
       );
     }
-    start(sim, task, 'resume', 'resume', () => clean(sim, node, target ? [] : null), target);
+    // the steps after the one it waited on (39.0's reserved hold and wait steps), else none
+    const info = node.driver_internal_info ?? {};
+    const index = info.clean_step_index;
+    const rest = Array.isArray(info.clean_steps) && typeof index === 'number' ? info.clean_steps.slice(index + 1) : [];
+    start(sim, task, 'resume', 'resume', () => clean(sim, node, target ? rest : null), target);
     return null;
   });
 }

@@ -429,3 +429,28 @@ test('runbook (1.92; traits 1.112): 406 below, trait checks, its steps and disab
     delete api.do_node_service;
   }
 });
+
+test('clean hold end to end: a hold clean step holds the node (39.0), unhold, then continue_node_clean runs the rest', async () => {
+  const uuid = await node(g, 'manageable');
+  const steps = [HOLD, { interface: 'bios', step: 'factory_reset' }];
+  assert.equal((await put(g, uuid, { target: 'clean', clean_steps: steps }, '1.85')).statusCode, 202);
+  let n = await unlocked(g, uuid);
+  assert.equal(n.provision_state, 'clean hold');
+  // process_event('hold') without a target: clean hold's own (available), as 39.0's FSM sets it
+  assert.equal(n.target_provision_state, 'available');
+  assert.deepEqual(n.clean_step, HOLD);
+  assert.equal((await put(g, uuid, { target: 'unhold' }, '1.85')).statusCode, 202);
+  n = await unlocked(g, uuid);
+  assert.equal(n.provision_state, 'clean wait');
+  // the agent's next heartbeat would continue cleaning: the conductor's own cast
+  await g.conductor.continue_node_clean({} as never, uuid);
+  n = await settled(g, uuid);
+  // the manual clean's target was lost at the hold, so cleaning ends as automated cleaning does
+  assert.equal(n.provision_state, 'available');
+  // pinned to 21.4 there is no reserved hold step: the conductor refuses it
+  const old = await node(antelope, 'manageable');
+  assert.equal((await put(antelope, old, { target: 'clean', clean_steps: [HOLD] }, '1.82')).statusCode, 202);
+  n = await unlocked(antelope, old);
+  assert.equal(n.provision_state, 'clean failed');
+  assert.match(n.last_error, /node does not support this clean step: \{'interface': 'power', 'step': 'hold'\}/);
+});
