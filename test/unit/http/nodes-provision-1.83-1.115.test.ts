@@ -6,10 +6,15 @@
  * 39.0's step schemas.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
 import { after, before, test } from 'node:test';
 import { resourceRoutes } from '../../../src/http/routes/index.ts';
 import { IronicObject } from '../../../src/conductor/objects.ts';
 import { testGateway, type TestGateway } from '../../support/app.ts';
+import { SECRET } from '../auth/helpers.ts';
 import { call, createNode, expectError, waitFor } from './nodes-helpers.ts';
 
 let g: TestGateway;
@@ -453,4 +458,72 @@ test('clean hold end to end: a hold clean step holds the node (39.0), unhold, th
   n = await unlocked(antelope, old);
   assert.equal(n.provision_state, 'clean failed');
   assert.match(n.last_error, /node does not support this clean step: \{'interface': 'power', 'step': 'hold'\}/);
+});
+
+test('set_provision_state:clean_steps and :service_steps (39.0 rules): 403 when denied; not checked pinned to 21.4', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provision-policy-'));
+  const policyFile = join(dir, 'policy.json');
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      'baremetal:node:set_provision_state:clean_steps': '!',
+      'baremetal:node:set_provision_state:service_steps': '!',
+    }),
+  );
+  const auth = { auth_strategy: 'jwt' as const, jwt_algorithm: 'HS256', jwt_secret: SECRET, policy_file: policyFile };
+  const token = jwt.sign({ sub: 'alice', project_id: 'p1', roles: ['admin'], system_scope: 'all' }, SECRET, {
+    algorithm: 'HS256',
+    expiresIn: 300,
+  });
+  const headers = { authorization: `Bearer ${token}` };
+  const gws = await Promise.all(
+    [undefined, '21.4'].map((pin) =>
+      testGateway({ routes: resourceRoutes, config: { pin_release_version: pin, ...auth } }),
+    ),
+  );
+  try {
+    const [newest, old] = gws;
+    const at = (gw: TestGateway, url: string, method: 'GET' | 'PUT' | 'POST', body: unknown, version: string) =>
+      call(gw.app, url, { method, body, version, headers });
+    for (const gw of gws) {
+      const created = await at(gw, '/v1/nodes', 'POST', { driver: 'fake-hardware' }, '1.38');
+      assert.equal(created.statusCode, 201, created.body);
+      const uuid = created.json().uuid;
+      assert.equal(
+        (await at(gw, `/v1/nodes/${uuid}/states/provision`, 'PUT', { target: 'manage' }, '1.38')).statusCode,
+        202,
+      );
+      for (
+        let i = 0;
+        (await at(gw, `/v1/nodes/${uuid}`, 'GET', undefined, '1.38')).json().provision_state !== 'manageable';
+        i++
+      ) {
+        assert.ok(i < 500, 'the node never became manageable');
+        await new Promise((res) => setTimeout(res, 10));
+      }
+      const steps = { target: 'clean', clean_steps: [{ interface: 'bios', step: 'factory_reset' }] };
+      const r = await at(gw, `/v1/nodes/${uuid}/states/provision`, 'PUT', steps, '1.82');
+      if (gw === newest) {
+        expectError(
+          r,
+          403,
+          /^Access was denied to the following resource: baremetal:node:set_provision_state:clean_steps$/,
+        );
+        const s = await at(
+          gw,
+          `/v1/nodes/${uuid}/states/provision`,
+          'PUT',
+          { target: 'service', service_steps: [LOG] },
+          '1.87',
+        );
+        expectError(s, 403, /set_provision_state:service_steps$/);
+      } else {
+        assert.equal(gw, old);
+        assert.equal(r.statusCode, 202, r.body);
+      }
+    }
+  } finally {
+    await Promise.all(gws.map((gw) => gw.close()));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
