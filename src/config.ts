@@ -74,6 +74,10 @@ export interface Config {
   // the ramdisk endpoints (issue 14): Ironic's options ironic-api reads for lookup and heartbeat
   enable_ramdisk_endpoints: boolean;
   restrict_lookup: boolean;
+  // issue 15, slice provision: Ironic 39.0's [api]disallow_*_steps, comma-separated interface.step lists
+  disallow_clean_steps: string;
+  disallow_deploy_steps: string;
+  disallow_service_steps: string;
   fast_track: boolean;
   ramdisk_heartbeat_timeout: number;
   metrics_agent_backend: string;
@@ -446,6 +450,30 @@ export const SETTINGS: readonly SettingSpec[] = [
     accepts: 'true or false',
     description:
       "Ironic's [api]enable_ramdisk_endpoints (Debian 21.4): false answers 403 to the deploy ramdisk's lookup and heartbeat",
+  },
+  {
+    key: 'disallow_clean_steps',
+    kind: 'string',
+    default: 'vendor.send_raw',
+    accepts: 'a comma-separated list of interface.step names (empty: none)',
+    description:
+      "Ironic 39.0's [api]disallow_clean_steps: requested clean steps refused with 400 (StepNotAllowed); not checked when pinned to 21.4 or older",
+  },
+  {
+    key: 'disallow_deploy_steps',
+    kind: 'string',
+    default: 'vendor.send_raw',
+    accepts: 'a comma-separated list of interface.step names (empty: none)',
+    description:
+      "Ironic 39.0's [api]disallow_deploy_steps: requested deploy steps refused with 400 (StepNotAllowed); not checked when pinned to 21.4 or older",
+  },
+  {
+    key: 'disallow_service_steps',
+    kind: 'string',
+    default: 'vendor.send_raw',
+    accepts: 'a comma-separated list of interface.step names (empty: none)',
+    description:
+      "Ironic 39.0's [api]disallow_service_steps: requested service steps refused with 400 (StepNotAllowed); not checked when pinned to 21.4 or older",
   },
   {
     key: 'restrict_lookup',

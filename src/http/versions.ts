@@ -291,3 +291,7 @@ export function servesRelease(
 ): boolean {
   return request.server.apiMaxMinor >= v;
 }
+// Issue 15, slice provision: utils.py's predicates of the provisioning verbs 1.85–1.110.
+export const allowUnholdVerb = gate(MINOR_85_UNHOLD_VERB);
+export const allowServiceVerb = gate(MINOR_87_SERVICE);
+export const allowDeployAbort = gate(MINOR_110_DEPLOYWAIT_ABORT);

@@ -16,6 +16,7 @@ import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
 import { withRequestContext } from './subresources.ts';
+import * as SV from './servicing.ts';
 
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
@@ -78,6 +79,9 @@ const METHODS = {
   // allocations (RPC 1.48)
   create_allocation: AL.create_allocation,
   destroy_allocation: AL.destroy_allocation,
+  // issue 15, slice provision: servicing (RPC 1.57, 1.60)
+  do_node_service: SV.do_node_service,
+  continue_node_service: SV.continue_node_service,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

@@ -39,8 +39,9 @@ import {
   allowDetailQuery,
   allowLocalLinkConnectionNetworkType,
   checkAllowFilterByShard,
-  MINOR_38_RESCUE_INTERFACE,
+  MINOR_39_INSPECT_WAIT,
   MINOR_53_PORT_SMARTNIC,
+  servesRelease,
 } from '../versions.ts';
 import { parseBoolean, parseList } from './ident.ts';
 import { pyRepr } from '../../conductor/exceptions.ts';
@@ -120,7 +121,7 @@ export function checkPortFields(
  * REST 1.38), whose code it keeps for that pin (its tests), it serves 21.4's ironic-api.
  */
 export function servesAntelope(request: FastifyRequest): boolean {
-  return request.server.apiMaxMinor > MINOR_38_RESCUE_INTERFACE;
+  return servesRelease(request, MINOR_39_INSPECT_WAIT);
 }
 
 const LLC_KEYS = ['port_id', 'switch_id', 'hostname', 'switch_info', 'network_type'];

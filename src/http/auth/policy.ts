@@ -157,6 +157,10 @@ export const API_RULES = {
   // baremetal:node:update in 39.0 — enforced per path once issue 16's evaluation lands
   'baremetal:node:update:parent_node': r(MEMBER, 'Update Node parent_node field'),
   'baremetal:node:update:disable_power_off': r(ADMIN, 'Update Node disable_power_off field'),
+  // issue 15, slice provision (39.0's policy.py: member of the owner, admin or manager of the
+  // lessee, service; owner/lessee targets are issue 16's)
+  'baremetal:node:set_provision_state:clean_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
+  'baremetal:node:set_provision_state:service_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */

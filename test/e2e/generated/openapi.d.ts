@@ -3225,7 +3225,7 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy */
+          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy; 1.85: unhold; 1.87: service */
           target: string;
           /** @description gzipped, base64-encoded config drive or its URL (active; rebuild from 1.35); 1.56: a JSON object {meta_data, network_data, user_data, vendor_data (1.59)} */
           configdrive?: null | string | {
@@ -3237,8 +3237,12 @@ export interface operations {
           deploy_steps?: Record<string, never>[] | null;
           /** @description rescue only (1.38) */
           rescue_password?: string | null;
-          /** @description 1.70, clean only: clean without booting the ramdisk */
+          /** @description 1.70, clean only: clean without booting the ramdisk; 1.108: service too */
           disable_ramdisk?: null | boolean | string;
+          /** @description 1.87, service only: [{interface, step, args?, order?, execute_on_child_nodes?, limit_child_node_execution?}] */
+          service_steps?: Record<string, never>[] | null;
+          /** @description 1.92, clean or service: the UUID or name of a runbook whose steps to run */
+          runbook?: string | null;
         };
       };
     };
