@@ -78,6 +78,8 @@ const METHODS = {
   // allocations (RPC 1.48)
   create_allocation: AL.create_allocation,
   destroy_allocation: AL.destroy_allocation,
+  // issue 15, slice ports (RPC 1.62)
+  update_portgroup_physical_network: R.update_portgroup_physical_network,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

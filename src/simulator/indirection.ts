@@ -55,7 +55,11 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Class methods added by issue 14's resources slice, beside a class's own list above. */
-const MORE_METHODS: Readonly<Record<string, readonly string[]>> = { Port: ['list_by_node_shards'] };
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  Port: ['list_by_node_shards', /* issue 15, slice ports */ 'get_by_name'],
+  // issue 15, slice ports: GET /v1/portgroups?shard= (1.106)
+  Portgroup: ['list_by_node_shards'],
+};
 
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
@@ -89,11 +93,42 @@ function conductorByHostname(table: Table, hostname: unknown, online: unknown): 
   return row;
 }
 
-/** Port.list_by_node_shards: the ports of the nodes in those shards (`project` accepted and ignored, as 21.4). */
-function portsOfShards(store: Store, kw: Record<string, unknown>): Row[] {
+/**
+ * Port.list_by_node_shards / Portgroup.list_by_node_shards: the ports (portgroups) of the nodes
+ * in those shards, a port's description filter applied (`project` accepted and ignored: the
+ * simulator scopes nothing by project).
+ */
+function portsOfShards(store: Store, table: Table, kw: Record<string, unknown>): Row[] {
   const shards = Array.isArray(kw.shards) ? kw.shards : [];
   const nodeIds = new Set([...store.nodes.rows.values()].filter((n) => shards.includes(n.shard)).map((n) => n.id));
-  return store.ports.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number));
+  const keep = portFilter(store, table, kw);
+  return table.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number) && keep(p));
+}
+
+/**
+ * 39.0's port and portgroup list filters (db/sqlalchemy/api.py): `filters.description_contains`
+ * (ports: SQL LIKE, `%` and `_` wildcards, case-insensitive as SQLite and MySQL's default
+ * collation compare) and `conductor_groups` (the nodes' groups, Port.list and Portgroup.list).
+ */
+function portFilter(store: Store, table: Table, kw: Record<string, unknown>): (r: Row) => boolean {
+  const filters = asObject(kw.filters);
+  const contains = table.cls.name === 'Port' ? filters.description_contains : undefined;
+  const like =
+    typeof contains === 'string'
+      ? new RegExp(
+          contains
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/%/g, '.*')
+            .replace(/_/g, '.'),
+          'is',
+        )
+      : undefined;
+  const groups = Array.isArray(kw.conductor_groups) && kw.conductor_groups.length ? kw.conductor_groups : undefined;
+  return (r) => {
+    if (like && !(typeof r.description === 'string' && like.test(r.description))) return false;
+    if (groups && !groups.includes(store.nodes.rows.get(r.node_id as number)?.conductor_group)) return false;
+    return true;
+  };
 }
 
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
@@ -137,16 +172,21 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
+      if (cls.name === 'Port' || cls.name === 'Portgroup')
+        return table.list(listOptions(kw), portFilter(store, table, kw));
       return table.list(listOptions(kw));
     case 'list_by_node_shards':
-      return portsOfShards(store, kw);
+      return portsOfShards(store, table, kw);
     case 'list_by_node_id':
     case 'list_by_portgroup_id':
     case 'list_by_volume_id': {
       const field = method.slice('list_by_'.length);
       const want = kw[field];
-      return table.list(listOptions(kw), (r) =>
-        isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want,
+      // ports: 39.0's description filter (conductor_groups is Port.list's alone)
+      const keep = portFilter(store, table, { filters: kw.filters });
+      return table.list(
+        listOptions(kw),
+        (r) => (isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want) && keep(r),
       );
     }
   }
