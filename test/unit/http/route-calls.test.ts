@@ -480,7 +480,6 @@ const NOT_FROM_THE_API: Record<string, string> = {
   attach_virtual_media: 'issue 15: POST /v1/nodes/{node}/vmedia (1.89) not served yet',
   detach_virtual_media: 'issue 15: DELETE /v1/nodes/{node}/vmedia (1.89) not served yet',
   get_virtual_media: 'issue 15: GET /v1/nodes/{node}/vmedia (1.93) not served yet',
-  update_portgroup_physical_network: 'issue 15: PATCH /physical_network of a portgroup (1.102) not served yet',
 };
 
 test('every ConductorAPI method and helper is reached by some route, or says why not', () => {
