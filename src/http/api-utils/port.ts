@@ -55,6 +55,7 @@ import { parseBoolean, parseList } from './ident.ts';
 import { pyRepr } from '../../conductor/exceptions.ts';
 import { baseUrl } from '../links.ts';
 import { collection } from './collection.ts';
+import { HttpError } from '../errors.ts';
 
 export const PORT: ResourceSpec = {
   path: 'ports',
@@ -376,7 +377,11 @@ export async function listPorts(
   q: PortListQuery,
   scope: PortListScope,
 ): Promise<Record<string, unknown>> {
-  if (servesAntelope(request)) return listPortsAntelope(request, q, scope, servesHibiscus(request));
+  const hibiscus = servesHibiscus(request);
+  // 39.0's filters: refused below it as the route's schema refused them before
+  if (!hibiscus && (q.description_contains !== undefined || q.conductor_groups !== undefined))
+    throw new HttpError(400, 'Invalid input: querystring must NOT have additional properties');
+  if (servesAntelope(request)) return listPortsAntelope(request, q, scope, hibiscus);
   let fields: readonly string[] | undefined;
   if (!scope.detail) {
     fields = requestedFields(request, PORT, q.fields);

@@ -461,7 +461,7 @@ export const portgroupRoutes: RouteDef[] = [
       response: { 200: portgroupSchema, ...ERRORS },
     },
     handler: async (request) => {
-      const fields = requestedFields(request, PORTGROUP, request.query.fields);
+      const fields = requestedFields(request, portgroupSpec(request), request.query.fields);
       checkPortgroupFields(request, fields);
       return portgroupBody(request, await getRpcPortgroupWithSuffix(request, identOf(request)), fields);
     },
