@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { detailNextLink, listReturnFields } from '../api-utils/detail-list.ts';
 import { servesAntelope, servesHibiscus } from '../api-utils/port.ts';
 import {
-  allowPortgroupPhysicalNetwork,
   checkAllowPortgroupFilterByShard,
   MINOR_102_PORTGROUP_PHYSICAL_NETWORK,
   MINOR_103_PORTGROUP_CATEGORY,

@@ -36,7 +36,6 @@ import {
   listPorts,
   portSpec,
   servesHibiscus,
-  PORT,
   portBody,
   portSchema,
   type PortListScope,

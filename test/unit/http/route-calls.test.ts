@@ -267,6 +267,26 @@ async function resources(): Promise<void> {
   await at('GET', '/v1/shards/x');
 }
 
+/**
+ * Issue 15, slice ports, at 1.115: ports by name, node_ident by name, a port moved by node name,
+ * portgroups by shard, a portgroup's physical network.
+ */
+async function portsHibiscus(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) => hit(method, url, body, 500, '1.115');
+  const node = await at('POST', '/v1/nodes', { driver: 'fake-hardware', name: `ph-${++seq}` });
+  const other = await at('POST', '/v1/nodes', { driver: 'fake-hardware', name: `ph-${++seq}` });
+  const name = `port-${++seq}`;
+  await at('POST', '/v1/ports', { node_ident: node.name, address: mac(), name });
+  await at('GET', `/v1/ports/${name}`);
+  await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: other.name }]);
+  const pg = await at('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+  const port = await at('POST', '/v1/ports', { node_uuid: node.uuid, address: mac() });
+  await at('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/portgroup_uuid', value: pg.uuid }]);
+  await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: node.uuid }]);
+  for (const url of ['/v1/portgroups?shard=s1', '/v1/portgroups/detail?shard=s1']) await at('GET', url);
+  await at('PATCH', `/v1/portgroups/${pg.uuid}`, [{ op: 'add', path: '/physical_network', value: 'n1' }]);
+}
+
 /** The main error paths: what a route calls before it refuses. */
 async function notFound(): Promise<void> {
   for (const ident of [NO_SUCH, 'no-such-name']) {
@@ -442,6 +462,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await subresources();
   await provisionRoutes();
   await resources();
+  await portsHibiscus();
   await notFound();
   await conductorBranches();
   await newerNodeFields();
