@@ -6,7 +6,7 @@
 import { ironicError } from '../conductor/exceptions.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import { asObject, type Args, type Sim } from './context.ts';
-import { checkDriver, resolveInterfaces } from './drivers.ts';
+import { checkDriver, ENABLED_INTERFACES, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
@@ -34,6 +34,9 @@ const PARAMS: Readonly<Record<string, readonly string[]>> = {
   list_by_volume_id: ['volume_id', ...LIST],
   // issue 14, the resources slice
   list_by_node_shards: ['shards', ...LIST, 'project'],
+  // issue 15, slice ports: Conductor 1.5
+  get_active_hardware_type_dict: ['use_groups'],
+  list_hardware_type_interfaces_dict: ['names'],
 };
 
 const METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -59,7 +62,76 @@ const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
   Port: ['list_by_node_shards', /* issue 15, slice ports */ 'get_by_name'],
   // issue 15, slice ports: GET /v1/portgroups?shard= (1.106)
   Portgroup: ['list_by_node_shards'],
+  // issue 15, slice ports: Conductor 1.5's class methods (32.0), for /v1/drivers and /v1/shards
+  Conductor: ['get_active_hardware_type_dict', 'list_hardware_type_interfaces_dict', 'get_shard_list'],
 };
+
+/** The conductors dbapi counts as active: online and heard from within the heartbeat timeout. */
+function activeConductors(store: Store): Row[] {
+  const deadline = Date.now() - HEARTBEAT_TIMEOUT_MS;
+  return [...store.conductors.rows.values()].filter((c) => {
+    const seen = Date.parse(String(c.updated_at ?? c.created_at ?? ''));
+    return c.online !== false && (Number.isNaN(seen) || seen >= deadline);
+  });
+}
+
+/**
+ * Conductor 1.5's class methods, which answer plain data, not objects (39.0's
+ * objects/conductor.py over db/sqlalchemy/api.py): the active hardware types and their hosts
+ * (`"<group>:<driver>"` keys with use_groups), the hardware interface rows of some hardware
+ * types (one set per active conductor, dates as ISO strings), and the shards with their node
+ * counts (count descending; unsharded nodes as "None", reference R23).
+ */
+function conductorClassMethod(store: Store, method: string, kw: Record<string, unknown>): unknown {
+  switch (method) {
+    case 'get_active_hardware_type_dict': {
+      const out: Record<string, string[]> = {};
+      for (const c of activeConductors(store))
+        for (const d of Array.isArray(c.drivers) ? c.drivers : []) {
+          const key = kw.use_groups ? `${String(c.conductor_group ?? '')}:${String(d)}` : String(d);
+          out[key] ??= [];
+          out[key].push(String(c.hostname));
+        }
+      return out;
+    }
+    case 'list_hardware_type_interfaces_dict': {
+      const names = Array.isArray(kw.names) ? kw.names : [];
+      const rows: Record<string, unknown>[] = [];
+      let id = 0;
+      for (const c of activeConductors(store))
+        for (const d of Array.isArray(c.drivers) ? c.drivers : []) {
+          if (!names.includes(d)) continue;
+          for (const [type, enabled] of Object.entries(ENABLED_INTERFACES))
+            enabled.forEach((name, i) =>
+              rows.push({
+                id: ++id,
+                conductor_id: c.id,
+                hardware_type: d,
+                interface_type: type,
+                interface_name: name,
+                default: i === 0,
+                version: null,
+                created_at: c.created_at ?? null,
+                updated_at: null,
+              }),
+            );
+        }
+      return rows;
+    }
+    case 'get_shard_list': {
+      const counts = new Map<string | null, number>();
+      for (const n of store.nodes.rows.values()) {
+        const shard = typeof n.shard === 'string' ? n.shard : null;
+        counts.set(shard, (counts.get(shard) ?? 0) + 1);
+      }
+      return [...counts]
+        .sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1))
+        .sort(([, x], [, y]) => y - x)
+        .map(([shard, count]) => ({ name: shard === null ? 'None' : shard, count }));
+    }
+  }
+  return undefined;
+}
 
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
@@ -203,6 +275,10 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   }
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
+  if (objname === 'Conductor') {
+    const plain = conductorClassMethod(sim.store, method, named(objname, method, a.args, a.kwargs));
+    if (plain !== undefined) return plain;
+  }
   const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));
   if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
   const version = asObject(a.object_versions)[objname];

@@ -235,6 +235,17 @@ async function provisionRoutes(): Promise<void> {
 async function drivers(): Promise<void> {
   const d = '/v1/drivers/fake-hardware';
   for (const url of ['/v1/drivers', d, `${d}/properties`, `${d}/raid/logical_disk_properties`]) await hit('GET', url);
+  await hit('GET', '/v1/drivers?detail=true');
+  // issue 15, slice ports: before Conductor 1.5 (no class methods) the conductors are listed and
+  // the shards counted from the nodes
+  const api = g.conductor as unknown as { objectVersions: Record<string, string> };
+  const versions = api.objectVersions;
+  api.objectVersions = { ...versions, Conductor: '1.4' };
+  try {
+    for (const url of ['/v1/drivers', d, '/v1/shards']) await hit('GET', url, undefined, 500, '1.82');
+  } finally {
+    api.objectVersions = versions;
+  }
   await hit('GET', `${d}/vendor_passthru/methods`);
   for (const m of METHODS) {
     await hit(m, `${d}/vendor_passthru?method=driver_method_sync`, { bar: 'x' });
