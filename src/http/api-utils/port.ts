@@ -52,7 +52,9 @@ import {
   MINOR_111_DYNAMIC_PORTGROUP,
 } from '../versions.ts';
 import { parseBoolean, parseList } from './ident.ts';
-import { pyRepr } from '../../conductor/exceptions.ts';
+import { pyRepr, pyStr } from '../../conductor/exceptions.ts';
+import type { NodeFields } from '../../conductor/objects.ts';
+import { getPatchValues, type PatchOp } from './patch.ts';
 import { baseUrl } from '../links.ts';
 import { collection } from './collection.ts';
 import { HttpError } from '../errors.ts';
@@ -541,4 +543,32 @@ export async function getPortByIdent(request: FastifyRequest, ident: string): Pr
 /** Port.get_by_uuid for a path parameter. */
 export async function getPort(request: FastifyRequest, uuid: string): Promise<IronicObject<PortFields>> {
   return (await classAction(request, 'Port', 'get_by_uuid', [checkUuid(uuid)])) as IronicObject<PortFields>;
+}
+
+/**
+ * The node a 39.0 PATCH moves a port or portgroup to (authorize_node_link_patch): the value of
+ * `/node_uuid`, a uuid or a name, must be a node the caller sees with the current node's owner —
+ * else 400 `Unable to apply the requested node_uuid …`, the same text whether or not it exists.
+ */
+export async function authorizeNodeLinkPatch(
+  request: FastifyRequest,
+  current: IronicObject<NodeFields>,
+  patch: readonly PatchOp[],
+): Promise<IronicObject<NodeFields>> {
+  const values = getPatchValues(patch, '/node_uuid');
+  if (values.length === 0) return current;
+  const invalid = () =>
+    ironicError(
+      'Invalid',
+      `Unable to apply the requested node_uuid '${pyStr(values[0])}'. Requested value was invalid.`,
+    );
+  let node: IronicObject<NodeFields>;
+  try {
+    node = await getRpcNode(request, String(values[0]));
+  } catch (err) {
+    if (err instanceof RemoteError && err.exc_type !== 'NoSuchMethod') throw invalid();
+    throw err;
+  }
+  if ((node.get('owner') ?? null) !== (current.get('owner') ?? null)) throw invalid();
+  return node;
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { detailNextLink, listReturnFields } from '../api-utils/detail-list.ts';
-import { servesAntelope, servesHibiscus } from '../api-utils/port.ts';
+import { authorizeNodeLinkPatch, servesAntelope, servesHibiscus } from '../api-utils/port.ts';
 import {
   checkAllowPortgroupFilterByShard,
   MINOR_102_PORTGROUP_PHYSICAL_NETWORK,
@@ -373,9 +373,12 @@ async function patchPortgroup(
     checkName(request, name, `Portgroup ${ident}: Cannot change name to invalid name '${String(name)}'`);
   }
   const node = await nodeById(request, pg.get('node_id'));
+  // 39.0: the node a portgroup moves to must be visible with the current node's owner (400)
+  const newNode = servesHibiscus(request) ? await authorizeNodeLinkPatch(request, node, patch) : undefined;
   const doc: Record<string, unknown> = { ...pg.toPlain(), node_uuid: node.get('uuid') };
   delete doc.node_id;
   const patched = applyPatch(doc, patch);
+  if (newNode) patched.node_uuid = newNode.get('uuid');
   const changes: Partial<PortgroupFields> = {
     address: patched.address == null ? null : normalizeMac(patched.address),
     name: (patched.name ?? null) as string | null,
@@ -403,7 +406,9 @@ async function patchPortgroup(
       if (k in have) changes[k] = v as string | null;
     }
   }
-  if (patched.node_uuid !== doc.node_uuid) {
+  if (newNode) {
+    if (newNode.get('id') !== pg.get('node_id')) changes.node_id = newNode.get('id') as number;
+  } else if (patched.node_uuid !== doc.node_uuid) {
     const newNode = await withStatus(
       classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]),
       ['NodeNotFound'],
@@ -509,6 +514,8 @@ export const portgroupRoutes: RouteDef[] = [
     policy: 'baremetal:portgroup:update',
     rpc: [
       'Node.get_by_id',
+      'Node.get_by_uuid',
+      'Node.get_by_name',
       'Portgroup.get_by_name',
       'Portgroup.get_by_uuid',
       'get_topic_for',

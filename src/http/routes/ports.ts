@@ -32,6 +32,7 @@ import {
   checkPhysicalNetwork,
   checkPortFields,
   getPort,
+  authorizeNodeLinkPatch,
   getPortByIdent,
   listPorts,
   portSpec,
@@ -56,9 +57,8 @@ import { INSPECTING } from '../../conductor/states.ts';
 import { HttpError } from '../errors.ts';
 import { allowInspectWaitState } from '../versions.ts';
 import { allowNodeIdentAsParamForPortCreation, allowPortgroupPhysicalNetwork } from '../versions.ts';
-import { pyRepr, pyStr } from '../../conductor/exceptions.ts';
+import { pyRepr } from '../../conductor/exceptions.ts';
 import { getRpcNode } from '../api-utils/lookup.ts';
-import { RemoteError } from '../../rpc/errors.ts';
 import type { NodeFields } from '../../conductor/objects.ts';
 
 const TAGS = ['ports'];
@@ -388,34 +388,6 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
   }
   await objectAction(request, port, 'create');
   return port;
-}
-
-/**
- * The node a 39.0 PATCH moves a port (or portgroup) to (authorize_node_link_patch): the value of
- * `/node_uuid`, a uuid or a name, must be a node the caller sees with the current node's owner —
- * else 400 `Unable to apply the requested node_uuid …`, the same text whether or not it exists.
- */
-export async function authorizeNodeLinkPatch(
-  request: FastifyRequest,
-  current: IronicObject<NodeFields>,
-  patch: readonly PatchOp[],
-): Promise<IronicObject<NodeFields>> {
-  const values = getPatchValues(patch, '/node_uuid');
-  if (values.length === 0) return current;
-  const invalid = () =>
-    ironicError(
-      'Invalid',
-      `Unable to apply the requested node_uuid '${pyStr(values[0])}'. Requested value was invalid.`,
-    );
-  let node: IronicObject<NodeFields>;
-  try {
-    node = await getRpcNode(request, String(values[0]));
-  } catch (err) {
-    if (err instanceof RemoteError && err.exc_type !== 'NoSuchMethod') throw invalid();
-    throw err;
-  }
-  if ((node.get('owner') ?? null) !== (current.get('owner') ?? null)) throw invalid();
-  return node;
 }
 
 /** The fields 39.0 added to a port that a PATCH may change, with their values once removed. */

@@ -340,3 +340,23 @@ test('portgroups ?shard= (1.106, 406 below), ?conductor_groups= (any version), e
     /Filtering by node, address, or shard simultaneously is not supported/,
   );
 });
+
+test('portgroup moves (39.0): to a node by name with the same owner; another owner or no node is 400', async () => {
+  const a = await mkNode({ name: 'pg-move-a' });
+  const b = await mkNode({ name: 'pg-move-b' });
+  const owned = await mkNode({ owner: 'elsewhere' });
+  const pg = (
+    await call(g.app, '/v1/portgroups', { method: 'POST', version: '1.115', body: { node_uuid: a.uuid } })
+  ).json();
+  const move = (value: string) =>
+    call(g.app, `/v1/portgroups/${pg.uuid}`, {
+      method: 'PATCH',
+      version: '1.115',
+      body: [{ op: 'replace', path: '/node_uuid', value }],
+    });
+  for (const value of [owned.uuid, 'no-such-node'])
+    expectError(await move(value), 400, /Unable to apply the requested node_uuid '.*'. Requested value was invalid./);
+  const r = await move('pg-move-b');
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().node_uuid, b.uuid);
+});

@@ -295,6 +295,9 @@ async function portsHibiscus(): Promise<void> {
   await at('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/portgroup_uuid', value: pg.uuid }]);
   await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: node.uuid }]);
   for (const url of ['/v1/portgroups?shard=s1', '/v1/portgroups/detail?shard=s1']) await at('GET', url);
+  const empty = await at('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+  for (const value of [other.name, node.uuid])
+    await at('PATCH', `/v1/portgroups/${empty.uuid}`, [{ op: 'replace', path: '/node_uuid', value }]);
   await at('PATCH', `/v1/portgroups/${pg.uuid}`, [{ op: 'add', path: '/physical_network', value: 'n1' }]);
 }
 
