@@ -186,7 +186,7 @@ export interface paths {
     get: operations["listPortsDetailed"];
   };
   "/v1/ports/{port_uuid}": {
-    /** Show a port */
+    /** Show a port (by uuid; on 39.0 also by name, at every microversion) */
     get: operations["showPort"];
     /** Delete a port */
     delete: operations["deletePort"];
@@ -8513,6 +8513,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -8558,6 +8562,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -8672,7 +8686,7 @@ export interface operations {
         "application/json": {
           uuid?: string;
           address: string;
-          node_uuid: string;
+          node_uuid?: string;
           /** @description 1.24+ */
           portgroup_uuid?: string | null;
           extra?: {
@@ -8688,6 +8702,18 @@ export interface operations {
           physical_network?: string | null;
           /** @description a boolean (1.53+): needs port_id and hostname in local_link_connection */
           is_smartnic?: unknown;
+          /** @description the node by uuid or name, instead of node_uuid (1.94+) */
+          node_ident?: string;
+          /** @description 1.88+ */
+          name?: string | null;
+          /** @description at most 255 characters (1.97+) */
+          description?: string | null;
+          /** @description at most 32 characters (1.100+) */
+          vendor?: string | null;
+          /** @description at most 80 characters (1.101+) */
+          category?: string | null;
+          /** @description 1.111+ (default true) */
+          available_for_dynamic_portgroup?: boolean;
         };
       };
     };
@@ -8724,6 +8750,16 @@ export interface operations {
             physical_network?: string | null;
             /** @description 1.53+ */
             is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -8862,6 +8898,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -8905,6 +8945,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -9007,7 +9057,7 @@ export interface operations {
       };
     };
   };
-  /** Show a port */
+  /** Show a port (by uuid; on 39.0 also by name, at every microversion) */
   showPort: {
     parameters: {
       query?: {
@@ -9054,6 +9104,16 @@ export interface operations {
             physical_network?: string | null;
             /** @description 1.53+ */
             is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -9341,6 +9401,16 @@ export interface operations {
             physical_network?: string | null;
             /** @description 1.53+ */
             is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -9479,6 +9549,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -9528,6 +9602,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -9644,6 +9728,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -9691,6 +9779,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -9807,6 +9905,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -9856,6 +9958,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -9972,6 +10084,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10019,6 +10135,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -10129,6 +10255,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10167,6 +10297,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -10299,6 +10435,10 @@ export interface operations {
           properties?: {
             [key: string]: unknown;
           } | null;
+          /** @description shown from 1.102 (39.0) */
+          physical_network?: string | null;
+          /** @description shown from 1.103 (39.0) */
+          category?: string | null;
         };
       };
     };
@@ -10328,6 +10468,12 @@ export interface operations {
             properties?: {
               [key: string]: unknown;
             };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -10465,6 +10611,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10501,6 +10651,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -10648,6 +10804,12 @@ export interface operations {
             properties?: {
               [key: string]: unknown;
             };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -10933,6 +11095,12 @@ export interface operations {
             properties?: {
               [key: string]: unknown;
             };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -11070,6 +11238,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -11112,6 +11284,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -11227,6 +11405,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -11267,6 +11449,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
