@@ -320,13 +320,14 @@ async function createPort(request: FastifyRequest, body: PortCreateBody): Promis
     if (body.node_uuid === undefined)
       throw new HttpError(400, "Invalid input: body must have required property 'node_uuid'");
   }
+  // 39.0's PORT_VALIDATOR (types, lengths) runs before anything else
+  if (hibiscus) checkHibiscusPortValues('port', body as unknown as Record<string, unknown>);
   const hibiscusNode = hibiscus ? await newPortNodeHibiscus(request, body) : undefined;
   checkPortFields(
     request,
     Object.keys(body).filter((k) => k !== 'portgroup_uuid' && k !== 'node_ident'),
     antelope ? body.local_link_connection : undefined,
   );
-  if (hibiscus) checkHibiscusPortValues('port', body as unknown as Record<string, unknown>);
   const createRemotely = conductor.can_send_create_port();
   // without create_port the conductor can not check the physical network of a portgroup member
   if (!createRemotely && portgroupUuid) throw notAcceptable();
