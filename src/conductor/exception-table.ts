@@ -172,6 +172,8 @@ export const IRONIC_EXCEPTIONS = {
   InvalidDeployTemplate: { base: 'Invalid', code: 400 },
   // issue 15, slice provision: [api]disallow_{clean,deploy,service}_steps (39.0's exception.py)
   StepNotAllowed: { base: 'Invalid', code: 400 },
+  // issue 15, slice ports: a port name taken (PATCH; 39.0's exception.py)
+  PortDuplicateName: { base: 'Conflict', code: 409 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

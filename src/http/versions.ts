@@ -291,7 +291,34 @@ export function servesRelease(
 ): boolean {
   return request.server.apiMaxMinor >= v;
 }
+
+/**
+ * Whether the gateway answers as Ironic 39.0 (unpinned, or pinned to a release after 21.4)
+ * where 39.0 changed behaviour at every microversion; pinned to 21.4 or older it answers as
+ * 21.4 does.
+ */
+export function servesHibiscus(request: { readonly server: { readonly apiMaxMinor: number } }): boolean {
+  return servesRelease(request, MINOR_83_PARENT_CHILD_NODES);
+}
 // Issue 15, slice provision: utils.py's predicates of the provisioning verbs 1.85–1.110.
 export const allowUnholdVerb = gate(MINOR_85_UNHOLD_VERB);
 export const allowServiceVerb = gate(MINOR_87_SERVICE);
 export const allowDeployAbort = gate(MINOR_110_DEPLOYWAIT_ABORT);
+// Issue 15, slice ports: utils.py's predicates of 1.88–1.111 for ports and portgroups, by their
+// Ironic names (1.97's ?description_contains= and 1.99's ?conductor_groups= are not gated).
+export const allowPortName = gate(MINOR_88_PORT_NAME);
+/** allow_ovn_vtep_version: the OVN VTEP keys of local_link_connection, 1.90 up to (not including) 1.105. */
+export const allowOvnVtepVersion = (request: Versioned): boolean =>
+  allows(request, MINOR_90_OVN_VTEP) && !allows(request, MINOR_105_REMOVE_OVN_VTEP);
+export const allowNodeIdentAsParamForPortCreation = gate(MINOR_94_PORT_NODENAME);
+export const allowPortDescription = gate(MINOR_97_PORT_DESCRIPTION);
+export const allowPortVendor = gate(MINOR_100_PORT_VENDOR);
+export const allowPortCategory = gate(MINOR_101_PORT_CATEGORY);
+export const allowPortgroupPhysicalNetwork = gate(MINOR_102_PORTGROUP_PHYSICAL_NETWORK);
+export const allowPortgroupCategory = gate(MINOR_103_PORTGROUP_CATEGORY);
+export const allowPortAvailableForDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
+export const allowPortgroupDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
+/** check_allow_portgroup_filter_by_shard: `?shard=` on portgroups below 1.106 is 406 naming the version. */
+export function checkAllowPortgroupFilterByShard(request: Versioned, shard: unknown): void {
+  if (shard !== undefined && !allows(request, MINOR_106_PORTGROUP_SHARD)) throw needsVersion(MINOR_106_PORTGROUP_SHARD);
+}

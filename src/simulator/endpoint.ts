@@ -82,6 +82,8 @@ const METHODS = {
   // issue 15, slice provision: servicing (RPC 1.57, 1.60)
   do_node_service: SV.do_node_service,
   continue_node_service: SV.continue_node_service,
+  // issue 15, slice ports (RPC 1.62)
+  update_portgroup_physical_network: R.update_portgroup_physical_network,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

@@ -6,7 +6,7 @@
 import { ironicError } from '../conductor/exceptions.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import { asObject, type Args, type Sim } from './context.ts';
-import { checkDriver, resolveInterfaces } from './drivers.ts';
+import { checkDriver, ENABLED_INTERFACES, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
@@ -34,6 +34,9 @@ const PARAMS: Readonly<Record<string, readonly string[]>> = {
   list_by_volume_id: ['volume_id', ...LIST],
   // issue 14, the resources slice
   list_by_node_shards: ['shards', ...LIST, 'project'],
+  // issue 15, slice ports: Conductor 1.5
+  get_active_hardware_type_dict: ['use_groups'],
+  list_hardware_type_interfaces_dict: ['names'],
 };
 
 const METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -55,7 +58,79 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Class methods added by issue 14's resources slice, beside a class's own list above. */
-const MORE_METHODS: Readonly<Record<string, readonly string[]>> = { Port: ['list_by_node_shards'] };
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  Port: ['list_by_node_shards', /* issue 15, slice ports */ 'get_by_name'],
+  // issue 15, slice ports: GET /v1/portgroups?shard= (1.106)
+  Portgroup: ['list_by_node_shards'],
+  // issue 15, slice ports: Conductor 1.5's class methods (32.0), for /v1/drivers and /v1/shards
+  Conductor: ['get_active_hardware_type_dict', 'list_hardware_type_interfaces_dict', 'get_shard_list'],
+};
+
+/** The conductors dbapi counts as active: online and heard from within the heartbeat timeout. */
+function activeConductors(store: Store): Row[] {
+  const deadline = Date.now() - HEARTBEAT_TIMEOUT_MS;
+  return [...store.conductors.rows.values()].filter((c) => {
+    const seen = Date.parse(String(c.updated_at ?? c.created_at ?? ''));
+    return c.online !== false && (Number.isNaN(seen) || seen >= deadline);
+  });
+}
+
+/**
+ * Conductor 1.5's class methods, which answer plain data, not objects (39.0's
+ * objects/conductor.py over db/sqlalchemy/api.py): the active hardware types and their hosts
+ * (`"<group>:<driver>"` keys with use_groups), the hardware interface rows of some hardware
+ * types (one set per active conductor, dates as ISO strings), and the shards with their node
+ * counts (count descending; unsharded nodes as "None", reference R23).
+ */
+function conductorClassMethod(store: Store, method: string, kw: Record<string, unknown>): unknown {
+  switch (method) {
+    case 'get_active_hardware_type_dict': {
+      const out: Record<string, string[]> = {};
+      for (const c of activeConductors(store))
+        for (const d of Array.isArray(c.drivers) ? c.drivers : []) {
+          const key = kw.use_groups ? `${String(c.conductor_group ?? '')}:${String(d)}` : String(d);
+          out[key] ??= [];
+          out[key].push(String(c.hostname));
+        }
+      return out;
+    }
+    case 'list_hardware_type_interfaces_dict': {
+      const names = Array.isArray(kw.names) ? kw.names : [];
+      const rows: Record<string, unknown>[] = [];
+      let id = 0;
+      for (const c of activeConductors(store))
+        for (const d of Array.isArray(c.drivers) ? c.drivers : []) {
+          if (!names.includes(d)) continue;
+          for (const [type, enabled] of Object.entries(ENABLED_INTERFACES))
+            for (const [i, name] of enabled.entries())
+              rows.push({
+                id: ++id,
+                conductor_id: c.id,
+                hardware_type: d,
+                interface_type: type,
+                interface_name: name,
+                default: i === 0,
+                version: null,
+                created_at: c.created_at ?? null,
+                updated_at: null,
+              });
+        }
+      return rows;
+    }
+    case 'get_shard_list': {
+      const counts = new Map<string | null, number>();
+      for (const n of store.nodes.rows.values()) {
+        const shard = typeof n.shard === 'string' ? n.shard : null;
+        counts.set(shard, (counts.get(shard) ?? 0) + 1);
+      }
+      return [...counts]
+        .sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1))
+        .sort(([, x], [, y]) => y - x)
+        .map(([shard, count]) => ({ name: shard === null ? 'None' : shard, count }));
+    }
+  }
+  return undefined;
+}
 
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
@@ -89,11 +164,42 @@ function conductorByHostname(table: Table, hostname: unknown, online: unknown): 
   return row;
 }
 
-/** Port.list_by_node_shards: the ports of the nodes in those shards (`project` accepted and ignored, as 21.4). */
-function portsOfShards(store: Store, kw: Record<string, unknown>): Row[] {
+/**
+ * Port.list_by_node_shards / Portgroup.list_by_node_shards: the ports (portgroups) of the nodes
+ * in those shards, a port's description filter applied (`project` accepted and ignored: the
+ * simulator scopes nothing by project).
+ */
+function portsOfShards(store: Store, table: Table, kw: Record<string, unknown>): Row[] {
   const shards = Array.isArray(kw.shards) ? kw.shards : [];
   const nodeIds = new Set([...store.nodes.rows.values()].filter((n) => shards.includes(n.shard)).map((n) => n.id));
-  return store.ports.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number));
+  const keep = portFilter(store, table, kw);
+  return table.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number) && keep(p));
+}
+
+/**
+ * 39.0's port and portgroup list filters (db/sqlalchemy/api.py): `filters.description_contains`
+ * (ports: SQL LIKE, `%` and `_` wildcards, case-insensitive as SQLite and MySQL's default
+ * collation compare) and `conductor_groups` (the nodes' groups, Port.list and Portgroup.list).
+ */
+function portFilter(store: Store, table: Table, kw: Record<string, unknown>): (r: Row) => boolean {
+  const filters = asObject(kw.filters);
+  const contains = table.cls.name === 'Port' ? filters.description_contains : undefined;
+  const like =
+    typeof contains === 'string'
+      ? new RegExp(
+          contains
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/%/g, '.*')
+            .replace(/_/g, '.'),
+          'is',
+        )
+      : undefined;
+  const groups = Array.isArray(kw.conductor_groups) && kw.conductor_groups.length ? kw.conductor_groups : undefined;
+  return (r) => {
+    if (like && !(typeof r.description === 'string' && like.test(r.description))) return false;
+    if (groups && !groups.includes(store.nodes.rows.get(r.node_id as number)?.conductor_group)) return false;
+    return true;
+  };
 }
 
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
@@ -137,16 +243,21 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
+      if (cls.name === 'Port' || cls.name === 'Portgroup')
+        return table.list(listOptions(kw), portFilter(store, table, kw));
       return table.list(listOptions(kw));
     case 'list_by_node_shards':
-      return portsOfShards(store, kw);
+      return portsOfShards(store, table, kw);
     case 'list_by_node_id':
     case 'list_by_portgroup_id':
     case 'list_by_volume_id': {
       const field = method.slice('list_by_'.length);
       const want = kw[field];
-      return table.list(listOptions(kw), (r) =>
-        isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want,
+      // ports: 39.0's description filter (conductor_groups is Port.list's alone)
+      const keep = portFilter(store, table, { filters: kw.filters });
+      return table.list(
+        listOptions(kw),
+        (r) => (isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want) && keep(r),
       );
     }
   }
@@ -163,6 +274,10 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   }
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
+  if (objname === 'Conductor') {
+    const plain = conductorClassMethod(sim.store, method, named(objname, method, a.args, a.kwargs));
+    if (plain !== undefined) return plain;
+  }
   const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));
   if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
   const version = asObject(a.object_versions)[objname];

@@ -254,7 +254,19 @@ export class Store {
     if (typeof values.uuid === 'string' && this.ports.byField('uuid', values.uuid))
       throw ironicError('PortAlreadyExists', `A port with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
     this.checkPortMac(values, null);
+    // 39.0's create_port: a taken name (uniq_ports0name) is reported as PortAlreadyExists of the uuid
+    if (this.portNameTaken(values, null))
+      throw ironicError('PortAlreadyExists', `A port with UUID ${String(values.uuid)} already exists.`, {
+        uuid: values.uuid,
+      });
     return this.ports.insert(values);
+  }
+
+  /** issue 15, slice ports: Port 1.10's name is unique (39.0 lets the API set it). */
+  private portNameTaken(values: Record<string, unknown>, self: Row | null): boolean {
+    if (typeof values.name !== 'string') return false;
+    const other = this.ports.byField('name', values.name);
+    return other !== undefined && other !== null && other !== self;
   }
 
   private checkPortMac(values: Record<string, unknown>, self: Row | null): void {
@@ -270,6 +282,10 @@ export class Store {
     if ('uuid' in values && values.uuid !== port.uuid)
       throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Port.');
     this.checkPortMac(values, port);
+    if (this.portNameTaken(values, port))
+      throw ironicError('PortDuplicateName', `A port with name ${String(values.name)} already exists.`, {
+        name: values.name,
+      });
     return this.ports.update(port, strip(values));
   }
 

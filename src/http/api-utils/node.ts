@@ -70,6 +70,7 @@ import {
   MINOR_95_DISABLE_POWER_OFF,
   MINOR_104_NODE_INSTANCE_NAME,
   MINOR_109_NODE_HEALTH,
+  servesHibiscus,
   servesRelease,
 } from '../versions.ts';
 import { ironicError } from '../../conductor/exceptions.ts';
@@ -343,7 +344,7 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
   // 39.0 (issue 15, slice nodes; the release it came in is not recorded, so from 1.83's 22.0):
   // snmp_auth_key and snmp_priv_key are masked in driver_info when set, and driver_internal_info
   // goes through mask_dict_password as driver_info does
-  if (!showPassword && servesRelease(request, MINOR_83_PARENT_CHILD_NODES)) {
+  if (!showPassword && servesHibiscus(request)) {
     // (maskSecrets made driver_info a copy: it may be changed)
     const info = out.driver_info as Record<string, unknown> | null | undefined;
     if (info) for (const f of ['snmp_auth_key', 'snmp_priv_key']) if (info[f]) info[f] = SECRET_MASK;

@@ -39,10 +39,9 @@ import {
   MINOR_69_DEPLOY_STEPS,
   MINOR_70_CLEAN_DISABLE_RAMDISK,
   MINOR_73_DEPLOY_UNDEPLOY_VERBS,
-  MINOR_83_PARENT_CHILD_NODES,
   needsVersion,
   notAcceptable,
-  servesRelease,
+  servesHibiscus,
   type Microversion,
 } from '../versions.ts';
 
@@ -294,17 +293,8 @@ export function checkRescuePassword(password: string | null | undefined): string
 // ---- 39.0 (issue 15, slice provision): servicing, unhold, the 1.108 and 1.110 changes, and
 // 39.0's provisioning at old microversions (reference §5.3)
 
-/**
- * True when the gateway answers provisioning as ironic-api 39.0 does: pinned to a release newer
- * than 21.4 (REST above 1.82) or not pinned; pinned to 21.4 or older it keeps 21.4's code.
- */
-export function servesProvision39(request: FastifyRequest): boolean {
-  return servesRelease(request, MINOR_83_PARENT_CHILD_NODES);
-}
-
-/** The state machine ironic-api checks targets against: 39.0's or 21.4's (see servesProvision39). */
-export const apiStateMachine = (request: FastifyRequest): StateMachine =>
-  servesProvision39(request) ? '39.0' : '21.4';
+/** The state machine ironic-api checks targets against: 39.0's or 21.4's (see servesHibiscus). */
+export const apiStateMachine = (request: FastifyRequest): StateMachine => (servesHibiscus(request) ? '39.0' : '21.4');
 
 /** 39.0's PROVISION_ACTION_STATES: unhold and service besides 21.4's. */
 export const PROVISION_ACTIONS_39 = [...PROVISION_ACTIONS, 'unhold', 'service'];

@@ -190,7 +190,7 @@ export interface paths {
     get: operations["listPortsDetailed"];
   };
   "/v1/ports/{port_uuid}": {
-    /** Show a port */
+    /** Show a port (by uuid; on 39.0 also by name, at every microversion) */
     get: operations["showPort"];
     /** Delete a port */
     delete: operations["deletePort"];
@@ -9333,6 +9333,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -9378,6 +9382,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -9504,7 +9518,7 @@ export interface operations {
         "application/json": {
           uuid?: string;
           address: string;
-          node_uuid: string;
+          node_uuid?: string;
           /** @description 1.24+ */
           portgroup_uuid?: string | null;
           extra?: {
@@ -9520,6 +9534,18 @@ export interface operations {
           physical_network?: string | null;
           /** @description a boolean (1.53+): needs port_id and hostname in local_link_connection */
           is_smartnic?: unknown;
+          /** @description the node by uuid or name, instead of node_uuid (1.94+) */
+          node_ident?: string;
+          /** @description 1.88+ */
+          name?: string | null;
+          /** @description at most 255 characters (1.97+) */
+          description?: string | null;
+          /** @description at most 32 characters (1.100+) */
+          vendor?: string | null;
+          /** @description at most 80 characters (1.101+) */
+          category?: string | null;
+          /** @description 1.111+ (default true) */
+          available_for_dynamic_portgroup?: boolean;
         };
       };
     };
@@ -9556,6 +9582,16 @@ export interface operations {
             physical_network?: string | null;
             /** @description 1.53+ */
             is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -9706,6 +9742,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -9749,6 +9789,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -9863,7 +9913,7 @@ export interface operations {
       };
     };
   };
-  /** Show a port */
+  /** Show a port (by uuid; on 39.0 also by name, at every microversion) */
   showPort: {
     parameters: {
       query?: {
@@ -9910,6 +9960,16 @@ export interface operations {
             physical_network?: string | null;
             /** @description 1.53+ */
             is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -10221,6 +10281,16 @@ export interface operations {
             physical_network?: string | null;
             /** @description 1.53+ */
             is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -10371,6 +10441,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10420,6 +10494,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -10548,6 +10632,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10595,6 +10683,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -10723,6 +10821,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10772,6 +10874,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -10900,6 +11012,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -10947,6 +11063,16 @@ export interface operations {
                 physical_network?: string | null;
                 /** @description 1.53+ */
                 is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -11069,6 +11195,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -11107,6 +11237,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -11251,6 +11387,10 @@ export interface operations {
           properties?: {
             [key: string]: unknown;
           } | null;
+          /** @description shown from 1.102 (39.0) */
+          physical_network?: string | null;
+          /** @description shown from 1.103 (39.0) */
+          category?: string | null;
         };
       };
     };
@@ -11280,6 +11420,12 @@ export interface operations {
             properties?: {
               [key: string]: unknown;
             };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -11429,6 +11575,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -11465,6 +11615,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -11624,6 +11780,12 @@ export interface operations {
             properties?: {
               [key: string]: unknown;
             };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -11933,6 +12095,12 @@ export interface operations {
             properties?: {
               [key: string]: unknown;
             };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
             /** @description ISO 8601 date and time */
             created_at?: string | null;
             /** @description ISO 8601 date and time */
@@ -12082,6 +12250,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12124,6 +12296,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */
@@ -12251,6 +12429,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12291,6 +12473,12 @@ export interface operations {
                 properties?: {
                   [key: string]: unknown;
                 };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
                 /** @description ISO 8601 date and time */
                 created_at?: string | null;
                 /** @description ISO 8601 date and time */

@@ -245,6 +245,17 @@ async function provisionRoutes(): Promise<void> {
 async function drivers(): Promise<void> {
   const d = '/v1/drivers/fake-hardware';
   for (const url of ['/v1/drivers', d, `${d}/properties`, `${d}/raid/logical_disk_properties`]) await hit('GET', url);
+  await hit('GET', '/v1/drivers?detail=true');
+  // issue 15, slice ports: before Conductor 1.5 (no class methods) the conductors are listed and
+  // the shards counted from the nodes
+  const api = g.conductor as unknown as { objectVersions: Record<string, string> };
+  const versions = api.objectVersions;
+  api.objectVersions = { ...versions, Conductor: '1.4' };
+  try {
+    for (const url of ['/v1/drivers', d, '/v1/shards']) await hit('GET', url, undefined, 500, '1.82');
+  } finally {
+    api.objectVersions = versions;
+  }
   await hit('GET', `${d}/vendor_passthru/methods`);
   for (const m of METHODS) {
     await hit(m, `${d}/vendor_passthru?method=driver_method_sync`, { bar: 'x' });
@@ -275,6 +286,29 @@ async function resources(): Promise<void> {
   for (const url of ['/v1/ports?shard=s1', '/v1/ports/detail?shard=s1']) await at('GET', url);
   await at('GET', '/v1/shards');
   await at('GET', '/v1/shards/x');
+}
+
+/**
+ * Issue 15, slice ports, at 1.115: ports by name, node_ident by name, a port moved by node name,
+ * portgroups by shard, a portgroup's physical network.
+ */
+async function portsHibiscus(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) => hit(method, url, body, 500, '1.115');
+  const node = await at('POST', '/v1/nodes', { driver: 'fake-hardware', name: `ph-${++seq}` });
+  const other = await at('POST', '/v1/nodes', { driver: 'fake-hardware', name: `ph-${++seq}` });
+  const name = `port-${++seq}`;
+  await at('POST', '/v1/ports', { node_ident: node.name, address: mac(), name });
+  await at('GET', `/v1/ports/${name}`);
+  await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: other.name }]);
+  const pg = await at('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+  const port = await at('POST', '/v1/ports', { node_uuid: node.uuid, address: mac() });
+  await at('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/portgroup_uuid', value: pg.uuid }]);
+  await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: node.uuid }]);
+  for (const url of ['/v1/portgroups?shard=s1', '/v1/portgroups/detail?shard=s1']) await at('GET', url);
+  const empty = await at('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+  for (const value of [other.name, node.uuid])
+    await at('PATCH', `/v1/portgroups/${empty.uuid}`, [{ op: 'replace', path: '/node_uuid', value }]);
+  await at('PATCH', `/v1/portgroups/${pg.uuid}`, [{ op: 'add', path: '/physical_network', value: 'n1' }]);
 }
 
 /** The main error paths: what a route calls before it refuses. */
@@ -470,6 +504,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await subresources();
   await provisionRoutes();
   await resources();
+  await portsHibiscus();
   await notFound();
   await conductorBranches();
   await newerNodeFields();
@@ -508,7 +543,6 @@ const NOT_FROM_THE_API: Record<string, string> = {
   attach_virtual_media: 'issue 15: POST /v1/nodes/{node}/vmedia (1.89) not served yet',
   detach_virtual_media: 'issue 15: DELETE /v1/nodes/{node}/vmedia (1.89) not served yet',
   get_virtual_media: 'issue 15: GET /v1/nodes/{node}/vmedia (1.93) not served yet',
-  update_portgroup_physical_network: 'issue 15: PATCH /physical_network of a portgroup (1.102) not served yet',
 };
 
 test('every ConductorAPI method and helper is reached by some route, or says why not', () => {

@@ -14,7 +14,7 @@ import {
   UNSTABLE_STATES,
 } from '../../../conductor/states.ts';
 import { POWER_OFF } from '../../../conductor/states.ts';
-import { MINOR_95_DISABLE_POWER_OFF, servesRelease } from '../../versions.ts';
+import { MINOR_95_DISABLE_POWER_OFF, servesHibiscus, servesRelease } from '../../versions.ts';
 import { route, type RouteDef, type RouteRequest } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { getRpcNode, nodeAndTopic, topicFor } from '../../api-utils/lookup.ts';
@@ -25,7 +25,6 @@ import {
   checkConfigdrive,
   checkProvisionArguments39,
   checkSteps39,
-  servesProvision39,
   type ProvisionRequest39,
   checkActionable,
   checkCleanSteps,
@@ -238,7 +237,7 @@ async function dispatchProvision(
 
 /** NodeStatesController.provision, in 21.4's order of checks (39.0's when the gateway serves it). */
 async function setProvision(request: RouteRequest<typeof provisionSchema>): Promise<void> {
-  if (servesProvision39(request)) return setProvision39(request);
+  if (servesHibiscus(request)) return setProvision39(request);
   // 21.4 has neither argument: the schema's answer before 39.0 added them
   if (request.body.service_steps !== undefined || request.body.runbook !== undefined)
     throw ironicError('Invalid', 'Invalid input: body must NOT have additional properties');

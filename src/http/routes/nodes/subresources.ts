@@ -35,7 +35,12 @@ import {
   MINOR_78_NODE_HISTORY,
   MINOR_81_NODE_INVENTORY,
 } from '../../versions.ts';
-import { MINOR_83_PARENT_CHILD_NODES, MINOR_113_NODE_HISTORY_PROJECT, servesRelease } from '../../versions.ts';
+import {
+  MINOR_83_PARENT_CHILD_NODES,
+  MINOR_113_NODE_HISTORY_PROJECT,
+  servesHibiscus,
+  servesRelease,
+} from '../../versions.ts';
 import { baseUrl, link } from '../../links.ts';
 
 const remoteClass = (err: unknown): string | undefined => (err as { exc_type?: string }).exc_type;
@@ -365,7 +370,7 @@ export const subresourceRoutes: RouteDef[] = [
     // with an empty body (reference §7 R4): fixed, the 404 it meant. Pinned older than 22.0,
     // the node router knows no `children` (webob 404).
     belowMinVersion: (request) =>
-      servesRelease(request, MINOR_83_PARENT_CHILD_NODES)
+      servesHibiscus(request)
         ? ironicError('HTTPNotFound', 'Resource could not be found.')
         : subresourceBelowVersion(request),
     policy: 'baremetal:node:get',
