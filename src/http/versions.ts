@@ -254,3 +254,14 @@ export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
 }
+
+// Issue 15, slice vmedia (virtual media, firmware, the in-band inspection callback): utils.py's predicates.
+export const newContinueInspectionEndpoint = gate(MINOR_84_CONTINUE_INSPECTION);
+/** allow_continue_inspection_endpoint: 1.84+, and exactly 1.1 (ironic-inspector's callback, no version header). */
+export function allowContinueInspectionEndpoint(request: Versioned): boolean {
+  return newContinueInspectionEndpoint(request) || request.apiVersion.minor === MINOR_1_INITIAL_VERSION;
+}
+export const allowFirmwareInterface = gate(MINOR_86_FIRMWARE_INTERFACE);
+export const allowFirmwareIdentity = gate(MINOR_114_FIRMWARE_IDENTITY);
+export const allowAttachDetachVmedia = gate(MINOR_89_ATTACH_DETACH_VMEDIA);
+export const allowGetVmedia = gate(MINOR_93_GET_VMEDIA);

@@ -16,6 +16,8 @@ import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
 import { withRequestContext } from './subresources.ts';
+// issue 15, slice vmedia
+import * as V from './vmedia.ts';
 
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
@@ -78,6 +80,11 @@ const METHODS = {
   // allocations (RPC 1.48)
   create_allocation: AL.create_allocation,
   destroy_allocation: AL.destroy_allocation,
+  // issue 15, slice vmedia: virtual media (RPC 1.59, 1.61) and the in-band inspection callback (1.56)
+  attach_virtual_media: V.attach_virtual_media,
+  detach_virtual_media: V.detach_virtual_media,
+  get_virtual_media: V.get_virtual_media,
+  continue_inspection: V.continue_inspection,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

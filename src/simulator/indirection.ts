@@ -11,6 +11,8 @@ import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { subresourceClassAction } from './subresources.ts';
+// issue 15, slice vmedia
+import { firmwareClassAction } from './vmedia.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
 import { own } from '../own.ts';
 
@@ -55,7 +57,11 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Class methods added by issue 14's resources slice, beside a class's own list above. */
-const MORE_METHODS: Readonly<Record<string, readonly string[]>> = { Port: ['list_by_node_shards'] };
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  Port: ['list_by_node_shards'],
+  // issue 15, slice vmedia (vmedia.ts)
+  FirmwareComponentList: ['get_by_node_id'],
+};
 
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
@@ -161,6 +167,8 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   if (!cls || !known) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
+  const firmware = firmwareClassAction(sim.store, objname, method, a);
+  if (firmware !== undefined) return firmware;
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
   const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));

@@ -475,11 +475,7 @@ const NOT_FROM_THE_API: Record<string, string> = {
   continue_node_deploy: 'the conductor casts it to itself when a deploy step finishes',
   continue_node_service: 'the conductor casts it to itself when a service step finishes',
   // issue 15, routes still to come (a route declaring one fails the check below until removed here)
-  continue_inspection: 'issue 15: POST /v1/continue_inspection (1.84) not served yet',
   do_node_service: 'issue 15: provision target service (1.87) not served yet',
-  attach_virtual_media: 'issue 15: POST /v1/nodes/{node}/vmedia (1.89) not served yet',
-  detach_virtual_media: 'issue 15: DELETE /v1/nodes/{node}/vmedia (1.89) not served yet',
-  get_virtual_media: 'issue 15: GET /v1/nodes/{node}/vmedia (1.93) not served yet',
   update_portgroup_physical_network: 'issue 15: PATCH /physical_network of a portgroup (1.102) not served yet',
 };
 
