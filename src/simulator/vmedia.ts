@@ -10,7 +10,8 @@
  *   node in maintenance for a power failure (TemporaryFailure, 503), clear last_error and spawn
  *   the work, whose failure is journalled (last_error and a history event, event type UNKNOWN):
  *   attach fails preparing the image (fake-hardware cannot publish images), detach fails in the
- *   driver.
+ *   driver. A node with `driver_info.simulator_virtual_media` stands for a BMC that has virtual
+ *   media (bmcMedia below).
  * - Firmware: FakeFirmware.cache_firmware_components stores nothing, so fake-hardware nodes have
  *   no components; rows stored in `store.firmwareComponents` (tests) are served, ordered by id.
  * - continue_inspection: accepted in `inspect wait` only ([auto_discovery] is off), else a bare
@@ -60,8 +61,37 @@ function spawnVmediaAction(sim: Sim, task: Task, verb: 'attach' | 'detach', work
   }
 }
 
+/**
+ * The simulator's stand-in for a BMC with virtual media (redfish's management interface): a
+ * node whose driver_info has `simulator_virtual_media` (a list of `{media_types, inserted,
+ * image}`, as redfish's get_virtual_media answers) answers GET with it, and attach and detach
+ * change it instead of failing as fake-hardware does. Tests use it to see the driver's answer
+ * pass through the gateway untouched.
+ */
+function bmcMedia(node: NodeRow): Record<string, unknown>[] | null {
+  const media = asObject(node.driver_info).simulator_virtual_media;
+  return Array.isArray(media) ? (media as Record<string, unknown>[]) : null;
+}
+
+function setBmcMedia(node: NodeRow, media: Record<string, unknown>[]): void {
+  node.driver_info = { ...asObject(node.driver_info), simulator_virtual_media: media };
+}
+
+/** The redfish media types of each of Ironic's virtual media device types (redfish's management interface). */
+const REDFISH_MEDIA_TYPES: Readonly<Record<string, readonly string[]>> = {
+  cdrom: ['cd', 'dvd'],
+  floppy: ['floppy'],
+  disk: ['usbstick'],
+};
+
+const handles = (m: Record<string, unknown>, type: unknown): boolean =>
+  Array.isArray(m.media_types) &&
+  m.media_types.some((t) => (REDFISH_MEDIA_TYPES[String(type)] ?? []).includes(String(t).toLowerCase()));
+
 export async function get_virtual_media(sim: Sim, a: Args): Promise<unknown> {
   return sim.tasks.with(a.node_id, { shared: true, purpose: 'get virtual media devices' }, (task) => {
+    const media = bmcMedia(task.node);
+    if (media) return structuredClone(media);
     throw unsupported(task.node, 'get_virtual_media');
   });
 }
@@ -69,6 +99,17 @@ export async function get_virtual_media(sim: Sim, a: Args): Promise<unknown> {
 export async function attach_virtual_media(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'attaching virtual media' }, (task) => {
     spawnVmediaAction(sim, task, 'attach', (node) => {
+      const media = bmcMedia(node);
+      if (media) {
+        const i = media.findIndex((m) => handles(m, a.device_type));
+        if (i >= 0) {
+          setBmcMedia(
+            node,
+            media.map((m, j) => (j === i ? { ...m, inserted: true, image: String(a.image_url) } : m)),
+          );
+          return;
+        }
+      }
       // do_attach_virtual_media: the image is prepared (published) before the driver is called,
       // and fake-hardware's image handler cannot publish
       const reason = `Publishing images is not supported for driver ${node.driver}`;
@@ -81,6 +122,17 @@ export async function attach_virtual_media(sim: Sim, a: Args): Promise<null> {
 export async function detach_virtual_media(sim: Sim, a: Args): Promise<null> {
   return sim.tasks.with(a.node_id, { purpose: 'detaching virtual media' }, (task) => {
     spawnVmediaAction(sim, task, 'detach', (node) => {
+      const media = bmcMedia(node);
+      if (media) {
+        const types = Array.isArray(a.device_types) ? a.device_types : null;
+        setBmcMedia(
+          node,
+          media.map((m) =>
+            types === null || types.some((t) => handles(m, t)) ? { ...m, inserted: false, image: '' } : m,
+          ),
+        );
+        return;
+      }
       // utils.run_node_action with the driver's refusal; device_types as Python's %s prints it
       const types = a.device_types === undefined || a.device_types === null ? 'None' : pyRepr(a.device_types);
       const reason = unsupported(node, 'detach_virtual_media').message;
