@@ -6,6 +6,8 @@ import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
 import { allowAllocations, allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
 import { allowDeployTemplates, allowExposeConductors, allowExposeEvents, allowShardsEndpoint } from '../versions.ts';
+// issue 15, slice vmedia
+import { newContinueInspectionEndpoint } from '../versions.ts';
 
 const linkSchema = {
   type: 'object',
@@ -105,6 +107,7 @@ export const rootRoutes: RouteDef[] = [
             events: { ...linkList, description: '1.54+' },
             deploy_templates: { ...linkList, description: '1.55+' },
             shards: { ...linkList, description: '1.82+' },
+            continue_inspection: { ...linkList, description: '1.84+' },
             version: versionSchema,
           },
           required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
@@ -143,6 +146,9 @@ export const rootRoutes: RouteDef[] = [
       if (allowExposeEvents(request)) body.events = collection('events');
       if (allowDeployTemplates(request)) body.deploy_templates = collection('deploy_templates');
       if (allowShardsEndpoint(request)) body.shards = collection('shards');
+      // issue 15, slice vmedia: last in VERSIONED_CONTROLLERS (after runbooks and inspection_rules);
+      // 1.1 accepts the callback too, but the link is shown from 1.84 only, as by 39.0
+      if (newContinueInspectionEndpoint(request)) body.continue_inspection = collection('continue_inspection');
       return body;
     },
   },
