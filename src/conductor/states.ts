@@ -164,8 +164,6 @@ const TRANSITIONS: ReadonlyArray<readonly [string, string, string]> = [
   [INSPECTWAIT, MANAGEABLE, 'done'],
   [INSPECTWAIT, INSPECTFAIL, 'fail'],
   [INSPECTWAIT, INSPECTFAIL, 'abort'],
-  // issue 15, slice vmedia: 39.0's in-band inspection data (continue_inspection, RPC 1.56) resumes inspection
-  [INSPECTWAIT, INSPECTING, 'resume'],
   [INSPECTFAIL, MANAGEABLE, 'manage'],
   [INSPECTFAIL, INSPECTING, 'inspect'],
   [ACTIVE, RESCUING, 'rescue'],
