@@ -84,7 +84,8 @@ export interface Config {
   metrics_statsd_agent_statsd_host: string;
   metrics_statsd_agent_statsd_port: number;
   disable_deep_image_inspection: boolean;
-  permitted_image_formats: string;
+  /** unset: the served release's default (21.4: raw,qcow2,iso; 39.0: raw,gpt,qcow2,iso) */
+  permitted_image_formats?: string;
   /** unset: the served release's default (21.4: true, 39.0: false) */
   enable_bios_bootloader_install?: boolean;
   // issue 15, slice vmedia: the options ironic-api 39.0 adds to lookup's config
@@ -543,9 +544,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     key: 'permitted_image_formats',
     kind: 'string',
-    default: 'raw,qcow2,iso',
     accepts: 'comma-separated image format names',
-    description: "Ironic's [conductor]permitted_image_formats, handed to the ramdisk by lookup (as a list)",
+    description:
+      "Ironic's [conductor]permitted_image_formats, handed to the ramdisk by lookup (as a list; unset: the served release's default, raw,qcow2,iso for 21.4 and older, raw,gpt,qcow2,iso for 39.0)",
   },
   {
     key: 'enable_bios_bootloader_install',

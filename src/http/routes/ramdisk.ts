@@ -248,13 +248,15 @@ function agentConfig(
   const hibiscus = servesHibiscus(request);
   // [agent]enable_bios_bootloader_install: true in Debian's 21.4, false in 39.0
   const bootloader = config.enable_bios_bootloader_install ?? !hibiscus;
+  // [conductor]permitted_image_formats: 39.0 adds gpt
+  const formats = listSetting(config.permitted_image_formats ?? (hibiscus ? 'raw,gpt,qcow2,iso' : 'raw,qcow2,iso'));
   if (!hibiscus)
     return {
       ...queens,
       agent_token: token ?? null,
       agent_token_required: true,
       disable_deep_image_inspection: config.disable_deep_image_inspection,
-      permitted_image_formats: listSetting(config.permitted_image_formats),
+      permitted_image_formats: formats,
       enable_bios_bootloader_install: bootloader,
     };
   // out-of-band management interfaces whose BMC address Ironic already knows
@@ -273,7 +275,7 @@ function agentConfig(
     agent_token_required: true,
     agent_md5_checksum_enable: config.agent_allow_md5_checksum,
     disable_deep_image_inspection: config.disable_deep_image_inspection,
-    permitted_image_formats: listSetting(config.permitted_image_formats),
+    permitted_image_formats: formats,
     agent_skip_bmc_detect: management === 'redfish' || management === 'idrac-redfish',
     enable_bios_bootloader_install: bootloader,
     tls_min_version: config.agent_tls_minimum_version,

@@ -90,7 +90,7 @@ for (const pin of [undefined, '21.4']) {
               agent_token_required: true,
               agent_md5_checksum_enable: true,
               disable_deep_image_inspection: false,
-              permitted_image_formats: ['raw', 'qcow2', 'iso'],
+              permitted_image_formats: ['raw', 'gpt', 'qcow2', 'iso'],
               agent_skip_bmc_detect: false,
               enable_bios_bootloader_install: false,
               tls_min_version: '1.3',
