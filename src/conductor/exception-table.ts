@@ -174,6 +174,9 @@ export const IRONIC_EXCEPTIONS = {
   StepNotAllowed: { base: 'Invalid', code: 400 },
   // issue 15, slice ports: a port name taken (PATCH; 39.0's exception.py)
   PortDuplicateName: { base: 'Conflict', code: 409 },
+  // issue 15, slice vmedia: firmware components (39.0's exception.py)
+  FirmwareComponentAlreadyExists: { base: 'Conflict', code: 409 },
+  FirmwareComponentNotFound: { base: 'NotFound', code: 404 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

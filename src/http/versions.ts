@@ -322,3 +322,11 @@ export const allowPortgroupDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
 export function checkAllowPortgroupFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_106_PORTGROUP_SHARD)) throw needsVersion(MINOR_106_PORTGROUP_SHARD);
 }
+// Issue 15, slice vmedia (virtual media, firmware, the in-band inspection callback): utils.py's predicates.
+/** allow_continue_inspection_endpoint: 1.84+, and exactly 1.1 (ironic-inspector's callback, no version header). */
+export function allowContinueInspectionEndpoint(request: Versioned): boolean {
+  return newContinueInspectionEndpoint(request) || request.apiVersion.minor === MINOR_1_INITIAL_VERSION;
+}
+export const allowFirmwareIdentity = gate(MINOR_114_FIRMWARE_IDENTITY);
+export const allowAttachDetachVmedia = gate(MINOR_89_ATTACH_DETACH_VMEDIA);
+export const allowGetVmedia = gate(MINOR_93_GET_VMEDIA);

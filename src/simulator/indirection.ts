@@ -11,6 +11,8 @@ import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
 import { classOf, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { subresourceClassAction } from './subresources.ts';
+// issue 15, slice vmedia
+import { firmwareClassAction } from './vmedia.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
 import { own } from '../own.ts';
 
@@ -64,6 +66,8 @@ const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
   Portgroup: ['list_by_node_shards'],
   // issue 15, slice ports: Conductor 1.5's class methods (32.0), for /v1/drivers and /v1/shards
   Conductor: ['get_active_hardware_type_dict', 'list_hardware_type_interfaces_dict', 'get_shard_list'],
+  // issue 15, slice vmedia (vmedia.ts)
+  FirmwareComponentList: ['get_by_node_id'],
 };
 
 /** The conductors dbapi counts as active: online and heard from within the heartbeat timeout. */
@@ -272,6 +276,8 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   if (!cls || !known) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
+  const firmware = firmwareClassAction(sim.store, objname, method, a);
+  if (firmware !== undefined) return firmware;
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
   if (objname === 'Conductor') {

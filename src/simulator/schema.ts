@@ -435,6 +435,40 @@ export const DEPLOY_TEMPLATE: ObjectClass = {
   notFound: ['DeployTemplateNotFound', 'template', 'Deploy template'],
 };
 
+// ---- issue 15, slice vmedia: firmware components (39.0's objects/firmware.py)
+
+/** FirmwareComponent 1.2 (vendor, model, serial_number 1.2). */
+export const FIRMWARE_COMPONENT: ObjectClass = {
+  name: 'FirmwareComponent',
+  version: '1.2',
+  fields: [
+    'id',
+    'node_id',
+    'component',
+    'initial_version',
+    'current_version',
+    'last_version_flashed',
+    'vendor',
+    'model',
+    'serial_number',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: { current_version: null, last_version_flashed: null, vendor: null, model: null, serial_number: null },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['FirmwareComponentNotFound', 'name', 'Firmware component'],
+};
+
+/** FirmwareComponentList 1.1: `objects`, the FirmwareComponent rows of a node. */
+export const FIRMWARE_COMPONENT_LIST: ObjectClass = {
+  name: 'FirmwareComponentList',
+  version: '1.1',
+  fields: ['objects', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: [],
+  notFound: ['FirmwareComponentNotFound', 'name', 'Firmware component'],
+};
+
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
   [
     NODE,
@@ -450,6 +484,9 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
     NODE_INVENTORY,
     ALLOCATION,
     DEPLOY_TEMPLATE,
+    // issue 15, slice vmedia
+    FIRMWARE_COMPONENT,
+    FIRMWARE_COMPONENT_LIST,
   ].map((c) => [c.name, c]),
 );
 
@@ -515,4 +552,10 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   ],
   Allocation: [['owner', '1.1']],
   DeployTemplate: [['extra', '1.1']],
+  // issue 15, slice vmedia
+  FirmwareComponent: [
+    ['vendor', '1.2'],
+    ['model', '1.2'],
+    ['serial_number', '1.2'],
+  ],
 };

@@ -19,6 +19,8 @@ import {
   type Row,
 } from './schema.ts';
 import { DEPLOY_TEMPLATE } from './schema.ts';
+// issue 15, slice vmedia
+import { FIRMWARE_COMPONENT } from './schema.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 
@@ -110,6 +112,8 @@ export class Store {
   readonly inventories = new Table(NODE_INVENTORY);
   readonly allocations = new Table(ALLOCATION);
   readonly deployTemplates = new Table(DEPLOY_TEMPLATE);
+  // issue 15, slice vmedia: a node's firmware components (39.0)
+  readonly firmwareComponents = new Table(FIRMWARE_COMPONENT);
 
   private readonly tables = new Map<string, Table>([
     ['Node', this.nodes],
@@ -124,6 +128,7 @@ export class Store {
     ['NodeInventory', this.inventories],
     ['Allocation', this.allocations],
     ['DeployTemplate', this.deployTemplates],
+    ['FirmwareComponent', this.firmwareComponents],
   ]);
 
   /** The table of an object class (a Map: a name from the wire never reaches Object.prototype). */
@@ -245,7 +250,7 @@ export class Store {
 
   /** The tables of rows that belong to a node and die with it (21.4's sub-resources). */
   private nodeSubresources(): Table[] {
-    return [this.biosSettings, this.history, this.inventories];
+    return [this.biosSettings, this.history, this.inventories, this.firmwareComponents];
   }
 
   // ---- ports and portgroups

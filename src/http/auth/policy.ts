@@ -161,6 +161,13 @@ export const API_RULES = {
   // lessee, service; owner/lessee targets are issue 16's)
   'baremetal:node:set_provision_state:clean_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
   'baremetal:node:set_provision_state:service_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
+  // issue 15, slice vmedia (39.0's policy.py: firmware and vmedia reads are reader rules, vmedia
+  // attach/detach member rules, the inspection callback open to anybody like lookup and heartbeat)
+  'baremetal:node:firmware:get': r(READER, 'Retrieve Node Firmware components information'),
+  'baremetal:node:vmedia:attach': r(MEMBER, 'Attach a virtual media device to a node'),
+  'baremetal:node:vmedia:detach': r(MEMBER, 'Detach a virtual media device from a node'),
+  'baremetal:node:vmedia:get': r(READER, 'Get virtual media device details from a node'),
+  'baremetal:driver:ipa_continue_inspection': r(PUBLIC, 'Receive inspection data from the ramdisk'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */

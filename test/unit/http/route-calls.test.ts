@@ -510,6 +510,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await newerNodeFields();
   await allocations();
   await servicing();
+  await vmediaSlice();
 
   const answered = await observed('ironic_gateway_http_requests_total', 'status');
   const calls = await observed('ironic_gateway_route_conductor_calls_total', 'call');
@@ -531,6 +532,32 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   assert.deepEqual(diffs, []);
 });
 
+/** Issue 15, slice vmedia: virtual media (1.89, 1.93), firmware (1.86) and the inspection callback (1.84). */
+async function vmediaSlice(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) => hit(method, url, body, 500, '1.115');
+  const node = await hit('POST', '/v1/nodes', { driver: 'fake-hardware', name: `vm-${++seq}` });
+  for (const n of [node.uuid, node.name]) {
+    await at('GET', `/v1/nodes/${n}/vmedia`);
+    await at('POST', `/v1/nodes/${n}/vmedia`, { device_type: 'cdrom', image_url: 'http://x/y.iso' });
+    await waitFor(g.app, node.uuid, (x) => !x.reservation);
+    await at('DELETE', `/v1/nodes/${n}/vmedia?device_types=cdrom`);
+    await waitFor(g.app, node.uuid, (x) => !x.reservation);
+    await at('GET', `/v1/nodes/${n}/firmware`);
+  }
+  // the inspection callback: by node_uuid, MAC and cached BMC address
+  const address = mac();
+  await hit('POST', '/v1/ports', { node_uuid: node.uuid, address });
+  g.sim.store.updateNode(g.sim.store.node(node.uuid), {
+    provision_state: 'inspect wait',
+    driver_internal_info: { lookup_bmc_addresses: ['192.0.2.50'] },
+  });
+  await at('POST', `/v1/continue_inspection?node_uuid=${node.uuid}`, {
+    inventory: { interfaces: [{ mac_address: address }], bmc_address: '192.0.2.50' },
+  });
+  await waitFor(g.app, node.uuid, (x) => x.provision_state === 'manageable');
+  await hit('DELETE', `/v1/nodes/${node.uuid}`);
+}
+
 /** RPC methods no REST route sends, each with the reason. */
 const NOT_FROM_THE_API: Record<string, string> = {
   object_class_action_versions: 'declared per class and method (e.g. Node.get_by_uuid)',
@@ -539,10 +566,6 @@ const NOT_FROM_THE_API: Record<string, string> = {
   continue_node_deploy: 'the conductor casts it to itself when a deploy step finishes',
   continue_node_service: 'the conductor casts it to itself when a service step finishes',
   // issue 15, routes still to come (a route declaring one fails the check below until removed here)
-  continue_inspection: 'issue 15: POST /v1/continue_inspection (1.84) not served yet',
-  attach_virtual_media: 'issue 15: POST /v1/nodes/{node}/vmedia (1.89) not served yet',
-  detach_virtual_media: 'issue 15: DELETE /v1/nodes/{node}/vmedia (1.89) not served yet',
-  get_virtual_media: 'issue 15: GET /v1/nodes/{node}/vmedia (1.93) not served yet',
 };
 
 test('every ConductorAPI method and helper is reached by some route, or says why not', () => {
