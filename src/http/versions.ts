@@ -254,3 +254,8 @@ export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
 }
+
+// Issue 15, slice runbooks: utils.py's predicates (39.0) of runbooks and inspection rules
+export const allowRunbooks = gate(MINOR_92_RUNBOOKS);
+export const allowInspectionRules = gate(MINOR_96_INSPECTION_RULES);
+export const allowRunbookTraits = gate(MINOR_112_RUNBOOK_TRAITS);

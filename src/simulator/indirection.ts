@@ -245,9 +245,6 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
       return store.createRunbook(d.data);
     case 'Runbook.save':
       return store.updateRunbook(existing(), changes);
-    case 'RunbookTrait.create':
-      store.addRunbookTrait(d.data.runbook_id, d.data.trait);
-      return null;
     case 'InspectionRule.create':
       return store.createInspectionRule(d.data);
     case 'InspectionRule.save':
@@ -335,6 +332,11 @@ function strip(values: Record<string, unknown>): Record<string, unknown> {
 /** object_action: returns [updates, result] — the fields that changed (as primitives) and the method's result. */
 export async function object_action(sim: Sim, a: Args): Promise<unknown> {
   const d = fromPrimitive(a.objinst);
+  // issue 15, slice runbooks: RunbookTrait(...).create() (add_runbook_trait; a duplicate is ignored)
+  if (d.cls.name === 'RunbookTrait' && a.objmethod === 'create') {
+    sim.store.addRunbookTrait(d.data.runbook_id, d.data.trait);
+    return [{ obj_what_changed: [] }, null];
+  }
   const row = instanceAction(sim.store, d, String(a.objmethod));
   const updates: Record<string, unknown> = {};
   if (row) {
