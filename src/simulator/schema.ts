@@ -477,7 +477,7 @@ export const RUNBOOK_TRAIT: ObjectClass = {
 export const RUNBOOK_TRAIT_LIST: ObjectClass = {
   name: 'RunbookTraitList',
   version: '1.0',
-  fields: ['objects'],
+  fields: ['objects', 'created_at', 'updated_at'],
   defaults: {},
   dates: [],
   notFound: ['RunbookNotFound', 'runbook', 'Runbook'],
