@@ -4,7 +4,8 @@
  * (one runbook read with Runbook.list(uuid_in|name_in), never Runbook.get_by_*), the traits
  * sub-resource, and DELETE answered 501 as a 39.0 conductor cannot destroy a runbook.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
+import jwt from 'jsonwebtoken';
 import assert from 'node:assert/strict';
 import { resourceRoutes } from '../../../src/http/routes/index.ts';
 import { testGateway, type TestGateway } from '../../support/app.ts';
@@ -288,4 +289,76 @@ test('pinned to 21.4 the gateway serves up to 1.82: runbooks are refused as 39.0
   } finally {
     await pinned.close();
   }
+});
+
+describe('runbook owners at the default policy (jwt)', () => {
+  const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+  let a: TestGateway;
+  const token = (project: string | null, roles: string[], system = false) =>
+    jwt.sign(
+      {
+        sub: `u-${project}`,
+        ...(project ? { project_id: project } : {}),
+        roles,
+        ...(system ? { system_scope: 'all' } : {}),
+        exp: Math.floor(Date.now() / 1000) + 300,
+      },
+      SECRET,
+      { algorithm: 'HS256' },
+    );
+  const as = (t: string) => ({ authorization: `Bearer ${t}` });
+  const admin = as(token('admin-project', ['admin', 'member', 'reader'], true));
+  const p1 = as(token('p1', ['member', 'reader']));
+  const p2 = as(token('p2', ['member', 'reader']));
+  const r = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+    url: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ) => call(a.app, url, { method, version: V112, body, headers });
+
+  before(async () => {
+    a = await testGateway({
+      routes: resourceRoutes,
+      config: { pin_release_version: undefined, auth_strategy: 'jwt', jwt_algorithm: 'HS256', jwt_secret: SECRET },
+    });
+  });
+  after(() => a.close());
+
+  it('a project creates its own runbooks, sees them and public ones only, and cannot touch another project’s', async () => {
+    expectError(
+      await r('POST', '/v1/runbooks', p1, { name: 'o-x', steps: [step()], owner: 'p2' }),
+      400,
+      /owner other than your own project/,
+    );
+    expectError(
+      await r('POST', '/v1/runbooks', p1, { name: 'o-x', steps: [step()], public: true }),
+      400,
+      /public runbook as a project scoped admin/,
+    );
+    const mine = await r('POST', '/v1/runbooks', p1, { name: 'o-p1', steps: [step()] });
+    assert.equal(mine.statusCode, 201, mine.body);
+    assert.equal(mine.json().owner, 'p1');
+    const pub = await r('POST', '/v1/runbooks', admin, { name: 'o-pub', steps: [step()], public: true });
+    assert.equal(pub.statusCode, 201, pub.body);
+    assert.equal(pub.json().owner, null);
+    const theirs = await r('POST', '/v1/runbooks', p2, { name: 'o-p2', steps: [step()] });
+    assert.equal(theirs.statusCode, 201, theirs.body);
+    const names = async (h: Record<string, string>) =>
+      (await r('GET', '/v1/runbooks', h))
+        .json()
+        .runbooks.map((x: { name: string }) => x.name)
+        .sort();
+    assert.deepEqual(await names(p1), ['o-p1', 'o-pub']);
+    assert.deepEqual(await names(admin), ['o-p1', 'o-p2', 'o-pub']);
+    assert.equal((await r('GET', '/v1/runbooks/o-p1', p1)).statusCode, 200);
+    assert.equal((await r('GET', '/v1/runbooks/o-pub', p1)).statusCode, 200);
+    expectError(await r('GET', '/v1/runbooks/o-p2', p1), 403);
+    expectError(await r('PATCH', '/v1/runbooks/o-p2', p1, [{ op: 'add', path: '/extra/a', value: 1 }]), 403);
+    expectError(await r('PUT', '/v1/runbooks/o-p2/traits/CUSTOM_A', p1), 403);
+    // update:owner and update:public are admin rules
+    expectError(await r('PATCH', '/v1/runbooks/o-p1', p1, [{ op: 'replace', path: '/owner', value: 'p3' }]), 403);
+    const ok = await r('PATCH', '/v1/runbooks/o-p1', p1, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    assert.equal(ok.statusCode, 200, ok.body);
+  });
 });
