@@ -177,6 +177,15 @@ export const IRONIC_EXCEPTIONS = {
   // issue 15, slice vmedia: firmware components (39.0's exception.py)
   FirmwareComponentAlreadyExists: { base: 'Conflict', code: 409 },
   FirmwareComponentNotFound: { base: 'NotFound', code: 404 },
+  // issue 15, slice runbooks: runbooks (1.92) and inspection rules (1.96) (39.0's exception.py)
+  RunbookAlreadyExists: { base: 'Conflict', code: 409 },
+  RunbookDuplicateName: { base: 'Conflict', code: 409 },
+  RunbookNotFound: { base: 'NotFound', code: 404 },
+  RunbookTraitNotFound: { base: 'NotFound', code: 404 },
+  InvalidRunbook: { base: 'Invalid', code: 400 },
+  InspectionRuleAlreadyExists: { base: 'Conflict', code: 409 },
+  InspectionRuleNotFound: { base: 'NotFound', code: 404 },
+  InspectionRuleValidationFailure: { base: 'IronicException', code: 500 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

@@ -740,7 +740,8 @@ export interface RunbookFields extends Stamped {
   extra: Dict;
   public: boolean;
   owner: string | null;
-  traits?: IronicObject<ObjectListFields<RunbookTraitFields>> | null;
+  // ListOfStringsField (39.0's objects/runbook.py), read from the runbook_traits rows
+  traits?: string[];
 }
 export interface RunbookTraitFields extends Stamped {
   runbook_id: number;

@@ -330,3 +330,5 @@ export function allowContinueInspectionEndpoint(request: Versioned): boolean {
 export const allowFirmwareIdentity = gate(MINOR_114_FIRMWARE_IDENTITY);
 export const allowAttachDetachVmedia = gate(MINOR_89_ATTACH_DETACH_VMEDIA);
 export const allowGetVmedia = gate(MINOR_93_GET_VMEDIA);
+// Issue 15, slice runbooks: utils.py's predicates (39.0) of runbooks and inspection rules
+export const allowRunbookTraits = gate(MINOR_112_RUNBOOK_TRAITS);

@@ -8,7 +8,7 @@ import { RemoteError } from '../rpc/errors.ts';
 import { asObject, type Args, type Sim } from './context.ts';
 import { checkDriver, ENABLED_INTERFACES, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
-import { classOf, type ObjectClass, type Row } from './schema.ts';
+import { classOf, RUNBOOK, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { subresourceClassAction } from './subresources.ts';
 // issue 15, slice vmedia
@@ -57,6 +57,12 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
   Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
   // issue 14, the resources slice
   DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
+  // issue 15, slice runbooks (39.0's objects/runbook.py, inspection_rule.py). Runbook.get_by_*
+  // work here, unlike on a real 39.0 conductor (R16): the gateway does not call them.
+  Runbook: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list', 'list_by_names'],
+  RunbookTrait: ['destroy', 'exists'],
+  RunbookTraitList: ['create', 'destroy', 'get_by_runbook_id'],
+  InspectionRule: ['get_by_uuid', 'list'],
 };
 
 /** Class methods added by issue 14's resources slice, beside a class's own list above. */
@@ -244,6 +250,8 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       return store.nodes.byId([...ids][0]);
     }
     case 'list':
+      if (cls.name === 'Runbook') return store.listRunbooks(listOptions(kw), kw.filters);
+      if (cls.name === 'InspectionRule') return store.listInspectionRules(listOptions(kw), kw.filters);
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
@@ -284,6 +292,8 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
     const plain = conductorClassMethod(sim.store, method, named(objname, method, a.args, a.kwargs));
     if (plain !== undefined) return plain;
   }
+  const runbook = runbookClassAction(sim.store, objname, method, a.args, a.kwargs);
+  if (runbook !== undefined) return runbook;
   const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));
   if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
   const version = asObject(a.object_versions)[objname];
@@ -351,6 +361,25 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
         {},
         'builtins',
       );
+    // issue 15, slice runbooks: written by ironic-api through the indirection API
+    case 'Runbook.create':
+      return store.createRunbook(d.data);
+    case 'Runbook.save':
+      return store.updateRunbook(existing(), changes);
+    case 'InspectionRule.create':
+      return store.createInspectionRule(d.data);
+    case 'InspectionRule.save':
+      return table.update(existing(), strip(changes));
+    case 'Runbook.destroy':
+    case 'InspectionRule.destroy':
+      // 39.0's Runbook.destroy(self) and InspectionRule.destroy(self) take no context, as
+      // DeployTemplate's: object_action fails with this TypeError on a 39.0 conductor (R17)
+      throw new RemoteError(
+        'TypeError',
+        `${d.cls.name}.destroy() takes 1 positional argument but 2 were given`,
+        {},
+        'builtins',
+      );
     case 'Node.destroy':
       store.destroyNode(existing() as NodeRow);
       return null;
@@ -370,6 +399,49 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
   throw ironicError('InvalidParameterValue', `Unsupported object method ${d.cls.name}.${method}.`);
 }
 
+/**
+ * The runbook trait class methods (RunbookTrait.destroy/exists, RunbookTraitList.create/destroy/
+ * get_by_runbook_id) and Runbook.list_by_names, with their own argument names.
+ */
+function runbookClassAction(store: Store, objname: string, method: string, args: unknown, kwargs: unknown): unknown {
+  const positional = Array.isArray(args) ? args : [];
+  const kw = asObject(kwargs);
+  const arg = (i: number, name: string): unknown => (name in kw ? kw[name] : positional[i]);
+  const traitList = (row: Row): unknown => ({
+    'ironic_object.name': 'RunbookTraitList',
+    'ironic_object.namespace': 'ironic',
+    'ironic_object.version': '1.0',
+    'ironic_object.data': {
+      objects: (row.traits as string[]).map((trait) => ({
+        'ironic_object.name': 'RunbookTrait',
+        'ironic_object.namespace': 'ironic',
+        'ironic_object.version': '1.0',
+        'ironic_object.data': { runbook_id: row.id, trait },
+      })),
+    },
+  });
+  switch (`${objname}.${method}`) {
+    case 'Runbook.list_by_names': {
+      const names = arg(0, 'names');
+      const want = Array.isArray(names) ? names : [];
+      return store.runbooks.list({}, (r) => want.includes(r.name)).map((r) => toPrimitive(RUNBOOK, r));
+    }
+    case 'RunbookTrait.destroy':
+      store.removeRunbookTrait(arg(0, 'runbook_id'), arg(1, 'trait'));
+      return null;
+    case 'RunbookTrait.exists':
+      return (store.runbooks.byId(arg(0, 'runbook_id')).traits as string[]).includes(String(arg(1, 'trait')));
+    case 'RunbookTraitList.create':
+      return traitList(store.setRunbookTraits(arg(0, 'runbook_id'), arg(1, 'traits')));
+    case 'RunbookTraitList.destroy':
+      store.removeRunbookTrait(arg(0, 'runbook_id'), null);
+      return null;
+    case 'RunbookTraitList.get_by_runbook_id':
+      return traitList(store.runbooks.byId(arg(0, 'runbook_id')));
+  }
+  return undefined;
+}
+
 function strip(values: Record<string, unknown>): Record<string, unknown> {
   const v = { ...values };
   delete v.id;
@@ -381,6 +453,11 @@ function strip(values: Record<string, unknown>): Record<string, unknown> {
 /** object_action: returns [updates, result] — the fields that changed (as primitives) and the method's result. */
 export async function object_action(sim: Sim, a: Args): Promise<unknown> {
   const d = fromPrimitive(a.objinst);
+  // issue 15, slice runbooks: RunbookTrait(...).create() (add_runbook_trait; a duplicate is ignored)
+  if (d.cls.name === 'RunbookTrait' && a.objmethod === 'create') {
+    sim.store.addRunbookTrait(d.data.runbook_id, d.data.trait);
+    return [{ obj_what_changed: [] }, null];
+  }
   const row = instanceAction(sim.store, d, String(a.objmethod));
   const updates: Record<string, unknown> = {};
   if (row) {

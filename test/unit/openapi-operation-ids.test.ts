@@ -142,6 +142,22 @@ const PINNED = [
   'listShards GET /v1/shards',
   // issue 15, slice nodes
   'listNodeChildren GET /v1/nodes/{node_ident}/children',
+  // issue 15, slice runbooks
+  'listRunbooks GET /v1/runbooks',
+  'showRunbook GET /v1/runbooks/{runbook_ident}',
+  'createRunbook POST /v1/runbooks',
+  'updateRunbook PATCH /v1/runbooks/{runbook_ident}',
+  'deleteRunbook DELETE /v1/runbooks/{runbook_ident}',
+  'listRunbookTraits GET /v1/runbooks/{runbook_ident}/traits',
+  'setRunbookTraits PUT /v1/runbooks/{runbook_ident}/traits',
+  'addRunbookTrait PUT /v1/runbooks/{runbook_ident}/traits/{trait}',
+  'removeRunbookTraits DELETE /v1/runbooks/{runbook_ident}/traits',
+  'removeRunbookTrait DELETE /v1/runbooks/{runbook_ident}/traits/{trait}',
+  'listInspectionRules GET /v1/inspection_rules',
+  'showInspectionRule GET /v1/inspection_rules/{inspection_rule_uuid}',
+  'createInspectionRule POST /v1/inspection_rules',
+  'updateInspectionRule PATCH /v1/inspection_rules/{inspection_rule_uuid}',
+  'deleteInspectionRule DELETE /v1/inspection_rules/{inspection_rule_uuid}',
 ];
 
 test('every operation has the pinned operationId, and no other operation exists', async () => {

@@ -1,6 +1,6 @@
 /**
  * Provisioning with a runbook (1.92; traits 1.112): node.py _handle_runbook at 39.0. The
- * runbook is read with getRunbook (api-utils/runbook.ts); the node's traits are those of the
+ * runbook is read with checkRunbookPolicyAndRetrieve (api-utils/runbook.ts); the node's traits are those of the
  * node already loaded (the same rows 39.0 reads with TraitList.get_by_node_id).
  *
  * Not done here: the `baremetal:runbook:use` rule against the runbook's owner (the rule and the
@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError, pyRepr } from '../../conductor/exceptions.ts';
 import { traitNames, type IronicObject, type NodeFields } from '../../conductor/objects.ts';
 import { allows, MINOR_112_RUNBOOK_TRAITS } from '../versions.ts';
-import { getRunbook } from './runbook.ts';
+import { checkRunbookPolicyAndRetrieve } from './runbook.ts';
 
 export interface RunbookResolution {
   cleanSteps: unknown;
@@ -50,7 +50,8 @@ export async function runbookSteps(
   cleanSteps: unknown,
   serviceSteps: unknown,
 ): Promise<RunbookResolution> {
-  const runbook = await getRunbook(request, String(body.runbook));
+  // 39.0: the caller must be allowed to use the runbook (its owner's project, or public)
+  const runbook = await checkRunbookPolicyAndRetrieve(request, 'baremetal:runbook:use', String(body.runbook));
   const nodeUuid = String(node.get('uuid'));
   const nodeTraits = new Set(traitNames(node.get('traits')));
   if (allows(request, MINOR_112_RUNBOOK_TRAITS)) {

@@ -168,6 +168,27 @@ export const API_RULES = {
   'baremetal:node:vmedia:detach': r(MEMBER, 'Detach a virtual media device from a node'),
   'baremetal:node:vmedia:get': r(READER, 'Get virtual media device details from a node'),
   'baremetal:driver:ipa_continue_inspection': r(PUBLIC, 'Receive inspection data from the ramdisk'),
+  // issue 15, slice runbooks: 39.0's runbook and inspection rule rules (policy.py L1931–2046), in this
+  // engine's terms: SYSTEM_READER / SYSTEM_MEMBER / SYSTEM_ADMIN as readers / members / admins, and
+  // the `project_id:%(runbook.owner)s` half of 39.0's check strings decided by the routes
+  // (api-utils/runbook.ts: a caller without runbook:list_all acts on its own project's runbooks only)
+  'baremetal:runbook:get': r(READER, 'Retrieve a single runbook record'),
+  'baremetal:runbook:list': r(READER, 'Retrieve multiple runbook records, filtered by an allowed project'),
+  'baremetal:runbook:list_all': r(
+    'rule:is_admin or (rule:baremetal:runbook:get and system_scope:all)',
+    'Retrieve all runbook records',
+  ),
+  'baremetal:runbook:create': r(MEMBER, 'Create a runbook record'),
+  'baremetal:runbook:delete': r(MEMBER, 'Delete a runbook record'),
+  'baremetal:runbook:update': r(MEMBER, 'Update a runbook record'),
+  'baremetal:runbook:update:public': r(ADMIN, 'Set and unset a runbook as public'),
+  'baremetal:runbook:update:owner': r(ADMIN, 'Set and unset the owner of a runbook'),
+  'baremetal:runbook:use': r(MEMBER, 'Allowed to use a runbook for node operations'),
+  'baremetal:inspection_rule:get': r(READER, 'Get inspection rule(s)'),
+  'baremetal:inspection_rule:list_all': r(READER, 'Retrieve all inspection_rule records'),
+  'baremetal:inspection_rule:create': r(ADMIN, 'Create inspection rule'),
+  'baremetal:inspection_rule:update': r(ADMIN, 'Update an inspection rule'),
+  'baremetal:inspection_rule:delete': r(ADMIN, 'Delete an inspection rule'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */

@@ -427,6 +427,48 @@ export interface paths {
     /** List shards and their node counts (1.82) */
     get: operations["listShards"];
   };
+  "/v1/runbooks": {
+    /** List runbooks (1.92) */
+    get: operations["listRunbooks"];
+    /** Create a runbook (1.92): a name (a trait below 1.112) and its clean/service steps */
+    post: operations["createRunbook"];
+  };
+  "/v1/runbooks/{runbook_ident}": {
+    /** Show a runbook (1.92): the caller project’s, or any public one */
+    get: operations["showRunbook"];
+    /** Delete a runbook (1.92): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+    delete: operations["deleteRunbook"];
+    /** Update a runbook (1.92, JSON Patch of name, steps, disable_ramdisk, extra, owner, public; description 1.112) */
+    patch: operations["updateRunbook"];
+  };
+  "/v1/runbooks/{runbook_ident}/traits": {
+    /** List the traits of a runbook (1.112) */
+    get: operations["listRunbookTraits"];
+    /** Replace the traits of a runbook (1.112): {"traits": [...]} */
+    put: operations["setRunbookTraits"];
+    /** Remove every trait of a runbook (1.112) */
+    delete: operations["removeRunbookTraits"];
+  };
+  "/v1/runbooks/{runbook_ident}/traits/{trait}": {
+    /** Add one trait to a runbook (1.112), no body */
+    put: operations["addRunbookTrait"];
+    /** Remove one trait of a runbook (1.112); a trait it does not have is a no-op */
+    delete: operations["removeRunbookTrait"];
+  };
+  "/v1/inspection_rules": {
+    /** List inspection rules (1.96) */
+    get: operations["listInspectionRules"];
+    /** Create an inspection rule (1.96): actions, conditions, priority, phase (main), sensitive */
+    post: operations["createInspectionRule"];
+  };
+  "/v1/inspection_rules/{inspection_rule_uuid}": {
+    /** Show an inspection rule (1.96) */
+    get: operations["showInspectionRule"];
+    /** Delete an inspection rule (1.96): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+    delete: operations["deleteInspectionRule"];
+    /** Update an inspection rule (1.96, JSON Patch); the sensitive flag cannot be unset */
+    patch: operations["updateInspectionRule"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -22131,6 +22173,2747 @@ export interface operations {
       };
       /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
       500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List runbooks (1.92) */
+  listRunbooks: {
+    parameters: {
+      query?: {
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        detail?: components["parameters"]["Detail"];
+        /** @description a boolean, as 39.0 validates it (R15); true lists public runbooks and the owner filter */
+        project?: string;
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            runbooks: ({
+                uuid?: string;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                name?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                public?: boolean;
+                owner?: string | null;
+                disable_ramdisk?: boolean;
+                /** @description 1.112+ */
+                description?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                steps?: ({
+                    interface?: string;
+                    step?: string;
+                    args?: {
+                      [key: string]: unknown;
+                    };
+                    order?: number | string;
+                  })[];
+                /** @description 1.112+ */
+                traits?: string[];
+                [key: string]: unknown;
+              })[];
+            next?: components["schemas"]["Next"];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a runbook (1.92): a name (a trait below 1.112) and its clean/service steps */
+  createRunbook: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description below 1.112 a trait (CUSTOM_…); from 1.112 [A-Za-z0-9-._~]{1,255} */
+          name?: unknown;
+          /** @description at least one step {interface, step, args, order} */
+          steps?: unknown;
+          /** @description a boolean, or null */
+          disable_ramdisk?: unknown;
+          /** @description an object, or null */
+          extra?: unknown;
+          /** @description a boolean, or null */
+          public?: unknown;
+          /** @description a project id (at most 255), or null */
+          owner?: unknown;
+          /** @description a UUID, or null */
+          uuid?: unknown;
+          /** @description 1.112+: at most 255 characters, or null */
+          description?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            name?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            public?: boolean;
+            owner?: string | null;
+            disable_ramdisk?: boolean;
+            /** @description 1.112+ */
+            description?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            steps?: ({
+                interface?: string;
+                step?: string;
+                args?: {
+                  [key: string]: unknown;
+                };
+                order?: number | string;
+              })[];
+            /** @description 1.112+ */
+            traits?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show a runbook (1.92): the caller project’s, or any public one */
+  showRunbook: {
+    parameters: {
+      query?: {
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            name?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            public?: boolean;
+            owner?: string | null;
+            disable_ramdisk?: boolean;
+            /** @description 1.112+ */
+            description?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            steps?: ({
+                interface?: string;
+                step?: string;
+                args?: {
+                  [key: string]: unknown;
+                };
+                order?: number | string;
+              })[];
+            /** @description 1.112+ */
+            traits?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a runbook (1.92): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+  deleteRunbook: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a runbook (1.92, JSON Patch of name, steps, disable_ramdisk, extra, owner, public; description 1.112) */
+  updateRunbook: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            name?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            public?: boolean;
+            owner?: string | null;
+            disable_ramdisk?: boolean;
+            /** @description 1.112+ */
+            description?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            steps?: ({
+                interface?: string;
+                step?: string;
+                args?: {
+                  [key: string]: unknown;
+                };
+                order?: number | string;
+              })[];
+            /** @description 1.112+ */
+            traits?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the traits of a runbook (1.112) */
+  listRunbookTraits: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            traits?: string[];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Replace the traits of a runbook (1.112): {"traits": [...]} */
+  setRunbookTraits: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description a list of traits */
+          traits?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove every trait of a runbook (1.112) */
+  removeRunbookTraits: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add one trait to a runbook (1.112), no body */
+  addRunbookTrait: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        runbook_ident: string;
+        trait: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove one trait of a runbook (1.112); a trait it does not have is a no-op */
+  removeRunbookTrait: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        runbook_ident: string;
+        trait: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List inspection rules (1.96) */
+  listInspectionRules: {
+    parameters: {
+      query?: {
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        detail?: components["parameters"]["Detail"];
+        /** @description accepted and not applied, as 39.0 does (R8) */
+        phase?: string;
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            inspection_rules: ({
+                uuid?: string;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                description?: string | null;
+                priority?: number;
+                sensitive?: boolean;
+                phase?: string | null;
+                /** @description null when the rule is sensitive */
+                conditions?: {
+                    [key: string]: unknown;
+                  }[] | null;
+                /** @description null when the rule is sensitive */
+                actions?: {
+                    [key: string]: unknown;
+                  }[] | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: components["schemas"]["Next"];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create an inspection rule (1.96): actions, conditions, priority, phase (main), sensitive */
+  createInspectionRule: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description at least one {op, args[, loop]} */
+          actions?: unknown;
+          /** @description {op (or !op), args[, multiple, loop]} */
+          conditions?: unknown;
+          /** @description at most 255 characters, or null */
+          description?: unknown;
+          /** @description 'main' */
+          phase?: unknown;
+          /** @description an integer 0–9999 */
+          priority?: unknown;
+          /** @description a boolean, or null */
+          sensitive?: unknown;
+          /** @description a UUID, or null */
+          uuid?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            description?: string | null;
+            priority?: number;
+            sensitive?: boolean;
+            phase?: string | null;
+            /** @description null when the rule is sensitive */
+            conditions?: {
+                [key: string]: unknown;
+              }[] | null;
+            /** @description null when the rule is sensitive */
+            actions?: {
+                [key: string]: unknown;
+              }[] | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show an inspection rule (1.96) */
+  showInspectionRule: {
+    parameters: {
+      query?: {
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description inspection rule uuid */
+        inspection_rule_uuid: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            description?: string | null;
+            priority?: number;
+            sensitive?: boolean;
+            phase?: string | null;
+            /** @description null when the rule is sensitive */
+            conditions?: {
+                [key: string]: unknown;
+              }[] | null;
+            /** @description null when the rule is sensitive */
+            actions?: {
+                [key: string]: unknown;
+              }[] | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete an inspection rule (1.96): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+  deleteInspectionRule: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description inspection rule uuid */
+        inspection_rule_uuid: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update an inspection rule (1.96, JSON Patch); the sensitive flag cannot be unset */
+  updateInspectionRule: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description inspection rule uuid */
+        inspection_rule_uuid: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            path: string;
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            description?: string | null;
+            priority?: number;
+            sensitive?: boolean;
+            phase?: string | null;
+            /** @description null when the rule is sensitive */
+            conditions?: {
+                [key: string]: unknown;
+              }[] | null;
+            /** @description null when the rule is sensitive */
+            actions?: {
+                [key: string]: unknown;
+              }[] | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];

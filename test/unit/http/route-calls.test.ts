@@ -480,6 +480,30 @@ async function servicing(): Promise<void> {
   await hit21('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'service', runbook: 'no-such-runbook' }, '1.92');
 }
 
+/** Issue 15, slice runbooks: runbooks (1.92/1.112) and inspection rules (1.96). */
+async function runbooksAndRules(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown, below = 500) => hit(method, url, body, below, '1.112');
+  const step = { interface: 'deploy', step: 'erase_devices', args: {}, order: 1 };
+  const rb = await at('POST', '/v1/runbooks', { name: `rc-${++seq}`, steps: [step] });
+  await at('GET', `/v1/runbooks?marker=${rb.uuid}`);
+  for (const ident of [rb.uuid, rb.name]) {
+    await at('GET', `/v1/runbooks/${ident}`);
+    await at('PATCH', `/v1/runbooks/${ident}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    await at('PUT', `/v1/runbooks/${ident}/traits`, { traits: ['CUSTOM_A'] });
+    await at('PUT', `/v1/runbooks/${ident}/traits/CUSTOM_B`);
+    await at('GET', `/v1/runbooks/${ident}/traits`);
+    await at('DELETE', `/v1/runbooks/${ident}/traits/CUSTOM_B`);
+    await at('DELETE', `/v1/runbooks/${ident}/traits`);
+    // 501: a 39.0 conductor cannot destroy a runbook (the simulator refuses as it does)
+    await at('DELETE', `/v1/runbooks/${ident}`, undefined, 502);
+  }
+  const rule = await at('POST', '/v1/inspection_rules', { actions: [{ op: 'log', args: { msg: 'x' } }] });
+  await at('GET', `/v1/inspection_rules?marker=${rule.uuid}`);
+  await at('GET', `/v1/inspection_rules/${rule.uuid}`);
+  await at('PATCH', `/v1/inspection_rules/${rule.uuid}`, [{ op: 'replace', path: '/priority', value: 2 }]);
+  await at('DELETE', `/v1/inspection_rules/${rule.uuid}`, undefined, 502);
+}
+
 /** route key ("GET /v1/nodes") → the metric's label sets, summed per call. */
 async function observed(metric: string, label: 'call' | 'status'): Promise<Map<string, Set<string>>> {
   const text = (await g.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -511,6 +535,8 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await allocations();
   await servicing();
   await vmediaSlice();
+  // issue 15, slice runbooks
+  await runbooksAndRules();
 
   const answered = await observed('ironic_gateway_http_requests_total', 'status');
   const calls = await observed('ironic_gateway_route_conductor_calls_total', 'call');
