@@ -89,6 +89,7 @@ for (const backend of backends()) {
             backend.expect.networkInterface,
           ];
           if (backend.expect.keepsVifs) args.push('--keeps-vifs');
+          if (backend.expect.driverInterfaces) args.push('--driver-interfaces');
           if (gw.cacert) args.push('--cacert', gw.cacert);
           if (gw.token) args.push('--token', gw.token);
           args.push('--api-max', gw.apiMax);

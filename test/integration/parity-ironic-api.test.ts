@@ -312,11 +312,14 @@ before(async () => {
   if (HIBISCUS) {
     // the resources of 1.83–1.115
     ids.child = await post('/v1/nodes', { driver: 'fake-hardware', name: `parity-child-${tag}` });
-    const child = await send(gwBase, 'PATCH', `/v1/nodes/${ids.child}`, NEWEST, [
-      { op: 'add', path: '/parent_node', value: ids.node },
+    // a parent must have the child's owner, as it is before the PATCH: the owner first
+    for (const op of [
       { op: 'add', path: '/owner', value: `owner-${tag}` },
-    ]);
-    assert.equal(child.status, 200, JSON.stringify(child.body));
+      { op: 'add', path: '/parent_node', value: ids.node },
+    ]) {
+      const child = await send(gwBase, 'PATCH', `/v1/nodes/${ids.child}`, NEWEST, [op]);
+      assert.equal(child.status, 200, JSON.stringify(child.body));
+    }
     const node = await send(gwBase, 'PATCH', `/v1/nodes/${ids.node}`, NEWEST, [
       { op: 'add', path: '/instance_name', value: `parity-instance-${tag}` },
       { op: 'add', path: '/disable_power_off', value: true },
@@ -341,7 +344,7 @@ before(async () => {
     });
     ids.rule = await newer('/v1/inspection_rules', {
       description: `parity ${tag}`,
-      conditions: [{ op: 'eq', args: { value: 1, other: 1 } }],
+      conditions: [{ op: 'eq', args: { values: [1, 1] } }],
       actions: [{ op: 'set-attribute', args: { path: '/extra/parity', value: tag } }],
     });
   }

@@ -45,6 +45,12 @@ export interface Expectations {
    *  Ironic 39.0 allows it in enroll, manageable and adopt failed; 21.4 and the simulator (as
    *  Queens) only on a powered-off node */
   volumeDeleteInEnroll: boolean;
+  /**
+   * a driver's default and enabled interfaces are known: from Conductor 1.5's class methods
+   * (39.0's conductor, the simulator); a gateway pinned to 21.4 reads Conductor.list, which
+   * does not carry them, and reports them as null
+   */
+  driverInterfaces: boolean;
 }
 
 export interface Backend {
@@ -67,6 +73,7 @@ export function backends(): Backend[] {
           keepsVifs: true,
           driverVendorMethods: true,
           volumeDeleteInEnroll: false,
+          driverInterfaces: true,
         },
       };
     if (name === 'real') {
@@ -83,6 +90,7 @@ export function backends(): Backend[] {
           keepsVifs: false,
           driverVendorMethods: false,
           volumeDeleteInEnroll: stack.release() === '39.0',
+          driverInterfaces: stack.release() === '39.0',
         },
       };
     }
@@ -135,6 +143,11 @@ export interface RunningGateway {
    * through `stack.sh _exec`.
    */
   clients: 'host' | 'chroot';
+}
+
+/** Where a back end's Python clients come from (RunningGateway.clients). */
+export function clientsFor(backend: Backend): 'host' | 'chroot' {
+  return backend.name === 'real' && stack.release() === '39.0' ? 'chroot' : 'host';
 }
 
 /**
@@ -217,7 +230,7 @@ export async function startGateway(backend: Backend, mode: GatewayMode): Promise
     token,
     gateway,
     apiMax: `1.${gatewayProfile(config).apiMinor}`,
-    clients: backend.name === 'real' && stack.release() === '39.0' ? 'chroot' : 'host',
+    clients: clientsFor(backend),
     ...(certs ? { cacert: certs.path('e2e-ca.pem') } : {}),
     ...(clientCert ? { clientCert } : {}),
     async close() {
