@@ -5,8 +5,14 @@
  * responses, the JSON body validates against that response's schema (ajv, JSON Schema 2020-12
  * as OpenAPI 3.1 uses it), a string property with `contentMediaType: application/json` holds
  * JSON valid against its `contentSchema` (Ironic's error_message), the headers the response
- * declares required are present and valid, and a success is not served below the operation's
- * `x-openstack` min-ver.
+ * declares required are present and valid, and a success is not served outside the operation's
+ * `x-openstack` min-ver–max-ver.
+ *
+ * A microversioned schema (a `oneOf` whose variants carry `x-openstack: {min-ver, max-ver}`, as
+ * openapi-versions.ts writes them) is checked against the one variant of the answer's
+ * microversion: the one its X-OpenStack-Ironic-API-Version header says it was served at, else
+ * the one the request asked for. An answer whose microversion is unknown must match one of the
+ * variants (any of them: an answer with few fields may match several).
  *
  *   const check = openApiCheck();
  *   check.assert({ method: 'GET', path: '/v1/nodes?limit=1', status: 200, body, headers });
@@ -67,17 +73,65 @@ const lowerKeys = (h: HttpAnswer['headers']): Record<string, string> =>
 
 const minor = (version: string): number => Number(version.split('.')[1]);
 
+/** The `x-openstack` range of a schema: [min, max] minors, max Infinity when open. */
+function rangeOf(schema: Json | undefined): [number, number] | undefined {
+  const x = schema?.['x-openstack'];
+  if (typeof x?.['min-ver'] !== 'string') return undefined;
+  return [minor(x['min-ver']), typeof x['max-ver'] === 'string' ? minor(x['max-ver']) : Number.POSITIVE_INFINITY];
+}
+
+/**
+ * The document as seen at one microversion: each microversioned schema of components.schemas
+ * (a oneOf of $refs to variants that all carry an `x-openstack` range) becomes a $ref to the
+ * variant whose range holds `version`, or a schema nothing matches when none does. Without a
+ * version, each becomes an anyOf of its variants.
+ */
+export function documentAt(document: Json, version: string | undefined): Json {
+  const out = structuredClone(document);
+  const schemas = (out.components?.schemas ?? {}) as Record<string, Json>;
+  for (const [name, schema] of Object.entries(schemas)) {
+    const members = schema.oneOf as Json[] | undefined;
+    if (!Array.isArray(members) || members.length === 0) continue;
+    const variants = members.map((m) => {
+      const target = typeof m.$ref === 'string' ? m.$ref.replace('#/components/schemas/', '') : undefined;
+      return { ref: m.$ref as string, range: target ? rangeOf(schemas[target]) : undefined };
+    });
+    if (!variants.every((v) => v.range)) continue;
+    const { oneOf: _, ...rest } = schema;
+    if (version === undefined) {
+      schemas[name] = { ...rest, anyOf: members };
+      continue;
+    }
+    const n = minor(version);
+    const match = variants.find((v) => v.range![0] <= n && n <= v.range![1]);
+    schemas[name] = match
+      ? { ...rest, $ref: match.ref }
+      : { ...rest, not: {}, description: `no variant at ${version}` };
+  }
+  return out;
+}
+
 export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))): OpenApiCheck {
-  // the whole document is one schema resource: every $ref (#/components/…) resolves in it
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema(document, 'openapi');
+  // the whole document is one schema resource: every $ref (#/components/…) resolves in it; one
+  // per microversion seen (its microversioned schemas resolved to that version's variants)
+  const ajvs = new Map<string, Ajv2020>();
   const validators = new Map<string, ValidateFunction>();
-  const validatorAt = (ptr: string): ValidateFunction => {
-    let v = validators.get(ptr);
+  const ajvAt = (version?: string): Ajv2020 => {
+    let ajv = ajvs.get(version ?? '');
+    if (!ajv) {
+      ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+      ajv.addSchema(documentAt(document, version), 'openapi');
+      ajvs.set(version ?? '', ajv);
+    }
+    return ajv;
+  };
+  const validatorAt = (ptr: string, version?: string): ValidateFunction => {
+    const key = `${version ?? ''} ${ptr}`;
+    let v = validators.get(key);
     if (!v) {
-      v = ajv.getSchema(`openapi#/${ptr}`);
+      v = ajvAt(version).getSchema(`openapi#/${ptr}`);
       if (!v) throw new Error(`no schema at #/${ptr}`);
-      validators.set(ptr, v);
+      validators.set(key, v);
     }
     return v;
   };
@@ -133,8 +187,14 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     const out: string[] = [];
 
     const minVer = op['x-openstack']?.['min-ver'] as string | undefined;
+    const maxVer = op['x-openstack']?.['max-ver'] as string | undefined;
     if (a.version && minVer && a.status < 400 && /^1\.\d+$/.test(a.version) && minor(a.version) < minor(minVer))
       out.push(`${label}: succeeded at ${a.version}, below the operation's min-ver ${minVer}`);
+    if (a.version && maxVer && a.status < 400 && /^1\.\d+$/.test(a.version) && minor(a.version) > minor(maxVer))
+      out.push(`${label}: succeeded at ${a.version}, above the operation's max-ver ${maxVer}`);
+    // the microversion the answer was served at: its header, else the one asked for
+    const served = lowerKeys(a.headers)['x-openstack-ironic-api-version'];
+    const version = [served, a.version].find((v) => v !== undefined && /^1\.\d+$/.test(v));
 
     const key = [String(a.status), `${String(a.status)[0]}XX`, 'default'].find((k) => op.responses?.[k]);
     if (!key)
@@ -151,10 +211,12 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
       if (!empty) out.push(`${label}: documented without a body, answered ${JSON.stringify(a.body).slice(0, 200)}`);
     } else if (media.schema) {
       const schemaPtr = `${responsePtr}/${pointer('content', 'application/json', 'schema')}`;
-      const validate = validatorAt(schemaPtr);
+      const validate = validatorAt(schemaPtr, version);
       const body = empty ? null : a.body;
       if (!validate(body))
-        out.push(`${label}: body does not match ${template}'s ${key} schema: ${ajvErrors(validate)}`);
+        out.push(
+          `${label}: body does not match ${template}'s ${key} schema${version ? ` at ${version}` : ''}: ${ajvErrors(validate)}`,
+        );
       // JSON held in a string (Ironic's error_message): annotations ajv does not check
       const [schema] = deref(media.schema, schemaPtr);
       for (const [name, prop] of Object.entries((schema?.properties ?? {}) as Record<string, Json>)) {
@@ -168,7 +230,7 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
           continue;
         }
         const [, innerPtr] = deref(prop.contentSchema, '');
-        const v = innerPtr ? validatorAt(innerPtr) : ajv.compile(prop.contentSchema);
+        const v = innerPtr ? validatorAt(innerPtr) : ajvAt().compile(prop.contentSchema);
         if (!v(inner)) out.push(`${label}: ${name}'s JSON does not match its contentSchema: ${ajvErrors(v)}`);
       }
     }
