@@ -80,61 +80,62 @@ function rangeOf(schema: Json | undefined): [number, number] | undefined {
   return [minor(x['min-ver']), typeof x['max-ver'] === 'string' ? minor(x['max-ver']) : Number.POSITIVE_INFINITY];
 }
 
+interface Variant {
+  name: string;
+  min: number;
+  max: number;
+}
+
 /**
- * The document as seen at one microversion: each microversioned schema of components.schemas
- * (a oneOf of $refs to variants that all carry an `x-openstack` range) becomes a $ref to the
- * variant whose range holds `version`, or a schema nothing matches when none does. Without a
- * version, each becomes an anyOf of its variants.
+ * The microversioned schemas of components.schemas (a oneOf of $refs to variants that all
+ * carry an `x-openstack` range), by name, with their variants.
  */
-export function documentAt(document: Json, version: string | undefined): Json {
-  const out = structuredClone(document);
-  const schemas = (out.components?.schemas ?? {}) as Record<string, Json>;
+function versionedSchemas(document: Json): Map<string, Variant[]> {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Json>;
+  const out = new Map<string, Variant[]>();
   for (const [name, schema] of Object.entries(schemas)) {
     const members = schema.oneOf as Json[] | undefined;
     if (!Array.isArray(members) || members.length === 0) continue;
     const variants = members.map((m) => {
-      const target = typeof m.$ref === 'string' ? m.$ref.replace('#/components/schemas/', '') : undefined;
-      return { ref: m.$ref as string, range: target ? rangeOf(schemas[target]) : undefined };
+      const target = typeof m.$ref === 'string' ? m.$ref.replace('#/components/schemas/', '') : '';
+      const range = rangeOf(schemas[target]);
+      return range && { name: target, min: range[0], max: range[1] };
     });
-    if (!variants.every((v) => v.range)) continue;
-    const { oneOf: _, ...rest } = schema;
-    if (version === undefined) {
-      schemas[name] = { ...rest, anyOf: members };
-      continue;
-    }
-    const n = minor(version);
-    const match = variants.find((v) => v.range![0] <= n && n <= v.range![1]);
-    schemas[name] = match
-      ? { ...rest, $ref: match.ref }
-      : { ...rest, not: {}, description: `no variant at ${version}` };
+    if (variants.every((v) => v)) out.set(name, variants as Variant[]);
   }
   return out;
 }
 
+/**
+ * The document as the checker's validator reads it: each microversioned schema an anyOf of its
+ * variants (an answer with few fields, `fields=` or a list's default fields, may match several);
+ * the answer's own variant is then checked on its own.
+ */
+function withAnyOf(document: Json): Json {
+  const versioned = versionedSchemas(document);
+  const schemas = { ...document.components?.schemas } as Record<string, Json>;
+  for (const name of versioned.keys()) {
+    const { oneOf, ...rest } = schemas[name] as Json;
+    schemas[name] = { ...rest, anyOf: oneOf };
+  }
+  return { ...document, components: { ...document.components, schemas } };
+}
+
 export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))): OpenApiCheck {
-  // the whole document is one schema resource: every $ref (#/components/…) resolves in it; one
-  // per microversion seen (its microversioned schemas resolved to that version's variants)
-  const ajvs = new Map<string, Ajv2020>();
+  // the whole document is one schema resource: every $ref (#/components/…) resolves in it
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema(withAnyOf(document), 'openapi');
   const validators = new Map<string, ValidateFunction>();
-  const ajvAt = (version?: string): Ajv2020 => {
-    let ajv = ajvs.get(version ?? '');
-    if (!ajv) {
-      ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-      ajv.addSchema(documentAt(document, version), 'openapi');
-      ajvs.set(version ?? '', ajv);
-    }
-    return ajv;
-  };
-  const validatorAt = (ptr: string, version?: string): ValidateFunction => {
-    const key = `${version ?? ''} ${ptr}`;
-    let v = validators.get(key);
+  const validatorAt = (ptr: string): ValidateFunction => {
+    let v = validators.get(ptr);
     if (!v) {
-      v = ajvAt(version).getSchema(`openapi#/${ptr}`);
+      v = ajv.getSchema(`openapi#/${ptr}`);
       if (!v) throw new Error(`no schema at #/${ptr}`);
-      validators.set(key, v);
+      validators.set(ptr, v);
     }
     return v;
   };
+  const versioned = versionedSchemas(document);
 
   const templates: Template[] = Object.keys(document.paths)
     .map((path) => ({
@@ -166,11 +167,37 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     return [node, target];
   };
 
-  const ajvErrors = (v: ValidateFunction, whole = '(body)'): string =>
+  const ajvErrors = (v: ValidateFunction, whole = '(body)', at = ''): string =>
     (v.errors ?? [])
       .slice(0, 5)
-      .map((e) => `${e.instancePath || whole} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`)
+      .map((e) => `${at + e.instancePath || whole} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`)
       .join('; ');
+
+  /**
+   * The microversioned parts of a body against their variant at `n`: the schema is walked along
+   * the value (properties, items, $refs) down to each $ref to a microversioned schema.
+   */
+  const versionProblems = (schema: Json | undefined, value: unknown, at: string, n: number, depth = 0): string[] => {
+    if (!schema || value === undefined || value === null || depth > 20) return [];
+    if (typeof schema.$ref === 'string') {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      const variants = versioned.get(name);
+      if (!variants) return versionProblems(deref(schema, '')[0], value, at, n, depth + 1);
+      const variant = variants.find((v) => v.min <= n && n <= v.max);
+      if (!variant) return [`${at || '(body)'}: ${name} has no variant at 1.${n}`];
+      const validate = validatorAt(`components/schemas/${pointer(variant.name)}`);
+      return validate(value) ? [] : [`${ajvErrors(validate, '(body)', at)} (${variant.name})`];
+    }
+    const out: string[] = [];
+    if (schema.properties && typeof value === 'object' && !Array.isArray(value))
+      for (const [k, sub] of Object.entries(schema.properties as Record<string, Json>))
+        if (Object.hasOwn(value, k)) out.push(...versionProblems(sub, (value as Json)[k], `${at}/${k}`, n, depth + 1));
+    if (schema.items && Array.isArray(value))
+      value.forEach((item, i) => {
+        out.push(...versionProblems(schema.items, item, `${at}/${i}`, n, depth + 1));
+      });
+    return out;
+  };
 
   const seen = new Set<string>();
   let count = 0;
@@ -211,12 +238,13 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
       if (!empty) out.push(`${label}: documented without a body, answered ${JSON.stringify(a.body).slice(0, 200)}`);
     } else if (media.schema) {
       const schemaPtr = `${responsePtr}/${pointer('content', 'application/json', 'schema')}`;
-      const validate = validatorAt(schemaPtr, version);
+      const validate = validatorAt(schemaPtr);
       const body = empty ? null : a.body;
       if (!validate(body))
-        out.push(
-          `${label}: body does not match ${template}'s ${key} schema${version ? ` at ${version}` : ''}: ${ajvErrors(validate)}`,
-        );
+        out.push(`${label}: body does not match ${template}'s ${key} schema: ${ajvErrors(validate)}`);
+      const atVersion = version ? versionProblems(media.schema, body, '', minor(version)) : [];
+      if (atVersion.length > 0)
+        out.push(`${label}: body does not match ${template}'s ${key} schema at ${version}: ${atVersion.join('; ')}`);
       // JSON held in a string (Ironic's error_message): annotations ajv does not check
       const [schema] = deref(media.schema, schemaPtr);
       for (const [name, prop] of Object.entries((schema?.properties ?? {}) as Record<string, Json>)) {
@@ -230,7 +258,7 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
           continue;
         }
         const [, innerPtr] = deref(prop.contentSchema, '');
-        const v = innerPtr ? validatorAt(innerPtr) : ajvAt().compile(prop.contentSchema);
+        const v = innerPtr ? validatorAt(innerPtr) : ajv.compile(prop.contentSchema);
         if (!v(inner)) out.push(`${label}: ${name}'s JSON does not match its contentSchema: ${ajvErrors(v)}`);
       }
     }
