@@ -3,7 +3,8 @@
  * writes them: a resource whose representation changes with the microversion is
  * `components.schemas.<Name>`, a `oneOf` of variants `<Name>_1_N`, each an object of the fields
  * the resource has at microversions min-ver to max-ver (`x-openstack: {min-ver, max-ver}`,
- * no other property), and every representation of it in an answer refers to it.
+ * no other property), and every representation of it in an answer refers to it. A resource the
+ * same at every microversion (no `since` in its table yet) is its one variant, not a oneOf.
  *
  * The variants are derived from the gateway's own field tables (the `since` table of a
  * resource's FieldVersions, the links a full node gains), never written out: a field added to a
@@ -126,14 +127,17 @@ function replaceRepresentations(node: unknown, found: Map<string, Found>): unkno
 function componentsOf({ resource, properties }: Found): Record<string, Json> {
   const variants = variantsOf(resource);
   const out: Record<string, Json> = {};
-  out[resource.name] = {
-    description: `A ${resource.name.toLowerCase()} as the API shows it: its fields depend on the microversion (the variant whose \`x-openstack\` range holds it) and on \`fields\`.`,
-    oneOf: variants.map((v) => ({ $ref: `#/components/schemas/${v.name}` })),
-    'x-openstack': { discriminator: 'microversion' },
-  };
+  const single = variants.length === 1;
+  // a resource the same at every microversion is its one variant (a oneOf of one says nothing)
+  if (!single)
+    out[resource.name] = {
+      description: `A ${resource.name.toLowerCase()} as the API shows it: its fields depend on the microversion (the variant whose \`x-openstack\` range holds it) and on \`fields\`.`,
+      oneOf: variants.map((v) => ({ $ref: `#/components/schemas/${v.name}` })),
+      'x-openstack': { discriminator: 'microversion' },
+    };
   for (const v of variants) {
     const range = v.min === v.max ? versionString(v.min) : `${versionString(v.min)}–${versionString(v.max)}`;
-    out[v.name] = {
+    out[single ? resource.name : v.name] = {
       type: 'object',
       description: `A ${resource.name.toLowerCase()} at microversion ${range}.`,
       properties: Object.fromEntries(

@@ -432,6 +432,2744 @@ export interface components {
     };
     /** @description The link to the next page (`…?limit=N&marker=<uuid of the last item>`), present when this page is full. */
     Next: string;
+    /** @description A node as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Node: components["schemas"]["Node_1_1"] | components["schemas"]["Node_1_3"] | components["schemas"]["Node_1_5"] | components["schemas"]["Node_1_6"] | components["schemas"]["Node_1_7"] | components["schemas"]["Node_1_12"] | components["schemas"]["Node_1_14"] | components["schemas"]["Node_1_20"] | components["schemas"]["Node_1_21"] | components["schemas"]["Node_1_24"] | components["schemas"]["Node_1_31"] | components["schemas"]["Node_1_32"] | components["schemas"]["Node_1_33"] | components["schemas"]["Node_1_37"] | components["schemas"]["Node_1_38"] | components["schemas"]["Node_1_40"] | components["schemas"]["Node_1_42"] | components["schemas"]["Node_1_44"] | components["schemas"]["Node_1_46"] | components["schemas"]["Node_1_47"] | components["schemas"]["Node_1_48"] | components["schemas"]["Node_1_49"] | components["schemas"]["Node_1_50"] | components["schemas"]["Node_1_51"] | components["schemas"]["Node_1_52"] | components["schemas"]["Node_1_61"] | components["schemas"]["Node_1_65"] | components["schemas"]["Node_1_66"] | components["schemas"]["Node_1_75"] | components["schemas"]["Node_1_82"];
+    /** @description A node at microversion 1.1–1.2. */
+    Node_1_1: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.3–1.4. */
+    Node_1_3: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.5. */
+    Node_1_5: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.6. */
+    Node_1_6: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.7–1.11. */
+    Node_1_7: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.12–1.13. */
+    Node_1_12: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.14–1.19. */
+    Node_1_14: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.20. */
+    Node_1_20: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.21–1.23. */
+    Node_1_21: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.24–1.30. */
+    Node_1_24: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.31. */
+    Node_1_31: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.32. */
+    Node_1_32: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.33–1.36. */
+    Node_1_33: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      storage_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.37. */
+    Node_1_37: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.38–1.39. */
+    Node_1_38: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.40–1.41. */
+    Node_1_40: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.42–1.43. */
+    Node_1_42: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.44–1.45. */
+    Node_1_44: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.46. */
+    Node_1_46: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.47. */
+    Node_1_47: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.48. */
+    Node_1_48: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.49. */
+    Node_1_49: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.50. */
+    Node_1_50: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.51. */
+    Node_1_51: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.52–1.60. */
+    Node_1_52: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.61–1.64. */
+    Node_1_61: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.65. */
+    Node_1_65: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.66–1.74. */
+    Node_1_66: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.75–1.81. */
+    Node_1_75: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.82–1.115. */
+    Node_1_82: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Port: components["schemas"]["Port_1_1"] | components["schemas"]["Port_1_18"] | components["schemas"]["Port_1_19"] | components["schemas"]["Port_1_24"] | components["schemas"]["Port_1_34"] | components["schemas"]["Port_1_53"];
+    /** @description A port at microversion 1.1–1.17. */
+    Port_1_1: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.18. */
+    Port_1_18: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.19–1.23. */
+    Port_1_19: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.24–1.33. */
+    Port_1_24: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.34–1.52. */
+    Port_1_34: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.53–1.115. */
+    Port_1_53: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.1–1.115. */
+    Portgroup: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A chassis at microversion 1.1–1.115. */
+    Chassis: {
+      uuid?: string;
+      description?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
   };
   responses: never;
   parameters: {
@@ -777,116 +3515,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -1012,96 +3641,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": {
-          uuid?: string;
-          name?: string | null;
-          instance_uuid?: string | null;
-          driver: string;
-          driver_info?: {
-            [key: string]: unknown;
-          } | null;
-          instance_info?: {
-            [key: string]: unknown;
-          } | null;
-          properties?: {
-            [key: string]: unknown;
-          } | null;
-          extra?: {
-            [key: string]: unknown;
-          } | null;
-          chassis_uuid?: string | null;
-          maintenance?: boolean | string;
-          console_enabled?: boolean | string;
-          resource_class?: string | null;
-          /** @description ISO 8601 date and time */
-          provision_updated_at?: string | null;
-          /** @description ISO 8601 date and time */
-          inspection_finished_at?: string | null;
-          /** @description ISO 8601 date and time */
-          inspection_started_at?: string | null;
-          boot_interface?: string | null;
-          console_interface?: string | null;
-          deploy_interface?: string | null;
-          inspect_interface?: string | null;
-          management_interface?: string | null;
-          power_interface?: string | null;
-          raid_interface?: string | null;
-          vendor_interface?: string | null;
-          network_interface?: string | null;
-          rescue_interface?: string | null;
-          storage_interface?: string | null;
-          traits?: string[];
-          bios_interface?: string | null;
-          conductor_group?: string | null;
-          automated_clean?: boolean | string | null;
-          owner?: string | null;
-          description?: string | null;
-          retired?: boolean | string | null;
-          retired_reason?: string | null;
-          lessee?: string | null;
-          network_data?: {
-            [key: string]: unknown;
-          } | null;
-          boot_mode?: string | null;
-          secure_boot?: boolean | string | null;
-          shard?: string | null;
-          /** @description read only: refused */
-          power_state?: unknown;
-          /** @description read only: refused */
-          target_power_state?: unknown;
-          /** @description read only: refused */
-          last_error?: unknown;
-          /** @description read only: refused */
-          provision_state?: unknown;
-          /** @description read only: refused */
-          reservation?: unknown;
-          /** @description read only: refused */
-          maintenance_reason?: unknown;
-          /** @description read only: refused */
-          target_provision_state?: unknown;
-          /** @description read only: refused */
-          driver_internal_info?: unknown;
-          /** @description read only: refused */
-          clean_step?: unknown;
-          /** @description read only: refused */
-          raid_config?: unknown;
-          /** @description read only: refused */
-          target_raid_config?: unknown;
-          /** @description read only: refused */
-          created_at?: unknown;
-          /** @description read only: refused */
-          updated_at?: unknown;
-          /** @description read only: refused */
-          links?: unknown;
-          /** @description read only: refused */
-          ports?: unknown;
-          /** @description read only: refused */
-          portgroups?: unknown;
-          /** @description read only: refused */
-          volume?: unknown;
-          /** @description read only: refused */
-          states?: unknown;
-        };
+        "application/json": components["schemas"]["Node"];
       };
     };
     responses: {
@@ -1114,116 +3654,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            instance_uuid?: string | null;
-            name?: string | null;
-            power_state?: string | null;
-            target_power_state?: string | null;
-            last_error?: string | null;
-            provision_state?: string | null;
-            reservation?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            maintenance?: boolean;
-            maintenance_reason?: string | null;
-            target_provision_state?: string | null;
-            console_enabled?: boolean;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver?: string | null;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver_internal_info?: {
-              [key: string]: unknown;
-            } | null;
-            clean_step?: {
-              [key: string]: unknown;
-            } | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            resource_class?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            bios_interface?: string | null;
-            fault?: string | null;
-            deploy_step?: {
-              [key: string]: unknown;
-            } | null;
-            conductor_group?: string;
-            automated_clean?: boolean | null;
-            protected?: boolean;
-            protected_reason?: string | null;
-            conductor?: string | null;
-            owner?: string | null;
-            description?: string | null;
-            allocation_uuid?: string | null;
-            retired?: boolean | null;
-            retired_reason?: string | null;
-            lessee?: string | null;
-            network_data?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-            shard?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            states?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-          };
+          "application/json": components["schemas"]["Node"];
         };
       };
       /** @description Bad Request */
@@ -1420,116 +3851,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -1670,116 +3992,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            instance_uuid?: string | null;
-            name?: string | null;
-            power_state?: string | null;
-            target_power_state?: string | null;
-            last_error?: string | null;
-            provision_state?: string | null;
-            reservation?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            maintenance?: boolean;
-            maintenance_reason?: string | null;
-            target_provision_state?: string | null;
-            console_enabled?: boolean;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver?: string | null;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver_internal_info?: {
-              [key: string]: unknown;
-            } | null;
-            clean_step?: {
-              [key: string]: unknown;
-            } | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            resource_class?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            bios_interface?: string | null;
-            fault?: string | null;
-            deploy_step?: {
-              [key: string]: unknown;
-            } | null;
-            conductor_group?: string;
-            automated_clean?: boolean | null;
-            protected?: boolean;
-            protected_reason?: string | null;
-            conductor?: string | null;
-            owner?: string | null;
-            description?: string | null;
-            allocation_uuid?: string | null;
-            retired?: boolean | null;
-            retired_reason?: string | null;
-            lessee?: string | null;
-            network_data?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-            shard?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            states?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-          };
+          "application/json": components["schemas"]["Node"];
         };
       };
       /** @description Bad Request */
@@ -2087,116 +4300,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            instance_uuid?: string | null;
-            name?: string | null;
-            power_state?: string | null;
-            target_power_state?: string | null;
-            last_error?: string | null;
-            provision_state?: string | null;
-            reservation?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            maintenance?: boolean;
-            maintenance_reason?: string | null;
-            target_provision_state?: string | null;
-            console_enabled?: boolean;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver?: string | null;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver_internal_info?: {
-              [key: string]: unknown;
-            } | null;
-            clean_step?: {
-              [key: string]: unknown;
-            } | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            resource_class?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            bios_interface?: string | null;
-            fault?: string | null;
-            deploy_step?: {
-              [key: string]: unknown;
-            } | null;
-            conductor_group?: string;
-            automated_clean?: boolean | null;
-            protected?: boolean;
-            protected_reason?: string | null;
-            conductor?: string | null;
-            owner?: string | null;
-            description?: string | null;
-            allocation_uuid?: string | null;
-            retired?: boolean | null;
-            retired_reason?: string | null;
-            lessee?: string | null;
-            network_data?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-            shard?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            states?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-          };
+          "application/json": components["schemas"]["Node"];
         };
       };
       /** @description Bad Request */
@@ -9111,40 +11215,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -9289,40 +11360,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -9482,40 +11520,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -9643,40 +11648,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -9954,40 +11926,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -10153,40 +12092,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -10328,40 +12234,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -10505,40 +12378,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -10680,40 +12520,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -10847,38 +12654,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11020,38 +12796,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -11205,38 +12950,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11364,38 +13078,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -11673,38 +13356,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -11864,38 +13516,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12031,38 +13652,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12192,28 +13782,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            chassis: ({
-                uuid?: string;
-                description?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                nodes?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            chassis: components["schemas"]["Chassis"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12345,28 +13914,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Chassis"];
         };
       };
       /** @description Bad Request */
@@ -12516,28 +14064,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            chassis: ({
-                uuid?: string;
-                description?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                nodes?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            chassis: components["schemas"]["Chassis"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12665,28 +14192,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Chassis"];
         };
       };
       /** @description Bad Request */
@@ -12964,28 +14470,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Chassis"];
         };
       };
       /** @description Bad Request */
@@ -13173,116 +14658,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13459,116 +14835,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
