@@ -16,12 +16,13 @@
  * the resource that has no `since` (its fields of 1.1), and nothing that is not a field or a
  * link of it. A request body has no `links`, so it is never taken for one.
  */
+import { ALLOCATION_FIELD_SINCE, ALLOCATION_FIELDS } from './api-utils/allocation.ts';
 import { NODE_FIELD_VERSIONS, NODE_FIELDS, NODE_LINK_VERSIONS } from './api-utils/node.ts';
 import { PORT } from './api-utils/port.ts';
 import type { ResourceSpec } from './api-utils/resource.ts';
 import { CHASSIS } from './routes/chassis.ts';
 import { PORTGROUP } from './routes/portgroups.ts';
-import { MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from './versions.ts';
+import { MINOR_52_ALLOCATION, MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from './versions.ts';
 
 type Json = Record<string, unknown>;
 
@@ -29,6 +30,8 @@ type Json = Record<string, unknown>;
 export interface VersionedResource {
   /** the component name (`Node`); variants are `<name>_1_<min>` */
   readonly name: string;
+  /** the microversion the resource appears at (its routes' minVersion); 1.1 when absent */
+  readonly min?: Microversion;
   /** every field of the API representation at the newest microversion (links excluded) */
   readonly fields: readonly string[];
   /** field → the microversion it appears from (absent: from 1.1) */
@@ -50,6 +53,13 @@ export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
   fromSpec('Port', PORT),
   fromSpec('Portgroup', PORTGROUP, { ports: MINOR_MIN_VERSION }),
   fromSpec('Chassis', CHASSIS, { nodes: MINOR_MIN_VERSION }),
+  {
+    name: 'Allocation',
+    min: MINOR_52_ALLOCATION,
+    fields: ALLOCATION_FIELDS,
+    since: ALLOCATION_FIELD_SINCE,
+    links: {},
+  },
 ];
 
 export const versionString = (minor: number): string => `1.${minor}`;
@@ -72,13 +82,13 @@ const sinceOf = (table: Readonly<Record<string, Microversion>>, key: string): nu
  */
 export function variantsOf(
   resource: VersionedResource,
-  min: number = MINOR_MIN_VERSION,
+  min: number = resource.min ?? MINOR_MIN_VERSION,
   max: number = MINOR_MAX_VERSION,
 ): Variant[] {
   const keys: [string, number][] = [
-    ...resource.fields.map((f): [string, number] => [f, sinceOf(resource.since, f)]),
-    ['links', MINOR_MIN_VERSION],
-    ...Object.keys(resource.links).map((l): [string, number] => [l, sinceOf(resource.links, l)]),
+    ...resource.fields.map((f): [string, number] => [f, Math.max(min, sinceOf(resource.since, f))]),
+    ['links', min],
+    ...Object.keys(resource.links).map((l): [string, number] => [l, Math.max(min, sinceOf(resource.links, l))]),
   ];
   const starts = [...new Set([min, ...keys.map(([, since]) => since).filter((v) => v > min && v <= max)])].sort(
     (a, b) => a - b,
@@ -127,11 +137,12 @@ function replaceRepresentations(node: unknown, found: Map<string, Found>): unkno
 function componentsOf({ resource, properties }: Found): Record<string, Json> {
   const variants = variantsOf(resource);
   const out: Record<string, Json> = {};
+  const a = `${/^[AEIOU]/.test(resource.name) ? 'An' : 'A'} ${resource.name.toLowerCase()}`;
   const single = variants.length === 1;
   // a resource the same at every microversion is its one variant (a oneOf of one says nothing)
   if (!single)
     out[resource.name] = {
-      description: `A ${resource.name.toLowerCase()} as the API shows it: its fields depend on the microversion (the variant whose \`x-openstack\` range holds it) and on \`fields\`.`,
+      description: `${a} as the API shows it: its fields depend on the microversion (the variant whose \`x-openstack\` range holds it) and on \`fields\`.`,
       oneOf: variants.map((v) => ({ $ref: `#/components/schemas/${v.name}` })),
       'x-openstack': { discriminator: 'microversion' },
     };
@@ -139,7 +150,7 @@ function componentsOf({ resource, properties }: Found): Record<string, Json> {
     const range = v.min === v.max ? versionString(v.min) : `${versionString(v.min)}–${versionString(v.max)}`;
     out[single ? resource.name : v.name] = {
       type: 'object',
-      description: `A ${resource.name.toLowerCase()} at microversion ${range}.`,
+      description: `${a} at microversion ${range}.`,
       properties: Object.fromEntries(
         v.properties.map((p) => [p, properties[p] ?? { description: 'not documented by its route schema' }]),
       ),

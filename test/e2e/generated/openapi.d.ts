@@ -3170,6 +3170,58 @@ export interface components {
           type?: string;
         }[];
     };
+    /** @description An allocation as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Allocation: components["schemas"]["Allocation_1_52"] | components["schemas"]["Allocation_1_60"];
+    /** @description An allocation at microversion 1.52–1.59. */
+    Allocation_1_52: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      candidate_nodes?: string[];
+      extra?: {
+        [key: string]: unknown;
+      };
+      last_error?: string | null;
+      name?: string | null;
+      resource_class?: string | null;
+      /** @description allocating, active or error */
+      state?: string;
+      traits?: string[];
+      node_uuid?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An allocation at microversion 1.60–1.115. */
+    Allocation_1_60: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      candidate_nodes?: string[];
+      extra?: {
+        [key: string]: unknown;
+      };
+      last_error?: string | null;
+      name?: string | null;
+      /** @description the project owning the allocation (1.60) */
+      owner?: string | null;
+      resource_class?: string | null;
+      /** @description allocating, active or error */
+      state?: string;
+      traits?: string[];
+      node_uuid?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
   };
   responses: never;
   parameters: {
@@ -19558,32 +19610,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            allocations: ({
-                uuid?: string;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                candidate_nodes?: string[];
-                extra?: {
-                  [key: string]: unknown;
-                };
-                last_error?: string | null;
-                name?: string | null;
-                /** @description the project owning the allocation (1.60) */
-                owner?: string | null;
-                resource_class?: string | null;
-                /** @description allocating, active or error */
-                state?: string;
-                traits?: string[];
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                node_uuid?: string | null;
-                [key: string]: unknown;
-              })[];
+            allocations: components["schemas"]["Allocation"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -19722,32 +19749,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
@@ -19909,32 +19911,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
@@ -20236,32 +20213,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
@@ -20423,32 +20375,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
