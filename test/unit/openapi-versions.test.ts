@@ -11,10 +11,10 @@ import { after, before, test } from 'node:test';
 import { NODE_FIELD_VERSIONS, NODE_FIELDS, NODE_LINK_VERSIONS } from '../../src/http/api-utils/node.ts';
 import { PORT } from '../../src/http/api-utils/port.ts';
 import { VERSIONED_RESOURCES } from '../../src/http/openapi-versions.ts';
-import type { RouteDef } from '../../src/http/route.ts';
+import { route, type RouteDef } from '../../src/http/route.ts';
 import { resourceRoutes } from '../../src/http/routes/index.ts';
 import { rootRoutes } from '../../src/http/routes/root.ts';
-import { MINOR_MAX_VERSION, MINOR_MIN_VERSION } from '../../src/http/versions.ts';
+import { MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from '../../src/http/versions.ts';
 import { renderOpenApi } from '../../src/tools/openapi.ts';
 import { testGateway, type TestGateway } from '../support/app.ts';
 import { openApiCheck, type HttpAnswer } from '../support/openapi-check.ts';
@@ -49,7 +49,7 @@ function operationIdsOf(def: RouteDef): string[] {
   return methods.map((m) => `${def.operationId}${m.charAt(0)}${m.slice(1).toLowerCase()}`);
 }
 
-test("every /v1 operation's x-openstack min-ver is its route's minVersion, and only /v1 operations have one", () => {
+test("every /v1 operation's x-openstack min-ver (max-ver) is its route's minVersion (maxVersion), and only /v1 operations have one", () => {
   const ops = operations();
   let versioned = 0;
   for (const def of [...rootRoutes, ...resourceRoutes]) {
@@ -63,7 +63,10 @@ test("every /v1 operation's x-openstack min-ver is its route's minVersion, and o
         versioned++;
         assert.deepEqual(
           x,
-          { 'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}` },
+          {
+            'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}`,
+            ...(def.maxVersion !== undefined ? { 'max-ver': `1.${def.maxVersion}` } : {}),
+          },
           `${id}: x-openstack of ${found.method.toUpperCase()} ${found.path}`,
         );
       } else assert.equal(x, undefined, `${id} is not microversioned`);
@@ -123,7 +126,7 @@ test('each microversioned resource: variants cover its first microversion to the
   assert.equal(VERSIONED_RESOURCES.find((r) => r.name === 'Port')?.since, PORT.versions.since);
 });
 
-test('node, port, portgroup and chassis answers in the paths refer to their microversioned schema', () => {
+test('node, port, portgroup, chassis and allocation answers in the paths refer to their microversioned schema', () => {
   const text = JSON.stringify(doc.paths);
   for (const name of ['Node', 'Port', 'Portgroup', 'Chassis', 'Allocation']) {
     const refs = text.split(`"$ref":"#/components/schemas/${name}"`).length - 1;
@@ -233,4 +236,31 @@ test('the checker holds an answer to the variant of its microversion', async () 
     check.problems({ ...answer, body: { ports } }).join('\n'),
     /\/ports\/0 must NOT have additional properties.*pxe_enabled/,
   );
+});
+
+test('a route that stops at a microversion answers 404 above it, and the document says max-ver', async () => {
+  const stops = route({
+    method: 'GET',
+    url: '/v1/stops-at-1-5',
+    operationId: 'showStopsAt15',
+    minVersion: 2 as Microversion,
+    maxVersion: 5 as Microversion,
+    policy: null,
+    rpc: [],
+    status: 200,
+    summary: 'a route of 1.2–1.5',
+    schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } },
+    handler: async () => ({ ok: true }),
+  });
+  const small = await testGateway({ routes: [stops], config: { pin_release_version: undefined } });
+  try {
+    const status = async (version: string) =>
+      (await small.app.inject({ url: '/v1/stops-at-1-5', headers: { 'x-openstack-ironic-api-version': version } }))
+        .statusCode;
+    assert.deepEqual(await Promise.all(['1.1', '1.2', '1.5', '1.6', 'latest'].map(status)), [404, 200, 200, 404, 404]);
+    const op = (small.app.swagger() as Json).paths['/v1/stops-at-1-5'].get;
+    assert.deepEqual(op['x-openstack'], { 'min-ver': '1.2', 'max-ver': '1.5' });
+  } finally {
+    await small.close();
+  }
 });
