@@ -60,6 +60,8 @@ export const OBJECT_CLASS_METHODS = {
     'list_by_portgroup_id',
     // issue 14, the resources slice: GET /v1/ports?shard= (1.82)
     'list_by_node_shards',
+    // issue 15, slice ports: GET/PATCH /v1/ports/{name} (39.0, every microversion)
+    'get_by_name',
   ],
   Portgroup: [
     'get_by_id',
@@ -738,7 +740,8 @@ export interface RunbookFields extends Stamped {
   extra: Dict;
   public: boolean;
   owner: string | null;
-  traits?: IronicObject<ObjectListFields<RunbookTraitFields>> | null;
+  // ListOfStringsField (39.0's objects/runbook.py), read from the runbook_traits rows
+  traits?: string[];
 }
 export interface RunbookTraitFields extends Stamped {
   runbook_id: number;

@@ -83,6 +83,19 @@ const ERROR = {
   required: ['error_message'],
 } as const;
 
+/** 39.0's JSON limits middleware's body: raw, not wrapped in error_message (issue 15). */
+const RAW_FAULT = {
+  type: 'object',
+  description:
+    'The refusal of a JSON body nested too deeply (400) or too large (413) by the JSON limits, before the API (39.0).',
+  properties: {
+    faultcode: { type: 'string', enum: ['Client'] },
+    faultstring: { type: 'string' },
+  },
+  required: ['faultcode', 'faultstring'],
+  additionalProperties: false,
+} as const;
+
 const NEXT = {
   type: 'string',
   description:
@@ -111,6 +124,24 @@ const HEADERS = {
     {
       description:
         'The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down).',
+      required: false,
+      schema: VERSION_VALUE,
+    },
+  ],
+  // issue 15: 39.0's JSON limits middleware refuses a body (400, 413) before the API, without
+  // the version headers
+  MinimumVersionUnlessRefused: [
+    'X-OpenStack-Ironic-API-Minimum-Version',
+    {
+      description: 'The oldest microversion served; absent when the JSON limits refused the body (39.0).',
+      required: false,
+      schema: VERSION_VALUE,
+    },
+  ],
+  MaximumVersionUnlessRefused: [
+    'X-OpenStack-Ironic-API-Maximum-Version',
+    {
+      description: 'The newest microversion served; absent when the JSON limits refused the body (39.0).',
       required: false,
       schema: VERSION_VALUE,
     },
@@ -291,6 +322,22 @@ function rewriteResponses(path: string, method: string, op: Operation): void {
       props.next = ref('schemas', 'Next');
     response.headers = { ...headersFor(path, status), ...response.headers };
   }
+  // issue 15: a body may be refused by the JSON limits (39.0), raw and without version headers
+  if (BODY_METHODS.has(method))
+    for (const status of ['400', '413']) {
+      const response = responses[status] ?? errorResponse(status);
+      responses[status] = response;
+      response.content = {
+        'application/json': { schema: { anyOf: [ref('schemas', 'Error'), ref('schemas', 'RawFault')] } },
+      };
+      response.headers = { ...headersFor(path, status), ...response.headers };
+      if (isVersioned(path))
+        Object.assign(response.headers, {
+          [HEADERS.MinimumVersionUnlessRefused[0]]: ref('headers', 'MinimumVersionUnlessRefused'),
+          [HEADERS.MaximumVersionUnlessRefused[0]]: ref('headers', 'MaximumVersionUnlessRefused'),
+          [HEADERS.VersionIfNegotiated[0]]: ref('headers', 'VersionIfNegotiated'),
+        });
+    }
   // statuses in numeric order, as a reader expects them
   op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -307,7 +354,7 @@ export function withSharedComponents<D>(doc: D): D {
   }
   out.components ??= {};
   const components = out.components;
-  components.schemas = { ...components.schemas, Error: ERROR, Fault: FAULT, Next: NEXT };
+  components.schemas = { ...components.schemas, Error: ERROR, Fault: FAULT, Next: NEXT, RawFault: RAW_FAULT };
   components.parameters = { ...components.parameters, ...PARAMETERS };
   components.headers = {
     ...components.headers,

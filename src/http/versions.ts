@@ -254,3 +254,81 @@ export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
 }
+
+// Issue 15, slice nodes (1.83 child nodes … 1.115 node history fields): utils.py's predicates
+// of 39.0 these routes read, by their Ironic names, and the release gate of behaviour that
+// depends on the pin rather than on the request's microversion.
+export const allowChildNodes = gate(MINOR_83_PARENT_CHILD_NODES);
+export const allowFirmwareInterface = gate(MINOR_86_FIRMWARE_INTERFACE);
+export const allowDisablePowerOff = gate(MINOR_95_DISABLE_POWER_OFF);
+export const allowNodeInstanceName = gate(MINOR_104_NODE_INSTANCE_NAME);
+export const allowNodeHealth = gate(MINOR_109_NODE_HEALTH);
+export const allowNodeHistoryProject = gate(MINOR_113_NODE_HISTORY_PROJECT);
+export const allowNodeHistoryFields = gate(MINOR_115_NODE_HISTORY_FIELDS);
+// the /v1 document's links (root documents are this slice's): utils.py's names
+export const allowRunbooks = gate(MINOR_92_RUNBOOKS);
+export const allowInspectionRules = gate(MINOR_96_INSPECTION_RULES);
+export const newContinueInspectionEndpoint = gate(MINOR_84_CONTINUE_INSPECTION);
+/** check_allow_child_node_params: include_children / parent_node below 1.83 → 406 naming 1.83. */
+export function checkAllowChildNodeParams(request: Versioned, includeChildren: unknown, parentNode: unknown): void {
+  if ((includeChildren !== undefined || parentNode !== undefined) && !allowChildNodes(request))
+    throw needsVersion(MINOR_83_PARENT_CHILD_NODES);
+}
+/** check_allow_filter_by_instance_name: 406 `instance_name is not acceptable in this API version`. */
+export function checkAllowFilterByInstanceName(request: Versioned, instanceName: unknown): void {
+  if (instanceName !== undefined && !allowNodeInstanceName(request))
+    throw notAcceptable('instance_name is not acceptable in this API version');
+}
+/**
+ * Whether the gateway answers as an Ironic release that serves microversion `v` (the pinned
+ * release's REST maximum, or the newest): behaviour a release introduced at every microversion
+ * together with `v` (e.g. 39.0's `.json` handling came with 1.91) follows the pin, not the
+ * request. The same gate as servesAntelope (api-utils/port.ts), for any release.
+ */
+export function servesRelease(
+  request: { readonly server: { readonly apiMaxMinor: number } },
+  v: Microversion,
+): boolean {
+  return request.server.apiMaxMinor >= v;
+}
+
+/**
+ * Whether the gateway answers as Ironic 39.0 (unpinned, or pinned to a release after 21.4)
+ * where 39.0 changed behaviour at every microversion; pinned to 21.4 or older it answers as
+ * 21.4 does.
+ */
+export function servesHibiscus(request: { readonly server: { readonly apiMaxMinor: number } }): boolean {
+  return servesRelease(request, MINOR_83_PARENT_CHILD_NODES);
+}
+// Issue 15, slice provision: utils.py's predicates of the provisioning verbs 1.85–1.110.
+export const allowUnholdVerb = gate(MINOR_85_UNHOLD_VERB);
+export const allowServiceVerb = gate(MINOR_87_SERVICE);
+export const allowDeployAbort = gate(MINOR_110_DEPLOYWAIT_ABORT);
+// Issue 15, slice ports: utils.py's predicates of 1.88–1.111 for ports and portgroups, by their
+// Ironic names (1.97's ?description_contains= and 1.99's ?conductor_groups= are not gated).
+export const allowPortName = gate(MINOR_88_PORT_NAME);
+/** allow_ovn_vtep_version: the OVN VTEP keys of local_link_connection, 1.90 up to (not including) 1.105. */
+export const allowOvnVtepVersion = (request: Versioned): boolean =>
+  allows(request, MINOR_90_OVN_VTEP) && !allows(request, MINOR_105_REMOVE_OVN_VTEP);
+export const allowNodeIdentAsParamForPortCreation = gate(MINOR_94_PORT_NODENAME);
+export const allowPortDescription = gate(MINOR_97_PORT_DESCRIPTION);
+export const allowPortVendor = gate(MINOR_100_PORT_VENDOR);
+export const allowPortCategory = gate(MINOR_101_PORT_CATEGORY);
+export const allowPortgroupPhysicalNetwork = gate(MINOR_102_PORTGROUP_PHYSICAL_NETWORK);
+export const allowPortgroupCategory = gate(MINOR_103_PORTGROUP_CATEGORY);
+export const allowPortAvailableForDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
+export const allowPortgroupDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
+/** check_allow_portgroup_filter_by_shard: `?shard=` on portgroups below 1.106 is 406 naming the version. */
+export function checkAllowPortgroupFilterByShard(request: Versioned, shard: unknown): void {
+  if (shard !== undefined && !allows(request, MINOR_106_PORTGROUP_SHARD)) throw needsVersion(MINOR_106_PORTGROUP_SHARD);
+}
+// Issue 15, slice vmedia (virtual media, firmware, the in-band inspection callback): utils.py's predicates.
+/** allow_continue_inspection_endpoint: 1.84+, and exactly 1.1 (ironic-inspector's callback, no version header). */
+export function allowContinueInspectionEndpoint(request: Versioned): boolean {
+  return newContinueInspectionEndpoint(request) || request.apiVersion.minor === MINOR_1_INITIAL_VERSION;
+}
+export const allowFirmwareIdentity = gate(MINOR_114_FIRMWARE_IDENTITY);
+export const allowAttachDetachVmedia = gate(MINOR_89_ATTACH_DETACH_VMEDIA);
+export const allowGetVmedia = gate(MINOR_93_GET_VMEDIA);
+// Issue 15, slice runbooks: utils.py's predicates (39.0) of runbooks and inspection rules
+export const allowRunbookTraits = gate(MINOR_112_RUNBOOK_TRAITS);

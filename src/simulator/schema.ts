@@ -435,6 +435,118 @@ export const DEPLOY_TEMPLATE: ObjectClass = {
   notFound: ['DeployTemplateNotFound', 'template', 'Deploy template'],
 };
 
+// ---- issue 15, slice vmedia: firmware components (39.0's objects/firmware.py)
+
+/** FirmwareComponent 1.2 (vendor, model, serial_number 1.2). */
+export const FIRMWARE_COMPONENT: ObjectClass = {
+  name: 'FirmwareComponent',
+  version: '1.2',
+  fields: [
+    'id',
+    'node_id',
+    'component',
+    'initial_version',
+    'current_version',
+    'last_version_flashed',
+    'vendor',
+    'model',
+    'serial_number',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: { current_version: null, last_version_flashed: null, vendor: null, model: null, serial_number: null },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['FirmwareComponentNotFound', 'name', 'Firmware component'],
+};
+
+/** FirmwareComponentList 1.1: `objects`, the FirmwareComponent rows of a node. */
+export const FIRMWARE_COMPONENT_LIST: ObjectClass = {
+  name: 'FirmwareComponentList',
+  version: '1.1',
+  fields: ['objects', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: [],
+  notFound: ['FirmwareComponentNotFound', 'name', 'Firmware component'],
+};
+
+// ---- issue 15, slice runbooks: Runbook 1.2, RunbookTrait(List) 1.0, InspectionRule 1.1 (39.0's objects/)
+
+/**
+ * Runbook 1.2 (description and traits 1.2): steps are rows of their own table, answered as
+ * `{interface, step, args, order}`; traits a plain list of strings (ListOfStringsField, read
+ * from the runbook_traits rows); an unset extra reads back as `{}`.
+ */
+export const RUNBOOK: ObjectClass = {
+  name: 'Runbook',
+  version: '1.2',
+  fields: [
+    'id',
+    'uuid',
+    'name',
+    'description',
+    'steps',
+    'disable_ramdisk',
+    'extra',
+    'public',
+    'owner',
+    'traits',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: { description: null, steps: [], disable_ramdisk: false, extra: {}, public: false, owner: null, traits: [] },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['RunbookNotFound', 'runbook', 'Runbook'],
+};
+
+/** RunbookTrait 1.0: one (runbook_id, trait) row; the simulator keeps them in the runbook's `traits`. */
+export const RUNBOOK_TRAIT: ObjectClass = {
+  name: 'RunbookTrait',
+  version: '1.0',
+  fields: ['runbook_id', 'trait', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: ['created_at', 'updated_at'],
+  notFound: ['RunbookTraitNotFound', 'trait', 'Runbook trait'],
+};
+
+export const RUNBOOK_TRAIT_LIST: ObjectClass = {
+  name: 'RunbookTraitList',
+  version: '1.0',
+  fields: ['objects', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: [],
+  notFound: ['RunbookNotFound', 'runbook', 'Runbook'],
+};
+
+/** InspectionRule 1.1 (1.1 makes methods remotable). */
+export const INSPECTION_RULE: ObjectClass = {
+  name: 'InspectionRule',
+  version: '1.1',
+  fields: [
+    'id',
+    'uuid',
+    'priority',
+    'description',
+    'sensitive',
+    'phase',
+    'scope',
+    'actions',
+    'conditions',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    priority: 0,
+    description: null,
+    sensitive: false,
+    phase: 'main',
+    scope: null,
+    actions: [],
+    conditions: [],
+  },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['InspectionRuleNotFound', 'rule', 'Rule'],
+};
+
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
   [
     NODE,
@@ -450,6 +562,14 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
     NODE_INVENTORY,
     ALLOCATION,
     DEPLOY_TEMPLATE,
+    // issue 15, slice vmedia
+    FIRMWARE_COMPONENT,
+    FIRMWARE_COMPONENT_LIST,
+    // issue 15, slice runbooks
+    RUNBOOK,
+    RUNBOOK_TRAIT,
+    RUNBOOK_TRAIT_LIST,
+    INSPECTION_RULE,
   ].map((c) => [c.name, c]),
 );
 
@@ -515,4 +635,15 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
   ],
   Allocation: [['owner', '1.1']],
   DeployTemplate: [['extra', '1.1']],
+  // issue 15, slice vmedia
+  FirmwareComponent: [
+    ['vendor', '1.2'],
+    ['model', '1.2'],
+    ['serial_number', '1.2'],
+  ],
+  // issue 15, slice runbooks
+  Runbook: [
+    ['description', '1.2'],
+    ['traits', '1.2'],
+  ],
 };

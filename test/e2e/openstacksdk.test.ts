@@ -37,6 +37,8 @@ const STEPS = [
   'undeploy, wait_for_nodes_provision_state available',
   'allocation create, wait, get, list, update, delete',
   'deploy template create, get, list, update; delete refused (501)',
+  // issue 15
+  'runbooks through the proxy session (1.92, 1.112 traits); delete refused (501)',
   'delete port, port group, nodes, chassis',
 ];
 

@@ -175,6 +175,22 @@ export interface paths {
     /** Show the inventory and plugin data inspection stored for a node (1.81) */
     get: operations["showNodeInventory"];
   };
+  "/v1/nodes/{node_ident}/children": {
+    /** List the uuids of a node's child nodes (1.83) */
+    get: operations["listNodeChildren"];
+  };
+  "/v1/nodes/{node_ident}/vmedia": {
+    /** Show a node's virtual media devices (1.93): the driver's answer as it is (redfish: a list of {media_types, inserted, image}); fake-hardware does not support it (400) */
+    get: operations["showNodeVirtualMedia"];
+    /** Attach a virtual media device to a node (1.89), in the background: a failure shows in last_error and the node's history. image_download_source is validated but, as in ironic-api 39.0, never sent to the conductor */
+    post: operations["attachNodeVirtualMedia"];
+    /** Detach virtual media devices from a node (1.89): those of device_types, or all, in the background */
+    delete: operations["detachNodeVirtualMedia"];
+  };
+  "/v1/nodes/{node_ident}/firmware": {
+    /** List a node's firmware components (1.86; vendor, model and serial_number 1.114). `detail` is refused, as by ironic-api 39.0 */
+    get: operations["listNodeFirmwareComponents"];
+  };
   "/v1/ports": {
     /** List ports (/v1/ports) */
     get: operations["listPorts"];
@@ -186,7 +202,7 @@ export interface paths {
     get: operations["listPortsDetailed"];
   };
   "/v1/ports/{port_uuid}": {
-    /** Show a port */
+    /** Show a port (by uuid; on 39.0 also by name, at every microversion) */
     get: operations["showPort"];
     /** Delete a port */
     delete: operations["deletePort"];
@@ -313,6 +329,10 @@ export interface paths {
     /** Heartbeat from the deploy ramdisk (no authentication; 1.22+): agent_token (required), agent_version 1.36+, agent_verify_ca 1.68+, agent_status and agent_status_message 1.72+. During cleaning the conductor then casts continue_node_clean to itself when the agent reports a finished clean step. */
     post: operations["heartbeatNode"];
   };
+  "/v1/continue_inspection": {
+    /** In-band inspection data from the ramdisk (no authentication; 1.84, and exactly 1.1 as ironic-inspector's callback): the node is found by node_uuid, its MAC addresses or BMC address, and its inspection continues. At 1.84+ the answer is a lookup's (with a fresh agent token); at 1.1 `{"uuid": …}` */
+    post: operations["continueInspection"];
+  };
   "/v1/volume": {
     /** The volume resources (1.32+) */
     get: operations["showVolume"];
@@ -407,6 +427,48 @@ export interface paths {
     /** List shards and their node counts (1.82) */
     get: operations["listShards"];
   };
+  "/v1/runbooks": {
+    /** List runbooks (1.92) */
+    get: operations["listRunbooks"];
+    /** Create a runbook (1.92): a name (a trait below 1.112) and its clean/service steps */
+    post: operations["createRunbook"];
+  };
+  "/v1/runbooks/{runbook_ident}": {
+    /** Show a runbook (1.92): the caller project’s, or any public one */
+    get: operations["showRunbook"];
+    /** Delete a runbook (1.92): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+    delete: operations["deleteRunbook"];
+    /** Update a runbook (1.92, JSON Patch of name, steps, disable_ramdisk, extra, owner, public; description 1.112) */
+    patch: operations["updateRunbook"];
+  };
+  "/v1/runbooks/{runbook_ident}/traits": {
+    /** List the traits of a runbook (1.112) */
+    get: operations["listRunbookTraits"];
+    /** Replace the traits of a runbook (1.112): {"traits": [...]} */
+    put: operations["setRunbookTraits"];
+    /** Remove every trait of a runbook (1.112) */
+    delete: operations["removeRunbookTraits"];
+  };
+  "/v1/runbooks/{runbook_ident}/traits/{trait}": {
+    /** Add one trait to a runbook (1.112), no body */
+    put: operations["addRunbookTrait"];
+    /** Remove one trait of a runbook (1.112); a trait it does not have is a no-op */
+    delete: operations["removeRunbookTrait"];
+  };
+  "/v1/inspection_rules": {
+    /** List inspection rules (1.96) */
+    get: operations["listInspectionRules"];
+    /** Create an inspection rule (1.96): actions, conditions, priority, phase (main), sensitive */
+    post: operations["createInspectionRule"];
+  };
+  "/v1/inspection_rules/{inspection_rule_uuid}": {
+    /** Show an inspection rule (1.96) */
+    get: operations["showInspectionRule"];
+    /** Delete an inspection rule (1.96): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+    delete: operations["deleteInspectionRule"];
+    /** Update an inspection rule (1.96, JSON Patch); the sensitive flag cannot be unset */
+    patch: operations["updateInspectionRule"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -432,8 +494,14 @@ export interface components {
     };
     /** @description The link to the next page (`…?limit=N&marker=<uuid of the last item>`), present when this page is full. */
     Next: string;
+    /** @description The refusal of a JSON body nested too deeply (400) or too large (413) by the JSON limits, before the API (39.0). */
+    RawFault: {
+      /** @enum {string} */
+      faultcode: "Client";
+      faultstring: string;
+    };
     /** @description A node as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
-    Node: components["schemas"]["Node_1_1"] | components["schemas"]["Node_1_3"] | components["schemas"]["Node_1_5"] | components["schemas"]["Node_1_6"] | components["schemas"]["Node_1_7"] | components["schemas"]["Node_1_12"] | components["schemas"]["Node_1_14"] | components["schemas"]["Node_1_20"] | components["schemas"]["Node_1_21"] | components["schemas"]["Node_1_24"] | components["schemas"]["Node_1_31"] | components["schemas"]["Node_1_32"] | components["schemas"]["Node_1_33"] | components["schemas"]["Node_1_37"] | components["schemas"]["Node_1_38"] | components["schemas"]["Node_1_40"] | components["schemas"]["Node_1_42"] | components["schemas"]["Node_1_44"] | components["schemas"]["Node_1_46"] | components["schemas"]["Node_1_47"] | components["schemas"]["Node_1_48"] | components["schemas"]["Node_1_49"] | components["schemas"]["Node_1_50"] | components["schemas"]["Node_1_51"] | components["schemas"]["Node_1_52"] | components["schemas"]["Node_1_61"] | components["schemas"]["Node_1_65"] | components["schemas"]["Node_1_66"] | components["schemas"]["Node_1_75"] | components["schemas"]["Node_1_82"];
+    Node: components["schemas"]["Node_1_1"] | components["schemas"]["Node_1_3"] | components["schemas"]["Node_1_5"] | components["schemas"]["Node_1_6"] | components["schemas"]["Node_1_7"] | components["schemas"]["Node_1_12"] | components["schemas"]["Node_1_14"] | components["schemas"]["Node_1_20"] | components["schemas"]["Node_1_21"] | components["schemas"]["Node_1_24"] | components["schemas"]["Node_1_31"] | components["schemas"]["Node_1_32"] | components["schemas"]["Node_1_33"] | components["schemas"]["Node_1_37"] | components["schemas"]["Node_1_38"] | components["schemas"]["Node_1_40"] | components["schemas"]["Node_1_42"] | components["schemas"]["Node_1_44"] | components["schemas"]["Node_1_46"] | components["schemas"]["Node_1_47"] | components["schemas"]["Node_1_48"] | components["schemas"]["Node_1_49"] | components["schemas"]["Node_1_50"] | components["schemas"]["Node_1_51"] | components["schemas"]["Node_1_52"] | components["schemas"]["Node_1_61"] | components["schemas"]["Node_1_65"] | components["schemas"]["Node_1_66"] | components["schemas"]["Node_1_75"] | components["schemas"]["Node_1_82"] | components["schemas"]["Node_1_83"] | components["schemas"]["Node_1_86"] | components["schemas"]["Node_1_87"] | components["schemas"]["Node_1_95"] | components["schemas"]["Node_1_104"] | components["schemas"]["Node_1_109"];
     /** @description A node at microversion 1.1–1.2. */
     Node_1_1: {
       uuid?: string;
@@ -2839,7 +2907,7 @@ export interface components {
           type?: string;
         }[];
     };
-    /** @description A node at microversion 1.82–1.115. */
+    /** @description A node at microversion 1.82. */
     Node_1_82: {
       uuid?: string;
       instance_uuid?: string | null;
@@ -2950,199 +3018,696 @@ export interface components {
           type?: string;
         }[];
     };
-    /** @description A port as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
-    Port: components["schemas"]["Port_1_1"] | components["schemas"]["Port_1_18"] | components["schemas"]["Port_1_19"] | components["schemas"]["Port_1_24"] | components["schemas"]["Port_1_34"] | components["schemas"]["Port_1_53"];
-    /** @description A port at microversion 1.1–1.17. */
-    Port_1_1: {
+    /** @description A node at microversion 1.83–1.85. */
+    Node_1_83: {
       uuid?: string;
-      address?: string;
-      extra?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
-      /** @description ISO 8601 date and time */
-      created_at?: string | null;
-      /** @description ISO 8601 date and time */
-      updated_at?: string | null;
-      links?: {
-          href: string;
-          rel: string;
-          type?: string;
-        }[];
-    };
-    /** @description A port at microversion 1.18. */
-    Port_1_18: {
-      uuid?: string;
-      address?: string;
-      extra?: {
-        [key: string]: unknown;
-      };
-      /** @description 1.18+ */
-      internal_info?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
-      /** @description ISO 8601 date and time */
-      created_at?: string | null;
-      /** @description ISO 8601 date and time */
-      updated_at?: string | null;
-      links?: {
-          href: string;
-          rel: string;
-          type?: string;
-        }[];
-    };
-    /** @description A port at microversion 1.19–1.23. */
-    Port_1_19: {
-      uuid?: string;
-      address?: string;
-      extra?: {
-        [key: string]: unknown;
-      };
-      /** @description 1.18+ */
-      internal_info?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
-      /** @description 1.19+ */
-      pxe_enabled?: boolean;
-      /** @description 1.19+ */
-      local_link_connection?: {
-        [key: string]: unknown;
-      } | null;
-      /** @description ISO 8601 date and time */
-      created_at?: string | null;
-      /** @description ISO 8601 date and time */
-      updated_at?: string | null;
-      links?: {
-          href: string;
-          rel: string;
-          type?: string;
-        }[];
-    };
-    /** @description A port at microversion 1.24–1.33. */
-    Port_1_24: {
-      uuid?: string;
-      address?: string;
-      extra?: {
-        [key: string]: unknown;
-      };
-      /** @description 1.18+ */
-      internal_info?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
-      /** @description 1.24+ */
-      portgroup_uuid?: string | null;
-      /** @description 1.19+ */
-      pxe_enabled?: boolean;
-      /** @description 1.19+ */
-      local_link_connection?: {
-        [key: string]: unknown;
-      } | null;
-      /** @description ISO 8601 date and time */
-      created_at?: string | null;
-      /** @description ISO 8601 date and time */
-      updated_at?: string | null;
-      links?: {
-          href: string;
-          rel: string;
-          type?: string;
-        }[];
-    };
-    /** @description A port at microversion 1.34–1.52. */
-    Port_1_34: {
-      uuid?: string;
-      address?: string;
-      extra?: {
-        [key: string]: unknown;
-      };
-      /** @description 1.18+ */
-      internal_info?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
-      /** @description 1.24+ */
-      portgroup_uuid?: string | null;
-      /** @description 1.19+ */
-      pxe_enabled?: boolean;
-      /** @description 1.19+ */
-      local_link_connection?: {
-        [key: string]: unknown;
-      } | null;
-      /** @description 1.34+ */
-      physical_network?: string | null;
-      /** @description ISO 8601 date and time */
-      created_at?: string | null;
-      /** @description ISO 8601 date and time */
-      updated_at?: string | null;
-      links?: {
-          href: string;
-          rel: string;
-          type?: string;
-        }[];
-    };
-    /** @description A port at microversion 1.53–1.115. */
-    Port_1_53: {
-      uuid?: string;
-      address?: string;
-      extra?: {
-        [key: string]: unknown;
-      };
-      /** @description 1.18+ */
-      internal_info?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
-      /** @description 1.24+ */
-      portgroup_uuid?: string | null;
-      /** @description 1.19+ */
-      pxe_enabled?: boolean;
-      /** @description 1.19+ */
-      local_link_connection?: {
-        [key: string]: unknown;
-      } | null;
-      /** @description 1.34+ */
-      physical_network?: string | null;
-      /** @description 1.53+ */
-      is_smartnic?: boolean;
-      /** @description ISO 8601 date and time */
-      created_at?: string | null;
-      /** @description ISO 8601 date and time */
-      updated_at?: string | null;
-      links?: {
-          href: string;
-          rel: string;
-          type?: string;
-        }[];
-    };
-    /** @description A portgroup at microversion 1.1–1.115. */
-    Portgroup: {
-      uuid?: string;
-      address?: string | null;
-      extra?: {
-        [key: string]: unknown;
-      };
-      internal_info?: {
-        [key: string]: unknown;
-      };
-      node_uuid?: string;
+      instance_uuid?: string | null;
       name?: string | null;
-      standalone_ports_supported?: boolean;
-      mode?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
       properties?: {
         [key: string]: unknown;
-      };
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
       /** @description ISO 8601 date and time */
       created_at?: string | null;
       /** @description ISO 8601 date and time */
       updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
       links?: {
           href: string;
           rel: string;
           type?: string;
         }[];
       ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.86. */
+    Node_1_86: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.87–1.94. */
+    Node_1_87: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.95–1.103. */
+    Node_1_95: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      disable_power_off?: boolean | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.104–1.108. */
+    Node_1_104: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      disable_power_off?: boolean | null;
+      instance_name?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.109–1.115. */
+    Node_1_109: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      disable_power_off?: boolean | null;
+      instance_name?: string | null;
+      health?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
           href: string;
           rel: string;
           type?: string;
@@ -3250,6 +3815,10 @@ export interface components {
     Version: string;
     /** @description The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down). */
     VersionIfNegotiated: string;
+    /** @description The oldest microversion served; absent when the JSON limits refused the body (39.0). */
+    MinimumVersionUnlessRefused: string;
+    /** @description The newest microversion served; absent when the JSON limits refused the body (39.0). */
+    MaximumVersionUnlessRefused: string;
     /** @description The request id (`req-<uuid>`): the one the client sent when valid, else a new one. */
     RequestId: string;
     /** @description Seconds to wait before retrying (the conductors are unreachable or slow). */
@@ -3410,6 +3979,24 @@ export interface operations {
                 rel: string;
                 type?: string;
               }[];
+            /** @description 1.92+ */
+            runbooks?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.96+ */
+            inspection_rules?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            /** @description 1.84+ */
+            continue_inspection?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
             version: {
               id: string;
               links: {
@@ -3549,6 +4136,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
         fields?: components["parameters"]["Fields"];
         detail?: components["parameters"]["Detail"];
       };
@@ -3713,12 +4306,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -3785,12 +4378,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -3887,6 +4480,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -4185,12 +4784,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4257,12 +4856,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4359,12 +4958,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4431,12 +5030,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4821,12 +5420,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -4893,12 +5492,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -4979,12 +5578,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5051,12 +5650,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5147,12 +5746,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5219,12 +5818,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5293,7 +5892,7 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy */
+          /** @description active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy; 1.85: unhold; 1.87: service */
           target: string;
           /** @description gzipped, base64-encoded config drive or its URL (active; rebuild from 1.35); 1.56: a JSON object {meta_data, network_data, user_data, vendor_data (1.59)} */
           configdrive?: null | string | {
@@ -5305,8 +5904,12 @@ export interface operations {
           deploy_steps?: Record<string, never>[] | null;
           /** @description rescue only (1.38) */
           rescue_password?: string | null;
-          /** @description 1.70, clean only: clean without booting the ramdisk */
+          /** @description 1.70, clean only: clean without booting the ramdisk; 1.108: service too */
           disable_ramdisk?: null | boolean | string;
+          /** @description 1.87, service only: [{interface, step, args?, order?, execute_on_child_nodes?, limit_child_node_execution?}] */
+          service_steps?: Record<string, never>[] | null;
+          /** @description 1.92, clean or service: the UUID or name of a runbook whose steps to run */
+          runbook?: string | null;
         };
       };
     };
@@ -5325,12 +5928,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5397,12 +6000,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5491,12 +6094,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5563,12 +6166,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5657,12 +6260,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5729,12 +6332,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -5823,12 +6426,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -5895,12 +6498,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6129,12 +6732,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6201,12 +6804,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6436,12 +7039,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6508,12 +7111,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -6737,12 +7340,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -6809,12 +7412,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7196,12 +7799,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7268,12 +7871,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7664,12 +8267,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7736,12 +8339,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -7840,12 +8443,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -7912,12 +8515,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8016,12 +8619,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8088,12 +8691,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8192,12 +8795,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8264,12 +8867,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8524,12 +9127,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8596,12 +9199,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8702,12 +9305,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8774,12 +9377,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -8880,12 +9483,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -8952,12 +9555,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9058,12 +9661,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9130,12 +9733,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9361,12 +9964,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9433,12 +10036,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9519,12 +10122,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9591,12 +10194,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9687,12 +10290,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9759,12 +10362,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -9847,12 +10450,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -9919,12 +10522,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -10158,12 +10761,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -10230,12 +10833,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -10317,12 +10920,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -10389,12 +10992,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -10783,6 +11386,8 @@ export interface operations {
         detail?: components["parameters"]["Detail"];
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -10812,6 +11417,10 @@ export interface operations {
                 event?: string | null;
                 conductor?: string | null;
                 user?: string | null;
+                project?: string | null;
+                state?: string | null;
+                target_provision_state?: string | null;
+                duration_seconds?: number | null;
                 links?: {
                     href: string;
                     rel: string;
@@ -10967,6 +11576,10 @@ export interface operations {
             event?: string | null;
             conductor?: string | null;
             user?: string | null;
+            project?: string | null;
+            state?: string | null;
+            target_provision_state?: string | null;
+            duration_seconds?: number | null;
             links?: {
                 href: string;
                 rel: string;
@@ -11231,6 +11844,776 @@ export interface operations {
       };
     };
   };
+  /** List the uuids of a node's child nodes (1.83) */
+  listNodeChildren: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            children: string[];
+            links: {
+              href: string;
+              rel: string;
+            };
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show a node's virtual media devices (1.93): the driver's answer as it is (redfish: a list of {media_types, inserted, image}); fake-hardware does not support it (400) */
+  showNodeVirtualMedia: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description The management interface's answer (redfish: a list of {media_types, inserted, image}) */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Attach a virtual media device to a node (1.89), in the background: a failure shows in last_error and the node's history. image_download_source is validated but, as in ironic-api 39.0, never sent to the conductor */
+  attachNodeVirtualMedia: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description disk, cdrom or floppy (required) */
+          device_type?: unknown;
+          /** @description http, https, nfs, cifs or smb URL of the image (required) */
+          image_url?: unknown;
+          /** @description http, local or swift (validated, then not sent on, as by 39.0) */
+          image_download_source?: unknown;
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Detach virtual media devices from a node (1.89): those of device_types, or all, in the background */
+  detachNodeVirtualMedia: {
+    parameters: {
+      query?: {
+        /** @description comma-separated: disk, cdrom, floppy (default: all) */
+        device_types?: string;
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List a node's firmware components (1.86; vendor, model and serial_number 1.114). `detail` is refused, as by ironic-api 39.0 */
+  listNodeFirmwareComponents: {
+    parameters: {
+      query?: {
+        fields?: components["parameters"]["Fields"];
+        /** @description refused whatever its value (ironic-api 39.0) */
+        detail?: string;
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description UUID or (from 1.5) logical name of a node */
+        node_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            firmware: ({
+                /** @description ISO 8601 date and time */
+                created_at: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at: string | null;
+                /** @description bios, bmc, or a NIC (nic:…) */
+                component?: string;
+                initial_version?: string | null;
+                current_version?: string | null;
+                last_version_flashed?: string | null;
+                /** @description 1.114 */
+                vendor?: string | null;
+                /** @description 1.114 */
+                model?: string | null;
+                /** @description 1.114 */
+                serial_number?: string | null;
+              })[];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   /** List ports (/v1/ports) */
   listPorts: {
     parameters: {
@@ -11245,6 +12628,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -11267,7 +12654,50 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: components["schemas"]["Port"][];
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description 1.53+ */
+                is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11383,7 +12813,7 @@ export interface operations {
         "application/json": {
           uuid?: string;
           address: string;
-          node_uuid: string;
+          node_uuid?: string;
           /** @description 1.24+ */
           portgroup_uuid?: string | null;
           extra?: {
@@ -11399,6 +12829,18 @@ export interface operations {
           physical_network?: string | null;
           /** @description a boolean (1.53+): needs port_id and hostname in local_link_connection */
           is_smartnic?: unknown;
+          /** @description the node by uuid or name, instead of node_uuid (1.94+) */
+          node_ident?: string;
+          /** @description 1.88+ */
+          name?: string | null;
+          /** @description at most 255 characters (1.97+) */
+          description?: string | null;
+          /** @description at most 32 characters (1.100+) */
+          vendor?: string | null;
+          /** @description at most 80 characters (1.101+) */
+          category?: string | null;
+          /** @description 1.111+ (default true) */
+          available_for_dynamic_portgroup?: boolean;
         };
       };
     };
@@ -11412,19 +12854,62 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": components["schemas"]["Port"];
+          "application/json": {
+            uuid?: string;
+            address?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.18+ */
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            /** @description 1.24+ */
+            portgroup_uuid?: string | null;
+            /** @description 1.19+ */
+            pxe_enabled?: boolean;
+            /** @description 1.19+ */
+            local_link_connection?: {
+              [key: string]: unknown;
+            } | null;
+            /** @description 1.34+ */
+            physical_network?: string | null;
+            /** @description 1.53+ */
+            is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Bad Request */
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11491,12 +12976,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11552,6 +13037,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -11572,7 +13061,50 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: components["schemas"]["Port"][];
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description 1.53+ */
+                is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11676,7 +13208,7 @@ export interface operations {
       };
     };
   };
-  /** Show a port */
+  /** Show a port (by uuid; on 39.0 also by name, at every microversion) */
   showPort: {
     parameters: {
       query?: {
@@ -11700,7 +13232,50 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": components["schemas"]["Port"];
+          "application/json": {
+            uuid?: string;
+            address?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.18+ */
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            /** @description 1.24+ */
+            portgroup_uuid?: string | null;
+            /** @description 1.19+ */
+            pxe_enabled?: boolean;
+            /** @description 1.19+ */
+            local_link_connection?: {
+              [key: string]: unknown;
+            } | null;
+            /** @description 1.34+ */
+            physical_network?: string | null;
+            /** @description 1.53+ */
+            is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Bad Request */
@@ -11828,12 +13403,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -11900,12 +13475,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -11978,19 +13553,62 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": components["schemas"]["Port"];
+          "application/json": {
+            uuid?: string;
+            address?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.18+ */
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            /** @description 1.24+ */
+            portgroup_uuid?: string | null;
+            /** @description 1.19+ */
+            pxe_enabled?: boolean;
+            /** @description 1.19+ */
+            local_link_connection?: {
+              [key: string]: unknown;
+            } | null;
+            /** @description 1.34+ */
+            physical_network?: string | null;
+            /** @description 1.53+ */
+            is_smartnic?: boolean;
+            /** @description 1.88+ */
+            name?: string | null;
+            /** @description 1.97+ */
+            description?: string | null;
+            /** @description 1.100+ */
+            vendor?: string | null;
+            /** @description 1.101+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            available_for_dynamic_portgroup?: boolean;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Bad Request */
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -12057,12 +13675,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12118,6 +13736,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12144,7 +13766,50 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: components["schemas"]["Port"][];
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description 1.53+ */
+                is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12262,6 +13927,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12286,7 +13955,50 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: components["schemas"]["Port"][];
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description 1.53+ */
+                is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12404,6 +14116,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12430,7 +14146,50 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: components["schemas"]["Port"][];
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description 1.53+ */
+                is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12548,6 +14307,10 @@ export interface operations {
         portgroup?: string;
         /** @description comma-separated shards: only their nodes' ports (1.82+) */
         shard?: string;
+        /** @description only ports whose description contains it (39.0) */
+        description_contains?: string;
+        /** @description comma-separated conductor groups: only their nodes' ports (1.99, any version on 39.0) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12572,7 +14335,50 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: components["schemas"]["Port"][];
+            ports: ({
+                uuid?: string;
+                address?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.18+ */
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                /** @description 1.24+ */
+                portgroup_uuid?: string | null;
+                /** @description 1.19+ */
+                pxe_enabled?: boolean;
+                /** @description 1.19+ */
+                local_link_connection?: {
+                  [key: string]: unknown;
+                } | null;
+                /** @description 1.34+ */
+                physical_network?: string | null;
+                /** @description 1.53+ */
+                is_smartnic?: boolean;
+                /** @description 1.88+ */
+                name?: string | null;
+                /** @description 1.97+ */
+                description?: string | null;
+                /** @description 1.100+ */
+                vendor?: string | null;
+                /** @description 1.101+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                available_for_dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12684,6 +14490,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -12706,7 +14516,44 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: components["schemas"]["Portgroup"][];
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12835,6 +14682,10 @@ export interface operations {
           properties?: {
             [key: string]: unknown;
           } | null;
+          /** @description shown from 1.102 (39.0) */
+          physical_network?: string | null;
+          /** @description shown from 1.103 (39.0) */
+          category?: string | null;
         };
       };
     };
@@ -12848,19 +14699,56 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": components["schemas"]["Portgroup"];
+          "application/json": {
+            uuid?: string;
+            address?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            name?: string | null;
+            standalone_ports_supported?: boolean;
+            mode?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Bad Request */
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -12927,12 +14815,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -12982,6 +14870,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -13002,7 +14894,44 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: components["schemas"]["Portgroup"][];
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13130,7 +15059,44 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": components["schemas"]["Portgroup"];
+          "application/json": {
+            uuid?: string;
+            address?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            name?: string | null;
+            standalone_ports_supported?: boolean;
+            mode?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Bad Request */
@@ -13258,12 +15224,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13330,12 +15296,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -13408,19 +15374,56 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": components["schemas"]["Portgroup"];
+          "application/json": {
+            uuid?: string;
+            address?: string | null;
+            extra?: {
+              [key: string]: unknown;
+            };
+            internal_info?: {
+              [key: string]: unknown;
+            };
+            node_uuid?: string;
+            name?: string | null;
+            standalone_ports_supported?: boolean;
+            mode?: string | null;
+            properties?: {
+              [key: string]: unknown;
+            };
+            /** @description 1.102+ */
+            physical_network?: string | null;
+            /** @description 1.103+ */
+            category?: string | null;
+            /** @description 1.111+ */
+            dynamic_portgroup?: boolean;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            ports?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Bad Request */
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -13487,12 +15490,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -13542,6 +15545,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -13568,7 +15575,44 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: components["schemas"]["Portgroup"][];
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13680,6 +15724,10 @@ export interface operations {
         node?: string;
         /** @description MAC address: the portgroup with it */
         address?: string;
+        /** @description comma-separated shards: only their nodes' portgroups (1.106+) */
+        shard?: string;
+        /** @description comma-separated conductor groups: only their nodes' portgroups (1.99; any version) */
+        conductor_groups?: string;
         marker?: components["parameters"]["Marker"];
         limit?: components["parameters"]["Limit"];
         sort_key?: components["parameters"]["SortKey"];
@@ -13704,7 +15752,44 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: components["schemas"]["Portgroup"][];
+            portgroups: ({
+                uuid?: string;
+                address?: string | null;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                internal_info?: {
+                  [key: string]: unknown;
+                };
+                node_uuid?: string;
+                name?: string | null;
+                standalone_ports_supported?: boolean;
+                mode?: string | null;
+                properties?: {
+                  [key: string]: unknown;
+                };
+                /** @description 1.102+ */
+                physical_network?: string | null;
+                /** @description 1.103+ */
+                category?: string | null;
+                /** @description 1.111+ */
+                dynamic_portgroup?: boolean;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                ports?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13973,12 +16058,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14045,12 +16130,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14372,12 +16457,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14444,12 +16529,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14529,12 +16614,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -14601,12 +16686,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -14688,6 +16773,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
         fields?: components["parameters"]["Fields"];
         detail?: components["parameters"]["Detail"];
       };
@@ -14867,6 +16958,12 @@ export interface operations {
         shard?: string;
         /** @description 1.82: boolean, nodes with (or without) a shard */
         sharded?: string;
+        /** @description 1.83: boolean, child nodes too (hidden otherwise) */
+        include_children?: string;
+        /** @description 1.83: the children of this node (its uuid) */
+        parent_node?: string;
+        /** @description 1.104: only nodes with this instance name */
+        instance_name?: string;
       };
       header?: {
         "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
@@ -15784,12 +17881,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -15844,12 +17941,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -15941,12 +18038,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16001,12 +18098,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16092,12 +18189,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16152,12 +18249,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16249,12 +18346,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16309,12 +18406,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16537,12 +18634,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16597,12 +18694,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16696,12 +18793,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16756,12 +18853,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -16849,12 +18946,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -16909,12 +19006,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17008,12 +19105,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17068,12 +19165,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17285,12 +19382,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Forbidden */
@@ -17345,12 +19442,164 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
           "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** In-band inspection data from the ramdisk (no authentication; 1.84, and exactly 1.1 as ironic-inspector's callback): the node is found by node_uuid, its MAC addresses or BMC address, and its inspection continues. At 1.84+ the answer is a lookup's (with a fresh agent token); at 1.1 `{"uuid": …}` */
+  continueInspection: {
+    parameters: {
+      query?: {
+        /** @description the node uuid, when known (1.84+) */
+        node_uuid?: string;
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description the hardware inventory: interfaces (at least one, each with mac_address), bmc_address, bmc_v6address … */
+          inventory?: unknown;
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description at 1.84+ {node, config} as a lookup answers; at 1.1 {uuid} */
+      202: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            node?: {
+              [key: string]: unknown;
+            };
+            config?: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -17873,12 +20122,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -17945,12 +20194,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18162,12 +20411,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18234,12 +20483,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18337,12 +20586,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18409,12 +20658,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -18829,12 +21078,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -18901,12 +21150,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19122,12 +21371,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19194,12 +21443,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19301,12 +21550,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19373,12 +21622,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -19756,12 +22005,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -19840,12 +22089,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -20051,12 +22300,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20135,12 +22384,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -20220,12 +22469,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20304,12 +22553,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -20515,12 +22764,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -20599,12 +22848,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -21152,12 +23401,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -21236,12 +23485,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -21496,12 +23745,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -21580,12 +23829,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -21702,12 +23951,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -21786,12 +24035,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -21875,12 +24124,12 @@ export interface operations {
       400: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
           "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unauthorized */
@@ -21935,12 +24184,12 @@ export interface operations {
       413: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
-          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
-          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
-          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
         };
         content: {
-          "application/json": components["schemas"]["Error"];
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
         };
       };
       /** @description Unsupported Media Type */
@@ -22069,6 +24318,2747 @@ export interface operations {
       };
       /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
       500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List runbooks (1.92) */
+  listRunbooks: {
+    parameters: {
+      query?: {
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        detail?: components["parameters"]["Detail"];
+        /** @description a boolean, as 39.0 validates it (R15); true lists public runbooks and the owner filter */
+        project?: string;
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            runbooks: ({
+                uuid?: string;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                name?: string;
+                extra?: {
+                  [key: string]: unknown;
+                };
+                public?: boolean;
+                owner?: string | null;
+                disable_ramdisk?: boolean;
+                /** @description 1.112+ */
+                description?: string | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                steps?: ({
+                    interface?: string;
+                    step?: string;
+                    args?: {
+                      [key: string]: unknown;
+                    };
+                    order?: number | string;
+                  })[];
+                /** @description 1.112+ */
+                traits?: string[];
+                [key: string]: unknown;
+              })[];
+            next?: components["schemas"]["Next"];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a runbook (1.92): a name (a trait below 1.112) and its clean/service steps */
+  createRunbook: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description below 1.112 a trait (CUSTOM_…); from 1.112 [A-Za-z0-9-._~]{1,255} */
+          name?: unknown;
+          /** @description at least one step {interface, step, args, order} */
+          steps?: unknown;
+          /** @description a boolean, or null */
+          disable_ramdisk?: unknown;
+          /** @description an object, or null */
+          extra?: unknown;
+          /** @description a boolean, or null */
+          public?: unknown;
+          /** @description a project id (at most 255), or null */
+          owner?: unknown;
+          /** @description a UUID, or null */
+          uuid?: unknown;
+          /** @description 1.112+: at most 255 characters, or null */
+          description?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            name?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            public?: boolean;
+            owner?: string | null;
+            disable_ramdisk?: boolean;
+            /** @description 1.112+ */
+            description?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            steps?: ({
+                interface?: string;
+                step?: string;
+                args?: {
+                  [key: string]: unknown;
+                };
+                order?: number | string;
+              })[];
+            /** @description 1.112+ */
+            traits?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show a runbook (1.92): the caller project’s, or any public one */
+  showRunbook: {
+    parameters: {
+      query?: {
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            name?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            public?: boolean;
+            owner?: string | null;
+            disable_ramdisk?: boolean;
+            /** @description 1.112+ */
+            description?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            steps?: ({
+                interface?: string;
+                step?: string;
+                args?: {
+                  [key: string]: unknown;
+                };
+                order?: number | string;
+              })[];
+            /** @description 1.112+ */
+            traits?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a runbook (1.92): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+  deleteRunbook: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a runbook (1.92, JSON Patch of name, steps, disable_ramdisk, extra, owner, public; description 1.112) */
+  updateRunbook: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            path: string;
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            name?: string;
+            extra?: {
+              [key: string]: unknown;
+            };
+            public?: boolean;
+            owner?: string | null;
+            disable_ramdisk?: boolean;
+            /** @description 1.112+ */
+            description?: string | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            steps?: ({
+                interface?: string;
+                step?: string;
+                args?: {
+                  [key: string]: unknown;
+                };
+                order?: number | string;
+              })[];
+            /** @description 1.112+ */
+            traits?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List the traits of a runbook (1.112) */
+  listRunbookTraits: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            traits?: string[];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Replace the traits of a runbook (1.112): {"traits": [...]} */
+  setRunbookTraits: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description a list of traits */
+          traits?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove every trait of a runbook (1.112) */
+  removeRunbookTraits: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description runbook uuid or name */
+        runbook_ident: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add one trait to a runbook (1.112), no body */
+  addRunbookTrait: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        runbook_ident: string;
+        trait: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove one trait of a runbook (1.112); a trait it does not have is a no-op */
+  removeRunbookTrait: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        runbook_ident: string;
+        trait: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List inspection rules (1.96) */
+  listInspectionRules: {
+    parameters: {
+      query?: {
+        marker?: components["parameters"]["Marker"];
+        limit?: components["parameters"]["Limit"];
+        sort_key?: components["parameters"]["SortKey"];
+        sort_dir?: components["parameters"]["SortDir"];
+        detail?: components["parameters"]["Detail"];
+        /** @description accepted and not applied, as 39.0 does (R8) */
+        phase?: string;
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            inspection_rules: ({
+                uuid?: string;
+                /** @description ISO 8601 date and time */
+                created_at?: string | null;
+                /** @description ISO 8601 date and time */
+                updated_at?: string | null;
+                description?: string | null;
+                priority?: number;
+                sensitive?: boolean;
+                phase?: string | null;
+                /** @description null when the rule is sensitive */
+                conditions?: {
+                    [key: string]: unknown;
+                  }[] | null;
+                /** @description null when the rule is sensitive */
+                actions?: {
+                    [key: string]: unknown;
+                  }[] | null;
+                links?: {
+                    href: string;
+                    rel: string;
+                    type?: string;
+                  }[];
+                [key: string]: unknown;
+              })[];
+            next?: components["schemas"]["Next"];
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create an inspection rule (1.96): actions, conditions, priority, phase (main), sensitive */
+  createInspectionRule: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description at least one {op, args[, loop]} */
+          actions?: unknown;
+          /** @description {op (or !op), args[, multiple, loop]} */
+          conditions?: unknown;
+          /** @description at most 255 characters, or null */
+          description?: unknown;
+          /** @description 'main' */
+          phase?: unknown;
+          /** @description an integer 0–9999 */
+          priority?: unknown;
+          /** @description a boolean, or null */
+          sensitive?: unknown;
+          /** @description a UUID, or null */
+          uuid?: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            description?: string | null;
+            priority?: number;
+            sensitive?: boolean;
+            phase?: string | null;
+            /** @description null when the rule is sensitive */
+            conditions?: {
+                [key: string]: unknown;
+              }[] | null;
+            /** @description null when the rule is sensitive */
+            actions?: {
+                [key: string]: unknown;
+              }[] | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Show an inspection rule (1.96) */
+  showInspectionRule: {
+    parameters: {
+      query?: {
+        fields?: components["parameters"]["Fields"];
+      };
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description inspection rule uuid */
+        inspection_rule_uuid: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            description?: string | null;
+            priority?: number;
+            sensitive?: boolean;
+            phase?: string | null;
+            /** @description null when the rule is sensitive */
+            conditions?: {
+                [key: string]: unknown;
+              }[] | null;
+            /** @description null when the rule is sensitive */
+            actions?: {
+                [key: string]: unknown;
+              }[] | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete an inspection rule (1.96): 501 on conductors up to Ironic 39.0, which cannot destroy one through the indirection API */
+  deleteInspectionRule: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description inspection rule uuid */
+        inspection_rule_uuid: string;
+      };
+    };
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update an inspection rule (1.96, JSON Patch); the sensitive flag cannot be unset */
+  updateInspectionRule: {
+    parameters: {
+      header?: {
+        "X-OpenStack-Ironic-API-Version"?: components["parameters"]["ApiVersion"];
+      };
+      path: {
+        /** @description inspection rule uuid */
+        inspection_rule_uuid: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": ({
+            /** @enum {string} */
+            op: "add" | "replace" | "remove";
+            path: string;
+            value?: unknown;
+          })[];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": {
+            uuid?: string;
+            /** @description ISO 8601 date and time */
+            created_at?: string | null;
+            /** @description ISO 8601 date and time */
+            updated_at?: string | null;
+            description?: string | null;
+            priority?: number;
+            sensitive?: boolean;
+            phase?: string | null;
+            /** @description null when the rule is sensitive */
+            conditions?: {
+                [key: string]: unknown;
+              }[] | null;
+            /** @description null when the rule is sensitive */
+            actions?: {
+                [key: string]: unknown;
+              }[] | null;
+            links?: {
+                href: string;
+                rel: string;
+                type?: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Acceptable */
+      406: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Payload Too Large */
+      413: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersionUnlessRefused"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["VersionIfNegotiated"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] | components["schemas"]["RawFault"];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower). */
+      500: {
+        headers: {
+          "X-Openstack-Request-Id": components["headers"]["RequestId"];
+          "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
+          "X-OpenStack-Ironic-API-Maximum-Version": components["headers"]["MaximumVersion"];
+          "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not Implemented */
+      501: {
         headers: {
           "X-Openstack-Request-Id": components["headers"]["RequestId"];
           "X-OpenStack-Ironic-API-Minimum-Version": components["headers"]["MinimumVersion"];
