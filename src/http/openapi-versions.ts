@@ -18,10 +18,10 @@
  */
 import { ALLOCATION_FIELD_SINCE, ALLOCATION_FIELDS } from './api-utils/allocation.ts';
 import { NODE_FIELD_VERSIONS, NODE_FIELDS, NODE_LINK_VERSIONS } from './api-utils/node.ts';
-import { PORT } from './api-utils/port.ts';
+import { PORT_HIBISCUS } from './api-utils/port.ts';
 import type { ResourceSpec } from './api-utils/resource.ts';
 import { CHASSIS } from './routes/chassis.ts';
-import { PORTGROUP } from './routes/portgroups.ts';
+import { PORTGROUP_HIBISCUS } from './routes/portgroups.ts';
 import { MINOR_52_ALLOCATION, MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from './versions.ts';
 
 type Json = Record<string, unknown>;
@@ -47,11 +47,14 @@ const fromSpec = (name: string, spec: ResourceSpec, links: Record<string, Microv
   links,
 });
 
-/** The resources the document describes by microversion, read from their field tables. */
+/**
+ * The resources the document describes by microversion, read from their field tables: those of
+ * the newest surface the gateway serves (unpinned), as the rest of the document.
+ */
 export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
   { name: 'Node', fields: NODE_FIELDS, since: NODE_FIELD_VERSIONS.since, links: NODE_LINK_VERSIONS },
-  fromSpec('Port', PORT),
-  fromSpec('Portgroup', PORTGROUP, { ports: MINOR_MIN_VERSION }),
+  fromSpec('Port', PORT_HIBISCUS),
+  fromSpec('Portgroup', PORTGROUP_HIBISCUS, { ports: MINOR_MIN_VERSION }),
   fromSpec('Chassis', CHASSIS, { nodes: MINOR_MIN_VERSION }),
   {
     name: 'Allocation',

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { NODE_FIELD_VERSIONS, NODE_FIELDS, NODE_LINK_VERSIONS } from '../../src/http/api-utils/node.ts';
-import { PORT } from '../../src/http/api-utils/port.ts';
+import { PORT_HIBISCUS } from '../../src/http/api-utils/port.ts';
 import { VERSIONED_RESOURCES } from '../../src/http/openapi-versions.ts';
 import { route, type RouteDef } from '../../src/http/route.ts';
 import { resourceRoutes } from '../../src/http/routes/index.ts';
@@ -123,7 +123,7 @@ test('each microversioned resource: variants cover its first microversion to the
   assert.equal(node?.fields, NODE_FIELDS);
   assert.equal(node?.since, NODE_FIELD_VERSIONS.since);
   assert.equal(node?.links, NODE_LINK_VERSIONS);
-  assert.equal(VERSIONED_RESOURCES.find((r) => r.name === 'Port')?.since, PORT.versions.since);
+  assert.equal(VERSIONED_RESOURCES.find((r) => r.name === 'Port')?.since, PORT_HIBISCUS.versions.since);
 });
 
 test('node, port, portgroup, chassis and allocation answers in the paths refer to their microversioned schema', () => {

@@ -3713,6 +3713,514 @@ export interface components {
           type?: string;
         }[];
     };
+    /** @description A port as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Port: components["schemas"]["Port_1_1"] | components["schemas"]["Port_1_18"] | components["schemas"]["Port_1_19"] | components["schemas"]["Port_1_24"] | components["schemas"]["Port_1_34"] | components["schemas"]["Port_1_53"] | components["schemas"]["Port_1_88"] | components["schemas"]["Port_1_97"] | components["schemas"]["Port_1_100"] | components["schemas"]["Port_1_101"] | components["schemas"]["Port_1_111"];
+    /** @description A port at microversion 1.1–1.17. */
+    Port_1_1: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.18. */
+    Port_1_18: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.19–1.23. */
+    Port_1_19: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.24–1.33. */
+    Port_1_24: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.34–1.52. */
+    Port_1_34: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.53–1.87. */
+    Port_1_53: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.88–1.96. */
+    Port_1_88: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.97–1.99. */
+    Port_1_97: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.100. */
+    Port_1_100: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      /** @description 1.100+ */
+      vendor?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.101–1.110. */
+    Port_1_101: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      /** @description 1.100+ */
+      vendor?: string | null;
+      /** @description 1.101+ */
+      category?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.111–1.115. */
+    Port_1_111: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      /** @description 1.100+ */
+      vendor?: string | null;
+      /** @description 1.101+ */
+      category?: string | null;
+      /** @description 1.111+ */
+      available_for_dynamic_portgroup?: boolean;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Portgroup: components["schemas"]["Portgroup_1_1"] | components["schemas"]["Portgroup_1_102"] | components["schemas"]["Portgroup_1_103"] | components["schemas"]["Portgroup_1_111"];
+    /** @description A portgroup at microversion 1.1–1.101. */
+    Portgroup_1_1: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.102. */
+    Portgroup_1_102: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.102+ */
+      physical_network?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.103–1.110. */
+    Portgroup_1_103: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.102+ */
+      physical_network?: string | null;
+      /** @description 1.103+ */
+      category?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.111–1.115. */
+    Portgroup_1_111: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.102+ */
+      physical_network?: string | null;
+      /** @description 1.103+ */
+      category?: string | null;
+      /** @description 1.111+ */
+      dynamic_portgroup?: boolean;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
     /** @description A chassis at microversion 1.1–1.115. */
     Chassis: {
       uuid?: string;
@@ -12654,50 +13162,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12854,50 +13319,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description 1.88+ */
-            name?: string | null;
-            /** @description 1.97+ */
-            description?: string | null;
-            /** @description 1.100+ */
-            vendor?: string | null;
-            /** @description 1.101+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            available_for_dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -13061,50 +13483,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13232,50 +13611,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description 1.88+ */
-            name?: string | null;
-            /** @description 1.97+ */
-            description?: string | null;
-            /** @description 1.100+ */
-            vendor?: string | null;
-            /** @description 1.101+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            available_for_dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -13553,50 +13889,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description 1.88+ */
-            name?: string | null;
-            /** @description 1.97+ */
-            description?: string | null;
-            /** @description 1.100+ */
-            vendor?: string | null;
-            /** @description 1.101+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            available_for_dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -13766,50 +14059,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13955,50 +14205,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -14146,50 +14353,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -14335,50 +14499,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -14516,44 +14637,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -14699,44 +14783,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.102+ */
-            physical_network?: string | null;
-            /** @description 1.103+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -14894,44 +14941,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -15059,44 +15069,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.102+ */
-            physical_network?: string | null;
-            /** @description 1.103+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -15374,44 +15347,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.102+ */
-            physical_network?: string | null;
-            /** @description 1.103+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -15575,44 +15511,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -15752,44 +15651,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
