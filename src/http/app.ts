@@ -47,6 +47,7 @@ import { genReqId, requestIdHeaders } from './request-id.ts';
 import { registerRoutes, type RouteDef } from './route.ts';
 import { rootRoutes } from './routes/root.ts';
 import { openapiRoutes } from './routes/openapi.ts';
+import { withVersionedSchemas } from './openapi-versions.ts';
 import { withSharedComponents } from './openapi-components.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
 import type { ConductorAPI } from '../conductor/api.ts';
@@ -265,9 +266,12 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
 
   await app.register(swagger, {
     // the error body, the version and request-id headers and the collection parameters become
-    // shared components (openapi-components.ts), keyed on their shapes: no route names them
+    // shared components (openapi-components.ts), keyed on their shapes: no route names them; the
+    // microversioned resources become oneOf variants read from their field tables (openapi-versions.ts)
     transformObject: (documents) =>
-      'openapiObject' in documents ? withSharedComponents(documents.openapiObject) : documents.swaggerObject,
+      'openapiObject' in documents
+        ? withVersionedSchemas(withSharedComponents(documents.openapiObject))
+        : documents.swaggerObject,
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -51,6 +51,11 @@ export interface RouteDef<S extends FastifySchema = FastifySchema> {
   /** the route exists from this microversion on (404 below, as ironic-api) */
   minVersion?: Microversion;
   /**
+   * the last microversion the route exists at (404 above it), for a route a later microversion
+   * removes; the document's `x-openstack` then carries it as max-ver
+   */
+  maxVersion?: Microversion;
+  /**
    * The error below `minVersion`, when it is not the controller's 404: a node sub-resource
    * behind a version-gated router answers with webob's body (reference §5.8).
    */
@@ -126,11 +131,13 @@ const isVersioned = (def: RouteDef): boolean => def.url === '/v1' || def.url.sta
 
 /**
  * What the document says of a /v1 operation's microversions, as the OpenStack SDK team's
- * OpenAPI documents write it (`x-openstack: {min-ver}`).
+ * OpenAPI documents write it (`x-openstack: {min-ver}`, and max-ver for a route that stops).
  */
 function versionedSchema(def: RouteDef): Record<string, unknown> {
   if (!isVersioned(def)) return {};
-  return { 'x-openstack': { 'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}` } };
+  const range: Record<string, string> = { 'min-ver': `1.${def.minVersion ?? MINOR_MIN_VERSION}` };
+  if (def.maxVersion !== undefined) range['max-ver'] = `1.${def.maxVersion}`;
+  return { 'x-openstack': range };
 }
 
 /**
@@ -146,15 +153,18 @@ function documentedVersionHeader(def: RouteDef): { swaggerTransform?: SwaggerTra
  * ironic-api answers a resource that does not exist at this version with 404 (the route's own
  * `belowMinVersion` error where its router answers differently).
  */
-function versionGate(def: RouteDef, minVersion: Microversion): (request: FastifyRequest) => Promise<void> {
+function versionGate(def: RouteDef): (request: FastifyRequest) => Promise<void> {
+  const { minVersion, maxVersion } = def;
   return async (request) => {
-    if (!allows(request, minVersion))
+    if (minVersion && !allows(request, minVersion))
       throw def.belowMinVersion?.(request) ?? ironicError('NotFound', 'Resource could not be found.');
+    if (maxVersion !== undefined && request.apiVersion.minor > maxVersion)
+      throw ironicError('NotFound', 'Resource could not be found.');
   };
 }
 
 function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods, suffixed: boolean): void {
-  const minVersion = def.minVersion;
+  const gated = Boolean(def.minVersion) || def.maxVersion !== undefined;
   const operationId = suffixed ? `${def.operationId}${capitalized(method)}` : def.operationId;
   app.route({
     method,
@@ -168,11 +178,11 @@ function registerRoute(app: FastifyInstance, def: RouteDef, method: HTTPMethods,
       ...def.schema,
     },
     config: { policy: def.policy, rpc: def.rpc, minVersion: def.minVersion, ...documentedVersionHeader(def) },
-    onRequest: minVersion && !def.beforeVersion ? versionGate(def, minVersion) : undefined,
+    onRequest: gated && !def.beforeVersion ? versionGate(def) : undefined,
     preValidation: def.beforeVersion
       ? async (request) => {
           def.beforeVersion?.(request);
-          if (minVersion) await versionGate(def, minVersion)(request);
+          if (gated) await versionGate(def)(request);
         }
       : undefined,
     handler: async (request, reply) => {

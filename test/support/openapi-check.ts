@@ -5,8 +5,14 @@
  * responses, the JSON body validates against that response's schema (ajv, JSON Schema 2020-12
  * as OpenAPI 3.1 uses it), a string property with `contentMediaType: application/json` holds
  * JSON valid against its `contentSchema` (Ironic's error_message), the headers the response
- * declares required are present and valid, and a success is not served below the operation's
- * `x-openstack` min-ver.
+ * declares required are present and valid, and a success is not served outside the operation's
+ * `x-openstack` min-ver–max-ver.
+ *
+ * A microversioned schema (a `oneOf` whose variants carry `x-openstack: {min-ver, max-ver}`, as
+ * openapi-versions.ts writes them) is checked against the one variant of the answer's
+ * microversion: the one its X-OpenStack-Ironic-API-Version header says it was served at, else
+ * the one the request asked for. An answer whose microversion is unknown must match one of the
+ * variants (any of them: an answer with few fields may match several).
  *
  *   const check = openApiCheck();
  *   check.assert({ method: 'GET', path: '/v1/nodes?limit=1', status: 200, body, headers });
@@ -67,10 +73,58 @@ const lowerKeys = (h: HttpAnswer['headers']): Record<string, string> =>
 
 const minor = (version: string): number => Number(version.split('.')[1]);
 
+/** The `x-openstack` range of a schema: [min, max] minors, max Infinity when open. */
+function rangeOf(schema: Json | undefined): [number, number] | undefined {
+  const x = schema?.['x-openstack'];
+  if (typeof x?.['min-ver'] !== 'string') return undefined;
+  return [minor(x['min-ver']), typeof x['max-ver'] === 'string' ? minor(x['max-ver']) : Number.POSITIVE_INFINITY];
+}
+
+interface Variant {
+  name: string;
+  min: number;
+  max: number;
+}
+
+/**
+ * The microversioned schemas of components.schemas (a oneOf of $refs to variants that all
+ * carry an `x-openstack` range), by name, with their variants.
+ */
+function versionedSchemas(document: Json): Map<string, Variant[]> {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Json>;
+  const out = new Map<string, Variant[]>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const members = schema.oneOf as Json[] | undefined;
+    if (!Array.isArray(members) || members.length === 0) continue;
+    const variants = members.map((m) => {
+      const target = typeof m.$ref === 'string' ? m.$ref.replace('#/components/schemas/', '') : '';
+      const range = rangeOf(schemas[target]);
+      return range && { name: target, min: range[0], max: range[1] };
+    });
+    if (variants.every((v) => v)) out.set(name, variants as Variant[]);
+  }
+  return out;
+}
+
+/**
+ * The document as the checker's validator reads it: each microversioned schema an anyOf of its
+ * variants (an answer with few fields, `fields=` or a list's default fields, may match several);
+ * the answer's own variant is then checked on its own.
+ */
+function withAnyOf(document: Json): Json {
+  const versioned = versionedSchemas(document);
+  const schemas = { ...document.components?.schemas } as Record<string, Json>;
+  for (const name of versioned.keys()) {
+    const { oneOf, ...rest } = schemas[name] as Json;
+    schemas[name] = { ...rest, anyOf: oneOf };
+  }
+  return { ...document, components: { ...document.components, schemas } };
+}
+
 export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))): OpenApiCheck {
   // the whole document is one schema resource: every $ref (#/components/…) resolves in it
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema(document, 'openapi');
+  ajv.addSchema(withAnyOf(document), 'openapi');
   const validators = new Map<string, ValidateFunction>();
   const validatorAt = (ptr: string): ValidateFunction => {
     let v = validators.get(ptr);
@@ -81,6 +135,7 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     }
     return v;
   };
+  const versioned = versionedSchemas(document);
 
   const templates: Template[] = Object.keys(document.paths)
     .map((path) => ({
@@ -112,11 +167,37 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     return [node, target];
   };
 
-  const ajvErrors = (v: ValidateFunction, whole = '(body)'): string =>
+  const ajvErrors = (v: ValidateFunction, whole = '(body)', at = ''): string =>
     (v.errors ?? [])
       .slice(0, 5)
-      .map((e) => `${e.instancePath || whole} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`)
+      .map((e) => `${at + e.instancePath || whole} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`)
       .join('; ');
+
+  /**
+   * The microversioned parts of a body against their variant at `n`: the schema is walked along
+   * the value (properties, items, $refs) down to each $ref to a microversioned schema.
+   */
+  const versionProblems = (schema: Json | undefined, value: unknown, at: string, n: number, depth = 0): string[] => {
+    if (!schema || value === undefined || value === null || depth > 20) return [];
+    if (typeof schema.$ref === 'string') {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      const variants = versioned.get(name);
+      if (!variants) return versionProblems(deref(schema, '')[0], value, at, n, depth + 1);
+      const variant = variants.find((v) => v.min <= n && n <= v.max);
+      if (!variant) return [`${at || '(body)'}: ${name} has no variant at 1.${n}`];
+      const validate = validatorAt(`components/schemas/${pointer(variant.name)}`);
+      return validate(value) ? [] : [`${ajvErrors(validate, '(body)', at)} (${variant.name})`];
+    }
+    const out: string[] = [];
+    if (schema.properties && typeof value === 'object' && !Array.isArray(value))
+      for (const [k, sub] of Object.entries(schema.properties as Record<string, Json>))
+        if (Object.hasOwn(value, k)) out.push(...versionProblems(sub, (value as Json)[k], `${at}/${k}`, n, depth + 1));
+    if (schema.items && Array.isArray(value))
+      value.forEach((item, i) => {
+        out.push(...versionProblems(schema.items, item, `${at}/${i}`, n, depth + 1));
+      });
+    return out;
+  };
 
   const seen = new Set<string>();
   let count = 0;
@@ -133,8 +214,14 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     const out: string[] = [];
 
     const minVer = op['x-openstack']?.['min-ver'] as string | undefined;
+    const maxVer = op['x-openstack']?.['max-ver'] as string | undefined;
     if (a.version && minVer && a.status < 400 && /^1\.\d+$/.test(a.version) && minor(a.version) < minor(minVer))
       out.push(`${label}: succeeded at ${a.version}, below the operation's min-ver ${minVer}`);
+    if (a.version && maxVer && a.status < 400 && /^1\.\d+$/.test(a.version) && minor(a.version) > minor(maxVer))
+      out.push(`${label}: succeeded at ${a.version}, above the operation's max-ver ${maxVer}`);
+    // the microversion the answer was served at: its header, else the one asked for
+    const served = lowerKeys(a.headers)['x-openstack-ironic-api-version'];
+    const version = [served, a.version].find((v) => v !== undefined && /^1\.\d+$/.test(v));
 
     const key = [String(a.status), `${String(a.status)[0]}XX`, 'default'].find((k) => op.responses?.[k]);
     if (!key)
@@ -155,6 +242,9 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
       const body = empty ? null : a.body;
       if (!validate(body))
         out.push(`${label}: body does not match ${template}'s ${key} schema: ${ajvErrors(validate)}`);
+      const atVersion = version ? versionProblems(media.schema, body, '', minor(version)) : [];
+      if (atVersion.length > 0)
+        out.push(`${label}: body does not match ${template}'s ${key} schema at ${version}: ${atVersion.join('; ')}`);
       // JSON held in a string (Ironic's error_message): annotations ajv does not check
       const [schema] = deref(media.schema, schemaPtr);
       for (const [name, prop] of Object.entries((schema?.properties ?? {}) as Record<string, Json>)) {

@@ -12,7 +12,13 @@ import { allowed } from '../auth/index.ts';
 import { forbidden } from '../auth/failure.ts';
 import type { PolicyRule } from '../auth/policy.ts';
 import { HttpError } from '../errors.ts';
-import { allowAllocationOwner, notAcceptable } from '../versions.ts';
+import {
+  allowAllocationOwner,
+  allows,
+  MINOR_60_ALLOCATION_OWNER,
+  type Microversion,
+  notAcceptable,
+} from '../versions.ts';
 import { isUuidLike } from './ident.ts';
 import { classAction, getByUuidOrNameWithSuffix, getRpcNode, type LookupSpec } from './lookup.ts';
 import { apiDateTime, linksOf } from './representation.ts';
@@ -36,6 +42,12 @@ const OBJECT_FIELDS = [
   'traits',
 ] as const;
 const LIST_FIELDS: ReadonlySet<string> = new Set(['candidate_nodes', 'traits']);
+
+/** Every API field of an allocation (links excluded), in the order of its body. */
+export const ALLOCATION_FIELDS = ['uuid', 'created_at', 'updated_at', ...OBJECT_FIELDS, 'node_uuid'] as const;
+
+/** The allocation fields newer than allocations (1.52), each with the microversion it appears from. */
+export const ALLOCATION_FIELD_SINCE: Readonly<Record<string, Microversion>> = { owner: MINOR_60_ALLOCATION_OWNER };
 
 /** Columns of the allocation table that cannot be sorted on. */
 export const INVALID_SORT_KEYS = ['extra', 'candidate_nodes', 'traits'];
@@ -193,7 +205,7 @@ export async function allocationBody(
     const invalid = fields.filter((f) => !Object.hasOwn(out, f));
     if (invalid.length) throw ironicError('InvalidParameterValue', `Field(s) "${invalid.join(', ')}" are not valid`);
   }
-  if (!allowAllocationOwner(request)) delete out.owner;
+  for (const [f, since] of Object.entries(ALLOCATION_FIELD_SINCE)) if (!allows(request, since)) delete out[f];
   if (fields === undefined) return out;
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(out)) if (k === 'links' || fields.includes(k)) kept[k] = v;

@@ -28,10 +28,11 @@ import {
   allowAllocations,
   allowAvailableState,
   allowExposeConductors,
-  allowLinksNodeStatesAndDriverProperties,
-  allowPortgroupsSubcontrollers,
   allowRaidConfig,
-  allowVolume,
+  MINOR_1_INITIAL_VERSION,
+  MINOR_14_LINKS_NODESTATES_DRIVERPROPERTIES,
+  MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+  MINOR_32_VOLUME,
   MINOR_12_RAID_CONFIG,
   MINOR_20_NETWORK_INTERFACE,
   MINOR_21_RESOURCE_CLASS,
@@ -363,12 +364,20 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
   if (dii?.agent_secret_token) out.driver_internal_info = { ...dii, agent_secret_token: SECRET_MASK };
 }
 
-/** The sub-resource links of a full node: ports, states (1.14), portgroups (1.24), volume (1.32). */
+/**
+ * The sub-resource links of a full node, each with the microversion it appears from: ports,
+ * states (1.14), portgroups (1.24), volume (1.32). The OpenAPI document's node variants read it.
+ */
+export const NODE_LINK_VERSIONS: Readonly<Record<string, Microversion>> = {
+  ports: MINOR_1_INITIAL_VERSION,
+  states: MINOR_14_LINKS_NODESTATES_DRIVERPROPERTIES,
+  portgroups: MINOR_24_PORTGROUPS_SUBCONTROLLERS,
+  volume: MINOR_32_VOLUME,
+};
+
 function subLinks(request: FastifyRequest, uuid: string, out: Record<string, unknown>): void {
-  out.ports = linksOf(request, 'nodes', uuid, '/ports');
-  if (allowLinksNodeStatesAndDriverProperties(request)) out.states = linksOf(request, 'nodes', uuid, '/states');
-  if (allowPortgroupsSubcontrollers(request)) out.portgroups = linksOf(request, 'nodes', uuid, '/portgroups');
-  if (allowVolume(request)) out.volume = linksOf(request, 'nodes', uuid, '/volume');
+  for (const [link, since] of Object.entries(NODE_LINK_VERSIONS))
+    if (allows(request, since)) out[link] = linksOf(request, 'nodes', uuid, `/${link}`);
 }
 
 /**

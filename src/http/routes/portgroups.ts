@@ -105,7 +105,7 @@ export const PORTGROUP: ResourceSpec = {
  * dynamic_portgroup (1.111, read-only) hidden below their versions; only dynamic_portgroup is
  * refused in `fields=` below its version (check_allowed_portgroup_fields).
  */
-const PORTGROUP_HIBISCUS: ResourceSpec = {
+export const PORTGROUP_HIBISCUS: ResourceSpec = {
   ...PORTGROUP,
   fields: [...PORTGROUP.fields, 'physical_network', 'category', 'dynamic_portgroup'],
   versions: {

@@ -500,6 +500,3801 @@ export interface components {
       faultcode: "Client";
       faultstring: string;
     };
+    /** @description A node as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Node: components["schemas"]["Node_1_1"] | components["schemas"]["Node_1_3"] | components["schemas"]["Node_1_5"] | components["schemas"]["Node_1_6"] | components["schemas"]["Node_1_7"] | components["schemas"]["Node_1_12"] | components["schemas"]["Node_1_14"] | components["schemas"]["Node_1_20"] | components["schemas"]["Node_1_21"] | components["schemas"]["Node_1_24"] | components["schemas"]["Node_1_31"] | components["schemas"]["Node_1_32"] | components["schemas"]["Node_1_33"] | components["schemas"]["Node_1_37"] | components["schemas"]["Node_1_38"] | components["schemas"]["Node_1_40"] | components["schemas"]["Node_1_42"] | components["schemas"]["Node_1_44"] | components["schemas"]["Node_1_46"] | components["schemas"]["Node_1_47"] | components["schemas"]["Node_1_48"] | components["schemas"]["Node_1_49"] | components["schemas"]["Node_1_50"] | components["schemas"]["Node_1_51"] | components["schemas"]["Node_1_52"] | components["schemas"]["Node_1_61"] | components["schemas"]["Node_1_65"] | components["schemas"]["Node_1_66"] | components["schemas"]["Node_1_75"] | components["schemas"]["Node_1_82"] | components["schemas"]["Node_1_83"] | components["schemas"]["Node_1_86"] | components["schemas"]["Node_1_87"] | components["schemas"]["Node_1_95"] | components["schemas"]["Node_1_104"] | components["schemas"]["Node_1_109"];
+    /** @description A node at microversion 1.1–1.2. */
+    Node_1_1: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.3–1.4. */
+    Node_1_3: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.5. */
+    Node_1_5: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.6. */
+    Node_1_6: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.7–1.11. */
+    Node_1_7: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.12–1.13. */
+    Node_1_12: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.14–1.19. */
+    Node_1_14: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.20. */
+    Node_1_20: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.21–1.23. */
+    Node_1_21: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.24–1.30. */
+    Node_1_24: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.31. */
+    Node_1_31: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.32. */
+    Node_1_32: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.33–1.36. */
+    Node_1_33: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      storage_interface?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.37. */
+    Node_1_37: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.38–1.39. */
+    Node_1_38: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.40–1.41. */
+    Node_1_40: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.42–1.43. */
+    Node_1_42: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.44–1.45. */
+    Node_1_44: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.46. */
+    Node_1_46: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.47. */
+    Node_1_47: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.48. */
+    Node_1_48: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.49. */
+    Node_1_49: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.50. */
+    Node_1_50: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.51. */
+    Node_1_51: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.52–1.60. */
+    Node_1_52: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.61–1.64. */
+    Node_1_61: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.65. */
+    Node_1_65: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.66–1.74. */
+    Node_1_66: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.75–1.81. */
+    Node_1_75: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.82. */
+    Node_1_82: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.83–1.85. */
+    Node_1_83: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.86. */
+    Node_1_86: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.87–1.94. */
+    Node_1_87: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.95–1.103. */
+    Node_1_95: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      disable_power_off?: boolean | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.104–1.108. */
+    Node_1_104: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      disable_power_off?: boolean | null;
+      instance_name?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node at microversion 1.109–1.115. */
+    Node_1_109: {
+      uuid?: string;
+      instance_uuid?: string | null;
+      name?: string | null;
+      power_state?: string | null;
+      target_power_state?: string | null;
+      last_error?: string | null;
+      provision_state?: string | null;
+      reservation?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_finished_at?: string | null;
+      /** @description ISO 8601 date and time */
+      inspection_started_at?: string | null;
+      maintenance?: boolean;
+      maintenance_reason?: string | null;
+      target_provision_state?: string | null;
+      console_enabled?: boolean;
+      instance_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver?: string | null;
+      driver_info?: {
+        [key: string]: unknown;
+      } | null;
+      driver_internal_info?: {
+        [key: string]: unknown;
+      } | null;
+      clean_step?: {
+        [key: string]: unknown;
+      } | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      extra?: {
+        [key: string]: unknown;
+      } | null;
+      resource_class?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      } | null;
+      chassis_uuid?: string | null;
+      boot_interface?: string | null;
+      console_interface?: string | null;
+      deploy_interface?: string | null;
+      inspect_interface?: string | null;
+      management_interface?: string | null;
+      power_interface?: string | null;
+      raid_interface?: string | null;
+      vendor_interface?: string | null;
+      network_interface?: string | null;
+      rescue_interface?: string | null;
+      storage_interface?: string | null;
+      traits?: string[];
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      bios_interface?: string | null;
+      fault?: string | null;
+      deploy_step?: {
+        [key: string]: unknown;
+      } | null;
+      conductor_group?: string;
+      automated_clean?: boolean | null;
+      protected?: boolean;
+      protected_reason?: string | null;
+      conductor?: string | null;
+      owner?: string | null;
+      description?: string | null;
+      allocation_uuid?: string | null;
+      retired?: boolean | null;
+      retired_reason?: string | null;
+      lessee?: string | null;
+      network_data?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+      shard?: string | null;
+      parent_node?: string | null;
+      firmware_interface?: string | null;
+      service_step?: {
+        [key: string]: unknown;
+      } | null;
+      disable_power_off?: boolean | null;
+      instance_name?: string | null;
+      health?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      states?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Port: components["schemas"]["Port_1_1"] | components["schemas"]["Port_1_18"] | components["schemas"]["Port_1_19"] | components["schemas"]["Port_1_24"] | components["schemas"]["Port_1_34"] | components["schemas"]["Port_1_53"] | components["schemas"]["Port_1_88"] | components["schemas"]["Port_1_97"] | components["schemas"]["Port_1_100"] | components["schemas"]["Port_1_101"] | components["schemas"]["Port_1_111"];
+    /** @description A port at microversion 1.1–1.17. */
+    Port_1_1: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.18. */
+    Port_1_18: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.19–1.23. */
+    Port_1_19: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.24–1.33. */
+    Port_1_24: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.34–1.52. */
+    Port_1_34: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.53–1.87. */
+    Port_1_53: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.88–1.96. */
+    Port_1_88: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.97–1.99. */
+    Port_1_97: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.100. */
+    Port_1_100: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      /** @description 1.100+ */
+      vendor?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.101–1.110. */
+    Port_1_101: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      /** @description 1.100+ */
+      vendor?: string | null;
+      /** @description 1.101+ */
+      category?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A port at microversion 1.111–1.115. */
+    Port_1_111: {
+      uuid?: string;
+      address?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description 1.18+ */
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      /** @description 1.24+ */
+      portgroup_uuid?: string | null;
+      /** @description 1.19+ */
+      pxe_enabled?: boolean;
+      /** @description 1.19+ */
+      local_link_connection?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description 1.34+ */
+      physical_network?: string | null;
+      /** @description 1.53+ */
+      is_smartnic?: boolean;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.88+ */
+      name?: string | null;
+      /** @description 1.97+ */
+      description?: string | null;
+      /** @description 1.100+ */
+      vendor?: string | null;
+      /** @description 1.101+ */
+      category?: string | null;
+      /** @description 1.111+ */
+      available_for_dynamic_portgroup?: boolean;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Portgroup: components["schemas"]["Portgroup_1_1"] | components["schemas"]["Portgroup_1_102"] | components["schemas"]["Portgroup_1_103"] | components["schemas"]["Portgroup_1_111"];
+    /** @description A portgroup at microversion 1.1–1.101. */
+    Portgroup_1_1: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.102. */
+    Portgroup_1_102: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.102+ */
+      physical_network?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.103–1.110. */
+    Portgroup_1_103: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.102+ */
+      physical_network?: string | null;
+      /** @description 1.103+ */
+      category?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A portgroup at microversion 1.111–1.115. */
+    Portgroup_1_111: {
+      uuid?: string;
+      address?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      internal_info?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string;
+      name?: string | null;
+      standalone_ports_supported?: boolean;
+      mode?: string | null;
+      properties?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description 1.102+ */
+      physical_network?: string | null;
+      /** @description 1.103+ */
+      category?: string | null;
+      /** @description 1.111+ */
+      dynamic_portgroup?: boolean;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A chassis at microversion 1.1–1.115. */
+    Chassis: {
+      uuid?: string;
+      description?: string | null;
+      extra?: {
+        [key: string]: unknown;
+      };
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An allocation as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Allocation: components["schemas"]["Allocation_1_52"] | components["schemas"]["Allocation_1_60"];
+    /** @description An allocation at microversion 1.52–1.59. */
+    Allocation_1_52: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      candidate_nodes?: string[];
+      extra?: {
+        [key: string]: unknown;
+      };
+      last_error?: string | null;
+      name?: string | null;
+      resource_class?: string | null;
+      /** @description allocating, active or error */
+      state?: string;
+      traits?: string[];
+      node_uuid?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An allocation at microversion 1.60–1.115. */
+    Allocation_1_60: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      candidate_nodes?: string[];
+      extra?: {
+        [key: string]: unknown;
+      };
+      last_error?: string | null;
+      name?: string | null;
+      /** @description the project owning the allocation (1.60) */
+      owner?: string | null;
+      resource_class?: string | null;
+      /** @description allocating, active or error */
+      state?: string;
+      traits?: string[];
+      node_uuid?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
   };
   responses: never;
   parameters: {
@@ -873,124 +4668,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                parent_node?: string | null;
-                firmware_interface?: string | null;
-                service_step?: {
-                  [key: string]: unknown;
-                } | null;
-                disable_power_off?: boolean | null;
-                instance_name?: string | null;
-                health?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -1116,100 +4794,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": {
-          uuid?: string;
-          name?: string | null;
-          instance_uuid?: string | null;
-          driver: string;
-          driver_info?: {
-            [key: string]: unknown;
-          } | null;
-          instance_info?: {
-            [key: string]: unknown;
-          } | null;
-          properties?: {
-            [key: string]: unknown;
-          } | null;
-          extra?: {
-            [key: string]: unknown;
-          } | null;
-          chassis_uuid?: string | null;
-          maintenance?: boolean | string;
-          console_enabled?: boolean | string;
-          resource_class?: string | null;
-          /** @description ISO 8601 date and time */
-          provision_updated_at?: string | null;
-          /** @description ISO 8601 date and time */
-          inspection_finished_at?: string | null;
-          /** @description ISO 8601 date and time */
-          inspection_started_at?: string | null;
-          boot_interface?: string | null;
-          console_interface?: string | null;
-          deploy_interface?: string | null;
-          inspect_interface?: string | null;
-          management_interface?: string | null;
-          power_interface?: string | null;
-          raid_interface?: string | null;
-          vendor_interface?: string | null;
-          network_interface?: string | null;
-          rescue_interface?: string | null;
-          storage_interface?: string | null;
-          traits?: string[];
-          bios_interface?: string | null;
-          conductor_group?: string | null;
-          automated_clean?: boolean | string | null;
-          owner?: string | null;
-          description?: string | null;
-          retired?: boolean | string | null;
-          retired_reason?: string | null;
-          lessee?: string | null;
-          network_data?: {
-            [key: string]: unknown;
-          } | null;
-          boot_mode?: string | null;
-          secure_boot?: boolean | string | null;
-          shard?: string | null;
-          disable_power_off?: boolean | string | null;
-          firmware_interface?: string | null;
-          instance_name?: string | null;
-          parent_node?: string | null;
-          /** @description read only: refused */
-          power_state?: unknown;
-          /** @description read only: refused */
-          target_power_state?: unknown;
-          /** @description read only: refused */
-          last_error?: unknown;
-          /** @description read only: refused */
-          provision_state?: unknown;
-          /** @description read only: refused */
-          reservation?: unknown;
-          /** @description read only: refused */
-          maintenance_reason?: unknown;
-          /** @description read only: refused */
-          target_provision_state?: unknown;
-          /** @description read only: refused */
-          driver_internal_info?: unknown;
-          /** @description read only: refused */
-          clean_step?: unknown;
-          /** @description read only: refused */
-          raid_config?: unknown;
-          /** @description read only: refused */
-          target_raid_config?: unknown;
-          /** @description read only: refused */
-          created_at?: unknown;
-          /** @description read only: refused */
-          updated_at?: unknown;
-          /** @description read only: refused */
-          links?: unknown;
-          /** @description read only: refused */
-          ports?: unknown;
-          /** @description read only: refused */
-          portgroups?: unknown;
-          /** @description read only: refused */
-          volume?: unknown;
-          /** @description read only: refused */
-          states?: unknown;
-        };
+        "application/json": components["schemas"]["Node"];
       };
     };
     responses: {
@@ -1222,124 +4807,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            instance_uuid?: string | null;
-            name?: string | null;
-            power_state?: string | null;
-            target_power_state?: string | null;
-            last_error?: string | null;
-            provision_state?: string | null;
-            reservation?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            maintenance?: boolean;
-            maintenance_reason?: string | null;
-            target_provision_state?: string | null;
-            console_enabled?: boolean;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver?: string | null;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver_internal_info?: {
-              [key: string]: unknown;
-            } | null;
-            clean_step?: {
-              [key: string]: unknown;
-            } | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            resource_class?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            bios_interface?: string | null;
-            fault?: string | null;
-            deploy_step?: {
-              [key: string]: unknown;
-            } | null;
-            conductor_group?: string;
-            automated_clean?: boolean | null;
-            protected?: boolean;
-            protected_reason?: string | null;
-            conductor?: string | null;
-            owner?: string | null;
-            description?: string | null;
-            allocation_uuid?: string | null;
-            retired?: boolean | null;
-            retired_reason?: string | null;
-            lessee?: string | null;
-            network_data?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-            shard?: string | null;
-            parent_node?: string | null;
-            firmware_interface?: string | null;
-            service_step?: {
-              [key: string]: unknown;
-            } | null;
-            disable_power_off?: boolean | null;
-            instance_name?: string | null;
-            health?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            states?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-          };
+          "application/json": components["schemas"]["Node"];
         };
       };
       /** @description Bad Request */
@@ -1542,124 +5010,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                parent_node?: string | null;
-                firmware_interface?: string | null;
-                service_step?: {
-                  [key: string]: unknown;
-                } | null;
-                disable_power_off?: boolean | null;
-                instance_name?: string | null;
-                health?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -1800,124 +5151,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            instance_uuid?: string | null;
-            name?: string | null;
-            power_state?: string | null;
-            target_power_state?: string | null;
-            last_error?: string | null;
-            provision_state?: string | null;
-            reservation?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            maintenance?: boolean;
-            maintenance_reason?: string | null;
-            target_provision_state?: string | null;
-            console_enabled?: boolean;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver?: string | null;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver_internal_info?: {
-              [key: string]: unknown;
-            } | null;
-            clean_step?: {
-              [key: string]: unknown;
-            } | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            resource_class?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            bios_interface?: string | null;
-            fault?: string | null;
-            deploy_step?: {
-              [key: string]: unknown;
-            } | null;
-            conductor_group?: string;
-            automated_clean?: boolean | null;
-            protected?: boolean;
-            protected_reason?: string | null;
-            conductor?: string | null;
-            owner?: string | null;
-            description?: string | null;
-            allocation_uuid?: string | null;
-            retired?: boolean | null;
-            retired_reason?: string | null;
-            lessee?: string | null;
-            network_data?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-            shard?: string | null;
-            parent_node?: string | null;
-            firmware_interface?: string | null;
-            service_step?: {
-              [key: string]: unknown;
-            } | null;
-            disable_power_off?: boolean | null;
-            instance_name?: string | null;
-            health?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            states?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-          };
+          "application/json": components["schemas"]["Node"];
         };
       };
       /** @description Bad Request */
@@ -2225,124 +5459,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            instance_uuid?: string | null;
-            name?: string | null;
-            power_state?: string | null;
-            target_power_state?: string | null;
-            last_error?: string | null;
-            provision_state?: string | null;
-            reservation?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_finished_at?: string | null;
-            /** @description ISO 8601 date and time */
-            inspection_started_at?: string | null;
-            maintenance?: boolean;
-            maintenance_reason?: string | null;
-            target_provision_state?: string | null;
-            console_enabled?: boolean;
-            instance_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver?: string | null;
-            driver_info?: {
-              [key: string]: unknown;
-            } | null;
-            driver_internal_info?: {
-              [key: string]: unknown;
-            } | null;
-            clean_step?: {
-              [key: string]: unknown;
-            } | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            extra?: {
-              [key: string]: unknown;
-            } | null;
-            resource_class?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            } | null;
-            chassis_uuid?: string | null;
-            boot_interface?: string | null;
-            console_interface?: string | null;
-            deploy_interface?: string | null;
-            inspect_interface?: string | null;
-            management_interface?: string | null;
-            power_interface?: string | null;
-            raid_interface?: string | null;
-            vendor_interface?: string | null;
-            network_interface?: string | null;
-            rescue_interface?: string | null;
-            storage_interface?: string | null;
-            traits?: string[];
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            bios_interface?: string | null;
-            fault?: string | null;
-            deploy_step?: {
-              [key: string]: unknown;
-            } | null;
-            conductor_group?: string;
-            automated_clean?: boolean | null;
-            protected?: boolean;
-            protected_reason?: string | null;
-            conductor?: string | null;
-            owner?: string | null;
-            description?: string | null;
-            allocation_uuid?: string | null;
-            retired?: boolean | null;
-            retired_reason?: string | null;
-            lessee?: string | null;
-            network_data?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-            shard?: string | null;
-            parent_node?: string | null;
-            firmware_interface?: string | null;
-            service_step?: {
-              [key: string]: unknown;
-            } | null;
-            disable_power_off?: boolean | null;
-            instance_name?: string | null;
-            health?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            states?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-          };
+          "application/json": components["schemas"]["Node"];
         };
       };
       /** @description Bad Request */
@@ -10045,50 +13162,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -10245,50 +13319,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description 1.88+ */
-            name?: string | null;
-            /** @description 1.97+ */
-            description?: string | null;
-            /** @description 1.100+ */
-            vendor?: string | null;
-            /** @description 1.101+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            available_for_dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -10452,50 +13483,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -10623,50 +13611,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description 1.88+ */
-            name?: string | null;
-            /** @description 1.97+ */
-            description?: string | null;
-            /** @description 1.100+ */
-            vendor?: string | null;
-            /** @description 1.101+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            available_for_dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -10944,50 +13889,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.18+ */
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            /** @description 1.24+ */
-            portgroup_uuid?: string | null;
-            /** @description 1.19+ */
-            pxe_enabled?: boolean;
-            /** @description 1.19+ */
-            local_link_connection?: {
-              [key: string]: unknown;
-            } | null;
-            /** @description 1.34+ */
-            physical_network?: string | null;
-            /** @description 1.53+ */
-            is_smartnic?: boolean;
-            /** @description 1.88+ */
-            name?: string | null;
-            /** @description 1.97+ */
-            description?: string | null;
-            /** @description 1.100+ */
-            vendor?: string | null;
-            /** @description 1.101+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            available_for_dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Port"];
         };
       };
       /** @description Bad Request */
@@ -11157,50 +14059,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11346,50 +14205,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11537,50 +14353,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11726,50 +14499,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            ports: ({
-                uuid?: string;
-                address?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.18+ */
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                /** @description 1.24+ */
-                portgroup_uuid?: string | null;
-                /** @description 1.19+ */
-                pxe_enabled?: boolean;
-                /** @description 1.19+ */
-                local_link_connection?: {
-                  [key: string]: unknown;
-                } | null;
-                /** @description 1.34+ */
-                physical_network?: string | null;
-                /** @description 1.53+ */
-                is_smartnic?: boolean;
-                /** @description 1.88+ */
-                name?: string | null;
-                /** @description 1.97+ */
-                description?: string | null;
-                /** @description 1.100+ */
-                vendor?: string | null;
-                /** @description 1.101+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                available_for_dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            ports: components["schemas"]["Port"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -11907,44 +14637,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12090,44 +14783,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.102+ */
-            physical_network?: string | null;
-            /** @description 1.103+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -12285,44 +14941,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12450,44 +15069,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.102+ */
-            physical_network?: string | null;
-            /** @description 1.103+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -12765,44 +15347,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            address?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            internal_info?: {
-              [key: string]: unknown;
-            };
-            node_uuid?: string;
-            name?: string | null;
-            standalone_ports_supported?: boolean;
-            mode?: string | null;
-            properties?: {
-              [key: string]: unknown;
-            };
-            /** @description 1.102+ */
-            physical_network?: string | null;
-            /** @description 1.103+ */
-            category?: string | null;
-            /** @description 1.111+ */
-            dynamic_portgroup?: boolean;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Portgroup"];
         };
       };
       /** @description Bad Request */
@@ -12966,44 +15511,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13143,44 +15651,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            portgroups: ({
-                uuid?: string;
-                address?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                internal_info?: {
-                  [key: string]: unknown;
-                };
-                node_uuid?: string;
-                name?: string | null;
-                standalone_ports_supported?: boolean;
-                mode?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                /** @description 1.102+ */
-                physical_network?: string | null;
-                /** @description 1.103+ */
-                category?: string | null;
-                /** @description 1.111+ */
-                dynamic_portgroup?: boolean;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            portgroups: components["schemas"]["Portgroup"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13310,28 +15781,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            chassis: ({
-                uuid?: string;
-                description?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                nodes?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            chassis: components["schemas"]["Chassis"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13463,28 +15913,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Chassis"];
         };
       };
       /** @description Bad Request */
@@ -13634,28 +16063,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            chassis: ({
-                uuid?: string;
-                description?: string | null;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                nodes?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            chassis: components["schemas"]["Chassis"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -13783,28 +16191,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Chassis"];
         };
       };
       /** @description Bad Request */
@@ -14082,28 +16469,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            description?: string | null;
-            extra?: {
-              [key: string]: unknown;
-            };
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Chassis"];
         };
       };
       /** @description Bad Request */
@@ -14297,124 +16663,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                parent_node?: string | null;
-                firmware_interface?: string | null;
-                service_step?: {
-                  [key: string]: unknown;
-                } | null;
-                disable_power_off?: boolean | null;
-                instance_name?: string | null;
-                health?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -14597,124 +16846,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            nodes: ({
-                uuid?: string;
-                instance_uuid?: string | null;
-                name?: string | null;
-                power_state?: string | null;
-                target_power_state?: string | null;
-                last_error?: string | null;
-                provision_state?: string | null;
-                reservation?: string | null;
-                /** @description ISO 8601 date and time */
-                provision_updated_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_finished_at?: string | null;
-                /** @description ISO 8601 date and time */
-                inspection_started_at?: string | null;
-                maintenance?: boolean;
-                maintenance_reason?: string | null;
-                target_provision_state?: string | null;
-                console_enabled?: boolean;
-                instance_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver?: string | null;
-                driver_info?: {
-                  [key: string]: unknown;
-                } | null;
-                driver_internal_info?: {
-                  [key: string]: unknown;
-                } | null;
-                clean_step?: {
-                  [key: string]: unknown;
-                } | null;
-                raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                target_raid_config?: {
-                  [key: string]: unknown;
-                } | null;
-                extra?: {
-                  [key: string]: unknown;
-                } | null;
-                resource_class?: string | null;
-                properties?: {
-                  [key: string]: unknown;
-                } | null;
-                chassis_uuid?: string | null;
-                boot_interface?: string | null;
-                console_interface?: string | null;
-                deploy_interface?: string | null;
-                inspect_interface?: string | null;
-                management_interface?: string | null;
-                power_interface?: string | null;
-                raid_interface?: string | null;
-                vendor_interface?: string | null;
-                network_interface?: string | null;
-                rescue_interface?: string | null;
-                storage_interface?: string | null;
-                traits?: string[];
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                bios_interface?: string | null;
-                fault?: string | null;
-                deploy_step?: {
-                  [key: string]: unknown;
-                } | null;
-                conductor_group?: string;
-                automated_clean?: boolean | null;
-                protected?: boolean;
-                protected_reason?: string | null;
-                conductor?: string | null;
-                owner?: string | null;
-                description?: string | null;
-                allocation_uuid?: string | null;
-                retired?: boolean | null;
-                retired_reason?: string | null;
-                lessee?: string | null;
-                network_data?: {
-                  [key: string]: unknown;
-                } | null;
-                boot_mode?: string | null;
-                secure_boot?: boolean | null;
-                shard?: string | null;
-                parent_node?: string | null;
-                firmware_interface?: string | null;
-                service_step?: {
-                  [key: string]: unknown;
-                } | null;
-                disable_power_off?: boolean | null;
-                instance_name?: string | null;
-                health?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                ports?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                states?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                portgroups?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                volume?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-              })[];
+            nodes: components["schemas"]["Node"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -19589,32 +21721,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            allocations: ({
-                uuid?: string;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                candidate_nodes?: string[];
-                extra?: {
-                  [key: string]: unknown;
-                };
-                last_error?: string | null;
-                name?: string | null;
-                /** @description the project owning the allocation (1.60) */
-                owner?: string | null;
-                resource_class?: string | null;
-                /** @description allocating, active or error */
-                state?: string;
-                traits?: string[];
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                node_uuid?: string | null;
-                [key: string]: unknown;
-              })[];
+            allocations: components["schemas"]["Allocation"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -19753,32 +21860,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
@@ -19940,32 +22022,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
@@ -20267,32 +22324,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
@@ -20454,32 +22486,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            candidate_nodes?: string[];
-            extra?: {
-              [key: string]: unknown;
-            };
-            last_error?: string | null;
-            name?: string | null;
-            /** @description the project owning the allocation (1.60) */
-            owner?: string | null;
-            resource_class?: string | null;
-            /** @description allocating, active or error */
-            state?: string;
-            traits?: string[];
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            node_uuid?: string | null;
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Allocation"];
         };
       };
       /** @description Bad Request */
