@@ -29,7 +29,7 @@ async function waitForHttp(url: string, child: ChildProcess, what: string, secon
 }
 
 /** `ironic-gateway serve` on 127.0.0.1:`port` in a child process, with these settings; resolves once /healthz answers. */
-export async function startGateway(port: number, env: Record<string, string>): Promise<ChildProcess> {
+export async function startGateway(port: number, env: Record<string, string>, seconds = 30): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'],
@@ -44,7 +44,7 @@ export async function startGateway(port: number, env: Record<string, string>): P
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', 30);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', seconds);
   return child;
 }
 

@@ -90,8 +90,9 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
 }
 
 export class Store {
-  readonly nodes = new Table(NODE);
-  readonly ports = new Table(PORT);
+  // indexed: the lookups and uniqueness checks of every create, and a node's ports (table.ts)
+  readonly nodes = new Table(NODE, ['name', 'instance_uuid']);
+  readonly ports = new Table(PORT, ['address', 'node_id']);
   readonly portgroups = new Table(PORTGROUP);
   readonly chassis = new Table(CHASSIS);
   readonly connectors = new Table(VOLUME_CONNECTOR);
@@ -146,7 +147,10 @@ export class Store {
 
   listNodes(opts: ListOptions, filters: unknown): NodeRow[] {
     const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
-    return this.nodes.list(opts, nodeFilter(this, f)) as NodeRow[];
+    // instance_uuid is unique: its index gives the only row that can pass
+    const among =
+      typeof f.instance_uuid === 'string' ? this.nodes.rowsWith('instance_uuid', f.instance_uuid) : undefined;
+    return this.nodes.list(opts, nodeFilter(this, f), among) as NodeRow[];
   }
 
   createNode(values: Record<string, unknown>): NodeRow {
