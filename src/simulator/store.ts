@@ -251,7 +251,19 @@ export class Store {
     if (typeof values.uuid === 'string' && this.ports.byField('uuid', values.uuid))
       throw ironicError('PortAlreadyExists', `A port with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
     this.checkPortMac(values, null);
-    return this.ports.insert(values);
+    return this.withNodeUuid(this.ports.insert(values));
+  }
+
+  /**
+   * A port's or portgroup's node_uuid (Port 1.11, Portgroup 1.5): Ironic's model reads it through
+   * its node relationship, so every object the conductor loads carries it; here it is kept on the
+   * row whenever the row is written (a node's uuid never changes).
+   */
+  private withNodeUuid(row: Row): Row {
+    const node =
+      row.node_id === null || row.node_id === undefined ? undefined : this.nodes.rows.get(Number(row.node_id));
+    row.node_uuid = node ? node.uuid : null;
+    return row;
   }
 
   private checkPortMac(values: Record<string, unknown>, self: Row | null): void {
@@ -267,7 +279,7 @@ export class Store {
     if ('uuid' in values && values.uuid !== port.uuid)
       throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Port.');
     this.checkPortMac(values, port);
-    return this.ports.update(port, strip(values));
+    return this.withNodeUuid(this.ports.update(port, strip(values)));
   }
 
   createPortgroup(values: Record<string, unknown>): Row {
@@ -278,7 +290,7 @@ export class Store {
     this.checkPortgroupUnique(values, null);
     const v = { ...values };
     if (!v.mode) delete v.mode;
-    return this.portgroups.insert(v);
+    return this.withNodeUuid(this.portgroups.insert(v));
   }
 
   private checkPortgroupUnique(values: Record<string, unknown>, self: Row | null): void {
@@ -304,7 +316,7 @@ export class Store {
     if ('uuid' in values && values.uuid !== pg.uuid)
       throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing portgroup.');
     this.checkPortgroupUnique(values, pg);
-    return this.portgroups.update(pg, strip(values));
+    return this.withNodeUuid(this.portgroups.update(pg, strip(values)));
   }
 
   destroyPortgroup(pg: Row): void {

@@ -1,4 +1,4 @@
-/** Node.list's `fields` (Ironic 21.4): the simulated conductor loads and answers only those columns, as the real one. */
+/** Node.list's `fields` (Ironic 21.4) honoured as the real conductor does, and the node uuid a Port (1.11) and Portgroup (1.5) carry. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classAction, data, makeSim, rejectsWith } from './helpers.ts';
@@ -60,4 +60,33 @@ test('Node.list with fields: a name that is no Node column fails as the query do
     list(sim, [], { fields: ['name'], filters: { chassis_uuid: '1be26c0b-03f2-4d2e-ae87-c02d7f33c123' } }),
     'ChassisNotFound',
   );
+});
+
+test('a Port and a Portgroup from 1.11 / 1.5 carry their node uuid, as the model reads it through the node; older versions do not', async () => {
+  const sim = makeSim({ nodes: 2 });
+  const [n1, n2] = [sim.store.node(1), sim.store.node(2)];
+  const pg = sim.store.createPortgroup({ node_id: n1.id, address: '52:54:00:aa:00:01' });
+  const ports = await sim.call('object_class_action_versions', classAction('Port', 'list', [], {}, '1.11'));
+  assert.deepEqual(
+    ports.map((p: any) => data(p).node_uuid),
+    [n1.uuid, n2.uuid],
+  );
+  const port = sim.store.ports.rows.get(data(ports[0]).id);
+  assert.ok(port);
+  sim.store.updatePort(port, { node_id: n2.id });
+  const moved = await sim.call(
+    'object_class_action_versions',
+    classAction('Port', 'get_by_uuid', [port.uuid], {}, '1.11'),
+  );
+  assert.equal(data(moved).node_uuid, n2.uuid);
+  const old = await sim.call(
+    'object_class_action_versions',
+    classAction('Port', 'get_by_uuid', [port.uuid], {}, '1.7'),
+  );
+  assert.equal('node_uuid' in data(old), false);
+  const pgs = await sim.call(
+    'object_class_action_versions',
+    classAction('Portgroup', 'get_by_uuid', [pg.uuid], {}, '1.5'),
+  );
+  assert.equal(data(pgs).node_uuid, n1.uuid);
 });
