@@ -164,7 +164,13 @@ export async function benchCompare(): Promise<void> {
       throw new Error('the comparison needs the conductor started by test/support/stack.sh (TEST_CONDUCTOR_CONFIG)');
     const conductorConfig = stack.conductorConfig;
     const gwPort = await freePort();
-    const gateway = await startGateway(gwPort, { IRONIC_GATEWAY_TRANSPORT_URL: stack.url });
+    // 39.0's stack declares quorum queues and durable exchanges: the gateway says so too
+    const quorum = process.env.TEST_RABBIT_QUORUM_QUEUES === 'true' ? 'true' : 'false';
+    const gateway = await startGateway(gwPort, {
+      IRONIC_GATEWAY_TRANSPORT_URL: stack.url,
+      IRONIC_GATEWAY_RABBIT_QUORUM_QUEUE: quorum,
+      IRONIC_GATEWAY_RABBIT_TRANSIENT_QUORUM_QUEUE: quorum,
+    });
     cleanups.push(() => stopProcess(gateway));
     const gw = `http://127.0.0.1:${gwPort}`;
 

@@ -2,10 +2,11 @@
  * The embedded simulator as `npm start` runs it (memory://, the gateway and its simulated
  * conductor in one process), at two sizes: a page must cost the same whatever the total. For
  * each size a fresh gateway process enrolls the nodes, then autocannon drives each page for a
- * fixed time; prints requests/s, p50 and the process's RSS after each page.
+ * fixed time; prints requests/s, p50, the gateway's CPU time per request (what a page costs it,
+ * which a busy machine disturbs less than the rate) and the process's RSS after each page.
  */
 import autocannon from 'autocannon';
-import { freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
+import { cpuMs, freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -25,7 +26,7 @@ export async function benchEmbedded(): Promise<void> {
     `\nEmbedded simulator (memory://, one process): ${CONNECTIONS} connections, ${SECONDS}s per page, unpinned, latest microversion`,
   );
   console.log(
-    `  ${'page'.padEnd(50)} ${'nodes'.padStart(7)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'non2xx'.padStart(7)} ${'RSS MiB'.padStart(8)}`,
+    `  ${'page'.padEnd(50)} ${'nodes'.padStart(7)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'non2xx'.padStart(7)} ${'CPU ms/req'.padStart(10)} ${'RSS MiB'.padStart(8)}`,
   );
   for (const nodes of SIZES) {
     const port = await freePort();
@@ -40,6 +41,7 @@ export async function benchEmbedded(): Promise<void> {
     );
     try {
       for (const [name, path] of PAGES) {
+        const cpu0 = cpuMs(gateway.pid!);
         const r = await autocannon({
           url: `http://127.0.0.1:${port}${path}`,
           connections: CONNECTIONS,
@@ -47,7 +49,7 @@ export async function benchEmbedded(): Promise<void> {
           headers: HEADERS,
         });
         console.log(
-          `  ${name.padEnd(50)} ${String(nodes).padStart(7)} ${r.requests.average.toFixed(0).padStart(8)} ${r.latency.p50.toFixed(1).padStart(7)} ${String(r.non2xx).padStart(7)} ${rssMiB(gateway.pid!).toFixed(0).padStart(8)}`,
+          `  ${name.padEnd(50)} ${String(nodes).padStart(7)} ${r.requests.average.toFixed(0).padStart(8)} ${r.latency.p50.toFixed(1).padStart(7)} ${String(r.non2xx).padStart(7)} ${((cpuMs(gateway.pid!) - cpu0) / Math.max(1, r.requests.total)).toFixed(2).padStart(10)} ${rssMiB(gateway.pid!).toFixed(0).padStart(8)}`,
         );
       }
     } finally {
