@@ -35,6 +35,8 @@ interface Figure {
   p50: number;
   /** answers other than the request's expected status */
   unexpected: number;
+  /** how many of each unexpected status (`timeout`, `error` for no answer) */
+  statuses: Record<string, number>;
 }
 
 interface Request {
@@ -53,12 +55,23 @@ interface Scenario {
   perNode?: Request[][];
 }
 
-function unexpected(r: autocannon.Result, status: number): number {
+function unexpected(r: autocannon.Result, status: number, into: Record<string, number> = {}): number {
   let total = 0;
-  for (const [code, s] of Object.entries(r.statusCodeStats ?? {}))
-    if (Number(code) !== status) total += (s as { count: number }).count;
-  return total + r.errors + r.timeouts;
+  for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
+    const n = (s as { count: number }).count;
+    if (Number(code) === status || n === 0) continue;
+    total += n;
+    into[code] = (into[code] ?? 0) + n;
+  }
+  if (r.timeouts) into.timeout = (into.timeout ?? 0) + r.timeouts;
+  if (r.errors - r.timeouts > 0) into.error = (into.error ?? 0) + r.errors - r.timeouts;
+  return total + r.errors;
 }
+
+const statusList = (f: Figure): string =>
+  Object.entries(f.statuses)
+    .map(([k, n]) => `${n}×${k}`)
+    .join(' ');
 
 export async function load(base: string, s: Scenario): Promise<Figure> {
   const status = s.status ?? 200;
@@ -68,10 +81,12 @@ export async function load(base: string, s: Scenario): Promise<Figure> {
         autocannon({ url: base, connections: 1, duration: SECONDS, headers: HEADERS, requests }),
       ),
     );
+    const statuses: Record<string, number> = {};
     return {
       rps: runs.reduce((a, r) => a + r.requests.average, 0),
       p50: runs.reduce((a, r) => a + r.latency.p50, 0) / runs.length,
-      unexpected: runs.reduce((a, r) => a + unexpected(r, status), 0),
+      unexpected: runs.reduce((a, r) => a + unexpected(r, status, statuses), 0),
+      statuses,
     };
   }
   const r = await autocannon({
@@ -81,7 +96,8 @@ export async function load(base: string, s: Scenario): Promise<Figure> {
     headers: HEADERS,
     requests: s.requests,
   });
-  return { rps: r.requests.average, p50: r.latency.p50, unexpected: unexpected(r, status) };
+  const statuses: Record<string, number> = {};
+  return { rps: r.requests.average, p50: r.latency.p50, unexpected: unexpected(r, status, statuses), statuses };
 }
 
 export async function json(base: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -208,7 +224,7 @@ export async function benchCompare(): Promise<void> {
           const g = await load(gw, s);
           const odd =
             a.unexpected + g.unexpected > 0
-              ? `  (unexpected answers: ironic-api ${a.unexpected}, gateway ${g.unexpected})`
+              ? `  (unexpected answers: ironic-api ${statusList(a) || 0}, gateway ${statusList(g) || 0})`
               : '';
           console.log(
             `  ${s.name.padEnd(62)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${odd}`,
