@@ -47,6 +47,10 @@ export class Table {
   private nextId = 1;
   /** indexed field → value → the rows holding it (kept by insert, update and delete) */
   private readonly indexes = new Map<string, Map<unknown, Set<Row>>>();
+  /** bumped by every insert, update and delete: a sorted copy older than this is rebuilt */
+  private version = 0;
+  /** sort key → every row in (key, id) order, as of `version` (see sortedBy) */
+  private readonly sorted = new Map<string, { version: number; rows: Row[] }>();
 
   constructor(
     readonly cls: ObjectClass,
@@ -146,6 +150,7 @@ export class Table {
     this.rows.set(row.id, row);
     this.uuids.set(row.uuid, row);
     this.index(row);
+    this.version++;
     return row;
   }
 
@@ -153,6 +158,7 @@ export class Table {
     const moved: Array<[string, unknown]> = [];
     for (const f of this.indexes.keys()) if (f in values && values[f] !== row[f]) moved.push([f, row[f]]);
     Object.assign(row, values, { updated_at: new Date() });
+    this.version++;
     this.uuids.set(row.uuid, row);
     for (const [f, old] of moved) {
       this.unindex(row, f, old);
@@ -168,6 +174,7 @@ export class Table {
     this.rows.delete(row.id);
     if (this.uuids.get(row.uuid) === row) this.uuids.delete(row.uuid);
     for (const f of this.indexes.keys()) this.unindex(row, f, row[f]);
+    this.version++;
   }
 
   /**
@@ -204,6 +211,49 @@ export class Table {
     const marker = opts.marker !== undefined && opts.marker !== null ? this.markerRow(opts.marker) : null;
     // The usual page (by id, ascending): the rows are already in that order, so a page costs
     // what it holds and the rows before it, never a sort of the whole table.
+    // A sort key whose values change only through update() (an indexed field, created_at):
+    // the rows kept in that order until the next write; a page is a binary search for the
+    // marker and a walk from there.
+    if (!among && sortKey && sortKey !== 'id' && this.sortCached(sortKey) && Number.isFinite(max)) {
+      const rows = this.sortedBy(sortKey);
+      const page: Row[] = [];
+      if (max === 0) return page;
+      const asc = (a: Row, b: Row): number => compare(a[sortKey], b[sortKey]) || a.id - b.id;
+      // the first row after the marker in ascending order
+      let lo = 0;
+      let hi = rows.length;
+      if (marker) {
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (asc(rows[mid] as Row, marker) <= 0) lo = mid + 1;
+          else hi = mid;
+        }
+      }
+      if (sign === 1) {
+        for (let i = lo; i < rows.length && page.length < max; i++) {
+          const r = rows[i] as Row;
+          if (keep(r)) page.push(r);
+        }
+      } else {
+        // descending: from the last row before the marker (or the last row) backwards
+        let start = rows.length - 1;
+        if (marker) {
+          let l = 0;
+          let h = rows.length;
+          while (l < h) {
+            const mid = (l + h) >> 1;
+            if (asc(rows[mid] as Row, marker) < 0) l = mid + 1;
+            else h = mid;
+          }
+          start = l - 1;
+        }
+        for (let i = start; i >= 0 && page.length < max; i--) {
+          const r = rows[i] as Row;
+          if (keep(r)) page.push(r);
+        }
+      }
+      return page;
+    }
     const candidates: Iterable<Row> = among ?? this.rows.values();
     if (keys.length === 1 && sign === 1) {
       const page: Row[] = [];
@@ -241,6 +291,22 @@ export class Table {
       if (page.length > max) page.pop();
     }
     return page;
+  }
+
+  /** Sort keys kept in order between writes: indexed fields and created_at (never assigned in place). */
+  private sortCached(field: string): boolean {
+    return this.indexes.has(field) || field === 'created_at';
+  }
+
+  /** Every row in (field, id) ascending order, sorted again only after a write. */
+  private sortedBy(field: string): Row[] {
+    let s = this.sorted.get(field);
+    if (!s || s.version !== this.version) {
+      const rows = [...this.rows.values()].sort((a, b) => compare(a[field], b[field]) || a.id - b.id);
+      s = { version: this.version, rows };
+      this.sorted.set(field, s);
+    }
+    return s.rows;
   }
 
   /** A marker is a row identity: a primitive of the class (as oslo serializes one), a uuid or an id. */

@@ -139,3 +139,44 @@ test('indexed fields follow inserts, updates and deletes; a stale entry is never
     [more[1]!.id, more[2]!.id],
   );
 });
+
+test('a page by an indexed field or created_at follows writes between reads, as sorting the whole table does', () => {
+  const next = random(11);
+  const table = new Table(PORT, ['address', 'node_id']);
+  const rows = Array.from({ length: 200 }, () =>
+    table.insert({ address: `52:54:00:00:00:${Math.floor(next() * 40)}`, node_id: Math.floor(next() * 9) }),
+  );
+  // spread creation times, set before the first read (created_at is never assigned in place after)
+  for (const r of rows) r.created_at = new Date(1_700_000_000_000 + Math.floor(next() * 20) * 1000);
+  for (let round = 0; round < 300; round++) {
+    // a write between reads: an update of the sort key, a delete or an insert
+    const live = [...table.rows.values()];
+    const pick = live[Math.floor(next() * live.length)];
+    const w = next();
+    if (pick && w < 0.3) table.update(pick, { node_id: Math.floor(next() * 9) });
+    else if (pick && w < 0.4) table.delete(pick);
+    else if (w < 0.5) table.insert({ address: `52:54:00:00:01:${round}`, node_id: Math.floor(next() * 9) });
+    const all = [...table.rows.values()];
+    const key = ['address', 'node_id', 'created_at'][Math.floor(next() * 3)] as string;
+    const dir = next() < 0.5 ? 'asc' : 'desc';
+    const sign = dir === 'desc' ? -1 : 1;
+    const value = (r: (typeof all)[0]): number | string =>
+      key === 'created_at' ? (r.created_at as Date).getTime() : (r[key] as number | string);
+    const order = (a: (typeof all)[0], b: (typeof all)[0]): number => {
+      const va = value(a);
+      const vb = value(b);
+      return sign * (va < vb ? -1 : va > vb ? 1 : a.id - b.id);
+    };
+    const odd = next() < 0.3;
+    const keep = odd ? (r: { id: number }) => r.id % 2 === 1 : () => true;
+    const marker = next() < 0.5 ? all[Math.floor(next() * all.length)] : undefined;
+    const limit = Math.floor(next() * 30);
+    const sorted = all.filter(keep).sort(order);
+    const expected = (marker ? sorted.filter((r) => order(r, marker) > 0) : sorted).slice(0, limit);
+    assert.deepEqual(
+      table.list({ sort_key: key, sort_dir: dir, marker: marker?.uuid, limit }, keep).map((r) => r.id),
+      expected.map((r) => r.id),
+      `round ${round}: ${key} ${dir} marker ${marker?.id} limit ${limit}`,
+    );
+  }
+});
