@@ -1,7 +1,7 @@
 /**
  * The node list asks Node.list for no more than the page shows: `fields` (the default view's or
  * `?fields=`'s object columns and what ironic-api 21.4 adds) when the pinned release's Node.list
- * takes it (Node 1.36 and later), whole nodes otherwise and for the detail view; the answer is
+ * is known to take it (Node 1.37, 21.4, and later), whole nodes otherwise and for the detail view; the answer is
  * the same either way.
  */
 import assert from 'node:assert/strict';
@@ -99,11 +99,12 @@ describe('pinned to 21.4 (Node 1.37)', () => {
   });
 });
 
-test('a gateway pinned before Node 1.36 never sends fields; the first release of 1.36 does', async () => {
+test('a gateway pinned before Node 1.37 never sends fields; 21.4 (1.37) and the unpinned one do', async () => {
   for (const [pin, sends] of [
     ['10.1', false],
     ['18.0', false],
-    ['18.1', true],
+    ['21.3', false],
+    ['21.4', true],
     [undefined, true],
   ] as const) {
     const { g, seen } = await gatewayPinned(pin);

@@ -263,13 +263,13 @@ async function nodeByInstance(request: FastifyRequest, instanceUuid: string): Pr
 }
 
 /**
- * The Node version from which the gateway passes `fields` to Node.list. The conductor's
- * Node.list has taken `fields` since Ironic's 2021 API performance work (Wallaby/Xena, during
- * Node 1.35, which also covers releases without it: 15.1 to 18.0); 1.36 (18.1) is the first
- * Node version every release of which takes it, so a gateway pinned to an older release never
- * sends an argument its conductor would refuse.
+ * The Node version from which the gateway passes `fields` to Node.list: 1.37 (21.4), the first
+ * whose every release's Node.list is known to take it (21.4's and 39.0's trees). The argument
+ * came with Ironic's 2021 API performance work, so releases from 18.1 (Node 1.36) most likely
+ * take it too, but no tree of theirs was at hand to check, and a conductor that does not would
+ * fail every node list: lower this only after reading an 18.1 tree's objects/node.py.
  */
-export const NODE_LIST_FIELDS_SINCE = '1.36';
+export const NODE_LIST_FIELDS_SINCE = '1.37';
 
 /**
  * What ironic-api 21.4's _get_nodes_collection adds to the fields it asks Node.list for: the
