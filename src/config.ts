@@ -74,6 +74,10 @@ export interface Config {
   // the ramdisk endpoints (issue 14): Ironic's options ironic-api reads for lookup and heartbeat
   enable_ramdisk_endpoints: boolean;
   restrict_lookup: boolean;
+  // issue 15, slice provision: Ironic 39.0's [api]disallow_*_steps, comma-separated interface.step lists
+  disallow_clean_steps: string;
+  disallow_deploy_steps: string;
+  disallow_service_steps: string;
   fast_track: boolean;
   ramdisk_heartbeat_timeout: number;
   metrics_agent_backend: string;
@@ -84,8 +88,20 @@ export interface Config {
   metrics_statsd_agent_statsd_host: string;
   metrics_statsd_agent_statsd_port: number;
   disable_deep_image_inspection: boolean;
-  permitted_image_formats: string;
-  enable_bios_bootloader_install: boolean;
+  /** unset: the served release's default (21.4: raw,qcow2,iso; 39.0: raw,gpt,qcow2,iso) */
+  permitted_image_formats?: string;
+  /** unset: the served release's default (21.4: true, 39.0: false) */
+  enable_bios_bootloader_install?: boolean;
+  // issue 15, slice vmedia: the options ironic-api 39.0 adds to lookup's config
+  agent_allow_md5_checksum: boolean;
+  agent_tls_minimum_version: '1.2' | '1.3';
+  agent_tls_ciphers?: string;
+  agent_containers_allow_arbitrary_containers: boolean;
+  agent_containers_allowed_containers: string;
+  agent_containers_container_steps_file: string;
+  agent_containers_runner: 'podman' | 'docker';
+  agent_containers_pull_options: string;
+  agent_containers_run_options: string;
   simulator_nodes: number;
   simulator_host: string;
   simulator_action_delay_ms: number;
@@ -448,6 +464,30 @@ export const SETTINGS: readonly SettingSpec[] = [
       "Ironic's [api]enable_ramdisk_endpoints (Debian 21.4): false answers 403 to the deploy ramdisk's lookup and heartbeat",
   },
   {
+    key: 'disallow_clean_steps',
+    kind: 'string',
+    default: 'vendor.send_raw',
+    accepts: 'a comma-separated list of interface.step names (empty: none)',
+    description:
+      "Ironic 39.0's [api]disallow_clean_steps: requested clean steps refused with 400 (StepNotAllowed); not checked when pinned to 21.4 or older",
+  },
+  {
+    key: 'disallow_deploy_steps',
+    kind: 'string',
+    default: 'vendor.send_raw',
+    accepts: 'a comma-separated list of interface.step names (empty: none)',
+    description:
+      "Ironic 39.0's [api]disallow_deploy_steps: requested deploy steps refused with 400 (StepNotAllowed); not checked when pinned to 21.4 or older",
+  },
+  {
+    key: 'disallow_service_steps',
+    kind: 'string',
+    default: 'vendor.send_raw',
+    accepts: 'a comma-separated list of interface.step names (empty: none)',
+    description:
+      "Ironic 39.0's [api]disallow_service_steps: requested service steps refused with 400 (StepNotAllowed); not checked when pinned to 21.4 or older",
+  },
+  {
     key: 'restrict_lookup',
     kind: 'boolean',
     default: true,
@@ -532,16 +572,82 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     key: 'permitted_image_formats',
     kind: 'string',
-    default: 'raw,qcow2,iso',
     accepts: 'comma-separated image format names',
-    description: "Ironic's [conductor]permitted_image_formats, handed to the ramdisk by lookup (as a list)",
+    description:
+      "Ironic's [conductor]permitted_image_formats, handed to the ramdisk by lookup (as a list; unset: the served release's default, raw,qcow2,iso for 21.4 and older, raw,gpt,qcow2,iso for 39.0)",
   },
   {
     key: 'enable_bios_bootloader_install',
     kind: 'boolean',
+    accepts: 'true or false',
+    description:
+      "Ironic's [agent]enable_bios_bootloader_install, handed to the ramdisk by lookup (unset: the served release's default, true for Debian's 21.4 and older, false for 39.0)",
+  },
+  // issue 15, slice vmedia: Ironic 39.0's options that lookup hands to the ramdisk
+  {
+    key: 'agent_allow_md5_checksum',
+    kind: 'boolean',
     default: true,
     accepts: 'true or false',
-    description: "Ironic's [agent]enable_bios_bootloader_install (Debian 21.4), handed to the ramdisk by lookup",
+    description:
+      "Ironic's [agent]allow_md5_checksum, handed to the ramdisk by a 39.0 lookup (agent_md5_checksum_enable)",
+  },
+  {
+    key: 'agent_tls_minimum_version',
+    kind: 'string',
+    enum: ['1.2', '1.3'],
+    default: '1.3',
+    accepts: '1.2 or 1.3',
+    description: "Ironic's [agent]tls_minimum_version, handed to the ramdisk by a 39.0 lookup (tls_min_version)",
+  },
+  {
+    key: 'agent_tls_ciphers',
+    kind: 'string',
+    accepts: 'an OpenSSL cipher list',
+    description: "Ironic's [agent]tls_ciphers, handed to the ramdisk by a 39.0 lookup (tls_cipher_suites; unset: null)",
+  },
+  {
+    key: 'agent_containers_allow_arbitrary_containers',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description: "Ironic's [agent_containers]allow_arbitrary_containers, handed to the ramdisk by a 39.0 lookup",
+  },
+  {
+    key: 'agent_containers_allowed_containers',
+    kind: 'string',
+    default: '',
+    accepts: 'comma-separated container images',
+    description: "Ironic's [agent_containers]allowed_containers, handed to the ramdisk by a 39.0 lookup (as a list)",
+  },
+  {
+    key: 'agent_containers_container_steps_file',
+    kind: 'string',
+    default: '/etc/ironic-python-agent.d/mysteps.yaml',
+    accepts: 'a path in the ramdisk',
+    description: "Ironic's [agent_containers]container_steps_file, handed to the ramdisk by a 39.0 lookup",
+  },
+  {
+    key: 'agent_containers_runner',
+    kind: 'string',
+    enum: ['podman', 'docker'],
+    default: 'podman',
+    accepts: 'podman or docker',
+    description: "Ironic's [agent_containers]runner, handed to the ramdisk by a 39.0 lookup",
+  },
+  {
+    key: 'agent_containers_pull_options',
+    kind: 'string',
+    default: '',
+    accepts: 'comma-separated options',
+    description: "Ironic's [agent_containers]pull_options, handed to the ramdisk by a 39.0 lookup (as a list)",
+  },
+  {
+    key: 'agent_containers_run_options',
+    kind: 'string',
+    default: '--rm,--network=host',
+    accepts: 'comma-separated options',
+    description: "Ironic's [agent_containers]run_options, handed to the ramdisk by a 39.0 lookup (as a list)",
   },
   {
     key: 'simulator_nodes',

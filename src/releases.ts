@@ -1096,6 +1096,17 @@ export class UnknownReleaseError extends Error {
   }
 }
 
+/**
+ * List classes the mapping leaves out, whose version follows their item class's: each became
+ * remotable (1.0 → 1.1) in the same change as its item (ironic/objects/bios.py, firmware.py).
+ * A manifest naming the list at a version the conductor does not have fails there
+ * (IncompatibleObjectVersion), so a pin picks the list version of its item's.
+ */
+const LIST_CLASSES: Readonly<Record<string, { item: string; remotableItem: string }>> = {
+  BIOSSettingList: { item: 'BIOSSetting', remotableItem: '1.2' },
+  FirmwareComponentList: { item: 'FirmwareComponent', remotableItem: '1.1' },
+};
+
 /** The profile for `pin` (null or '' = unpinned) over what the gateway supports. */
 export function releaseProfile(pin: string | null | undefined, support: GatewaySupport): ReleaseProfile {
   if (!pin) return { pin: null, release: null, apiMinor: support.apiMinor, rpc: support.rpc, objects: support.objects };
@@ -1107,6 +1118,10 @@ export function releaseProfile(pin: string | null | undefined, support: GatewayS
     // a class the gateway does not implement yet is not sent at all; one it knows at a lower
     // version than the pin's is labelled at its own (it sends only the fields it changed)
     if (Object.hasOwn(support.objects, cls)) objects[cls] = lower(version, support.objects[cls]);
+  }
+  for (const [list, { item, remotableItem }] of Object.entries(LIST_CLASSES)) {
+    if (!Object.hasOwn(objects, item) || !Object.hasOwn(support.objects, list)) continue;
+    objects[list] = lower(versionLess(objects[item], remotableItem) ? '1.0' : '1.1', support.objects[list]);
   }
   return {
     pin,

@@ -1,7 +1,7 @@
 /**
- * ConductorAPI: the client side of every method of Ironic's conductor RPC API up to 1.55
- * (Antelope, ironic 21.4), named and ordered as in Ironic's rpcapi.py, each sent at the RPC
- * version 21.4's rpcapi sends it for the arguments given, and refused above the version cap
+ * ConductorAPI: the client side of every method of Ironic's conductor RPC API up to 1.62
+ * (ironic 39.0), named and ordered as in Ironic's rpcapi.py, each sent at the RPC
+ * version 39.0's rpcapi sends it for the arguments given, and refused above the version cap
  * (the release profile's, src/releases.ts).
  *
  * `topic` is a full topic such as `ironic.conductor_manager.cond-1` (from get_topic_for); the
@@ -681,9 +681,94 @@ export class ConductorAPI {
   change_node_secure_boot(context: RequestContext, node_id: NodeId, new_state: boolean, topic?: string): Promise<null> {
     return this.call(context, 'change_node_secure_boot', { node_id, new_state }, topic);
   }
+
+  /**
+   * Hands the inventory an in-band inspection collected to the conductor (the node must be in
+   * `inspect wait`); processing continues in the background.
+   * @throws NodeLocked, NotFound, Invalid
+   */
+  continue_inspection(
+    context: RequestContext,
+    node_id: NodeId,
+    inventory: Dict,
+    plugin_data: Dict | null = null,
+    topic?: string,
+  ): Promise<null> {
+    return this.call(context, 'continue_inspection', { node_id, inventory, plugin_data }, topic);
+  }
+
+  /**
+   * Services an active node with `service_steps`, in the background. `disable_ramdisk` is always
+   * sent (null when the caller gave none), as 39.0's rpcapi does.
+   * @throws InvalidParameterValue, InvalidStateRequested, NodeInMaintenance, NodeLocked, NoFreeConductorWorker, ConcurrentActionLimit, StepNotAllowed
+   */
+  do_node_service(
+    context: RequestContext,
+    node_id: NodeId,
+    service_steps: Dict[],
+    disable_ramdisk: boolean | null = null,
+    topic?: string,
+  ): Promise<null> {
+    return this.call(context, 'do_node_service', { node_id, service_steps, disable_ramdisk }, topic);
+  }
+
+  /**
+   * Attaches a virtual media image, in the background. 39.0's rpcapi takes an
+   * image_download_source but never sends it, so neither does the gateway.
+   * @throws InvalidParameterValue, NoFreeConductorWorker, NodeLocked, UnsupportedDriverExtension, TemporaryFailure
+   */
+  attach_virtual_media(
+    context: RequestContext,
+    node_id: NodeId,
+    device_type: string,
+    image_url: string,
+    topic?: string,
+  ): Promise<null> {
+    return this.call(context, 'attach_virtual_media', { node_id, device_type, image_url }, topic);
+  }
+
+  /** Detaches virtual media of `device_types` (null: every device), in the background. @throws as attach_virtual_media */
+  detach_virtual_media(
+    context: RequestContext,
+    node_id: NodeId,
+    device_types: string[] | null = null,
+    topic?: string,
+  ): Promise<null> {
+    return this.call(context, 'detach_virtual_media', { node_id, device_types }, topic);
+  }
+
+  /** Continues servicing after a service step (a cast; the conductor's drivers send it, never the API). */
+  continue_node_service(context: RequestContext, node_id: NodeId, topic?: string): Promise<void> {
+    return this.client.cast(
+      context,
+      { topic: topic || this.topic },
+      'continue_node_service',
+      { node_id },
+      { version: CONDUCTOR_RPC_METHODS.continue_node_service.version },
+    );
+  }
+
+  /** The node's virtual media as its driver reports it. @throws InvalidParameterValue, UnsupportedDriverExtension */
+  get_virtual_media(context: RequestContext, node_id: NodeId, topic?: string): Promise<unknown> {
+    return this.call(context, 'get_virtual_media', { node_id }, topic);
+  }
+
+  /**
+   * Moves a portgroup and its member ports to another physical network (after update_portgroup,
+   * on the same topic). The keyword is `portgroup`, as the conductor names it.
+   * @throws NodeLocked, NodeNotFound
+   */
+  update_portgroup_physical_network(
+    context: RequestContext,
+    portgroup: Obj<PortgroupFields>,
+    new_physical_network: string | null,
+    topic?: string,
+  ): Promise<null> {
+    return this.call(context, 'update_portgroup_physical_network', { portgroup, new_physical_network }, topic);
+  }
 }
 
-/** An RpcClient for the conductor: Ironic's context keys, versioned objects, the version cap (1.55 by default). */
+/** An RpcClient for the conductor: Ironic's context keys, versioned objects, the version cap (RPC_API_VERSION by default). */
 export function createConductorRpcClient(
   transport: Transport,
   config: Pick<Config, 'rpc_response_timeout'>,

@@ -170,6 +170,22 @@ export const IRONIC_EXCEPTIONS = {
   DeployTemplateDuplicateName: { base: 'Conflict', code: 409 },
   DeployTemplateNotFound: { base: 'NotFound', code: 404 },
   InvalidDeployTemplate: { base: 'Invalid', code: 400 },
+  // issue 15, slice provision: [api]disallow_{clean,deploy,service}_steps (39.0's exception.py)
+  StepNotAllowed: { base: 'Invalid', code: 400 },
+  // issue 15, slice ports: a port name taken (PATCH; 39.0's exception.py)
+  PortDuplicateName: { base: 'Conflict', code: 409 },
+  // issue 15, slice vmedia: firmware components (39.0's exception.py)
+  FirmwareComponentAlreadyExists: { base: 'Conflict', code: 409 },
+  FirmwareComponentNotFound: { base: 'NotFound', code: 404 },
+  // issue 15, slice runbooks: runbooks (1.92) and inspection rules (1.96) (39.0's exception.py)
+  RunbookAlreadyExists: { base: 'Conflict', code: 409 },
+  RunbookDuplicateName: { base: 'Conflict', code: 409 },
+  RunbookNotFound: { base: 'NotFound', code: 404 },
+  RunbookTraitNotFound: { base: 'NotFound', code: 404 },
+  InvalidRunbook: { base: 'Invalid', code: 400 },
+  InspectionRuleAlreadyExists: { base: 'Conflict', code: 409 },
+  InspectionRuleNotFound: { base: 'NotFound', code: 404 },
+  InspectionRuleValidationFailure: { base: 'IronicException', code: 500 },
 } as const satisfies Record<string, { base: string; code: number }>;
 
 /** The name of an Ironic exception class the gateway knows (a type: a misspelt name does not compile). */

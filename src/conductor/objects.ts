@@ -15,26 +15,32 @@ import { isRecord } from '../rpc/wire.ts';
 export const OBJECT_NAMESPACE = 'ironic';
 
 /**
- * The newest object versions the gateway knows: Ironic 21.4's release mapping (conductor RPC
- * 1.55), plus BIOSSettingList, which the mapping leaves out but a manifest asking for it must
- * name. A pinned gateway uses its release's versions instead (ConductorAPI.objectVersions).
+ * The newest object versions the gateway knows: Ironic 39.0's release mapping (conductor RPC
+ * 1.62; Deployment left out: the API never reads it), plus BIOSSettingList and
+ * FirmwareComponentList, which the mapping leaves out but a manifest asking for them must name. A pinned gateway uses its release's versions instead (ConductorAPI.objectVersions).
  */
 export const OBJECT_VERSIONS = {
-  Node: '1.37',
-  Port: '1.11',
-  Portgroup: '1.5',
-  Chassis: '1.3',
-  VolumeConnector: '1.0',
-  VolumeTarget: '1.0',
-  Trait: '1.0',
-  TraitList: '1.0',
-  Conductor: '1.3',
-  Allocation: '1.1',
-  BIOSSetting: '1.1',
-  BIOSSettingList: '1.0',
-  DeployTemplate: '1.1',
-  NodeHistory: '1.0',
-  NodeInventory: '1.0',
+  Node: '1.44',
+  Port: '1.16',
+  Portgroup: '1.9',
+  Chassis: '1.4',
+  VolumeConnector: '1.1',
+  VolumeTarget: '1.1',
+  Trait: '1.1',
+  TraitList: '1.2',
+  Conductor: '1.6',
+  Allocation: '1.3',
+  BIOSSetting: '1.2',
+  BIOSSettingList: '1.1',
+  DeployTemplate: '1.2',
+  NodeHistory: '1.3',
+  NodeInventory: '1.1',
+  FirmwareComponent: '1.2',
+  FirmwareComponentList: '1.1',
+  Runbook: '1.2',
+  RunbookTrait: '1.0',
+  RunbookTraitList: '1.0',
+  InspectionRule: '1.1',
 } as const;
 
 export type ObjectName = keyof typeof OBJECT_VERSIONS;
@@ -54,18 +60,43 @@ export const OBJECT_CLASS_METHODS = {
     'list_by_portgroup_id',
     // issue 14, the resources slice: GET /v1/ports?shard= (1.82)
     'list_by_node_shards',
+    // issue 15, slice ports: GET/PATCH /v1/ports/{name} (39.0, every microversion)
+    'get_by_name',
   ],
-  Portgroup: ['get_by_id', 'get_by_uuid', 'get_by_address', 'get_by_name', 'list', 'list_by_node_id'],
+  Portgroup: [
+    'get_by_id',
+    'get_by_uuid',
+    'get_by_address',
+    'get_by_name',
+    'list',
+    'list_by_node_id',
+    // GET /v1/portgroups?shard= (1.106)
+    'list_by_node_shards',
+  ],
   Chassis: ['get_by_id', 'get_by_uuid', 'list'],
   VolumeConnector: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
   VolumeTarget: ['get_by_id', 'get_by_uuid', 'list', 'list_by_node_id'],
-  Conductor: ['list', 'get_by_hostname'],
-  Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
+  Conductor: [
+    'list',
+    'get_by_hostname',
+    // Conductor 1.5 (Ironic 32.0): reads 21.4's API did in SQL
+    'get_shard_list',
+    'list_hardware_type_interfaces_dict',
+    'get_active_hardware_type_dict',
+  ],
+  Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list', 'check_node_list'],
   BIOSSettingList: ['get_by_node_id'],
   BIOSSetting: ['get'],
   DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
   NodeHistory: ['get_by_uuid', 'list_by_node_id'],
   NodeInventory: ['get_by_node_id'],
+  // issue 15 (Ironic 22.0–39.0); Runbook.get_by_* fail on a 39.0 conductor (its
+  // obj_make_compatible is broken): read one runbook with Runbook.list(filters uuid_in/name_in)
+  FirmwareComponentList: ['get_by_node_id'],
+  Runbook: ['get_by_uuid', 'get_by_name', 'list'],
+  RunbookTrait: ['destroy'],
+  RunbookTraitList: ['create', 'destroy'],
+  InspectionRule: ['get_by_uuid', 'list'],
 } as const satisfies Partial<Record<ObjectName, readonly string[]>>;
 
 /** An object class the API reads through the indirection API. */
@@ -150,6 +181,13 @@ export interface NodeFields extends Stamped {
   boot_mode?: string | null;
   secure_boot?: boolean | null;
   shard?: string | null;
+  // Node 1.38–1.44 (Ironic 22.0–34.0)
+  parent_node?: string | null;
+  firmware_interface?: string | null;
+  service_step?: Dict;
+  disable_power_off?: boolean;
+  instance_name?: string | null;
+  health?: string | null;
 }
 export interface PortFields extends Stamped {
   id: number;
@@ -166,6 +204,11 @@ export interface PortFields extends Stamped {
   is_smartnic?: boolean;
   name?: string | null;
   node_uuid?: string | null;
+  // Port 1.12–1.16 (Ironic 25.0–35.0)
+  description?: string | null;
+  vendor?: string | null;
+  category?: string | null;
+  available_for_dynamic_portgroup?: boolean;
 }
 export interface PortgroupFields extends Stamped {
   id: number;
@@ -180,6 +223,10 @@ export interface PortgroupFields extends Stamped {
   properties: Dict;
   /** Portgroup 1.5 */
   node_uuid?: string | null;
+  // Portgroup 1.7–1.9 (Ironic 33.0–35.0)
+  physical_network?: string | null;
+  category?: string | null;
+  dynamic_portgroup?: boolean;
 }
 export interface ChassisFields extends Stamped {
   id: number;
@@ -218,6 +265,8 @@ export interface ConductorFields extends Stamped {
   hostname: string;
   /** Conductor 1.3 */
   conductor_group?: string;
+  /** Conductor 1.4 (Ironic 26.0) */
+  online?: boolean;
 }
 export interface AllocationFields extends Stamped {
   id: number;
@@ -267,6 +316,12 @@ export interface NodeHistoryFields extends Stamped {
   node_id: number | null;
   event_type: string | null;
   severity: string | null;
+  /** NodeHistory 1.2 (Ironic 38.0) */
+  project?: string | null;
+  /** NodeHistory 1.3 (Ironic 39.0) */
+  state?: string | null;
+  target_provision_state?: string | null;
+  duration_seconds?: number | null;
 }
 export interface NodeInventoryFields extends Stamped {
   id: number;
@@ -275,7 +330,7 @@ export interface NodeInventoryFields extends Stamped {
   plugin_data: Dict;
 }
 
-/** Field names per object at OBJECT_VERSIONS (base fields created_at/updated_at included), as Ironic 21.4 declares them. */
+/** Field names per object at OBJECT_VERSIONS (base fields created_at/updated_at included), as Ironic 39.0 declares them. */
 export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
   Node: [
     'id',
@@ -288,6 +343,7 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'driver_internal_info',
     'clean_step',
     'deploy_step',
+    'service_step',
     'raid_config',
     'target_raid_config',
     'instance_info',
@@ -317,6 +373,7 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'boot_interface',
     'console_interface',
     'deploy_interface',
+    'firmware_interface',
     'inspect_interface',
     'management_interface',
     'network_interface',
@@ -335,6 +392,10 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'boot_mode',
     'secure_boot',
     'shard',
+    'parent_node',
+    'disable_power_off',
+    'instance_name',
+    'health',
     'created_at',
     'updated_at',
   ],
@@ -352,6 +413,10 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'physical_network',
     'is_smartnic',
     'name',
+    'description',
+    'vendor',
+    'category',
+    'available_for_dynamic_portgroup',
     'created_at',
     'updated_at',
   ],
@@ -367,6 +432,9 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'standalone_ports_supported',
     'mode',
     'properties',
+    'physical_network',
+    'category',
+    'dynamic_portgroup',
     'created_at',
     'updated_at',
   ],
@@ -386,7 +454,7 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
   ],
   Trait: ['node_id', 'trait', 'created_at', 'updated_at'],
   TraitList: ['objects', 'created_at', 'updated_at'],
-  Conductor: ['id', 'drivers', 'hostname', 'conductor_group', 'created_at', 'updated_at'],
+  Conductor: ['id', 'drivers', 'hostname', 'conductor_group', 'online', 'created_at', 'updated_at'],
   Allocation: [
     'id',
     'uuid',
@@ -427,13 +495,60 @@ export const OBJECT_FIELDS: Readonly<Record<ObjectName, readonly string[]>> = {
     'conductor',
     'event',
     'user',
+    'project',
     'node_id',
     'event_type',
     'severity',
+    'state',
+    'target_provision_state',
+    'duration_seconds',
     'created_at',
     'updated_at',
   ],
   NodeInventory: ['id', 'node_id', 'inventory_data', 'plugin_data', 'created_at', 'updated_at'],
+  FirmwareComponent: [
+    'id',
+    'node_id',
+    'component',
+    'initial_version',
+    'current_version',
+    'last_version_flashed',
+    'vendor',
+    'model',
+    'serial_number',
+    'created_at',
+    'updated_at',
+  ],
+  FirmwareComponentList: ['objects', 'created_at', 'updated_at'],
+  Runbook: [
+    'id',
+    'uuid',
+    'name',
+    'description',
+    'steps',
+    'disable_ramdisk',
+    'extra',
+    'public',
+    'owner',
+    'traits',
+    'created_at',
+    'updated_at',
+  ],
+  RunbookTrait: ['runbook_id', 'trait', 'created_at', 'updated_at'],
+  RunbookTraitList: ['objects', 'created_at', 'updated_at'],
+  InspectionRule: [
+    'id',
+    'uuid',
+    'priority',
+    'description',
+    'sensitive',
+    'phase',
+    'scope',
+    'actions',
+    'conditions',
+    'created_at',
+    'updated_at',
+  ],
 };
 
 export interface ObjectPrimitive {
@@ -592,6 +707,56 @@ export interface FieldsOf {
   DeployTemplate: DeployTemplateFields;
   NodeHistory: NodeHistoryFields;
   NodeInventory: NodeInventoryFields;
+  FirmwareComponent: FirmwareComponentFields;
+  FirmwareComponentList: ObjectListFields<FirmwareComponentFields>;
+  Runbook: RunbookFields;
+  RunbookTrait: RunbookTraitFields;
+  RunbookTraitList: ObjectListFields<RunbookTraitFields>;
+  InspectionRule: InspectionRuleFields;
+}
+
+/** An ObjectListBase class: its items. */
+export interface ObjectListFields<F extends object> extends Stamped {
+  objects: IronicObject<F>[];
+}
+export interface FirmwareComponentFields extends Stamped {
+  id: number;
+  node_id: number;
+  component: string;
+  initial_version: string;
+  current_version: string | null;
+  last_version_flashed: string | null;
+  vendor?: string | null;
+  model?: string | null;
+  serial_number?: string | null;
+}
+export interface RunbookFields extends Stamped {
+  id: number;
+  uuid: string;
+  name: string;
+  description?: string | null;
+  steps: Dict[];
+  disable_ramdisk: boolean;
+  extra: Dict;
+  public: boolean;
+  owner: string | null;
+  // ListOfStringsField (39.0's objects/runbook.py), read from the runbook_traits rows
+  traits?: string[];
+}
+export interface RunbookTraitFields extends Stamped {
+  runbook_id: number;
+  trait: string;
+}
+export interface InspectionRuleFields extends Stamped {
+  id: number;
+  uuid: string;
+  priority: number;
+  description: string | null;
+  sensitive: boolean;
+  phase: string;
+  scope: string | null;
+  actions: Dict[];
+  conditions: Dict[];
 }
 
 /** A TraitList of the given trait names (as Ironic's TraitList.create sends nothing but names). */

@@ -1,12 +1,12 @@
 /**
- * The methods of Ironic's conductor RPC API up to 1.55 (Antelope, ironic 21.4), as data: each
+ * The methods of Ironic's conductor RPC API up to 1.62 (ironic 39.0), as data: each
  * one's RPC version and kind. ConductorAPI (api.ts) sends them; tests walk them.
  */
 
 /** The conductor's manager topic (Ironic's MANAGER_TOPIC). */
 export const MANAGER_TOPIC = 'ironic.conductor_manager';
-/** The highest RPC API version the gateway speaks (Ironic 21.4's); a pin lowers it (src/releases.ts). */
-export const RPC_API_VERSION = '1.55';
+/** The highest RPC API version the gateway speaks (Ironic 39.0's); a pin lowers it (src/releases.ts). */
+export const RPC_API_VERSION = '1.62';
 
 /**
  * Every RPC method of ConductorAPI: the version it is sent at (its lowest, for the methods with
@@ -16,6 +16,9 @@ export const RPC_API_VERSION = '1.55';
  * - `heartbeat` 1.34; 1.42 adds `agent_version`, 1.49 `agent_token`, 1.51 `agent_verify_ca`,
  *   1.54 `agent_status` and `agent_status_message`: each as far as the version cap allows;
  * - `update_node` stays at 1.1 but sends `reset_interfaces` from 1.46 (always, as 21.4 does).
+ * 39.0's rpcapi sends the 1.56–1.62 methods at their own version, with no ladder:
+ * `do_node_service` always carries `disable_ramdisk` (None allowed), `attach_virtual_media` never
+ * carries `image_download_source` (39.0's client drops it).
  */
 export const CONDUCTOR_RPC_METHODS = {
   create_node: { version: '1.36', kind: 'call' },
@@ -71,6 +74,13 @@ export const CONDUCTOR_RPC_METHODS = {
   get_supported_indicators: { version: '1.50', kind: 'call' },
   change_node_boot_mode: { version: '1.55', kind: 'call' },
   change_node_secure_boot: { version: '1.55', kind: 'call' },
+  continue_inspection: { version: '1.56', kind: 'call' },
+  do_node_service: { version: '1.57', kind: 'call' },
+  attach_virtual_media: { version: '1.59', kind: 'call' },
+  detach_virtual_media: { version: '1.59', kind: 'call' },
+  continue_node_service: { version: '1.60', kind: 'cast' },
+  get_virtual_media: { version: '1.61', kind: 'call' },
+  update_portgroup_physical_network: { version: '1.62', kind: 'call' },
 } as const satisfies Record<string, { version: string; kind: 'call' | 'cast' }>;
 
 export type ConductorRpcMethod = keyof typeof CONDUCTOR_RPC_METHODS;
@@ -81,8 +91,14 @@ export type ConductorRpcMethod = keyof typeof CONDUCTOR_RPC_METHODS;
  */
 export const CONDUCTOR_API_METHODS = Object.keys(CONDUCTOR_RPC_METHODS) as ConductorRpcMethod[];
 
-/** Methods ironic-api never calls: the conductor's own drivers do (continue_node_deploy, after a deploy step). */
-export const CONDUCTOR_INTERNAL_METHODS: readonly ConductorRpcMethod[] = ['continue_node_deploy'];
+/**
+ * Methods ironic-api never calls: the conductor's own drivers do (continue_node_deploy after a
+ * deploy step, continue_node_service after a service step).
+ */
+export const CONDUCTOR_INTERNAL_METHODS: readonly ConductorRpcMethod[] = [
+  'continue_node_deploy',
+  'continue_node_service',
+];
 
 /** ConductorAPI's routing and capability helpers (no RPC of their own). */
 export const CONDUCTOR_API_HELPERS = [

@@ -31,6 +31,13 @@ export const RESCUEWAIT = 'rescue wait';
 export const RESCUING = 'rescuing';
 export const UNRESCUEFAIL = 'unrescue failed';
 export const UNRESCUING = 'unrescuing';
+// 39.0 (issue 15, slice provision): the hold and service states
+export const DEPLOYHOLD = 'deploy hold';
+export const CLEANHOLD = 'clean hold';
+export const SERVICING = 'servicing';
+export const SERVICEWAIT = 'service wait';
+export const SERVICEFAIL = 'service failed';
+export const SERVICEHOLD = 'service hold';
 /** API targets that are not states: aliases of `active` and `deleted` (1.73), and `rebuild`. */
 export const DEPLOY = 'deploy';
 export const UNDEPLOY = 'undeploy';
@@ -62,6 +69,9 @@ export const VERBS: Readonly<Record<string, string>> = {
   adopt: 'adopt',
   rescue: 'rescue',
   unrescue: 'unrescue',
+  // 39.0
+  unhold: 'unhold',
+  service: 'service',
 };
 
 export const UPDATE_ALLOWED_STATES = [
@@ -75,6 +85,10 @@ export const UPDATE_ALLOWED_STATES = [
   ADOPTFAIL,
   RESCUEFAIL,
   UNRESCUEFAIL,
+  // 39.0 (a node reaches them only on a 39.0 conductor); `service` is 39.0's too (a verb, never a state)
+  'service',
+  SERVICEHOLD,
+  SERVICEFAIL,
 ];
 /** 21.4: without AVAILABLE, which destroy_node adds under [conductor]allow_deleting_available_nodes (default True). */
 export const DELETE_ALLOWED_STATES = [MANAGEABLE, ENROLL, ADOPTFAIL];
@@ -93,6 +107,9 @@ export const UNSTABLE_STATES = [
   RESCUING,
   RESCUEWAIT,
   UNRESCUING,
+  // 39.0
+  SERVICING,
+  SERVICEWAIT,
 ];
 /** Where a ramdisk may look its node up ([api]restrict_lookup). */
 export const LOOKUP_ALLOWED_STATES = [
@@ -126,6 +143,13 @@ const TARGETS: Readonly<Record<string, string>> = {
   [RESCUEFAIL]: RESCUE,
   [UNRESCUING]: ACTIVE,
   [UNRESCUEFAIL]: ACTIVE,
+  // 39.0 (common/state_machine.py)
+  [DEPLOYHOLD]: ACTIVE,
+  [CLEANHOLD]: AVAILABLE,
+  [SERVICING]: ACTIVE,
+  [SERVICEWAIT]: ACTIVE,
+  [SERVICEFAIL]: ACTIVE,
+  [SERVICEHOLD]: ACTIVE,
 };
 
 /** [from, to, event], in states.py's order. */
@@ -195,13 +219,61 @@ const TRANSITIONS: ReadonlyArray<readonly [string, string, string]> = [
   [ADOPTFAIL, MANAGEABLE, 'manage'],
 ];
 
-const table = new Map<string, string>(TRANSITIONS.map(([from, to, ev]) => [`${from}\u0000${ev}`, to]));
+/**
+ * What 39.0's machine (ironic/common/state_machine.py) adds to 21.4's: deploy and clean hold,
+ * unhold, abort in `wait call-back` and the holds, inspect wait --resume--> inspecting, and
+ * servicing. A 21.4 client can see the difference (abort of a `wait call-back` node is a 400
+ * on 21.4, a 406 or a deploy failure on 39.0), so the gateway and the simulator pick the
+ * machine of the release they serve.
+ */
+const TRANSITIONS_39: ReadonlyArray<readonly [string, string, string]> = [
+  [DEPLOYING, DEPLOYHOLD, 'hold'],
+  [DEPLOYWAIT, DEPLOYHOLD, 'hold'],
+  [DEPLOYHOLD, DEPLOYWAIT, 'unhold'],
+  [DEPLOYHOLD, DEPLOYFAIL, 'abort'],
+  [DEPLOYWAIT, DEPLOYFAIL, 'abort'],
+  [CLEANING, CLEANHOLD, 'hold'],
+  [CLEANWAIT, CLEANHOLD, 'hold'],
+  [CLEANHOLD, CLEANFAIL, 'abort'],
+  [CLEANHOLD, CLEANWAIT, 'unhold'],
+  [INSPECTWAIT, INSPECTING, 'resume'],
+  [SERVICING, ACTIVE, 'done'],
+  [ACTIVE, SERVICING, 'service'],
+  [SERVICING, SERVICEFAIL, 'fail'],
+  [SERVICING, SERVICEWAIT, 'wait'],
+  [SERVICING, SERVICEHOLD, 'hold'],
+  [SERVICEWAIT, SERVICEHOLD, 'hold'],
+  [SERVICEHOLD, SERVICING, 'service'],
+  [SERVICEHOLD, SERVICEWAIT, 'unhold'],
+  [SERVICEWAIT, SERVICING, 'resume'],
+  [SERVICEWAIT, SERVICEFAIL, 'fail'],
+  [SERVICEHOLD, SERVICEFAIL, 'fail'],
+  [SERVICEWAIT, SERVICEFAIL, 'abort'],
+  [SERVICEHOLD, SERVICEFAIL, 'abort'],
+  [SERVICEFAIL, SERVICING, 'service'],
+  [SERVICEFAIL, RESCUING, 'rescue'],
+  [SERVICEFAIL, SERVICEWAIT, 'wait'],
+  [SERVICEFAIL, SERVICEHOLD, 'hold'],
+  [SERVICEFAIL, DELETING, 'delete'],
+  [SERVICEFAIL, ACTIVE, 'abort'],
+  [SERVICEWAIT, DELETING, 'delete'],
+];
+
+/** Which release's state machine: 21.4's (every release the gateway served before issue 15) or 39.0's. */
+export type StateMachine = '21.4' | '39.0';
+
+const key = (from: string, ev: string): string => `${from}\u0000${ev}`;
+const table = new Map<string, string>(TRANSITIONS.map(([from, to, ev]) => [key(from, ev), to]));
+const table39 = new Map<string, string>([
+  ...table,
+  ...TRANSITIONS_39.map(([from, to, ev]) => [key(from, ev), to] as const),
+]);
 
 export const isStable = (state: string | null): boolean => state !== null && STABLE_STATES.includes(state);
 
 /** The state `event` leads to from `state`, or undefined when the machine refuses it. */
-export function nextState(state: string | null, event: string): string | undefined {
-  return state === null ? undefined : table.get(`${state}\u0000${event}`);
+export function nextState(state: string | null, event: string, machine: StateMachine = '21.4'): string | undefined {
+  return state === null ? undefined : (machine === '39.0' ? table39 : table).get(key(state, event));
 }
 
 export interface ProvisionFields {
@@ -218,9 +290,9 @@ export interface ProvisionFields {
 export function processEvent(
   node: ProvisionFields,
   event: string,
-  opts: { targetState?: string; background?: boolean } = {},
+  opts: { targetState?: string; background?: boolean; machine?: StateMachine } = {},
 ): boolean {
-  const to = nextState(node.provision_state, event);
+  const to = nextState(node.provision_state, event, opts.machine);
   if (to === undefined) return false;
   let target = node.target_provision_state;
   if (target !== null && target === to) target = null;

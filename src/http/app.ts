@@ -19,6 +19,14 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { HttpError, RETRY_AFTER_SECONDS, errorBody, handleError } from './errors.ts';
 import { TOO_DEEP_MESSAGE, nestsDeeperThan } from './json-depth.ts';
+import {
+  INSPECTION_BODY_LIMIT_39,
+  MAX_JSON_DEPTH_39,
+  PROVISION_BODY_LIMIT_39,
+  RawFault,
+  TOO_DEEP_39,
+  servesJsonLimits,
+} from './json-depth.ts';
 import { serverTimeouts } from './server-timeouts.ts';
 import {
   MAX_PARAM_LENGTH,
@@ -155,6 +163,9 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
+    // issue 15 (slice nodes): 39.0's JSON limits middleware refuses deeper than 25 levels
+    else if (servesJsonLimits(app) && nestsDeeperThan(body as string, MAX_JSON_DEPTH_39))
+      done(new RawFault(400, TOO_DEEP_39), undefined);
     else if (nestsDeeperThan(body as string)) done(new HttpError(400, TOO_DEEP_MESSAGE), undefined);
     else void parseJson(request, body as string, done);
   });
@@ -183,6 +194,15 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
       return api;
     },
   });
+
+  // issue 15 (slice nodes): 39.0's body size limits of the provision and inspection routes
+  if (servesJsonLimits(app))
+    app.addHook('onRoute', (route) => {
+      if (route.url.endsWith('/states/provision'))
+        route.bodyLimit = Math.max(route.bodyLimit ?? config.body_limit, PROVISION_BODY_LIMIT_39);
+      else if (route.url.endsWith('/continue_inspection'))
+        route.bodyLimit = Math.max(route.bodyLimit ?? config.body_limit, INSPECTION_BODY_LIMIT_39);
+    });
 
   // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
   const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });

@@ -13,6 +13,15 @@ import {
   TransportUnavailable,
 } from '../rpc/errors.ts';
 import { exceptionRow, httpStatusFor } from '../conductor/exceptions.ts';
+import { RawFault, TOO_LARGE_39, rawFaultBody, servesJsonLimits } from './json-depth.ts';
+
+/** The microversion headers a /v1 answer carries (none on the JSON limits middleware's refusals). */
+const VERSION_HEADER_NAMES = [
+  'x-openstack-ironic-api-minimum-version',
+  'x-openstack-ironic-api-maximum-version',
+  'x-openstack-ironic-api-version',
+  'openstack-api-version',
+];
 
 /** Seconds a client should wait before retrying when the conductors are unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -121,6 +130,18 @@ export function mapError(err: unknown): MappedError {
 
 /** Fastify error handler: logs with the request id, answers in Ironic's format. */
 export function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // issue 15 (slice nodes): 39.0's JSON limits middleware answers before the API, raw and
+  // without version headers; a JSON body over the size limit too
+  const tooLarge =
+    (err as Partial<FastifyError> | undefined)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' &&
+    String(request.headers['content-type'] ?? '').includes('json') &&
+    servesJsonLimits(request.server);
+  if (err instanceof RawFault || tooLarge) {
+    const fault = err instanceof RawFault ? err : new RawFault(413, TOO_LARGE_39);
+    request.log.info({ status: fault.statusCode, reason: fault.faultstring }, 'request refused');
+    for (const h of VERSION_HEADER_NAMES) reply.removeHeader(h);
+    return reply.code(fault.statusCode).type('application/json').send(rawFaultBody(fault.faultstring));
+  }
   const m = mapError(err);
   const logFields: Record<string, unknown> = { status: m.status };
   if (err instanceof RemoteError) {

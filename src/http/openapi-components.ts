@@ -13,8 +13,10 @@
  *   `next` link of a collection is `components.schemas.Next`;
  * - every /v1 operation documents 406 (the version negotiation), every operation that needs a
  *   token 401 and 403 (authentication, policy), every operation that may carry a body 413 and
- *   415 (too large, a content type not JSON), and every operation 503 (the gateway shutting
- *   down, the conductors unreachable), all in Ironic's error body.
+ *   415 (too large, a content type not JSON), every operation under /v1 that may reach a
+ *   conductor 500 (its unexpected failure, or a conductor older than the pin), and every
+ *   operation 503 (the gateway shutting down, the conductors unreachable), all in Ironic's
+ *   error body.
  *
  * Responses that fastify-swagger calls "Default Response" get their status's reason phrase.
  */
@@ -81,6 +83,19 @@ const ERROR = {
   required: ['error_message'],
 } as const;
 
+/** 39.0's JSON limits middleware's body: raw, not wrapped in error_message (issue 15). */
+const RAW_FAULT = {
+  type: 'object',
+  description:
+    'The refusal of a JSON body nested too deeply (400) or too large (413) by the JSON limits, before the API (39.0).',
+  properties: {
+    faultcode: { type: 'string', enum: ['Client'] },
+    faultstring: { type: 'string' },
+  },
+  required: ['faultcode', 'faultstring'],
+  additionalProperties: false,
+} as const;
+
 const NEXT = {
   type: 'string',
   description:
@@ -109,6 +124,24 @@ const HEADERS = {
     {
       description:
         'The microversion this request was served at; absent when the request was refused before its version was read (a malformed URL, an unacceptable version, a gateway shutting down).',
+      required: false,
+      schema: VERSION_VALUE,
+    },
+  ],
+  // issue 15: 39.0's JSON limits middleware refuses a body (400, 413) before the API, without
+  // the version headers
+  MinimumVersionUnlessRefused: [
+    'X-OpenStack-Ironic-API-Minimum-Version',
+    {
+      description: 'The oldest microversion served; absent when the JSON limits refused the body (39.0).',
+      required: false,
+      schema: VERSION_VALUE,
+    },
+  ],
+  MaximumVersionUnlessRefused: [
+    'X-OpenStack-Ironic-API-Maximum-Version',
+    {
+      description: 'The newest microversion served; absent when the JSON limits refused the body (39.0).',
       required: false,
       schema: VERSION_VALUE,
     },
@@ -263,6 +296,16 @@ function rewriteResponses(path: string, method: string, op: Operation): void {
     ...(BODY_METHODS.has(method) ? ['413', '415'] : []),
   ];
   for (const status of wanted) responses[status] ??= errorResponse(status);
+  // every route that reaches a conductor may meet its unexpected failure (ironic-api passes it on
+  // as 500), or a conductor older than the pin says (RPC or object version refused: 500 naming
+  // pin_release_version)
+  if (isVersioned(path) && path !== '/v1') {
+    responses['500'] ??= {
+      ...errorResponse('500'),
+      description:
+        'Internal Server Error: the conductor failed unexpectedly (its exception class and message), or it is older than the gateway speaks (the message names `pin_release_version`, the setting to lower).',
+    };
+  }
   // a gateway shutting down answers every request 503 in Ironic's error body, also where the
   // route's own 503 has another body (/healthz)
   responses['503'] ??= errorResponse('503');
@@ -279,6 +322,22 @@ function rewriteResponses(path: string, method: string, op: Operation): void {
       props.next = ref('schemas', 'Next');
     response.headers = { ...headersFor(path, status), ...response.headers };
   }
+  // issue 15: a body may be refused by the JSON limits (39.0), raw and without version headers
+  if (BODY_METHODS.has(method))
+    for (const status of ['400', '413']) {
+      const response = responses[status] ?? errorResponse(status);
+      responses[status] = response;
+      response.content = {
+        'application/json': { schema: { anyOf: [ref('schemas', 'Error'), ref('schemas', 'RawFault')] } },
+      };
+      response.headers = { ...headersFor(path, status), ...response.headers };
+      if (isVersioned(path))
+        Object.assign(response.headers, {
+          [HEADERS.MinimumVersionUnlessRefused[0]]: ref('headers', 'MinimumVersionUnlessRefused'),
+          [HEADERS.MaximumVersionUnlessRefused[0]]: ref('headers', 'MaximumVersionUnlessRefused'),
+          [HEADERS.VersionIfNegotiated[0]]: ref('headers', 'VersionIfNegotiated'),
+        });
+    }
   // statuses in numeric order, as a reader expects them
   op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -295,7 +354,7 @@ export function withSharedComponents<D>(doc: D): D {
   }
   out.components ??= {};
   const components = out.components;
-  components.schemas = { ...components.schemas, Error: ERROR, Fault: FAULT, Next: NEXT };
+  components.schemas = { ...components.schemas, Error: ERROR, Fault: FAULT, Next: NEXT, RawFault: RAW_FAULT };
   components.parameters = { ...components.parameters, ...PARAMETERS };
   components.headers = {
     ...components.headers,

@@ -101,6 +101,39 @@ export const MINOR_79_ALLOCATION_NODE_NAME = minor(79);
 export const MINOR_80_PROJECT_CREATE_DELETE_NODE = minor(80);
 export const MINOR_81_NODE_INVENTORY = minor(81);
 export const MINOR_82_NODE_SHARD = minor(82);
+export const MINOR_83_PARENT_CHILD_NODES = minor(83);
+export const MINOR_84_CONTINUE_INSPECTION = minor(84);
+export const MINOR_85_UNHOLD_VERB = minor(85);
+export const MINOR_86_FIRMWARE_INTERFACE = minor(86);
+export const MINOR_87_SERVICE = minor(87);
+export const MINOR_88_PORT_NAME = minor(88);
+export const MINOR_89_ATTACH_DETACH_VMEDIA = minor(89);
+export const MINOR_90_OVN_VTEP = minor(90);
+export const MINOR_91_DOT_JSON = minor(91);
+export const MINOR_92_RUNBOOKS = minor(92);
+export const MINOR_93_GET_VMEDIA = minor(93);
+export const MINOR_94_PORT_NODENAME = minor(94);
+export const MINOR_95_DISABLE_POWER_OFF = minor(95);
+export const MINOR_96_INSPECTION_RULES = minor(96);
+export const MINOR_97_PORT_DESCRIPTION = minor(97);
+export const MINOR_98_SUPPORT_SPECIAL_CHAR_IN_ATTRIBUTES = minor(98);
+export const MINOR_99_PORT_PORTGROUP_CONDUCTOR_GROUP_FILTER = minor(99);
+export const MINOR_100_PORT_VENDOR = minor(100);
+export const MINOR_101_PORT_CATEGORY = minor(101);
+export const MINOR_102_PORTGROUP_PHYSICAL_NETWORK = minor(102);
+export const MINOR_103_PORTGROUP_CATEGORY = minor(103);
+export const MINOR_104_NODE_INSTANCE_NAME = minor(104);
+export const MINOR_105_REMOVE_OVN_VTEP = minor(105);
+export const MINOR_106_PORTGROUP_SHARD = minor(106);
+export const MINOR_107_X_OPENSTACK_REQUEST_ID = minor(107);
+export const MINOR_108_SERVICE_DISABLE_RAMDISK = minor(108);
+export const MINOR_109_NODE_HEALTH = minor(109);
+export const MINOR_110_DEPLOYWAIT_ABORT = minor(110);
+export const MINOR_111_DYNAMIC_PORTGROUP = minor(111);
+export const MINOR_112_RUNBOOK_TRAITS = minor(112);
+export const MINOR_113_NODE_HISTORY_PROJECT = minor(113);
+export const MINOR_114_FIRMWARE_IDENTITY = minor(114);
+export const MINOR_115_NODE_HISTORY_FIELDS = minor(115);
 
 /** The oldest microversion served (versions.MIN_VERSION_STRING). */
 export const MINOR_MIN_VERSION = MINOR_1_INITIAL_VERSION;
@@ -109,7 +142,7 @@ export const MINOR_MIN_VERSION = MINOR_1_INITIAL_VERSION;
  * (versions.MAX_VERSION_STRING); a pinned gateway serves its release's maximum
  * (ReleaseProfile.apiMinor, src/releases.ts).
  */
-export const MINOR_MAX_VERSION = MINOR_82_NODE_SHARD;
+export const MINOR_MAX_VERSION = MINOR_115_NODE_HISTORY_FIELDS;
 
 /** release_mappings.py: the newest REST microversion of each Ironic release, oldest first. */
 export const API_RELEASES: readonly { readonly release: string; readonly api: Microversion }[] = [
@@ -221,3 +254,81 @@ export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
   if (shard !== undefined && !allows(request, MINOR_82_NODE_SHARD)) throw needsVersion(MINOR_82_NODE_SHARD);
 }
+
+// Issue 15, slice nodes (1.83 child nodes … 1.115 node history fields): utils.py's predicates
+// of 39.0 these routes read, by their Ironic names, and the release gate of behaviour that
+// depends on the pin rather than on the request's microversion.
+export const allowChildNodes = gate(MINOR_83_PARENT_CHILD_NODES);
+export const allowFirmwareInterface = gate(MINOR_86_FIRMWARE_INTERFACE);
+export const allowDisablePowerOff = gate(MINOR_95_DISABLE_POWER_OFF);
+export const allowNodeInstanceName = gate(MINOR_104_NODE_INSTANCE_NAME);
+export const allowNodeHealth = gate(MINOR_109_NODE_HEALTH);
+export const allowNodeHistoryProject = gate(MINOR_113_NODE_HISTORY_PROJECT);
+export const allowNodeHistoryFields = gate(MINOR_115_NODE_HISTORY_FIELDS);
+// the /v1 document's links (root documents are this slice's): utils.py's names
+export const allowRunbooks = gate(MINOR_92_RUNBOOKS);
+export const allowInspectionRules = gate(MINOR_96_INSPECTION_RULES);
+export const newContinueInspectionEndpoint = gate(MINOR_84_CONTINUE_INSPECTION);
+/** check_allow_child_node_params: include_children / parent_node below 1.83 → 406 naming 1.83. */
+export function checkAllowChildNodeParams(request: Versioned, includeChildren: unknown, parentNode: unknown): void {
+  if ((includeChildren !== undefined || parentNode !== undefined) && !allowChildNodes(request))
+    throw needsVersion(MINOR_83_PARENT_CHILD_NODES);
+}
+/** check_allow_filter_by_instance_name: 406 `instance_name is not acceptable in this API version`. */
+export function checkAllowFilterByInstanceName(request: Versioned, instanceName: unknown): void {
+  if (instanceName !== undefined && !allowNodeInstanceName(request))
+    throw notAcceptable('instance_name is not acceptable in this API version');
+}
+/**
+ * Whether the gateway answers as an Ironic release that serves microversion `v` (the pinned
+ * release's REST maximum, or the newest): behaviour a release introduced at every microversion
+ * together with `v` (e.g. 39.0's `.json` handling came with 1.91) follows the pin, not the
+ * request. The same gate as servesAntelope (api-utils/port.ts), for any release.
+ */
+export function servesRelease(
+  request: { readonly server: { readonly apiMaxMinor: number } },
+  v: Microversion,
+): boolean {
+  return request.server.apiMaxMinor >= v;
+}
+
+/**
+ * Whether the gateway answers as Ironic 39.0 (unpinned, or pinned to a release after 21.4)
+ * where 39.0 changed behaviour at every microversion; pinned to 21.4 or older it answers as
+ * 21.4 does.
+ */
+export function servesHibiscus(request: { readonly server: { readonly apiMaxMinor: number } }): boolean {
+  return servesRelease(request, MINOR_83_PARENT_CHILD_NODES);
+}
+// Issue 15, slice provision: utils.py's predicates of the provisioning verbs 1.85–1.110.
+export const allowUnholdVerb = gate(MINOR_85_UNHOLD_VERB);
+export const allowServiceVerb = gate(MINOR_87_SERVICE);
+export const allowDeployAbort = gate(MINOR_110_DEPLOYWAIT_ABORT);
+// Issue 15, slice ports: utils.py's predicates of 1.88–1.111 for ports and portgroups, by their
+// Ironic names (1.97's ?description_contains= and 1.99's ?conductor_groups= are not gated).
+export const allowPortName = gate(MINOR_88_PORT_NAME);
+/** allow_ovn_vtep_version: the OVN VTEP keys of local_link_connection, 1.90 up to (not including) 1.105. */
+export const allowOvnVtepVersion = (request: Versioned): boolean =>
+  allows(request, MINOR_90_OVN_VTEP) && !allows(request, MINOR_105_REMOVE_OVN_VTEP);
+export const allowNodeIdentAsParamForPortCreation = gate(MINOR_94_PORT_NODENAME);
+export const allowPortDescription = gate(MINOR_97_PORT_DESCRIPTION);
+export const allowPortVendor = gate(MINOR_100_PORT_VENDOR);
+export const allowPortCategory = gate(MINOR_101_PORT_CATEGORY);
+export const allowPortgroupPhysicalNetwork = gate(MINOR_102_PORTGROUP_PHYSICAL_NETWORK);
+export const allowPortgroupCategory = gate(MINOR_103_PORTGROUP_CATEGORY);
+export const allowPortAvailableForDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
+export const allowPortgroupDynamicPortgroup = gate(MINOR_111_DYNAMIC_PORTGROUP);
+/** check_allow_portgroup_filter_by_shard: `?shard=` on portgroups below 1.106 is 406 naming the version. */
+export function checkAllowPortgroupFilterByShard(request: Versioned, shard: unknown): void {
+  if (shard !== undefined && !allows(request, MINOR_106_PORTGROUP_SHARD)) throw needsVersion(MINOR_106_PORTGROUP_SHARD);
+}
+// Issue 15, slice vmedia (virtual media, firmware, the in-band inspection callback): utils.py's predicates.
+/** allow_continue_inspection_endpoint: 1.84+, and exactly 1.1 (ironic-inspector's callback, no version header). */
+export function allowContinueInspectionEndpoint(request: Versioned): boolean {
+  return newContinueInspectionEndpoint(request) || request.apiVersion.minor === MINOR_1_INITIAL_VERSION;
+}
+export const allowFirmwareIdentity = gate(MINOR_114_FIRMWARE_IDENTITY);
+export const allowAttachDetachVmedia = gate(MINOR_89_ATTACH_DETACH_VMEDIA);
+export const allowGetVmedia = gate(MINOR_93_GET_VMEDIA);
+// Issue 15, slice runbooks: utils.py's predicates (39.0) of runbooks and inspection rules
+export const allowRunbookTraits = gate(MINOR_112_RUNBOOK_TRAITS);

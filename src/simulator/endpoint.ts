@@ -16,6 +16,9 @@ import * as N from './node-ops.ts';
 import * as P from './provision.ts';
 import * as R from './resources.ts';
 import { withRequestContext } from './subresources.ts';
+import * as SV from './servicing.ts';
+// issue 15, slice vmedia
+import * as V from './vmedia.ts';
 
 type Handler = (sim: Sim, args: Args) => Promise<unknown>;
 
@@ -78,6 +81,16 @@ const METHODS = {
   // allocations (RPC 1.48)
   create_allocation: AL.create_allocation,
   destroy_allocation: AL.destroy_allocation,
+  // issue 15, slice provision: servicing (RPC 1.57, 1.60)
+  do_node_service: SV.do_node_service,
+  continue_node_service: SV.continue_node_service,
+  // issue 15, slice ports (RPC 1.62)
+  update_portgroup_physical_network: R.update_portgroup_physical_network,
+  // issue 15, slice vmedia: virtual media (RPC 1.59, 1.61) and the in-band inspection callback (1.56)
+  attach_virtual_media: V.attach_virtual_media,
+  detach_virtual_media: V.detach_virtual_media,
+  get_virtual_media: V.get_virtual_media,
+  continue_inspection: V.continue_inspection,
 } as const satisfies Partial<Record<ConductorRpcMethod, Handler>>;
 
 const HANDLERS: Readonly<Record<string, Handler>> = METHODS;

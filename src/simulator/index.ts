@@ -25,8 +25,8 @@ export type { Logger } from './tasks.ts';
 /** how often the conductor row is touched (Ironic's heartbeat_interval) */
 const HEARTBEAT_INTERVAL_MS = 10_000;
 
-/** The newest conductor RPC API version the simulator serves (21.4's; methods it lacks answer NoSuchMethod). */
-export const SIMULATOR_RPC_VERSION = '1.55';
+/** The newest conductor RPC API version the simulator serves (39.0's; methods it lacks answer NoSuchMethod). */
+export const SIMULATOR_RPC_VERSION = '1.62';
 
 export interface SimulatorOptions {
   /** conductor host name: the routing key is `ironic.conductor_manager.<host>` */

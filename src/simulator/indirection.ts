@@ -6,11 +6,13 @@
 import { ironicError } from '../conductor/exceptions.ts';
 import { RemoteError } from '../rpc/errors.ts';
 import { asObject, type Args, type Sim } from './context.ts';
-import { checkDriver, resolveInterfaces } from './drivers.ts';
+import { checkDriver, ENABLED_INTERFACES, resolveInterfaces } from './drivers.ts';
 import { fromPrimitive, toPrimitive, type Decoded } from './primitives.ts';
-import { classOf, type ObjectClass, type Row } from './schema.ts';
+import { classOf, RUNBOOK, type ObjectClass, type Row } from './schema.ts';
 import type { NodeRow, Store } from './store.ts';
 import { subresourceClassAction } from './subresources.ts';
+// issue 15, slice vmedia
+import { firmwareClassAction } from './vmedia.ts';
 import { isIntLike, listOptions, type Table } from './table.ts';
 import { own } from '../own.ts';
 
@@ -34,6 +36,9 @@ const PARAMS: Readonly<Record<string, readonly string[]>> = {
   list_by_volume_id: ['volume_id', ...LIST],
   // issue 14, the resources slice
   list_by_node_shards: ['shards', ...LIST, 'project'],
+  // issue 15, slice ports: Conductor 1.5
+  get_active_hardware_type_dict: ['use_groups'],
+  list_hardware_type_interfaces_dict: ['names'],
 };
 
 const METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -52,10 +57,90 @@ const METHODS: Readonly<Record<string, readonly string[]>> = {
   Allocation: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
   // issue 14, the resources slice
   DeployTemplate: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list'],
+  // issue 15, slice runbooks (39.0's objects/runbook.py, inspection_rule.py). Runbook.get_by_*
+  // work here, unlike on a real 39.0 conductor (R16): the gateway does not call them.
+  Runbook: ['get_by_id', 'get_by_uuid', 'get_by_name', 'list', 'list_by_names'],
+  RunbookTrait: ['destroy', 'exists'],
+  RunbookTraitList: ['create', 'destroy', 'get_by_runbook_id'],
+  InspectionRule: ['get_by_uuid', 'list'],
 };
 
 /** Class methods added by issue 14's resources slice, beside a class's own list above. */
-const MORE_METHODS: Readonly<Record<string, readonly string[]>> = { Port: ['list_by_node_shards'] };
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  Port: ['list_by_node_shards', /* issue 15, slice ports */ 'get_by_name'],
+  // issue 15, slice ports: GET /v1/portgroups?shard= (1.106)
+  Portgroup: ['list_by_node_shards'],
+  // issue 15, slice ports: Conductor 1.5's class methods (32.0), for /v1/drivers and /v1/shards
+  Conductor: ['get_active_hardware_type_dict', 'list_hardware_type_interfaces_dict', 'get_shard_list'],
+  // issue 15, slice vmedia (vmedia.ts)
+  FirmwareComponentList: ['get_by_node_id'],
+};
+
+/** The conductors dbapi counts as active: online and heard from within the heartbeat timeout. */
+function activeConductors(store: Store): Row[] {
+  const deadline = Date.now() - HEARTBEAT_TIMEOUT_MS;
+  return [...store.conductors.rows.values()].filter((c) => {
+    const seen = Date.parse(String(c.updated_at ?? c.created_at ?? ''));
+    return c.online !== false && (Number.isNaN(seen) || seen >= deadline);
+  });
+}
+
+/**
+ * Conductor 1.5's class methods, which answer plain data, not objects (39.0's
+ * objects/conductor.py over db/sqlalchemy/api.py): the active hardware types and their hosts
+ * (`"<group>:<driver>"` keys with use_groups), the hardware interface rows of some hardware
+ * types (one set per active conductor, dates as ISO strings), and the shards with their node
+ * counts (count descending; unsharded nodes as "None", reference R23).
+ */
+function conductorClassMethod(store: Store, method: string, kw: Record<string, unknown>): unknown {
+  switch (method) {
+    case 'get_active_hardware_type_dict': {
+      const out: Record<string, string[]> = {};
+      for (const c of activeConductors(store))
+        for (const d of Array.isArray(c.drivers) ? c.drivers : []) {
+          const key = kw.use_groups ? `${String(c.conductor_group ?? '')}:${String(d)}` : String(d);
+          out[key] ??= [];
+          out[key].push(String(c.hostname));
+        }
+      return out;
+    }
+    case 'list_hardware_type_interfaces_dict': {
+      const names = Array.isArray(kw.names) ? kw.names : [];
+      const rows: Record<string, unknown>[] = [];
+      let id = 0;
+      for (const c of activeConductors(store))
+        for (const d of Array.isArray(c.drivers) ? c.drivers : []) {
+          if (!names.includes(d)) continue;
+          for (const [type, enabled] of Object.entries(ENABLED_INTERFACES))
+            for (const [i, name] of enabled.entries())
+              rows.push({
+                id: ++id,
+                conductor_id: c.id,
+                hardware_type: d,
+                interface_type: type,
+                interface_name: name,
+                default: i === 0,
+                version: null,
+                created_at: c.created_at ?? null,
+                updated_at: null,
+              });
+        }
+      return rows;
+    }
+    case 'get_shard_list': {
+      const counts = new Map<string | null, number>();
+      for (const n of store.nodes.rows.values()) {
+        const shard = typeof n.shard === 'string' ? n.shard : null;
+        counts.set(shard, (counts.get(shard) ?? 0) + 1);
+      }
+      return [...counts]
+        .sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1))
+        .sort(([, x], [, y]) => y - x)
+        .map(([shard, count]) => ({ name: shard === null ? 'None' : shard, count }));
+    }
+  }
+  return undefined;
+}
 
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
@@ -97,11 +182,42 @@ function conductorByHostname(table: Table, hostname: unknown, online: unknown): 
   return row;
 }
 
-/** Port.list_by_node_shards: the ports of the nodes in those shards (`project` accepted and ignored, as 21.4). */
-function portsOfShards(store: Store, kw: Record<string, unknown>): Row[] {
+/**
+ * Port.list_by_node_shards / Portgroup.list_by_node_shards: the ports (portgroups) of the nodes
+ * in those shards, a port's description filter applied (`project` accepted and ignored: the
+ * simulator scopes nothing by project).
+ */
+function portsOfShards(store: Store, table: Table, kw: Record<string, unknown>): Row[] {
   const shards = Array.isArray(kw.shards) ? kw.shards : [];
   const nodeIds = new Set([...store.nodes.rows.values()].filter((n) => shards.includes(n.shard)).map((n) => n.id));
-  return store.ports.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number));
+  const keep = portFilter(store, table, kw);
+  return table.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number) && keep(p));
+}
+
+/**
+ * 39.0's port and portgroup list filters (db/sqlalchemy/api.py): `filters.description_contains`
+ * (ports: SQL LIKE, `%` and `_` wildcards, case-insensitive as SQLite and MySQL's default
+ * collation compare) and `conductor_groups` (the nodes' groups, Port.list and Portgroup.list).
+ */
+function portFilter(store: Store, table: Table, kw: Record<string, unknown>): (r: Row) => boolean {
+  const filters = asObject(kw.filters);
+  const contains = table.cls.name === 'Port' ? filters.description_contains : undefined;
+  const like =
+    typeof contains === 'string'
+      ? new RegExp(
+          contains
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/%/g, '.*')
+            .replace(/_/g, '.'),
+          'is',
+        )
+      : undefined;
+  const groups = Array.isArray(kw.conductor_groups) && kw.conductor_groups.length ? kw.conductor_groups : undefined;
+  return (r) => {
+    if (like && !(typeof r.description === 'string' && like.test(r.description))) return false;
+    if (groups && !groups.includes(store.nodes.rows.get(r.node_id as number)?.conductor_group)) return false;
+    return true;
+  };
 }
 
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
@@ -142,20 +258,26 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       return store.nodes.byId([...ids][0]);
     }
     case 'list':
+      if (cls.name === 'Runbook') return store.listRunbooks(listOptions(kw), kw.filters);
+      if (cls.name === 'InspectionRule') return store.listInspectionRules(listOptions(kw), kw.filters);
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
+      if (cls.name === 'Port' || cls.name === 'Portgroup')
+        return table.list(listOptions(kw), portFilter(store, table, kw));
       return table.list(listOptions(kw));
     case 'list_by_node_shards':
-      return portsOfShards(store, kw);
+      return portsOfShards(store, table, kw);
     case 'list_by_node_id':
     case 'list_by_portgroup_id':
     case 'list_by_volume_id': {
       const field = method.slice('list_by_'.length);
       const want = kw[field];
       const value = isIntLike(want) && field !== 'volume_id' ? Number(want) : want;
+      // ports: 39.0's description filter (conductor_groups is Port.list's alone)
+      const keep = portFilter(store, table, { filters: kw.filters });
       // an indexed field (a port's node_id) gives the rows that can pass without a scan
-      return table.list(listOptions(kw), (r) => r[field] === value, table.rowsWith(field, value));
+      return table.list(listOptions(kw), (r) => r[field] === value && keep(r), table.rowsWith(field, value));
     }
   }
   throw ironicError('InvalidParameterValue', `${cls.name} has no method ${method}.`);
@@ -169,8 +291,16 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   if (!cls || !known) {
     throw ironicError('InvalidParameterValue', `Unsupported object method ${objname}.${method}.`);
   }
+  const firmware = firmwareClassAction(sim.store, objname, method, a);
+  if (firmware !== undefined) return firmware;
   const sub = subresourceClassAction(sim.store, objname, method, a);
   if (sub !== undefined) return sub;
+  if (objname === 'Conductor') {
+    const plain = conductorClassMethod(sim.store, method, named(objname, method, a.args, a.kwargs));
+    if (plain !== undefined) return plain;
+  }
+  const runbook = runbookClassAction(sim.store, objname, method, a.args, a.kwargs);
+  if (runbook !== undefined) return runbook;
   const kw = named(objname, method, a.args, a.kwargs);
   const only = objname === 'Node' && method === 'list' ? nodeListColumns(cls, kw.fields) : undefined;
   const result = classAction(sim.store, cls, method, kw);
@@ -271,6 +401,25 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
         {},
         'builtins',
       );
+    // issue 15, slice runbooks: written by ironic-api through the indirection API
+    case 'Runbook.create':
+      return store.createRunbook(d.data);
+    case 'Runbook.save':
+      return store.updateRunbook(existing(), changes);
+    case 'InspectionRule.create':
+      return store.createInspectionRule(d.data);
+    case 'InspectionRule.save':
+      return table.update(existing(), strip(changes));
+    case 'Runbook.destroy':
+    case 'InspectionRule.destroy':
+      // 39.0's Runbook.destroy(self) and InspectionRule.destroy(self) take no context, as
+      // DeployTemplate's: object_action fails with this TypeError on a 39.0 conductor (R17)
+      throw new RemoteError(
+        'TypeError',
+        `${d.cls.name}.destroy() takes 1 positional argument but 2 were given`,
+        {},
+        'builtins',
+      );
     case 'Node.destroy':
       store.destroyNode(existing() as NodeRow);
       return null;
@@ -290,6 +439,49 @@ function instanceAction(store: Store, d: Decoded, method: string): Row | null {
   throw ironicError('InvalidParameterValue', `Unsupported object method ${d.cls.name}.${method}.`);
 }
 
+/**
+ * The runbook trait class methods (RunbookTrait.destroy/exists, RunbookTraitList.create/destroy/
+ * get_by_runbook_id) and Runbook.list_by_names, with their own argument names.
+ */
+function runbookClassAction(store: Store, objname: string, method: string, args: unknown, kwargs: unknown): unknown {
+  const positional = Array.isArray(args) ? args : [];
+  const kw = asObject(kwargs);
+  const arg = (i: number, name: string): unknown => (name in kw ? kw[name] : positional[i]);
+  const traitList = (row: Row): unknown => ({
+    'ironic_object.name': 'RunbookTraitList',
+    'ironic_object.namespace': 'ironic',
+    'ironic_object.version': '1.0',
+    'ironic_object.data': {
+      objects: (row.traits as string[]).map((trait) => ({
+        'ironic_object.name': 'RunbookTrait',
+        'ironic_object.namespace': 'ironic',
+        'ironic_object.version': '1.0',
+        'ironic_object.data': { runbook_id: row.id, trait },
+      })),
+    },
+  });
+  switch (`${objname}.${method}`) {
+    case 'Runbook.list_by_names': {
+      const names = arg(0, 'names');
+      const want = Array.isArray(names) ? names : [];
+      return store.runbooks.list({}, (r) => want.includes(r.name)).map((r) => toPrimitive(RUNBOOK, r));
+    }
+    case 'RunbookTrait.destroy':
+      store.removeRunbookTrait(arg(0, 'runbook_id'), arg(1, 'trait'));
+      return null;
+    case 'RunbookTrait.exists':
+      return (store.runbooks.byId(arg(0, 'runbook_id')).traits as string[]).includes(String(arg(1, 'trait')));
+    case 'RunbookTraitList.create':
+      return traitList(store.setRunbookTraits(arg(0, 'runbook_id'), arg(1, 'traits')));
+    case 'RunbookTraitList.destroy':
+      store.removeRunbookTrait(arg(0, 'runbook_id'), null);
+      return null;
+    case 'RunbookTraitList.get_by_runbook_id':
+      return traitList(store.runbooks.byId(arg(0, 'runbook_id')));
+  }
+  return undefined;
+}
+
 function strip(values: Record<string, unknown>): Record<string, unknown> {
   const v = { ...values };
   delete v.id;
@@ -301,6 +493,11 @@ function strip(values: Record<string, unknown>): Record<string, unknown> {
 /** object_action: returns [updates, result] — the fields that changed (as primitives) and the method's result. */
 export async function object_action(sim: Sim, a: Args): Promise<unknown> {
   const d = fromPrimitive(a.objinst);
+  // issue 15, slice runbooks: RunbookTrait(...).create() (add_runbook_trait; a duplicate is ignored)
+  if (d.cls.name === 'RunbookTrait' && a.objmethod === 'create') {
+    sim.store.addRunbookTrait(d.data.runbook_id, d.data.trait);
+    return [{ obj_what_changed: [] }, null];
+  }
   const row = instanceAction(sim.store, d, String(a.objmethod));
   const updates: Record<string, unknown> = {};
   if (row) {

@@ -160,6 +160,10 @@ export async function change_node_power_state(sim: Sim, a: Args): Promise<null> 
     try {
       task.spawnAfter(sim.pool, async () => {
         await sim.sleep(0);
+        // 39.0 (issue 15, slice nodes): node_power_action refuses to power off a node with
+        // disable_power_off (PowerStateFailure, only logged by the worker): nothing changes, and
+        // target_power_state stays as the RPC set it, as on 39.0
+        if (target === S.POWER_OFF && node.disable_power_off === true) return;
         // utils.node_power_action with the fake power interface
         if (newState !== S.POWER_ON) wipeInternalInfoOnPowerOff(node); // issue 14: the agent's token goes
         if ((newState === S.POWER_ON || newState === S.POWER_OFF) && node.power_state === newState) {

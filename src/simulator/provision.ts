@@ -12,6 +12,8 @@ import { pyRepr } from '../conductor/exceptions.ts';
 import * as S from '../conductor/states.ts';
 import type { NodeRow } from './store.ts';
 import type { Task, Work } from './tasks.ts';
+import { compareVersions } from '../rpc/version.ts';
+import { provisioningAction39 } from './servicing.ts';
 import { biosCleanStepErrors, HISTORY, recordHistory, runBiosCleanStep } from './subresources.ts';
 
 export function invalidState(action: string, node: NodeRow): Error {
@@ -45,6 +47,9 @@ export function nodeProtected(node: NodeRow): Error {
  * [conductor]max_concurrent_deploy and max_concurrent_clean at their 21.4 defaults; tests may
  * lower them to reach ConcurrentActionLimit.
  */
+/** 39.0's reserved step names (conductor/steps.py RESERVED_STEP_HANDLER_MAPPING, hold, wait). */
+const RESERVED_STEPS = ['power_on', 'power_off', 'reboot', 'hold', 'wait'];
+
 export const concurrencyLimits = { max_concurrent_deploy: 250, max_concurrent_clean: 50 };
 
 /** ConductorManager._concurrent_action_limit: counts the nodes already busy with that kind of work. */
@@ -64,6 +69,13 @@ function concurrentActionLimit(sim: Sim, action: 'provisioning' | 'unprovisionin
   }
 }
 
+/**
+ * The state machine of the release this conductor speaks: 39.0's above RPC 1.55 (21.4's API),
+ * so a simulator serving a gateway pinned to 21.4 (or older) keeps 21.4's machine.
+ */
+export const stateMachine = (sim: Sim): S.StateMachine =>
+  compareVersions(sim.rpcVersion, '1.55') > 0 ? '39.0' : '21.4';
+
 /** TaskManager.process_event plus the DB's provision timestamps; false when refused. */
 export function applyEvent(
   sim: Sim,
@@ -71,27 +83,28 @@ export function applyEvent(
   event: string,
   opts: { targetState?: string; background?: boolean } = {},
 ): boolean {
-  const to = S.nextState(node.provision_state, event);
+  const machine = stateMachine(sim);
+  const to = S.nextState(node.provision_state, event, machine);
   if (to === undefined) return false;
   const times = sim.store.provisionTimes(node, to);
-  S.processEvent(node, event, opts);
+  S.processEvent(node, event, { ...opts, machine });
   Object.assign(node, times, { updated_at: new Date() });
   return true;
 }
 
-const failing = (node: NodeRow, verb: string): boolean => {
+export const failing = (node: NodeRow, verb: string): boolean => {
   const f = node.driver_info?.simulator_fail;
   return f === verb || (Array.isArray(f) && f.includes(verb));
 };
-const injected = (verb: string): string => `simulated ${verb} failure (driver_info.simulator_fail)`;
+export const injected = (verb: string): string => `simulated ${verb} failure (driver_info.simulator_fail)`;
 
 /**
  * Starts a long action: takes a worker (NoFreeConductorWorker leaves the node as it was, with
  * Ironic's last_error), applies `event`, and lets `work` finish after the request returns.
  */
-function start(sim: Sim, task: Task, event: string, action: string, work: Work, targetState?: string): void {
+export function start(sim: Sim, task: Task, event: string, action: string, work: Work, targetState?: string): void {
   const node = task.node;
-  if (S.nextState(node.provision_state, event) === undefined) throw invalidState(action, node);
+  if (S.nextState(node.provision_state, event, stateMachine(sim)) === undefined) throw invalidState(action, node);
   try {
     task.spawnAfter(sim.pool, work);
   } catch (err) {
@@ -117,8 +130,13 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
   let stepRunning = false;
   // fake-hardware's interfaces declare no clean steps but FakeBIOS's (subresources.ts): any
   // other requested step is refused, as set_node_cleaning_steps does
+  // 39.0: the reserved steps (power_on, power_off, reboot, hold, wait) are the conductor's own
+  const reserved = (s: unknown): boolean =>
+    stateMachine(sim) === '39.0' && RESERVED_STEPS.includes(String(asObject(s).step));
   const stepErrors = manual
-    ? steps.flatMap((s) => biosCleanStepErrors(node, s) ?? [`node does not support this clean step: ${pyRepr(s)}`])
+    ? steps.flatMap((s) =>
+        reserved(s) ? [] : (biosCleanStepErrors(node, s) ?? [`node does not support this clean step: ${pyRepr(s)}`]),
+      )
     : [];
   if (stepErrors.length) {
     error = `Cannot clean node ${node.uuid}: ${stepErrors.join('; ')}`;
@@ -139,7 +157,26 @@ async function clean(sim: Sim, node: NodeRow, steps: unknown[] | null): Promise<
     applyEvent(sim, node, 'fail', { targetState: manual ? S.MANAGEABLE : undefined });
     return;
   }
-  for (const s of manual ? steps : []) runBiosCleanStep(sim.store, node, s);
+  const list = manual ? steps : [];
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (!reserved(s)) {
+      runBiosCleanStep(sim.store, node, s);
+      continue;
+    }
+    const name = String(asObject(s).step);
+    if (name === 'hold' || name === 'wait') {
+      // use_reserved_step_handler: the node holds (clean hold) or waits (clean wait) on this
+      // step; unhold and continue_node_clean go on with the steps after it
+      Object.assign(node, {
+        clean_step: s,
+        driver_internal_info: { ...info, clean_steps: list, clean_step_index: i },
+      });
+      applyEvent(sim, node, name);
+      return;
+    }
+    node.power_state = name === 'power_off' ? S.POWER_OFF : S.POWER_ON;
+  }
   info.clean_steps = null;
   delete info.clean_step_index;
   Object.assign(node, { clean_step: null, driver_internal_info: info });
@@ -155,7 +192,7 @@ export async function do_node_deploy(sim: Sim, a: Args): Promise<null> {
     if (node.maintenance) throw inMaintenance('provisioning', node);
     const event = a.rebuild ? 'rebuild' : 'deploy';
     if (event === 'rebuild' && asObject(node).protected === true) throw nodeProtected(node);
-    if (S.nextState(node.provision_state, event) === undefined) throw invalidState(event, node);
+    if (S.nextState(node.provision_state, event, stateMachine(sim)) === undefined) throw invalidState(event, node);
     const ii = node.instance_info ?? {};
     node.driver_internal_info = {
       ...node.driver_internal_info,
@@ -251,7 +288,11 @@ export async function continue_node_clean(sim: Sim, a: Args): Promise<null> {
         `Cannot continue cleaning on ${node.uuid}, node is in ${String(node.provision_state)} state, should be ${S.CLEANWAIT}`,
       );
     }
-    start(sim, task, 'resume', 'resume', () => clean(sim, node, target ? [] : null), target);
+    // the steps after the one it waited on (39.0's reserved hold and wait steps), else none
+    const info = node.driver_internal_info ?? {};
+    const index = info.clean_step_index;
+    const rest = Array.isArray(info.clean_steps) && typeof index === 'number' ? info.clean_steps.slice(index + 1) : [];
+    start(sim, task, 'resume', 'resume', () => clean(sim, node, target ? rest : null), target);
     return null;
   });
 }
@@ -287,7 +328,8 @@ export async function do_node_rescue(sim: Sim, a: Args): Promise<null> {
     const node = task.node;
     if (node.maintenance) throw inMaintenance('rescuing', node);
     if (asObject(node).rescue_interface === 'no-rescue') throw unsupported(node, 'rescue');
-    if (S.nextState(node.provision_state, 'rescue') === undefined) throw invalidState('rescue', node);
+    if (S.nextState(node.provision_state, 'rescue', stateMachine(sim)) === undefined)
+      throw invalidState('rescue', node);
     const withoutPassword = (): Record<string, unknown> => {
       const ii = { ...node.instance_info };
       delete ii.rescue_password;
@@ -378,7 +420,9 @@ export async function do_provisioning_action(sim: Sim, a: Args): Promise<null> {
         node.conductor_affinity = sim.conductorId();
         applyEvent(sim, node, 'done');
       });
-    } else if (action === 'abort' && st === S.CLEANWAIT) {
+    } else if (stateMachine(sim) === '39.0' && provisioningAction39(sim, task, action)) {
+      // 39.0's aborts and unholds (servicing.ts)
+    } else if (action === 'abort' && (st === S.CLEANWAIT || (st === S.CLEANHOLD && stateMachine(sim) === '39.0'))) {
       const step = asObject(node.clean_step);
       if (node.clean_step && Object.keys(step).length && !step.abortable) {
         node.clean_step = { ...step, abort_after: true };

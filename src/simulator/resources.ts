@@ -87,6 +87,23 @@ export async function update_portgroup(sim: Sim, a: Args): Promise<unknown> {
   });
 }
 
+/**
+ * update_portgroup_physical_network (RPC 1.62, issue 15 slice ports): under the node's lock,
+ * Portgroup.update_physical_network — the portgroup's physical network, then each member port's
+ * that differs.
+ */
+export async function update_portgroup_physical_network(sim: Sim, a: Args): Promise<null> {
+  const { data } = fromPrimitive(a.portgroup, 'Portgroup');
+  const pg = sim.store.portgroups.byUuid(data.uuid);
+  const net = a.new_physical_network ?? null;
+  return sim.tasks.with(pg.node_id, { purpose: 'portgroup physical_network update' }, () => {
+    sim.store.updatePortgroup(pg, { physical_network: net });
+    for (const p of [...sim.store.ports.rows.values()])
+      if (p.portgroup_id === pg.id && p.physical_network !== net) sim.store.updatePort(p, { physical_network: net });
+    return null;
+  });
+}
+
 export async function destroy_portgroup(sim: Sim, a: Args): Promise<null> {
   const { data } = fromPrimitive(a.portgroup, 'Portgroup');
   const pg = sim.store.portgroups.byUuid(data.uuid);

@@ -1,5 +1,5 @@
 /**
- * The versioned objects the simulated conductor stores and serves, at Ironic 21.4's versions
+ * The versioned objects the simulated conductor stores and serves, at Ironic 39.0's versions
  * (a pinned gateway asks for older ones; ADDED_IN says what each older version lacks): field
  * names in Ironic's order, defaults a fresh row gets, and the datetime fields.
  */
@@ -49,6 +49,7 @@ const NODE_FIELDS = [
   'driver_internal_info',
   'clean_step',
   'deploy_step',
+  'service_step',
   'raid_config',
   'target_raid_config',
   'instance_info',
@@ -74,7 +75,9 @@ const NODE_FIELDS = [
   'protected',
   'protected_reason',
   'allocation_id',
-  ...NODE_INTERFACES.map((i) => `${i}_interface`),
+  ...NODE_INTERFACES.slice(0, NODE_INTERFACES.indexOf('deploy') + 1).map((i) => `${i}_interface`),
+  'firmware_interface',
+  ...NODE_INTERFACES.slice(NODE_INTERFACES.indexOf('deploy') + 1).map((i) => `${i}_interface`),
   'traits',
   'owner',
   'lessee',
@@ -85,13 +88,17 @@ const NODE_FIELDS = [
   'boot_mode',
   'secure_boot',
   'shard',
+  'parent_node',
+  'disable_power_off',
+  'instance_name',
+  'health',
   'created_at',
   'updated_at',
 ];
 
 export const NODE: ObjectClass = {
   name: 'Node',
-  version: '1.37',
+  version: '1.44',
   fields: NODE_FIELDS,
   defaults: {
     name: null,
@@ -138,6 +145,12 @@ export const NODE: ObjectClass = {
     boot_mode: null,
     secure_boot: null,
     shard: null,
+    service_step: {},
+    firmware_interface: null,
+    parent_node: null,
+    disable_power_off: false,
+    instance_name: null,
+    health: null,
   },
   dates: ['provision_updated_at', 'inspection_finished_at', 'inspection_started_at', 'created_at', 'updated_at'],
   notFound: ['NodeNotFound', 'node', 'Node'],
@@ -145,7 +158,7 @@ export const NODE: ObjectClass = {
 
 export const PORT: ObjectClass = {
   name: 'Port',
-  version: '1.11',
+  version: '1.16',
   fields: [
     'id',
     'uuid',
@@ -160,6 +173,10 @@ export const PORT: ObjectClass = {
     'physical_network',
     'is_smartnic',
     'name',
+    'description',
+    'vendor',
+    'category',
+    'available_for_dynamic_portgroup',
     'created_at',
     'updated_at',
   ],
@@ -174,6 +191,10 @@ export const PORT: ObjectClass = {
     physical_network: null,
     is_smartnic: false,
     name: null,
+    description: null,
+    vendor: null,
+    category: null,
+    available_for_dynamic_portgroup: true,
   },
   dates: ['created_at', 'updated_at'],
   notFound: ['PortNotFound', 'port', 'Port'],
@@ -181,7 +202,7 @@ export const PORT: ObjectClass = {
 
 export const PORTGROUP: ObjectClass = {
   name: 'Portgroup',
-  version: '1.5',
+  version: '1.9',
   fields: [
     'id',
     'uuid',
@@ -194,6 +215,9 @@ export const PORTGROUP: ObjectClass = {
     'standalone_ports_supported',
     'mode',
     'properties',
+    'physical_network',
+    'category',
+    'dynamic_portgroup',
     'created_at',
     'updated_at',
   ],
@@ -206,6 +230,9 @@ export const PORTGROUP: ObjectClass = {
     standalone_ports_supported: true,
     mode: 'active-backup',
     properties: {},
+    physical_network: null,
+    category: null,
+    dynamic_portgroup: false,
   },
   dates: ['created_at', 'updated_at'],
   notFound: ['PortgroupNotFound', 'portgroup', 'Portgroup'],
@@ -213,7 +240,7 @@ export const PORTGROUP: ObjectClass = {
 
 export const CHASSIS: ObjectClass = {
   name: 'Chassis',
-  version: '1.3',
+  version: '1.4',
   fields: ['id', 'uuid', 'extra', 'description', 'created_at', 'updated_at'],
   defaults: { extra: {}, description: null },
   dates: ['created_at', 'updated_at'],
@@ -222,7 +249,7 @@ export const CHASSIS: ObjectClass = {
 
 export const VOLUME_CONNECTOR: ObjectClass = {
   name: 'VolumeConnector',
-  version: '1.0',
+  version: '1.1',
   fields: ['id', 'uuid', 'node_id', 'type', 'connector_id', 'extra', 'created_at', 'updated_at'],
   defaults: { node_id: null, type: null, connector_id: null, extra: {} },
   dates: ['created_at', 'updated_at'],
@@ -231,7 +258,7 @@ export const VOLUME_CONNECTOR: ObjectClass = {
 
 export const VOLUME_TARGET: ObjectClass = {
   name: 'VolumeTarget',
-  version: '1.0',
+  version: '1.1',
   fields: [
     'id',
     'uuid',
@@ -249,12 +276,12 @@ export const VOLUME_TARGET: ObjectClass = {
   notFound: ['VolumeTargetNotFound', 'target', 'Volume target'],
 };
 
-/** Conductor 1.3 (conductor_group), as Ironic 21.4 answers Conductor.list. */
+/** Conductor 1.6 (conductor_group 1.3, online 1.4), as Ironic 39.0 answers Conductor.list. */
 export const CONDUCTOR: ObjectClass = {
   name: 'Conductor',
-  version: '1.3',
-  fields: ['id', 'drivers', 'hostname', 'conductor_group', 'created_at', 'updated_at'],
-  defaults: { drivers: [], conductor_group: '' },
+  version: '1.6',
+  fields: ['id', 'drivers', 'hostname', 'conductor_group', 'online', 'created_at', 'updated_at'],
+  defaults: { drivers: [], conductor_group: '', online: true },
   dates: ['created_at', 'updated_at'],
   notFound: ['ConductorNotFound', 'conductor', 'Conductor'],
 };
@@ -262,12 +289,12 @@ export const CONDUCTOR: ObjectClass = {
 // ---- node sub-resources (21.4): BIOS settings, history, inventory
 
 /**
- * BIOSSetting 1.1. Its `node_id` is a StringField: the node's integer id travels as a string.
+ * BIOSSetting 1.2. Its `node_id` is a StringField: the node's integer id travels as a string.
  * Rows carry the table's own id and uuid, which the object has not (never sent).
  */
 export const BIOS_SETTING: ObjectClass = {
   name: 'BIOSSetting',
-  version: '1.1',
+  version: '1.2',
   fields: [
     'node_id',
     'name',
@@ -301,12 +328,12 @@ export const BIOS_SETTING: ObjectClass = {
 };
 
 /**
- * BIOSSettingList 1.0: `objects` (and IronicObject's timestamps, never set); its objects are
+ * BIOSSettingList 1.1: `objects` (and IronicObject's timestamps, never set); its objects are
  * the BIOSSetting rows.
  */
 export const BIOS_SETTING_LIST: ObjectClass = {
   name: 'BIOSSettingList',
-  version: '1.0',
+  version: '1.1',
   fields: ['objects', 'created_at', 'updated_at'],
   defaults: {},
   dates: [],
@@ -315,27 +342,53 @@ export const BIOS_SETTING_LIST: ObjectClass = {
 
 export const NODE_HISTORY: ObjectClass = {
   name: 'NodeHistory',
-  version: '1.0',
-  fields: ['id', 'uuid', 'conductor', 'event', 'user', 'node_id', 'event_type', 'severity', 'created_at', 'updated_at'],
-  defaults: { conductor: null, event: null, user: null, node_id: null, event_type: null, severity: null },
+  version: '1.3',
+  fields: [
+    'id',
+    'uuid',
+    'conductor',
+    'event',
+    'user',
+    'project',
+    'node_id',
+    'event_type',
+    'severity',
+    'state',
+    'target_provision_state',
+    'duration_seconds',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    conductor: null,
+    event: null,
+    user: null,
+    project: null,
+    node_id: null,
+    event_type: null,
+    severity: null,
+    state: null,
+    target_provision_state: null,
+    duration_seconds: null,
+  },
   dates: ['created_at', 'updated_at'],
   notFound: ['NodeHistoryNotFound', 'history', 'Node history record'],
 };
 
-/** NodeInventory 1.0 (no uuid of its own; the row's is never sent). */
+/** NodeInventory 1.1 (no uuid of its own; the row's is never sent). */
 export const NODE_INVENTORY: ObjectClass = {
   name: 'NodeInventory',
-  version: '1.0',
+  version: '1.1',
   fields: ['id', 'node_id', 'inventory_data', 'plugin_data', 'created_at', 'updated_at'],
   defaults: { node_id: null, inventory_data: null, plugin_data: null },
   dates: ['created_at', 'updated_at'],
   notFound: ['NodeInventoryNotFound', 'node', 'Node inventory record for node'],
 };
 
-/** Allocation 1.1 (owner), as Ironic 21.4 stores it (objects/allocation.py, db model defaults). */
+/** Allocation 1.3 (owner 1.1; 1.2 and 1.3 add methods only), as Ironic stores it (objects/allocation.py, db model defaults). */
 export const ALLOCATION: ObjectClass = {
   name: 'Allocation',
-  version: '1.1',
+  version: '1.3',
   fields: [
     'id',
     'uuid',
@@ -369,17 +422,129 @@ export const ALLOCATION: ObjectClass = {
 };
 
 /**
- * DeployTemplate 1.1 (extra), as Ironic 21.4 stores it: steps are rows of their own table,
+ * DeployTemplate 1.2 (extra 1.1; 1.2 makes methods remotable), as Ironic stores it: steps are rows of their own table,
  * answered as `{interface, step, args, priority}` with an integer priority; an unset extra
  * reads back as `{}` (JsonEncodedDict).
  */
 export const DEPLOY_TEMPLATE: ObjectClass = {
   name: 'DeployTemplate',
-  version: '1.1',
+  version: '1.2',
   fields: ['id', 'uuid', 'name', 'steps', 'extra', 'created_at', 'updated_at'],
   defaults: { steps: [], extra: {} },
   dates: ['created_at', 'updated_at'],
   notFound: ['DeployTemplateNotFound', 'template', 'Deploy template'],
+};
+
+// ---- issue 15, slice vmedia: firmware components (39.0's objects/firmware.py)
+
+/** FirmwareComponent 1.2 (vendor, model, serial_number 1.2). */
+export const FIRMWARE_COMPONENT: ObjectClass = {
+  name: 'FirmwareComponent',
+  version: '1.2',
+  fields: [
+    'id',
+    'node_id',
+    'component',
+    'initial_version',
+    'current_version',
+    'last_version_flashed',
+    'vendor',
+    'model',
+    'serial_number',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: { current_version: null, last_version_flashed: null, vendor: null, model: null, serial_number: null },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['FirmwareComponentNotFound', 'name', 'Firmware component'],
+};
+
+/** FirmwareComponentList 1.1: `objects`, the FirmwareComponent rows of a node. */
+export const FIRMWARE_COMPONENT_LIST: ObjectClass = {
+  name: 'FirmwareComponentList',
+  version: '1.1',
+  fields: ['objects', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: [],
+  notFound: ['FirmwareComponentNotFound', 'name', 'Firmware component'],
+};
+
+// ---- issue 15, slice runbooks: Runbook 1.2, RunbookTrait(List) 1.0, InspectionRule 1.1 (39.0's objects/)
+
+/**
+ * Runbook 1.2 (description and traits 1.2): steps are rows of their own table, answered as
+ * `{interface, step, args, order}`; traits a plain list of strings (ListOfStringsField, read
+ * from the runbook_traits rows); an unset extra reads back as `{}`.
+ */
+export const RUNBOOK: ObjectClass = {
+  name: 'Runbook',
+  version: '1.2',
+  fields: [
+    'id',
+    'uuid',
+    'name',
+    'description',
+    'steps',
+    'disable_ramdisk',
+    'extra',
+    'public',
+    'owner',
+    'traits',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: { description: null, steps: [], disable_ramdisk: false, extra: {}, public: false, owner: null, traits: [] },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['RunbookNotFound', 'runbook', 'Runbook'],
+};
+
+/** RunbookTrait 1.0: one (runbook_id, trait) row; the simulator keeps them in the runbook's `traits`. */
+export const RUNBOOK_TRAIT: ObjectClass = {
+  name: 'RunbookTrait',
+  version: '1.0',
+  fields: ['runbook_id', 'trait', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: ['created_at', 'updated_at'],
+  notFound: ['RunbookTraitNotFound', 'trait', 'Runbook trait'],
+};
+
+export const RUNBOOK_TRAIT_LIST: ObjectClass = {
+  name: 'RunbookTraitList',
+  version: '1.0',
+  fields: ['objects', 'created_at', 'updated_at'],
+  defaults: {},
+  dates: [],
+  notFound: ['RunbookNotFound', 'runbook', 'Runbook'],
+};
+
+/** InspectionRule 1.1 (1.1 makes methods remotable). */
+export const INSPECTION_RULE: ObjectClass = {
+  name: 'InspectionRule',
+  version: '1.1',
+  fields: [
+    'id',
+    'uuid',
+    'priority',
+    'description',
+    'sensitive',
+    'phase',
+    'scope',
+    'actions',
+    'conditions',
+    'created_at',
+    'updated_at',
+  ],
+  defaults: {
+    priority: 0,
+    description: null,
+    sensitive: false,
+    phase: 'main',
+    scope: null,
+    actions: [],
+    conditions: [],
+  },
+  dates: ['created_at', 'updated_at'],
+  notFound: ['InspectionRuleNotFound', 'rule', 'Rule'],
 };
 
 export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries(
@@ -397,6 +562,14 @@ export const CLASSES: Readonly<Record<string, ObjectClass>> = Object.fromEntries
     NODE_INVENTORY,
     ALLOCATION,
     DEPLOY_TEMPLATE,
+    // issue 15, slice vmedia
+    FIRMWARE_COMPONENT,
+    FIRMWARE_COMPONENT_LIST,
+    // issue 15, slice runbooks
+    RUNBOOK,
+    RUNBOOK_TRAIT,
+    RUNBOOK_TRAIT_LIST,
+    INSPECTION_RULE,
   ].map((c) => [c.name, c]),
 );
 
@@ -427,15 +600,50 @@ export const ADDED_IN: Readonly<Record<string, ReadonlyArray<readonly [string, s
     ['boot_mode', '1.36'],
     ['secure_boot', '1.36'],
     ['shard', '1.37'],
+    ['parent_node', '1.38'],
+    ['firmware_interface', '1.39'],
+    ['service_step', '1.40'],
+    ['disable_power_off', '1.41'],
+    ['instance_name', '1.43'],
+    ['health', '1.44'],
   ],
   Port: [
     ['physical_network', '1.7'],
     ['is_smartnic', '1.9'],
     ['name', '1.10'],
     ['node_uuid', '1.11'],
+    ['description', '1.12'],
+    ['vendor', '1.13'],
+    ['category', '1.15'],
+    ['available_for_dynamic_portgroup', '1.16'],
   ],
-  Portgroup: [['node_uuid', '1.5']],
-  Conductor: [['conductor_group', '1.3']],
+  Portgroup: [
+    ['node_uuid', '1.5'],
+    ['physical_network', '1.7'],
+    ['category', '1.8'],
+    ['dynamic_portgroup', '1.9'],
+  ],
+  Conductor: [
+    ['conductor_group', '1.3'],
+    ['online', '1.4'],
+  ],
+  NodeHistory: [
+    ['project', '1.2'],
+    ['state', '1.3'],
+    ['target_provision_state', '1.3'],
+    ['duration_seconds', '1.3'],
+  ],
   Allocation: [['owner', '1.1']],
   DeployTemplate: [['extra', '1.1']],
+  // issue 15, slice vmedia
+  FirmwareComponent: [
+    ['vendor', '1.2'],
+    ['model', '1.2'],
+    ['serial_number', '1.2'],
+  ],
+  // issue 15, slice runbooks
+  Runbook: [
+    ['description', '1.2'],
+    ['traits', '1.2'],
+  ],
 };

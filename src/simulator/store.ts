@@ -18,7 +18,8 @@ import {
   VOLUME_TARGET,
   type Row,
 } from './schema.ts';
-import { DEPLOY_TEMPLATE } from './schema.ts';
+import { DEPLOY_TEMPLATE, FIRMWARE_COMPONENT, INSPECTION_RULE, RUNBOOK } from './schema.ts';
+import { RemoteError } from '../rpc/errors.ts';
 import type { TraitRow } from './primitives.ts';
 import { INSPECTFAIL, INSPECTING, MANAGEABLE } from '../conductor/states.ts';
 
@@ -86,6 +87,13 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
     checks.push((n) => typeof n.description === 'string' && n.description.toLowerCase().includes(needle));
   }
   if ('project' in f) checks.push((n) => n.owner === f.project || n.lessee === f.project);
+  // 39.0 (issue 15, slice nodes): instance_name; child nodes only with a truthy
+  // include_children (then every node, parent_node ignored), or those of parent_node
+  if ('instance_name' in f) checks.push((n) => (n.instance_name ?? null) === f.instance_name);
+  if (!f.include_children) {
+    if ('parent_node' in f) checks.push((n) => (n.parent_node ?? null) === f.parent_node);
+    else checks.push((n) => n.parent_node === null || n.parent_node === undefined);
+  }
   return (r) => checks.every((c) => c(r as NodeRow));
 }
 
@@ -104,6 +112,11 @@ export class Store {
   readonly inventories = new Table(NODE_INVENTORY);
   readonly allocations = new Table(ALLOCATION);
   readonly deployTemplates = new Table(DEPLOY_TEMPLATE);
+  // issue 15, slice vmedia: a node's firmware components (39.0)
+  readonly firmwareComponents = new Table(FIRMWARE_COMPONENT);
+  // issue 15, slice runbooks
+  readonly runbooks = new Table(RUNBOOK);
+  readonly inspectionRules = new Table(INSPECTION_RULE);
 
   private readonly tables = new Map<string, Table>([
     ['Node', this.nodes],
@@ -118,6 +131,9 @@ export class Store {
     ['NodeInventory', this.inventories],
     ['Allocation', this.allocations],
     ['DeployTemplate', this.deployTemplates],
+    ['FirmwareComponent', this.firmwareComponents],
+    ['Runbook', this.runbooks],
+    ['InspectionRule', this.inspectionRules],
   ]);
 
   /** The table of an object class (a Map: a name from the wire never reaches Object.prototype). */
@@ -242,7 +258,7 @@ export class Store {
 
   /** The tables of rows that belong to a node and die with it (21.4's sub-resources). */
   private nodeSubresources(): Table[] {
-    return [this.biosSettings, this.history, this.inventories];
+    return [this.biosSettings, this.history, this.inventories, this.firmwareComponents];
   }
 
   // ---- ports and portgroups
@@ -251,6 +267,11 @@ export class Store {
     if (typeof values.uuid === 'string' && this.ports.byField('uuid', values.uuid))
       throw ironicError('PortAlreadyExists', `A port with UUID ${values.uuid} already exists.`, { uuid: values.uuid });
     this.checkPortMac(values, null);
+    // 39.0's create_port: a taken name (uniq_ports0name) is reported as PortAlreadyExists of the uuid
+    if (this.portNameTaken(values, null))
+      throw ironicError('PortAlreadyExists', `A port with UUID ${String(values.uuid)} already exists.`, {
+        uuid: values.uuid,
+      });
     return this.withNodeUuid(this.ports.insert(values));
   }
 
@@ -266,6 +287,13 @@ export class Store {
     return row;
   }
 
+  /** issue 15, slice ports: Port 1.10's name is unique (39.0 lets the API set it). */
+  private portNameTaken(values: Record<string, unknown>, self: Row | null): boolean {
+    if (typeof values.name !== 'string') return false;
+    const other = this.ports.byField('name', values.name);
+    return other !== undefined && other !== null && other !== self;
+  }
+
   private checkPortMac(values: Record<string, unknown>, self: Row | null): void {
     if (typeof values.address !== 'string') return;
     const other = this.ports.byField('address', values.address);
@@ -279,6 +307,10 @@ export class Store {
     if ('uuid' in values && values.uuid !== port.uuid)
       throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing Port.');
     this.checkPortMac(values, port);
+    if (this.portNameTaken(values, port))
+      throw ironicError('PortDuplicateName', `A port with name ${String(values.name)} already exists.`, {
+        name: values.name,
+      });
     return this.withNodeUuid(this.ports.update(port, strip(values)));
   }
 
@@ -538,6 +570,128 @@ export class Store {
       });
   }
 
+  // ---- issue 15, slice runbooks: 39.0's create/update_runbook, runbook traits, inspection rules
+
+  /** create_runbook: unique uuid and name; the traits deduplicated in their order. */
+  createRunbook(values: Record<string, unknown>): Row {
+    const v: Record<string, unknown> = { ...strip(values), steps: runbookSteps(values.steps) };
+    if (typeof v.uuid === 'string' && this.runbooks.byField('uuid', v.uuid))
+      throw ironicError('RunbookAlreadyExists', `A runbook with UUID ${v.uuid} already exists.`, { uuid: v.uuid });
+    this.checkRunbookName(v, null);
+    v.traits = [...new Set(Array.isArray(v.traits) ? (v.traits as string[]) : [])];
+    if (v.extra === null || v.extra === undefined) v.extra = {};
+    return this.runbooks.insert(v);
+  }
+
+  /** Runbook.save: traits are not written by save (the traits endpoints manage them). */
+  updateRunbook(row: Row, values: Record<string, unknown>): Row {
+    if ('uuid' in values && values.uuid !== row.uuid)
+      throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing runbook.');
+    const v = strip(values);
+    delete v.traits;
+    if ('steps' in v) v.steps = runbookSteps(v.steps);
+    if ('extra' in v && v.extra === null) v.extra = {};
+    this.checkRunbookName(v, row);
+    return this.runbooks.update(row, v);
+  }
+
+  private checkRunbookName(values: Record<string, unknown>, self: Row | null): void {
+    if (typeof values.name !== 'string') return;
+    const other = this.runbooks.byField('name', values.name);
+    if (other && other !== self)
+      throw ironicError('RunbookDuplicateName', `A runbook with name ${values.name} already exists.`, {
+        name: values.name,
+      });
+  }
+
+  /** get_runbook_list's filters (ValueError for any other, as the DB API raises). */
+  listRunbooks(opts: ListOptions, filters: unknown): Row[] {
+    const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
+    const known = [
+      'project',
+      'id',
+      'uuid',
+      'name',
+      'public',
+      'owner',
+      'disable_ramdisk',
+      'id_in',
+      'uuid_in',
+      'name_in',
+    ];
+    const unknown = Object.keys(f).filter((k) => !known.includes(k));
+    if (unknown.length)
+      throw new RemoteError(
+        'ValueError',
+        `SqlAlchemy API does not support filtering by ${unknown.join(', ')}`,
+        {},
+        'builtins',
+      );
+    const checks: ((r: Row) => boolean)[] = [];
+    for (const k of ['id', 'uuid', 'name', 'public', 'owner', 'disable_ramdisk'])
+      if (k in f) checks.push((r) => r[k] === f[k]);
+    for (const k of ['id', 'uuid', 'name'])
+      if (`${k}_in` in f) {
+        const want = Array.isArray(f[`${k}_in`]) ? (f[`${k}_in`] as unknown[]) : [];
+        checks.push((r) => want.includes(r[k]));
+      }
+    if ('project' in f) checks.push((r) => r.owner === f.project || r.public === true);
+    return this.runbooks.list(opts, (r) => checks.every((c) => c(r)));
+  }
+
+  /** add_runbook_trait (a duplicate is ignored), set_runbook_traits, unset_runbook_traits, delete_runbook_trait. */
+  addRunbookTrait(runbookId: unknown, trait: unknown): Row {
+    const row = this.runbooks.byId(runbookId);
+    const traits = row.traits as string[];
+    if (!traits.includes(String(trait))) this.runbooks.update(row, { traits: [...traits, String(trait)] });
+    return row;
+  }
+
+  setRunbookTraits(runbookId: unknown, traits: unknown): Row {
+    const row = this.runbooks.byId(runbookId);
+    return this.runbooks.update(row, { traits: [...new Set(Array.isArray(traits) ? traits.map(String) : [])] });
+  }
+
+  removeRunbookTrait(runbookId: unknown, trait: unknown | null): void {
+    const row = this.runbooks.byId(runbookId);
+    if (trait === null) {
+      this.runbooks.update(row, { traits: [] });
+      return;
+    }
+    const traits = row.traits as string[];
+    if (!traits.includes(String(trait)))
+      throw ironicError(
+        'RunbookTraitNotFound',
+        `Runbook ${String(runbookId)} doesn't have a trait '${String(trait)}'`,
+        {
+          runbook_id: runbookId,
+          trait,
+        },
+      );
+    this.runbooks.update(row, { traits: traits.filter((t) => t !== String(trait)) });
+  }
+
+  createInspectionRule(values: Record<string, unknown>): Row {
+    const v = strip(values);
+    if (typeof v.uuid === 'string' && this.inspectionRules.byField('uuid', v.uuid))
+      throw ironicError('InspectionRuleAlreadyExists', `A rule with UUID ${v.uuid} already exists.`, { uuid: v.uuid });
+    return this.inspectionRules.insert(v);
+  }
+
+  /** get_inspection_rule_list: filters phase and scope only. */
+  listInspectionRules(opts: ListOptions, filters: unknown): Row[] {
+    const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
+    const unknown = Object.keys(f).filter((k) => k !== 'phase' && k !== 'scope');
+    if (unknown.length)
+      throw new RemoteError(
+        'ValueError',
+        `SqlAlchemy API does not support filtering by ${unknown.join(', ')}`,
+        {},
+        'builtins',
+      );
+    return this.inspectionRules.list(opts, (r) => Object.entries(f).every(([k, v]) => r[k] === v));
+  }
+
   // ---- conductors
 
   /** Registers (or refreshes) a live conductor, as Ironic's register_conductor/touch. */
@@ -562,6 +716,16 @@ function formatConductorGroup(values: Record<string, unknown>): void {
   if (typeof group !== 'string' || !/^[a-zA-Z0-9_\-.]*$/.test(group))
     throw ironicError('InvalidConductorGroup', `Expected a conductor group but received ${String(group)}.`, { group });
   values.conductor_group = group.toLowerCase();
+}
+
+/** Runbook steps as their table stores them: interface, step, args, order (an integer). */
+function runbookSteps(steps: unknown): Record<string, unknown>[] {
+  return (Array.isArray(steps) ? steps : []).map((s: Record<string, unknown>) => ({
+    interface: s?.interface,
+    step: s?.step,
+    args: s?.args ?? {},
+    order: Number(s?.order),
+  }));
 }
 
 /** Deploy template steps as their table stores them: the four columns, the priority an integer. */

@@ -87,6 +87,14 @@ export function recordHistory(sim: Sim, node: NodeRow, event: string | null, opt
     severity: error ? 'ERROR' : 'INFO',
     event,
     event_type: opts.eventType ?? 'UNKNOWN',
+    // 39.0 (NodeHistory 1.3; issue 15, slice nodes): the node's states when journaled, and the
+    // whole seconds since its provision_updated_at
+    state: node.provision_state ?? null,
+    target_provision_state: node.target_provision_state ?? null,
+    duration_seconds:
+      node.provision_updated_at instanceof Date
+        ? Math.trunc((Date.now() - node.provision_updated_at.getTime()) / 1000)
+        : null,
   });
 }
 

@@ -5,10 +5,11 @@
  * versions know; the gateway then PATCHes, powers and provisions the node and PATCHes its port;
  * ironic-api reads them back and every one of those fields must be as it was set.
  *
- * Two gateways: pinned to 10.1 (Node 1.23, Port 1.7: it knows none of Rocky's and later fields)
- * and unpinned (Node 1.37, Port 1.11: on 39.0 it still lacks disable_power_off, instance_name
- * and the port's name and description, the fields the 39.0 conductor is known to reset when it
- * receives a Node 1.37 carrying all fields; the gateway sends only the changed ones).
+ * Gateways pinned to 10.1 (Node 1.23, Port 1.7, Portgroup 1.3: it knows none of Rocky's and
+ * later fields) and to 21.4 (Node 1.37, Port 1.11, Portgroup 1.5: in front of the 39.0
+ * conductor it lacks disable_power_off, instance_name, the ports' and portgroups' newer fields —
+ * the fields the 39.0 conductor is known to reset when it receives a Node 1.37 carrying all
+ * fields; the gateway sends only the changed ones), and on 39.0 the unpinned gateway too.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -41,10 +42,21 @@ before(async () => {
     workers: 1,
     timeoutS: 60,
   });
-  for (const [pin, version] of [
-    ['10.1', '1.38'],
-    [undefined, '1.82'],
-  ] as const) {
+  // pinned to 10.1; pinned to 21.4 (in front of a 39.0 conductor: a rolling upgrade's mixed
+  // state, where the gateway labels Nodes 1.37 and the conductor would reset the fields 1.38–1.44
+  // added if they were sent); and the newest the stack's release serves
+  const pins: Array<readonly [string | undefined, string]> =
+    release === '39.0'
+      ? [
+          ['10.1', '1.38'],
+          ['21.4', '1.82'],
+          [undefined, '1.115'],
+        ]
+      : [
+          ['10.1', '1.38'],
+          ['21.4', '1.82'],
+        ];
+  for (const [pin, version] of pins) {
     const gw = await createGateway(
       loadConfig({
         env: {},
@@ -53,7 +65,7 @@ before(async () => {
           log_level: 'silent',
           host: '127.0.0.1',
           port: 0,
-          ...(pin ? { pin_release_version: pin } : {}),
+          pin_release_version: pin,
         },
       }),
     );
@@ -96,8 +108,16 @@ function newerPortFields(tag: string, queens: boolean): Record<string, unknown> 
   if (release === '39.0') {
     fields.name = `port-${tag}`;
     fields.description = `kept port ${tag}`;
+    fields.vendor = 'kept';
+    fields.category = `cat-${tag}`;
+    fields.available_for_dynamic_portgroup = false;
   }
   return fields;
+}
+
+/** A portgroup's fields newer than Queens (Portgroup 1.3): 39.0's physical_network and category. */
+function newerPortgroupFields(tag: string): Record<string, unknown> {
+  return release === '39.0' ? { physical_network: `physnet-${tag}`, category: `cat-${tag}` } : {};
 }
 
 async function settle(base: string, version: string, uuid: string, state: string): Promise<void> {
@@ -109,11 +129,11 @@ async function settle(base: string, version: string, uuid: string, state: string
   }
 }
 
-for (const which of ['10.1', 'unpinned'] as const) {
-  test(`a gateway ${which === '10.1' ? 'pinned to 10.1' : 'unpinned'} PATCHes, powers and provisions without resetting newer fields (Ironic ${release})`, {
+for (const which of ['10.1', '21.4', ...(release === '39.0' ? ['unpinned'] : [])]) {
+  test(`a gateway ${which === 'unpinned' ? 'unpinned' : `pinned to ${which}`} PATCHes, powers and provisions without resetting newer fields (Ironic ${release})`, {
     timeout: 180_000,
   }, async () => {
-    const g = gateways[which === '10.1' ? 0 : 1]!;
+    const g = gateways.find((x) => (x.pin ?? 'unpinned') === which)!;
     const apiBase = api!.base;
     const tag = `${which.replace('.', '')}-${Date.now().toString(36)}`;
     // the owner by PATCH: under noauth ironic-api refuses a POST naming an owner ("as a
@@ -134,10 +154,16 @@ for (const which of ['10.1', 'unpinned'] as const) {
       node_uuid: uuid,
       address: `52:54:00:${Math.floor(Math.random() * 256)
         .toString(16)
-        .padStart(2, '0')}:ab:${which === '10.1' ? '01' : '02'}`,
+        .padStart(2, '0')}:ab:${which === '10.1' ? '01' : which === '21.4' ? '02' : '03'}`,
       ...newerPortFields(tag, which === '10.1'),
     });
     assert.equal(port.status, 201, JSON.stringify(port.body));
+    const portgroup = await call(apiBase, 'POST', '/v1/portgroups', NEWEST, {
+      node_uuid: uuid,
+      name: `nothing-lost-pg-${tag}`,
+      ...newerPortgroupFields(tag),
+    });
+    assert.equal(portgroup.status, 201, JSON.stringify(portgroup.body));
     try {
       const v = g.version;
       const patched = await call(g.base, 'PATCH', `/v1/nodes/${uuid}`, v, [
@@ -162,6 +188,10 @@ for (const which of ['10.1', 'unpinned'] as const) {
         { op: 'add', path: '/extra/touched', value: which },
       ]);
       assert.equal(portPatch.status, 200, JSON.stringify(portPatch.body));
+      const pgPatch = await call(g.base, 'PATCH', `/v1/portgroups/${portgroup.body.uuid}`, v, [
+        { op: 'add', path: '/extra/touched', value: which },
+      ]);
+      assert.equal(pgPatch.status, 200, JSON.stringify(pgPatch.body));
 
       const after = (await call(apiBase, 'GET', `/v1/nodes/${uuid}`, NEWEST)).body;
       const expected = newerNodeFields(tag);
@@ -180,8 +210,17 @@ for (const which of ['10.1', 'unpinned'] as const) {
         'the newer port fields survive',
       );
       assert.equal(portAfter.extra.touched, which);
+      const pgAfter = (await call(apiBase, 'GET', `/v1/portgroups/${portgroup.body.uuid}`, NEWEST)).body;
+      const expectedPg = newerPortgroupFields(tag);
+      assert.deepEqual(
+        Object.fromEntries(Object.keys(expectedPg).map((k) => [k, pgAfter[k]])),
+        expectedPg,
+        'the newer portgroup fields survive',
+      );
+      assert.equal(pgAfter.extra.touched, which);
     } finally {
       await call(apiBase, 'DELETE', `/v1/ports/${port.body.uuid}`, NEWEST);
+      await call(apiBase, 'DELETE', `/v1/portgroups/${portgroup.body.uuid}`, NEWEST);
       await call(apiBase, 'DELETE', `/v1/nodes/${uuid}`, NEWEST);
     }
   });

@@ -14,8 +14,9 @@
 set -euo pipefail
 DIR=${IRONIC_CHROOT_DIR:-/var/cache/ironic-gateway/sid-ironic}
 SUITE=${IRONIC_CHROOT_SUITE:-sid}
-# What runs inside: the conductor and (ironic-common's) ironic-api of that release, MySQL's driver, the broker.
-PACKAGES=(ironic-conductor python3-pymysql rabbitmq-server)
+# What runs inside: the conductor and (ironic-common's) ironic-api of that release, MySQL's driver,
+# the broker, and the release's own clients (the `baremetal` CLI; openstacksdk comes with the conductor).
+PACKAGES=(ironic-conductor python3-pymysql rabbitmq-server python3-ironicclient)
 STAMP="$DIR/.ironic-gateway-chroot"
 want="suite=$SUITE packages=${PACKAGES[*]}"
 
@@ -42,6 +43,33 @@ if cached; then
   echo "$DIR"
   exit 0
 fi
+
+# in the chroot, in a private mount namespace (the bind mounts vanish with it): apt-get install
+install_into() {
+  unshare --mount --propagation private -- bash -euo pipefail -c '
+    d=$1; shift
+    mount --bind /proc "$d/proc"
+    mount --rbind /dev "$d/dev"
+    chroot "$d" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 bash -euo pipefail -c "
+      apt-get -qq -o Acquire::Check-Valid-Until=false update
+      echo \"ironic-common ironic/configure_db boolean false\" | debconf-set-selections
+      apt-get install -y -qq --no-install-recommends \"\$@\"
+      apt-get clean
+    " inside "$@"
+  ' build "$@" >"$(dirname "$DIR")/apt.log" 2>&1 ||
+    { tail -30 "$(dirname "$DIR")/apt.log" >&2; log "installing into the chroot failed"; exit 1; }
+}
+
+# A complete chroot of the same suite that lacks packages added to PACKAGES since it was built:
+# add them in place (minutes saved over a new debootstrap).
+if [ -f "$STAMP" ] && [ "$(sed -n 's/^suite=\([^ ]*\) .*/\1/p' "$STAMP")" = "$SUITE" ]; then
+  log "adding packages to $DIR: ${PACKAGES[*]}"
+  install_into "$DIR" "${PACKAGES[@]}"
+  echo "$want" >"$STAMP"
+  echo "$DIR"
+  exit 0
+fi
+
 command -v debootstrap >/dev/null || { log "debootstrap is missing (test/support/install-system-packages.sh installs it)"; exit 1; }
 
 # The Debian archive the host already uses (not its -security or -updates suites).
@@ -71,19 +99,7 @@ printf '#!/bin/sh\nexit 101\n' >"$new/usr/sbin/policy-rc.d"
 chmod 755 "$new/usr/sbin/policy-rc.d"
 
 log "installing ${PACKAGES[*]}"
-# Inside a private mount namespace: the bind mounts vanish with it.
-unshare --mount --propagation private -- bash -euo pipefail -c '
-  d=$1; shift
-  mount --bind /proc "$d/proc"
-  mount --rbind /dev "$d/dev"
-  chroot "$d" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 bash -euo pipefail -c "
-    apt-get -qq -o Acquire::Check-Valid-Until=false update
-    echo \"ironic-common ironic/configure_db boolean false\" | debconf-set-selections
-    apt-get install -y -qq --no-install-recommends \"\$@\"
-    apt-get clean
-  " inside "$@"
-' build "$new" "${PACKAGES[@]}" >"$(dirname "$DIR")/apt.log" 2>&1 ||
-  { tail -30 "$(dirname "$DIR")/apt.log" >&2; log "installing into the chroot failed"; exit 1; }
+install_into "$new" "${PACKAGES[@]}"
 
 echo "$want" >"$new/.ironic-gateway-chroot"
 rm -rf --one-file-system "$DIR"

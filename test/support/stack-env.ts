@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../src/config.ts';
 import type { RabbitOptions } from '../../src/rpc/rabbit.ts';
+import { RPC_API_VERSION } from '../../src/conductor/rpc-methods.ts';
+import { MINOR_MAX_VERSION } from '../../src/http/versions.ts';
+import { RELEASE_MAPPING } from '../../src/releases.ts';
 
 const run = promisify(execFile);
+
+/** The newest Ironic release the gateway implements: the one its unpinned profile matches. */
+const NEWEST_RELEASE = Object.entries(RELEASE_MAPPING)
+  .filter(([, m]) => m.api === `1.${MINOR_MAX_VERSION}` && m.rpc === RPC_API_VERSION)
+  .at(-1)?.[0];
 
 function required(name: string): string {
   const v = process.env[name];
@@ -22,8 +30,18 @@ export const stack = {
   transportUrl: (): string => required('TEST_TRANSPORT_URL'),
   /** the stack's conductor uses oslo.messaging's rabbit_quorum_queue and rabbit_transient_quorum_queue (39.0) */
   quorumQueues: (): boolean => process.env.TEST_RABBIT_QUORUM_QUEUES === 'true',
-  /** the gateway's settings for the stack: its transport URL and its conductor's queue options */
-  gatewaySettings: (): Pick<Config, 'transport_url' | 'rabbit_quorum_queue' | 'rabbit_transient_quorum_queue'> => ({
+  /**
+   * The pin a gateway in front of this stack's conductor needs: none for the newest release the
+   * gateway implements (it answers as that release unpinned), the stack's release otherwise
+   * (an unpinned gateway would speak RPC and objects newer than an older conductor knows).
+   */
+  pin: (): string | undefined => (stack.release() === NEWEST_RELEASE ? undefined : stack.release()),
+  /** the gateway's settings for the stack: its transport URL, its conductor's queue options, the pin */
+  gatewaySettings: (): Pick<
+    Config,
+    'transport_url' | 'rabbit_quorum_queue' | 'rabbit_transient_quorum_queue' | 'pin_release_version'
+  > => ({
+    pin_release_version: stack.pin(),
     transport_url: stack.transportUrl(),
     rabbit_quorum_queue: stack.quorumQueues(),
     rabbit_transient_quorum_queue: stack.quorumQueues(),

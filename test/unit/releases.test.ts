@@ -58,7 +58,12 @@ describe('release mapping', () => {
 });
 
 describe('release profile (pin_release_version)', () => {
-  const support = { apiMinor: 82, rpc: '1.55', objects: OBJECT_VERSIONS };
+  // a gateway that implemented no more than 21.4, to see the caps work
+  const support = {
+    apiMinor: 82,
+    rpc: '1.55',
+    objects: { ...RELEASE_MAPPING['21.4']!.objects, BIOSSettingList: '1.0' },
+  };
 
   it('unpinned is everything the gateway implements', () => {
     const p = gatewayProfile({});
@@ -81,10 +86,29 @@ describe('release profile (pin_release_version)', () => {
     assert.deepEqual(releaseProfile('antelope', support), { ...releaseProfile('21.4', support), pin: 'antelope' });
     assert.equal(releaseProfile('2023.1', support).release, '21.4');
     const newest = releaseProfile('39.0', support);
-    assert.deepEqual([newest.apiMinor, newest.rpc, newest.objects.Node], [82, '1.55', OBJECT_VERSIONS.Node]);
+    assert.deepEqual([newest.apiMinor, newest.rpc, newest.objects.Node], [82, '1.55', '1.37']);
     assert.equal(newest.objects.Runbook, undefined, 'a class the gateway does not implement is not sent');
     const mid = releaseProfile('15.0', support);
     assert.deepEqual([mid.apiMinor, mid.rpc, mid.objects.Node, mid.objects.Port], [65, '1.50', '1.34', '1.9']);
+  });
+
+  it('every release from 10.1 to 39.0 pins to its own row; list classes follow their items', () => {
+    for (const [name, row] of Object.entries(RELEASE_MAPPING)) {
+      const p = gatewayProfile({ pin_release_version: name });
+      assert.equal(`1.${p.apiMinor}`, row.api, name);
+      assert.equal(p.rpc, row.rpc, name);
+      for (const [cls, v] of Object.entries(row.objects))
+        if (cls !== 'Deployment') assert.equal(p.objects[cls], v, `${name} ${cls}`);
+    }
+    assert.equal(gatewayProfile({ pin_release_version: '21.4' }).objects.BIOSSettingList, '1.0');
+    assert.equal(gatewayProfile({ pin_release_version: '21.4' }).objects.FirmwareComponentList, undefined);
+    assert.equal(gatewayProfile({ pin_release_version: '2026.2' }).objects.BIOSSettingList, '1.1');
+    assert.equal(gatewayProfile({ pin_release_version: '39.0' }).objects.FirmwareComponentList, '1.1');
+    assert.deepEqual(gatewayProfile({ pin_release_version: '39.0' }), {
+      ...gatewayProfile({}),
+      pin: '39.0',
+      release: '39.0',
+    });
   });
 
   it('the setting refuses a name that is no release, and one older than Queens', () => {

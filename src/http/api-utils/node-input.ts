@@ -113,6 +113,11 @@ export const nodeCreateSchema = {
     boot_mode: nullableString,
     secure_boot: { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }] },
     shard: nullableString,
+    // 39.0's node_schema (issue 15, slice nodes; refused as unknown when pinned older)
+    disable_power_off: { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'null' }] },
+    firmware_interface: nullableString,
+    instance_name: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
+    parent_node: { type: ['string', 'null'], maxLength: 36 },
     ...Object.fromEntries(NODE_READONLY.map((f) => [f, { description: 'read only: refused' }])),
   },
   required: ['driver'],

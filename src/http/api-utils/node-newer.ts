@@ -12,7 +12,7 @@ import { parseBoolean } from './ident.ts';
 import { NEWER_NODE_FIELDS } from './node.ts';
 import { NODE_DESCRIPTION_MAX_LENGTH } from './node-input.ts';
 import { getPatchValues, type PatchOp } from './patch.ts';
-import { allows, MINOR_39_INSPECT_WAIT, notAcceptable } from '../versions.ts';
+import { allows, MINOR_39_INSPECT_WAIT, notAcceptable, servesRelease } from '../versions.ts';
 
 /** The paths a node PATCH may change from 1.39 (node.py PATCH_ALLOWED_FIELDS, in its order). */
 export const PATCH_ALLOWED_FIELDS = [
@@ -51,8 +51,38 @@ export const PATCH_ALLOWED_FIELDS = [
   'vendor_interface',
 ] as const;
 
+/**
+ * 39.0's PATCH_ALLOWED_FIELDS adds these (disable_power_off and instance_name in alphabetical
+ * place, parent_node and firmware_interface at the end); each is listed, and may be patched,
+ * when the gateway answers as a release that has it (issue 15, slice nodes).
+ */
+const PATCH_ALLOWED_39 = [
+  ...PATCH_ALLOWED_FIELDS.slice(0, PATCH_ALLOWED_FIELDS.indexOf('driver')),
+  'disable_power_off',
+  ...PATCH_ALLOWED_FIELDS.slice(PATCH_ALLOWED_FIELDS.indexOf('driver'), PATCH_ALLOWED_FIELDS.indexOf('instance_uuid')),
+  'instance_name',
+  ...PATCH_ALLOWED_FIELDS.slice(PATCH_ALLOWED_FIELDS.indexOf('instance_uuid')),
+  'parent_node',
+  'firmware_interface',
+] as const;
+
+/** The node fields 39.0 added to PATCH_ALLOWED_FIELDS and the POST schema. */
+export const NODE_INPUT_FIELDS_39 = [
+  'disable_power_off',
+  'instance_name',
+  'parent_node',
+  'firmware_interface',
+] as const;
+
+/** PATCH_ALLOWED_FIELDS of the release the gateway answers as (21.4's, or 39.0's up to the pin). */
+export function patchAllowedFields(request: FastifyRequest): readonly string[] {
+  return PATCH_ALLOWED_39.filter(
+    (f) => !(NODE_INPUT_FIELDS_39 as readonly string[]).includes(f) || servesRelease(request, NEWER_NODE_FIELDS[f]),
+  );
+}
+
 /** Object fields a PATCH copies onto the Node when they differ (patch_update_changed_fields). */
-export const PATCH_COPIED_FIELDS = PATCH_ALLOWED_FIELDS.filter((f) => f !== 'chassis_uuid');
+export const PATCH_COPIED_FIELDS = PATCH_ALLOWED_39.filter((f) => f !== 'chassis_uuid');
 
 /** Newer fields a POST may carry (node_schema of 21.4; protected only by PATCH). */
 const POST_NEWER_FIELDS = [
@@ -68,6 +98,8 @@ const POST_NEWER_FIELDS = [
   'boot_mode',
   'secure_boot',
   'shard',
+  // 39.0's node_schema (issue 15, slice nodes)
+  ...NODE_INPUT_FIELDS_39,
 ] as const;
 
 /** args.boolean (21.4): InvalidParameterValue `Invalid <name>: <oslo's message>`. */
@@ -81,7 +113,7 @@ export function booleanArg(name: string, value: unknown): boolean | null {
 }
 
 /** The boolean fields of NODE_VALIDATE_EXTRA that are new since Queens. */
-const BOOLEAN_FIELDS = ['automated_clean', 'protected', 'retired', 'secure_boot'] as const;
+const BOOLEAN_FIELDS = ['automated_clean', 'protected', 'retired', 'secure_boot', 'disable_power_off'] as const;
 
 /**
  * reject_fields_in_newer_versions for the newer fields of a POST body: 406 for a field above
@@ -92,6 +124,8 @@ export function newerCreateFields(request: FastifyRequest, body: Record<string, 
   const out: Record<string, unknown> = {};
   for (const f of POST_NEWER_FIELDS) {
     const value = body[f];
+    // a release older than the field's has it not in its schema
+    if (value !== undefined && !servesRelease(request, NEWER_NODE_FIELDS[f])) throw unexpectedProperty(f);
     const empty = f === 'conductor_group' ? value === '' || value === undefined || value === null : value == null;
     if (!empty && !allows(request, NEWER_NODE_FIELDS[f])) throw notAcceptable();
     if (value === undefined) continue;
@@ -115,23 +149,27 @@ export function newerCreateFields(request: FastifyRequest, body: Record<string, 
  * length; network_data schema.
  */
 export function checkNewerPatch(request: FastifyRequest, patch: readonly PatchOp[]): void {
+  const allowed = patchAllowedFields(request);
   if (allows(request, MINOR_39_INSPECT_WAIT)) {
     for (const p of patch) {
       const root = p.path.split('/')[1];
-      if (!(PATCH_ALLOWED_FIELDS as readonly string[]).includes(root))
+      if (!allowed.includes(root))
         throw ironicError(
           'Invalid',
-          `Cannot patch ${p.path}. Only the following can be updated: ${PATCH_ALLOWED_FIELDS.join(', ')}`,
+          `Cannot patch ${p.path}. Only the following can be updated: ${allowed.join(', ')}`,
         );
     }
   }
   for (const [f, v] of Object.entries(NEWER_NODE_FIELDS))
-    if (
-      (PATCH_ALLOWED_FIELDS as readonly string[]).includes(f) &&
-      getPatchValues(patch, `/${f}`).length > 0 &&
-      !allows(request, v)
-    )
-      throw notAcceptable();
+    if (allowed.includes(f) && getPatchValues(patch, `/${f}`).length > 0 && !allows(request, v)) throw notAcceptable();
+}
+
+/** A POST body key the release's node_schema does not know (`additionalProperties: False`). */
+function unexpectedProperty(f: string): Error {
+  return ironicError(
+    'InvalidParameterValue',
+    `Schema error for node: Additional properties are not allowed ('${f}' was unexpected)`,
+  );
 }
 
 /** The checks of _validate_patch after the traits check: description length, network_data. */

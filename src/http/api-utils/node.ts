@@ -62,6 +62,17 @@ import {
   allows,
   type Microversion,
 } from '../versions.ts';
+// issue 15, slice nodes: the node fields of 1.83–1.109
+import {
+  MINOR_83_PARENT_CHILD_NODES,
+  MINOR_86_FIRMWARE_INTERFACE,
+  MINOR_87_SERVICE,
+  MINOR_95_DISABLE_POWER_OFF,
+  MINOR_104_NODE_INSTANCE_NAME,
+  MINOR_109_NODE_HEALTH,
+  servesHibiscus,
+  servesRelease,
+} from '../versions.ts';
 import { ironicError } from '../../conductor/exceptions.ts';
 import { UuidsById } from './resource.ts';
 import { classAction } from './lookup.ts';
@@ -107,6 +118,13 @@ export const NEWER_NODE_FIELDS: Readonly<Record<string, Microversion>> = {
   boot_mode: MINOR_75_NODE_BOOT_MODE,
   secure_boot: MINOR_75_NODE_BOOT_MODE,
   shard: MINOR_82_NODE_SHARD,
+  // 39.0 (issue 15, slice nodes): Node 1.38–1.44's fields, as 39.0's VERSIONED_FIELDS
+  parent_node: MINOR_83_PARENT_CHILD_NODES,
+  firmware_interface: MINOR_86_FIRMWARE_INTERFACE,
+  service_step: MINOR_87_SERVICE,
+  disable_power_off: MINOR_95_DISABLE_POWER_OFF,
+  instance_name: MINOR_104_NODE_INSTANCE_NAME,
+  health: MINOR_109_NODE_HEALTH,
 };
 
 /** Fields ironic-api computes rather than reads from the Node object. */
@@ -197,7 +215,20 @@ const DATETIME_FIELDS = [
 /** Checks a `fields=` selection of nodes at this microversion (406 / 400 as ironic-api). */
 export function checkNodeFields(request: FastifyRequest, fields: readonly string[] | undefined): void {
   checkAllowSpecifyFields(fields, request);
-  checkAllowedFields(fields, NODE_FIELD_VERSIONS, request);
+  // a 39.0 field is no field at all to an older release (400 below, not 406)
+  checkAllowedFields(
+    fields?.filter((f) => !unknownToRelease(request, f)),
+    NODE_FIELD_VERSIONS,
+    request,
+  );
+}
+
+/** The node fields of 1.83–1.109 (issue 15, slice nodes). */
+const FIELDS_39 = ['parent_node', 'firmware_interface', 'service_step', 'disable_power_off', 'instance_name', 'health'];
+
+/** True for a 1.83–1.109 node field when the gateway answers as a release older than it. */
+function unknownToRelease(request: FastifyRequest, field: string): boolean {
+  return FIELDS_39.includes(field) && !servesRelease(request, NEWER_NODE_FIELDS[field]);
 }
 
 /** The node's public fields, before version hiding (computed ones come later). */
@@ -221,6 +252,7 @@ async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById):
     'target_raid_config',
     'deploy_step',
     'network_data',
+    'service_step',
   ]) {
     if (out[f] === null) out[f] = {};
   }
@@ -228,6 +260,7 @@ async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById):
   out.conductor_group = data.conductor_group ?? '';
   out.protected = data.protected ?? false;
   out.retired = data.retired ?? false;
+  out.disable_power_off = data.disable_power_off ?? false;
   return out;
 }
 
@@ -296,15 +329,29 @@ const KNOWN_NODE_FIELDS: ReadonlySet<string> = new Set(NODE_FIELDS);
  */
 export function checkNodeFieldNames(request: FastifyRequest, fields: readonly string[]): void {
   if (!allows(request, MINOR_39_INSPECT_WAIT)) {
-    checkForInvalidFields(fields, NODE_FIELDS);
+    checkForInvalidFields(
+      fields,
+      NODE_FIELDS.filter((f) => !unknownToRelease(request, f)),
+    );
     return;
   }
-  const bad = fields.find((f) => !KNOWN_NODE_FIELDS.has(f));
+  const bad = fields.find((f) => !KNOWN_NODE_FIELDS.has(f) || unknownToRelease(request, f));
   if (bad !== undefined) throw ironicError('Invalid', `Field ${bad} is not a valid field.`);
 }
 
 function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
-  if (!allowed(request, 'show_password')) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
+  const showPassword = allowed(request, 'show_password');
+  if (!showPassword) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
+  // 39.0 (issue 15, slice nodes; the release it came in is not recorded, so from 1.83's 22.0):
+  // snmp_auth_key and snmp_priv_key are masked in driver_info when set, and driver_internal_info
+  // goes through mask_dict_password as driver_info does
+  if (!showPassword && servesHibiscus(request)) {
+    // (maskSecrets made driver_info a copy: it may be changed)
+    const info = out.driver_info as Record<string, unknown> | null | undefined;
+    if (info) for (const f of ['snmp_auth_key', 'snmp_priv_key']) if (info[f]) info[f] = SECRET_MASK;
+    if (out.driver_internal_info)
+      out.driver_internal_info = maskSecrets(out.driver_internal_info as Record<string, unknown>);
+  }
   if (!allowed(request, 'show_instance_secrets')) {
     const info = maskSecrets(out.instance_info as Record<string, unknown>);
     if (info.image_url) info.image_url = SECRET_MASK;
@@ -439,6 +486,13 @@ export const nodeSchema = {
     boot_mode: stringOrNull,
     secure_boot: { type: ['boolean', 'null'] },
     shard: stringOrNull,
+    // 1.83–1.109
+    parent_node: stringOrNull,
+    firmware_interface: stringOrNull,
+    service_step: nullableDict,
+    disable_power_off: { type: ['boolean', 'null'] },
+    instance_name: stringOrNull,
+    health: stringOrNull,
     links: linksSchema,
     ports: linksSchema,
     states: linksSchema,

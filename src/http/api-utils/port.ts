@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
 import type { IronicObject, PortFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
-import { checkUuid, isUuidLike } from './ident.ts';
+import { checkUuid, checkUuidOrName, isUuidLike } from './ident.ts';
 import { classAction, getRpcNode, listObjects } from './lookup.ts';
 import { dict, linksSchema, nullableDateTime, nullableDict, nullableString } from './representation.ts';
 import { getRpcPortgroup } from './object-actions.ts';
@@ -39,13 +39,26 @@ import {
   allowDetailQuery,
   allowLocalLinkConnectionNetworkType,
   checkAllowFilterByShard,
-  MINOR_38_RESCUE_INTERFACE,
+  MINOR_39_INSPECT_WAIT,
   MINOR_53_PORT_SMARTNIC,
+  servesHibiscus,
+  servesRelease,
+} from '../versions.ts';
+import {
+  allowOvnVtepVersion,
+  MINOR_88_PORT_NAME,
+  MINOR_97_PORT_DESCRIPTION,
+  MINOR_100_PORT_VENDOR,
+  MINOR_101_PORT_CATEGORY,
+  MINOR_111_DYNAMIC_PORTGROUP,
 } from '../versions.ts';
 import { parseBoolean, parseList } from './ident.ts';
-import { pyRepr } from '../../conductor/exceptions.ts';
+import { pyRepr, pyStr } from '../../conductor/exceptions.ts';
+import type { NodeFields } from '../../conductor/objects.ts';
+import { getPatchValues, type PatchOp } from './patch.ts';
 import { baseUrl } from '../links.ts';
 import { collection } from './collection.ts';
+import { HttpError } from '../errors.ts';
 
 export const PORT: ResourceSpec = {
   path: 'ports',
@@ -79,6 +92,32 @@ export const PORT: ResourceSpec = {
   invalidSortKeys: ['extra', 'internal_info', 'local_link_connection'],
 };
 
+/** The fields a port gained after 21.4 (Port 1.12–1.16 and the name of 1.10), and their microversions. */
+const HIBISCUS_PORT_FIELDS = {
+  name: MINOR_88_PORT_NAME,
+  description: MINOR_97_PORT_DESCRIPTION,
+  vendor: MINOR_100_PORT_VENDOR,
+  category: MINOR_101_PORT_CATEGORY,
+  available_for_dynamic_portgroup: MINOR_111_DYNAMIC_PORTGROUP,
+} as const;
+
+/** The port as 39.0's ironic-api shows it: 21.4's fields and those of 1.88–1.111, each refused below its version. */
+export const PORT_HIBISCUS: ResourceSpec = {
+  ...PORT,
+  fields: [...PORT.fields, ...Object.keys(HIBISCUS_PORT_FIELDS)],
+  versions: {
+    since: { ...PORT.versions.since, ...HIBISCUS_PORT_FIELDS },
+    refuseBelow: [...PORT.versions.refuseBelow, ...Object.keys(HIBISCUS_PORT_FIELDS)],
+  },
+};
+
+export { servesHibiscus };
+
+/** The port resource the request is answered with. */
+export function portSpec(request: FastifyRequest): ResourceSpec {
+  return servesHibiscus(request) ? PORT_HIBISCUS : PORT;
+}
+
 export const portSchema = resourceSchema({
   uuid: { type: 'string' },
   address: { type: 'string' },
@@ -90,6 +129,11 @@ export const portSchema = resourceSchema({
   local_link_connection: { ...nullableDict, description: '1.19+' },
   physical_network: { ...nullableString, description: '1.34+' },
   is_smartnic: { type: 'boolean', description: '1.53+' },
+  name: { ...nullableString, description: '1.88+' },
+  description: { ...nullableString, description: '1.97+' },
+  vendor: { ...nullableString, description: '1.100+' },
+  category: { ...nullableString, description: '1.101+' },
+  available_for_dynamic_portgroup: { type: 'boolean', description: '1.111+' },
   created_at: nullableDateTime,
   updated_at: nullableDateTime,
   links: linksSchema,
@@ -105,14 +149,25 @@ export function checkPortFields(
   fields: Iterable<string>,
   llc?: Record<string, unknown> | null,
 ): void {
+  const spec = portSpec(request);
   for (const f of fields) {
-    const since = own(PORT.versions.since, f);
-    if (since !== undefined && PORT.versions.refuseBelow.includes(f) && !allows(request, since)) throw notAcceptable();
+    const since = own(spec.versions.since, f);
+    if (since !== undefined && spec.versions.refuseBelow.includes(f) && !allows(request, since)) throw notAcceptable();
     if (f === 'local_link_connection/network_type' && !allowLocalLinkConnectionNetworkType(request))
       throw notAcceptable();
   }
   if (llc && typeof llc === 'object' && 'network_type' in llc && !allowLocalLinkConnectionNetworkType(request))
     throw notAcceptable();
+  // 39.0: an OVN VTEP link only from 1.90 to 1.104 (the check names vtep-logical-switch alone)
+  if (llc && typeof llc === 'object' && 'vtep-logical-switch' in llc && !allowOvnVtepVersion(request))
+    throw notAcceptable();
+}
+
+/** 39.0's hide_fields_in_newer_versions beyond the field versions: a VTEP link outside 1.90–1.104 shows as {}. */
+function hideVtepLink(request: FastifyRequest, out: Record<string, unknown>): void {
+  const llc = out.local_link_connection;
+  if (allowOvnVtepVersion(request) || !llc || typeof llc !== 'object') return;
+  if (OVN_VTEP_KEYS.some((k) => k in llc)) out.local_link_connection = {};
 }
 
 /**
@@ -120,10 +175,12 @@ export function checkPortFields(
  * REST 1.38), whose code it keeps for that pin (its tests), it serves 21.4's ironic-api.
  */
 export function servesAntelope(request: FastifyRequest): boolean {
-  return request.server.apiMaxMinor > MINOR_38_RESCUE_INTERFACE;
+  return servesRelease(request, MINOR_39_INSPECT_WAIT);
 }
 
 const LLC_KEYS = ['port_id', 'switch_id', 'hostname', 'switch_info', 'network_type'];
+/** utils.LOCAL_LINK_OVN_90_FIELDS (39.0) */
+const OVN_VTEP_KEYS = ['vtep-logical-switch', 'vtep-physical-switch'];
 
 /**
  * api_utils.LOCAL_LINK_VALIDATOR at 21.4: LOCAL_LINK_CONN_SCHEMA (anyOf: port_id and switch_id;
@@ -131,7 +188,11 @@ const LLC_KEYS = ['port_id', 'switch_id', 'hostname', 'switch_info', 'network_ty
  * normalized as a MAC or a datapath id. The "possible root cause" jsonschema would pick is
  * approximated (its best_match heuristics are not reproduced).
  */
-export function checkLocalLinkConnectionAntelope(value: unknown): Record<string, unknown> | null {
+export function checkLocalLinkConnectionAntelope(
+  value: unknown,
+  /** 39.0's LOCAL_LINK_CONN_SCHEMA: the OVN VTEP keys too (both or neither), and the port_id + VTEP variant */
+  vtep = false,
+): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
   const schemaError = (cause: string) =>
     ironicError(
@@ -142,7 +203,7 @@ export function checkLocalLinkConnectionAntelope(value: unknown): Record<string,
   const llc = { ...(value as Record<string, unknown>) };
   const keys = Object.keys(llc);
   if (keys.length === 0) return llc;
-  const unknown = keys.filter((k) => !LLC_KEYS.includes(k));
+  const unknown = keys.filter((k) => !LLC_KEYS.includes(k) && !(vtep && OVN_VTEP_KEYS.includes(k)));
   if (unknown.length)
     throw schemaError(`Additional properties are not allowed (${unknown.map(pyRepr).join(', ')} was unexpected)`);
   for (const k of keys) if (typeof llc[k] !== 'string') throw schemaError(`${pyRepr(llc[k])} is not of type 'string'`);
@@ -150,7 +211,15 @@ export function checkLocalLinkConnectionAntelope(value: unknown): Record<string,
   if (nt !== undefined && nt !== 'managed' && nt !== 'unmanaged')
     throw schemaError(`${pyRepr(nt)} is not one of ['managed', 'unmanaged']`);
   const has = (k: string) => keys.includes(k);
-  const ok = (has('port_id') && has('switch_id')) || (has('port_id') && has('hostname')) || nt === 'unmanaged';
+  if (vtep && has(OVN_VTEP_KEYS[0]) !== has(OVN_VTEP_KEYS[1])) {
+    const [present, missing] = has(OVN_VTEP_KEYS[0]) ? OVN_VTEP_KEYS : [...OVN_VTEP_KEYS].reverse();
+    throw schemaError(`${pyRepr(missing)} is a dependency of ${pyRepr(present)}`);
+  }
+  const ok =
+    (has('port_id') && has('switch_id')) ||
+    (has('port_id') && has('hostname')) ||
+    nt === 'unmanaged' ||
+    (vtep && has('port_id') && has(OVN_VTEP_KEYS[0]));
   if (!ok) {
     if (nt === 'managed' && keys.length === 1)
       throw ironicError(
@@ -222,7 +291,10 @@ export async function portBody(
     typeof carried === 'string' ? carried : refs.nodes.get(port.get('node_id')),
     refs.portgroups.get(port.get('portgroup_id')),
   ]);
-  return convert(request, PORT, port, { node_uuid: nodeUuid, portgroup_uuid: portgroupUuid }, fields);
+  const hibiscus = servesHibiscus(request);
+  const out = convert(request, portSpec(request), port, { node_uuid: nodeUuid, portgroup_uuid: portgroupUuid }, fields);
+  if (hibiscus) hideVtepLink(request, out);
+  return out;
 }
 
 /** types.locallinkconnectiontype: switch_id and port_id required (switch_info optional); switch_id a MAC or datapath id. */
@@ -282,6 +354,10 @@ export interface PortListQuery extends PageQuery {
   detail?: string;
   /** 1.82: comma-separated shards */
   shard?: string;
+  /** 39.0, any version: ports whose description contains it (SQL LIKE) */
+  description_contains?: string;
+  /** 39.0, any version (1.99): comma-separated conductor groups of the ports' nodes */
+  conductor_groups?: string;
 }
 
 /** Where a port list comes from: the path it was asked on, and the parent resource in it. */
@@ -300,7 +376,11 @@ export async function listPorts(
   q: PortListQuery,
   scope: PortListScope,
 ): Promise<Record<string, unknown>> {
-  if (servesAntelope(request)) return listPortsAntelope(request, q, scope);
+  const hibiscus = servesHibiscus(request);
+  // 39.0's filters: refused below it as the route's schema refused them before
+  if (!hibiscus && (q.description_contains !== undefined || q.conductor_groups !== undefined))
+    throw new HttpError(400, 'Invalid input: querystring must NOT have additional properties');
+  if (servesAntelope(request)) return listPortsAntelope(request, q, scope, hibiscus);
   let fields: readonly string[] | undefined;
   if (!scope.detail) {
     fields = requestedFields(request, PORT, q.fields);
@@ -350,12 +430,14 @@ async function listPortsAntelope(
   request: FastifyRequest,
   q: PortListQuery,
   scope: PortListScope,
+  /** 39.0's: its fields, ?description_contains= and ?conductor_groups= (both at any version) */
+  hibiscus: boolean,
 ): Promise<Record<string, unknown>> {
   const sortKey = q.sort_key ?? 'id';
   let fields: readonly string[] | undefined;
   let detail: boolean | undefined;
   if (!scope.detail) {
-    fields = requestedFields(request, PORT, q.fields);
+    fields = requestedFields(request, portSpec(request), q.fields);
     if (fields) checkPortFields(request, fields);
   }
   checkPortFields(request, [sortKey]);
@@ -382,21 +464,37 @@ async function listPortsAntelope(
   const portgroupIdent = scope.parentPortgroup ?? q.portgroup;
   if ([nodeIdent, portgroupIdent, shards?.length ? shards : undefined].filter(Boolean).length > 1)
     throw ironicError('OperationNotPermitted', 'Operation not permitted.');
+  // 39.0 (ungated): the filters go to every list but the address lookup; conductor groups only to
+  // Port.list, and not with a node, portgroup or address. Sent only when given, so that an older
+  // conductor's list methods (no such keyword) keep working.
+  const kwargs = pageKwargs(page);
+  let conductorGroups: string[] | undefined;
+  if (hibiscus) {
+    if (q.description_contains) kwargs.filters = { description_contains: q.description_contains };
+    conductorGroups = q.conductor_groups === undefined ? undefined : parseList(q.conductor_groups);
+    if (conductorGroups?.length && (nodeIdent || portgroupIdent || address))
+      throw ironicError(
+        'Invalid',
+        'Filtering by conductor_groups cannot be combined with node_ident, portgroup_ident, or node address filters.',
+      );
+  }
 
   let ports: IronicObject<PortFields>[];
   if (portgroupIdent) {
     const portgroup = await getRpcPortgroup(request, portgroupIdent);
-    ports = await listObjects(request, 'Port', 'list_by_portgroup_id', [portgroup.get('id')], pageKwargs(page));
+    ports = await listObjects(request, 'Port', 'list_by_portgroup_id', [portgroup.get('id')], kwargs);
   } else if (nodeIdent) {
     const node = await getRpcNode(request, nodeIdent);
-    ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], pageKwargs(page));
+    ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], kwargs);
   } else if (address) {
     ports = await portByAddress(request, address);
   } else if (shards?.length) {
-    // Port.list_by_node_shards ignores its `project` (21.4): the gateway passes none either
-    ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], pageKwargs(page));
+    // Port.list_by_node_shards ignores its `project` on 21.4 and honours it on 39.0 (the leak of
+    // reference Q8, fixed there); the gateway scopes no port list by project, so it passes none
+    ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], kwargs);
   } else {
-    ports = await listObjects(request, 'Port', 'list', [], pageKwargs(page));
+    if (conductorGroups?.length) kwargs.conductor_groups = conductorGroups;
+    ports = await listObjects(request, 'Port', 'list', [], kwargs);
   }
   const refs = portRefs(request);
   const items = await Promise.all(ports.map((p) => portBody(request, p, fields, refs)));
@@ -420,7 +518,54 @@ async function portByAddress(request: FastifyRequest, address: string): Promise<
   }
 }
 
+/**
+ * The port a GET or PATCH path names: 39.0 (check_port_policy_and_retrieve, any microversion)
+ * takes a UUID or a name (InvalidUuidOrName otherwise); 21.4 a UUID. 39.0's Port.get also tries
+ * an integer as a database id first (reference R14): not copied, so a port named `1` is found by
+ * its name and no database id is exposed.
+ */
+export async function getPortByIdent(request: FastifyRequest, ident: string): Promise<IronicObject<PortFields>> {
+  if (!servesHibiscus(request)) return getPort(request, ident);
+  checkUuidOrName(ident, request);
+  const method = isUuidLike(ident) ? 'get_by_uuid' : 'get_by_name';
+  try {
+    return (await classAction(request, 'Port', method, [ident])) as IronicObject<PortFields>;
+  } catch (err) {
+    if (err instanceof RemoteError && err.exc_type === 'PortNotFound')
+      throw ironicError('PortNotFound', `Port ${ident} could not be found.`);
+    throw err;
+  }
+}
+
 /** Port.get_by_uuid for a path parameter. */
 export async function getPort(request: FastifyRequest, uuid: string): Promise<IronicObject<PortFields>> {
   return (await classAction(request, 'Port', 'get_by_uuid', [checkUuid(uuid)])) as IronicObject<PortFields>;
+}
+
+/**
+ * The node a 39.0 PATCH moves a port or portgroup to (authorize_node_link_patch): the value of
+ * `/node_uuid`, a uuid or a name, must be a node the caller sees with the current node's owner —
+ * else 400 `Unable to apply the requested node_uuid …`, the same text whether or not it exists.
+ */
+export async function authorizeNodeLinkPatch(
+  request: FastifyRequest,
+  current: IronicObject<NodeFields>,
+  patch: readonly PatchOp[],
+): Promise<IronicObject<NodeFields>> {
+  const values = getPatchValues(patch, '/node_uuid');
+  if (values.length === 0) return current;
+  const invalid = () =>
+    ironicError(
+      'Invalid',
+      `Unable to apply the requested node_uuid '${pyStr(values[0])}'. Requested value was invalid.`,
+    );
+  let node: IronicObject<NodeFields>;
+  try {
+    node = await getRpcNode(request, String(values[0]));
+  } catch (err) {
+    if (err instanceof RemoteError && err.exc_type !== 'NoSuchMethod') throw invalid();
+    throw err;
+  }
+  if ((node.get('owner') ?? null) !== (current.get('owner') ?? null)) throw invalid();
+  return node;
 }

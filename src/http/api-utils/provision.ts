@@ -5,11 +5,23 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
-import { parseBoolean } from './ident.ts';
-import { invalidStateRequested, ironicError } from '../../conductor/exceptions.ts';
+import { isUuidLike, parseBoolean } from './ident.ts';
+import { invalidStateRequested, ironicError, pyRepr } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
-import { ACTIVE, INSPECTWAIT, REBUILD, VERBS, nextState } from '../../conductor/states.ts';
 import {
+  ACTIVE,
+  DEPLOYWAIT,
+  INSPECTWAIT,
+  REBUILD,
+  VERBS,
+  nextState,
+  type StateMachine,
+} from '../../conductor/states.ts';
+import {
+  allowDeployAbort,
+  allowServiceVerb,
+  allowUnholdVerb,
+  MINOR_108_SERVICE_DISABLE_RAMDISK,
   allowBuildConfigdrive,
   allowConfigdriveVendorData,
   allowDeploySteps,
@@ -29,6 +41,7 @@ import {
   MINOR_73_DEPLOY_UNDEPLOY_VERBS,
   needsVersion,
   notAcceptable,
+  servesHibiscus,
   type Microversion,
 } from '../versions.ts';
 
@@ -70,7 +83,7 @@ export function checkVerbVersion(request: FastifyRequest, target: string): void 
 }
 
 /** Maintenance, then the state machine: NodeLocked when reserved, else InvalidStateRequested. */
-export function checkActionable(node: IronicObject<NodeFields>, target: string): void {
+export function checkActionable(node: IronicObject<NodeFields>, target: string, machine: StateMachine = '21.4'): void {
   const uuid = String(node.get('uuid'));
   if ((target === 'active' || target === 'rebuild') && node.get('maintenance')) {
     throw ironicError(
@@ -79,7 +92,7 @@ export function checkActionable(node: IronicObject<NodeFields>, target: string):
     );
   }
   const state = node.get('provision_state') ?? null;
-  if (nextState(state, Object.hasOwn(VERBS, target) ? VERBS[target] : target) !== undefined) return;
+  if (nextState(state, Object.hasOwn(VERBS, target) ? VERBS[target] : target, machine) !== undefined) return;
   const reservation = node.get('reservation');
   if (reservation) {
     throw ironicError(
@@ -275,4 +288,178 @@ export function checkRescuePassword(password: string | null | undefined): string
     throw invalid('A non-empty "rescue_password" is required when setting target provision state to rescue');
   }
   return password;
+}
+
+// ---- 39.0 (issue 15, slice provision): servicing, unhold, the 1.108 and 1.110 changes, and
+// 39.0's provisioning at old microversions (reference §5.3)
+
+/** The state machine ironic-api checks targets against: 39.0's or 21.4's (see servesHibiscus). */
+export const apiStateMachine = (request: FastifyRequest): StateMachine => (servesHibiscus(request) ? '39.0' : '21.4');
+
+/** 39.0's PROVISION_ACTION_STATES: unhold and service besides 21.4's. */
+export const PROVISION_ACTIONS_39 = [...PROVISION_ACTIONS, 'unhold', 'service'];
+
+export interface ProvisionRequest39 extends ProvisionRequest {
+  /** 1.87, service only */
+  service_steps?: unknown;
+  /** 1.92, clean or service */
+  runbook?: string | null;
+}
+
+/**
+ * check_allow_disable_ramdisk at 39.0: `clean` from 1.70, `service` from 1.108 (406 below);
+ * any other target 400. 39.0 raises exception.BadRequest there too, but its message is the
+ * same 400 the gateway gave for 21.4 (21.4's 500, Q3, stays fixed).
+ */
+export function checkDisableRamdisk39(request: FastifyRequest, target: string, disableRamdisk: boolean | null): void {
+  if (disableRamdisk === null) return;
+  if (target === 'clean' || target === 'service') {
+    const min = target === 'clean' ? MINOR_70_CLEAN_DISABLE_RAMDISK : MINOR_108_SERVICE_DISABLE_RAMDISK;
+    if (!allows(request, min)) throw notAcceptable('disable_ramdisk is not acceptable in this API version');
+    return;
+  }
+  throw invalid('disable_ramdisk is supported only with manual cleaning or servicing');
+}
+
+/**
+ * The argument checks of 39.0's NodeStatesController.provision after the state machine, in its
+ * order: configdrive, disable_ramdisk, clean_steps, deploy_steps, rescue_password, abort of an
+ * `inspect wait` (<1.41) or `wait call-back` (<1.110) node (406), unhold (<1.85, 406),
+ * service_steps only with service (400), service (<1.87, 406). Runbooks are checked by the caller
+ * between configdrive and disable_ramdisk (runbookFor), which is why this takes the steps and
+ * disable_ramdisk the runbook may have replaced.
+ */
+export function checkProvisionArguments39(
+  request: FastifyRequest,
+  body: ProvisionRequest39,
+  provisionState: string | null,
+  resolved: { cleanSteps: unknown; serviceSteps: unknown; disableRamdisk: boolean | null; runbook: boolean },
+): void {
+  const t = body.target;
+  checkDisableRamdisk39(request, t, resolved.disableRamdisk);
+  const runbookMessage = `"runbooks" is only valid when setting target provision state to any of ${pyRepr(['clean', 'service'])}`;
+  if (resolved.cleanSteps && t !== 'clean') {
+    throw invalid(
+      resolved.runbook ? runbookMessage : '"clean_steps" is only valid when setting target provision state to clean',
+    );
+  }
+  checkAllowDeploySteps(request, t, body.deploy_steps);
+  if (body.rescue_password !== undefined && body.rescue_password !== null && t !== 'rescue') {
+    throw invalid('"rescue_password" is only valid when setting target provision state to rescue');
+  }
+  if (t === 'abort') {
+    if (provisionState === INSPECTWAIT && !allowInspectAbort(request)) throw notAcceptable();
+    if (provisionState === DEPLOYWAIT && !allowDeployAbort(request)) throw notAcceptable();
+  }
+  if (t === 'unhold' && !allowUnholdVerb(request)) throw notAcceptable();
+  if (resolved.serviceSteps && t !== 'service') {
+    throw invalid(
+      resolved.runbook
+        ? runbookMessage
+        : '"service_steps" is only valid when setting target provision state to service',
+    );
+  }
+  if (t === 'service' && !allowServiceVerb(request)) throw notAcceptable();
+}
+
+/** conductor/steps.py CLEANING_INTERFACE_PRIORITY at 39.0, in its order (also DEPLOYING_…). */
+export const STEP_INTERFACES_39 = ['vendor', 'power', 'management', 'firmware', 'deploy', 'bios', 'raid'] as const;
+
+const ORDER = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', minLength: 1, pattern: '^[0-9]+$' },
+  ],
+} as const;
+
+/** node.py _STEPS_SCHEMA at 39.0 (clean and service steps). */
+const STEPS_SCHEMA_39 = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['interface', 'step'],
+    properties: {
+      interface: { enum: STEP_INTERFACES_39 },
+      step: { type: 'string', minLength: 1 },
+      args: { type: 'object', properties: {} },
+      order: ORDER,
+      execute_on_child_nodes: { type: 'boolean' },
+      limit_child_node_execution: { type: 'array' },
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+/** api_utils.DEPLOY_STEP_SCHEMA at 39.0 (vendor and firmware steps too). */
+const DEPLOY_STEPS_SCHEMA_39 = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      args: { type: 'object' },
+      interface: { type: 'string', enum: STEP_INTERFACES_39 },
+      priority: ORDER,
+      step: { type: 'string', minLength: 1 },
+    },
+    required: ['interface', 'step', 'args', 'priority'],
+    additionalProperties: false,
+  },
+} as const;
+
+const validateSteps39 = schemaAjv.compile(STEPS_SCHEMA_39);
+const validateDeploySteps39 = schemaAjv.compile(DEPLOY_STEPS_SCHEMA_39);
+
+/** The [api]disallow_<type>_steps setting as a list. */
+function disallowed(request: FastifyRequest, type: 'clean' | 'deploy' | 'service'): string[] {
+  const value = request.server.gatewayConfig[`disallow_${type}_steps`] ?? '';
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * _check_steps plus the disallow list (node.py _check_clean_steps / _check_deploy_steps /
+ * _check_service_steps at 39.0): the schema (400 `Invalid <type>_steps: …`), then each
+ * limit_child_node_execution entry of a step run on child nodes must be a UUID (39.0 reads
+ * `entry.get('step')` on the string for its message, a 500, R24: FIXED, a 400 naming the
+ * entry) of a node the caller may provision (`lookupChild`), then
+ * StepNotAllowed (400) for a step on the [api]disallow_<type>_steps list.
+ */
+export async function checkSteps39(
+  request: FastifyRequest,
+  type: 'clean' | 'deploy' | 'service',
+  steps: unknown,
+  lookupChild: (uuid: string) => Promise<unknown>,
+): Promise<Record<string, unknown>[]> {
+  const validate = type === 'deploy' ? validateDeploySteps39 : validateSteps39;
+  if (!validate(steps)) {
+    throw ironicError('InvalidParameterValue', `Invalid ${type}_steps: ${schemaError(validate.errors)}`);
+  }
+  const list = steps as Record<string, unknown>[];
+  for (const step of list) {
+    const children = step.limit_child_node_execution;
+    if (step.execute_on_child_nodes && Array.isArray(children)) {
+      for (const entry of children) {
+        if (typeof entry !== 'string' || !isUuidLike(entry)) {
+          throw ironicError(
+            'InvalidParameterValue',
+            `Invalid entry detected for execute_on_child_node parameter in step ${pyRepr(entry)}.`,
+          );
+        }
+        await lookupChild(entry);
+      }
+    }
+  }
+  const refused = disallowed(request, type);
+  for (const step of list) {
+    const id = `${String(step.interface)}.${String(step.step)}`;
+    if (refused.includes(id)) {
+      throw ironicError(
+        'StepNotAllowed',
+        `${type} step '${id}' is not allowed. Disallowed by operator configuration [api]disallow_${type}_steps.`,
+      );
+    }
+  }
+  return list;
 }

@@ -13,6 +13,7 @@ import { baseUrl, link, type Link } from '../links.ts';
 import { isUuidLike, parseBoolean } from './ident.ts';
 import { apiDateTime, linksOf } from './representation.ts';
 import { pathParam } from './resource.ts';
+import { allowNodeHistoryFields, allowNodeHistoryProject } from '../versions.ts';
 
 const WEBOB_TITLES: Readonly<Record<number, string>> = { 400: 'Bad Request', 404: 'Not Found' };
 
@@ -164,7 +165,21 @@ export const HISTORY_DETAIL_FIELDS = [
   'event',
   'conductor',
   'user',
+  // 39.0 (issue 15, slice nodes): project from 1.113; state, target_provision_state and
+  // duration_seconds from 1.115 (NodeHistory 1.2 and 1.3)
+  'project',
+  'state',
+  'target_provision_state',
+  'duration_seconds',
 ] as const;
+
+/** The detail fields of 1.113 and 1.115, each with the microversion it appears from. */
+const HISTORY_NEWER_FIELDS: Readonly<Record<string, (request: FastifyRequest) => boolean>> = {
+  project: allowNodeHistoryProject,
+  state: allowNodeHistoryFields,
+  target_provision_state: allowNodeHistoryFields,
+  duration_seconds: allowNodeHistoryFields,
+};
 
 /** An event longer than 255 characters is cut to 251 and `...` in the standard form. */
 function truncated(event: string): string {
@@ -185,6 +200,7 @@ export function historyEventToDict(
   const data = event.toPlain();
   const out: Record<string, unknown> = {};
   for (const f of detail ? HISTORY_DETAIL_FIELDS : HISTORY_STANDARD_FIELDS) {
+    if (HISTORY_NEWER_FIELDS[f] && !HISTORY_NEWER_FIELDS[f](request)) continue;
     const v = data[f];
     out[f] = f === 'created_at' ? apiDateTime(v) : (v ?? null);
   }

@@ -152,6 +152,43 @@ export const API_RULES = {
   'baremetal:deploy_template:delete': r(ADMIN, 'Delete Deploy Template records'),
   'baremetal:shards:get': r(READER, 'Get Shard records'),
   'baremetal:volume:view_target_properties': r(ADMIN, 'Ability to view volume target properties'),
+  // issue 15, slice nodes (39.0's policy.py: SYSTEM_MEMBER and SYSTEM_ADMIN, as the legacy
+  // defaults above spell them); PATCH /parent_node and /disable_power_off check these instead of
+  // baremetal:node:update in 39.0 — enforced per path once issue 16's evaluation lands
+  'baremetal:node:update:parent_node': r(MEMBER, 'Update Node parent_node field'),
+  'baremetal:node:update:disable_power_off': r(ADMIN, 'Update Node disable_power_off field'),
+  // issue 15, slice provision (39.0's policy.py: member of the owner, admin or manager of the
+  // lessee, service; owner/lessee targets are issue 16's)
+  'baremetal:node:set_provision_state:clean_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
+  'baremetal:node:set_provision_state:service_steps': r(MEMBER, 'Allow execution of arbitrary steps on a node'),
+  // issue 15, slice vmedia (39.0's policy.py: firmware and vmedia reads are reader rules, vmedia
+  // attach/detach member rules, the inspection callback open to anybody like lookup and heartbeat)
+  'baremetal:node:firmware:get': r(READER, 'Retrieve Node Firmware components information'),
+  'baremetal:node:vmedia:attach': r(MEMBER, 'Attach a virtual media device to a node'),
+  'baremetal:node:vmedia:detach': r(MEMBER, 'Detach a virtual media device from a node'),
+  'baremetal:node:vmedia:get': r(READER, 'Get virtual media device details from a node'),
+  'baremetal:driver:ipa_continue_inspection': r(PUBLIC, 'Receive inspection data from the ramdisk'),
+  // issue 15, slice runbooks: 39.0's runbook and inspection rule rules (policy.py L1931–2046), in this
+  // engine's terms: SYSTEM_READER / SYSTEM_MEMBER / SYSTEM_ADMIN as readers / members / admins, and
+  // the `project_id:%(runbook.owner)s` half of 39.0's check strings decided by the routes
+  // (api-utils/runbook.ts: a caller without runbook:list_all acts on its own project's runbooks only)
+  'baremetal:runbook:get': r(READER, 'Retrieve a single runbook record'),
+  'baremetal:runbook:list': r(READER, 'Retrieve multiple runbook records, filtered by an allowed project'),
+  'baremetal:runbook:list_all': r(
+    'rule:is_admin or (rule:baremetal:runbook:get and system_scope:all)',
+    'Retrieve all runbook records',
+  ),
+  'baremetal:runbook:create': r(MEMBER, 'Create a runbook record'),
+  'baremetal:runbook:delete': r(MEMBER, 'Delete a runbook record'),
+  'baremetal:runbook:update': r(MEMBER, 'Update a runbook record'),
+  'baremetal:runbook:update:public': r(ADMIN, 'Set and unset a runbook as public'),
+  'baremetal:runbook:update:owner': r(ADMIN, 'Set and unset the owner of a runbook'),
+  'baremetal:runbook:use': r(MEMBER, 'Allowed to use a runbook for node operations'),
+  'baremetal:inspection_rule:get': r(READER, 'Get inspection rule(s)'),
+  'baremetal:inspection_rule:list_all': r(READER, 'Retrieve all inspection_rule records'),
+  'baremetal:inspection_rule:create': r(ADMIN, 'Create inspection rule'),
+  'baremetal:inspection_rule:update': r(ADMIN, 'Update an inspection rule'),
+  'baremetal:inspection_rule:delete': r(ADMIN, 'Delete an inspection rule'),
 } as const satisfies Record<string, RuleDefault>;
 
 /** The name of an API policy rule (a type: a route naming a rule that does not exist does not compile). */

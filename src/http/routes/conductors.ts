@@ -68,7 +68,9 @@ function conductorBody(
     conductor_group: c.get('conductor_group') ?? '',
     drivers: c.get('drivers') ?? [],
     links: linksOf(request, 'conductors', hostname),
-    alive: isAlive(c.get('updated_at')),
+    // 39.0 (Conductor 1.4's online, issue 15 slice ports): alive also needs the conductor
+    // online (a stopped conductor unregisters by clearing it); an older object has no `online`
+    alive: c.get('online') !== false && isAlive(c.get('updated_at')),
   };
   if (fields === undefined) return out;
   checkForInvalidFields(fields, Object.keys(out));

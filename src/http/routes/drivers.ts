@@ -29,7 +29,15 @@ import {
   notAcceptable,
 } from '../versions.ts';
 import { allowDriverFieldsSelector, allows, MINOR_40_BIOS_INTERFACE } from '../versions.ts';
+import { allowFirmwareInterface } from '../versions.ts';
 import { sendVendorResult, vendorMethodOf } from '../api-utils/passthru.ts';
+import {
+  activeHardwareTypes,
+  hardwareTypeInterfaces,
+  hasConductorClassMethods,
+  type HardwareInterfaceRow,
+} from '../api-utils/conductor-methods.ts';
+import { MINOR_86_FIRMWARE_INTERFACE } from '../versions.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
 const HEARTBEAT_TIMEOUT_S = 60;
@@ -40,6 +48,7 @@ const INTERFACES = [
   'boot',
   'console',
   'deploy',
+  'firmware', // 1.86 (issue 15, slice nodes)
   'inspect',
   'management',
   'network',
@@ -52,8 +61,17 @@ const INTERFACES = [
 
 const TAGS = ['drivers'];
 
-/** driver name → the hostnames of the live conductors that have it, sorted. */
+/**
+ * driver name → the hostnames of the live conductors that have it, sorted: 39.0's
+ * Conductor.get_active_hardware_type_dict when the gateway's Conductor version has it (the
+ * conductor decides which are active: online and within its heartbeat timeout), else the
+ * conductors listed and filtered here.
+ */
 async function activeDrivers(request: FastifyRequest): Promise<Map<string, string[]>> {
+  if (hasConductorClassMethods(request)) {
+    const types = await activeHardwareTypes(request);
+    return new Map([...types].sort(([a], [b]) => a.localeCompare(b)).map(([d, hosts]) => [d, [...hosts].sort()]));
+  }
   const list = await classAction(request, 'Conductor', 'list', []);
   const deadline = Date.now() - HEARTBEAT_TIMEOUT_S * 1000;
   const drivers = new Map<string, Set<string>>();
@@ -74,8 +92,18 @@ async function activeDrivers(request: FastifyRequest): Promise<Map<string, strin
   return new Map([...drivers].sort(([a], [b]) => a.localeCompare(b)).map(([d, hosts]) => [d, [...hosts].sort()]));
 }
 
-/** Driver.convert_with_links for a hardware type, with the fields of the request's microversion. */
-function driverBody(request: FastifyRequest, name: string, hosts: string[], detail: boolean): Record<string, unknown> {
+/**
+ * Driver.convert_with_links for a hardware type, with the fields of the request's microversion.
+ * With the conductors' interface rows (Conductor 1.5) the detail's default and enabled
+ * interfaces are the real ones, firmware among them from 1.86; without, they are null.
+ */
+function driverBody(
+  request: FastifyRequest,
+  name: string,
+  hosts: string[],
+  detail: boolean,
+  interfaces?: readonly HardwareInterfaceRow[],
+): Record<string, unknown> {
   const base = baseUrl(request);
   const body: Record<string, unknown> = { name, hosts, links: resourceLinks(base, `drivers/${name}`) };
   if (allowLinksNodeStatesAndDriverProperties(request))
@@ -87,15 +115,39 @@ function driverBody(request: FastifyRequest, name: string, hosts: string[], deta
         if (
           (iface === 'storage' && !allowStorageInterface(request)) ||
           (iface === 'rescue' && !allowRescueInterface(request)) ||
-          (iface === 'bios' && !allows(request, MINOR_40_BIOS_INTERFACE))
+          (iface === 'bios' && !allows(request, MINOR_40_BIOS_INTERFACE)) ||
+          (iface === 'firmware' && !allowFirmwareInterface(request))
         )
           continue;
-        body[`default_${iface}_interface`] = null;
-        body[`enabled_${iface}_interfaces`] = null;
+        if (interfaces === undefined) {
+          body[`default_${iface}_interface`] = null;
+          body[`enabled_${iface}_interfaces`] = null;
+          continue;
+        }
+        const rows = interfaces.filter((r) => r.hardware_type === name && r.interface_type === iface);
+        body[`default_${iface}_interface`] = rows.find((r) => r.default)?.interface_name ?? null;
+        body[`enabled_${iface}_interfaces`] = [...new Set(rows.map((r) => r.interface_name))];
+      }
+      // 39.0 (Conductor 1.5 and newer): the firmware interface, from 1.86
+      if (interfaces !== undefined && allows(request, MINOR_86_FIRMWARE_INTERFACE)) {
+        const rows = interfaces.filter((r) => r.hardware_type === name && r.interface_type === 'firmware');
+        body.default_firmware_interface = rows.find((r) => r.default)?.interface_name ?? null;
+        body.enabled_firmware_interfaces = [...new Set(rows.map((r) => r.interface_name))];
       }
     }
   }
   return body;
+}
+
+/** The interface rows a detailed answer needs (Conductor 1.5), or undefined (null interfaces). */
+async function interfacesFor(
+  request: FastifyRequest,
+  names: readonly string[],
+  detail: boolean,
+): Promise<HardwareInterfaceRow[] | undefined> {
+  if (!detail || !allowDynamicDrivers(request) || !hasConductorClassMethods(request) || names.length === 0)
+    return undefined;
+  return hardwareTypeInterfaces(request, names);
 }
 
 /**
@@ -159,7 +211,9 @@ export const driverRoutes: RouteDef[] = [
     url: '/v1/drivers',
     operationId: 'listDrivers',
     policy: 'baremetal:driver:get',
-    rpc: ['Conductor.list'],
+    // Conductor 1.5 (Ironic 32.0): get_active_hardware_type_dict and, for ?detail,
+    // list_hardware_type_interfaces_dict; Conductor.list before
+    rpc: ['Conductor.list', 'Conductor.get_active_hardware_type_dict', 'Conductor.list_hardware_type_interfaces_dict'],
     status: 200,
     summary: 'List the drivers of the live conductors',
     tags: TAGS,
@@ -188,9 +242,10 @@ export const driverRoutes: RouteDef[] = [
       const fields = driverFields(request, q.fields);
       // every driver the conductors list is a hardware type: none is classic
       const drivers = q.type === 'classic' ? new Map<string, string[]>() : await activeDrivers(request);
+      const interfaces = await interfacesFor(request, [...drivers.keys()], detail ?? false);
       return {
         drivers: [...drivers].map(([name, hosts]) =>
-          sanitizeDriver(driverBody(request, name, hosts, detail ?? false), fields),
+          sanitizeDriver(driverBody(request, name, hosts, detail ?? false, interfaces), fields),
         ),
       };
     },
@@ -200,7 +255,7 @@ export const driverRoutes: RouteDef[] = [
     url: '/v1/drivers/:driver_name',
     operationId: 'showDriver',
     policy: 'baremetal:driver:get',
-    rpc: ['Conductor.list'],
+    rpc: ['Conductor.list', 'Conductor.get_active_hardware_type_dict', 'Conductor.list_hardware_type_interfaces_dict'],
     status: 200,
     summary: 'Show one driver',
     tags: TAGS,
@@ -220,7 +275,8 @@ export const driverRoutes: RouteDef[] = [
         throw ironicError('DriverNotFound', `Could not find the following driver(s) or hardware type(s): ${name}.`, {
           driver_name: name,
         });
-      return sanitizeDriver(driverBody(request, name, hosts, true), fields);
+      const interfaces = await interfacesFor(request, [name], true);
+      return sanitizeDriver(driverBody(request, name, hosts, true, interfaces), fields);
     },
   }),
   route({

@@ -13,6 +13,9 @@ import { conductorRoutes } from './conductors.ts';
 import { deployTemplateRoutes } from './deploy-templates.ts';
 import { eventRoutes } from './events.ts';
 import { shardRoutes } from './shards.ts';
+// issue 15, slice runbooks
+import { inspectionRuleRoutes } from './inspection-rules.ts';
+import { runbookRoutes } from './runbooks.ts';
 
 export const resourceRoutes: readonly RouteDef[] = [
   ...nodeRoutes,
@@ -28,4 +31,7 @@ export const resourceRoutes: readonly RouteDef[] = [
   ...deployTemplateRoutes,
   ...eventRoutes,
   ...shardRoutes,
+  // issue 15, slice runbooks
+  ...runbookRoutes,
+  ...inspectionRuleRoutes,
 ];

@@ -6,10 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { detailNextLink, listReturnFields } from '../api-utils/detail-list.ts';
-import { servesAntelope } from '../api-utils/port.ts';
+import { authorizeNodeLinkPatch, servesAntelope, servesHibiscus } from '../api-utils/port.ts';
+import {
+  checkAllowPortgroupFilterByShard,
+  MINOR_102_PORTGROUP_PHYSICAL_NETWORK,
+  MINOR_103_PORTGROUP_CATEGORY,
+  MINOR_111_DYNAMIC_PORTGROUP,
+} from '../versions.ts';
+import { parseList } from '../api-utils/ident.ts';
+import { HttpError } from '../errors.ts';
 import { collection } from '../api-utils/collection.ts';
 import type { FastifyRequest } from 'fastify';
-import { ironicError } from '../../conductor/exceptions.ts';
+import { ironicError, pyRepr } from '../../conductor/exceptions.ts';
 import type { IronicObject, PortgroupFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { checkUuid, isValidLogicalName, parseBoolean } from '../api-utils/ident.ts';
@@ -92,6 +100,30 @@ export const PORTGROUP: ResourceSpec = {
   invalidSortKeys: ['extra', 'internal_info', 'properties'],
 };
 
+/**
+ * The portgroup as 39.0's ironic-api shows it: physical_network (1.102), category (1.103) and
+ * dynamic_portgroup (1.111, read-only) hidden below their versions; only dynamic_portgroup is
+ * refused in `fields=` below its version (check_allowed_portgroup_fields).
+ */
+const PORTGROUP_HIBISCUS: ResourceSpec = {
+  ...PORTGROUP,
+  fields: [...PORTGROUP.fields, 'physical_network', 'category', 'dynamic_portgroup'],
+  versions: {
+    since: {
+      physical_network: MINOR_102_PORTGROUP_PHYSICAL_NETWORK,
+      category: MINOR_103_PORTGROUP_CATEGORY,
+      dynamic_portgroup: MINOR_111_DYNAMIC_PORTGROUP,
+    },
+    refuseBelow: ['dynamic_portgroup'],
+  },
+};
+
+const portgroupSpec = (request: FastifyRequest): ResourceSpec =>
+  servesHibiscus(request) ? PORTGROUP_HIBISCUS : PORTGROUP;
+
+/** 39.0's body keys newer than 21.4's (accepted at every microversion, shown from theirs). */
+const HIBISCUS_KEYS = ['physical_network', 'category'] as const;
+
 const portgroupSchema = resourceSchema({
   uuid: { type: 'string' },
   address: nullableString,
@@ -102,6 +134,9 @@ const portgroupSchema = resourceSchema({
   standalone_ports_supported: { type: 'boolean' },
   mode: nullableString,
   properties: dict,
+  physical_network: { ...nullableString, description: '1.102+' },
+  category: { ...nullableString, description: '1.103+' },
+  dynamic_portgroup: { type: 'boolean', description: '1.111+' },
   created_at: nullableDateTime,
   updated_at: nullableDateTime,
   links: linksSchema,
@@ -122,7 +157,7 @@ async function portgroupBody(
   nodes = new UuidsById(request, 'Node'),
 ): Promise<Record<string, unknown>> {
   const nodeUuid = await nodes.get(pg.get('node_id'));
-  return convert(request, PORTGROUP, pg, { node_uuid: nodeUuid }, fields, (out) => {
+  return convert(request, portgroupSpec(request), pg, { node_uuid: nodeUuid }, fields, (out) => {
     out.ports = linksOf(request, 'portgroups', String(pg.get('uuid')), '/ports');
   });
 }
@@ -133,6 +168,10 @@ interface ListQuery extends PageQuery {
   fields?: string;
   /** 1.43 */
   detail?: string;
+  /** 39.0, 1.106: comma-separated shards */
+  shard?: string;
+  /** 39.0, any version (1.99): comma-separated conductor groups */
+  conductor_groups?: string;
 }
 
 async function listPortgroups(
@@ -143,10 +182,14 @@ async function listPortgroups(
   parentNode?: string,
 ) {
   let fields: readonly string[] | undefined;
+  const hibiscus = servesHibiscus(request);
+  if (!hibiscus && (q.shard !== undefined || q.conductor_groups !== undefined))
+    throw new HttpError(400, 'Invalid input: querystring must NOT have additional properties');
   if (!detail) {
-    fields = requestedFields(request, PORTGROUP, q.fields);
+    fields = requestedFields(request, portgroupSpec(request), q.fields);
     checkPortgroupFields(request, fields);
   }
+  if (hibiscus) checkAllowPortgroupFilterByShard(request, q.shard);
   checkPortgroupFields(request, [q.sort_key ?? 'id']);
   // 21.4 (unless pinned to Queens): ?detail (1.43) and 21.4's next link
   const antelope = servesAntelope(request);
@@ -161,6 +204,11 @@ async function listPortgroups(
   const page = await pageOf(request, PORTGROUP, 'Portgroup', q);
   const nodeIdent = parentNode ?? q.node;
   const params: Record<string, string> = {};
+  // 39.0: node, address, shard and conductor_groups exclude one another (400)
+  const shards = q.shard ? parseList(q.shard) : [];
+  const groups = q.conductor_groups ? parseList(q.conductor_groups) : [];
+  if (hibiscus && [nodeIdent, address, shards.length, groups.length].filter(Boolean).length > 1)
+    throw ironicError('Invalid', 'Filtering by node, address, or shard simultaneously is not supported.');
   let pgs: IronicObject<PortgroupFields>[];
   if (nodeIdent) {
     const node = await getRpcNode(request, nodeIdent);
@@ -173,8 +221,12 @@ async function listPortgroups(
       if (!(err instanceof RemoteError && err.exc_type === 'PortgroupNotFound')) throw err;
       pgs = [];
     }
+  } else if (shards.length) {
+    pgs = await listObjects(request, 'Portgroup', 'list_by_node_shards', [shards], pageKwargs(page));
   } else {
-    pgs = await listObjects(request, 'Portgroup', 'list', [], pageKwargs(page));
+    // conductor_groups sent only when given (an older conductor's Portgroup.list has no such keyword)
+    const kwargs = groups.length ? { ...pageKwargs(page), conductor_groups: groups } : pageKwargs(page);
+    pgs = await listObjects(request, 'Portgroup', 'list', [], kwargs);
   }
   const nodes = new UuidsById(request, 'Node');
   const items = await Promise.all(pgs.map((pg) => portgroupBody(request, pg, fields, nodes)));
@@ -205,6 +257,10 @@ interface CreateBody {
   standalone_ports_supported?: unknown;
   mode?: string | null;
   properties?: Record<string, unknown> | null;
+  /** 39.0 (shown from 1.102) */
+  physical_network?: string | null;
+  /** 39.0 (shown from 1.103) */
+  category?: string | null;
 }
 
 const identOf = (request: WithParams<{ portgroup_ident: string }>): string => request.params.portgroup_ident;
@@ -214,6 +270,11 @@ const nodeParams = identParam('node_ident', 'node uuid or name');
 const listQuery = {
   node: { type: 'string', description: 'uuid or name of a node: only its portgroups' },
   address: { type: 'string', description: 'MAC address: the portgroup with it' },
+  shard: { type: 'string', description: "comma-separated shards: only their nodes' portgroups (1.106+)" },
+  conductor_groups: {
+    type: 'string',
+    description: "comma-separated conductor groups: only their nodes' portgroups (1.99; any version)",
+  },
   ...pageQuery,
 } as const;
 
@@ -271,6 +332,9 @@ async function createPortgroup(request: FastifyRequest, body: CreateBody): Promi
   if ((body.mode !== undefined || body.properties !== undefined) && !allowPortgroupModeProperties(request))
     throw notAcceptable();
   checkName(request, body.name, `Cannot create portgroup with invalid name '${String(body.name)}'`);
+  const hibiscus = servesHibiscus(request);
+  if (!hibiscus && HIBISCUS_KEYS.some((k) => k in body))
+    throw new HttpError(400, 'Invalid input: body must NOT have additional properties');
   const node = await withStatus(
     classAction(request, 'Node', 'get_by_uuid', [checkUuid(body.node_uuid)]),
     ['NodeNotFound'],
@@ -287,6 +351,10 @@ async function createPortgroup(request: FastifyRequest, body: CreateBody): Promi
     fields.standalone_ports_supported = parseBoolean(body.standalone_ports_supported);
   if (body.mode !== undefined) fields.mode = body.mode;
   if (body.properties !== undefined) fields.properties = body.properties;
+  if (hibiscus) {
+    if (body.physical_network !== undefined) fields.physical_network = body.physical_network;
+    if (body.category !== undefined) fields.category = body.category;
+  }
   const pg = request.conductor.newObject('Portgroup', fields);
   await objectAction(request, pg, 'create');
   return pg;
@@ -305,9 +373,12 @@ async function patchPortgroup(
     checkName(request, name, `Portgroup ${ident}: Cannot change name to invalid name '${String(name)}'`);
   }
   const node = await nodeById(request, pg.get('node_id'));
+  // 39.0: the node a portgroup moves to must be visible with the current node's owner (400)
+  const newNode = servesHibiscus(request) ? await authorizeNodeLinkPatch(request, node, patch) : undefined;
   const doc: Record<string, unknown> = { ...pg.toPlain(), node_uuid: node.get('uuid') };
   delete doc.node_id;
   const patched = applyPatch(doc, patch);
+  if (newNode) patched.node_uuid = newNode.get('uuid');
   const changes: Partial<PortgroupFields> = {
     address: patched.address == null ? null : normalizeMac(patched.address),
     name: (patched.name ?? null) as string | null,
@@ -317,7 +388,27 @@ async function patchPortgroup(
     mode: (patched.mode ?? null) as string | null,
     properties: (patched.properties ?? null) as PortgroupFields['properties'],
   };
-  if (patched.node_uuid !== doc.node_uuid) {
+  const hibiscus = servesHibiscus(request);
+  if (hibiscus) {
+    const have = pg.toPlain();
+    for (const [k, max] of [
+      ['physical_network', 64],
+      ['category', 80],
+    ] as const) {
+      const v = patched[k] ?? null;
+      if (v !== null && (typeof v !== 'string' || v.length > max))
+        throw ironicError(
+          'InvalidParameterValue',
+          typeof v !== 'string'
+            ? `Schema error for patch: ${pyRepr(v)} is not of type 'string', 'null'`
+            : `Schema error for patch: ${pyRepr(v)} is too long`,
+        );
+      if (k in have) changes[k] = v as string | null;
+    }
+  }
+  if (newNode) {
+    if (newNode.get('id') !== pg.get('node_id')) changes.node_id = newNode.get('id') as number;
+  } else if (patched.node_uuid !== doc.node_uuid) {
     const newNode = await withStatus(
       classAction(request, 'Node', 'get_by_uuid', [checkUuid(String(patched.node_uuid))]),
       ['NodeNotFound'],
@@ -329,7 +420,14 @@ async function patchPortgroup(
     if (JSON.stringify(v) !== JSON.stringify(pg.get(k) ?? null)) pg.set(k, v as never);
   }
   const topic = await topicFor(request, await nodeById(request, pg.get('node_id')));
-  return atKnownVersion(request, await request.conductor.update_portgroup(request.ctx, pg, topic));
+  const updated = await atKnownVersion(request, await request.conductor.update_portgroup(request.ctx, pg, topic));
+  // 39.0 (RPC 1.62): after the update, the member ports take the portgroup's physical network.
+  // 39.0's is_path_updated looks at the first op only and a remove has no value (500): any op
+  // on the path counts here, and a removal sends None (both fixed).
+  if (hibiscus && touchesPath(patch, '/physical_network') && request.conductor.can_send_version('1.62')) {
+    await request.conductor.update_portgroup_physical_network(request.ctx, pg, changes.physical_network ?? null, topic);
+  }
+  return updated;
 }
 
 export const portgroupRoutes: RouteDef[] = [
@@ -348,6 +446,7 @@ export const portgroupRoutes: RouteDef[] = [
       'Portgroup.get_by_uuid',
       'Portgroup.list',
       'Portgroup.list_by_node_id',
+      'Portgroup.list_by_node_shards',
     ],
   ),
   route({
@@ -366,7 +465,7 @@ export const portgroupRoutes: RouteDef[] = [
       response: { 200: portgroupSchema, ...ERRORS },
     },
     handler: async (request) => {
-      const fields = requestedFields(request, PORTGROUP, request.query.fields);
+      const fields = requestedFields(request, portgroupSpec(request), request.query.fields);
       checkPortgroupFields(request, fields);
       return portgroupBody(request, await getRpcPortgroupWithSuffix(request, identOf(request)), fields);
     },
@@ -393,6 +492,8 @@ export const portgroupRoutes: RouteDef[] = [
           standalone_ports_supported: { description: 'boolean, or a boolean string ("true", "0" …)' },
           mode: { ...nullableString, description: '1.26+' },
           properties: { type: ['object', 'null'], additionalProperties: true, description: '1.26+' },
+          physical_network: { ...nullableString, maxLength: 64, description: 'shown from 1.102 (39.0)' },
+          category: { ...nullableString, maxLength: 80, description: 'shown from 1.103 (39.0)' },
         },
         required: ['node_uuid'],
         additionalProperties: false,
@@ -413,10 +514,13 @@ export const portgroupRoutes: RouteDef[] = [
     policy: 'baremetal:portgroup:update',
     rpc: [
       'Node.get_by_id',
+      'Node.get_by_uuid',
+      'Node.get_by_name',
       'Portgroup.get_by_name',
       'Portgroup.get_by_uuid',
       'get_topic_for',
       'update_portgroup',
+      'update_portgroup_physical_network',
       'object_backport_versions',
     ],
     status: 200,

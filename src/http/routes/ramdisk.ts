@@ -13,14 +13,20 @@
  * that release's ironic-api did: lookup hands out Queens' `config` and heartbeat needs no token.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../../config.ts';
 import { ironicError, pyStr } from '../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { isUuidLike, parseBoolean, parseList } from '../api-utils/ident.ts';
-import { classAction, getRpcNodeWithSuffix, topicFor } from '../api-utils/lookup.ts';
+import { classAction, getRpcNodeWithSuffix, listObjects, topicFor } from '../api-utils/lookup.ts';
 import { convertNode } from '../api-utils/node.ts';
-import { dict, emptyResponse, errorResponses, linksSchema, SECRET_MASK } from '../api-utils/representation.ts';
+import {
+  dict,
+  emptyResponse,
+  errorResponses,
+  linksSchema,
+  maskSecrets,
+  SECRET_MASK,
+} from '../api-utils/representation.ts';
 import { route, type RouteDef } from '../route.ts';
 import { identParam, normalizeMac, UuidsById } from '../api-utils/resource.ts';
 import {
@@ -29,7 +35,13 @@ import {
   allowStatusInHeartbeat,
   allowVerifyCaInHeartbeat,
   MINOR_22_LOOKUP_HEARTBEAT,
+  MINOR_84_CONTINUE_INSPECTION,
+  allowContinueInspectionEndpoint,
+  newContinueInspectionEndpoint,
+  servesHibiscus,
 } from '../versions.ts';
+import { webobError } from '../api-utils/router-gate.ts';
+import { pyRepr } from '../../conductor/exceptions.ts';
 
 const TAGS = ['ramdisk'];
 
@@ -58,6 +70,33 @@ const FASTTRACK_LOOKUP_ALLOWED_STATES: ReadonlySet<string> = new Set([
   'available',
   ...LOOKUP_ALLOWED_STATES,
 ]);
+
+/** 39.0's LOOKUP_ALLOWED_STATES: `service wait` too. */
+const LOOKUP_ALLOWED_STATES_39: ReadonlySet<string> = new Set([...LOOKUP_ALLOWED_STATES, 'service wait']);
+
+/** 39.0's FASTTRACK_LOOKUP_ALLOWED_STATES: an explicit set, servicing states included. */
+const FASTTRACK_LOOKUP_ALLOWED_STATES_39: ReadonlySet<string> = new Set([
+  ...FASTTRACK_LOOKUP_ALLOWED_STATES,
+  'servicing',
+  'service wait',
+  'service hold',
+]);
+
+/**
+ * 39.0's heartbeat check of the callback URL (urlparse): a scheme containing `http`, else 400;
+ * the empty URL of the anaconda deploy interface passes. The URL goes on as urlparse's geturl()
+ * gives it back (the scheme lower-cased).
+ */
+function checkCallbackUrl(url: string): string {
+  const m = /^([A-Za-z][A-Za-z0-9+\-.]*):/.exec(url);
+  const scheme = m ? m[1].toLowerCase() : '';
+  if (!scheme.includes('http')) {
+    if (url !== '')
+      throw ironicError('InvalidParameterValue', 'An issue with the supplied "callback_url" has been detected.');
+    return url;
+  }
+  return scheme + url.slice(scheme.length);
+}
 
 /** The agent status values heartbeat accepts (AGENT_VALID_STATES). */
 const AGENT_VALID_STATES = ['start', 'end', 'error'] as const;
@@ -162,12 +201,25 @@ function heartbeatPreamble(request: FastifyRequest): void {
   checkRamdiskEndpointsEnabled(request);
 }
 
+/** A comma-separated setting as oslo.config's ListOpt gives it. */
+const listSetting = (value: string): string[] =>
+  value
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+
 /**
  * The `config` a lookup hands the ramdisk (ramdisk.config()): the agent's metrics, heartbeat
  * timeout and token, and the image checks, from the gateway's settings of the same Ironic
- * options (keep them equal to the conductors'). Queens' three keys when tokens are not spoken.
+ * options (keep them equal to the conductors'). Queens' three keys when tokens are not spoken;
+ * 39.0's keys (containers, MD5, BMC detection, TLS) when the gateway serves a newer release.
  */
-function agentConfig(config: Config, token: unknown, tokens: boolean): Record<string, unknown> {
+function agentConfig(
+  request: FastifyRequest,
+  token: unknown,
+  node: IronicObject<NodeFields> | null,
+): Record<string, unknown> {
+  const config = request.server.gatewayConfig;
   const queens = {
     metrics: {
       backend: config.metrics_agent_backend,
@@ -182,17 +234,42 @@ function agentConfig(config: Config, token: unknown, tokens: boolean): Record<st
     },
     heartbeat_timeout: config.ramdisk_heartbeat_timeout,
   };
-  if (!tokens) return queens;
+  if (!tokensSpoken(request)) return queens;
+  const hibiscus = servesHibiscus(request);
+  // [agent]enable_bios_bootloader_install: true in Debian's 21.4, false in 39.0
+  const bootloader = config.enable_bios_bootloader_install ?? !hibiscus;
+  // [conductor]permitted_image_formats: 39.0 adds gpt
+  const formats = listSetting(config.permitted_image_formats ?? (hibiscus ? 'raw,gpt,qcow2,iso' : 'raw,qcow2,iso'));
+  if (!hibiscus)
+    return {
+      ...queens,
+      agent_token: token ?? null,
+      agent_token_required: true,
+      disable_deep_image_inspection: config.disable_deep_image_inspection,
+      permitted_image_formats: formats,
+      enable_bios_bootloader_install: bootloader,
+    };
+  // out-of-band management interfaces whose BMC address Ironic already knows
+  const management = node?.get('management_interface');
   return {
     ...queens,
+    agent_containers: {
+      allow_arbitrary_containers: config.agent_containers_allow_arbitrary_containers,
+      allowed_containers: listSetting(config.agent_containers_allowed_containers),
+      container_steps_file: config.agent_containers_container_steps_file,
+      runner: config.agent_containers_runner,
+      pull_options: listSetting(config.agent_containers_pull_options),
+      run_options: listSetting(config.agent_containers_run_options),
+    },
     agent_token: token ?? null,
     agent_token_required: true,
+    agent_md5_checksum_enable: config.agent_allow_md5_checksum,
     disable_deep_image_inspection: config.disable_deep_image_inspection,
-    permitted_image_formats: config.permitted_image_formats
-      .split(',')
-      .map((f) => f.trim())
-      .filter((f) => f !== ''),
-    enable_bios_bootloader_install: config.enable_bios_bootloader_install,
+    permitted_image_formats: formats,
+    agent_skip_bmc_detect: management === 'redfish' || management === 'idrac-redfish',
+    enable_bios_bootloader_install: bootloader,
+    tls_min_version: config.agent_tls_minimum_version,
+    tls_cipher_suites: config.agent_tls_ciphers ?? null,
   };
 }
 
@@ -211,8 +288,10 @@ function fastTrackEnabled(request: FastifyRequest, node: IronicObject<NodeFields
 function lookupAllowed(request: FastifyRequest, node: IronicObject<NodeFields>): boolean {
   const state = String(node.get('provision_state'));
   // fast track came with Ironic 13.0; a gateway pinned before tokens (Queens) knows no fast track
-  if (tokensSpoken(request) && fastTrackEnabled(request, node)) return FASTTRACK_LOOKUP_ALLOWED_STATES.has(state);
-  return LOOKUP_ALLOWED_STATES.has(state);
+  const hibiscus = servesHibiscus(request);
+  if (tokensSpoken(request) && fastTrackEnabled(request, node))
+    return (hibiscus ? FASTTRACK_LOOKUP_ALLOWED_STATES_39 : FASTTRACK_LOOKUP_ALLOWED_STATES).has(state);
+  return (hibiscus ? LOOKUP_ALLOWED_STATES_39 : LOOKUP_ALLOWED_STATES).has(state);
 }
 
 /** utils.validate_and_normalize_mac, answering null for an invalid address. */
@@ -272,6 +351,123 @@ function lookupToken(request: FastifyRequest, node: IronicObject<NodeFields>): u
   const token = internalInfo(node).agent_secret_token ?? null;
   if (allowAgentToken(request) || token === null) return token;
   return SECRET_MASK;
+}
+
+// ---- POST /v1/continue_inspection (1.84; exactly 1.1 too): issue 15, slice vmedia
+
+/** inspect_utils.LOOKUP_CACHE_FIELD: the BMC addresses cached on a node when its inspection starts. */
+const LOOKUP_CACHE_FIELD = 'lookup_bmc_addresses';
+
+/**
+ * ramdisk.DATA_VALIDATOR through args.schema (`Schema error for data: …`): the error
+ * jsonschema's best_match reports, the one nearest the document's root, first in the schema's
+ * order among those as deep.
+ */
+function checkInspectionData(data: unknown): asserts data is Record<string, unknown> & {
+  inventory: Record<string, unknown> & { interfaces: Record<string, unknown>[] };
+} {
+  const fail = (message: string): never => {
+    throw ironicError('InvalidParameterValue', `Schema error for data: ${message}`);
+  };
+  const notOf = (v: unknown, type: string) => `${pyRepr(v)} is not of type ${type}`;
+  if (!isDict(data)) return fail(notOf(data ?? null, "'object'"));
+  if (!Object.hasOwn(data, 'inventory')) fail("'inventory' is a required property");
+  const inv = data.inventory;
+  if (!isDict(inv)) return fail(notOf(inv, "'object'"));
+  if (!Object.hasOwn(inv, 'interfaces')) fail("'interfaces' is a required property");
+  for (const k of ['bmc_address', 'bmc_v6address'])
+    if (Object.hasOwn(inv, k) && inv[k] !== null && typeof inv[k] !== 'string') fail(notOf(inv[k], "'string', 'null'"));
+  const ifaces = inv.interfaces;
+  if (!Array.isArray(ifaces)) return fail(notOf(ifaces, "'array'"));
+  if (ifaces.length === 0) fail('[] should be non-empty');
+  for (const i of ifaces) {
+    if (!isDict(i)) fail(notOf(i, "'object'"));
+    else if (!Object.hasOwn(i, 'mac_address')) fail("'mac_address' is a required property");
+  }
+  for (const i of ifaces as Record<string, unknown>[])
+    if (typeof i.mac_address !== 'string') fail(notOf(i.mac_address, "'string'"));
+}
+
+const remoteType = (err: unknown): string | undefined =>
+  err instanceof RemoteError ? err.exc_type : (err as { exc_type?: string }).exc_type;
+
+/**
+ * inspect_utils.lookup_node: by node uuid, then MAC addresses (a conflict between the two, or
+ * several nodes for the MACs, is not found), the node must wait for inspection data, then the
+ * BMC addresses cached on the nodes in `inspect wait`. Every failure is the same bare 404 to
+ * this unauthenticated caller; no match at all is auto-discovery's case, which the gateway
+ * does not offer ([auto_discovery]enabled is off by default): 404 as well.
+ */
+async function inspectionLookup(
+  request: FastifyRequest,
+  macs: string[],
+  bmcAddresses: string[],
+  nodeUuid: string | undefined,
+): Promise<IronicObject<NodeFields>> {
+  let node: IronicObject<NodeFields> | null = null;
+  if (nodeUuid) {
+    try {
+      node = (await classAction(request, 'Node', 'get_by_uuid', [nodeUuid])) as IronicObject<NodeFields>;
+    } catch (err) {
+      if (/NotFound$/.test(remoteType(err) ?? '')) throw notFound();
+      throw err;
+    }
+  }
+  if (macs.length > 0) {
+    let byMac: IronicObject<NodeFields> | null = null;
+    try {
+      byMac = (await classAction(request, 'Node', 'get_by_port_addresses', [macs])) as IronicObject<NodeFields>;
+    } catch (err) {
+      const type = remoteType(err) ?? '';
+      if (type === 'DuplicateNodeOnLookup') throw notFound();
+      if (!/NotFound$/.test(type)) throw err;
+    }
+    if (byMac && node && byMac.get('uuid') !== node.get('uuid')) throw notFound();
+    node = byMac ?? node;
+  }
+  if (node && node.get('provision_state') !== 'inspect wait') {
+    request.log.warn(
+      { node: node.get('uuid'), provision_state: node.get('provision_state') },
+      'inspection lookup: node not in inspect wait',
+    );
+    throw notFound();
+  }
+  if (bmcAddresses.length > 0) {
+    const candidates = await listObjects(request, 'Node', 'list', [], {
+      filters: { provision_state: 'inspect wait' },
+      fields: ['uuid', 'driver_internal_info'],
+    });
+    const byBmc = new Set<string>();
+    for (const c of candidates) {
+      const cached = internalInfo(c)[LOOKUP_CACHE_FIELD];
+      if (Array.isArray(cached) && cached.some((a) => bmcAddresses.includes(String(a))))
+        byBmc.add(String(c.get('uuid')));
+    }
+    if (node && byBmc.size > 0 && !byBmc.has(String(node.get('uuid')))) throw notFound();
+    if (!node && byBmc.size > 0) {
+      if (byBmc.size > 1) throw notFound();
+      node = (await classAction(request, 'Node', 'get_by_uuid', [[...byBmc][0]])) as IronicObject<NodeFields>;
+    }
+  }
+  if (!node) throw notFound();
+  return node;
+}
+
+/**
+ * ramdisk.convert_with_links: the node's lookup fields and the agent's config. node_sanitize
+ * never shows the token in the node, only in config; 39.0 masks all of driver_internal_info
+ * as mask_dict_password does (§5.3), 21.4 only the token.
+ */
+async function lookupAnswer(request: FastifyRequest, found: IronicObject<NodeFields>) {
+  const token = lookupToken(request, found);
+  const out = await convertNode(request, found, LOOKUP_FIELDS, new NoChassisUuids(request, 'Chassis'));
+  const dii = out.driver_internal_info;
+  if (dii !== null && typeof dii === 'object') {
+    const info = dii as Record<string, unknown>;
+    if (servesHibiscus(request)) out.driver_internal_info = maskSecrets(info);
+    else if (info.agent_secret_token) out.driver_internal_info = { ...info, agent_secret_token: SECRET_MASK };
+  }
+  return { node: out, config: agentConfig(request, token, found) };
 }
 
 export const ramdiskRoutes: RouteDef[] = [
@@ -342,13 +538,7 @@ export const ramdiskRoutes: RouteDef[] = [
         const topic = await topicFor(request, node, true);
         found = await request.conductor.get_node_with_token(request.ctx, String(node.get('uuid')), topic);
       }
-      const token = lookupToken(request, found);
-      const out = await convertNode(request, found, LOOKUP_FIELDS, new NoChassisUuids(request, 'Chassis'));
-      // node_sanitize: the token itself is never shown in the node, only in config
-      const dii = out.driver_internal_info;
-      if (dii !== null && typeof dii === 'object' && (dii as Record<string, unknown>).agent_secret_token)
-        out.driver_internal_info = { ...dii, agent_secret_token: SECRET_MASK };
-      return { node: out, config: agentConfig(request.server.gatewayConfig, token, tokensSpoken(request)) };
+      return lookupAnswer(request, found);
     },
   }),
   route({
@@ -403,8 +593,9 @@ export const ramdiskRoutes: RouteDef[] = [
         throw ironicError('InvalidParameterValue', 'Field "agent_verify_ca" not recognised in this version');
       }
       const node = await getRpcNodeWithSuffix(request, request.params.node_ident);
+      const callbackUrl = servesHibiscus(request) ? checkCallbackUrl(body.callback_url) : body.callback_url;
       const agentUrl = internalInfo(node).agent_url;
-      if (agentUrl !== undefined && agentUrl !== null && agentUrl !== body.callback_url) {
+      if (agentUrl !== undefined && agentUrl !== null && agentUrl !== callbackUrl) {
         request.log.warn({ node: node.get('uuid'), callback_url: body.callback_url }, 'callback URL changed');
         throw ironicError('Invalid', 'Detected change in ramdisk provided "callback_url"');
       }
@@ -423,7 +614,7 @@ export const ramdiskRoutes: RouteDef[] = [
       await request.conductor.heartbeat(
         request.ctx,
         String(node.get('uuid')),
-        body.callback_url,
+        callbackUrl,
         {
           agent_version: body.agent_version ?? null,
           agent_token: body.agent_token ?? null,
@@ -434,6 +625,91 @@ export const ramdiskRoutes: RouteDef[] = [
         topic,
       );
       return undefined;
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/v1/continue_inspection',
+    operationId: 'continueInspection',
+    policy: 'baremetal:driver:ipa_continue_inspection',
+    rpc: [
+      'Node.get_by_uuid',
+      'Node.get_by_port_addresses',
+      'Node.list',
+      'get_topic_for',
+      'get_node_with_token',
+      'continue_inspection',
+    ],
+    status: 202,
+    summary:
+      "In-band inspection data from the ramdisk (no authentication; 1.84, and exactly 1.1 as ironic-inspector's " +
+      'callback): the node is found by node_uuid, its MAC addresses or BMC address, and its inspection continues. ' +
+      'At 1.84+ the answer is a lookup\'s (with a fresh agent token); at 1.1 `{"uuid": …}`',
+    tags: TAGS,
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: { node_uuid: { type: 'string', description: 'the node uuid, when known (1.84+)' } },
+        additionalProperties: true,
+      },
+      // documented shape only: the handler checks the data with args.schema's words (DATA_VALIDATOR)
+      body: {
+        type: 'object',
+        properties: {
+          inventory: {
+            description:
+              'the hardware inventory: interfaces (at least one, each with mac_address), bmc_address, bmc_v6address …',
+          },
+        },
+        additionalProperties: true,
+      },
+      response: {
+        202: {
+          type: 'object',
+          description: 'at 1.84+ {node, config} as a lookup answers; at 1.1 {uuid}',
+          properties: {
+            uuid: { type: 'string' },
+            node: { type: 'object', additionalProperties: true },
+            config: dict,
+          },
+        },
+        ...errorResponses(400, 403, 404, 409, 503),
+      },
+    },
+    handler: async (request) => {
+      // 21.4 has no such controller: a gateway serving an older release answers as its router
+      if (request.server.apiMaxMinor < MINOR_84_CONTINUE_INSPECTION) throw webobError(404, '');
+      // args.validate: unexpected arguments, the data, then node_uuid
+      const query: unknown = request.query;
+      checkArguments(isDict(query) ? query : {}, [{ name: 'node_uuid' }]);
+      const data: unknown = request.body;
+      checkInspectionData(data);
+      const nodeUuid = request.query.node_uuid ?? undefined;
+      if (nodeUuid !== undefined) uuidArg('node_uuid', nodeUuid);
+      checkRamdiskEndpointsEnabled(request);
+      if (!allowContinueInspectionEndpoint(request) || (nodeUuid && !newContinueInspectionEndpoint(request)))
+        throw ironicError('NotFound', `API version 1.${MINOR_84_CONTINUE_INSPECTION} or newer is required`);
+      const { inventory, ...pluginData } = data;
+      const macs: string[] = [];
+      for (const iface of inventory.interfaces) {
+        const mac = macOrNull(String(iface.mac_address));
+        if (mac) macs.push(mac);
+      }
+      const bmc = [inventory.bmc_address, inventory.bmc_v6address].filter(
+        (a): a is string => typeof a === 'string' && a !== '',
+      );
+      if (macs.length === 0 && bmc.length === 0 && !nodeUuid)
+        throw ironicError('Invalid', 'No lookup information provided');
+      const node = await inspectionLookup(request, macs, bmc, nodeUuid);
+      const topic = await topicFor(request, node, true);
+      const uuid = String(node.get('uuid'));
+      // the token first: processing the data may take long, and minting one locks the node
+      const found = newContinueInspectionEndpoint(request)
+        ? await request.conductor.get_node_with_token(request.ctx, uuid, topic)
+        : node;
+      await request.conductor.continue_inspection(request.ctx, uuid, inventory, pluginData, topic);
+      if (newContinueInspectionEndpoint(request)) return lookupAnswer(request, found);
+      return { uuid };
     },
   }),
 ];

@@ -6,6 +6,7 @@ import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
 import { allowAllocations, allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
 import { allowDeployTemplates, allowExposeConductors, allowExposeEvents, allowShardsEndpoint } from '../versions.ts';
+import { allowInspectionRules, allowRunbooks, newContinueInspectionEndpoint } from '../versions.ts';
 
 const linkSchema = {
   type: 'object',
@@ -105,6 +106,9 @@ export const rootRoutes: RouteDef[] = [
             events: { ...linkList, description: '1.54+' },
             deploy_templates: { ...linkList, description: '1.55+' },
             shards: { ...linkList, description: '1.82+' },
+            runbooks: { ...linkList, description: '1.92+' },
+            inspection_rules: { ...linkList, description: '1.96+' },
+            continue_inspection: { ...linkList, description: '1.84+' },
             version: versionSchema,
           },
           required: ['id', 'links', 'media_types', 'chassis', 'nodes', 'ports', 'drivers', 'version'],
@@ -143,6 +147,11 @@ export const rootRoutes: RouteDef[] = [
       if (allowExposeEvents(request)) body.events = collection('events');
       if (allowDeployTemplates(request)) body.deploy_templates = collection('deploy_templates');
       if (allowShardsEndpoint(request)) body.shards = collection('shards');
+      // issue 15, slice nodes: 39.0's VERSIONED_CONTROLLERS go on with runbooks, inspection
+      // rules and (from 1.84, though it is served at 1.1 too) continue_inspection
+      if (allowRunbooks(request)) body.runbooks = collection('runbooks');
+      if (allowInspectionRules(request)) body.inspection_rules = collection('inspection_rules');
+      if (newContinueInspectionEndpoint(request)) body.continue_inspection = collection('continue_inspection');
       return body;
     },
   },

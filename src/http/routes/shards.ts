@@ -17,6 +17,7 @@ import { errorResponses } from '../api-utils/representation.ts';
 import { routerRefusal, webobError } from '../api-utils/router-gate.ts';
 import { route, type RouteDef } from '../route.ts';
 import { MINOR_82_NODE_SHARD } from '../versions.ts';
+import { conductorShardList, hasConductorClassMethods } from '../api-utils/conductor-methods.ts';
 
 const belowMinVersion = routerRefusal('The API version does not allow shards');
 const TAGS = ['shards'];
@@ -55,7 +56,8 @@ export const shardRoutes: RouteDef[] = [
     belowMinVersion,
     minVersion: MINOR_82_NODE_SHARD,
     policy: 'baremetal:shards:get',
-    rpc: ['Node.list'],
+    // Conductor.get_shard_list when the gateway's Conductor version has it (1.5, Ironic 32.0)
+    rpc: ['Node.list', 'Conductor.get_shard_list'],
     status: 200,
     summary: 'List shards and their node counts (1.82)',
     tags: TAGS,
@@ -76,7 +78,9 @@ export const shardRoutes: RouteDef[] = [
         ...errorResponses(404, 405, 503),
       },
     },
-    handler: async (request) => ({ shards: await shardList(request) }),
+    handler: async (request) => ({
+      shards: hasConductorClassMethods(request) ? await conductorShardList(request) : await shardList(request),
+    }),
   }),
   route({
     method: 'GET',

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createGateway, type Gateway } from '../../../src/gateway.ts';
+import { gatewayProfile } from '../../../src/release-profile.ts';
 import { CertDir } from '../../support/certs.ts';
 import { stack } from '../../support/stack-env.ts';
 
@@ -125,6 +126,28 @@ export interface RunningGateway {
   close(): Promise<void>;
   /** aborts the commands run against it: the signal of the scenario's step running now */
   readonly signal?: AbortSignal;
+  /** the newest microversion it announces, '1.N' */
+  apiMax: string;
+  /**
+   * Where the Python clients of the run come from: the host's (Debian bookworm's: the
+   * `baremetal` CLI knows up to 1.78, openstacksdk 0.101), or, in front of the 39.0 conductor,
+   * that release's own in its sid chroot (python3-ironicclient 6.3, openstacksdk 4.20), run
+   * through `stack.sh _exec`.
+   */
+  clients: 'host' | 'chroot';
+}
+
+/**
+ * A Python client's command line: as given on the host, or through the stack's chroot (which
+ * sees the checkout's .tmp at the same path, so certificates and copied scripts are reachable).
+ */
+export function clientCommand(
+  gw: RunningGateway,
+  file: string,
+  args: string[],
+): [string, string[], Record<string, string>] {
+  if (gw.clients === 'host') return [file, args, {}];
+  return ['/bin/bash', [stack.script(), '_exec', file, ...args], { STACK_RELEASE: stack.release() }];
 }
 
 /** Mints a token with the project's documented tool (docs/auth.md). */
@@ -193,6 +216,8 @@ export async function startGateway(backend: Backend, mode: GatewayMode): Promise
     auth,
     token,
     gateway,
+    apiMax: `1.${gatewayProfile(config).apiMinor}`,
+    clients: backend.name === 'real' && stack.release() === '39.0' ? 'chroot' : 'host',
     ...(certs ? { cacert: certs.path('e2e-ca.pem') } : {}),
     ...(clientCert ? { clientCert } : {}),
     async close() {

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
-import type { RunningGateway } from './backend.ts';
+import { clientCommand, type RunningGateway } from './backend.ts';
 
 export const BAREMETAL = '/usr/bin/baremetal';
 
@@ -47,10 +47,11 @@ export function baremetalRaw(gw: RunningGateway, args: string[], timeoutMs = COM
       NO_PROXY: '127.0.0.1,localhost',
       no_proxy: '127.0.0.1,localhost',
     };
+    const [file, argv, extraEnv] = clientCommand(gw, BAREMETAL, [...endpointArgs(gw), ...args]);
     execFile(
-      BAREMETAL,
-      [...endpointArgs(gw), ...args],
-      { env, timeout: timeoutMs, maxBuffer: 16 << 20, ...(signal ? { signal } : {}) },
+      file,
+      argv,
+      { env: { ...env, ...extraEnv }, timeout: timeoutMs, maxBuffer: 16 << 20, ...(signal ? { signal } : {}) },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         const stopped = signal?.aborted

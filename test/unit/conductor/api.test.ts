@@ -21,7 +21,7 @@ const node = IronicObject.create('Node', { uuid: 'n-uuid', driver: 'fake-hardwar
 const obj = (name: string) => new IronicObject(name, { uuid: `${name}-1` });
 
 /**
- * Ironic 21.4 rpcapi.py with its 1.55 cap, restated: method → [version, keyword argument names
+ * Ironic 39.0 rpcapi.py with its 1.62 cap, restated: method → [version, keyword argument names
  * sent, sample positional arguments after the context (topic last where Ironic has one)].
  */
 const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
@@ -98,6 +98,17 @@ const SEEN_IN_IRONIC: Record<string, [string, string[], unknown[]]> = {
   get_supported_indicators: ['1.50', ['node_id', 'component'], ['n', null, 'T']],
   change_node_boot_mode: ['1.55', ['node_id', 'new_state'], ['n', 'uefi', 'T']],
   change_node_secure_boot: ['1.55', ['node_id', 'new_state'], ['n', true, 'T']],
+  continue_inspection: ['1.56', ['node_id', 'inventory', 'plugin_data'], ['n', { cpu: {} }, { a: 1 }, 'T']],
+  do_node_service: ['1.57', ['node_id', 'service_steps', 'disable_ramdisk'], ['n', [{ step: 's' }], null, 'T']],
+  attach_virtual_media: ['1.59', ['node_id', 'device_type', 'image_url'], ['n', 'cdrom', 'http://i/x.iso', 'T']],
+  detach_virtual_media: ['1.59', ['node_id', 'device_types'], ['n', ['cdrom'], 'T']],
+  continue_node_service: ['1.60', ['node_id'], ['n', 'T']],
+  get_virtual_media: ['1.61', ['node_id'], ['n', 'T']],
+  update_portgroup_physical_network: [
+    '1.62',
+    ['portgroup', 'new_physical_network'],
+    [obj('Portgroup'), 'physnet2', 'T'],
+  ],
 };
 /** Arguments not given positionally: what the ladders send for them. */
 const SENT_AS: Record<string, Record<string, unknown>> = {
@@ -142,7 +153,7 @@ describe('ConductorAPI', () => {
     await server.close();
   });
 
-  it("has exactly the public methods of Ironic 21.4's ConductorAPI, plus its helpers", () => {
+  it("has exactly the public methods of Ironic 39.0's ConductorAPI, plus its helpers", () => {
     assert.deepEqual([...CONDUCTOR_API_METHODS].sort(), Object.keys(SEEN_IN_IRONIC).sort());
     for (const m of [...CONDUCTOR_API_METHODS, ...CONDUCTOR_API_HELPERS]) {
       assert.equal(typeof (api as unknown as Record<string, unknown>)[m], 'function', m);
@@ -159,7 +170,7 @@ describe('ConductorAPI', () => {
           if (!(e instanceof RemoteError)) throw e;
         },
       );
-      if (method === 'continue_node_clean' || method === 'continue_node_deploy')
+      if (method === 'continue_node_clean' || method === 'continue_node_deploy' || method === 'continue_node_service')
         await new Promise((r) => setTimeout(r, 20));
       assert.equal(seen.length, 1);
       const req = seen[0]!;

@@ -19,12 +19,12 @@ const fixtures = loadWireFixtures();
 const byName = (n: string) => fixtures.find((f) => f.file.includes(n))!;
 
 describe('versioned objects', () => {
-  it("exports 21.4's versions: its release mapping, plus BIOSSettingList", () => {
-    const { BIOSSettingList, ...mapped } = OBJECT_VERSIONS;
-    assert.equal(BIOSSettingList, '1.0');
+  it("exports 39.0's versions: its release mapping, plus BIOSSettingList and FirmwareComponentList", () => {
+    const { BIOSSettingList, FirmwareComponentList, ...mapped } = OBJECT_VERSIONS;
+    assert.deepEqual([BIOSSettingList, FirmwareComponentList], ['1.1', '1.1']);
     assert.deepEqual(
       mapped,
-      Object.fromEntries(Object.entries(RELEASE_MAPPING['21.4']!.objects).filter(([c]) => c !== 'Deployment')),
+      Object.fromEntries(Object.entries(RELEASE_MAPPING['39.0']!.objects).filter(([c]) => c !== 'Deployment')),
     );
     assert.deepEqual(Object.keys(OBJECT_FIELDS).sort(), Object.keys(OBJECT_VERSIONS).sort());
   });

@@ -75,7 +75,7 @@ test('conductors/{hostname}: every field, an offline conductor too (online=None)
   let r = await call(g.app, '/v1/conductors/cond-off', { version: '1.49' });
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().hostname, 'cond-off');
-  assert.equal(r.json().alive, true); // alive follows updated_at only, as 21.4
+  assert.equal(r.json().alive, false); // 39.0: alive needs online too (21.4 followed updated_at only)
   r = await call(g.app, `/v1/conductors/${g.sim.host}?fields=alive`, { version: '1.49' });
   assert.deepEqual(r.json(), { links: r.json().links, alive: true });
   expectError(

@@ -14,6 +14,7 @@ import { Fuzz, loadOperations, prng, type Operation } from '../../support/fuzz-r
 import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process.ts';
 import { exchange, parseAnswers, type RawAnswer } from '../../support/raw-http.ts';
 import { jsonBody, openApiCheck } from '../../support/openapi-check.ts';
+import { TOO_DEEP_39, TOO_LARGE_39, rawFaultBody } from '../../../src/http/json-depth.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 6000);
@@ -75,6 +76,13 @@ function defect(a: Pick<Answer, 'status' | 'headers' | 'body'>, head: boolean): 
   if (a.status >= 500 && a.status !== 503 && a.status !== 504) return `status ${a.status}`;
   if (a.status >= 500 && !a.headers['retry-after']) return `${a.status} without Retry-After`;
   if (a.status < 400 || head) return null;
+  // issue 15: 39.0's JSON limits middleware answers before the API with a raw body
+  // (json-depth.ts), the only errors not wrapped in error_message
+  if (
+    (a.status === 400 && a.body === rawFaultBody(TOO_DEEP_39)) ||
+    (a.status === 413 && a.body === rawFaultBody(TOO_LARGE_39))
+  )
+    return null;
   try {
     const outer = JSON.parse(a.body) as { error_message?: unknown };
     const inner = JSON.parse(String(outer.error_message)) as {

@@ -60,7 +60,7 @@ for (const pin of [undefined, '21.4']) {
     });
     after(() => g.close());
 
-    test('lookup at 1.61 mints nothing; its config has every key 21.4 returns, from the settings', async () => {
+    test('lookup at 1.61 mints nothing; its config has every key the served release returns, from the settings', async () => {
       const n = await nodeIn(g, 'deploying', { instance_info: { image_url: 'http://x' } });
       const r = await lookup(g, `addresses=${n.address}`, '1.61');
       assert.equal(r.statusCode, 200, r.body);
@@ -75,12 +75,40 @@ for (const pin of [undefined, '21.4']) {
         },
         metrics_statsd: { statsd_host: 'localhost', statsd_port: 8125 },
         heartbeat_timeout: 300,
-        agent_token: null,
-        agent_token_required: true,
-        disable_deep_image_inspection: false,
-        permitted_image_formats: ['raw', 'qcow2', 'iso'],
-        enable_bios_bootloader_install: true,
+        // issue 15: unpinned, 39.0's ramdisk.config() (its keys, in its order, its defaults)
+        ...(pin === undefined
+          ? {
+              agent_containers: {
+                allow_arbitrary_containers: false,
+                allowed_containers: [],
+                container_steps_file: '/etc/ironic-python-agent.d/mysteps.yaml',
+                runner: 'podman',
+                pull_options: [],
+                run_options: ['--rm', '--network=host'],
+              },
+              agent_token: null,
+              agent_token_required: true,
+              agent_md5_checksum_enable: true,
+              disable_deep_image_inspection: false,
+              permitted_image_formats: ['raw', 'gpt', 'qcow2', 'iso'],
+              agent_skip_bmc_detect: false,
+              enable_bios_bootloader_install: false,
+              tls_min_version: '1.3',
+              tls_cipher_suites: null,
+            }
+          : {
+              agent_token: null,
+              agent_token_required: true,
+              disable_deep_image_inspection: false,
+              permitted_image_formats: ['raw', 'qcow2', 'iso'],
+              enable_bios_bootloader_install: true,
+            }),
       });
+      if (pin === undefined)
+        assert.equal(
+          Object.keys(b.config).join(','),
+          'metrics,metrics_statsd,heartbeat_timeout,agent_containers,agent_token,agent_token_required,agent_md5_checksum_enable,disable_deep_image_inspection,permitted_image_formats,agent_skip_bmc_detect,enable_bios_bootloader_install,tls_min_version,tls_cipher_suites',
+        );
       assert.deepEqual(Object.keys(b.node).sort(), [
         'driver_internal_info',
         'instance_info',

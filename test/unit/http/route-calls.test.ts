@@ -210,6 +210,16 @@ async function subresources(): Promise<void> {
     for (const q of ['', '?detail=true', `?limit=1&marker=${event.uuid}`]) await at(`${base}/history${q}`);
     await at(`${base}/history/${event.uuid}`);
   }
+  // issue 15, slice nodes: child nodes (1.83), their parent named by uuid and by name
+  for (const parent of [node.uuid, node.name]) {
+    const r = await call(g.app, '/v1/nodes', {
+      method: 'POST',
+      version: '1.83',
+      body: { driver: 'fake-hardware', parent_node: parent },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    await hit('GET', `/v1/nodes/${parent}/children`, undefined, 300, '1.83');
+  }
 }
 
 /** Issue 14, provisioning: boot mode, secure boot and indicators (1.63–1.76), on a fresh node. */
@@ -235,6 +245,17 @@ async function provisionRoutes(): Promise<void> {
 async function drivers(): Promise<void> {
   const d = '/v1/drivers/fake-hardware';
   for (const url of ['/v1/drivers', d, `${d}/properties`, `${d}/raid/logical_disk_properties`]) await hit('GET', url);
+  await hit('GET', '/v1/drivers?detail=true');
+  // issue 15, slice ports: before Conductor 1.5 (no class methods) the conductors are listed and
+  // the shards counted from the nodes
+  const api = g.conductor as unknown as { objectVersions: Record<string, string> };
+  const versions = api.objectVersions;
+  api.objectVersions = { ...versions, Conductor: '1.4' };
+  try {
+    for (const url of ['/v1/drivers', d, '/v1/shards']) await hit('GET', url, undefined, 500, '1.82');
+  } finally {
+    api.objectVersions = versions;
+  }
   await hit('GET', `${d}/vendor_passthru/methods`);
   for (const m of METHODS) {
     await hit(m, `${d}/vendor_passthru?method=driver_method_sync`, { bar: 'x' });
@@ -265,6 +286,29 @@ async function resources(): Promise<void> {
   for (const url of ['/v1/ports?shard=s1', '/v1/ports/detail?shard=s1']) await at('GET', url);
   await at('GET', '/v1/shards');
   await at('GET', '/v1/shards/x');
+}
+
+/**
+ * Issue 15, slice ports, at 1.115: ports by name, node_ident by name, a port moved by node name,
+ * portgroups by shard, a portgroup's physical network.
+ */
+async function portsHibiscus(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) => hit(method, url, body, 500, '1.115');
+  const node = await at('POST', '/v1/nodes', { driver: 'fake-hardware', name: `ph-${++seq}` });
+  const other = await at('POST', '/v1/nodes', { driver: 'fake-hardware', name: `ph-${++seq}` });
+  const name = `port-${++seq}`;
+  await at('POST', '/v1/ports', { node_ident: node.name, address: mac(), name });
+  await at('GET', `/v1/ports/${name}`);
+  await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: other.name }]);
+  const pg = await at('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+  const port = await at('POST', '/v1/ports', { node_uuid: node.uuid, address: mac() });
+  await at('PATCH', `/v1/ports/${port.uuid}`, [{ op: 'add', path: '/portgroup_uuid', value: pg.uuid }]);
+  await at('PATCH', `/v1/ports/${name}`, [{ op: 'replace', path: '/node_uuid', value: node.uuid }]);
+  for (const url of ['/v1/portgroups?shard=s1', '/v1/portgroups/detail?shard=s1']) await at('GET', url);
+  const empty = await at('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac() });
+  for (const value of [other.name, node.uuid])
+    await at('PATCH', `/v1/portgroups/${empty.uuid}`, [{ op: 'replace', path: '/node_uuid', value }]);
+  await at('PATCH', `/v1/portgroups/${pg.uuid}`, [{ op: 'add', path: '/physical_network', value: 'n1' }]);
 }
 
 /** The main error paths: what a route calls before it refuses. */
@@ -418,6 +462,48 @@ async function allocations(): Promise<void> {
   await hit21('POST', '/v1/allocations', { node: b.name });
 }
 
+// ---- issue 15, slice provision: servicing (1.87) of an active node
+async function servicing(): Promise<void> {
+  const n = await hit21('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'svc' }, '1.38');
+  for (const [target, until] of [
+    ['manage', 'manageable'],
+    ['provide', 'available'],
+    ['active', 'active'],
+  ] as const) {
+    await hit21('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target }, '1.38');
+    await waitFor(g.app, n.uuid, (x) => x.provision_state === until && !x.reservation);
+  }
+  const steps = [{ interface: 'vendor', step: 'log_passthrough' }];
+  await hit21('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'service', service_steps: steps }, '1.87');
+  await waitFor(g.app, n.uuid, (x) => x.provision_state === 'active' && !x.reservation);
+  // a runbook (1.92) is read with Runbook.list; none is found here (404)
+  await hit21('PUT', `/v1/nodes/${n.uuid}/states/provision`, { target: 'service', runbook: 'no-such-runbook' }, '1.92');
+}
+
+/** Issue 15, slice runbooks: runbooks (1.92/1.112) and inspection rules (1.96). */
+async function runbooksAndRules(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown, below = 500) => hit(method, url, body, below, '1.112');
+  const step = { interface: 'deploy', step: 'erase_devices', args: {}, order: 1 };
+  const rb = await at('POST', '/v1/runbooks', { name: `rc-${++seq}`, steps: [step] });
+  await at('GET', `/v1/runbooks?marker=${rb.uuid}`);
+  for (const ident of [rb.uuid, rb.name]) {
+    await at('GET', `/v1/runbooks/${ident}`);
+    await at('PATCH', `/v1/runbooks/${ident}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    await at('PUT', `/v1/runbooks/${ident}/traits`, { traits: ['CUSTOM_A'] });
+    await at('PUT', `/v1/runbooks/${ident}/traits/CUSTOM_B`);
+    await at('GET', `/v1/runbooks/${ident}/traits`);
+    await at('DELETE', `/v1/runbooks/${ident}/traits/CUSTOM_B`);
+    await at('DELETE', `/v1/runbooks/${ident}/traits`);
+    // 501: a 39.0 conductor cannot destroy a runbook (the simulator refuses as it does)
+    await at('DELETE', `/v1/runbooks/${ident}`, undefined, 502);
+  }
+  const rule = await at('POST', '/v1/inspection_rules', { actions: [{ op: 'log', args: { msg: 'x' } }] });
+  await at('GET', `/v1/inspection_rules?marker=${rule.uuid}`);
+  await at('GET', `/v1/inspection_rules/${rule.uuid}`);
+  await at('PATCH', `/v1/inspection_rules/${rule.uuid}`, [{ op: 'replace', path: '/priority', value: 2 }]);
+  await at('DELETE', `/v1/inspection_rules/${rule.uuid}`, undefined, 502);
+}
+
 /** route key ("GET /v1/nodes") → the metric's label sets, summed per call. */
 async function observed(metric: string, label: 'call' | 'status'): Promise<Map<string, Set<string>>> {
   const text = (await g.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -442,10 +528,15 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await subresources();
   await provisionRoutes();
   await resources();
+  await portsHibiscus();
   await notFound();
   await conductorBranches();
   await newerNodeFields();
   await allocations();
+  await servicing();
+  await vmediaSlice();
+  // issue 15, slice runbooks
+  await runbooksAndRules();
   await portsWithoutNodeUuid();
 
   const answered = await observed('ironic_gateway_http_requests_total', 'status');
@@ -468,6 +559,32 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   assert.deepEqual(diffs, []);
 });
 
+/** Issue 15, slice vmedia: virtual media (1.89, 1.93), firmware (1.86) and the inspection callback (1.84). */
+async function vmediaSlice(): Promise<void> {
+  const at = (method: Method, url: string, body?: unknown) => hit(method, url, body, 500, '1.115');
+  const node = await hit('POST', '/v1/nodes', { driver: 'fake-hardware', name: `vm-${++seq}` });
+  for (const n of [node.uuid, node.name]) {
+    await at('GET', `/v1/nodes/${n}/vmedia`);
+    await at('POST', `/v1/nodes/${n}/vmedia`, { device_type: 'cdrom', image_url: 'http://x/y.iso' });
+    await waitFor(g.app, node.uuid, (x) => !x.reservation);
+    await at('DELETE', `/v1/nodes/${n}/vmedia?device_types=cdrom`);
+    await waitFor(g.app, node.uuid, (x) => !x.reservation);
+    await at('GET', `/v1/nodes/${n}/firmware`);
+  }
+  // the inspection callback: by node_uuid, MAC and cached BMC address
+  const address = mac();
+  await hit('POST', '/v1/ports', { node_uuid: node.uuid, address });
+  g.sim.store.updateNode(g.sim.store.node(node.uuid), {
+    provision_state: 'inspect wait',
+    driver_internal_info: { lookup_bmc_addresses: ['192.0.2.50'] },
+  });
+  await at('POST', `/v1/continue_inspection?node_uuid=${node.uuid}`, {
+    inventory: { interfaces: [{ mac_address: address }], bmc_address: '192.0.2.50' },
+  });
+  await waitFor(g.app, node.uuid, (x) => x.provision_state === 'manageable');
+  await hit('DELETE', `/v1/nodes/${node.uuid}`);
+}
+
 /**
  * Issue 20: a Port of 1.11 (21.4) carries its node's uuid and the port reads take it from there;
  * a Port without it (a conductor older than 1.11) has its node read by id, as Queens' API did:
@@ -489,7 +606,8 @@ const NOT_FROM_THE_API: Record<string, string> = {
   object_action: 'declared per class and method (e.g. Port.create)',
   continue_node_clean: 'the conductor casts it to itself when the agent reports a finished clean step',
   continue_node_deploy: 'the conductor casts it to itself when a deploy step finishes',
-  // issue 14, routes still to come (a route declaring one fails the check below until removed here)
+  continue_node_service: 'the conductor casts it to itself when a service step finishes',
+  // issue 15, routes still to come (a route declaring one fails the check below until removed here)
 };
 
 test('every ConductorAPI method and helper is reached by some route, or says why not', () => {

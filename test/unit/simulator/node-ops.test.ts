@@ -279,7 +279,7 @@ test('validation, driver properties, heartbeat and unknown methods', async () =>
   );
   await rejectsWith(sim.call('no_such_method', {}), 'NoSuchMethod');
   await assert.rejects(
-    sim.endpoint({ method: 'get_boot_device', args: { node_id: uuid }, version: '1.56', context: {} }),
+    sim.endpoint({ method: 'get_boot_device', args: { node_id: uuid }, version: '1.63', context: {} }),
     { exc_type: 'UnsupportedVersion' },
   );
   await rejectsWith(

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ironicError } from '../../../conductor/exceptions.ts';
+import { ironicError, pyRepr } from '../../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
 import { INSPECTING, UPDATE_ALLOWED_STATES } from '../../../conductor/states.ts';
 import { route, type RouteDef } from '../../route.ts';
@@ -37,6 +37,7 @@ import {
   MINOR_39_INSPECT_WAIT,
   notAcceptable,
 } from '../../versions.ts';
+import { MINOR_104_NODE_INSTANCE_NAME, servesRelease } from '../../versions.ts';
 
 /** A chassis uuid to its id; ChassisNotFound is the client's mistake here (400). */
 async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<number> {
@@ -72,7 +73,33 @@ async function newNode(request: FastifyRequest, body: Record<string, unknown>): 
   }
   fields.provision_state = allowEnrollState(request) ? 'enroll' : 'available';
   if (!fields.resource_class) fields.resource_class = null;
+  // 1.83: the parent, a uuid or a name, resolved to its uuid after the caller's access to it
+  if (fields.parent_node) fields.parent_node = await authorizeNodeLink(request, fields, fields.parent_node);
   return request.conductor.newObject('Node', fields as Partial<NodeFields>);
+}
+
+/**
+ * authorize_node_link (39.0): the node named as `parent_node` must be visible to the caller
+ * (node lookup, `baremetal:node:get`) and have the same owner as the node, else 400 in one
+ * wording for every reason (so that it tells nothing of nodes the caller cannot see). Its uuid.
+ */
+async function authorizeNodeLink(
+  request: FastifyRequest,
+  orig: { owner?: unknown },
+  ident: unknown,
+  field = 'parent_node',
+): Promise<string> {
+  const invalid = () =>
+    ironicError('Invalid', `Unable to apply the requested ${field} '${String(ident)}'. Requested value was invalid.`);
+  let parent: IronicObject<NodeFields>;
+  try {
+    parent = await getRpcNode(request, String(ident));
+  } catch (err) {
+    if ((err as { exc_type?: string }).exc_type === undefined) throw err;
+    throw invalid();
+  }
+  if ((orig.owner ?? null) !== (parent.get('owner') ?? null)) throw invalid();
+  return String(parent.get('uuid'));
 }
 
 /** The patch checks ironic-api makes before it reads the node. */
@@ -167,6 +194,20 @@ async function applyChanges(
   }
 }
 
+/**
+ * 39.0 (at every microversion): a PATCH that changes instance_info while the node has no
+ * instance_name copies `instance_info.display_name` into it. Only when the gateway answers as
+ * a release that has instance_name (1.104, 33.0): a Node sent to an older conductor has no such
+ * field.
+ */
+function copyDisplayName(request: FastifyRequest, node: IronicObject<NodeFields>): void {
+  if (!servesRelease(request, MINOR_104_NODE_INSTANCE_NAME)) return;
+  if (!node.whatChanged().includes('instance_info') || node.get('instance_name')) return;
+  const display = (node.get('instance_info') as Record<string, unknown> | null)?.display_name;
+  if (typeof display === 'string' || typeof display === 'number') node.set('instance_name', String(display) as never);
+  else if (display) node.set('instance_name', JSON.stringify(display) as never);
+}
+
 /** PATCH /v1/nodes/{ident}: the updated Node, after update_node. */
 async function patchNode(
   request: NodeRequest,
@@ -189,11 +230,17 @@ async function patchNode(
   delete doc.chassis_id;
   // the document a client patches has the fields of its microversion (Queens' had none newer)
   for (const [f, v] of Object.entries(NEWER_NODE_FIELDS)) if (!allows(request, v)) delete doc[f];
+  // 1.83: authorize_node_link_patch, the new parent's uuid replacing a name
+  const parents = getPatchValues(patch, '/parent_node');
+  let parentUuid: string | undefined;
+  if (parents.length > 0) parentUuid = await authorizeNodeLink(request, node.toPlain(), parents[0]);
   const patched = checkNodeTypes(applyPatch(doc, patch));
-  for (const f of ['automated_clean', 'protected', 'retired'] as const)
+  if (parentUuid !== undefined && parentUuid !== node.get('uuid')) patched.parent_node = parentUuid;
+  for (const f of ['automated_clean', 'protected', 'retired', 'disable_power_off'] as const)
     if (f in patched) patched[f] = booleanArg(f, patched[f]);
   checkPatchedTypes(patched);
   await applyChanges(request, node, patched, chassisUuid);
+  copyDisplayName(request, node);
   const topic = await topicFor(request, node, true);
   if (node.whatChanged().includes('driver') && node.get('console_enabled')) {
     throw ironicError(
@@ -216,6 +263,10 @@ function checkPatchedTypes(patched: Record<string, unknown>): void {
     'retired_reason',
     'protected_reason',
     'shard',
+    // 39.0 (issue 15, slice nodes)
+    'firmware_interface',
+    'instance_name',
+    'parent_node',
   ];
   for (const f of strings) {
     const v = patched[f];
@@ -225,6 +276,16 @@ function checkPatchedTypes(patched: Record<string, unknown>): void {
         `Schema error for patch: ${JSON.stringify(v)} is not of type 'string', 'null'`,
       );
   }
+  // node_patch_schema's lengths of 39.0 (jsonschema 4.26's wording)
+  const tooLong = (f: string, max: number): void => {
+    const v = patched[f];
+    if (typeof v === 'string' && v.length > max)
+      throw ironicError('InvalidParameterValue', `Schema error for patch: ${pyRepr(v)} is too long`);
+  };
+  if (patched.instance_name === '')
+    throw ironicError('InvalidParameterValue', "Schema error for patch: '' should be non-empty");
+  tooLong('instance_name', 255);
+  tooLong('parent_node', 36);
   const nd = patched.network_data;
   if (nd !== null && nd !== undefined && (typeof nd !== 'object' || Array.isArray(nd)))
     throw ironicError(
@@ -249,7 +310,15 @@ export const crudRoutes: RouteDef[] = [
     operationId: 'createNode',
     policy: 'baremetal:node:create',
     // a new node has no allocation: its allocation_uuid is null without a call
-    rpc: ['Chassis.get_by_id', 'Chassis.get_by_uuid', 'get_conductor_for', 'get_topic_for', 'create_node'],
+    rpc: [
+      'Chassis.get_by_id',
+      'Chassis.get_by_uuid',
+      'Node.get_by_name', // 1.83: the parent node
+      'Node.get_by_uuid',
+      'get_conductor_for',
+      'get_topic_for',
+      'create_node',
+    ],
     status: 201,
     summary: 'Create a node',
     tags: TAGS,

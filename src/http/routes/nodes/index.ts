@@ -9,6 +9,8 @@ import { subresourceRoutes } from './subresources.ts';
 import { traitRoutes } from './traits.ts';
 import { vendorRoutes } from './vendor.ts';
 import { vifRoutes } from './vifs.ts';
+// issue 15, slice vmedia
+import { vmediaRoutes } from './vmedia.ts';
 
 export const nodeRoutes: readonly RouteDef[] = [
   ...readRoutes,
@@ -20,4 +22,5 @@ export const nodeRoutes: readonly RouteDef[] = [
   ...traitRoutes,
   ...vifRoutes,
   ...subresourceRoutes,
+  ...vmediaRoutes,
 ];

@@ -66,6 +66,13 @@ import {
   needsVersion,
   notAcceptable,
 } from '../../versions.ts';
+import {
+  checkAllowChildNodeParams,
+  checkAllowFilterByInstanceName,
+  MINOR_83_PARENT_CHILD_NODES,
+  MINOR_104_NODE_INSTANCE_NAME,
+  servesRelease,
+} from '../../versions.ts';
 
 /** Every provision state of Ironic's machine (the provision_state filter accepts only these). */
 const PROVISION_STATES = new Set([
@@ -108,6 +115,8 @@ const INVALID_SORT_KEYS = [
   // 21.4 (1.44, 1.66)
   'deploy_step',
   'network_data',
+  // 39.0 (1.87)
+  'service_step',
 ];
 
 /** The node list's query parameters (also served under a chassis, without chassis_uuid). */
@@ -134,6 +143,10 @@ export const listQueryProperties = {
   project: { type: 'string', description: 'nodes whose owner or lessee is this project (not version-checked)' },
   shard: { type: 'string', description: '1.82: comma-separated shards' },
   sharded: { type: 'string', description: '1.82: boolean, nodes with (or without) a shard' },
+  // 39.0 (issue 15, slice nodes)
+  include_children: { type: 'string', description: '1.83: boolean, child nodes too (hidden otherwise)' },
+  parent_node: { type: 'string', description: '1.83: the children of this node (its uuid)' },
+  instance_name: { type: 'string', description: '1.104: only nodes with this instance name' },
 } as const;
 
 /** `detail=` of the node list (1.43), as an alternative to `/detail`. */
@@ -185,6 +198,37 @@ function checkNewerFilters(request: FastifyRequest, q: ListQuery): void {
   checkAllowFilter(request, q.lessee, MINOR_65_NODE_LESSEE);
   checkAllowFilter(request, q.shard, MINOR_82_NODE_SHARD);
   checkAllowFilter(request, q.sharded, MINOR_82_NODE_SHARD);
+}
+
+/**
+ * The filters of 1.83 (include_children, parent_node) and 1.104 (instance_name), as 39.0's
+ * get_all takes them. Children are hidden from every list unless include_children is true (the
+ * conductor's DB query does that, whatever the microversion); a truthy include_children lists
+ * every node, parent_node then ignored, as 39.0's query does.
+ *
+ * `/detail` in 39.0 leaves include_children and parent_node out of its argument validation
+ * (reference §7 R6): they are taken at any microversion there (copied: a 39.0 client may send
+ * them below 1.83 on /detail), but include_children is read as a boolean (fixed: 39.0 passes the
+ * raw string, so `include_children=false` included the children).
+ * A gateway pinned to a release older than a parameter refuses it as an unknown one.
+ */
+function childFilters(request: FastifyRequest, q: ListQuery, detailRoute: boolean): Record<string, unknown> {
+  const params = [
+    ['include_children', MINOR_83_PARENT_CHILD_NODES],
+    ['parent_node', MINOR_83_PARENT_CHILD_NODES],
+    ['instance_name', MINOR_104_NODE_INSTANCE_NAME],
+  ] as const;
+  for (const [k, since] of params)
+    if (q[k] !== undefined && !servesRelease(request, since))
+      throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
+  if (!detailRoute) checkAllowChildNodeParams(request, q.include_children, q.parent_node);
+  checkAllowFilterByInstanceName(request, q.instance_name);
+  const filters: Record<string, unknown> = {};
+  if (q.instance_name !== undefined) filters.instance_name = q.instance_name;
+  const includeChildren = booleanParam('include_children', q.include_children);
+  if (includeChildren !== undefined) filters.include_children = includeChildren;
+  if (q.parent_node !== undefined) filters.parent_node = q.parent_node;
+  return filters;
 }
 
 /** The 1.39–1.82 filters as Node.list takes them (node.py's possible_filters). */
@@ -305,6 +349,7 @@ async function listNodes(
   checkAllowedFields([sortKey], NODE_FIELD_VERSIONS, request);
   checkFilters(request, q);
   checkNewerFilters(request, q);
+  const children = childFilters(request, q, resourcePath.endsWith('/detail'));
   const associated = q.associated === undefined ? undefined : parseBoolean(q.associated);
   const maintenance = q.maintenance === undefined ? undefined : parseBoolean(q.maintenance);
   let limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
@@ -320,7 +365,7 @@ async function listNodes(
     nodes = await nodeByInstance(request, q.instance_uuid);
     limit = 0; // at most one node: never a next link
   } else {
-    const filters = { ...filtersOf(q, associated, maintenance), ...newerFilters(q) };
+    const filters = { ...filtersOf(q, associated, maintenance), ...newerFilters(q), ...children };
     if (q.instance_uuid) filters.instance_uuid = q.instance_uuid;
     const columns = nodeListColumns(request, fields);
     nodes = await listObjects(request, 'Node', 'list', [], {

@@ -13,11 +13,19 @@ import {
   UNDEPLOY,
   UNSTABLE_STATES,
 } from '../../../conductor/states.ts';
+import { POWER_OFF } from '../../../conductor/states.ts';
+import { MINOR_95_DISABLE_POWER_OFF, servesHibiscus, servesRelease } from '../../versions.ts';
 import { route, type RouteDef, type RouteRequest } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
 import { getRpcNode, nodeAndTopic, topicFor } from '../../api-utils/lookup.ts';
 import {
   PROVISION_ACTIONS,
+  PROVISION_ACTIONS_39,
+  apiStateMachine,
+  checkConfigdrive,
+  checkProvisionArguments39,
+  checkSteps39,
+  type ProvisionRequest39,
   checkActionable,
   checkCleanSteps,
   checkDeploySteps,
@@ -34,8 +42,12 @@ import {
   allowSoftPowerOff,
   allows,
   MINOR_76_NODE_CHANGE_BOOT_MODE,
+  MINOR_92_RUNBOOKS,
   notAcceptable,
 } from '../../versions.ts';
+import { passes } from '../../api-utils/allocation.ts';
+import { forbidden } from '../../auth/failure.ts';
+import { runbookSteps } from '../../api-utils/provision-runbook.ts';
 
 /** ALLOWED_TARGET_BOOT_MODES (boot_modes.UEFI, boot_modes.LEGACY_BIOS). */
 const BOOT_MODES = ['bios', 'uefi'];
@@ -72,7 +84,7 @@ const provisionSchema = {
       target: {
         type: 'string',
         description:
-          'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy',
+          'active, rebuild, deleted, manage, provide, inspect, clean, abort, adopt, rescue, unrescue; 1.73: deploy, undeploy; 1.85: unhold; 1.87: service',
       },
       configdrive: {
         // a type list, not anyOf: ajv coerces values to the first anyOf branch (null → "", false → null)
@@ -90,7 +102,17 @@ const provisionSchema = {
       rescue_password: { type: ['string', 'null'], description: 'rescue only (1.38)' },
       disable_ramdisk: {
         type: ['null', 'boolean', 'string'],
-        description: '1.70, clean only: clean without booting the ramdisk',
+        description: '1.70, clean only: clean without booting the ramdisk; 1.108: service too',
+      },
+      service_steps: {
+        type: ['array', 'null'],
+        items: { type: 'object' },
+        description:
+          '1.87, service only: [{interface, step, args?, order?, execute_on_child_nodes?, limit_child_node_execution?}]',
+      },
+      runbook: {
+        type: ['string', 'null'],
+        description: '1.92, clean or service: the UUID or name of a runbook whose steps to run',
       },
     },
     required: ['target'],
@@ -165,6 +187,14 @@ async function setPower(request: RouteRequest<typeof powerSchema>): Promise<void
   if (!POWER_TARGETS.includes(target)) throw refuse(node.get('power_state'));
   const provision = node.get('provision_state');
   if (provision === CLEANWAIT || provision === CLEANING) throw refuse(provision);
+  // 39.0 (1.95, at every microversion): a node with disable_power_off is never powered off
+  // from the API (PowerStateFailure, 409); pinned to a release before 28.0 the API does not check
+  if (
+    (target === POWER_OFF || target === SOFT_POWER_OFF) &&
+    node.get('disable_power_off') === true &&
+    servesRelease(request, MINOR_95_DISABLE_POWER_OFF)
+  )
+    throw ironicError('PowerStateFailure', `Failed to set node power state to ${target}.`, { pstate: target });
   await request.conductor.change_node_power_state(
     request.ctx,
     String(node.get('uuid')),
@@ -205,9 +235,13 @@ async function dispatchProvision(
   throw ironicError('InvalidStateRequested', `The requested action "${t}" could not be understood.`);
 }
 
-/** NodeStatesController.provision, in 21.4's order of checks. */
+/** NodeStatesController.provision, in 21.4's order of checks (39.0's when the gateway serves it). */
 async function setProvision(request: RouteRequest<typeof provisionSchema>): Promise<void> {
-  const body: ProvisionRequest = request.body;
+  if (servesHibiscus(request)) return setProvision39(request);
+  // 21.4 has neither argument: the schema's answer before 39.0 added them
+  if (request.body.service_steps !== undefined || request.body.runbook !== undefined)
+    throw ironicError('Invalid', 'Invalid input: body must NOT have additional properties');
+  const { service_steps: _s, runbook: _r, ...body }: ProvisionRequest39 = request.body;
   // the method's own argument types (args.validate: disable_ramdisk is args.boolean) come first,
   // before the node is even looked up
   argsBoolean('disable_ramdisk', body.disable_ramdisk);
@@ -216,6 +250,88 @@ async function setProvision(request: RouteRequest<typeof provisionSchema>): Prom
   checkActionable(node, body.target);
   const disableRamdisk = checkProvisionArguments(request, body, node.get('provision_state') ?? null);
   await dispatchProvision(request, node, body, disableRamdisk);
+}
+
+/** _do_provision_action at 39.0: the 21.4 dispatch plus service and unhold, and 39.0's step checks. */
+async function dispatchProvision39(
+  request: NodeRequest,
+  node: IronicObject<NodeFields>,
+  body: ProvisionRequest39,
+  steps: { clean: unknown; service: unknown },
+  disableRamdisk: boolean | null,
+): Promise<void> {
+  const c = request.conductor;
+  const ctx = request.ctx;
+  const t = body.target;
+  const uuid = String(node.get('uuid'));
+  const topic = await topicFor(request, node);
+  // a pin newer than 21.4 has RPC 1.43: the 21.4 refusal never applies here, but is checked the same way
+  if ((t === 'rescue' || t === 'unrescue') && !c.can_send_rescue()) {
+    throw notAcceptable(`The "${t}" target needs conductor RPC API 1.43, above this gateway's version cap.`);
+  }
+  const child = (ident: string) => getRpcNode(request, ident);
+  if (t === ACTIVE || t === REBUILD || t === DEPLOY) {
+    const given = body.deploy_steps;
+    const deploySteps =
+      given && !(Array.isArray(given) && given.length === 0)
+        ? await checkSteps39(request, 'deploy', given, child)
+        : null;
+    return void (await c.do_node_deploy(ctx, uuid, t === REBUILD, body.configdrive ?? null, topic, deploySteps));
+  }
+  if (t === 'unrescue') return void (await c.do_node_unrescue(ctx, uuid, topic));
+  if (t === 'rescue') return void (await c.do_node_rescue(ctx, uuid, checkRescuePassword(body.rescue_password), topic));
+  if (t === 'deleted' || t === UNDEPLOY) return void (await c.do_node_tear_down(ctx, uuid, topic));
+  if (t === 'inspect') return void (await c.inspect_hardware(ctx, uuid, topic));
+  if (t === 'clean') {
+    if (!steps.clean)
+      throw ironicError('Invalid', '"clean_steps" is required when setting target provision state to clean');
+    const cleanSteps = await checkSteps39(request, 'clean', steps.clean, child);
+    return void (await c.do_node_clean(ctx, uuid, cleanSteps, topic, disableRamdisk));
+  }
+  if (t === 'service') {
+    if (!steps.service) {
+      throw ironicError('Invalid', '"service_steps" is required when setting target provision state to service');
+    }
+    const serviceSteps = await checkSteps39(request, 'service', steps.service, child);
+    return void (await c.do_node_service(ctx, uuid, serviceSteps, disableRamdisk, topic));
+  }
+  if (PROVISION_ACTIONS_39.includes(t)) return void (await c.do_provisioning_action(ctx, uuid, t, topic));
+  throw ironicError('InvalidStateRequested', `The requested action "${t}" could not be understood.`);
+}
+
+/**
+ * NodeStatesController.provision as 39.0 orders its checks (reference §5.3). The step-level
+ * policies 39.0 evaluates before any schema check read `step['interface']` of each step, so a
+ * malformed step list is a 500 there at every microversion (R3): FIXED, the gateway has no
+ * per-step policies and a malformed list gets the schema's 400 when the steps are checked.
+ */
+async function setProvision39(request: RouteRequest<typeof provisionSchema>): Promise<void> {
+  const body: ProvisionRequest39 = request.body;
+  argsBoolean('disable_ramdisk', body.disable_ramdisk);
+  const node = await getRpcNode(request, identOf(request));
+  checkVerbVersion(request, body.target);
+  if (!body.runbook) {
+    if (body.clean_steps && !passes(request, 'baremetal:node:set_provision_state:clean_steps'))
+      throw forbidden('baremetal:node:set_provision_state:clean_steps');
+    if (body.service_steps && !passes(request, 'baremetal:node:set_provision_state:service_steps'))
+      throw forbidden('baremetal:node:set_provision_state:service_steps');
+  }
+  checkActionable(node, body.target, apiStateMachine(request));
+  checkConfigdrive(request, body.target, body.configdrive);
+  let cleanSteps: unknown = body.clean_steps;
+  let serviceSteps: unknown = body.service_steps;
+  let disableRamdisk = argsBoolean('disable_ramdisk', body.disable_ramdisk);
+  if (body.runbook) {
+    if (!allows(request, MINOR_92_RUNBOOKS)) throw notAcceptable();
+    ({ cleanSteps, serviceSteps, disableRamdisk } = await runbookSteps(request, node, body, cleanSteps, serviceSteps));
+  }
+  checkProvisionArguments39(request, body, node.get('provision_state') ?? null, {
+    cleanSteps,
+    serviceSteps,
+    disableRamdisk,
+    runbook: Boolean(body.runbook),
+  });
+  await dispatchProvision39(request, node, body, { clean: cleanSteps, service: serviceSteps }, disableRamdisk);
 }
 
 /**
@@ -330,6 +446,8 @@ export const stateRoutes: RouteDef[] = [
       'do_node_unrescue',
       'do_provisioning_action',
       'inspect_hardware',
+      'do_node_service',
+      'Runbook.list',
     ],
     status: 202,
     summary: 'Change the provision state of a node',

@@ -7,7 +7,7 @@
 import { ironicError } from '../../../conductor/exceptions.ts';
 import type { BIOSSettingFields, IronicObject, NodeHistoryFields } from '../../../conductor/objects.ts';
 import { route, type RouteDef } from '../../route.ts';
-import { collection, nextLink, validateLimit } from '../../api-utils/collection.ts';
+import { collection, nextLink, validateLimit, validateSortDir } from '../../api-utils/collection.ts';
 import { checkForInvalidFields } from '../../api-utils/fields.ts';
 import { classAction, getRpcNode, listObjects } from '../../api-utils/lookup.ts';
 import { dict, linksSchema, nullableDateTime, nullableString } from '../../api-utils/representation.ts';
@@ -35,6 +35,13 @@ import {
   MINOR_78_NODE_HISTORY,
   MINOR_81_NODE_INVENTORY,
 } from '../../versions.ts';
+import {
+  MINOR_83_PARENT_CHILD_NODES,
+  MINOR_113_NODE_HISTORY_PROJECT,
+  servesHibiscus,
+  servesRelease,
+} from '../../versions.ts';
+import { baseUrl, link } from '../../links.ts';
 
 const remoteClass = (err: unknown): string | undefined => (err as { exc_type?: string }).exc_type;
 
@@ -69,6 +76,11 @@ const historyEventSchema = {
     event: nullableString,
     conductor: nullableString,
     user: nullableString,
+    // 1.113, 1.115
+    project: nullableString,
+    state: nullableString,
+    target_provision_state: nullableString,
+    duration_seconds: { type: ['integer', 'null'] },
     links: linksSchema,
   },
   additionalProperties: true,
@@ -92,6 +104,8 @@ const historyListQuery = {
     detail: { type: 'string', description: 'boolean: event_type, conductor, user and the full event' },
     marker: { type: 'string', description: 'uuid of the last event of the previous page' },
     limit: { type: 'string', description: 'page size (at most max_limit)' },
+    sort_key: { type: 'string', description: '39.0: field to sort by (default created_at)' },
+    sort_dir: { type: 'string', description: '39.0: asc (default) or desc' },
   },
   additionalProperties: true,
 } as const;
@@ -238,16 +252,23 @@ export const subresourceRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       checkNodeIdentRouted(request);
-      checkArguments(request.query, ['detail', 'marker', 'limit']);
+      // 39.0 (issue 15, slice nodes) also takes sort_key (default created_at) and sort_dir, at
+      // every microversion; a gateway pinned older than 38.0 (1.113) keeps 21.4's arguments
+      const sorts = servesRelease(request, MINOR_113_NODE_HISTORY_PROJECT);
+      checkArguments(request.query, ['detail', 'marker', 'limit', ...(sorts ? ['sort_key', 'sort_dir'] : [])]);
       const detail = booleanArg('detail', request.query.detail) ?? false;
       const markerUuid = uuidArg('marker', request.query.marker);
       const rawLimit = integerArg('limit', request.query.limit);
+      const sortKey = typeof request.query.sort_key === 'string' ? request.query.sort_key : 'created_at';
+      const rawSortDir = typeof request.query.sort_dir === 'string' ? request.query.sort_dir : 'asc';
       const node = await getRpcNode(request, identOf(request));
       const marker = markerUuid ? await classAction(request, 'NodeHistory', 'get_by_uuid', [markerUuid]) : null;
       const limit = validateLimit(rawLimit, request.server.gatewayConfig.max_limit);
+      const sort: Record<string, string> = sorts ? { sort_key: sortKey, sort_dir: validateSortDir(rawSortDir) } : {};
       const events = await listObjects(request, 'NodeHistory', 'list_by_node_id', [node.get('id')], {
         marker,
         limit,
+        ...sort,
       });
       const uuid = String(node.get('uuid'));
       const items = events.map((e) => historyEventToDict(request, e, uuid, detail));
@@ -260,7 +281,7 @@ export const subresourceRoutes: RouteDef[] = [
         `nodes/${identOf(request)}/history`,
         events.map((e) => ({ uuid: e.get('uuid') })),
         limit,
-        detail ? { detail: true } : {},
+        { ...sort, ...(detail ? { detail: true } : {}) },
       );
       return collection('history', items, next);
     },
@@ -337,6 +358,59 @@ export const subresourceRoutes: RouteDef[] = [
         node.get('id'),
       ])) as IronicObject<{ inventory_data?: unknown; plugin_data?: unknown }>;
       return { inventory: inventory.get('inventory_data') ?? null, plugin_data: inventory.get('plugin_data') ?? null };
+    },
+  }),
+  // 1.83 (issue 15, slice nodes): the uuids of a node's children
+  route({
+    method: 'GET',
+    url: '/v1/nodes/:node_ident/children',
+    operationId: 'listNodeChildren',
+    minVersion: MINOR_83_PARENT_CHILD_NODES,
+    // 39.0 raises HTTPNotFound in the controller's constructor, which pecan turns into a 500
+    // with an empty body (reference §7 R4): fixed, the 404 it meant. Pinned older than 22.0,
+    // the node router knows no `children` (webob 404).
+    belowMinVersion: (request) =>
+      servesHibiscus(request)
+        ? ironicError('HTTPNotFound', 'Resource could not be found.')
+        : subresourceBelowVersion(request),
+    policy: 'baremetal:node:get',
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'Node.list'],
+    status: 200,
+    summary: "List the uuids of a node's child nodes (1.83)",
+    tags: TAGS,
+    schema: {
+      params: nodeIdentParams,
+      querystring: noArguments,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            children: { type: 'array', items: { type: 'string' } },
+            links: {
+              type: 'object',
+              properties: { href: { type: 'string' }, rel: { type: 'string' } },
+              required: ['href', 'rel'],
+            },
+          },
+          required: ['children', 'links'],
+        },
+        ...NODE_ERRORS,
+      },
+    },
+    handler: async (request) => {
+      checkNodeIdentRouted(request);
+      checkArguments(request.query, []);
+      const node = await getRpcNode(request, identOf(request));
+      const uuid = String(node.get('uuid'));
+      const children = await listObjects(request, 'Node', 'list', [], {
+        filters: { parent_node: uuid },
+        fields: ['uuid'],
+      });
+      // `links` is one link, not a list, as 39.0 answers
+      return {
+        children: children.map((c) => String(c.get('uuid'))),
+        links: link('children', `${baseUrl(request)}/v1/nodes?parent_node=${uuid}`),
+      };
     },
   }),
 ];
