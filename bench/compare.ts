@@ -1,95 +1,275 @@
 /**
- * The gateway beside the real ironic-api, both in front of the same real ironic-conductor and
- * database (test/support/stack.sh): Debian's ironic-api (its default workers) and one gateway
- * process on the broker, driven alike by autocannon on loopback. Prints requests/s and p50 per
- * request for both. Reads reach the database through the conductor for the gateway and
- * directly for ironic-api, so where the conductor's work dominates the two meet.
- * Skipped when /usr/bin/ironic-api is not installed.
+ * `npm run bench compare`: the gateway beside the real ironic-api of the same release, both in
+ * front of the same real ironic-conductor and database (test/support/stack.sh, STACK_RELEASE
+ * 21.4 or 39.0), driven alike by autocannon on loopback, in one run. For 39.0 it runs twice:
+ * ironic-api reading its database, then ironic-api in its own DB-less mode
+ * (`[DEFAULT] use_rpc_for_database = true`: objects through the conductor, as the gateway).
+ * Prints requests/s and p50 per request for both and the ratio gateway ÷ ironic-api, then the
+ * gateway's RSS. Skipped when ironic-api is not installed.
+ *
+ * Then (BENCH_COMPARE_SCALE, on by default) the gateway's reads with one conductor and with a
+ * second of the same release started on the broker (stack.sh start-second-conductor): the
+ * indirection calls go to the conductors' shared topic, so both serve them.
+ *
+ * BENCH_SECONDS (5) per request and side, BENCH_COMPARE_CONNECTIONS (16),
+ * BENCH_COMPARE_MODES (`db` for 21.4, `db,rpc` for 39.0).
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { IRONIC_API, startIronicApi } from '../test/support/ironic-api.ts';
-import { freePort, startGateway, stopProcess } from './processes.ts';
+import { freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
 import { testStack } from './stack.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const CONNECTIONS = Number(process.env.BENCH_COMPARE_CONNECTIONS ?? 10);
-const NODES = 50;
-const HEADERS = { 'x-openstack-ironic-api-version': '1.38', 'content-type': 'application/json' };
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_COMPARE_CONNECTIONS ?? 16);
+const NODES = 60;
+/** boot_device and the writes go round robin over this many nodes */
+const ROUND_ROBIN = 16;
+const VERSION = '1.38';
+const HEADERS = { 'x-openstack-ironic-api-version': VERSION, 'content-type': 'application/json' };
 
 interface Figure {
   rps: number;
   p50: number;
-  non2xx: number;
+  /** answers other than the request's expected status */
+  unexpected: number;
+  /** how many of each unexpected status (`timeout`, `error` for no answer) */
+  statuses: Record<string, number>;
 }
 
-async function load(url: string): Promise<Figure> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: HEADERS });
-  return { rps: r.requests.average, p50: r.latency.p50, non2xx: r.non2xx };
+interface Request {
+  method?: 'GET' | 'PATCH' | 'PUT';
+  path: string;
+  body?: string;
+}
+
+interface Scenario {
+  name: string;
+  /** one request, or a cycle each connection runs in turn */
+  requests: Request[];
+  /** the status every answer should have (200 unless said) */
+  status?: number;
+  /** run as one connection per node, each cycling its own requests (writes that lock the node) */
+  perNode?: Request[][];
+}
+
+function unexpected(r: autocannon.Result, status: number, into: Record<string, number> = {}): number {
+  let total = 0;
+  for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
+    const n = (s as { count: number }).count;
+    if (Number(code) === status || n === 0) continue;
+    total += n;
+    into[code] = (into[code] ?? 0) + n;
+  }
+  if (r.timeouts) into.timeout = (into.timeout ?? 0) + r.timeouts;
+  if (r.errors - r.timeouts > 0) into.error = (into.error ?? 0) + r.errors - r.timeouts;
+  return total + r.errors;
+}
+
+const statusList = (f: Figure): string =>
+  Object.entries(f.statuses)
+    .map(([k, n]) => `${n}×${k}`)
+    .join(' ');
+
+export async function load(base: string, s: Scenario): Promise<Figure> {
+  const status = s.status ?? 200;
+  if (s.perNode) {
+    const runs = await Promise.all(
+      s.perNode.map((requests) =>
+        autocannon({ url: base, connections: 1, duration: SECONDS, headers: HEADERS, requests }),
+      ),
+    );
+    const statuses: Record<string, number> = {};
+    return {
+      rps: runs.reduce((a, r) => a + r.requests.average, 0),
+      p50: runs.reduce((a, r) => a + r.latency.p50, 0) / runs.length,
+      unexpected: runs.reduce((a, r) => a + unexpected(r, status, statuses), 0),
+      statuses,
+    };
+  }
+  const r = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: HEADERS,
+    requests: s.requests,
+  });
+  const statuses: Record<string, number> = {};
+  return { rps: r.requests.average, p50: r.latency.p50, unexpected: unexpected(r, status, statuses), statuses };
+}
+
+export async function json(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: HEADERS,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.status === 204 || r.status === 202 ? null : r.json();
+}
+
+export async function waitForState(base: string, uuid: string, state: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const n = await json(base, 'GET', `/v1/nodes/${uuid}`);
+    if (n.provision_state === state && !n.target_provision_state) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`node ${uuid} did not reach ${state}`);
+}
+
+export function scenarios(uuids: string[]): Scenario[] {
+  const rr = uuids.slice(0, ROUND_ROBIN);
+  const provision = (target: string): Request => ({ method: 'PUT', path: '', body: JSON.stringify({ target }) });
+  return [
+    { name: 'GET /v1', requests: [{ path: '/v1' }] },
+    { name: 'GET /v1/nodes/{uuid}', requests: [{ path: `/v1/nodes/${uuids[0]}` }] },
+    { name: 'GET /v1/nodes?limit=50', requests: [{ path: '/v1/nodes?limit=50' }] },
+    { name: 'GET /v1/nodes/detail?limit=50', requests: [{ path: '/v1/nodes/detail?limit=50' }] },
+    { name: `GET /v1/nodes?limit=1000 (${NODES} nodes)`, requests: [{ path: '/v1/nodes?limit=1000' }] },
+    { name: 'GET /v1/nodes/no-such (404)', requests: [{ path: '/v1/nodes/no-such' }], status: 404 },
+    {
+      name: `GET …/management/boot_device, ${ROUND_ROBIN} nodes round robin`,
+      requests: rr.map((u) => ({ path: `/v1/nodes/${u}/management/boot_device` })),
+    },
+    { name: 'GET /v1/ports?limit=50', requests: [{ path: '/v1/ports?limit=50' }] },
+    {
+      name: `PATCH a node's extra (one connection per node, ${ROUND_ROBIN})`,
+      requests: [],
+      perNode: rr.map((u) => [
+        {
+          method: 'PATCH',
+          path: `/v1/nodes/${u}`,
+          body: JSON.stringify([{ op: 'add', path: '/extra/bench', value: 'x' }]),
+        },
+      ]),
+    },
+    {
+      name: `PUT …/states/provision provide, manage (per node, ${ROUND_ROBIN})`,
+      requests: [],
+      status: 202,
+      perNode: rr.map((u) =>
+        ['provide', 'manage'].map((t) => ({ ...provision(t), path: `/v1/nodes/${u}/states/provision` })),
+      ),
+    },
+  ];
+}
+
+/** ironic-api's configuration for a mode: the conductor's, plus use_rpc_for_database for `rpc`. */
+function apiConfig(conductorConfig: string, mode: string, dir: string): string {
+  if (mode !== 'rpc') return conductorConfig;
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, 'conductor-rpc-db.conf');
+  writeFileSync(conf, `${readFileSync(conductorConfig, 'utf8')}\n[DEFAULT]\nuse_rpc_for_database = true\n`);
+  return conf;
 }
 
 export async function benchCompare(): Promise<void> {
-  if (!existsSync(IRONIC_API)) {
+  const release = process.env.STACK_RELEASE ?? '21.4';
+  if (release === '21.4' && !existsSync(IRONIC_API)) {
     console.log(`\ncomparison with ironic-api skipped: ${IRONIC_API} is not installed`);
     return;
   }
+  const modes = (process.env.BENCH_COMPARE_MODES ?? (release === '39.0' ? 'db,rpc' : 'db')).split(',');
   const stack = testStack();
   const cleanups: Array<() => Promise<void>> = [];
+  const dir = join(import.meta.dirname, '..', '.tmp', 'bench-ironic-api');
   try {
     if (!stack.conductorConfig)
       throw new Error('the comparison needs the conductor started by test/support/stack.sh (TEST_CONDUCTOR_CONFIG)');
-    const api = await startIronicApi({
-      conductorConfig: stack.conductorConfig,
-      dir: join(import.meta.dirname, '..', '.tmp', 'bench-ironic-api'),
-      timeoutS: 90,
-    });
-    cleanups.push(api.stop);
-    const apiBase = api.base;
-
+    const conductorConfig = stack.conductorConfig;
     const gwPort = await freePort();
-    const gateway = await startGateway(gwPort, { IRONIC_GATEWAY_TRANSPORT_URL: stack.url });
+    // 39.0's stack declares quorum queues and durable exchanges: the gateway says so too
+    const quorum = process.env.TEST_RABBIT_QUORUM_QUEUES === 'true' ? 'true' : 'false';
+    const gateway = await startGateway(gwPort, {
+      IRONIC_GATEWAY_TRANSPORT_URL: stack.url,
+      IRONIC_GATEWAY_RABBIT_QUORUM_QUEUE: quorum,
+      IRONIC_GATEWAY_RABBIT_TRANSIENT_QUORUM_QUEUE: quorum,
+    });
     cleanups.push(() => stopProcess(gateway));
     const gw = `http://127.0.0.1:${gwPort}`;
 
+    // NODES fake-hardware nodes with a port each, the round-robin ones moved to manageable
     const uuids: string[] = [];
-    for (let i = 0; i < NODES; i++) {
-      const r = await fetch(`${gw}/v1/nodes`, {
-        method: 'POST',
-        headers: HEADERS,
-        body: JSON.stringify({ driver: 'fake-hardware', name: `bench-compare-${process.pid}-${i}` }),
-      });
-      if (r.status !== 201) throw new Error(`enrolling a node: ${r.status} ${await r.text()}`);
-      uuids.push(((await r.json()) as { uuid: string }).uuid);
-    }
     cleanups.unshift(async () => {
       for (const u of uuids) await fetch(`${gw}/v1/nodes/${u}`, { method: 'DELETE', headers: HEADERS });
     });
-    const node = uuids[0]!;
-    const scenarios: Array<[string, string]> = [
-      ['GET /v1 (no conductor, no database)', '/v1'],
-      ['GET /v1/nodes/{uuid}', `/v1/nodes/${node}`],
-      [`GET /v1/nodes?limit=${NODES}`, `/v1/nodes?limit=${NODES}`],
-      ['GET /v1/nodes/detail?limit=20', '/v1/nodes/detail?limit=20'],
-      ['GET /v1/nodes/{uuid}/management/boot_device (conductor RPC)', `/v1/nodes/${node}/management/boot_device`],
-    ];
-    console.log(
-      `\nThe gateway (one process) beside ironic-api (Debian's, its default workers), the same real ironic-conductor and sqlite database; ${CONNECTIONS} connections, ${SECONDS}s per scenario, microversion 1.38`,
-    );
-    console.log(
-      `  ${'request'.padEnd(60)} ${'ironic-api req/s'.padStart(16)} ${'p50 ms'.padStart(6)} ${'gateway req/s'.padStart(14)} ${'p50 ms'.padStart(6)} ${'ratio'.padStart(7)}`,
-    );
-    for (const [name, path] of scenarios) {
-      const a = await load(`${apiBase}${path}`);
-      const g = await load(`${gw}${path}`);
-      const errors = a.non2xx + g.non2xx > 0 ? `  (non-2xx: ironic-api ${a.non2xx}, gateway ${g.non2xx})` : '';
-      console.log(
-        `  ${name.padEnd(60)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${errors}`,
-      );
+    for (let i = 0; i < NODES; i++) {
+      const n = await json(gw, 'POST', '/v1/nodes', { driver: 'fake-hardware', name: `bench-${process.pid}-${i}` });
+      uuids.push(n.uuid);
+      const mac = `52:54:01:${(process.pid & 0xff).toString(16).padStart(2, '0')}:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+      await json(gw, 'POST', '/v1/ports', { node_uuid: n.uuid, address: mac });
     }
+    for (const u of uuids.slice(0, ROUND_ROBIN))
+      await json(gw, 'PUT', `/v1/nodes/${u}/states/provision`, { target: 'manage' });
+    for (const u of uuids.slice(0, ROUND_ROBIN)) await waitForState(gw, u, 'manageable');
+
+    for (const mode of modes) {
+      const api = await startIronicApi({
+        conductorConfig: apiConfig(conductorConfig, mode, dir),
+        dir,
+        timeoutS: 90,
+        release,
+      });
+      try {
+        console.log(
+          `\nThe gateway (one process) beside ironic-api ${release} (Debian's, its default workers${mode === 'rpc' ? ', use_rpc_for_database = true' : ', reading its database'}), the same real ironic-conductor and MariaDB; ${CONNECTIONS} connections, ${SECONDS}s per request and side, microversion ${VERSION}, ${NODES} nodes with a port each`,
+        );
+        console.log(
+          `  ${'request'.padEnd(62)} ${'ironic-api req/s'.padStart(16)} ${'p50 ms'.padStart(6)} ${'gateway req/s'.padStart(14)} ${'p50 ms'.padStart(6)} ${'ratio'.padStart(7)}`,
+        );
+        for (const s of scenarios(uuids)) {
+          const a = await load(api.base, s);
+          const g = await load(gw, s);
+          const odd =
+            a.unexpected + g.unexpected > 0
+              ? `  (unexpected answers: ironic-api ${statusList(a) || 0}, gateway ${statusList(g) || 0})`
+              : '';
+          console.log(
+            `  ${s.name.padEnd(62)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${odd}`,
+          );
+        }
+        console.log(`  gateway RSS after the run: ${rssMiB(gateway.pid!).toFixed(0)} MiB`);
+      } finally {
+        await api.stop();
+      }
+    }
+    if (process.env.BENCH_COMPARE_SCALE !== '0') await scale(gw, uuids);
   } finally {
     for (const c of cleanups) await c().catch((err: unknown) => console.error(`cleanup: ${String(err)}`));
     stack.stop?.();
+  }
+}
+
+/** The gateway's reads with one conductor, then two (the second stopped again afterwards). */
+async function scale(gw: string, uuids: string[]): Promise<void> {
+  const script = join(import.meta.dirname, '..', 'test', 'support', 'stack.sh');
+  const reads = scenarios(uuids).filter((s) =>
+    ['GET /v1/nodes/{uuid}', 'GET /v1/nodes?limit=50', 'GET /v1/nodes/detail?limit=50'].includes(s.name),
+  );
+  const one: Figure[] = [];
+  for (const s of reads) one.push(await load(gw, s));
+  execFileSync('bash', [script, 'start-second-conductor'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    // the second conductor registers, then consumes the shared topic; give it a heartbeat
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    console.log(
+      `
+Scale: the gateway's reads with one conductor, then two of the same release on the broker; ${CONNECTIONS} connections, ${SECONDS}s each`,
+    );
+    console.log(
+      `  ${'request'.padEnd(62)} ${'1 conductor'.padStart(12)} ${'2 conductors'.padStart(13)} ${'ratio'.padStart(7)}`,
+    );
+    for (const [i, s] of reads.entries()) {
+      const two = await load(gw, s);
+      const first = one[i] as Figure;
+      console.log(
+        `  ${s.name.padEnd(62)} ${first.rps.toFixed(0).padStart(12)} ${two.rps.toFixed(0).padStart(13)} ${`${(two.rps / first.rps).toFixed(2)}×`.padStart(7)}`,
+      );
+    }
+  } finally {
+    execFileSync('bash', [script, 'stop-second-conductor'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
 }
 

@@ -29,7 +29,7 @@ async function waitForHttp(url: string, child: ChildProcess, what: string, secon
 }
 
 /** `ironic-gateway serve` on 127.0.0.1:`port` in a child process, with these settings; resolves once /healthz answers. */
-export async function startGateway(port: number, env: Record<string, string>): Promise<ChildProcess> {
+export async function startGateway(port: number, env: Record<string, string>, seconds = 30): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'],
@@ -44,7 +44,7 @@ export async function startGateway(port: number, env: Record<string, string>): P
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', 30);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', seconds);
   return child;
 }
 
@@ -60,4 +60,12 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** A process's CPU time so far (user + system, ms), from /proc: what it spent, however busy the machine. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }

@@ -145,9 +145,17 @@ function conductorClassMethod(store: Store, method: string, kw: Record<string, u
 /** Allocation.list(context, filters=None, limit=None, marker=None, sort_key=None, sort_dir=None): filters first. */
 const ALLOCATION_LIST = ['filters', ...LIST];
 
+/** Node.list(context, limit, marker, sort_key, sort_dir, filters, fields) (issue 20: fields). */
+const NODE_LIST = [...LIST, 'filters', 'fields'];
+
 function named(objname: string, method: string, args: unknown, kwargs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...asObject(kwargs) };
-  const names = objname === 'Allocation' && method === 'list' ? ALLOCATION_LIST : (own(PARAMS, method) ?? []);
+  const names =
+    objname === 'Allocation' && method === 'list'
+      ? ALLOCATION_LIST
+      : objname === 'Node' && method === 'list'
+        ? NODE_LIST
+        : (own(PARAMS, method) ?? []);
   (Array.isArray(args) ? args : []).forEach((v, i) => {
     if (names[i]) out[names[i]] = v;
   });
@@ -265,12 +273,11 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     case 'list_by_volume_id': {
       const field = method.slice('list_by_'.length);
       const want = kw[field];
+      const value = isIntLike(want) && field !== 'volume_id' ? Number(want) : want;
       // ports: 39.0's description filter (conductor_groups is Port.list's alone)
       const keep = portFilter(store, table, { filters: kw.filters });
-      return table.list(
-        listOptions(kw),
-        (r) => (isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want) && keep(r),
-      );
+      // an indexed field (a port's node_id) gives the rows that can pass without a scan
+      return table.list(listOptions(kw), (r) => r[field] === value && keep(r), table.rowsWith(field, value));
     }
   }
   throw ironicError('InvalidParameterValue', `${cls.name} has no method ${method}.`);
@@ -294,10 +301,43 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   }
   const runbook = runbookClassAction(sim.store, objname, method, a.args, a.kwargs);
   if (runbook !== undefined) return runbook;
-  const result = classAction(sim.store, cls, method, named(objname, method, a.args, a.kwargs));
-  if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r));
+  const kw = named(objname, method, a.args, a.kwargs);
+  const only = objname === 'Node' && method === 'list' ? nodeListColumns(cls, kw.fields) : undefined;
+  const result = classAction(sim.store, cls, method, kw);
+  if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r, undefined, undefined, only));
   const version = asObject(a.object_versions)[objname];
   return toPrimitive(cls, result, typeof version === 'string' ? version : undefined);
+}
+
+/**
+ * Node.list's `fields` (Ironic 21.4 and later): when given (a non-empty list), the nodes are
+ * loaded with those columns plus the ones the object model always needs (id, version,
+ * updated_at, created_at, owner, lessee, driver, conductor_group), and their primitives carry
+ * only those; traits only when named. A name that is not a Node column fails as the conductor's
+ * query does (AttributeError), before any row is read; a value that is not a list fails as its
+ * list concatenation does (TypeError). undefined: whole objects.
+ */
+function nodeListColumns(cls: ObjectClass, fields: unknown): ReadonlySet<string> | undefined {
+  if (fields === undefined || fields === null || fields === '' || (Array.isArray(fields) && fields.length === 0))
+    return undefined;
+  if (!Array.isArray(fields)) {
+    const type = typeof fields === 'string' ? 'str' : typeof fields === 'number' ? 'int' : 'dict';
+    throw new RemoteError('TypeError', `can only concatenate list (not "${type}") to list`, {}, 'builtins');
+  }
+  for (const f of fields) {
+    if (typeof f !== 'string' || (!cls.fields.includes(f) && f !== 'version'))
+      throw new RemoteError('AttributeError', `type object 'Node' has no attribute '${String(f)}'`, {}, 'builtins');
+  }
+  return new Set([
+    'id',
+    ...(fields as string[]),
+    'updated_at',
+    'created_at',
+    'owner',
+    'lessee',
+    'driver',
+    'conductor_group',
+  ]);
 }
 
 /** Runs create/save/destroy/refresh on the row the primitive names. */

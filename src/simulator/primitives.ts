@@ -76,16 +76,43 @@ function clone<T>(v: T): T {
   return out as T;
 }
 
-/** A row as a primitive of its class, at `version` (default: the class's own), fields removed as Ironic backports. */
-export function toPrimitive(cls: ObjectClass, row: Row, version = cls.version, changes?: string[]): Primitive {
-  const dropped = new Set(
-    (ADDED_IN[cls.name] ?? []).filter(([, since]) => versionLess(version, since)).map(([f]) => f),
-  );
+/**
+ * The fields of `cls` a primitive at `version` carries, and which of them are datetimes: worked
+ * out once per class and version (every listed row asked again, and comparing versions per
+ * field was a visible part of a page's cost).
+ */
+const layouts = new Map<string, { fields: readonly string[]; dates: ReadonlySet<string> }>();
+function layout(cls: ObjectClass, version: string): { fields: readonly string[]; dates: ReadonlySet<string> } {
+  const key = `${cls.name} ${version}`;
+  let l = layouts.get(key);
+  if (!l) {
+    const dropped = new Set(
+      (ADDED_IN[cls.name] ?? []).filter(([, since]) => versionLess(version, since)).map(([f]) => f),
+    );
+    l = { fields: cls.fields.filter((f) => !dropped.has(f)), dates: new Set(cls.dates) };
+    layouts.set(key, l);
+  }
+  return l;
+}
+
+/**
+ * A row as a primitive of its class, at `version` (default: the class's own), fields removed as
+ * Ironic backports. `only`, when given, keeps just those fields: an object loaded with some
+ * columns (Node.list's `fields`), whose primitive carries only the fields that were set.
+ */
+export function toPrimitive(
+  cls: ObjectClass,
+  row: Row,
+  version = cls.version,
+  changes?: string[],
+  only?: ReadonlySet<string>,
+): Primitive {
+  const { fields, dates } = layout(cls, version);
   const data: Record<string, unknown> = {};
-  for (const f of cls.fields) {
-    if (dropped.has(f) || !(f in row)) continue;
+  for (const f of fields) {
+    if (!(f in row) || (only && !only.has(f))) continue;
     const v = row[f];
-    if (cls.dates.includes(f)) data[f] = v instanceof Date ? isotime(v) : null;
+    if (dates.has(f)) data[f] = v instanceof Date ? isotime(v) : null;
     else if (f === 'traits' && cls.name === 'Node') data[f] = traitList(row.id, v as TraitRow[]);
     else data[f] = clone(v);
   }

@@ -98,8 +98,9 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
 }
 
 export class Store {
-  readonly nodes = new Table(NODE);
-  readonly ports = new Table(PORT);
+  // indexed: the lookups and uniqueness checks of every create, and a node's ports (table.ts)
+  readonly nodes = new Table(NODE, ['name', 'instance_uuid']);
+  readonly ports = new Table(PORT, ['address', 'node_id']);
   readonly portgroups = new Table(PORTGROUP);
   readonly chassis = new Table(CHASSIS);
   readonly connectors = new Table(VOLUME_CONNECTOR);
@@ -162,7 +163,10 @@ export class Store {
 
   listNodes(opts: ListOptions, filters: unknown): NodeRow[] {
     const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
-    return this.nodes.list(opts, nodeFilter(this, f)) as NodeRow[];
+    // instance_uuid is unique: its index gives the only row that can pass
+    const among =
+      typeof f.instance_uuid === 'string' ? this.nodes.rowsWith('instance_uuid', f.instance_uuid) : undefined;
+    return this.nodes.list(opts, nodeFilter(this, f), among) as NodeRow[];
   }
 
   createNode(values: Record<string, unknown>): NodeRow {
@@ -268,7 +272,19 @@ export class Store {
       throw ironicError('PortAlreadyExists', `A port with UUID ${String(values.uuid)} already exists.`, {
         uuid: values.uuid,
       });
-    return this.ports.insert(values);
+    return this.withNodeUuid(this.ports.insert(values));
+  }
+
+  /**
+   * A port's or portgroup's node_uuid (Port 1.11, Portgroup 1.5): Ironic's model reads it through
+   * its node relationship, so every object the conductor loads carries it; here it is kept on the
+   * row whenever the row is written (a node's uuid never changes).
+   */
+  private withNodeUuid(row: Row): Row {
+    const node =
+      row.node_id === null || row.node_id === undefined ? undefined : this.nodes.rows.get(Number(row.node_id));
+    row.node_uuid = node ? node.uuid : null;
+    return row;
   }
 
   /** issue 15, slice ports: Port 1.10's name is unique (39.0 lets the API set it). */
@@ -295,7 +311,7 @@ export class Store {
       throw ironicError('PortDuplicateName', `A port with name ${String(values.name)} already exists.`, {
         name: values.name,
       });
-    return this.ports.update(port, strip(values));
+    return this.withNodeUuid(this.ports.update(port, strip(values)));
   }
 
   createPortgroup(values: Record<string, unknown>): Row {
@@ -306,7 +322,7 @@ export class Store {
     this.checkPortgroupUnique(values, null);
     const v = { ...values };
     if (!v.mode) delete v.mode;
-    return this.portgroups.insert(v);
+    return this.withNodeUuid(this.portgroups.insert(v));
   }
 
   private checkPortgroupUnique(values: Record<string, unknown>, self: Row | null): void {
@@ -332,7 +348,7 @@ export class Store {
     if ('uuid' in values && values.uuid !== pg.uuid)
       throw ironicError('InvalidParameterValue', 'Cannot overwrite UUID for an existing portgroup.');
     this.checkPortgroupUnique(values, pg);
-    return this.portgroups.update(pg, strip(values));
+    return this.withNodeUuid(this.portgroups.update(pg, strip(values)));
   }
 
   destroyPortgroup(pg: Row): void {

@@ -320,6 +320,8 @@ async function computedFields(
     out.allocation_uuid = await allocations.get(node.get('allocation_id'));
 }
 
+const KNOWN_NODE_FIELDS: ReadonlySet<string> = new Set(NODE_FIELDS);
+
 /**
  * check_for_invalid_fields of a node: from 1.39 as 21.4's _get_fields_for_node_query words it
  * (400 `Field x is not a valid field.`, the first in request order), before as Queens did.
@@ -334,8 +336,7 @@ export function checkNodeFieldNames(request: FastifyRequest, fields: readonly st
     );
     return;
   }
-  const known = new Set<string>(NODE_FIELDS);
-  const bad = fields.find((f) => !known.has(f) || unknownToRelease(request, f));
+  const bad = fields.find((f) => !KNOWN_NODE_FIELDS.has(f) || unknownToRelease(request, f));
   if (bad !== undefined) throw ironicError('Invalid', `Field ${bad} is not a valid field.`);
 }
 

@@ -284,8 +284,11 @@ export async function portBody(
   fields?: readonly string[],
   refs = portRefs(request),
 ): Promise<Record<string, unknown>> {
+  // A Port from 1.11 (Ironic 21.4) carries its node's uuid, as ironic-api 21.4 shows it: no
+  // Node read per port then; an older Port's node is looked up by id, as Queens' API did.
+  const carried = port.get('node_uuid');
   const [nodeUuid, portgroupUuid] = await Promise.all([
-    refs.nodes.get(port.get('node_id')),
+    typeof carried === 'string' ? carried : refs.nodes.get(port.get('node_id')),
     refs.portgroups.get(port.get('portgroup_id')),
   ]);
   const hibiscus = servesHibiscus(request);

@@ -537,6 +537,7 @@ test('every route makes exactly the conductor calls it declares', async (t) => {
   await vmediaSlice();
   // issue 15, slice runbooks
   await runbooksAndRules();
+  await portsWithoutNodeUuid();
 
   const answered = await observed('ironic_gateway_http_requests_total', 'status');
   const calls = await observed('ironic_gateway_route_conductor_calls_total', 'call');
@@ -582,6 +583,21 @@ async function vmediaSlice(): Promise<void> {
   });
   await waitFor(g.app, node.uuid, (x) => x.provision_state === 'manageable');
   await hit('DELETE', `/v1/nodes/${node.uuid}`);
+}
+
+/**
+ * Issue 20: a Port of 1.11 (21.4) carries its node's uuid and the port reads take it from there;
+ * a Port without it (a conductor older than 1.11) has its node read by id, as Queens' API did:
+ * one port row here stands for such a conductor's.
+ */
+async function portsWithoutNodeUuid(): Promise<void> {
+  const tag = `older-${++seq}`;
+  const node = await hit('POST', '/v1/nodes', { driver: 'fake-hardware', name: tag });
+  const pg = await hit('POST', '/v1/portgroups', { node_uuid: node.uuid, address: mac(), name: `pg-${tag}` });
+  const port = await hit('POST', '/v1/ports', { node_uuid: node.uuid, address: mac(), portgroup_uuid: pg.uuid });
+  delete g.sim.store.ports.byUuid(port.uuid).node_uuid;
+  await hit('GET', `/v1/ports/${port.uuid}`);
+  for (const base of ['/v1/ports', `/v1/nodes/${node.uuid}/ports`, `/v1/portgroups/${pg.uuid}/ports`]) await list(base);
 }
 
 /** RPC methods no REST route sends, each with the reason. */

@@ -1,7 +1,7 @@
 /** Node reads: the list, its detail form, one node, its states, and driver validation. */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
-import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
+import { OBJECT_FIELDS, type IronicObject, type NodeFields } from '../../../conductor/objects.ts';
 import {
   ACTIVE,
   ADOPTFAIL,
@@ -306,6 +306,37 @@ async function nodeByInstance(request: FastifyRequest, instanceUuid: string): Pr
   }
 }
 
+/**
+ * The Node version from which the gateway passes `fields` to Node.list: 1.37 (21.4), the first
+ * whose every release's Node.list is known to take it (21.4's and 39.0's trees). The argument
+ * came with Ironic's 2021 API performance work, so releases from 18.1 (Node 1.36) most likely
+ * take it too, but no tree of theirs was at hand to check, and a conductor that does not would
+ * fail every node list: lower this only after reading an 18.1 tree's objects/node.py.
+ */
+export const NODE_LIST_FIELDS_SINCE = '1.37';
+
+/**
+ * What ironic-api 21.4's _get_nodes_collection adds to the fields it asks Node.list for: the
+ * columns its access checks and its links need.
+ */
+const NODE_LIST_REQUIRED = ['allocation_id', 'chassis_id', 'uuid', 'owner', 'lessee', 'created_at', 'updated_at'];
+
+/**
+ * The columns to ask Node.list for when a page shows only `fields` (the default view or
+ * `?fields=`): the object fields among them (chassis_uuid, allocation_uuid and conductor are the
+ * API's own, answered from chassis_id, allocation_id and driver/conductor_group, which Node.list
+ * always loads) plus NODE_LIST_REQUIRED. undefined (whole nodes) for every field, or when the
+ * pinned release's Node.list does not take `fields`. ironic-api 21.4 passes the API names
+ * through, so `?fields=chassis_uuid` fails in its database query there; not copied.
+ */
+export function nodeListColumns(request: FastifyRequest, fields: readonly string[] | undefined): string[] | undefined {
+  if (fields === undefined) return undefined;
+  if (compareVersions(request.conductor.objectVersions.Node ?? '1.0', NODE_LIST_FIELDS_SINCE) < 0) return undefined;
+  const columns = fields.filter((f) => OBJECT_FIELDS.Node.includes(f));
+  for (const f of NODE_LIST_REQUIRED) if (!columns.includes(f)) columns.push(f);
+  return columns;
+}
+
 /** _get_nodes_collection: one page of nodes and its `next` link. */
 async function listNodes(
   request: FastifyRequest,
@@ -336,12 +367,14 @@ async function listNodes(
   } else {
     const filters = { ...filtersOf(q, associated, maintenance), ...newerFilters(q), ...children };
     if (q.instance_uuid) filters.instance_uuid = q.instance_uuid;
+    const columns = nodeListColumns(request, fields);
     nodes = await listObjects(request, 'Node', 'list', [], {
       limit,
       marker,
       sort_key: sortKey,
       sort_dir: sortDir,
       filters,
+      ...(columns ? { fields: columns } : {}),
     });
     if (q.conductor !== undefined) nodes = await filterByConductor(request, nodes, q.conductor);
     params = { sort_key: sortKey, sort_dir: sortDir };
