@@ -2,6 +2,7 @@
  * The Fastify application: request ids, microversions, Ironic's error format, OpenAPI, and the
  * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
  */
+import { settlePendingRule } from './auth/enforce.ts';
 import Fastify, {
   LogController,
   errorCodes,
@@ -177,7 +178,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
       let api = recorded.get(this);
       if (!api) {
         this.conductorCalls ??= [];
-        api = recordCalls(this.server.conductor, this.conductorCalls);
+        api = guardCalls(recordCalls(this.server.conductor, this.conductorCalls), () => settlePendingRule(this));
         recorded.set(this, api);
       }
       return api;
@@ -308,3 +309,20 @@ async function serveApiDocs(app: FastifyInstance): Promise<void> {
 }
 
 const DOCS_PREFIX = '/docs';
+
+/**
+ * Every conductor call but a read through the indirection API first settles a route rule still
+ * waiting for its node (auth/enforce.ts): no action reaches the conductor unauthorised.
+ */
+function guardCalls(api: ConductorAPI, settle: () => void): ConductorAPI {
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || prop === 'object_class_action_versions') return value;
+      return (...args: unknown[]) => {
+        settle();
+        return value.apply(target, args);
+      };
+    },
+  });
+}

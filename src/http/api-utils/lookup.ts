@@ -14,6 +14,7 @@ import {
   type ClassesWith,
 } from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
+import { authorizeNodeAccess } from '../auth/enforce.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 import { allows, MINOR_5_NODE_NAME, type Microversion } from '../versions.ts';
 
@@ -124,14 +125,33 @@ export const NODE_LOOKUP: LookupSpec<'Node'> = {
   namesFrom: MINOR_5_NODE_NAME,
 };
 
+/**
+ * The route's node, once loaded: under Ironic's owner/lessee policy, `baremetal:node:get`
+ * against its owner and lessee (404 NodeNotFound when the caller may not see it), then the
+ * route's rule (403), as check_node_policy_and_retrieve. Other nodes a handler loads are not
+ * the route's node.
+ */
+function routeNodeChecked(
+  request: FastifyRequest,
+  ident: string,
+  node: IronicObject<NodeFields>,
+): IronicObject<NodeFields> {
+  const params = request.params as { node_ident?: unknown } | undefined;
+  if (params?.node_ident === undefined || params.node_ident !== ident) return node;
+  authorizeNodeAccess(request, ident, { owner: node.get('owner'), lessee: node.get('lessee') }, () =>
+    ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(ident)),
+  );
+  return node;
+}
+
 /** The node named by `ident` (uuid, or name from 1.5). */
-export function getRpcNode(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
-  return getByUuidOrName(request, NODE_LOOKUP, ident);
+export async function getRpcNode(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  return routeNodeChecked(request, ident, await getByUuidOrName(request, NODE_LOOKUP, ident));
 }
 
 /** get_rpc_node_with_suffix: getRpcNode, then `ident.json` after a `.json` path (node get, update, delete, heartbeat). */
-export function getRpcNodeWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
-  return getByUuidOrNameWithSuffix(request, NODE_LOOKUP, ident);
+export async function getRpcNodeWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  return routeNodeChecked(request, ident, await getByUuidOrNameWithSuffix(request, NODE_LOOKUP, ident));
 }
 
 /**
