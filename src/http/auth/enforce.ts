@@ -17,6 +17,7 @@ import type { Config } from '../../config.ts';
 import { type Htpasswd, BASIC_CHALLENGE, basicCredentials, identityForBasicUser } from './basic.ts';
 import { clientCertOf, clientCertProblem, clientCertRequired } from './client-cert.ts';
 import { HttpError, RETRY_AFTER_SECONDS } from '../errors.ts';
+import { ironicError } from '../../conductor/exceptions.ts';
 import { AuthFailure, forbidden, unauthorized } from './failure.ts';
 import { type KeystoneCaller, type KeystoneClient, KeystoneUnavailable } from './keystone.ts';
 import { type JwtSettings, JWT_CHALLENGE, identityFromClaims, tokenFromHeaders, verifyJwt } from './jwt.ts';
@@ -59,7 +60,15 @@ const extraCredentials = new WeakMap<FastifyRequest, Record<string, unknown>>();
 const setups = new WeakMap<FastifyRequest, AuthSetup>();
 
 /** The route's rule, checked once the handler has loaded the node (Ironic's check_node_policy_and_retrieve). */
-const pendingRules = new WeakMap<FastifyRequest, string>();
+/** Each entry a rule, or rules of which one must pass (the first named in a refusal's message: the last). */
+type PendingRule = string | readonly string[];
+const pendingRules = new WeakMap<FastifyRequest, PendingRule[]>();
+
+function passes(policy: Policy, rule: PendingRule, creds: Credentials, target?: PolicyTarget): boolean {
+  if (typeof rule === 'string') return authorize(policy, rule, creds, target);
+  return rule.some((r) => authorize(policy, r, creds, target));
+}
+const ruleName = (rule: PendingRule): string => (typeof rule === 'string' ? rule : (rule.at(-1) ?? ''));
 
 const header = (request: FastifyRequest, name: string): string | null => {
   const v = request.headers[name];
@@ -238,10 +247,11 @@ export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
       throw forbidden(rule);
     }
     const creds = credentialsOf(request);
+    if (setup.policy.targetAware && HANDLER_CHECKED.has(`${request.method} ${request.routeOptions.url}`)) return;
     if (deferred(request, setup)) {
       // Ironic checks node:get on the loaded node first (404 when the caller may not see it),
       // then this rule against its owner and lessee: lookup.ts calls authorizeNodeAccess.
-      pendingRules.set(request, rule);
+      pendingRules.set(request, [rule]);
       return;
     }
     if (!authorize(setup.policy, rule, creds)) {
@@ -269,6 +279,13 @@ function authorize(policy: Policy, rule: string, creds: Credentials, target?: Po
     throw err;
   }
 }
+
+/**
+ * Under Ironic's owner/lessee policy, routes whose handler makes the policy decision itself, as
+ * ironic-api's: the node lists (check_list_policy: list_all, else list with the project filter)
+ * and node creation (a project admin's self-owned node).
+ */
+const HANDLER_CHECKED = new Set(['GET /v1/nodes', 'GET /v1/nodes/detail', 'POST /v1/nodes']);
 
 /** Under Ironic's owner/lessee policy, a route on one node decides once the node is loaded. */
 function deferred(request: FastifyRequest, setup: AuthSetup): boolean {
@@ -300,13 +317,24 @@ export function authorizeNodeAccess(
     request.log.info({ rule: 'baremetal:node:get', node: ident }, 'policy conceals the node');
     throw notFound();
   }
-  const rule = pendingRules.get(request);
-  if (rule === undefined) return;
+  const rules = pendingRules.get(request);
+  if (rules === undefined) return;
   pendingRules.delete(request);
-  if (!authorize(setup.policy, rule, creds, target)) {
-    request.log.info({ rule, user_id: creds.user_id, roles: creds.roles }, `policy denied ${rule}`);
-    throw forbidden(rule);
+  for (const rule of rules) {
+    if (!passes(setup.policy, rule, creds, target)) {
+      request.log.info({ rule, user_id: creds.user_id, roles: creds.roles }, `policy denied ${ruleName(rule)}`);
+      throw forbidden(ruleName(rule));
+    }
   }
+}
+
+/**
+ * The rules a route checks once its node is loaded, in place of the route's own (a node PATCH
+ * checks one rule per patched field, check_multiple_node_policies_and_retrieve). Only while the
+ * route's rule is still waiting for the node.
+ */
+export function replacePendingRules(request: FastifyRequest, rules: readonly PendingRule[]): void {
+  if (pendingRules.has(request) && rules.length > 0) pendingRules.set(request, [...rules]);
 }
 
 /** ironic-api's target: the caller's policy values plus `node.owner` (and `node.lessee` when set). */
@@ -336,13 +364,18 @@ export function checkRule(request: FastifyRequest, rule: string, target?: Policy
  * target, which no owner or lessee clause passes. Fails closed.
  */
 export function settlePendingRule(request: FastifyRequest): void {
-  const rule = pendingRules.get(request);
-  if (rule === undefined) return;
+  const rules = pendingRules.get(request);
+  if (rules === undefined) return;
   pendingRules.delete(request);
   const setup = setups.get(request);
   if (!setup) return;
-  request.log.warn({ rule, url: request.routeOptions.url }, 'route rule checked without its node');
-  if (!authorize(setup.policy, rule, credentialsOf(request))) throw forbidden(rule);
+  request.log.warn({ rules, url: request.routeOptions.url }, 'route rule checked without its node');
+  for (const rule of rules) if (!passes(setup.policy, rule, credentialsOf(request))) throw forbidden(ruleName(rule));
+}
+
+/** The request's Policy-checked caller, for handlers deciding themselves (self-owned nodes). */
+export function callerCredentials(request: FastifyRequest): Credentials {
+  return credentialsOf(request);
 }
 
 /**
@@ -389,4 +422,36 @@ export function checkResourceListPolicy(request: FastifyRequest, type: string): 
 /** Whether the request runs under Ironic's owner/lessee policy (a gateway pinned to 21.4). */
 export function ownerScoped(request: FastifyRequest): boolean {
   return setups.get(request)?.policy.targetAware === true;
+}
+
+/**
+ * NodesController.post's policy: with project_admin_can_manage_own_nodes, a caller passing
+ * `node:create:self_owned_node` creates a node its project owns (a project-scoped caller asking
+ * for another owner: 400); anyone else needs `node:create`. Returns the owner to force, if any.
+ */
+export function authorizeNodeCreate(request: FastifyRequest, requestedOwner: unknown): { owner?: string | null } {
+  const setup = setups.get(request);
+  if (!setup?.policy.targetAware) return {};
+  const creds = credentialsOf(request);
+  const owned =
+    request.server.gatewayConfig.project_admin_can_manage_own_nodes &&
+    setup.policy.enforce('baremetal:node:create:self_owned_node', creds);
+  if (!owned) {
+    if (!authorize(setup.policy, 'baremetal:node:create', creds)) throw forbidden('baremetal:node:create');
+    return {};
+  }
+  if (creds.system_scope === 'all') return {};
+  const project = creds.project_id || null;
+  if (requestedOwner && requestedOwner !== project)
+    throw ironicError(
+      'Invalid',
+      'Cannot create a node as a project scoped admin with an owner other than your own project.',
+    );
+  return { owner: project };
+}
+
+/** NodesController.delete: node:delete, else (project_admin_can_manage_own_nodes) node:delete:self_owned_node. */
+export function allowSelfOwnedNodeDelete(request: FastifyRequest): void {
+  if (!request.server.gatewayConfig.project_admin_can_manage_own_nodes) return;
+  replacePendingRules(request, [['baremetal:node:delete', 'baremetal:node:delete:self_owned_node']]);
 }
