@@ -96,7 +96,38 @@ function portsOfShards(store: Store, kw: Record<string, unknown>): Row[] {
   return store.ports.list(listOptions(kw), (p) => nodeIds.has(p.node_id as number));
 }
 
+/** Classes whose list and get_by_address methods take `project` (21.4: the node's owner or lessee). */
+const PROJECT_SCOPED = new Set(['Port', 'Portgroup', 'VolumeConnector', 'VolumeTarget']);
+
+/** add_*_filter_by_node_project: the row's node is owned or leased by `project`. */
+function nodeOfProject(store: Store, project: unknown): (r: Row) => boolean {
+  return (r) => {
+    const node = store.nodes.rows.get(r.node_id as number);
+    return node !== undefined && (node.owner === project || node.lessee === project);
+  };
+}
+
+/**
+ * Port/Portgroup/VolumeConnector/VolumeTarget list*, get_by_address(project=…): only rows of
+ * nodes the project owns or leases, filtered before the page is cut (a get_by_address outside
+ * it is not found).
+ */
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
+  const scoped = PROJECT_SCOPED.has(cls.name) && kw.project !== undefined && kw.project !== null;
+  const keep = scoped && method !== 'list_by_node_shards' ? nodeOfProject(store, kw.project) : () => true;
+  const result = classActionUnscoped(store, cls, method, kw, keep);
+  if (!Array.isArray(result) && method === 'get_by_address' && !keep(result))
+    throw store.tableOf(cls.name).notFound(kw.ident);
+  return result;
+}
+
+function classActionUnscoped(
+  store: Store,
+  cls: ObjectClass,
+  method: string,
+  kw: Record<string, unknown>,
+  keep: (r: Row) => boolean,
+): Row | Row[] {
   const table = store.tableOf(cls.name);
   const ident = kw.ident;
   switch (method) {
@@ -137,7 +168,7 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
-      return table.list(listOptions(kw));
+      return table.list(listOptions(kw), keep);
     case 'list_by_node_shards':
       return portsOfShards(store, kw);
     case 'list_by_node_id':
@@ -145,8 +176,9 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
     case 'list_by_volume_id': {
       const field = method.slice('list_by_'.length);
       const want = kw[field];
-      return table.list(listOptions(kw), (r) =>
-        isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want,
+      return table.list(
+        listOptions(kw),
+        (r) => (isIntLike(want) && field !== 'volume_id' ? r[field] === Number(want) : r[field] === want) && keep(r),
       );
     }
   }

@@ -14,7 +14,7 @@ import {
   type ClassesWith,
 } from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
-import { authorizeNodeAccess } from '../auth/enforce.ts';
+import { authorizeNodeAccess, authorizeObjectAccess, OBJECT_PARAMS, ownerScoped } from '../auth/enforce.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 import { allows, MINOR_5_NODE_NAME, type Microversion } from '../versions.ts';
 
@@ -31,20 +31,74 @@ function manifest(request: FastifyRequest, objname: string): Record<string, stri
 }
 
 /** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the gateway's versions. */
-export function classAction<M extends AnyClassMethod>(
+export async function classAction<M extends AnyClassMethod>(
   request: FastifyRequest,
   objname: ClassesWith<M>,
   objmethod: M,
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
-  return request.conductor.object_class_action_versions(
+  const result = await request.conductor.object_class_action_versions(
     request.ctx,
     objname,
     objmethod,
     manifest(request, objname),
     args,
     kwargs,
+  );
+  await routeObjectChecked(request, objname, result);
+  return result;
+}
+
+const NOT_FOUND: Readonly<Record<string, [IronicExceptionClass, (ident: string) => string]>> = {
+  Port: ['PortNotFound', (i) => `Port ${i} could not be found.`],
+  Portgroup: ['PortgroupNotFound', (i) => `Portgroup ${i} could not be found.`],
+  VolumeConnector: ['VolumeConnectorNotFound', (i) => `Volume connector ${i} could not be found.`],
+  VolumeTarget: ['VolumeTargetNotFound', (i) => `Volume target ${i} could not be found.`],
+  Allocation: ['AllocationNotFound', (i) => `Allocation ${i} could not be found.`],
+};
+
+/** Requests whose route object has been checked (a handler may load it more than once). */
+const objectChecked = new WeakSet<FastifyRequest>();
+
+/**
+ * Under Ironic's owner/lessee policy, the object a route names (a port, portgroup, volume
+ * connector or target, allocation), once loaded: is the caller allowed to see it (its node's
+ * owner and lessee; an allocation's owner), else its NotFound; then the route's rule (403).
+ */
+async function routeObjectChecked(request: FastifyRequest, objname: string, result: unknown): Promise<void> {
+  if (!ownerScoped(request) || !(result instanceof IronicObject) || objectChecked.has(request)) return;
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const param = Object.entries(OBJECT_PARAMS).find(([p, cls]) => cls === objname && params[p] !== undefined)?.[0];
+  if (param === undefined) return;
+  const ident = params[param];
+  if (ident !== result.get('uuid') && ident !== (result.has('name') ? result.get('name') : undefined)) return;
+  objectChecked.add(request);
+  const [exc, message] = NOT_FOUND[objname];
+  const notFound = () => ironicError(exc, message(String(ident)));
+  if (objname === 'Allocation') {
+    authorizeObjectAccess(
+      request,
+      'baremetal:allocation:get',
+      { 'allocation.owner': result.get('owner') ?? null },
+      notFound,
+    );
+    return;
+  }
+  let owner: unknown = null;
+  let lessee: unknown = null;
+  try {
+    const node = asObject(await classAction(request, 'Node', 'get_by_id', [result.get('node_id')]), 'Node');
+    owner = node.get('owner');
+    lessee = node.get('lessee');
+  } catch (err) {
+    if ((err as { exc_type?: unknown }).exc_type !== 'NodeNotFound') throw err;
+  }
+  authorizeObjectAccess(
+    request,
+    'baremetal:node:get',
+    { 'node.owner': owner ?? null, 'node.lessee': lessee ?? null },
+    notFound,
   );
 }
 

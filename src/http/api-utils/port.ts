@@ -326,7 +326,7 @@ export async function listPorts(
     ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], pageKwargs(page));
     if (!scope.parentNode) params.node = nodeIdent;
   } else if (address) {
-    ports = await portByAddress(request, address);
+    ports = await portByAddress(request, address, page.project);
   } else {
     ports = await listObjects(request, 'Port', 'list', [], pageKwargs(page));
   }
@@ -388,7 +388,7 @@ async function listPortsAntelope(
     const node = await getRpcNode(request, nodeIdent);
     ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], pageKwargs(page));
   } else if (address) {
-    ports = await portByAddress(request, address);
+    ports = await portByAddress(request, address, page.project);
   } else if (shards?.length) {
     // Port.list_by_node_shards ignores its `project` (21.4): the gateway passes none either
     ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], pageKwargs(page));
@@ -408,9 +408,14 @@ async function listPortsAntelope(
   return collection(PORT.key, items, next);
 }
 
-async function portByAddress(request: FastifyRequest, address: string): Promise<IronicObject<PortFields>[]> {
+async function portByAddress(
+  request: FastifyRequest,
+  address: string,
+  project: string | undefined,
+): Promise<IronicObject<PortFields>[]> {
   try {
-    return [(await classAction(request, 'Port', 'get_by_address', [address])) as IronicObject<PortFields>];
+    const kwargs = project === undefined ? {} : { project };
+    return [(await classAction(request, 'Port', 'get_by_address', [address], kwargs)) as IronicObject<PortFields>];
   } catch (err) {
     if (err instanceof RemoteError && err.exc_type === 'PortNotFound') return [];
     throw err;

@@ -18,6 +18,7 @@ import {
 } from './fields.ts';
 import { checkUuid, parseList } from './ident.ts';
 import { classAction } from './lookup.ts';
+import { checkResourceListPolicy } from '../auth/enforce.ts';
 import { apiDateTime, linksOf } from './representation.ts';
 
 /** How one resource type is shown: ironic-api's `<Resource>.convert_with_links`. */
@@ -88,7 +89,17 @@ export interface Page {
   sort_dir: SortDir;
   /** the marker object (as Ironic passes it to the list), or null */
   marker: IronicObject | null;
+  /** Ironic's owner/lessee policy: the project whose nodes' objects the caller may list */
+  project?: string;
 }
+
+/** The list policy type of the classes whose lists are scoped by their node's owner and lessee. */
+const LIST_POLICY: Readonly<Record<string, string>> = {
+  Port: 'port',
+  Portgroup: 'portgroup',
+  VolumeConnector: 'volume',
+  VolumeTarget: 'volume',
+};
 
 /** validate_limit, validate_sort_dir, the marker object and the sort key check, in ironic-api's order. */
 export async function pageOf(
@@ -97,18 +108,28 @@ export async function pageOf(
   objname: ClassesWith<'get_by_uuid'>,
   q: PageQuery,
 ): Promise<Page> {
+  // check_port_list_policy / check_volume_list_policy: <type>:list_all, else <type>:list for
+  // the caller's project (no project: 403)
+  const type = Object.hasOwn(LIST_POLICY, objname) ? LIST_POLICY[objname] : undefined;
+  const project = type === undefined ? undefined : checkResourceListPolicy(request, type);
   const limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
   const sortDir = validateSortDir(q.sort_dir);
   const marker = q.marker
     ? ((await classAction(request, objname, 'get_by_uuid', [checkUuid(q.marker)])) as IronicObject)
     : null;
   const sortKey = validateSortKey(q.sort_key ?? 'id', spec.invalidSortKeys);
-  return { limit, sort_key: sortKey, sort_dir: sortDir, marker };
+  return { limit, sort_key: sortKey, sort_dir: sortDir, marker, ...(project !== undefined && { project }) };
 }
 
 /** The kwargs of a `list`/`list_by_*` class method for a page. */
 export function pageKwargs(page: Page): Record<string, unknown> {
-  return { limit: page.limit, marker: page.marker, sort_key: page.sort_key, sort_dir: page.sort_dir };
+  return {
+    limit: page.limit,
+    marker: page.marker,
+    sort_key: page.sort_key,
+    sort_dir: page.sort_dir,
+    ...(page.project !== undefined && { project: page.project }),
+  };
 }
 
 /** `{<key>: items, next?}` with the next link at `<path>?sort_key=…&sort_dir=…&limit=…&marker=…`. */

@@ -247,7 +247,7 @@ export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
       throw forbidden(rule);
     }
     const creds = credentialsOf(request);
-    if (setup.policy.targetAware && HANDLER_CHECKED.has(`${request.method} ${request.routeOptions.url}`)) return;
+    if (setup.policy.targetAware && handlerChecked(request)) return;
     if (deferred(request, setup)) {
       // Ironic checks node:get on the loaded node first (404 when the caller may not see it),
       // then this rule against its owner and lessee: lookup.ts calls authorizeNodeAccess.
@@ -287,10 +287,51 @@ function authorize(policy: Policy, rule: string, creds: Credentials, target?: Po
  */
 const HANDLER_CHECKED = new Set(['GET /v1/nodes', 'GET /v1/nodes/detail', 'POST /v1/nodes']);
 
+/** The port, portgroup and volume lists (resource.ts pageOf: <type>:list_all, else <type>:list). */
+const LIST_ROUTE = /\/(ports|portgroups|volume\/connectors|volume\/targets)(\/detail)?$/;
+
+function handlerChecked(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url ?? '';
+  return HANDLER_CHECKED.has(`${request.method} ${url}`) || (request.method === 'GET' && LIST_ROUTE.test(url));
+}
+
 /** Under Ironic's owner/lessee policy, a route on one node decides once the node is loaded. */
 function deferred(request: FastifyRequest, setup: AuthSetup): boolean {
   if (!setup.policy.targetAware) return false;
-  return (request.routeOptions.url ?? '').startsWith('/v1/nodes/:node_ident');
+  const url = request.routeOptions.url ?? '';
+  return url.startsWith('/v1/nodes/:node_ident') || Object.keys(OBJECT_PARAMS).some((p) => url.includes(`/:${p}`));
+}
+
+/** The path parameter naming a route's object, by object class (checked once it is loaded). */
+export const OBJECT_PARAMS: Readonly<Record<string, string>> = {
+  port_uuid: 'Port',
+  portgroup_ident: 'Portgroup',
+  connector_uuid: 'VolumeConnector',
+  target_uuid: 'VolumeTarget',
+  allocation_ident: 'Allocation',
+};
+
+/**
+ * check_port_policy_and_retrieve, check_volume_policy_and_retrieve and
+ * check_allocation_policy_and_retrieve, once the route's object is loaded: `node:get` against
+ * the owner and lessee of the object's node (`allocation:get` against an allocation's owner);
+ * failure conceals the object (its NotFound), then the route's rule against the same target (403).
+ */
+export function authorizeObjectAccess(
+  request: FastifyRequest,
+  getRule: string,
+  target: PolicyTarget,
+  notFound: () => Error,
+): void {
+  const setup = setups.get(request);
+  if (!setup?.policy.targetAware) return;
+  const creds = credentialsOf(request);
+  const full = { ...creds, ...target };
+  if (!authorize(setup.policy, getRule, creds, full)) throw notFound();
+  const rules = pendingRules.get(request);
+  if (rules === undefined) return;
+  pendingRules.delete(request);
+  for (const rule of rules) if (!passes(setup.policy, rule, creds, full)) throw forbidden(ruleName(rule));
 }
 
 /** The policy a request was authenticated under, if any (null: no auth plugin, e.g. bare test apps). */

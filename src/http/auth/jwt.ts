@@ -7,6 +7,8 @@
  * | --- | --- |
  * | `sub` | user_id |
  * | `project_id` (or `project`) | project_id |
+ * | `project_name` | project_name (a policy value only) |
+ * | `domain_id` | domain_id (a domain-scoped token) |
  * | `roles` (array of strings, compared lower-case) | roles |
  * | `system_scope` (e.g. `"all"`) | system_scope |
  * | `user_domain_id`, `project_domain_id` | the same |

@@ -168,7 +168,10 @@ async function listPortgroups(
     if (!parentNode) params.node = nodeIdent;
   } else if (address) {
     try {
-      pgs = [(await classAction(request, 'Portgroup', 'get_by_address', [address])) as IronicObject<PortgroupFields>];
+      const kwargs = page.project === undefined ? {} : { project: page.project };
+      pgs = [
+        (await classAction(request, 'Portgroup', 'get_by_address', [address], kwargs)) as IronicObject<PortgroupFields>,
+      ];
     } catch (err) {
       if (!(err instanceof RemoteError && err.exc_type === 'PortgroupNotFound')) throw err;
       pgs = [];

@@ -39,8 +39,13 @@ interface Case {
 
 type Fixture = (store: Store) => Record<string, unknown>;
 
-/** db_utils.get_test_node's values that matter to the matrices. */
+/** db_utils' default uuids (21.4): a port's, a volume target's and a volume connector's. */
+const DEFAULT_UUID = '1be26c0b-03f2-4d2e-ae87-c02d7f33c781';
+const PORTGROUP_UUID = '6eb02b44-18a3-4659-8c0b-8d2802581ae4';
+
+/** db_utils.get_test_node's values that matter to the matrices (its default uuid too). */
 const nodeDefaults = (over: Record<string, unknown>) => ({
+  uuid: '1be26c0b-03f2-4d2e-ae87-c02d7f33c123',
   driver: 'fake-hardware',
   provision_state: 'available',
   power_state: 'power off',
@@ -105,7 +110,8 @@ const systemFixture: Fixture = (store) => {
     steps: [{ interface: 'raid', step: 'create_configuration', args: {}, priority: 10 }],
     extra: {},
   });
-  store.registerConductor('test-conductor', ['fake-hardware', 'fake-driverz', 'fake-driver']);
+  // create_test_conductor: a conductor row without hardware types (no driver is served)
+  store.registerConductor('test-conductor', []);
   const target = store.saveTarget(null, {
     node_id: node.id,
     volume_type: 'iscsi',
@@ -119,7 +125,7 @@ const systemFixture: Fixture = (store) => {
     connector_id: 'iqn.2012-06.com.example:initiator',
   });
   store.biosSettings.insert({ node_id: node.id, name: 'FAKE_SETTING', value: 'FAKE_SETTING' });
-  node.traits = [{ trait: 'trait' } as never];
+  node.traits = [{ trait: 'trait', created_at: new Date(), updated_at: null }];
   const h = history(store, node.id);
   const inv = inventory(store, node.id);
   store.createNode(nodeDefaults({ uuid: '18a552fb-dcd2-43bf-9302-e4c93287be11' }));
@@ -213,8 +219,13 @@ const projectFixture: Fixture = (store) => {
     type: 'iqn',
     connector_id: 'iqn.2012-06.com.example:initiator',
   });
-  const leasedPort = store.createPort({ node_id: leased.id, address: '52:54:00:cf:2d:31' });
-  const leasedPg = store.createPortgroup({ node_id: leased.id, address: '52:54:00:cf:2d:32', name: 'fooname' });
+  const leasedPort = store.createPort({ uuid: DEFAULT_UUID, node_id: leased.id, address: '52:54:00:cf:2d:31' });
+  const leasedPg = store.createPortgroup({
+    uuid: PORTGROUP_UUID,
+    node_id: leased.id,
+    address: '52:54:00:cf:2d:32',
+    name: 'fooname',
+  });
   const leasedAllocation = store.allocations.insert({
     owner: LESSEE,
     resource_class: 'CUSTOM_LEASED',
