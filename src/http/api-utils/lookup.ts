@@ -14,7 +14,14 @@ import {
   type ClassesWith,
 } from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
-import { authorizeNodeAccess, authorizeObjectAccess, OBJECT_PARAMS, ownerScoped } from '../auth/enforce.ts';
+import {
+  authorizeCreateOnNode,
+  authorizeNodeAccess,
+  authorizeObjectAccess,
+  CREATE_ROUTE,
+  OBJECT_PARAMS,
+  ownerScoped,
+} from '../auth/enforce.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 import { allows, MINOR_5_NODE_NAME, type Microversion } from '../versions.ts';
 
@@ -68,6 +75,21 @@ const objectChecked = new WeakSet<FastifyRequest>();
  */
 async function routeObjectChecked(request: FastifyRequest, objname: string, result: unknown): Promise<void> {
   if (!ownerScoped(request) || !(result instanceof IronicObject) || objectChecked.has(request)) return;
+  if (objname === 'Node') {
+    const body = request.body as { node_uuid?: unknown } | undefined;
+    if (
+      request.method !== 'POST' ||
+      !CREATE_ROUTE.test(request.routeOptions.url ?? '') ||
+      body?.node_uuid === undefined ||
+      body.node_uuid !== result.get('uuid')
+    )
+      return;
+    objectChecked.add(request);
+    authorizeCreateOnNode(request, { owner: result.get('owner'), lessee: result.get('lessee') }, () =>
+      ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(String(body.node_uuid))),
+    );
+    return;
+  }
   const params = (request.params ?? {}) as Record<string, unknown>;
   const param = Object.entries(OBJECT_PARAMS).find(([p, cls]) => cls === objname && params[p] !== undefined)?.[0];
   if (param === undefined) return;

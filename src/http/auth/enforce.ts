@@ -285,7 +285,14 @@ function authorize(policy: Policy, rule: string, creds: Credentials, target?: Po
  * ironic-api's: the node lists (check_list_policy: list_all, else list with the project filter)
  * and node creation (a project admin's self-owned node).
  */
-const HANDLER_CHECKED = new Set(['GET /v1/nodes', 'GET /v1/nodes/detail', 'POST /v1/nodes']);
+const HANDLER_CHECKED = new Set([
+  'GET /v1/nodes',
+  'GET /v1/nodes/detail',
+  'POST /v1/nodes',
+  // NodeAllocationController: node:get on the node (404), then the rule against the allocation's owner
+  'GET /v1/nodes/:node_ident/allocation',
+  'DELETE /v1/nodes/:node_ident/allocation',
+]);
 
 /** The port, portgroup and volume lists (resource.ts pageOf: <type>:list_all, else <type>:list). */
 const LIST_ROUTE = /\/(ports|portgroups|volume\/connectors|volume\/targets)(\/detail)?$/;
@@ -299,7 +306,32 @@ function handlerChecked(request: FastifyRequest): boolean {
 function deferred(request: FastifyRequest, setup: AuthSetup): boolean {
   if (!setup.policy.targetAware) return false;
   const url = request.routeOptions.url ?? '';
+  if (request.method === 'POST' && CREATE_ROUTE.test(url)) return true;
   return url.startsWith('/v1/nodes/:node_ident') || Object.keys(OBJECT_PARAMS).some((p) => url.includes(`/:${p}`));
+}
+
+/** The creates whose rule is checked against the node their body names (replace_node_uuid_with_id). */
+export const CREATE_ROUTE = /^\/v1\/(ports|portgroups|volume\/connectors|volume\/targets)$/;
+
+/**
+ * A port, portgroup or volume create, once the node of its body is loaded: the create rule
+ * against the node's owner and lessee (403), after `node:get`, whose failure makes the node
+ * one that does not exist (NodeNotFound, which the handler answers with 400).
+ */
+export function authorizeCreateOnNode(
+  request: FastifyRequest,
+  node: { owner: unknown; lessee: unknown },
+  notFound: () => Error,
+): void {
+  const setup = setups.get(request);
+  const rules = pendingRules.get(request);
+  if (!setup?.policy.targetAware || rules === undefined) return;
+  pendingRules.delete(request);
+  const creds = credentialsOf(request);
+  const visible = authorize(setup.policy, 'baremetal:node:get', creds, nodeTarget(creds, node));
+  const target = nodeTarget(creds, visible ? node : { owner: null, lessee: null });
+  for (const rule of rules) if (!passes(setup.policy, rule, creds, target)) throw forbidden(ruleName(rule));
+  if (!visible) throw notFound();
 }
 
 /** The path parameter naming a route's object, by object class (checked once it is loaded). */
@@ -356,7 +388,7 @@ export function authorizeNodeAccess(
   const target = nodeTarget(creds, node);
   if (!authorize(setup.policy, 'baremetal:node:get', creds, target)) {
     request.log.info({ rule: 'baremetal:node:get', node: ident }, 'policy conceals the node');
-    throw notFound();
+    throw Object.assign(notFound(), { concealed: true });
   }
   const rules = pendingRules.get(request);
   if (rules === undefined) return;
@@ -495,4 +527,17 @@ export function authorizeNodeCreate(request: FastifyRequest, requestedOwner: unk
 export function allowSelfOwnedNodeDelete(request: FastifyRequest): void {
   if (!request.server.gatewayConfig.project_admin_can_manage_own_nodes) return;
   replacePendingRules(request, [['baremetal:node:delete', 'baremetal:node:delete:self_owned_node']]);
+}
+
+/** Whether the caller may see a node (`baremetal:node:get` against its owner and lessee); true without the owner/lessee policy. */
+export function nodeVisible(request: FastifyRequest, node: { owner: unknown; lessee: unknown }): boolean {
+  const setup = setups.get(request);
+  if (!setup?.policy.targetAware) return true;
+  const creds = credentialsOf(request);
+  return authorize(setup.policy, 'baremetal:node:get', creds, nodeTarget(creds, node));
+}
+
+/** oslo's enforce_new_defaults as the request's policy has it. */
+export function enforcesNewDefaults(request: FastifyRequest): boolean {
+  return setups.get(request)?.policy.enforceNewDefaults === true;
 }
