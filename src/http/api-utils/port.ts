@@ -24,6 +24,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
+  pageProject,
 } from './resource.ts';
 import {
   allowNodeLogicalNames,
@@ -326,7 +327,7 @@ export async function listPorts(
     ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], pageKwargs(page));
     if (!scope.parentNode) params.node = nodeIdent;
   } else if (address) {
-    ports = await portByAddress(request, address, page.project);
+    ports = await portByAddress(request, address, pageProject(page));
   } else {
     ports = await listObjects(request, 'Port', 'list', [], pageKwargs(page));
   }
@@ -388,7 +389,7 @@ async function listPortsAntelope(
     const node = await getRpcNode(request, nodeIdent);
     ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], pageKwargs(page));
   } else if (address) {
-    ports = await portByAddress(request, address, page.project);
+    ports = await portByAddress(request, address, pageProject(page));
   } else if (shards?.length) {
     // Port.list_by_node_shards ignores its `project` (21.4): the gateway passes none either
     ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], pageKwargs(page));

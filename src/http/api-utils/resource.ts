@@ -89,8 +89,16 @@ export interface Page {
   sort_dir: SortDir;
   /** the marker object (as Ironic passes it to the list), or null */
   marker: IronicObject | null;
-  /** Ironic's owner/lessee policy: the project whose nodes' objects the caller may list */
-  project?: string;
+  /**
+   * Ironic's owner/lessee policy: the project whose nodes' objects the caller may list, decided
+   * when the list is asked for (after a parent node or portgroup was found visible)
+   */
+  project?: () => string | undefined;
+}
+
+/** The page's project filter (check_port_list_policy / check_volume_list_policy), undefined: none. */
+export function pageProject(page: Page): string | undefined {
+  return page.project?.();
 }
 
 /** The list policy type of the classes whose lists are scoped by their node's owner and lessee. */
@@ -111,7 +119,14 @@ export async function pageOf(
   // check_port_list_policy / check_volume_list_policy: <type>:list_all, else <type>:list for
   // the caller's project (no project: 403)
   const type = Object.hasOwn(LIST_POLICY, objname) ? LIST_POLICY[objname] : undefined;
-  const project = type === undefined ? undefined : checkResourceListPolicy(request, type);
+  let decided: { project: string | undefined } | undefined;
+  const project =
+    type === undefined
+      ? undefined
+      : () => {
+          decided ??= { project: checkResourceListPolicy(request, type) };
+          return decided.project;
+        };
   const limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
   const sortDir = validateSortDir(q.sort_dir);
   const marker = q.marker
@@ -123,12 +138,13 @@ export async function pageOf(
 
 /** The kwargs of a `list`/`list_by_*` class method for a page. */
 export function pageKwargs(page: Page): Record<string, unknown> {
+  const project = pageProject(page);
   return {
     limit: page.limit,
     marker: page.marker,
     sort_key: page.sort_key,
     sort_dir: page.sort_dir,
-    ...(page.project !== undefined && { project: page.project }),
+    ...(project !== undefined && { project }),
   };
 }
 
@@ -142,6 +158,7 @@ export function pageBody(
   path: string = spec.path,
   params: Record<string, string> = {},
 ): Record<string, unknown> {
+  pageProject(page); // the list policy, decided even when no list method was called
   const next = nextLink(
     request,
     path,

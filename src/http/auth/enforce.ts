@@ -226,6 +226,12 @@ async function authenticateOr401(request: FastifyRequest, setup: AuthSetup): Pro
 
 /** Adds the authentication and policy hook to `app`. */
 export function installAuthHook(app: FastifyInstance, setup: AuthSetup): void {
+  // The last safety net: a handler answering while its route's rule still waits for an object
+  // it never loaded gets the rule checked without a target (fails closed).
+  app.addHook('preSerialization', async (request, reply, payload) => {
+    if (reply.statusCode < 400) settlePendingRule(request);
+    return payload;
+  });
   app.addHook('onRequest', async (request) => {
     if (request.is404) return authenticateOr401(request, setup);
     const rule = request.routeOptions.config?.policy;
@@ -307,6 +313,8 @@ function deferred(request: FastifyRequest, setup: AuthSetup): boolean {
   if (!setup.policy.targetAware) return false;
   const url = request.routeOptions.url ?? '';
   if (request.method === 'POST' && CREATE_ROUTE.test(url)) return true;
+  // NodeVolumeController.get_all: volume:get alone, no node loaded
+  if (request.method === 'GET' && url === '/v1/nodes/:node_ident/volume') return false;
   return url.startsWith('/v1/nodes/:node_ident') || Object.keys(OBJECT_PARAMS).some((p) => url.includes(`/:${p}`));
 }
 
@@ -359,7 +367,10 @@ export function authorizeObjectAccess(
   if (!setup?.policy.targetAware) return;
   const creds = credentialsOf(request);
   const full = { ...creds, ...target };
-  if (!authorize(setup.policy, getRule, creds, full)) throw notFound();
+  if (!authorize(setup.policy, getRule, creds, full)) {
+    pendingRules.delete(request);
+    throw notFound();
+  }
   const rules = pendingRules.get(request);
   if (rules === undefined) return;
   pendingRules.delete(request);
@@ -387,6 +398,7 @@ export function authorizeNodeAccess(
   const creds = credentialsOf(request);
   const target = nodeTarget(creds, node);
   if (!authorize(setup.policy, 'baremetal:node:get', creds, target)) {
+    pendingRules.delete(request);
     request.log.info({ rule: 'baremetal:node:get', node: ident }, 'policy conceals the node');
     throw Object.assign(notFound(), { concealed: true });
   }

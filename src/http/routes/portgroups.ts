@@ -57,6 +57,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
+  pageProject,
 } from '../api-utils/resource.ts';
 import {
   allowPortgroupModeProperties,
@@ -168,7 +169,8 @@ async function listPortgroups(
     if (!parentNode) params.node = nodeIdent;
   } else if (address) {
     try {
-      const kwargs = page.project === undefined ? {} : { project: page.project };
+      const project = pageProject(page);
+      const kwargs = project === undefined ? {} : { project };
       pgs = [
         (await classAction(request, 'Portgroup', 'get_by_address', [address], kwargs)) as IronicObject<PortgroupFields>,
       ];
