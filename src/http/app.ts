@@ -3,6 +3,7 @@
  * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
  */
 import { settlePendingRule } from './auth/enforce.ts';
+import { CONDUCTOR_API_HELPERS, CONDUCTOR_RPC_METHODS } from '../conductor/rpc-methods.ts';
 import Fastify, {
   LogController,
   errorCodes,
@@ -310,6 +311,12 @@ async function serveApiDocs(app: FastifyInstance): Promise<void> {
 
 const DOCS_PREFIX = '/docs';
 
+/** The calls that reach a conductor (RPC methods and topic helpers), reads through the indirection API aside. */
+const GUARDED = (name: string): boolean =>
+  name !== 'object_class_action_versions' &&
+  !name.startsWith('can_send_') &&
+  (Object.hasOwn(CONDUCTOR_RPC_METHODS, name) || (CONDUCTOR_API_HELPERS as readonly string[]).includes(name));
+
 /**
  * Every conductor call but a read through the indirection API first settles a route rule still
  * waiting for its node (auth/enforce.ts): no action reaches the conductor unauthorised.
@@ -318,7 +325,7 @@ function guardCalls(api: ConductorAPI, settle: () => void): ConductorAPI {
   return new Proxy(api, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || prop === 'object_class_action_versions') return value;
+      if (typeof value !== 'function' || typeof prop !== 'string' || !GUARDED(prop)) return value;
       return (...args: unknown[]) => {
         settle();
         return value.apply(target, args);

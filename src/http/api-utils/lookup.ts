@@ -45,14 +45,22 @@ export async function classAction<M extends AnyClassMethod>(
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
-  const result = await request.conductor.object_class_action_versions(
-    request.ctx,
-    objname,
-    objmethod,
-    manifest(request, objname),
-    args,
-    kwargs,
-  );
+  let result: unknown;
+  try {
+    result = await request.conductor.object_class_action_versions(
+      request.ctx,
+      objname,
+      objmethod,
+      manifest(request, objname),
+      args,
+      kwargs,
+    );
+  } catch (err) {
+    // a create naming a node that does not exist: its rule is checked first, against no owner
+    if (objname === 'Node' && (err as { exc_type?: unknown }).exc_type === 'NodeNotFound' && createsOnNode(request))
+      authorizeCreateOnNode(request, { owner: null, lessee: null }, () => err as Error);
+    throw err;
+  }
   await routeObjectChecked(request, objname, result);
   return result;
 }
@@ -64,6 +72,11 @@ const NOT_FOUND: Readonly<Record<string, [IronicExceptionClass, (ident: string) 
   VolumeTarget: ['VolumeTargetNotFound', (i) => `Volume target ${i} could not be found.`],
   Allocation: ['AllocationNotFound', (i) => `Allocation ${i} could not be found.`],
 };
+
+/** A port, portgroup or volume create whose rule waits for the node its body names. */
+function createsOnNode(request: FastifyRequest): boolean {
+  return ownerScoped(request) && request.method === 'POST' && CREATE_ROUTE.test(request.routeOptions.url ?? '');
+}
 
 /** Requests whose route object has been checked (a handler may load it more than once). */
 const objectChecked = new WeakSet<FastifyRequest>();
@@ -77,13 +90,7 @@ async function routeObjectChecked(request: FastifyRequest, objname: string, resu
   if (!ownerScoped(request) || !(result instanceof IronicObject) || objectChecked.has(request)) return;
   if (objname === 'Node') {
     const body = request.body as { node_uuid?: unknown } | undefined;
-    if (
-      request.method !== 'POST' ||
-      !CREATE_ROUTE.test(request.routeOptions.url ?? '') ||
-      body?.node_uuid === undefined ||
-      body.node_uuid !== result.get('uuid')
-    )
-      return;
+    if (!createsOnNode(request) || body?.node_uuid === undefined || body.node_uuid !== result.get('uuid')) return;
     objectChecked.add(request);
     authorizeCreateOnNode(request, { owner: result.get('owner'), lessee: result.get('lessee') }, () =>
       ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(String(body.node_uuid))),

@@ -38,8 +38,6 @@ export interface AuthSetup {
   clientCertPerRoute?: boolean;
   /** TESTS ONLY: the identity from keystonemiddleware's headers, unvalidated (AuthOptions.trustedHeaders) */
   trustedHeaders?: boolean;
-  /** rbac_service_project_name when rbac_service_role_elevated_access is on (Ironic's `config.service_project_name`) */
-  serviceProjectName?: string | null;
 }
 
 /** The identity noauth gives every caller: an administrator with system scope. */
@@ -166,7 +164,9 @@ export function credentialsOf(request: FastifyRequest): Credentials {
   const ctx = request.ctx;
   const cert = clientCertOf(request);
   const ks = keystoneCallers.get(request);
-  const serviceProject = setups.get(request)?.serviceProjectName;
+  // rbac_service_role_elevated_access: Ironic's `config.service_project_name` policy value
+  const cfg = request.server.gatewayConfig;
+  const serviceProject = cfg?.rbac_service_role_elevated_access ? cfg.rbac_service_project_name : null;
   return {
     tls_client_cn: cert?.cn ?? null,
     tls_client_subject: cert?.subject ?? null,

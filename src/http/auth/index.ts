@@ -81,7 +81,6 @@ export function loadAuth(config: Config, options: AuthOptions = {}): AuthSetup {
     corsOrigins: corsOrigins(config),
     clientCertPerRoute: config.tls_client_ca_file !== undefined && config.tls_public_routes_open,
     trustedHeaders: options.trustedHeaders === true,
-    serviceProjectName: config.rbac_service_role_elevated_access ? config.rbac_service_project_name : null,
   };
   if (config.auth_strategy === 'jwt') setup.jwt = loadJwtSettings(config);
   if (config.auth_strategy === 'keystone')

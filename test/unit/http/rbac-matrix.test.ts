@@ -328,7 +328,22 @@ function skipReason(c: Case): string | null {
   return null;
 }
 
-async function gatewayFor(mf: MatrixFile, c: Case): Promise<{ gw: TestGateway; data: Record<string, unknown> }> {
+const TABLES = [
+  'Node',
+  'Port',
+  'Portgroup',
+  'Chassis',
+  'VolumeConnector',
+  'VolumeTarget',
+  'BIOSSetting',
+  'NodeHistory',
+  'NodeInventory',
+  'Allocation',
+  'DeployTemplate',
+];
+
+/** One gateway per file, pinned to 21.4 with the file's policy settings, its topics failing. */
+async function gatewayFor(mf: MatrixFile): Promise<TestGateway> {
   const gw = await testGateway({
     routes: resourceRoutes,
     config: {
@@ -336,9 +351,6 @@ async function gatewayFor(mf: MatrixFile, c: Case): Promise<{ gw: TestGateway; d
       auth_strategy: 'jwt',
       jwt_algorithm: 'HS256',
       jwt_secret: SECRET,
-      project_admin_can_manage_own_nodes: c.self_manage_nodes ?? true,
-      rbac_service_role_elevated_access: c.enable_service_project ?? false,
-      rbac_service_project_name: c.service_project ?? 'service',
       rpc_response_timeout: 2,
       ...mf.policy,
     },
@@ -349,13 +361,27 @@ async function gatewayFor(mf: MatrixFile, c: Case): Promise<{ gw: TestGateway; d
     throw ironicError('TemporaryFailure', 'Resource temporarily unavailable, please retry.');
   };
   Object.assign(gw.conductor, { get_topic_for: down, get_random_topic: down });
-  return { gw, data: mf.fixture(gw.sim.store) };
+  return gw;
+}
+
+/** A fresh database for each case, as test_acl.py's setUp: the tables emptied, the fixture created. */
+function freshFixture(gw: TestGateway, mf: MatrixFile, c: Case): Record<string, unknown> {
+  const store = gw.sim.store;
+  for (const name of TABLES) store.tableOf(name).rows.clear();
+  store.unregisterConductor('test-conductor');
+  // the case's configuration (test_acl.py's overrides), read per request
+  Object.assign(gw.config, {
+    project_admin_can_manage_own_nodes: c.self_manage_nodes ?? true,
+    rbac_service_role_elevated_access: c.enable_service_project ?? false,
+    rbac_service_project_name: c.service_project ?? 'service',
+  });
+  return mf.fixture(store);
 }
 
 /** Runs one case; returns null when it passed, else what differed. */
-async function runCase(mf: MatrixFile, c: Case): Promise<string | null> {
-  const { gw, data } = await gatewayFor(mf, c);
-  try {
+async function runCase(gw: TestGateway, mf: MatrixFile, c: Case): Promise<string | null> {
+  const data = freshFixture(gw, mf, c);
+  {
     const headers: Record<string, string> = { 'x-openstack-ironic-api-version': '1.82' };
     for (const [k, v] of Object.entries(c.headers ?? {})) headers[k.toLowerCase()] = format(String(v), data);
     const method = (c.method ?? 'get').toUpperCase() as 'GET';
@@ -390,8 +416,6 @@ async function runCase(mf: MatrixFile, c: Case): Promise<string | null> {
       if (items.length !== n) return `${root}: ${items.length} items, expected ${n}`;
     }
     return null;
-  } finally {
-    await gw.close();
   }
 }
 
@@ -410,16 +434,21 @@ describe('Ironic 21.4 RBAC matrices (installed python3-ironic), gateway pinned t
       const failed: string[] = [];
       const skipped: string[] = [];
       const only = process.env.RBAC_CASE;
-      for (const [name, c] of cases) {
-        if (only && !name.includes(only)) continue;
-        const why = skipReason(c);
-        if (why !== null) {
-          skipped.push(`${name}: ${why}`);
-          continue;
+      const gw = await gatewayFor(mf);
+      try {
+        for (const [name, c] of cases) {
+          if (only && !name.includes(only)) continue;
+          const why = skipReason(c);
+          if (why !== null) {
+            skipped.push(`${name}: ${why}`);
+            continue;
+          }
+          const problem = await runCase(gw, mf, c);
+          if (problem === null) passed++;
+          else failed.push(`${name} (${(c.method ?? 'get').toUpperCase()} ${c.path}): ${problem}`);
         }
-        const problem = await runCase(mf, c);
-        if (problem === null) passed++;
-        else failed.push(`${name} (${(c.method ?? 'get').toUpperCase()} ${c.path}): ${problem}`);
+      } finally {
+        await gw.close();
       }
       console.log(`${mf.file}: ${passed} passed, ${failed.length} failed, ${skipped.length} skipped`);
       for (const s of skipped) console.log(`  skipped ${s}`);
