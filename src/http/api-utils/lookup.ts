@@ -73,6 +73,11 @@ const NOT_FOUND: Readonly<Record<string, [IronicExceptionClass, (ident: string) 
   Allocation: ['AllocationNotFound', (i) => `Allocation ${i} could not be found.`],
 };
 
+/** A field of the request's params or body, read without trusting its type. */
+function requestField(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
+}
+
 /** A port, portgroup or volume create whose rule waits for the node its body names. */
 function createsOnNode(request: FastifyRequest): boolean {
   return ownerScoped(request) && request.method === 'POST' && CREATE_ROUTE.test(request.routeOptions.url ?? '');
@@ -89,18 +94,19 @@ const objectChecked = new WeakSet<FastifyRequest>();
 async function routeObjectChecked(request: FastifyRequest, objname: string, result: unknown): Promise<void> {
   if (!ownerScoped(request) || !(result instanceof IronicObject) || objectChecked.has(request)) return;
   if (objname === 'Node') {
-    const body = request.body as { node_uuid?: unknown } | undefined;
-    if (!createsOnNode(request) || body?.node_uuid === undefined || body.node_uuid !== result.get('uuid')) return;
+    const nodeUuid = requestField(request.body, 'node_uuid');
+    if (!createsOnNode(request) || nodeUuid === undefined || nodeUuid !== result.get('uuid')) return;
     objectChecked.add(request);
     authorizeCreateOnNode(request, { owner: result.get('owner'), lessee: result.get('lessee') }, () =>
-      ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(String(body.node_uuid))),
+      ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(String(nodeUuid))),
     );
     return;
   }
-  const params = (request.params ?? {}) as Record<string, unknown>;
-  const param = Object.entries(OBJECT_PARAMS).find(([p, cls]) => cls === objname && params[p] !== undefined)?.[0];
+  const param = Object.entries(OBJECT_PARAMS).find(
+    ([p, cls]) => cls === objname && requestField(request.params, p) !== undefined,
+  )?.[0];
   if (param === undefined) return;
-  const ident = params[param];
+  const ident = requestField(request.params, param);
   if (ident !== result.get('uuid') && ident !== (result.has('name') ? result.get('name') : undefined)) return;
   objectChecked.add(request);
   const [exc, message] = NOT_FOUND[objname];
@@ -219,8 +225,8 @@ function routeNodeChecked(
   ident: string,
   node: IronicObject<NodeFields>,
 ): IronicObject<NodeFields> {
-  const params = request.params as { node_ident?: unknown } | undefined;
-  if (params?.node_ident === undefined || params.node_ident !== ident) return node;
+  const routeNode = requestField(request.params, 'node_ident');
+  if (routeNode === undefined || routeNode !== ident) return node;
   authorizeNodeAccess(request, ident, { owner: node.get('owner'), lessee: node.get('lessee') }, () =>
     ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(ident)),
   );
