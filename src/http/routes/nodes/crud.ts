@@ -306,7 +306,9 @@ export const crudRoutes: RouteDef[] = [
     schema: { querystring: noQuery, body: nodeCreateSchema, response: { 201: nodeSchema, ...NODE_ERRORS } },
     handler: async (request, reply) => {
       const { owner } = authorizeNodeCreate(request, request.body.owner);
-      const node = await newNode(request, owner === undefined ? request.body : { ...request.body, owner });
+      const node = await newNode(request, request.body);
+      // a self-owned node: its owner set after the body's version checks, as node.py's post
+      if (owner !== undefined) node.set('owner', owner);
       const topic = await topicFor(request, node, true);
       const created = await request.conductor.create_node(request.ctx, node, topic);
       reply.header('location', locationOf(request, `nodes/${String(created.get('uuid'))}`));
