@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import type { IronicObject, PortFields } from '../../conductor/objects.ts';
+import type { IronicObject, NodeFields, PortFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { checkUuid, isUuidLike } from './ident.ts';
 import { classAction, getRpcNode, listObjects } from './lookup.ts';
@@ -391,8 +391,12 @@ async function listPortsAntelope(
   } else if (address) {
     ports = await portByAddress(request, address, pageProject(page));
   } else if (shards?.length) {
-    // Port.list_by_node_shards ignores its `project` (21.4): the gateway passes none either
+    // Port.list_by_node_shards ignores its `project` (21.4), which would show a project the
+    // ports of nodes it neither owns nor leases: fixed, not copied, by keeping the ports of
+    // the project's nodes (the page may then be short)
     ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], pageKwargs(page));
+    const project = pageProject(page);
+    if (project !== undefined) ports = await portsOfProject(request, ports, project);
   } else {
     ports = await listObjects(request, 'Port', 'list', [], pageKwargs(page));
   }
@@ -407,6 +411,26 @@ async function listPortsAntelope(
     next = `${baseUrl(request)}/v1/${path}?${args}limit=${page.limit}&marker=${String(ports[ports.length - 1].get('uuid'))}`;
   }
   return collection(PORT.key, items, next);
+}
+
+/** The ports whose node the project owns or leases (each node read once). */
+async function portsOfProject(
+  request: FastifyRequest,
+  ports: IronicObject<PortFields>[],
+  project: string,
+): Promise<IronicObject<PortFields>[]> {
+  const mine = new Map<unknown, boolean>();
+  for (const p of ports) {
+    const id = p.get('node_id');
+    if (mine.has(id)) continue;
+    try {
+      const node = (await classAction(request, 'Node', 'get_by_id', [id])) as IronicObject<NodeFields>;
+      mine.set(id, node.get('owner') === project || node.get('lessee') === project);
+    } catch {
+      mine.set(id, false);
+    }
+  }
+  return ports.filter((p) => mine.get(p.get('node_id')) === true);
 }
 
 async function portByAddress(

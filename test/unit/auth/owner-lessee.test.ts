@@ -96,6 +96,19 @@ describe('owner and lessee (pinned 21.4, JWT)', () => {
     assert.equal((await get(g, `/v1/nodes/${fx.other.uuid}`, admin)).statusCode, 200, '21.4: legacy is_admin');
   });
 
+  test("?shard= on ports shows a project its own nodes' ports only (21.4 leaks the others; fixed)", async () => {
+    g.sim.store.updateNode(fx.owned, { shard: 's1' });
+    g.sim.store.updateNode(fx.other, { shard: 's1' });
+    const res = await get(g, '/v1/ports?shard=s1', token({ project_id: OWNER, roles: ['reader'] }));
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(
+      res.json().ports.map((p: { address: string }) => p.address),
+      ['52:54:00:00:00:01'],
+    );
+    const all = await get(g, '/v1/ports?shard=s1', token({ roles: ['reader'], system_scope: 'all' }));
+    assert.equal(all.json().ports.length, 2);
+  });
+
   test('a lessee sees redacted fields; the owner does not', async () => {
     const lessee = (
       await get(g, `/v1/nodes/${fx.leased.uuid}`, token({ project_id: LESSEE, roles: ['reader'] }))
