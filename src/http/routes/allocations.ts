@@ -456,6 +456,19 @@ function authorizeCreateOwnerScoped(request: FastifyRequest, body: Record<string
   else {
     checkAllowedAllocationFields(request, Object.keys(body));
     if (!newDefaults && !body.owner && !checkRule(request, 'baremetal:allocation:create_pre_rbac')) fallBack();
+    // Fixed, not copied: 21.4 without enforce_new_defaults skips every owner check once
+    // allocation:create passes, so another project's owner is taken from anyone; here naming
+    // another project needs create_restricted or create_pre_rbac. (With 21.4's default rules a
+    // member still passes: create_restricted's legacy half is allocation:create. An operator
+    // narrowing create_restricted, or enforce_new_defaults, closes it.)
+    if (
+      !newDefaults &&
+      body.owner &&
+      body.owner !== project &&
+      !checkRule(request, 'baremetal:allocation:create_restricted') &&
+      !checkRule(request, 'baremetal:allocation:create_pre_rbac')
+    )
+      throw forbidden('baremetal:allocation:create_restricted');
   }
   if (newDefaults && creds.system_scope !== 'all') {
     if (body.owner) {
