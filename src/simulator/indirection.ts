@@ -114,7 +114,16 @@ function nodeOfProject(store: Store, project: unknown): (r: Row) => boolean {
  */
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
   const scoped = PROJECT_SCOPED.has(cls.name) && kw.project !== undefined && kw.project !== null;
-  const keep = scoped && method !== 'list_by_node_shards' ? nodeOfProject(store, kw.project) : () => true;
+  // Port's methods also take `owner` (the node's owner only), which wins over `project` (db api)
+  const byOwner = cls.name === 'Port' && typeof kw.owner === 'string' && kw.owner !== '';
+  const keep =
+    method === 'list_by_node_shards'
+      ? () => true
+      : byOwner
+        ? (r: Row) => store.nodes.rows.get(r.node_id as number)?.owner === kw.owner
+        : scoped
+          ? nodeOfProject(store, kw.project)
+          : () => true;
   const result = classActionUnscoped(store, cls, method, kw, keep);
   if (!Array.isArray(result) && method === 'get_by_address' && !keep(result))
     throw store.tableOf(cls.name).notFound(kw.ident);
