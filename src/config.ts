@@ -52,6 +52,11 @@ export interface Config {
   keystone_service_token_roles: string;
   keystone_service_token_roles_required: boolean;
   policy_file?: string;
+  policy_enforce_new_defaults: boolean;
+  policy_enforce_scope: boolean;
+  project_admin_can_manage_own_nodes: boolean;
+  rbac_service_role_elevated_access: boolean;
+  rbac_service_project_name: string;
   /** an Ironic release name or alias (src/releases.ts); unset: the newest the gateway implements */
   pin_release_version?: string;
   cors_allowed_origins?: string;
@@ -314,6 +319,45 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: 'string',
     accepts: 'a path to a JSON policy file (rule name → rule)',
     description: 'overrides of the default policy rules',
+  },
+  {
+    key: 'policy_enforce_new_defaults',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "oslo.policy's [oslo_policy]enforce_new_defaults for Ironic's owner/lessee rules (pinned 21.4): false ORs each rule with its legacy default",
+  },
+  {
+    key: 'policy_enforce_scope',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "oslo.policy's [oslo_policy]enforce_scope (pinned 21.4): a token of a scope the rule does not list is refused (500, as ironic-api)",
+  },
+  {
+    key: 'project_admin_can_manage_own_nodes',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description:
+      "Ironic's [api]project_admin_can_manage_own_nodes: a project admin may create and delete nodes its project owns",
+  },
+  {
+    key: 'rbac_service_role_elevated_access',
+    kind: 'boolean',
+    default: false,
+    accepts: 'true or false',
+    description:
+      "Ironic's [DEFAULT]rbac_service_role_elevated_access: the service role of the service project acts as a system member",
+  },
+  {
+    key: 'rbac_service_project_name',
+    kind: 'string',
+    default: 'service',
+    accepts: 'a project name',
+    description: "Ironic's [DEFAULT]rbac_service_project_name (with rbac_service_role_elevated_access)",
   },
   {
     key: 'cors_allowed_origins',

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createConductorAPI, createConductorRpcClient, type ConductorAPI } from './conductor/api.ts';
 import { buildApp, createLogger } from './http/app.ts';
-import { authPlugins } from './http/auth/index.ts';
+import { type AuthOptions, authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import type { RouteDef } from './http/route.ts';
 import { createTransport, rabbitQueueOptions, redactTransportUrl } from './rpc/transport.ts';
@@ -43,6 +43,8 @@ export interface GatewayOptions {
   routes?: readonly RouteDef[];
   /** a pino logger to use instead of a new one at config.log_level (tests read what it says) */
   logger?: Logger;
+  /** what the auth strategies take besides the configuration (tests only: trustedHeaders …) */
+  auth?: AuthOptions;
   /** how the certificate files are watched (tests shorten the delays) */
   certificateWatch?: CertificateWatcherOptions;
 }
@@ -94,7 +96,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     conductor,
     routes: options.routes ?? resourceRoutes,
     metrics,
-    plugins: authPlugins(config),
+    plugins: authPlugins(config, options.auth),
     health: { transportConnected: () => transport.isConnected(), transportName: () => name },
     ...(tls ? { https: serverOptions(tls, config) } : {}),
   });

@@ -2,6 +2,8 @@
  * The Fastify application: request ids, microversions, Ironic's error format, OpenAPI, and the
  * route table. `buildApp` knows nothing of transports: it is handed the services it calls.
  */
+import { settlePendingRule } from './auth/enforce.ts';
+import { CONDUCTOR_API_HELPERS, CONDUCTOR_RPC_METHODS } from '../conductor/rpc-methods.ts';
 import Fastify, {
   LogController,
   errorCodes,
@@ -189,7 +191,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
       let api = recorded.get(this);
       if (!api) {
         this.conductorCalls ??= [];
-        api = recordCalls(this.server.conductor, this.conductorCalls);
+        api = guardCalls(recordCalls(this.server.conductor, this.conductorCalls), () => settlePendingRule(this));
         recorded.set(this, api);
       }
       return api;
@@ -332,3 +334,26 @@ async function serveApiDocs(app: FastifyInstance): Promise<void> {
 }
 
 const DOCS_PREFIX = '/docs';
+
+/** The calls that reach a conductor (RPC methods and topic helpers), reads through the indirection API aside. */
+const GUARDED = (name: string): boolean =>
+  name !== 'object_class_action_versions' &&
+  !name.startsWith('can_send_') &&
+  (Object.hasOwn(CONDUCTOR_RPC_METHODS, name) || (CONDUCTOR_API_HELPERS as readonly string[]).includes(name));
+
+/**
+ * Every conductor call but a read through the indirection API first settles a route rule still
+ * waiting for its node (auth/enforce.ts): no action reaches the conductor unauthorised.
+ */
+function guardCalls(api: ConductorAPI, settle: () => void): ConductorAPI {
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string' || !GUARDED(prop)) return value;
+      return (...args: unknown[]) => {
+        settle();
+        return value.apply(target, args);
+      };
+    },
+  });
+}

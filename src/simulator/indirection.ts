@@ -220,7 +220,47 @@ function portFilter(store: Store, table: Table, kw: Record<string, unknown>): (r
   };
 }
 
+/** Classes whose list and get_by_address methods take `project` (21.4: the node's owner or lessee). */
+const PROJECT_SCOPED = new Set(['Port', 'Portgroup', 'VolumeConnector', 'VolumeTarget']);
+
+/** add_*_filter_by_node_project: the row's node is owned or leased by `project`. */
+function nodeOfProject(store: Store, project: unknown): (r: Row) => boolean {
+  return (r) => {
+    const node = store.nodes.rows.get(r.node_id as number);
+    return node !== undefined && (node.owner === project || node.lessee === project);
+  };
+}
+
+/**
+ * Port/Portgroup/VolumeConnector/VolumeTarget list*, get_by_address(project=…): only rows of
+ * nodes the project owns or leases, filtered before the page is cut (a get_by_address outside
+ * it is not found).
+ */
 function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<string, unknown>): Row | Row[] {
+  const scoped = PROJECT_SCOPED.has(cls.name) && kw.project !== undefined && kw.project !== null;
+  // Port's methods also take `owner` (the node's owner only), which wins over `project` (db api)
+  const byOwner = cls.name === 'Port' && typeof kw.owner === 'string' && kw.owner !== '';
+  const keep =
+    method === 'list_by_node_shards'
+      ? () => true
+      : byOwner
+        ? (r: Row) => store.nodes.rows.get(r.node_id as number)?.owner === kw.owner
+        : scoped
+          ? nodeOfProject(store, kw.project)
+          : () => true;
+  const result = classActionUnscoped(store, cls, method, kw, keep);
+  if (!Array.isArray(result) && method === 'get_by_address' && !keep(result))
+    throw store.tableOf(cls.name).notFound(kw.ident);
+  return result;
+}
+
+function classActionUnscoped(
+  store: Store,
+  cls: ObjectClass,
+  method: string,
+  kw: Record<string, unknown>,
+  keep: (r: Row) => boolean,
+): Row | Row[] {
   const table = store.tableOf(cls.name);
   const ident = kw.ident;
   switch (method) {
@@ -263,9 +303,11 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       if (cls.name === 'Node') return store.listNodes(listOptions(kw), kw.filters);
       // Conductor.list answers every row, offline ones too, as dbapi.get_conductor_list does
       if (cls.name === 'Allocation') return store.listAllocations(listOptions(kw), kw.filters);
-      if (cls.name === 'Port' || cls.name === 'Portgroup')
-        return table.list(listOptions(kw), portFilter(store, table, kw));
-      return table.list(listOptions(kw));
+      if (cls.name === 'Port' || cls.name === 'Portgroup') {
+        const ports = portFilter(store, table, kw);
+        return table.list(listOptions(kw), (r) => ports(r) && keep(r));
+      }
+      return table.list(listOptions(kw), keep);
     case 'list_by_node_shards':
       return portsOfShards(store, table, kw);
     case 'list_by_node_id':
@@ -275,9 +317,13 @@ function classAction(store: Store, cls: ObjectClass, method: string, kw: Record<
       const want = kw[field];
       const value = isIntLike(want) && field !== 'volume_id' ? Number(want) : want;
       // ports: 39.0's description filter (conductor_groups is Port.list's alone)
-      const keep = portFilter(store, table, { filters: kw.filters });
+      const ports = portFilter(store, table, { filters: kw.filters });
       // an indexed field (a port's node_id) gives the rows that can pass without a scan
-      return table.list(listOptions(kw), (r) => r[field] === value && keep(r), table.rowsWith(field, value));
+      return table.list(
+        listOptions(kw),
+        (r) => r[field] === value && ports(r) && keep(r),
+        table.rowsWith(field, value),
+      );
     }
   }
   throw ironicError('InvalidParameterValue', `${cls.name} has no method ${method}.`);

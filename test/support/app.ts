@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { ConductorAPI } from '../../src/conductor/api.ts';
-import { createGateway } from '../../src/gateway.ts';
+import { createGateway, type GatewayOptions } from '../../src/gateway.ts';
 import type { RouteDef } from '../../src/http/route.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
 
@@ -25,6 +25,8 @@ export interface TestGatewayOptions {
   config?: Partial<Config>;
   /** fake nodes the simulator enrolls */
   nodes?: number;
+  /** the auth strategies' test options (trustedHeaders: identity from X-Roles, X-Project-Id …) */
+  auth?: GatewayOptions['auth'];
 }
 
 export async function testGateway(opts: TestGatewayOptions): Promise<TestGateway> {
@@ -42,7 +44,7 @@ export async function testGateway(opts: TestGatewayOptions): Promise<TestGateway
       ...opts.config,
     },
   });
-  const gateway = await createGateway(config, { routes: opts.routes });
+  const gateway = await createGateway(config, { routes: opts.routes, auth: opts.auth });
   await gateway.app.ready();
   if (!gateway.simulator) throw new Error('testGateway needs a memory:// transport (the embedded simulator)');
   return {

@@ -10,6 +10,7 @@ import type { AllocationFields, IronicObject, NodeFields } from '../../conductor
 import { RemoteError } from '../../rpc/errors.ts';
 import { allowed } from '../auth/index.ts';
 import { forbidden } from '../auth/failure.ts';
+import { checkRule, nodeVisible, ownerScoped } from '../auth/enforce.ts';
 import type { PolicyRule } from '../auth/policy.ts';
 import { HttpError } from '../errors.ts';
 import {
@@ -139,12 +140,28 @@ export async function allocationForRequest(request: FastifyRequest, ident: strin
 
 /** A node by uuid or name whose NodeNotFound is the client's mistake (400), as allocation.py sets `exc.code`. */
 export async function nodeOr400(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  let node: IronicObject<NodeFields>;
   try {
-    return await getRpcNode(request, ident);
+    node = await getRpcNode(request, ident);
   } catch (err) {
+    // the route's own node hidden by the owner/lessee policy: 404, as for any route on a node
+    if ((err as { concealed?: boolean }).concealed) throw err;
     if (err instanceof RemoteError && err.exc_type === 'NodeNotFound') throw new HttpError(400, err.message);
     throw err;
   }
+  // a node named in the query or the body that the caller may not see: as if missing (400)
+  if (!nodeVisible(request, { owner: node.get('owner'), lessee: node.get('lessee') }))
+    throw new HttpError(400, `Node ${ident} could not be found.`);
+  return node;
+}
+
+/**
+ * check_owner_policy('allocation', rule, owner) under Ironic's owner/lessee policy; without it,
+ * the gateway's own reading of the defaults (ownsOrSeesAll).
+ */
+export function allocationAllowed(request: FastifyRequest, rule: PolicyRule, owner: unknown): boolean {
+  if (!ownerScoped(request)) return ownsOrSeesAll(request, owner);
+  return checkRule(request, rule, { 'allocation.owner': owner ?? null });
 }
 
 // ---- representation ----------------------------------------------------------------------------

@@ -14,6 +14,14 @@ import {
   type ClassesWith,
 } from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
+import {
+  authorizeCreateOnNode,
+  authorizeNodeAccess,
+  authorizeObjectAccess,
+  CREATE_ROUTE,
+  OBJECT_PARAMS,
+  ownerScoped,
+} from '../auth/enforce.ts';
 import { checkUuidOrName, isUuidLike, isValidLogicalName } from './ident.ts';
 import { allows, MINOR_5_NODE_NAME, type Microversion } from '../versions.ts';
 
@@ -30,20 +38,102 @@ function manifest(request: FastifyRequest, objname: string): Record<string, stri
 }
 
 /** Runs `objname.objmethod(*args, **kwargs)` on any conductor, objects at the gateway's versions. */
-export function classAction<M extends AnyClassMethod>(
+export async function classAction<M extends AnyClassMethod>(
   request: FastifyRequest,
   objname: ClassesWith<M>,
   objmethod: M,
   args: unknown[],
   kwargs: Record<string, unknown> = {},
 ): Promise<unknown> {
-  return request.conductor.object_class_action_versions(
-    request.ctx,
-    objname,
-    objmethod,
-    manifest(request, objname),
-    args,
-    kwargs,
+  let result: unknown;
+  try {
+    result = await request.conductor.object_class_action_versions(
+      request.ctx,
+      objname,
+      objmethod,
+      manifest(request, objname),
+      args,
+      kwargs,
+    );
+  } catch (err) {
+    // a create naming a node that does not exist: its rule is checked first, against no owner
+    if (objname === 'Node' && (err as { exc_type?: unknown }).exc_type === 'NodeNotFound' && createsOnNode(request))
+      authorizeCreateOnNode(request, { owner: null, lessee: null }, () => err as Error);
+    throw err;
+  }
+  await routeObjectChecked(request, objname, result);
+  return result;
+}
+
+const NOT_FOUND: Readonly<Record<string, [IronicExceptionClass, (ident: string) => string]>> = {
+  Port: ['PortNotFound', (i) => `Port ${i} could not be found.`],
+  Portgroup: ['PortgroupNotFound', (i) => `Portgroup ${i} could not be found.`],
+  VolumeConnector: ['VolumeConnectorNotFound', (i) => `Volume connector ${i} could not be found.`],
+  VolumeTarget: ['VolumeTargetNotFound', (i) => `Volume target ${i} could not be found.`],
+  Allocation: ['AllocationNotFound', (i) => `Allocation ${i} could not be found.`],
+};
+
+/** A field of the request's params or body, read without trusting its type. */
+function requestField(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
+}
+
+/** A port, portgroup or volume create whose rule waits for the node its body names. */
+function createsOnNode(request: FastifyRequest): boolean {
+  return ownerScoped(request) && request.method === 'POST' && CREATE_ROUTE.test(request.routeOptions.url ?? '');
+}
+
+/** Requests whose route object has been checked (a handler may load it more than once). */
+const objectChecked = new WeakSet<FastifyRequest>();
+
+/**
+ * Under Ironic's owner/lessee policy, the object a route names (a port, portgroup, volume
+ * connector or target, allocation), once loaded: is the caller allowed to see it (its node's
+ * owner and lessee; an allocation's owner), else its NotFound; then the route's rule (403).
+ */
+async function routeObjectChecked(request: FastifyRequest, objname: string, result: unknown): Promise<void> {
+  if (!ownerScoped(request) || !(result instanceof IronicObject) || objectChecked.has(request)) return;
+  if (objname === 'Node') {
+    const nodeUuid = requestField(request.body, 'node_uuid');
+    if (!createsOnNode(request) || nodeUuid === undefined || nodeUuid !== result.get('uuid')) return;
+    objectChecked.add(request);
+    authorizeCreateOnNode(request, { owner: result.get('owner'), lessee: result.get('lessee') }, () =>
+      ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(String(nodeUuid))),
+    );
+    return;
+  }
+  const param = Object.entries(OBJECT_PARAMS).find(
+    ([p, cls]) => cls === objname && requestField(request.params, p) !== undefined,
+  )?.[0];
+  if (param === undefined) return;
+  const ident = requestField(request.params, param);
+  if (ident !== result.get('uuid') && ident !== (result.has('name') ? result.get('name') : undefined)) return;
+  objectChecked.add(request);
+  const [exc, message] = NOT_FOUND[objname];
+  const notFound = () => ironicError(exc, message(String(ident)));
+  if (objname === 'Allocation') {
+    authorizeObjectAccess(
+      request,
+      'baremetal:allocation:get',
+      { 'allocation.owner': result.get('owner') ?? null },
+      notFound,
+    );
+    return;
+  }
+  let owner: unknown = null;
+  let lessee: unknown = null;
+  try {
+    const node = asObject(await classAction(request, 'Node', 'get_by_id', [result.get('node_id')]), 'Node');
+    owner = node.get('owner');
+    lessee = node.get('lessee');
+  } catch (err) {
+    if ((err as { exc_type?: unknown }).exc_type !== 'NodeNotFound') throw err;
+  }
+  authorizeObjectAccess(
+    request,
+    'baremetal:node:get',
+    { 'node.owner': owner ?? null, 'node.lessee': lessee ?? null },
+    notFound,
   );
 }
 
@@ -124,14 +214,33 @@ export const NODE_LOOKUP: LookupSpec<'Node'> = {
   namesFrom: MINOR_5_NODE_NAME,
 };
 
+/**
+ * The route's node, once loaded: under Ironic's owner/lessee policy, `baremetal:node:get`
+ * against its owner and lessee (404 NodeNotFound when the caller may not see it), then the
+ * route's rule (403), as check_node_policy_and_retrieve. Other nodes a handler loads are not
+ * the route's node.
+ */
+function routeNodeChecked(
+  request: FastifyRequest,
+  ident: string,
+  node: IronicObject<NodeFields>,
+): IronicObject<NodeFields> {
+  const routeNode = requestField(request.params, 'node_ident');
+  if (routeNode === undefined || routeNode !== ident) return node;
+  authorizeNodeAccess(request, ident, { owner: node.get('owner'), lessee: node.get('lessee') }, () =>
+    ironicError('NodeNotFound', NODE_LOOKUP.notFoundMessage(ident)),
+  );
+  return node;
+}
+
 /** The node named by `ident` (uuid, or name from 1.5). */
-export function getRpcNode(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
-  return getByUuidOrName(request, NODE_LOOKUP, ident);
+export async function getRpcNode(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  return routeNodeChecked(request, ident, await getByUuidOrName(request, NODE_LOOKUP, ident));
 }
 
 /** get_rpc_node_with_suffix: getRpcNode, then `ident.json` after a `.json` path (node get, update, delete, heartbeat). */
-export function getRpcNodeWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
-  return getByUuidOrNameWithSuffix(request, NODE_LOOKUP, ident);
+export async function getRpcNodeWithSuffix(request: FastifyRequest, ident: string): Promise<IronicObject<NodeFields>> {
+  return routeNodeChecked(request, ident, await getByUuidOrNameWithSuffix(request, NODE_LOOKUP, ident));
 }
 
 /**

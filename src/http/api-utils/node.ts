@@ -3,6 +3,7 @@
  * Node object, chassis_uuid for chassis_id, secrets masked unless policy allows, provision
  * state names of old microversions, the fields of newer microversions hidden, and links.
  */
+import { checkRule, ownerScoped } from '../auth/enforce.ts';
 import type { FastifyRequest } from 'fastify';
 import { type IronicObject, traitNames, type NodeFields } from '../../conductor/objects.ts';
 import { allowed } from '../auth/index.ts';
@@ -340,6 +341,30 @@ export function checkNodeFieldNames(request: FastifyRequest, fields: readonly st
   if (bad !== undefined) throw ironicError('Invalid', `Field ${bad} is not a valid field.`);
 }
 
+/**
+ * node_sanitize's extended redaction (21.4, Ironic's owner/lessee policy): a caller below
+ * `baremetal:node:get:filter_threshold` sees last_error, reservation, driver_internal_info and
+ * driver_info only where the node's `node:get:<field>` rule lets it (the owner, not a lessee).
+ */
+function redactNode(request: FastifyRequest, node: IronicObject<NodeFields>, out: Record<string, unknown>): void {
+  if (!ownerScoped(request)) return;
+  const owner = node.get('owner');
+  const lessee = node.get('lessee');
+  const target = { ...(owner ? { 'node.owner': owner } : {}), ...(lessee ? { 'node.lessee': lessee } : {}) };
+  if (checkRule(request, 'baremetal:node:get:filter_threshold')) return;
+  const may = (field: string) => checkRule(request, `baremetal:node:get:${field}`, target);
+  if ('last_error' in out && !may('last_error'))
+    out.last_error = '** Value Redacted - Requires baremetal:node:get:last_error permission. **';
+  if ('reservation' in out && !may('reservation'))
+    out.reservation = '** Redacted - requires baremetal:node:get:reservation permission. **';
+  if ('driver_internal_info' in out && !may('driver_internal_info'))
+    out.driver_internal_info = {
+      content: '** Redacted - Requires baremetal:node:get:driver_internal_info permission. **',
+    };
+  if ('driver_info' in out && !may('driver_info'))
+    out.driver_info = { content: '** Redacted - requires baremetal:node:get:driver_info permission. **' };
+}
+
 function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
   const showPassword = allowed(request, 'show_password');
   if (!showPassword) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
@@ -395,6 +420,7 @@ export async function convertNode(
   let out = await publicFields(node, chassis);
   await computedFields(request, node, fields, out, allocations);
   if (fields !== undefined) checkNodeFieldNames(request, fields);
+  redactNode(request, node, out);
   maskNode(request, out);
   updateStateInOlderVersions(request, out);
   hideFields(out, NODE_FIELD_VERSIONS, request);

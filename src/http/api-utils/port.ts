@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
-import type { IronicObject, PortFields } from '../../conductor/objects.ts';
+import type { IronicObject, NodeFields, PortFields } from '../../conductor/objects.ts';
 import { RemoteError } from '../../rpc/errors.ts';
 import { checkUuid, checkUuidOrName, isUuidLike } from './ident.ts';
 import { classAction, getRpcNode, listObjects } from './lookup.ts';
@@ -24,6 +24,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
+  pageProject,
 } from './resource.ts';
 import {
   allowNodeLogicalNames,
@@ -54,7 +55,6 @@ import {
 } from '../versions.ts';
 import { parseBoolean, parseList } from './ident.ts';
 import { pyRepr, pyStr } from '../../conductor/exceptions.ts';
-import type { NodeFields } from '../../conductor/objects.ts';
 import { getPatchValues, type PatchOp } from './patch.ts';
 import { baseUrl } from '../links.ts';
 import { collection } from './collection.ts';
@@ -409,7 +409,7 @@ export async function listPorts(
     ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], pageKwargs(page));
     if (!scope.parentNode) params.node = nodeIdent;
   } else if (address) {
-    ports = await portByAddress(request, address);
+    ports = await portByAddress(request, address, pageProject(page));
   } else {
     ports = await listObjects(request, 'Port', 'list', [], pageKwargs(page));
   }
@@ -487,11 +487,14 @@ async function listPortsAntelope(
     const node = await getRpcNode(request, nodeIdent);
     ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], kwargs);
   } else if (address) {
-    ports = await portByAddress(request, address);
+    ports = await portByAddress(request, address, pageProject(page));
   } else if (shards?.length) {
-    // Port.list_by_node_shards ignores its `project` on 21.4 and honours it on 39.0 (the leak of
-    // reference Q8, fixed there); the gateway scopes no port list by project, so it passes none
+    // Port.list_by_node_shards ignores its `project` on 21.4 (honours it on 39.0, reference Q8),
+    // which would show a project the ports of nodes it neither owns nor leases: fixed, not
+    // copied, by keeping the ports of the project's nodes (the page may then be short)
     ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], kwargs);
+    const project = pageProject(page);
+    if (project !== undefined) ports = await portsOfProject(request, ports, project);
   } else {
     if (conductorGroups?.length) kwargs.conductor_groups = conductorGroups;
     ports = await listObjects(request, 'Port', 'list', [], kwargs);
@@ -509,9 +512,34 @@ async function listPortsAntelope(
   return collection(PORT.key, items, next);
 }
 
-async function portByAddress(request: FastifyRequest, address: string): Promise<IronicObject<PortFields>[]> {
+/** The ports whose node the project owns or leases (each node read once). */
+async function portsOfProject(
+  request: FastifyRequest,
+  ports: IronicObject<PortFields>[],
+  project: string,
+): Promise<IronicObject<PortFields>[]> {
+  const mine = new Map<unknown, boolean>();
+  for (const p of ports) {
+    const id = p.get('node_id');
+    if (mine.has(id)) continue;
+    try {
+      const node = (await classAction(request, 'Node', 'get_by_id', [id])) as IronicObject<NodeFields>;
+      mine.set(id, node.get('owner') === project || node.get('lessee') === project);
+    } catch {
+      mine.set(id, false);
+    }
+  }
+  return ports.filter((p) => mine.get(p.get('node_id')) === true);
+}
+
+async function portByAddress(
+  request: FastifyRequest,
+  address: string,
+  project: string | undefined,
+): Promise<IronicObject<PortFields>[]> {
   try {
-    return [(await classAction(request, 'Port', 'get_by_address', [address])) as IronicObject<PortFields>];
+    const kwargs = project === undefined ? {} : { project };
+    return [(await classAction(request, 'Port', 'get_by_address', [address], kwargs)) as IronicObject<PortFields>];
   } catch (err) {
     if (err instanceof RemoteError && err.exc_type === 'PortNotFound') return [];
     throw err;

@@ -18,6 +18,7 @@ import {
 } from './fields.ts';
 import { checkUuid, parseList } from './ident.ts';
 import { classAction } from './lookup.ts';
+import { checkResourceListPolicy } from '../auth/enforce.ts';
 import { apiDateTime, linksOf } from './representation.ts';
 
 /** How one resource type is shown: ironic-api's `<Resource>.convert_with_links`. */
@@ -88,7 +89,25 @@ export interface Page {
   sort_dir: SortDir;
   /** the marker object (as Ironic passes it to the list), or null */
   marker: IronicObject | null;
+  /**
+   * Ironic's owner/lessee policy: the project whose nodes' objects the caller may list, decided
+   * when the list is asked for (after a parent node or portgroup was found visible)
+   */
+  project?: () => string | undefined;
 }
+
+/** The page's project filter (check_port_list_policy / check_volume_list_policy), undefined: none. */
+export function pageProject(page: Page): string | undefined {
+  return page.project?.();
+}
+
+/** The list policy type of the classes whose lists are scoped by their node's owner and lessee. */
+const LIST_POLICY: Readonly<Record<string, string>> = {
+  Port: 'port',
+  Portgroup: 'portgroup',
+  VolumeConnector: 'volume',
+  VolumeTarget: 'volume',
+};
 
 /** validate_limit, validate_sort_dir, the marker object and the sort key check, in ironic-api's order. */
 export async function pageOf(
@@ -97,18 +116,36 @@ export async function pageOf(
   objname: ClassesWith<'get_by_uuid'>,
   q: PageQuery,
 ): Promise<Page> {
+  // check_port_list_policy / check_volume_list_policy: <type>:list_all, else <type>:list for
+  // the caller's project (no project: 403)
+  const type = Object.hasOwn(LIST_POLICY, objname) ? LIST_POLICY[objname] : undefined;
+  let decided: { project: string | undefined } | undefined;
+  const project =
+    type === undefined
+      ? undefined
+      : () => {
+          decided ??= { project: checkResourceListPolicy(request, type) };
+          return decided.project;
+        };
   const limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
   const sortDir = validateSortDir(q.sort_dir);
   const marker = q.marker
     ? ((await classAction(request, objname, 'get_by_uuid', [checkUuid(q.marker)])) as IronicObject)
     : null;
   const sortKey = validateSortKey(q.sort_key ?? 'id', spec.invalidSortKeys);
-  return { limit, sort_key: sortKey, sort_dir: sortDir, marker };
+  return { limit, sort_key: sortKey, sort_dir: sortDir, marker, ...(project !== undefined && { project }) };
 }
 
 /** The kwargs of a `list`/`list_by_*` class method for a page. */
 export function pageKwargs(page: Page): Record<string, unknown> {
-  return { limit: page.limit, marker: page.marker, sort_key: page.sort_key, sort_dir: page.sort_dir };
+  const project = pageProject(page);
+  return {
+    limit: page.limit,
+    marker: page.marker,
+    sort_key: page.sort_key,
+    sort_dir: page.sort_dir,
+    ...(project !== undefined && { project }),
+  };
 }
 
 /** `{<key>: items, next?}` with the next link at `<path>?sort_key=…&sort_dir=…&limit=…&marker=…`. */
@@ -121,6 +158,7 @@ export function pageBody(
   path: string = spec.path,
   params: Record<string, string> = {},
 ): Record<string, unknown> {
+  pageProject(page); // the list policy, decided even when no list method was called
   const next = nextLink(
     request,
     path,

@@ -16,6 +16,8 @@ import { credentialsOf, installAuthHook, type AuthSetup } from './enforce.ts';
 import { loadJwtSettings } from './jwt.ts';
 import { KeystoneClient, type KeystoneClientOptions, loadKeystoneSettings } from './keystone.ts';
 import { Policy, loadPolicyFile } from './policy.ts';
+import { IRONIC_21_4_RULES } from './policy-21.ts';
+import { gatewayProfile } from '../../release-profile.ts';
 
 export { API_RULES, BASE_RULES, DEFAULT_RULES, Policy, parseRule } from './policy.ts';
 export { EXPOSED_HEADERS, ALLOWED_HEADERS } from './cors.ts';
@@ -44,6 +46,30 @@ export function checkNoauthListen(config: Pick<Config, 'auth_strategy' | 'host' 
 /** For tests: what the strategies take besides the configuration (the Keystone client's clock). */
 export interface AuthOptions {
   keystone?: KeystoneClientOptions;
+  /**
+   * TESTS ONLY (Ironic's RBAC matrices): the identity comes from the request's headers as
+   * keystonemiddleware would have set them (X-Roles, X-Project-Id, OpenStack-System-Scope …),
+   * nothing validated. No configuration setting reaches this.
+   */
+  trustedHeaders?: boolean;
+}
+
+/** The 21.4 minor (1.82): a gateway pinned at it gets Ironic 21.4's owner/lessee policy. */
+const IRONIC_21_4_MINOR = 82;
+
+/** The policy a configuration gets: its defaults (by the pinned release) and the operator's file. */
+export function loadPolicy(config: Config): Policy {
+  const overrides = config.policy_file ? loadPolicyFile(config.policy_file) : {};
+  const source = config.policy_file ?? 'policy';
+  const profile = gatewayProfile(config);
+  if (profile.pin !== null && profile.apiMinor >= IRONIC_21_4_MINOR)
+    return new Policy(overrides, source, {
+      defaults: IRONIC_21_4_RULES,
+      enforceNewDefaults: config.policy_enforce_new_defaults,
+      enforceScope: config.policy_enforce_scope,
+      targetAware: true,
+    });
+  return new Policy(overrides, source);
 }
 
 /** Validates the auth settings and loads keys, users and policy; throws ConfigError. */
@@ -51,9 +77,10 @@ export function loadAuth(config: Config, options: AuthOptions = {}): AuthSetup {
   checkNoauthListen(config);
   const setup: AuthSetup = {
     strategy: config.auth_strategy,
-    policy: new Policy(config.policy_file ? loadPolicyFile(config.policy_file) : {}, config.policy_file ?? 'policy'),
+    policy: loadPolicy(config),
     corsOrigins: corsOrigins(config),
     clientCertPerRoute: config.tls_client_ca_file !== undefined && config.tls_public_routes_open,
+    trustedHeaders: options.trustedHeaders === true,
   };
   if (config.auth_strategy === 'jwt') setup.jwt = loadJwtSettings(config);
   if (config.auth_strategy === 'keystone')

@@ -7,6 +7,8 @@
  * | --- | --- |
  * | `sub` | user_id |
  * | `project_id` (or `project`) | project_id |
+ * | `project_name` | project_name (a policy value only) |
+ * | `domain_id` | domain_id (a domain-scoped token) |
  * | `roles` (array of strings, compared lower-case) | roles |
  * | `system_scope` (e.g. `"all"`) | system_scope |
  * | `user_domain_id`, `project_domain_id` | the same |
@@ -163,8 +165,15 @@ export function identityFromClaims(
   claims: JwtPayload,
 ): Pick<
   RequestContext,
-  'user_id' | 'project_id' | 'user_domain_id' | 'project_domain_id' | 'system_scope' | 'roles' | 'is_admin'
-> {
+  | 'user_id'
+  | 'project_id'
+  | 'domain_id'
+  | 'user_domain_id'
+  | 'project_domain_id'
+  | 'system_scope'
+  | 'roles'
+  | 'is_admin'
+> & { project_name: string | null } {
   const rolesClaim: unknown = claims.roles ?? [];
   if (!Array.isArray(rolesClaim) || !rolesClaim.every((x): x is string => typeof x === 'string'))
     throw new AuthFailure('invalid claims');
@@ -173,6 +182,8 @@ export function identityFromClaims(
   return {
     user_id: optionalString(claims.sub),
     project_id: optionalString(claims.project_id) ?? optionalString(claims.project),
+    project_name: optionalString(claims.project_name),
+    domain_id: optionalString(claims.domain_id),
     user_domain_id: optionalString(claims.user_domain_id),
     project_domain_id: optionalString(claims.project_domain_id),
     system_scope,

@@ -12,8 +12,15 @@
  * `rule:NAME`, `role:NAME` (case-insensitive), `KEY:VALUE` against the credentials
  * (`is_admin:True`, `system_scope:all`, `user_id:alice`, `project_id:p1` …; `True`/`False`
  * compare as booleans, `'quoted'` as strings), combined with `not`, `and`, `or` and
- * parentheses (`not` binds tighter than `and`, `and` tighter than `or`). Target substitutions
- * such as `%(node.owner)s` are not supported and refused when the policy is loaded.
+ * parentheses (`not` binds tighter than `and`, `and` tighter than `or`). A value may be a target
+ * substitution, `project_id:%(node.owner)s`, as oslo.policy's: the target is the caller's
+ * credentials plus the object's `node.owner`, `node.lessee` or `allocation.owner`; a key the
+ * target lacks fails the check, and values compare as Python's `str()` (None is `None`).
+ *
+ * Ironic 21.4's rules (policy-21.ts) carry scope types and deprecated (legacy) check strings:
+ * without `enforce_new_defaults` each rule is its new check OR its legacy one, and with
+ * `enforce_scope` a token whose scope the rule does not list raises InvalidScope (500 in
+ * ironic-api), as oslo.policy does.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../config.ts';
@@ -36,6 +43,10 @@ export interface Credentials {
 export interface RuleDefault {
   check: string;
   description: string;
+  /** oslo.policy's scope_types (checked with enforce_scope); absent: any scope */
+  scope?: readonly ('system' | 'project' | 'domain')[];
+  /** the deprecated (legacy) check string, OR'd in unless enforce_new_defaults */
+  deprecated?: string;
 }
 
 const READER = 'rule:api_reader';
@@ -212,6 +223,8 @@ export type Check =
   | { kind: 'rule'; name: string }
   | { kind: 'role'; role: string }
   | { kind: 'generic'; key: string; value: string | boolean }
+  /** `key:%(target_key)s`: compared with the target's value (the target is creds + object fields) */
+  | { kind: 'target'; key: string; target: string }
   | { kind: 'not'; check: Check }
   | { kind: 'and'; checks: Check[] }
   | { kind: 'or'; checks: Check[] };
@@ -224,7 +237,7 @@ function tokenize(text: string): string[] {
   // Parentheses are tokens of their own; everything else splits on white space, keeping a
   // quoted value ('a b') in one token.
   const tokens: string[] = [];
-  const re = /\s*(\(|\)|[^\s()']*'[^']*'[^\s()]*|[^\s()]+)/gy;
+  const re = /\s*(\(|\)|[^\s()]*%\([^)\s]*\)s|[^\s()']*'[^']*'[^\s()]*|[^\s()]+)/gy;
   let last = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     tokens.push(m[1] ?? '');
@@ -242,8 +255,10 @@ function parseAtom(token: string): Check {
   if (colon <= 0) throw new PolicyParseError(`expected KIND:VALUE, @ or !, got ${JSON.stringify(token)}`);
   const kind = token.slice(0, colon);
   const value = token.slice(colon + 1);
+  const sub = /^%\(([^)]+)\)s$/.exec(value);
+  if (sub) return { kind: 'target', key: kind, target: sub[1] };
   if (value.includes('%('))
-    throw new PolicyParseError(`target substitutions such as ${JSON.stringify(value)} are not supported`);
+    throw new PolicyParseError(`only a whole value may be a target substitution, not ${JSON.stringify(value)}`);
   if (kind === 'rule') return { kind: 'rule', name: value };
   if (kind === 'role') return { kind: 'role', role: value.toLowerCase() };
   if (/^'.*'$/.test(value)) return { kind: 'generic', key: kind, value: value.slice(1, -1) };
@@ -303,25 +318,101 @@ function references(check: Check, out: Set<string> = new Set()): Set<string> {
 // ---------------------------------------------------------------------------------------------
 // The enforcer
 
+/** Python's str() of a credential or target value, as oslo.policy compares them. */
+function pyStr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  return String(v);
+}
+
 /** oslo.policy compares `True`/`False` against booleans and everything else as text. */
 function genericMatches(actual: unknown, expected: string | boolean): boolean {
   if (typeof expected === 'boolean') return actual === expected;
+  if (actual === null && expected === 'None') return true; // str(None), as oslo.policy compares
   if (Array.isArray(actual)) return actual.some((a) => String(a) === expected);
   return actual !== null && actual !== undefined && String(actual) === expected;
+}
+
+/** A credential looked up by a dotted path (oslo's _find_in_dict); undefined when absent. */
+function credential(creds: Credentials, key: string): unknown {
+  if (Object.hasOwn(creds, key)) return creds[key];
+  let v: unknown = creds;
+  for (const part of key.split('.')) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, part)) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** What a rule is checked against besides the caller: the object's owner fields (`node.owner` …). */
+export type PolicyTarget = Readonly<Record<string, unknown>>;
+
+/** oslo.policy's InvalidScope: the token's scope is not one the rule allows (ironic-api answers 500). */
+export class InvalidScope extends Error {
+  override name = 'InvalidScope';
+  constructor(
+    readonly rule: string,
+    readonly scopes: readonly string[],
+    readonly tokenScope: string,
+  ) {
+    super(
+      `${rule} requires a scope of [${scopes.map((s) => `'${s}'`).join(', ')}], request was made with ${tokenScope} scope.`,
+    );
+  }
+}
+
+/** The token's scope as oslo.policy derives it: system, else domain, else project. */
+export function tokenScope(creds: Credentials): 'system' | 'domain' | 'project' {
+  if (creds.system_scope) return 'system';
+  if (creds.domain_id) return 'domain';
+  return 'project';
+}
+
+export interface PolicyOptions {
+  /** the rule defaults (DEFAULT_RULES unless given: the gateway's own, decided without a target) */
+  defaults?: Readonly<Record<string, RuleDefault>>;
+  /** oslo.policy's enforce_new_defaults: false ORs each rule with its deprecated check */
+  enforceNewDefaults?: boolean;
+  /** oslo.policy's enforce_scope: a token of a scope the rule does not list raises InvalidScope */
+  enforceScope?: boolean;
+  /**
+   * Ironic's owner/lessee model (21.4's rules): node, port, portgroup, volume and allocation
+   * routes check their rule once the object is loaded (404 when the caller may not see it).
+   */
+  targetAware?: boolean;
 }
 
 /** The loaded rule set: defaults overridden by the operator's file. */
 export class Policy {
   private readonly checks = new Map<string, Check>();
   private readonly publicCache = new Map<string, boolean>();
+  private readonly targetCache = new Map<string, boolean>();
+  private readonly scopes = new Map<string, readonly string[]>();
+  readonly enforceScope: boolean;
+  readonly enforceNewDefaults: boolean;
+  readonly targetAware: boolean;
 
   /** @param overrides rule name → rule expression (the operator's policy file) */
   constructor(
     overrides: Readonly<Record<string, string>> = {},
     private readonly source = 'policy',
+    options: PolicyOptions = {},
   ) {
+    this.enforceScope = options.enforceScope ?? false;
+    this.enforceNewDefaults = options.enforceNewDefaults ?? false;
+    this.targetAware = options.targetAware ?? false;
     const texts: Record<string, string> = {};
-    for (const [name, def] of Object.entries(DEFAULT_RULES)) texts[name] = def.check;
+    for (const [name, def] of Object.entries(options.defaults ?? DEFAULT_RULES)) {
+      // oslo.policy: an unchanged default with a deprecated rule is `new or old` unless
+      // enforce_new_defaults; an operator's override replaces both.
+      const legacy = def.deprecated;
+      texts[name] =
+        legacy !== undefined && !this.enforceNewDefaults && legacy !== def.check && def.check.trim() !== ''
+          ? `(${def.check}) or (${legacy})`
+          : def.check;
+      if (def.scope) this.scopes.set(name, def.scope);
+    }
     Object.assign(texts, overrides);
     for (const [name, text] of Object.entries(texts)) {
       try {
@@ -360,10 +451,59 @@ export class Policy {
     return this.checks.has(name);
   }
 
-  /** Evaluates rule `name` for `creds`; an unknown rule is denied (fail closed). */
-  enforce(name: string, creds: Credentials): boolean {
+  /**
+   * Evaluates rule `name` for `creds` (oslo's enforce without raising: a scope mismatch under
+   * enforce_scope is false); an unknown rule is denied (fail closed). The target defaults to
+   * the credentials (ironic-api's `to_policy_values()` when no object is involved).
+   */
+  enforce(name: string, creds: Credentials, target?: PolicyTarget): boolean {
+    try {
+      return this.authorize(name, creds, target);
+    } catch (err) {
+      if (err instanceof InvalidScope) return false;
+      throw err;
+    }
+  }
+
+  /** As enforce, but a scope mismatch under enforce_scope throws InvalidScope (oslo's authorize). */
+  authorize(name: string, creds: Credentials, target?: PolicyTarget): boolean {
     const check = this.checks.get(name);
-    return check !== undefined && this.evaluate(check, creds);
+    if (check === undefined) return false;
+    const scopes = this.scopes.get(name);
+    if (this.enforceScope && scopes && !scopes.includes(tokenScope(creds)))
+      throw new InvalidScope(name, scopes, tokenScope(creds));
+    return this.evaluate(check, creds, target ?? creds);
+  }
+
+  /** true when the rule (or a rule it refers to) compares with an object's field (`%(node.owner)s`). */
+  needsTarget(name: string): boolean {
+    let v = this.targetCache.get(name);
+    if (v === undefined) {
+      const seen = new Set<string>();
+      const walk = (c: Check): boolean => {
+        switch (c.kind) {
+          case 'target':
+            return /^(node|allocation|runbook)\./.test(c.target);
+          case 'rule': {
+            if (seen.has(c.name)) return false;
+            seen.add(c.name);
+            const inner = this.checks.get(c.name);
+            return inner !== undefined && walk(inner);
+          }
+          case 'not':
+            return walk(c.check);
+          case 'and':
+          case 'or':
+            return c.checks.some(walk);
+          default:
+            return false;
+        }
+      };
+      const check = this.checks.get(name);
+      v = check !== undefined && walk(check);
+      this.targetCache.set(name, v);
+    }
+    return v;
   }
 
   /** true when the rule lets an unauthenticated caller through (Ironic's `public_api`). */
@@ -383,24 +523,35 @@ export class Policy {
     return v;
   }
 
-  private evaluate(check: Check, creds: Credentials): boolean {
+  private evaluate(check: Check, creds: Credentials, target: PolicyTarget): boolean {
     switch (check.kind) {
       case 'true':
         return true;
       case 'false':
         return false;
-      case 'rule':
-        return this.enforce(check.name, creds);
+      case 'rule': {
+        // a referenced rule is evaluated without its own scope check, as oslo.policy's RuleCheck
+        const inner = this.checks.get(check.name);
+        return inner !== undefined && this.evaluate(inner, creds, target);
+      }
       case 'role':
         return creds.roles.some((role) => role.toLowerCase() === check.role);
       case 'generic':
-        return genericMatches(creds[check.key], check.value);
+        return genericMatches(credential(creds, check.key), check.value);
+      case 'target': {
+        if (!Object.hasOwn(target, check.target)) return false;
+        const expected = pyStr(target[check.target]);
+        const actual = credential(creds, check.key);
+        if (actual === undefined) return false;
+        if (Array.isArray(actual)) return actual.some((a) => pyStr(a) === expected);
+        return pyStr(actual) === expected;
+      }
       case 'not':
-        return !this.evaluate(check.check, creds);
+        return !this.evaluate(check.check, creds, target);
       case 'and':
-        return check.checks.every((c) => this.evaluate(c, creds));
+        return check.checks.every((c) => this.evaluate(c, creds, target));
       case 'or':
-        return check.checks.some((c) => this.evaluate(c, creds));
+        return check.checks.some((c) => this.evaluate(c, creds, target));
     }
   }
 }

@@ -6,6 +6,7 @@
  * the owner. Below 1.52 the routes answer as 21.4's version-gated routers do: webob's 404 for
  * GET and 405 otherwise.
  */
+import { authorizeRule, callerCredentials, checkRule, enforcesNewDefaults, ownerScoped } from '../auth/enforce.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../conductor/exceptions.ts';
@@ -23,7 +24,7 @@ import {
   listOwner,
   NodeUuids,
   nodeOr400,
-  ownsOrSeesAll,
+  allocationAllowed,
   parseInteger21,
   passes,
   resolveCandidateNodes,
@@ -195,7 +196,8 @@ export const allocationRoutes: RouteDef[] = [
         sort_dir: sortDir,
       });
       for (const a of allocations)
-        if (!ownsOrSeesAll(request, a.get('owner'))) throw forbidden('baremetal:allocation:get');
+        if (!allocationAllowed(request, 'baremetal:allocation:get', a.get('owner')))
+          throw forbidden('baremetal:allocation:get');
       const nodes = new NodeUuids(request);
       const items = [];
       for (const a of allocations) items.push(await allocationBody(request, a, fields, nodes));
@@ -366,7 +368,8 @@ export const allocationRoutes: RouteDef[] = [
         request.server.gatewayConfig.max_limit,
       );
       for (const a of allocations)
-        if (!ownsOrSeesAll(request, a.get('owner'))) throw forbidden('baremetal:allocation:get');
+        if (!allocationAllowed(request, 'baremetal:allocation:get', a.get('owner')))
+          throw forbidden('baremetal:allocation:get');
       const nodes = new NodeUuids(request);
       const items = [];
       for (const a of allocations) items.push(await allocationBody(request, a, fields, nodes));
@@ -393,7 +396,8 @@ export const allocationRoutes: RouteDef[] = [
       const allocation = allocations[0];
       if (!allocation)
         throw ironicError('AllocationNotFound', `Allocation for node ${ident} was not found`, { allocation: ident });
-      if (!ownsOrSeesAll(request, allocation.get('owner'))) throw forbidden('baremetal:allocation:delete');
+      if (!allocationAllowed(request, 'baremetal:allocation:delete', allocation.get('owner')))
+        throw forbidden('baremetal:allocation:delete');
       const topic = await request.conductor.get_random_topic();
       await request.conductor.destroy_allocation(request.ctx, allocation, topic);
       return undefined;
@@ -413,6 +417,10 @@ export const allocationRoutes: RouteDef[] = [
  * its own project (403 otherwise, as 21.4 answers once allocation:create fails).
  */
 function authorizeCreate(request: FastifyRequest, body: Record<string, unknown>): void {
+  if (ownerScoped(request)) {
+    authorizeCreateOwnerScoped(request, body);
+    return;
+  }
   checkAllowedAllocationFields(request, Object.keys(body));
   if (passes(request, 'baremetal:allocation:create_pre_rbac')) return;
   const project = request.ctx.project_id;
@@ -424,4 +432,51 @@ function authorizeCreate(request: FastifyRequest, body: Record<string, unknown>)
   if (!passes(request, 'baremetal:allocation:create_restricted'))
     throw forbidden('baremetal:allocation:create_restricted');
   body.owner = project;
+}
+
+/**
+ * _authorize_create_allocation and the owner step of post() under Ironic 21.4's policy
+ * (pinned 21.4): allocation:create (and create_pre_rbac without an owner unless
+ * enforce_new_defaults); refused, a caller naming another project's owner is refused, else it
+ * needs create_restricted and its project owns the allocation. With enforce_new_defaults a
+ * project caller naming another owner needs create_restricted; naming none, its project owns it.
+ */
+function authorizeCreateOwnerScoped(request: FastifyRequest, body: Record<string, unknown>): void {
+  const newDefaults = enforcesNewDefaults(request);
+  const creds = callerCredentials(request);
+  const project = creds.project_id;
+  const fallBack = () => {
+    if (project && body.owner && project !== body.owner) throw forbidden('baremetal:allocation:create');
+    if (body.owner && !newDefaults) authorizeRule(request, 'baremetal:allocation:create_pre_rbac');
+    authorizeRule(request, 'baremetal:allocation:create_restricted');
+    checkAllowedAllocationFields(request, Object.keys(body));
+    body.owner = project;
+  };
+  if (!checkRule(request, 'baremetal:allocation:create')) fallBack();
+  else {
+    checkAllowedAllocationFields(request, Object.keys(body));
+    if (!newDefaults && !body.owner && !checkRule(request, 'baremetal:allocation:create_pre_rbac')) fallBack();
+    // Fixed, not copied: 21.4 without enforce_new_defaults skips every owner check once
+    // allocation:create passes, so another project's owner is taken from anyone; here naming
+    // another project needs create_restricted or create_pre_rbac. (With 21.4's default rules a
+    // member still passes: create_restricted's legacy half is allocation:create. An operator
+    // narrowing create_restricted, or enforce_new_defaults, closes it.)
+    if (
+      !newDefaults &&
+      body.owner &&
+      body.owner !== project &&
+      !checkRule(request, 'baremetal:allocation:create_restricted') &&
+      !checkRule(request, 'baremetal:allocation:create_pre_rbac')
+    )
+      throw forbidden('baremetal:allocation:create_restricted');
+  }
+  if (newDefaults && creds.system_scope !== 'all') {
+    if (body.owner) {
+      if (!checkRule(request, 'baremetal:allocation:create_restricted') && body.owner !== project)
+        throw new HttpError(
+          403,
+          `Cannot create allocation with an owner Project ID value ${String(body.owner)} not matching the requestor Project ID ${String(project)}. Policy baremetal:allocation:create_restricted is required for this capability.`,
+        );
+    } else body.owner = project;
+  }
 }

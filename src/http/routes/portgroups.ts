@@ -65,6 +65,7 @@ import {
   UuidsById,
   type PageQuery,
   type ResourceSpec,
+  pageProject,
 } from '../api-utils/resource.ts';
 import {
   allowPortgroupModeProperties,
@@ -216,7 +217,11 @@ async function listPortgroups(
     if (!parentNode) params.node = nodeIdent;
   } else if (address) {
     try {
-      pgs = [(await classAction(request, 'Portgroup', 'get_by_address', [address])) as IronicObject<PortgroupFields>];
+      const project = pageProject(page);
+      const kwargs = project === undefined ? {} : { project };
+      pgs = [
+        (await classAction(request, 'Portgroup', 'get_by_address', [address], kwargs)) as IronicObject<PortgroupFields>,
+      ];
     } catch (err) {
       if (!(err instanceof RemoteError && err.exc_type === 'PortgroupNotFound')) throw err;
       pgs = [];

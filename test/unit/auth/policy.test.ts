@@ -153,7 +153,7 @@ describe('rule expressions', () => {
       'role:a)',
       'and role:a',
       'nonsense',
-      'project_id:%(node.owner)s',
+      'project_id:x%(node.owner)s',
       'rule:nope',
     ]) {
       assert.throws(

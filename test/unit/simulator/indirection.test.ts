@@ -191,3 +191,35 @@ test('Conductor list shows this live conductor with its hardware types; backport
   await sim.stop();
   assert.equal(sim.store.conductors.rows.size, 0);
 });
+
+test('Port, Portgroup and volume lists take project (the node owner or lessee) before the page is cut; Port owner', async () => {
+  const sim = makeSim({ nodes: 3 });
+  const nodes = (await oca(sim, 'Node', 'list')).map(data);
+  Object.assign(sim.store.node(nodes[0].uuid), { owner: 'p1' });
+  Object.assign(sim.store.node(nodes[1].uuid), { owner: 'p2', lessee: 'p1' });
+  const ids = nodes.map((n: any) => sim.store.node(n.uuid).id);
+  sim.store.createPort({ node_id: ids[2], address: 'aa:bb:cc:00:00:03' });
+  sim.store.createPort({ node_id: ids[0], address: 'aa:bb:cc:00:00:01' });
+  sim.store.createPort({ node_id: ids[1], address: 'aa:bb:cc:00:00:02' });
+  const addresses = async (kw: Record<string, unknown>, method = 'list', args: unknown[] = []) =>
+    (await oca(sim, 'Port', method, args, kw))
+      .map(data)
+      .map((p: any) => p.address)
+      .filter((a: string) => a.startsWith('aa:')); // the seed's own ports aside
+  assert.deepEqual(await addresses({ project: 'p1' }), ['aa:bb:cc:00:00:01', 'aa:bb:cc:00:00:02']);
+  // filtered before the page is cut: the first port of p2's only node comes after others' ports
+  const first = (await oca(sim, 'Port', 'list', [], { project: 'p2', limit: 1 })).map(data);
+  assert.equal(first.length, 1);
+  assert.equal(first[0].node_id, ids[1]);
+  assert.deepEqual(await addresses({ project: 'p1', owner: 'p2' }), ['aa:bb:cc:00:00:02'], 'owner wins');
+  assert.deepEqual(await addresses({ project: 'p3' }), []);
+  assert.deepEqual(await addresses({ project: 'p2' }, 'list_by_node_id', [ids[1]]), ['aa:bb:cc:00:00:02']);
+  assert.deepEqual(await addresses({ project: 'p2' }, 'list_by_node_id', [ids[0]]), []);
+  await rejectsWith(
+    sim.call(
+      'object_class_action_versions',
+      classAction('Port', 'get_by_address', ['aa:bb:cc:00:00:03'], { project: 'p1' }),
+    ),
+    'PortNotFound',
+  );
+});

@@ -31,6 +31,7 @@ import { route, type RouteDef } from '../../route.ts';
 import { collection, nextLink, validateLimit, validateSortDir, validateSortKey } from '../../api-utils/collection.ts';
 import { checkAllowedFields } from '../../api-utils/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
+import { checkListPolicy } from '../../auth/enforce.ts';
 import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../api-utils/lookup.ts';
 import {
   AllocationUuids,
@@ -354,6 +355,8 @@ async function listNodes(
   const maintenance = q.maintenance === undefined ? undefined : parseBoolean(q.maintenance);
   let limit = validateLimit(q.limit, request.server.gatewayConfig.max_limit);
   const sortDir = validateSortDir(q.sort_dir);
+  // check_list_policy: a project-scoped caller without list_all sees its project's nodes only
+  const project = checkListPolicy(request, 'node', q.project);
   const marker = q.marker ? await classAction(request, 'Node', 'get_by_uuid', [q.marker]) : null;
   validateSortKey(sortKey, INVALID_SORT_KEYS);
   let nodes: IronicObject<NodeFields>[];
@@ -363,11 +366,13 @@ async function listNodes(
   const instanceAlone = q.instance_uuid && !allows(request, MINOR_39_INSPECT_WAIT);
   if (instanceAlone && q.instance_uuid) {
     nodes = await nodeByInstance(request, q.instance_uuid);
+    if (project !== undefined) nodes = nodes.filter((n) => n.get('owner') === project || n.get('lessee') === project);
     limit = 0; // at most one node: never a next link
   } else {
     const filters = { ...filtersOf(q, associated, maintenance), ...newerFilters(q), ...children };
     if (q.instance_uuid) filters.instance_uuid = q.instance_uuid;
     const columns = nodeListColumns(request, fields);
+    if (project !== undefined) filters.project = project;
     nodes = await listObjects(request, 'Node', 'list', [], {
       limit,
       marker,
