@@ -73,6 +73,7 @@ import {
   MINOR_83_PARENT_CHILD_NODES,
   MINOR_104_NODE_INSTANCE_NAME,
   servesRelease,
+  servesHibiscus,
 } from '../../versions.ts';
 
 /** Every provision state of Ironic's machine (the provision_state filter accepts only these). */
@@ -157,8 +158,9 @@ export const detailProperty = {
 
 type ListQuery = Partial<Record<keyof typeof listQueryProperties | 'fields' | 'detail', string>>;
 
-/** The fault names of common/faults.py (VALID_FAULTS, in its order). */
+/** The fault names of common/faults.py (VALID_FAULTS, in its order): 21.4's, and 39.0's with servicing's. */
 const VALID_FAULTS = ['power failure', 'clean failure', 'rescue abort failure'];
+const VALID_FAULTS_39 = [...VALID_FAULTS, 'service failure'];
 
 /** args.boolean of 21.4: InvalidParameterValue `Invalid <name>: <oslo's message>`. */
 function booleanParam(name: string, raw: string | undefined): boolean | undefined {
@@ -188,10 +190,11 @@ function checkNewerFilters(request: FastifyRequest, q: ListQuery): void {
     if (q[k as keyof typeof UNGATED_FILTERS] !== undefined && compareVersions(nodeVersion, since) < 0)
       throw ironicError('Invalid', 'Invalid input: querystring must NOT have additional properties');
   checkAllowFilter(request, q.fault, MINOR_42_FAULT);
-  if (q.fault !== undefined && !VALID_FAULTS.includes(q.fault))
+  const faults = servesHibiscus(request) ? VALID_FAULTS_39 : VALID_FAULTS;
+  if (q.fault !== undefined && !faults.includes(q.fault))
     throw ironicError(
       'Invalid',
-      `Unrecognized fault "${q.fault}" is specified, allowed faults are (${VALID_FAULTS.map((f) => `'${f}'`).join(', ')})`,
+      `Unrecognized fault "${q.fault}" is specified, allowed faults are (${faults.map((f) => `'${f}'`).join(', ')})`,
     );
   checkAllowFilter(request, q.conductor_group, MINOR_46_NODE_CONDUCTOR_GROUP);
   checkAllowFilter(request, q.conductor, MINOR_49_CONDUCTORS);
