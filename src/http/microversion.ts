@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.ts';
-import { MINOR_MAX_VERSION, MINOR_MIN_VERSION } from './versions.ts';
+import { MINOR_MAX_VERSION, MINOR_MIN_VERSION, servesHibiscus } from './versions.ts';
 
 export const MIN_VERSION = { major: 1, minor: MINOR_MIN_VERSION } as const;
 /** The newest microversion the gateway implements; an app serves its release profile's (`maxMinor`). */
@@ -107,10 +107,24 @@ export function isVersionedPath(url: string): boolean {
   return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
 }
 
+const isRootPath = (url: string): boolean => url === '/' || url.startsWith('/?');
+
 /** onRequest hook: negotiates for /v1 paths and sets the response headers. */
 export async function microversionHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   request.apiVersion = { ...MIN_VERSION };
-  if (!isVersionedPath(request.url)) return;
+  if (!isVersionedPath(request.url)) {
+    // 39.0 (and the gateway serving as it) sends the version headers on the root document too,
+    // negotiated as for /v1; a version it cannot negotiate leaves the root as 21.4 serves it
+    if (isRootPath(request.url) && servesHibiscus(request)) {
+      try {
+        const used = negotiate(request.headers, request.server.apiMaxMinor);
+        reply.headers(versionHeaders(used, request.server.apiMaxMinor));
+      } catch {
+        /* no headers */
+      }
+    }
+    return;
+  }
   const maxMinor = request.server.apiMaxMinor;
   request.apiVersion = negotiate(request.headers, maxMinor);
   reply.headers(versionHeaders(request.apiVersion, maxMinor));

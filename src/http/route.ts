@@ -15,7 +15,7 @@ import type {
   RouteGenericInterface,
 } from 'fastify';
 import { ironicError } from '../conductor/exceptions.ts';
-import { allows, MINOR_MIN_VERSION, type Microversion } from './versions.ts';
+import { allows, MINOR_MIN_VERSION, servesHibiscus, type Microversion } from './versions.ts';
 import { publicByDefault, type PolicyRule } from './auth/policy.ts';
 import type { ConductorCall } from '../conductor/calls.ts';
 
@@ -156,8 +156,16 @@ function documentedVersionHeader(def: RouteDef): { swaggerTransform?: SwaggerTra
 function versionGate(def: RouteDef): (request: FastifyRequest) => Promise<void> {
   const { minVersion, maxVersion } = def;
   return async (request) => {
+    // (39.0's controllers word it "The API is not supported for this version"; Queens' and
+    // 21.4's "Resource could not be found.")
     if (minVersion && !allows(request, minVersion))
-      throw def.belowMinVersion?.(request) ?? ironicError('NotFound', 'Resource could not be found.');
+      throw (
+        def.belowMinVersion?.(request) ??
+        ironicError(
+          'NotFound',
+          servesHibiscus(request) ? 'The API is not supported for this version' : 'Resource could not be found.',
+        )
+      );
     if (maxVersion !== undefined && request.apiVersion.minor > maxVersion)
       throw ironicError('NotFound', 'Resource could not be found.');
   };

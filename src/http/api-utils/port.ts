@@ -467,10 +467,15 @@ async function listPortsAntelope(
   // 39.0 (ungated): the filters go to every list but the address lookup; conductor groups only to
   // Port.list, and not with a node, portgroup or address. Sent only when given, so that an older
   // conductor's list methods (no such keyword) keep working.
-  const kwargs = pageKwargs(page);
+  // (built once the node or portgroup is read: the list policy is checked after a parent the
+  // caller may not see has answered 404, as ironic-api does)
+  const listKwargs = (): Record<string, unknown> => {
+    const kw = pageKwargs(page);
+    if (hibiscus && q.description_contains) kw.filters = { description_contains: q.description_contains };
+    return kw;
+  };
   let conductorGroups: string[] | undefined;
   if (hibiscus) {
-    if (q.description_contains) kwargs.filters = { description_contains: q.description_contains };
     conductorGroups = q.conductor_groups === undefined ? undefined : parseList(q.conductor_groups);
     if (conductorGroups?.length && (nodeIdent || portgroupIdent || address))
       throw ironicError(
@@ -482,20 +487,21 @@ async function listPortsAntelope(
   let ports: IronicObject<PortFields>[];
   if (portgroupIdent) {
     const portgroup = await getRpcPortgroup(request, portgroupIdent);
-    ports = await listObjects(request, 'Port', 'list_by_portgroup_id', [portgroup.get('id')], kwargs);
+    ports = await listObjects(request, 'Port', 'list_by_portgroup_id', [portgroup.get('id')], listKwargs());
   } else if (nodeIdent) {
     const node = await getRpcNode(request, nodeIdent);
-    ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], kwargs);
+    ports = await listObjects(request, 'Port', 'list_by_node_id', [node.get('id')], listKwargs());
   } else if (address) {
     ports = await portByAddress(request, address, pageProject(page));
   } else if (shards?.length) {
     // Port.list_by_node_shards ignores its `project` on 21.4 (honours it on 39.0, reference Q8),
     // which would show a project the ports of nodes it neither owns nor leases: fixed, not
     // copied, by keeping the ports of the project's nodes (the page may then be short)
-    ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], kwargs);
+    ports = await listObjects(request, 'Port', 'list_by_node_shards', [shards], listKwargs());
     const project = pageProject(page);
     if (project !== undefined) ports = await portsOfProject(request, ports, project);
   } else {
+    const kwargs = listKwargs();
     if (conductorGroups?.length) kwargs.conductor_groups = conductorGroups;
     ports = await listObjects(request, 'Port', 'list', [], kwargs);
   }

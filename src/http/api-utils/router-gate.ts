@@ -7,6 +7,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.ts';
+import { servesHibiscus } from '../versions.ts';
 
 /**
  * webob's HTTPNotFound / HTTPMethodNotAllowed in Ironic's error body. `description` is empty
@@ -20,5 +21,10 @@ export function webobError(status: 404 | 405, description: string): HttpError {
 
 /** A RouteDef's `belowMinVersion`: webob's 404 for GET (and HEAD), 405 for other methods, with `description`. */
 export function routerRefusal(description: string): (request: FastifyRequest) => Error {
-  return (request) => webobError(request.method === 'GET' || request.method === 'HEAD' ? 404 : 405, description);
+  return (request) => {
+    const status = request.method === 'GET' || request.method === 'HEAD' ? 404 : 405;
+    // 39.0 answers these in Ironic's usual error body, without webob's code, title, description
+    if (servesHibiscus(request)) return new HttpError(status, description || 'The resource could not be found.');
+    return webobError(status, description);
+  };
 }

@@ -15,7 +15,7 @@ import { corsOrigins, registerCors } from './cors.ts';
 import { credentialsOf, installAuthHook, type AuthSetup } from './enforce.ts';
 import { loadJwtSettings } from './jwt.ts';
 import { KeystoneClient, type KeystoneClientOptions, loadKeystoneSettings } from './keystone.ts';
-import { Policy, loadPolicyFile } from './policy.ts';
+import { API_RULES, Policy, loadPolicyFile } from './policy.ts';
 import { IRONIC_21_4_RULES } from './policy-21.ts';
 import { gatewayProfile } from '../../release-profile.ts';
 
@@ -64,7 +64,9 @@ export function loadPolicy(config: Config): Policy {
   const profile = gatewayProfile(config);
   if (profile.pin !== null && profile.apiMinor >= IRONIC_21_4_MINOR)
     return new Policy(overrides, source, {
-      defaults: IRONIC_21_4_RULES,
+      // the rules of routes newer than 21.4 (vmedia, runbooks …) keep their defaults, so that such
+      // a route, which a 21.4 pin does not serve, answers as the router does (404/406), not 403
+      defaults: { ...API_RULES, ...IRONIC_21_4_RULES },
       enforceNewDefaults: config.policy_enforce_new_defaults,
       enforceScope: config.policy_enforce_scope,
       targetAware: true,
