@@ -20,11 +20,15 @@ export function webobError(status: 404 | 405, description: string): HttpError {
 }
 
 /** A RouteDef's `belowMinVersion`: webob's 404 for GET (and HEAD), 405 for other methods, with `description`. */
-export function routerRefusal(description: string): (request: FastifyRequest) => Error {
+export function routerRefusal(
+  description: string,
+  options: { decoratedIn39?: boolean } = {},
+): (request: FastifyRequest) => Error {
   return (request) => {
-    const status = request.method === 'GET' || request.method === 'HEAD' ? 404 : 405;
-    // 39.0 answers these in Ironic's usual error body, without webob's code, title, description
-    if (servesHibiscus(request)) return new HttpError(status, description || 'The resource could not be found.');
-    return webobError(status, description);
+    // 39.0 moved some gates from the router onto its methods (validation.api_version): a 404 in
+    // Ironic's usual error body; a method the controller has not is still the router's 405
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    if (options.decoratedIn39 && read && servesHibiscus(request)) return new HttpError(404, description);
+    return webobError(read ? 404 : 405, description);
   };
 }

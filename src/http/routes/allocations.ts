@@ -53,6 +53,7 @@ import {
   allowAllocations,
   allowAllocationUpdate,
   notAcceptable,
+  servesHibiscus,
 } from '../versions.ts';
 
 const TAGS = ['allocations'];
@@ -98,10 +99,16 @@ function webob(status: 404 | 405 | 400, description: string): HttpError {
   return new HttpError(status, description, {}, { code: status, title, description });
 }
 
-/** AllocationsController._route: below 1.52, 404 for GET and 405 for any other method. */
+/**
+ * Below 1.52: 21.4's AllocationsController._route answers 404 for GET and 405 for any other
+ * method, in webob's body; 39.0's methods carry validation.api_version instead, a 404 for every
+ * method in Ironic's usual body.
+ */
 function checkAllocationsRouter(request: FastifyRequest): void {
   if (allowAllocations(request)) return;
-  throw webob(request.method === 'GET' ? 404 : 405, 'The API version does not allow allocations');
+  const message = 'The API version does not allow allocations';
+  if (servesHibiscus(request)) throw new HttpError(404, message);
+  throw webob(request.method === 'GET' ? 404 : 405, message);
 }
 
 /**

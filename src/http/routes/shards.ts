@@ -19,7 +19,8 @@ import { route, type RouteDef } from '../route.ts';
 import { MINOR_82_NODE_SHARD } from '../versions.ts';
 import { conductorShardList, hasConductorClassMethods } from '../api-utils/conductor-methods.ts';
 
-const belowMinVersion = routerRefusal('The API version does not allow shards');
+// (39.0: validation.api_version on the method, shard.py)
+const belowMinVersion = routerRefusal('The API version does not allow shards', { decoratedIn39: true });
 const TAGS = ['shards'];
 
 /** The shard counts of every node, as get_shard_list orders them (count descending, ties by shard). */

@@ -24,6 +24,15 @@ import { createGateway, type Gateway } from '../../../src/gateway.ts';
 import { gatewayProfile } from '../../../src/release-profile.ts';
 import { CertDir } from '../../support/certs.ts';
 import { stack } from '../../support/stack-env.ts';
+import { openApiCheck, type OpenApiCheck } from '../../support/openapi-check.ts';
+import assert from 'node:assert/strict';
+
+let contractCheck: OpenApiCheck | undefined;
+/** One checker per process (building its validators is the costly part). */
+const sharedContract = (): OpenApiCheck => {
+  contractCheck ??= openApiCheck();
+  return contractCheck;
+};
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -207,6 +216,30 @@ export async function startGateway(backend: Backend, mode: GatewayMode): Promise
   };
   const config = loadConfig({ env: {}, overrides });
   const gateway = await createGateway(config);
+  // every answer the clients get is checked against the committed OpenAPI document at its
+  // microversion (issue 19); a mismatch fails the suite when the gateway is closed
+  const contract = sharedContract();
+  const contractProblems: string[] = [];
+  gateway.app.addHook('onSend', async (request, reply, payload) => {
+    let body: unknown;
+    if (typeof payload === 'string' && payload !== '' && /json/.test(String(reply.getHeader('content-type') ?? ''))) {
+      try {
+        body = JSON.parse(payload);
+      } catch {
+        body = payload;
+      }
+    }
+    const problems = contract.problems({
+      method: request.method,
+      path: request.url,
+      status: reply.statusCode,
+      body,
+      headers: reply.getHeaders() as Record<string, string>,
+    });
+    if (problems.length > 0)
+      contractProblems.push(`${request.method} ${request.url} → ${reply.statusCode}: ${problems.join('; ')}`);
+    return payload;
+  });
   await gateway.app.listen({ host: config.host, port: 0 });
   const address = gateway.app.server.address();
   if (!address || typeof address === 'string') throw new Error('gateway has no TCP address');
@@ -236,6 +269,7 @@ export async function startGateway(backend: Backend, mode: GatewayMode): Promise
     async close() {
       await gateway.close();
       certs?.remove();
+      assert.deepEqual(contractProblems.slice(0, 20), [], 'answers that do not match openapi/openapi.json');
     },
   };
 }

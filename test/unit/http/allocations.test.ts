@@ -438,14 +438,14 @@ describe('allocations on the newest microversion (noauth)', () => {
     expectError(await req(g, 'GET', `/v1/allocations/${c.uuid}`), 404);
   });
 
-  test('version gates: below 1.52 the routers answer as webob does', async () => {
+  test('version gates: below 1.52 each method answers 404 (unpinned, as 39.0: validation.api_version)', async () => {
     const node = await availableNode(g, 'rc-gate');
-    for (const [method, url, status] of [
-      ['GET', '/v1/allocations', 404],
-      ['GET', '/v1/allocations/x', 404],
-      ['POST', '/v1/allocations', 405],
-      ['PATCH', '/v1/allocations/x', 405],
-      ['DELETE', '/v1/allocations/x', 405],
+    for (const [method, url] of [
+      ['GET', '/v1/allocations'],
+      ['GET', '/v1/allocations/x'],
+      ['POST', '/v1/allocations'],
+      ['PATCH', '/v1/allocations/x'],
+      ['DELETE', '/v1/allocations/x'],
     ] as const) {
       const r = await req(
         g,
@@ -454,14 +454,11 @@ describe('allocations on the newest microversion (noauth)', () => {
         method === 'POST' ? { resource_class: 'x' } : method === 'PATCH' ? [] : undefined,
         '1.51',
       );
-      assert.equal(r.statusCode, status, `${method} ${url}: ${r.body}`);
+      assert.equal(r.statusCode, 404, `${method} ${url}: ${r.body}`);
       assert.deepEqual(inner(r), {
         faultstring: 'The API version does not allow allocations',
         faultcode: 'Client',
         debuginfo: null,
-        code: status,
-        title: status === 404 ? 'Not Found' : 'Method Not Allowed',
-        description: 'The API version does not allow allocations',
       });
     }
     for (const method of ['GET', 'DELETE'] as const) {
