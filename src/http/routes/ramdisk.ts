@@ -476,6 +476,8 @@ export const ramdiskRoutes: RouteDef[] = [
     url: '/v1/lookup',
     operationId: 'lookupNode',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
+    // (the ramdisk controller's own 404, in 39.0 as in 21.4)
+    belowMinVersion: () => ironicError('NotFound', 'Resource could not be found.'),
     beforeVersion: lookupPreamble,
     policy: 'baremetal:driver:ipa_lookup',
     rpc: ['Node.get_by_port_addresses', 'Node.get_by_uuid', 'get_topic_for', 'get_node_with_token'],
@@ -546,6 +548,8 @@ export const ramdiskRoutes: RouteDef[] = [
     url: '/v1/heartbeat/:node_ident',
     operationId: 'heartbeatNode',
     minVersion: MINOR_22_LOOKUP_HEARTBEAT,
+    // (the ramdisk controller's own 404, in 39.0 as in 21.4)
+    belowMinVersion: () => ironicError('NotFound', 'Resource could not be found.'),
     beforeVersion: heartbeatPreamble,
     policy: 'baremetal:node:ipa_heartbeat',
     rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'heartbeat'],
