@@ -169,7 +169,12 @@ export function clientCommand(
   args: string[],
 ): [string, string[], Record<string, string>] {
   if (gw.clients === 'host') return [file, args, {}];
-  return ['/bin/bash', [stack.script(), '_exec', file, ...args], { STACK_RELEASE: stack.release() }];
+  // (stack.sh needs unshare and chroot, which live in sbin)
+  return [
+    '/bin/bash',
+    [stack.script(), '_exec', file, ...args],
+    { STACK_RELEASE: stack.release(), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  ];
 }
 
 /** Mints a token with the project's documented tool (docs/auth.md). */
