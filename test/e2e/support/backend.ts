@@ -154,9 +154,17 @@ export interface RunningGateway {
   clients: 'host' | 'chroot';
 }
 
-/** Where a back end's Python clients come from (RunningGateway.clients). */
+/**
+ * Where a back end's Python clients come from (RunningGateway.clients): the host's, unless
+ * E2E_RELEASE_CLIENTS=true asks for the 39.0 stack's own (sid's CLI 6.3 and openstacksdk
+ * 4.20, in its chroot). Not the default yet: the scenarios were written for bookworm's clients,
+ * and sid's differ in output and defaults (the CLI's chassis list columns; the SDK enrolls
+ * nodes in `enroll`) — issue 15's remaining part.
+ */
 export function clientsFor(backend: Backend): 'host' | 'chroot' {
-  return backend.name === 'real' && stack.release() === '39.0' ? 'chroot' : 'host';
+  return process.env.E2E_RELEASE_CLIENTS === 'true' && backend.name === 'real' && stack.release() === '39.0'
+    ? 'chroot'
+    : 'host';
 }
 
 /**
