@@ -14,14 +14,17 @@ import {
 } from '../../src/conductor/api.ts';
 import { makeContext } from '../../src/conductor/context.ts';
 import { httpStatusFor } from '../../src/conductor/exceptions.ts';
-import { IronicObject, OBJECT_VERSIONS, type NodeFields } from '../../src/conductor/objects.ts';
+import { IronicObject, type NodeFields } from '../../src/conductor/objects.ts';
+import { gatewayProfile } from '../../src/release-profile.ts';
 import { RemoteError } from '../../src/rpc/errors.ts';
 import { createTransport } from '../../src/rpc/transport.ts';
 import type { Transport } from '../../src/rpc/types.ts';
 import { stack } from '../support/stack-env.ts';
 
 const ctx = () => makeContext({ is_admin: true, roles: ['admin'] });
-const NODE_V = { Node: OBJECT_VERSIONS.Node };
+// the versions of the stack's release (a 21.4 conductor knows no Node 1.44, nor RPC 1.62)
+const profile = gatewayProfile({ pin_release_version: stack.pin() });
+const NODE_V = { Node: profile.objects.Node! };
 const isRemote =
   (cls: string) =>
   (e: unknown): boolean =>
@@ -46,10 +49,12 @@ describe('ConductorAPI against the real ironic-conductor', () => {
 
   before(() => {
     transport = createTransport(stack.transportUrl(), stack.rabbitOptions());
-    api = createConductorAPI(createConductorRpcClient(transport, { rpc_response_timeout: 30 }), {
-      hash_partition_exponent: 5,
-      hash_ring_reset_interval: 15,
-    });
+    api = createConductorAPI(
+      createConductorRpcClient(transport, { rpc_response_timeout: 30 }, profile.rpc),
+      { hash_partition_exponent: 5, hash_ring_reset_interval: 15 },
+      undefined,
+      profile.objects,
+    );
   });
   after(async () => {
     await api.destroy_node(ctx(), uuid, topic).catch(() => undefined);
@@ -67,7 +72,7 @@ describe('ConductorAPI against the real ironic-conductor', () => {
   it('create_node creates the node and returns it as a Node object', async () => {
     const created = await api.create_node(
       ctx(),
-      IronicObject.create('Node', { uuid, name, driver: 'fake-hardware', extra: { from: 'gateway' } }),
+      api.newObject('Node', { uuid, name, driver: 'fake-hardware', extra: { from: 'gateway' } }),
       topic,
     );
     assert.ok(created instanceof IronicObject);
@@ -78,7 +83,7 @@ describe('ConductorAPI against the real ironic-conductor', () => {
     assert.equal(created.get('power_interface'), 'fake');
     assert.deepEqual(created.get('extra'), { from: 'gateway' });
     await assert.rejects(
-      api.create_node(ctx(), IronicObject.create('Node', { uuid, driver: 'fake-hardware' }), topic),
+      api.create_node(ctx(), api.newObject('Node', { uuid, driver: 'fake-hardware' }), topic),
       isRemote('NodeAlreadyExists'),
     );
   });
@@ -98,7 +103,7 @@ describe('ConductorAPI against the real ironic-conductor', () => {
       {},
     )) as IronicObject<NodeFields>;
     assert.ok(byUuid instanceof IronicObject);
-    assert.equal(byUuid.version, OBJECT_VERSIONS.Node, 'a single object comes back at the version asked');
+    assert.equal(byUuid.version, profile.objects.Node, 'a single object comes back at the version asked');
     assert.equal(byUuid.get('name'), name);
     const byName = (await api.object_class_action_versions(
       ctx(),
