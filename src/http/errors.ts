@@ -69,15 +69,23 @@ export function mapError(err: unknown): MappedError {
   if (err instanceof HttpError) {
     return { status: err.statusCode, message: err.message, headers: err.headers, extra: err.extra, level: 'info' };
   }
-  if (err instanceof RpcVersionCapError || (err instanceof RemoteError && err.exc_type === 'UnsupportedVersion')) {
+  if (
+    err instanceof RpcVersionCapError ||
+    (err instanceof RemoteError &&
+      (err.exc_type === 'UnsupportedVersion' || err.exc_type === 'IncompatibleObjectVersion'))
+  ) {
     // The gateway and the conductor speak different releases: the conductor is older than
     // the gateway's release profile (or the pin is below what the route needs). A deployment
     // fault, so 500, with the remedy in words (the conductor's own message names the version).
-    const side =
-      err instanceof RpcVersionCapError ? 'the pinned release does not allow' : 'the conductor does not serve';
+    const what =
+      err instanceof RemoteError && err.exc_type === 'IncompatibleObjectVersion'
+        ? 'an object version that the conductor does not know'
+        : err instanceof RpcVersionCapError
+          ? 'a conductor RPC message version that the pinned release does not allow'
+          : 'a conductor RPC message version that the conductor does not serve';
     return {
       status: 500,
-      message: `The request needs a conductor RPC message version that ${side}: ${err.message} Set IRONIC_GATEWAY_PIN_RELEASE_VERSION (pin_release_version) to the Ironic release of the oldest conductor.`,
+      message: `The request needs ${what}: ${err.message} Set IRONIC_GATEWAY_PIN_RELEASE_VERSION (pin_release_version) to the Ironic release of the oldest conductor.`,
       headers: {},
       extra: {},
       level: 'error',

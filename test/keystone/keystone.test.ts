@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { Keystone, keystoneEnv, type Token } from '../support/keystone.ts';
+import { stack } from '../support/stack-env.ts';
 
 const tag = randomBytes(3).toString('hex');
 const PASSWORD = `pw-${randomBytes(9).toString('base64url')}`;
@@ -47,7 +48,7 @@ async function start(overrides: Partial<Config>): Promise<Running> {
       host: '127.0.0.1',
       port: 0,
       log_level: (process.env.E2E_LOG_LEVEL as Config['log_level'] | undefined) ?? 'error',
-      transport_url: process.env.TEST_TRANSPORT_URL!,
+      ...stack.gatewaySettings(),
       rpc_response_timeout: 30,
       hash_ring_reset_interval: 2,
       ...overrides,
