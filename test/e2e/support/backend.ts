@@ -155,16 +155,18 @@ export interface RunningGateway {
 }
 
 /**
- * Where a back end's Python clients come from (RunningGateway.clients): the host's, unless
- * E2E_RELEASE_CLIENTS=true asks for the 39.0 stack's own (sid's CLI 6.3 and openstacksdk
- * 4.20, in its chroot). Not the default yet: the scenarios were written for bookworm's clients,
- * and sid's differ in output and defaults (the CLI's chassis list columns; the SDK enrolls
- * nodes in `enroll`) — issue 15's remaining part.
+ * Where a back end's Python clients come from (RunningGateway.clients): in front of the 39.0
+ * conductor, that release's own (sid's CLI 6.3 and openstacksdk 4.20, in its chroot) unless
+ * E2E_RELEASE_CLIENTS=false; elsewhere the host's (bookworm's CLI 5.0 and openstacksdk 0.101),
+ * unless E2E_RELEASE_CLIENTS=true asks for sid's in front of the simulator too (which, unpinned,
+ * answers as 39.0). The scenarios hold for both generations: sid's differ in output and
+ * defaults (list columns named by field, nodes created in enroll) and the scenarios read both.
  */
 export function clientsFor(backend: Backend): 'host' | 'chroot' {
-  return process.env.E2E_RELEASE_CLIENTS === 'true' && backend.name === 'real' && stack.release() === '39.0'
-    ? 'chroot'
-    : 'host';
+  const asked = process.env.E2E_RELEASE_CLIENTS;
+  if (asked === 'false') return 'host';
+  if (backend.name === 'real' && stack.release() === '39.0') return 'chroot';
+  return asked === 'true' && backend.name === 'simulator' ? 'chroot' : 'host';
 }
 
 /**
@@ -181,7 +183,7 @@ export function clientCommand(
   return [
     '/bin/bash',
     [stack.script(), '_exec', file, ...args],
-    { STACK_RELEASE: stack.release(), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    { STACK_RELEASE: '39.0', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
   ];
 }
 

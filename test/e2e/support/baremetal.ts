@@ -3,7 +3,7 @@
  * (`--os-auth-type none`) or a JWT passed as a token (`--os-auth-type admin_token --os-token`,
  * which sends it as X-Auth-Token); over HTTPS with `--os-cacert` naming the run's CA.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { clientCommand, type RunningGateway } from './backend.ts';
 
@@ -77,16 +77,46 @@ export async function ok(gw: RunningGateway, ...args: string[]): Promise<string>
   return r.stdout;
 }
 
-/** Runs a command that must succeed with `-f json`, and returns its parsed output. */
+/**
+ * A list's column names as bookworm's CLI (5.0) prints them, by the field names sid's (6.x) prints
+ * instead: from 6.0 on, `list -f json` names its columns by the API's fields (`uuid`,
+ * `provision_state`), where 5.0 printed ironicclient's labels (`UUID`, `Provisioning State`). The
+ * scenarios read the labels; the table is 5.0's own (ironicclient.v1.resource_fields.Resource.FIELDS
+ * of the host's python3-ironicclient), read once.
+ */
+let listLabels: Readonly<Record<string, string>> | undefined;
+function labels(): Readonly<Record<string, string>> {
+  listLabels ??= JSON.parse(
+    execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import json; from ironicclient.v1.resource_fields import Resource; print(json.dumps(Resource.FIELDS))'],
+      { env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, encoding: 'utf8' },
+    ),
+  ) as Record<string, string>;
+  return listLabels;
+}
+
+function withLabels(parsed: unknown): unknown {
+  if (!Array.isArray(parsed)) return parsed;
+  return parsed.map((row) =>
+    row !== null && typeof row === 'object' && !Array.isArray(row)
+      ? Object.fromEntries(Object.entries(row).map(([k, v]) => [labels()[k] ?? k, v]))
+      : row,
+  );
+}
+
+/** Runs a command that must succeed with `-f json`, and returns its parsed output (a list's columns by their 5.0 labels). */
 export async function json<T = unknown>(gw: RunningGateway, ...args: string[]): Promise<T> {
   const full = [...args, '-f', 'json'];
   const r = await baremetalRaw(gw, full);
   assert.equal(r.code, 0, describe(full, r));
+  let parsed: unknown;
   try {
-    return JSON.parse(r.stdout) as T;
+    parsed = JSON.parse(r.stdout);
   } catch {
     assert.fail(`not JSON: ${describe(full, r)}`);
   }
+  return withLabels(parsed) as T;
 }
 
 /** Runs a command that must fail, and returns its stderr (the API's error, as the CLI prints it). */
