@@ -78,6 +78,7 @@ export function loadPolicy(config: Config): Policy {
       enforceNewDefaults: config.policy_enforce_new_defaults ?? true,
       enforceScope: config.policy_enforce_scope ?? true,
       targetAware: true,
+      release: IRONIC_39_0_RELEASE,
     });
   if (profile.apiMinor >= IRONIC_21_4_MINOR)
     return new Policy(overrides, source, {
@@ -87,6 +88,7 @@ export function loadPolicy(config: Config): Policy {
       enforceNewDefaults: config.policy_enforce_new_defaults ?? false,
       enforceScope: config.policy_enforce_scope ?? false,
       targetAware: true,
+      release: '21.4',
     });
   return new Policy(overrides, source);
 }

@@ -381,6 +381,8 @@ export interface PolicyOptions {
    * routes check their rule once the object is loaded (404 when the caller may not see it).
    */
   targetAware?: boolean;
+  /** the Ironic release whose rules these are ('21.4', '39.0'), for the checks that differ by release */
+  release?: string;
 }
 
 /** The loaded rule set: defaults overridden by the operator's file. */
@@ -392,6 +394,7 @@ export class Policy {
   readonly enforceScope: boolean;
   readonly enforceNewDefaults: boolean;
   readonly targetAware: boolean;
+  readonly release: string | null;
 
   /** @param overrides rule name → rule expression (the operator's policy file) */
   constructor(
@@ -402,6 +405,7 @@ export class Policy {
     this.enforceScope = options.enforceScope ?? false;
     this.enforceNewDefaults = options.enforceNewDefaults ?? false;
     this.targetAware = options.targetAware ?? false;
+    this.release = options.release ?? null;
     const texts: Record<string, string> = {};
     for (const [name, def] of Object.entries(options.defaults ?? DEFAULT_RULES)) {
       // oslo.policy: an unchanged default with a deprecated rule is `new or old` unless
