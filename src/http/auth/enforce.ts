@@ -491,15 +491,21 @@ export function checkListPolicy(request: FastifyRequest, type: string, owner?: s
   const creds = credentialsOf(request);
   const listAll = `baremetal:${type}:list_all`;
   let passed: boolean;
+  let scopeError: InvalidScope | null = null;
   try {
     passed = setup.policy.authorize(listAll, creds);
   } catch (err) {
     if (!(err instanceof InvalidScope)) throw err;
+    scopeError = err;
     passed = false;
   }
   if (passed) return owner;
   const project = creds.project_id;
-  if (!project || (owner && owner !== project)) throw forbidden(listAll);
+  // ironic-api re-raises what list_all raised: HTTPForbidden, or InvalidScope (500)
+  if (!project || (owner && owner !== project)) {
+    if (scopeError) throw new HttpError(500, scopeError.message);
+    throw forbidden(listAll);
+  }
   authorizeRule(request, `baremetal:${type}:list`);
   return project;
 }
