@@ -526,7 +526,7 @@ export function checkResourceListPolicy(request: FastifyRequest, type: string): 
   return project;
 }
 
-/** Whether the request runs under Ironic's owner/lessee policy (a gateway pinned to 21.4). */
+/** Whether the request runs under Ironic's owner/lessee policy (21.4's or 39.0's rules: pinned from 21.4, or unpinned). */
 export function ownerScoped(request: FastifyRequest): boolean {
   return setups.get(request)?.policy.targetAware === true;
 }

@@ -2,7 +2,7 @@
  * Ironic 21.4's default policy (ironic/common/policy.py at 21.4.4, with oslo.policy 4.0.0 as
  * Debian bookworm ships it): the secure-RBAC defaults written with the personas below, each
  * rule's scope types, and its deprecated (legacy) check, which oslo.policy ORs in while
- * `enforce_new_defaults` is false (21.4's default). Used by a gateway pinned to 21.4.
+ * `enforce_new_defaults` is false (21.4's default). Used by a gateway pinned from 21.4 up to before 39.0 (and, with 39.0's additions, by policy-39.ts).
  * The persona names are those of /work/shared/docs/ironic-1.39-1.82.md §6.2.
  */
 import { BASE_RULES, type RuleDefault } from './policy.ts';
