@@ -52,8 +52,10 @@ export interface Config {
   keystone_service_token_roles: string;
   keystone_service_token_roles_required: boolean;
   policy_file?: string;
-  policy_enforce_new_defaults: boolean;
-  policy_enforce_scope: boolean;
+  /** unset: the served release's default (21.4: false, 39.0: true) */
+  policy_enforce_new_defaults?: boolean;
+  /** unset: the served release's default (21.4: false, 39.0: true) */
+  policy_enforce_scope?: boolean;
   project_admin_can_manage_own_nodes: boolean;
   rbac_service_role_elevated_access: boolean;
   rbac_service_project_name: string;
@@ -323,18 +325,16 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     key: 'policy_enforce_new_defaults',
     kind: 'boolean',
-    default: false,
     accepts: 'true or false',
     description:
-      "oslo.policy's [oslo_policy]enforce_new_defaults for Ironic's owner/lessee rules (pinned 21.4): false ORs each rule with its legacy default",
+      "oslo.policy's [oslo_policy]enforce_new_defaults for Ironic's owner/lessee rules (unset: the served release's default, true for 39.0 and the unpinned gateway, false for pins from 21.4 before 39.0): false ORs each rule with its legacy default",
   },
   {
     key: 'policy_enforce_scope',
     kind: 'boolean',
-    default: false,
     accepts: 'true or false',
     description:
-      "oslo.policy's [oslo_policy]enforce_scope (pinned 21.4): a token of a scope the rule does not list is refused (500, as ironic-api)",
+      "oslo.policy's [oslo_policy]enforce_scope for Ironic's owner/lessee rules (unset: the served release's default, true for 39.0 and the unpinned gateway, false for pins from 21.4 before 39.0): a token of a scope the rule does not list is refused (500, as ironic-api)",
   },
   {
     key: 'project_admin_can_manage_own_nodes',

@@ -236,14 +236,24 @@ test('answers to callers without a token or without the role match the document'
     config: { pin_release_version: undefined, auth_strategy: 'jwt', jwt_algorithm: 'HS256', jwt_secret: SECRET },
   });
   try {
-    const reader = jwt.sign({ sub: 'u', roles: ['reader'] }, SECRET, { algorithm: 'HS256', expiresIn: 60 });
+    // the unpinned gateway enforces 39.0's scopes: an operator's reader token is system-scoped, a
+    // tenant's project-scoped (which lists its project's nodes only)
+    const reader = jwt.sign({ sub: 'u', roles: ['reader'], system_scope: 'all' }, SECRET, {
+      algorithm: 'HS256',
+      expiresIn: 60,
+    });
+    const tenant = jwt.sign({ sub: 't', roles: ['reader'], project_id: 'p1' }, SECRET, {
+      algorithm: 'HS256',
+      expiresIn: 60,
+    });
     const found: string[] = [];
     for (const [method, url, token, status] of [
       ['GET', '/v1/nodes', undefined, 401],
       ['GET', '/v1/ports/detail', 'garbage', 401],
       ['POST', '/v1/chassis', reader, 403],
-      ['DELETE', `/v1/nodes/${NO_SUCH}`, reader, 403],
+      ['DELETE', `/v1/nodes/${NO_SUCH}`, reader, 404],
       ['GET', '/v1/nodes', reader, 200],
+      ['GET', '/v1/nodes', tenant, 200],
       ['GET', '/v1', undefined, 200],
     ] as const) {
       const r = await secured.app.inject({

@@ -59,6 +59,7 @@ import { getPatchValues, type PatchOp } from './patch.ts';
 import { baseUrl } from '../links.ts';
 import { collection } from './collection.ts';
 import { HttpError } from '../errors.ts';
+import { nodeVisible } from '../auth/enforce.ts';
 
 export const PORT: ResourceSpec = {
   path: 'ports',
@@ -600,6 +601,8 @@ export async function authorizeNodeLinkPatch(
     if (err instanceof RemoteError && err.exc_type !== 'NoSuchMethod') throw invalid();
     throw err;
   }
+  // check_node_policy_and_retrieve('baremetal:node:get', …): a node the caller cannot see
+  if (!nodeVisible(request, { owner: node.get('owner'), lessee: node.get('lessee') })) throw invalid();
   if ((node.get('owner') ?? null) !== (current.get('owner') ?? null)) throw invalid();
   return node;
 }

@@ -12,6 +12,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError, pyRepr } from '../../conductor/exceptions.ts';
 import type { IronicObject, RunbookFields } from '../../conductor/objects.ts';
+import { authorizedFor, policyOf } from '../auth/enforce.ts';
 import { forbidden } from '../auth/failure.ts';
 import type { PolicyRule } from '../auth/policy.ts';
 import { passes } from './allocation.ts';
@@ -42,12 +43,14 @@ export async function getRunbook(request: FastifyRequest, ident: string): Promis
 }
 
 /**
- * Whether the caller may act on a runbook owned by `owner` under `rule`: the rule itself, and
- * the owner half of 39.0's check strings (`project_id:%(runbook.owner)s`), which this policy
- * engine cannot express: a caller that may list every runbook (runbook:list_all: system
- * readers, admins) acts on any; another on those its project owns.
+ * Whether the caller may act on a runbook owned by `owner` under `rule` (check_owner_policy
+ * 'runbook'). With Ironic 39.0's rules (their check strings name `%(runbook.owner)s`): the rule
+ * against the runbook's owner. With the gateway's role-only defaults (a pin before 39.0): the
+ * rule itself, and a caller that may list every runbook (runbook:list_all: system readers,
+ * admins) acts on any, another on those its project owns.
  */
 export function mayActOnRunbook(request: FastifyRequest, rule: PolicyRule, owner: unknown): boolean {
+  if (policyOf(request)?.needsTarget(rule)) return authorizedFor(request, rule, { 'runbook.owner': owner ?? null });
   if (!passes(request, rule)) return false;
   if (passes(request, 'baremetal:runbook:list_all')) return true;
   const project = request.ctx.project_id;

@@ -305,7 +305,12 @@ const LIST_ROUTE = /\/(ports|portgroups|volume\/connectors|volume\/targets)(\/de
 
 function handlerChecked(request: FastifyRequest): boolean {
   const url = request.routeOptions.url ?? '';
-  return HANDLER_CHECKED.has(`${request.method} ${url}`) || (request.method === 'GET' && LIST_ROUTE.test(url));
+  return (
+    HANDLER_CHECKED.has(`${request.method} ${url}`) ||
+    (request.method === 'GET' && LIST_ROUTE.test(url)) ||
+    // check_runbook_policy_and_retrieve: the rule against the runbook's owner (api-utils/runbook.ts)
+    url.startsWith('/v1/runbooks/:runbook_ident')
+  );
 }
 
 /** Under Ironic's owner/lessee policy, a route on one node decides once the node is loaded. */
@@ -435,6 +440,17 @@ export function authorizeRule(request: FastifyRequest, rule: string, target?: Po
   if (!authorize(setup.policy, rule, creds, target ? { ...creds, ...target } : undefined)) throw forbidden(rule);
 }
 
+/**
+ * Whether the caller passes `rule` against `target` (the caller's values plus the object's
+ * fields), as ironic-api's policy.authorize: a scope the rule does not list is a 500.
+ */
+export function authorizedFor(request: FastifyRequest, rule: string, target: PolicyTarget): boolean {
+  const setup = setups.get(request);
+  if (!setup) return false;
+  const creds = credentialsOf(request);
+  return authorize(setup.policy, rule, creds, { ...creds, ...target });
+}
+
 /** Whether the caller passes `rule` against `target`, without raising (oslo's enforce; scope mismatch: false). */
 export function checkRule(request: FastifyRequest, rule: string, target?: PolicyTarget): boolean {
   const setup = setups.get(request);
@@ -475,15 +491,21 @@ export function checkListPolicy(request: FastifyRequest, type: string, owner?: s
   const creds = credentialsOf(request);
   const listAll = `baremetal:${type}:list_all`;
   let passed: boolean;
+  let scopeError: InvalidScope | null = null;
   try {
     passed = setup.policy.authorize(listAll, creds);
   } catch (err) {
     if (!(err instanceof InvalidScope)) throw err;
+    scopeError = err;
     passed = false;
   }
   if (passed) return owner;
   const project = creds.project_id;
-  if (!project || (owner && owner !== project)) throw forbidden(listAll);
+  // ironic-api re-raises what list_all raised: HTTPForbidden, or InvalidScope (500)
+  if (!project || (owner && owner !== project)) {
+    if (scopeError) throw new HttpError(500, scopeError.message);
+    throw forbidden(listAll);
+  }
   authorizeRule(request, `baremetal:${type}:list`);
   return project;
 }
@@ -504,7 +526,7 @@ export function checkResourceListPolicy(request: FastifyRequest, type: string): 
   return project;
 }
 
-/** Whether the request runs under Ironic's owner/lessee policy (a gateway pinned to 21.4). */
+/** Whether the request runs under Ironic's owner/lessee policy (21.4's or 39.0's rules: pinned from 21.4, or unpinned). */
 export function ownerScoped(request: FastifyRequest): boolean {
   return setups.get(request)?.policy.targetAware === true;
 }
@@ -547,6 +569,11 @@ export function nodeVisible(request: FastifyRequest, node: { owner: unknown; les
   if (!setup?.policy.targetAware) return true;
   const creds = credentialsOf(request);
   return authorize(setup.policy, 'baremetal:node:get', creds, nodeTarget(creds, node));
+}
+
+/** The Ironic release whose rules the request's policy has ('21.4', '39.0'; null: the gateway's role-only rules). */
+export function policyRelease(request: FastifyRequest): string | null {
+  return setups.get(request)?.policy.release ?? null;
 }
 
 /** oslo's enforce_new_defaults as the request's policy has it. */

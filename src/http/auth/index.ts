@@ -17,6 +17,10 @@ import { loadJwtSettings } from './jwt.ts';
 import { KeystoneClient, type KeystoneClientOptions, loadKeystoneSettings } from './keystone.ts';
 import { API_RULES, Policy, loadPolicyFile } from './policy.ts';
 import { IRONIC_21_4_RULES } from './policy-21.ts';
+import { IRONIC_39_0_RULES } from './policy-39.ts';
+
+/** The release whose policy an unpinned gateway applies (its newest). */
+const IRONIC_39_0_RELEASE = '39.0';
 import { gatewayProfile } from '../../release-profile.ts';
 
 export { API_RULES, BASE_RULES, DEFAULT_RULES, Policy, parseRule } from './policy.ts';
@@ -54,22 +58,37 @@ export interface AuthOptions {
   trustedHeaders?: boolean;
 }
 
-/** The 21.4 minor (1.82): a gateway pinned at it gets Ironic 21.4's owner/lessee policy. */
+/** The 21.4 minor (1.82): a gateway pinned at it or later gets Ironic 21.4's owner/lessee policy. */
 const IRONIC_21_4_MINOR = 82;
 
-/** The policy a configuration gets: its defaults (by the pinned release) and the operator's file. */
+/**
+ * The policy a configuration gets: its defaults (by the served release) and the operator's file.
+ * - unpinned (it answers as Ironic 39.0) or pinned at 39.0: 39.0's rules, scope and new defaults
+ *   enforced unless the operator's settings say otherwise (39.0's oslo.policy defaults);
+ * - pinned from 21.4 up to before 39.0: 21.4's rules, neither enforced unless set (bookworm's 21.4);
+ * - pinned before 21.4: the gateway's role-only defaults (policy.ts), decided before any object.
+ */
 export function loadPolicy(config: Config): Policy {
   const overrides = config.policy_file ? loadPolicyFile(config.policy_file) : {};
   const source = config.policy_file ?? 'policy';
   const profile = gatewayProfile(config);
-  if (profile.pin !== null && profile.apiMinor >= IRONIC_21_4_MINOR)
+  if (profile.pin === null || profile.release === IRONIC_39_0_RELEASE)
+    return new Policy(overrides, source, {
+      defaults: { ...API_RULES, ...IRONIC_39_0_RULES },
+      enforceNewDefaults: config.policy_enforce_new_defaults ?? true,
+      enforceScope: config.policy_enforce_scope ?? true,
+      targetAware: true,
+      release: IRONIC_39_0_RELEASE,
+    });
+  if (profile.apiMinor >= IRONIC_21_4_MINOR)
     return new Policy(overrides, source, {
       // the rules of routes newer than 21.4 (vmedia, runbooks …) keep their defaults, so that such
       // a route, which a 21.4 pin does not serve, answers as the router does (404/406), not 403
       defaults: { ...API_RULES, ...IRONIC_21_4_RULES },
-      enforceNewDefaults: config.policy_enforce_new_defaults,
-      enforceScope: config.policy_enforce_scope,
+      enforceNewDefaults: config.policy_enforce_new_defaults ?? false,
+      enforceScope: config.policy_enforce_scope ?? false,
       targetAware: true,
+      release: '21.4',
     });
   return new Policy(overrides, source);
 }

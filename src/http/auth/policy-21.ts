@@ -2,16 +2,17 @@
  * Ironic 21.4's default policy (ironic/common/policy.py at 21.4.4, with oslo.policy 4.0.0 as
  * Debian bookworm ships it): the secure-RBAC defaults written with the personas below, each
  * rule's scope types, and its deprecated (legacy) check, which oslo.policy ORs in while
- * `enforce_new_defaults` is false (21.4's default). Used by a gateway pinned to 21.4.
+ * `enforce_new_defaults` is false (21.4's default). Used by a gateway pinned from 21.4 up to before 39.0 (and, with 39.0's additions, by policy-39.ts).
  * The persona names are those of /work/shared/docs/ironic-1.39-1.82.md §6.2.
  */
 import { BASE_RULES, type RuleDefault } from './policy.ts';
 
-const or = (...parts: string[]): string => parts.map((p) => `(${p})`).join(' or ');
+export const or = (...parts: string[]): string => parts.map((p) => `(${p})`).join(' or ');
 
-const SYSTEM_ADMIN = 'role:admin and system_scope:all';
-const SYSTEM_MEMBER = '(role:member and system_scope:all) or rule:service_role';
-const SYSTEM_READER = '(role:reader and system_scope:all) or (role:service and system_scope:all) or rule:service_role';
+export const SYSTEM_ADMIN = 'role:admin and system_scope:all';
+export const SYSTEM_MEMBER = '(role:member and system_scope:all) or rule:service_role';
+export const SYSTEM_READER =
+  '(role:reader and system_scope:all) or (role:service and system_scope:all) or rule:service_role';
 const SYSTEM_SERVICE = 'role:service and system_scope:all';
 const PROJECT_SERVICE = 'role:service and project_id:%(node.owner)s';
 const PROJECT_MEMBER = 'role:member and (project_id:%(node.owner)s or project_id:%(node.lessee)s)';
@@ -19,11 +20,11 @@ const PROJECT_READER = 'role:reader and (project_id:%(node.owner)s or project_id
 const OWNER = (role: string) => `role:${role} and project_id:%(node.owner)s`;
 const LESSEE = (role: string) => `role:${role} and project_id:%(node.lessee)s`;
 const ALLOCATION_OWNER = (role: string) => `role:${role} and project_id:%(allocation.owner)s`;
-const API_READER = '(role:reader) or (role:service)';
+export const API_READER = '(role:reader) or (role:service)';
 
-const SYSTEM_OR_PROJECT_READER = or(SYSTEM_READER, PROJECT_READER, PROJECT_SERVICE);
-const SYSTEM_OR_PROJECT_MEMBER = or(SYSTEM_MEMBER, PROJECT_MEMBER, SYSTEM_SERVICE);
-const SYSTEM_OR_OWNER_MEMBER_AND_LESSEE_ADMIN = or(
+export const SYSTEM_OR_PROJECT_READER = or(SYSTEM_READER, PROJECT_READER, PROJECT_SERVICE);
+export const SYSTEM_OR_PROJECT_MEMBER = or(SYSTEM_MEMBER, PROJECT_MEMBER, SYSTEM_SERVICE);
+export const SYSTEM_OR_OWNER_MEMBER_AND_LESSEE_ADMIN = or(
   SYSTEM_MEMBER,
   SYSTEM_SERVICE,
   OWNER('member'),
@@ -53,10 +54,10 @@ const SYSTEM_MEMBER_OR_OWNER_LESSEE_ADMIN = or(
 
 const IS_ADMIN = 'rule:is_admin';
 const IS_ADMIN_OR_OBSERVER = 'rule:is_admin or rule:is_observer';
-const BOTH = ['system', 'project'] as const;
+export const BOTH = ['system', 'project'] as const;
 const SYSTEM = ['system'] as const;
 
-const rule = (
+export const rule = (
   check: string,
   deprecated: string | undefined,
   description: string,

@@ -17,7 +17,11 @@
  * credentials plus the object's `node.owner`, `node.lessee` or `allocation.owner`; a key the
  * target lacks fails the check, and values compare as Python's `str()` (None is `None`).
  *
- * Ironic 21.4's rules (policy-21.ts) carry scope types and deprecated (legacy) check strings:
+ * These role-only defaults are what a gateway pinned below 21.4 applies; index.ts's loadPolicy
+ * gives pins from 21.4 Ironic 21.4's rules (policy-21.ts) and the unpinned gateway (and a 39.0
+ * pin) Ironic 39.0's (policy-39.ts), both owner/lessee aware (`targetAware`, enforce.ts).
+ *
+ * Ironic 21.4's and 39.0's rules carry scope types and deprecated (legacy) check strings:
  * without `enforce_new_defaults` each rule is its new check OR its legacy one, and with
  * `enforce_scope` a token whose scope the rule does not list raises InvalidScope (500 in
  * ironic-api), as oslo.policy does.
@@ -377,10 +381,12 @@ export interface PolicyOptions {
   /** oslo.policy's enforce_scope: a token of a scope the rule does not list raises InvalidScope */
   enforceScope?: boolean;
   /**
-   * Ironic's owner/lessee model (21.4's rules): node, port, portgroup, volume and allocation
+   * Ironic's owner/lessee model (21.4's and 39.0's rules): node, port, portgroup, volume and allocation
    * routes check their rule once the object is loaded (404 when the caller may not see it).
    */
   targetAware?: boolean;
+  /** the Ironic release whose rules these are ('21.4', '39.0'), for the checks that differ by release */
+  release?: string;
 }
 
 /** The loaded rule set: defaults overridden by the operator's file. */
@@ -392,6 +398,7 @@ export class Policy {
   readonly enforceScope: boolean;
   readonly enforceNewDefaults: boolean;
   readonly targetAware: boolean;
+  readonly release: string | null;
 
   /** @param overrides rule name → rule expression (the operator's policy file) */
   constructor(
@@ -402,6 +409,7 @@ export class Policy {
     this.enforceScope = options.enforceScope ?? false;
     this.enforceNewDefaults = options.enforceNewDefaults ?? false;
     this.targetAware = options.targetAware ?? false;
+    this.release = options.release ?? null;
     const texts: Record<string, string> = {};
     for (const [name, def] of Object.entries(options.defaults ?? DEFAULT_RULES)) {
       // oslo.policy: an unchanged default with a deprecated rule is `new or old` unless

@@ -443,7 +443,7 @@ function authorizeCreate(request: FastifyRequest, body: Record<string, unknown>)
 
 /**
  * _authorize_create_allocation and the owner step of post() under Ironic 21.4's policy
- * (pinned 21.4): allocation:create (and create_pre_rbac without an owner unless
+ * (pinned from 21.4; the same in 39.0, unpinned): allocation:create (and create_pre_rbac without an owner unless
  * enforce_new_defaults); refused, a caller naming another project's owner is refused, else it
  * needs create_restricted and its project owns the allocation. With enforce_new_defaults a
  * project caller naming another owner needs create_restricted; naming none, its project owns it.

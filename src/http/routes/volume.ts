@@ -6,6 +6,7 @@
  * conductor. Connectors and targets are served by one table builder: they differ only in
  * their fields.
  */
+import { authorizeNodeLinkPatch, servesHibiscus } from '../api-utils/port.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { allowed } from '../auth/index.ts';
@@ -242,6 +243,9 @@ async function update(request: FastifyRequest, patch: PatchOp[], kind: VolumeKin
   }
   const obj = await getOne(request, kind);
   const node = await nodeById(request, obj.get('node_id'));
+  // 39.0's authorize_node_link_patch: a new node_uuid must be a node the caller sees, with the
+  // current node's owner (else the same 400 whether or not it exists); 21.4 has no such check
+  if (servesHibiscus(request)) await authorizeNodeLinkPatch(request, node, patch);
   const doc: Record<string, unknown> = { ...obj.toPlain(), node_uuid: node.get('uuid') };
   delete doc.node_id;
   const patched = applyPatch(doc, patch);

@@ -143,8 +143,20 @@ export interface Harness {
   logs: string[];
 }
 
-/** Builds the app with the auth plugins and a logger whose output the test can read. */
-export async function harness(cfg: Config): Promise<Harness> {
+/**
+ * The configuration the stand-in routes (TEST_ROUTES) are served with: pinned below 21.4 unless
+ * the test pins. The stand-ins load no object and make no handler decision, so they can only
+ * exercise the strategies and the gateway's role-only rules (which pins below 21.4 keep); the
+ * owner/lessee policy of 21.4 and of the unpinned gateway (39.0's) needs the real routes and is
+ * tested there (owner-lessee.test.ts, policy-39.test.ts, the RBAC matrices).
+ */
+export function standInConfig(cfg: Config): Config {
+  return { ...cfg, pin_release_version: cfg.pin_release_version ?? '10.1' };
+}
+
+/** Builds the app (stand-in routes, standInConfig) with the auth plugins and a logger whose output the test can read. */
+export async function harness(given: Config): Promise<Harness> {
+  const cfg = standInConfig(given);
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {

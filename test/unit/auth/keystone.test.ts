@@ -14,7 +14,7 @@ import { ConfigError } from '../../../src/config.ts';
 import { buildApp } from '../../../src/http/app.ts';
 import { authPlugins, checkAuthConfig } from '../../../src/http/auth/index.ts';
 import { accessPathMatches, loadKeystoneSettings, parseKeystoneTime } from '../../../src/http/auth/keystone.ts';
-import { config, faultstring, file, TEST_ROUTES } from './helpers.ts';
+import { config, faultstring, file, standInConfig, TEST_ROUTES } from './helpers.ts';
 import { clock, DEFAULT_DOMAIN, FakeKeystone, type FakeToken, SERVICE_USER } from './fake-keystone.ts';
 
 const member: FakeToken = {
@@ -50,7 +50,8 @@ interface H {
   logs: string[];
 }
 
-async function harness(cfg: Config, now: () => number): Promise<H> {
+async function harness(given: Config, now: () => number): Promise<H> {
+  const cfg = standInConfig(given);
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {

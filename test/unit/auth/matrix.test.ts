@@ -17,7 +17,7 @@ const token = (roles: string[], system_scope?: string) =>
     expiresIn: 300,
   });
 
-describe('role matrix across the route families (default policy)', () => {
+describe('role matrix across the route families (role-only defaults: stand-in routes, pinned below 21.4)', () => {
   let h: Harness;
   before(async () => {
     h = await harness(config({ auth_strategy: 'jwt', jwt_algorithm: 'HS256', jwt_secret: SECRET }));

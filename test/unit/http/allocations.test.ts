@@ -487,7 +487,7 @@ describe('allocations on the newest microversion (noauth)', () => {
   });
 });
 
-describe('allocation owners at 21.4 default policy (jwt)', () => {
+describe("allocation owners under the unpinned gateway's policy (Ironic 39.0's defaults, new defaults enforced; jwt)", () => {
   const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
   let g: TestGateway;
   const token = (project: string | null, roles: string[], system = false) =>
@@ -581,10 +581,11 @@ describe('allocation owners at 21.4 default policy (jwt)', () => {
     assert.equal(none.json().owner, null);
     const other = await r('POST', '/v1/allocations', admin, { resource_class: 'rc-x', owner: 'p2' });
     assert.equal(other.json().owner, 'p2');
+    // create_restricted is SYSTEM_MEMBER only (no legacy fallback with the new defaults)
     expectError(
       await r('POST', '/v1/allocations', p1, { resource_class: 'rc-x', owner: 'p2' }),
       403,
-      /baremetal:allocation:create_pre_rbac/,
+      /Policy baremetal:allocation:create_restricted is required/,
     );
     const own = await r('POST', '/v1/allocations', p1, { resource_class: 'rc-x', owner: 'p1' });
     assert.equal(own.statusCode, 201, own.body);
@@ -621,16 +622,21 @@ describe('allocation owners at 21.4 default policy (jwt)', () => {
     expectError(await r('GET', '/v1/allocations', as(token(null, ['reader']))), 403);
   });
 
-  test('candidate_nodes are not narrowed to the project (create_restricted passes through its legacy rule)', async () => {
+  test("a member's candidate_nodes are narrowed to its project's nodes (create_restricted: system members only)", async () => {
     const foreign = await node('rc-cn', 'p2');
-    const created = await r('POST', '/v1/allocations', p1, {
-      resource_class: 'rc-cn',
-      candidate_nodes: [foreign.name],
-    });
+    expectError(
+      await r('POST', '/v1/allocations', p1, { resource_class: 'rc-cn', candidate_nodes: [foreign.name] }),
+      400,
+      new RegExp(`Nodes cannot be found: ${foreign.name}`),
+    );
+    const mine = await node('rc-cn', 'p1');
+    const created = await r('POST', '/v1/allocations', p1, { resource_class: 'rc-cn', candidate_nodes: [mine.name] });
     assert.equal(created.statusCode, 201, created.body);
-    assert.deepEqual(created.json().candidate_nodes, [foreign.uuid]);
-    // the conductor still only matches nodes of the allocation's owner
-    assert.equal((await settledAs(created.json().uuid)).state, 'error');
+    assert.deepEqual(created.json().candidate_nodes, [mine.uuid]);
+    // a system member is not narrowed
+    const any = await r('POST', '/v1/allocations', admin, { resource_class: 'rc-cn', candidate_nodes: [foreign.name] });
+    assert.equal(any.statusCode, 201, any.body);
+    assert.deepEqual(any.json().candidate_nodes, [foreign.uuid]);
     assert.equal(fault(await r('GET', '/v1/allocations/no-such', p1)), 'Allocation no-such could not be found.');
   });
 });

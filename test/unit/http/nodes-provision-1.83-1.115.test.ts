@@ -471,7 +471,8 @@ test('set_provision_state:clean_steps and :service_steps (39.0 rules): 403 when 
     }),
   );
   const auth = { auth_strategy: 'jwt' as const, jwt_algorithm: 'HS256', jwt_secret: SECRET, policy_file: policyFile };
-  const token = jwt.sign({ sub: 'alice', project_id: 'p1', roles: ['admin'], system_scope: 'all' }, SECRET, {
+  // a system admin's token as Keystone issues it: the implied roles (member, reader) listed too
+  const token = jwt.sign({ sub: 'alice', roles: ['admin', 'member', 'reader'], system_scope: 'all' }, SECRET, {
     algorithm: 'HS256',
     expiresIn: 300,
   });

@@ -292,7 +292,7 @@ test('pinned to 21.4 the gateway serves up to 1.82: runbooks are refused as 39.0
   }
 });
 
-describe('runbook owners at the default policy (jwt)', () => {
+describe("runbook owners under the unpinned gateway's policy (Ironic 39.0's defaults; jwt)", () => {
   const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
   let a: TestGateway;
   const token = (project: string | null, roles: string[], system = false) =>
@@ -309,8 +309,9 @@ describe('runbook owners at the default policy (jwt)', () => {
     );
   const as = (t: string) => ({ authorization: `Bearer ${t}` });
   const admin = as(token('admin-project', ['admin', 'member', 'reader'], true));
-  const p1 = as(token('p1', ['member', 'reader']));
-  const p2 = as(token('p2', ['member', 'reader']));
+  // 39.0: a project's managers create runbooks and change their own (RUNBOOK_CREATOR, RUNBOOK_ADMIN)
+  const p1 = as(token('p1', ['manager', 'member', 'reader']));
+  const p2 = as(token('p2', ['manager', 'member', 'reader']));
   const r = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
     url: string,
@@ -361,5 +362,10 @@ describe('runbook owners at the default policy (jwt)', () => {
     expectError(await r('PATCH', '/v1/runbooks/o-p1', p1, [{ op: 'replace', path: '/owner', value: 'p3' }]), 403);
     const ok = await r('PATCH', '/v1/runbooks/o-p1', p1, [{ op: 'add', path: '/extra/a', value: 1 }]);
     assert.equal(ok.statusCode, 200, ok.body);
+    // a project member (not a manager) neither creates runbooks nor changes its project's; it reads them
+    const member = as(token('p1', ['member', 'reader']));
+    expectError(await r('POST', '/v1/runbooks', member, { name: 'o-m', steps: [step()] }), 403, /runbook:create/);
+    expectError(await r('PATCH', '/v1/runbooks/o-p1', member, [{ op: 'add', path: '/extra/b', value: 1 }]), 403);
+    assert.equal((await r('GET', '/v1/runbooks/o-p1', member)).statusCode, 200);
   });
 });

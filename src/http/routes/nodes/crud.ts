@@ -1,5 +1,11 @@
 /** Node create, update (JSON Patch), delete, and the maintenance flag. */
-import { allowSelfOwnedNodeDelete, authorizeNodeCreate, replacePendingRules } from '../../auth/enforce.ts';
+import {
+  allowSelfOwnedNodeDelete,
+  authorizeNodeCreate,
+  nodeVisible,
+  policyRelease,
+  replacePendingRules,
+} from '../../auth/enforce.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -54,7 +60,11 @@ async function chassisIdOf(request: FastifyRequest, uuid: string): Promise<numbe
 }
 
 /** POST /v1/nodes: the Node object to create from the client's body. */
-async function newNode(request: FastifyRequest, body: Record<string, unknown>): Promise<IronicObject<NodeFields>> {
+async function newNode(
+  request: FastifyRequest,
+  body: Record<string, unknown>,
+  owner: string | null | undefined,
+): Promise<IronicObject<NodeFields>> {
   checkReadonly(body);
   checkInputVersions(request, (f) => f in body);
   if ('traits' in body)
@@ -74,6 +84,9 @@ async function newNode(request: FastifyRequest, body: Record<string, unknown>): 
   }
   fields.provision_state = allowEnrollState(request) ? 'enroll' : 'available';
   if (!fields.resource_class) fields.resource_class = null;
+  // a self-owned node: its owner set after the body's version checks, before the parent's
+  // owner is compared with it (node.py's post)
+  if (owner !== undefined) fields.owner = owner;
   // 1.83: the parent, a uuid or a name, resolved to its uuid after the caller's access to it
   if (fields.parent_node) fields.parent_node = await authorizeNodeLink(request, fields, fields.parent_node);
   return request.conductor.newObject('Node', fields as Partial<NodeFields>);
@@ -99,6 +112,8 @@ async function authorizeNodeLink(
     if ((err as { exc_type?: string }).exc_type === undefined) throw err;
     throw invalid();
   }
+  // check_node_policy_and_retrieve('baremetal:node:get', …): a node the caller cannot see
+  if (!nodeVisible(request, { owner: parent.get('owner'), lessee: parent.get('lessee') })) throw invalid();
   if ((orig.owner ?? null) !== (parent.get('owner') ?? null)) throw invalid();
   return String(parent.get('uuid'));
 }
@@ -225,18 +240,34 @@ const DRIVER_INTERFACES = new Set([
   'vendor',
 ]);
 
-/** _authorize_patch_and_get_node: the rule of each patched path (21.4), node:update for any other. */
-function patchPolicies(patch: PatchOp[]): string[] {
+/**
+ * _authorize_patch_and_get_node: the rule of each patched path, node:update for any other.
+ * 21.4's order; with 39.0's policy, 39.0's table (first matching prefix: /instance_name,
+ * /parent_node, /disable_power_off and /maintenance* have their own rules; the interfaces and
+ * disabling automated_clean only when no prefix matched).
+ */
+function patchPolicies(patch: PatchOp[], ironic39: boolean): string[] {
   const N = 'baremetal:node:';
   const rules: string[] = [];
   let generic = false;
+  const disablesCleaning = (p: string, value: unknown) =>
+    p.startsWith('/automated_clean') && (value === false || /^(f|false|off|n|no|0)$/i.test(String(value)));
+  const isInterface = (p: string) =>
+    p.endsWith('_interface') && DRIVER_INTERFACES.has(p.slice(1, -'_interface'.length));
   for (const op of patch) {
     const p = op.path;
     const value = (op as { value?: unknown }).value;
+    if (ironic39) {
+      const match = PATCH_POLICIES_39.find(([prefix]) => p.startsWith(prefix));
+      if (match) rules.push(match[1]);
+      else if (isInterface(p)) rules.push(`${N}update:driver_interfaces`);
+      else if (disablesCleaning(p, value)) rules.push(`${N}disable_cleaning`);
+      else generic = true;
+      continue;
+    }
     if (p.startsWith('/instance_info')) rules.push(`${N}update_instance_info`);
     else if (p.startsWith('/extra')) rules.push(`${N}update_extra`);
-    else if (p.startsWith('/automated_clean') && (value === false || /^(f|false|off|n|no|0)$/i.test(String(value))))
-      rules.push(`${N}disable_cleaning`);
+    else if (disablesCleaning(p, value)) rules.push(`${N}disable_cleaning`);
     else if (p.startsWith('/driver_info')) rules.push(`${N}update:driver_info`);
     else if (p.startsWith('/properties')) rules.push(`${N}update:properties`);
     else if (p.startsWith('/chassis_uuid')) rules.push(`${N}update:chassis_uuid`);
@@ -244,8 +275,7 @@ function patchPolicies(patch: PatchOp[]): string[] {
     else if (p.startsWith('/lessee')) rules.push(`${N}update:lessee`);
     else if (p.startsWith('/owner')) rules.push(`${N}update:owner`);
     else if (p.startsWith('/driver')) rules.push(`${N}update:driver_interfaces`);
-    else if (p.endsWith('_interface') && DRIVER_INTERFACES.has(p.slice(1, -'_interface'.length)))
-      rules.push(`${N}update:driver_interfaces`);
+    else if (isInterface(p)) rules.push(`${N}update:driver_interfaces`);
     else if (p.startsWith('/network_data')) rules.push(`${N}update:network_data`);
     else if (p.startsWith('/conductor_group')) rules.push(`${N}update:conductor_group`);
     else if (p.startsWith('/name')) rules.push(`${N}update:name`);
@@ -256,6 +286,29 @@ function patchPolicies(patch: PatchOp[]): string[] {
   if (generic || rules.length === 0) rules.push(`${N}update`);
   return rules;
 }
+
+/** 39.0's paths_to_policy: a patched path's rule, by the first prefix it starts with. */
+const PATCH_POLICIES_39: ReadonlyArray<readonly [string, string]> = [
+  ['/instance_info', 'baremetal:node:update_instance_info'],
+  ['/extra', 'baremetal:node:update_extra'],
+  ['/driver_info', 'baremetal:node:update:driver_info'],
+  ['/properties', 'baremetal:node:update:properties'],
+  ['/chassis_uuid', 'baremetal:node:update:chassis_uuid'],
+  ['/instance_uuid', 'baremetal:node:update:instance_uuid'],
+  ['/instance_name', 'baremetal:node:update_instance_info'],
+  ['/lessee', 'baremetal:node:update:lessee'],
+  ['/owner', 'baremetal:node:update:owner'],
+  ['/driver', 'baremetal:node:update:driver_interfaces'],
+  ['/network_data', 'baremetal:node:update:network_data'],
+  ['/conductor_group', 'baremetal:node:update:conductor_group'],
+  ['/name', 'baremetal:node:update:name'],
+  ['/retired', 'baremetal:node:update:retired'],
+  ['/shard', 'baremetal:node:update:shard'],
+  ['/parent_node', 'baremetal:node:update:parent_node'],
+  ['/disable_power_off', 'baremetal:node:update:disable_power_off'],
+  ['/maintenance', 'baremetal:node:set_maintenance'],
+  ['/maintenance_reason', 'baremetal:node:set_maintenance'],
+];
 
 /** PATCH /v1/nodes/{ident}: the updated Node, after update_node. */
 async function patchNode(
@@ -268,7 +321,7 @@ async function patchNode(
   const resetInterfaces = booleanArg('reset_interfaces', rawReset);
   if (resetInterfaces !== null && !allowResetInterfaces(request)) throw notAcceptable();
   checkPatchVersions(request, patch, resetInterfaces);
-  replacePendingRules(request, patchPolicies(patch));
+  replacePendingRules(request, patchPolicies(patch, policyRelease(request) === '39.0'));
   const node = await getRpcNodeWithSuffix(request, ident);
   checkNotTransitioning(node, patch, ident);
   await checkNewerConflicts(request, node, patch);
@@ -375,9 +428,7 @@ export const crudRoutes: RouteDef[] = [
     schema: { querystring: noQuery, body: nodeCreateSchema, response: { 201: nodeSchema, ...NODE_ERRORS } },
     handler: async (request, reply) => {
       const { owner } = authorizeNodeCreate(request, request.body.owner);
-      const node = await newNode(request, request.body);
-      // a self-owned node: its owner set after the body's version checks, as node.py's post
-      if (owner !== undefined) node.set('owner', owner);
+      const node = await newNode(request, request.body, owner);
       const topic = await topicFor(request, node, true);
       const created = await request.conductor.create_node(request.ctx, node, topic);
       reply.header('location', locationOf(request, `nodes/${String(created.get('uuid'))}`));

@@ -1,4 +1,5 @@
 /** Node state changes: power, provision, RAID target, console. */
+import type { FastifyRequest } from 'fastify';
 import { invalidStateRequested, ironicError } from '../../../conductor/exceptions.ts';
 import type { IronicObject, NodeFields } from '../../../conductor/objects.ts';
 import {
@@ -47,6 +48,8 @@ import {
 } from '../../versions.ts';
 import { passes } from '../../api-utils/allocation.ts';
 import { forbidden } from '../../auth/failure.ts';
+import { authorizeRule, callerCredentials, nodeTarget, ownerScoped } from '../../auth/enforce.ts';
+import type { PolicyRule } from '../../auth/policy.ts';
 import { runbookSteps } from '../../api-utils/provision-runbook.ts';
 
 /** ALLOWED_TARGET_BOOT_MODES (boot_modes.UEFI, boot_modes.LEGACY_BIOS). */
@@ -299,6 +302,14 @@ async function dispatchProvision39(
   throw ironicError('InvalidStateRequested', `The requested action "${t}" could not be understood.`);
 }
 
+/** A provision rule against the node's owner and lessee (Ironic's owner/lessee policy), else role-only. */
+function checkStepsRule(request: FastifyRequest, node: IronicObject<NodeFields>, rule: PolicyRule): void {
+  if (ownerScoped(request)) {
+    const target = nodeTarget(callerCredentials(request), { owner: node.get('owner'), lessee: node.get('lessee') });
+    authorizeRule(request, rule, target);
+  } else if (!passes(request, rule)) throw forbidden(rule);
+}
+
 /**
  * NodeStatesController.provision as 39.0 orders its checks (reference §5.3). The step-level
  * policies 39.0 evaluates before any schema check read `step['interface']` of each step, so a
@@ -311,10 +322,9 @@ async function setProvision39(request: RouteRequest<typeof provisionSchema>): Pr
   const node = await getRpcNode(request, identOf(request));
   checkVerbVersion(request, body.target);
   if (!body.runbook) {
-    if (body.clean_steps && !passes(request, 'baremetal:node:set_provision_state:clean_steps'))
-      throw forbidden('baremetal:node:set_provision_state:clean_steps');
-    if (body.service_steps && !passes(request, 'baremetal:node:set_provision_state:service_steps'))
-      throw forbidden('baremetal:node:set_provision_state:service_steps');
+    // check_owner_policy('node', …, conceal_node=False): against the node's owner and lessee, 403
+    if (body.clean_steps) checkStepsRule(request, node, 'baremetal:node:set_provision_state:clean_steps');
+    if (body.service_steps) checkStepsRule(request, node, 'baremetal:node:set_provision_state:service_steps');
   }
   checkActionable(node, body.target, apiStateMachine(request));
   checkConfigdrive(request, body.target, body.configdrive);

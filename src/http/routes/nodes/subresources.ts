@@ -42,6 +42,7 @@ import {
   servesRelease,
 } from '../../versions.ts';
 import { baseUrl, link } from '../../links.ts';
+import { checkListPolicy } from '../../auth/enforce.ts';
 
 const remoteClass = (err: unknown): string | undefined => (err as { exc_type?: string }).exc_type;
 
@@ -402,8 +403,10 @@ export const subresourceRoutes: RouteDef[] = [
       checkArguments(request.query, []);
       const node = await getRpcNode(request, identOf(request));
       const uuid = String(node.get('uuid'));
+      // check_list_policy('node'): a caller without node:list_all sees its project's children
+      const project = checkListPolicy(request, 'node');
       const children = await listObjects(request, 'Node', 'list', [], {
-        filters: { parent_node: uuid },
+        filters: { ...(project ? { project } : {}), parent_node: uuid },
         fields: ['uuid'],
       });
       // `links` is one link, not a list, as 39.0 answers
