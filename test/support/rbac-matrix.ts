@@ -323,12 +323,6 @@ export const GAPS_21_4: Gap[] = [
     reason:
       'a 21.4 conductor offers no way to delete a deploy template (DeployTemplate.destroy cannot be called through object_action): the gateway answers 501',
   },
-  {
-    method: 'put',
-    path: /\/management\/indicators\/\{ind_component\}\/\{ind_ident\}$/,
-    reason:
-      "ironic-api (pecan) takes PUT …/indicators/{indicator}/{state}, the state as a second path segment; the gateway's route takes the state in the body",
-  },
 ];
 
 /** Why the gateway cannot run a case (null: it can). */

@@ -91,6 +91,7 @@ const PINNED = [
   'setNodeBootMode PUT /v1/nodes/{node_ident}/states/boot_mode',
   'setNodeConsole PUT /v1/nodes/{node_ident}/states/console',
   'setNodeIndicatorState PUT /v1/nodes/{node_ident}/management/indicators/{indicator}',
+  'setNodeIndicatorStateInPath PUT /v1/nodes/{node_ident}/management/indicators/{indicator}/{state}',
   'setNodeMaintenance PUT /v1/nodes/{node_ident}/maintenance',
   'setNodePowerState PUT /v1/nodes/{node_ident}/states/power',
   'setNodeProvisionState PUT /v1/nodes/{node_ident}/states/provision',

@@ -378,6 +378,14 @@ test('indicators: list, one, set (fake management), malformed names; not version
   expectError(await set('led@system', {}), 400, /^Missing mandatory parameter: state$/);
   expectError(await set('led', { state: 'on' }), 400, /^Malformed indicator name "led"$/);
   expectError(await call(g.app, '/v1/nodes/no-such/management/indicators', { version: '1.63' }), 404);
+  // the state as a second path segment, as ironic-api's controller takes it too: it reaches the conductor
+  expectError(await set('led@system/off'), 400, /does not support set_indicator_state/);
+  expectError(await set('led/off'), 400, /^Malformed indicator name "led"$/);
+  expectError(await set('led@system/off?state=on'), 400);
+  expectError(
+    await call(g.app, '/v1/nodes/no-such/management/indicators/led@system/off', { method: 'PUT', version: '1.63' }),
+    404,
+  );
 });
 
 test('VIF attach: port_uuid and portgroup_uuid together refused from 1.67, passed through below', async () => {

@@ -237,6 +237,7 @@ async function provisionRoutes(): Promise<void> {
     await at('GET', `${base}/management/indicators`);
     await at('GET', `${base}/management/indicators/led@system`);
     await at('PUT', `${base}/management/indicators/led@system`, { state: 'on' });
+    await at('PUT', `${base}/management/indicators/led@system/on`);
   }
   await hit('DELETE', `/v1/nodes/${node.uuid}`);
 }

@@ -3,6 +3,7 @@
  * …/management/indicators/{indicator@component}. 21.4 does not enforce 1.63 on these routes
  * (its Q14: the controller has no version check), and neither do we: copied.
  */
+import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { nodeAndTopic } from '../../api-utils/lookup.ts';
@@ -143,13 +144,44 @@ export const indicatorRoutes: RouteDef[] = [
       },
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
-    handler: async (request) => {
-      const state = request.body?.state ?? request.query.state;
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
-      // args.validate: a mandatory parameter without a default
-      if (state === undefined) throw ironicError('MissingParameterValue', 'Missing mandatory parameter: state');
-      const { name, component } = splitIndicator(request.params.indicator);
-      await request.conductor.set_indicator_state(request.ctx, String(node.get('uuid')), component, name, state, topic);
+    handler: async (request) => setIndicatorState(request, request.body?.state ?? request.query.state),
+  }),
+  // ironic-api's controller takes the state as a second path segment too (pecan passes extra
+  // segments as positional arguments): PUT …/indicators/{indicator}/{state}, as Ironic's own RBAC
+  // matrices send it
+  route({
+    method: 'PUT',
+    url: '/v1/nodes/:node_ident/management/indicators/:indicator/:state',
+    operationId: 'setNodeIndicatorStateInPath',
+    policy: 'baremetal:node:set_indicator_state',
+    rpc: ['Node.get_by_name', 'Node.get_by_uuid', 'get_topic_for', 'set_indicator_state'],
+    status: 204,
+    summary: 'Set the state of a node indicator, the state in the path (1.63)',
+    tags: TAGS,
+    schema: {
+      params: {
+        ...indicatorParams,
+        properties: {
+          ...indicatorParams.properties,
+          state: { type: 'string', description: 'on, off or blinking' },
+        },
+        required: ['node_ident', 'indicator', 'state'],
+      },
+      querystring: noQuery,
+      response: { 204: emptyResponse, ...NODE_ERRORS },
     },
+    handler: async (request) => setIndicatorState(request, request.params.state),
   }),
 ];
+
+/** IndicatorController.put: the node (policy, 404), its conductor, then the state and the indicator's name. */
+async function setIndicatorState(
+  request: FastifyRequest<{ Params: { node_ident: string; indicator: string } }>,
+  state: string | undefined,
+): Promise<void> {
+  const { node, topic } = await nodeAndTopic(request, identOf(request));
+  // args.validate: a mandatory parameter without a default
+  if (state === undefined) throw ironicError('MissingParameterValue', 'Missing mandatory parameter: state');
+  const { name, component } = splitIndicator(request.params.indicator);
+  await request.conductor.set_indicator_state(request.ctx, String(node.get('uuid')), component, name, state, topic);
+}
