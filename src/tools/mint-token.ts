@@ -17,7 +17,11 @@ const USAGE = `usage: mint-token (--secret S | --key private.pem) [options]
   --key FILE            PEM private key (RS256 by default; ES256/384/512 for an EC key)
   --alg ALG             algorithm, as the gateway's IRONIC_GATEWAY_JWT_ALGORITHM
   --sub USER            user id (sub claim), default "test-user"
-  --project ID          project_id claim
+  --project ID          project_id claim (a project-scoped token)
+  --project-name NAME   project_name claim (Ironic's service_role compares it)
+  --project-domain ID   project_domain_id claim
+  --user-domain ID      user_domain_id claim
+  --domain ID           domain_id claim (a domain-scoped token)
   --roles a,b           roles claim, comma-separated (reader, member, admin …)
   --system-scope all    system_scope claim
   --issuer ISS          iss claim
@@ -34,6 +38,10 @@ function main(argv: string[]): void {
       alg: { type: 'string' },
       sub: { type: 'string', default: 'test-user' },
       project: { type: 'string' },
+      'project-name': { type: 'string' },
+      'project-domain': { type: 'string' },
+      'user-domain': { type: 'string' },
+      domain: { type: 'string' },
       roles: { type: 'string', default: '' },
       'system-scope': { type: 'string' },
       issuer: { type: 'string' },
@@ -76,6 +84,12 @@ function main(argv: string[]): void {
       .filter((r) => r !== ''),
   };
   if (values.project) claims.project_id = values.project;
+  if (values['project-name']) claims.project_name = values['project-name'];
+  if (values['project-domain']) claims.project_domain_id = values['project-domain'];
+  if (values['user-domain']) claims.user_domain_id = values['user-domain'];
+  if (values.domain) claims.domain_id = values.domain;
+  if (values.domain && (values.project || values['system-scope']))
+    throw new Error('--domain makes a domain-scoped token: it goes with neither --project nor --system-scope');
   if (values['system-scope']) claims.system_scope = values['system-scope'];
   // jsonwebtoken refuses undefined option values, so only the given ones are passed.
   const options: jsonwebtoken.SignOptions = { algorithm: alg as Algorithm, subject: values.sub, expiresIn };

@@ -35,3 +35,45 @@ test('mint-token makes tokens the gateway accepts, HS256 and RS256', async () =>
     await rs.app.close();
   }
 });
+
+test('mint-token carries project name and domains into the request context; a domain token has no project', async () => {
+  // project_name is for policy only (Ironic's service_role compares it): a rule on it shows it arrived
+  const policy = file(
+    'mint-project-name.json',
+    JSON.stringify({ 'baremetal:node:get': 'project_name:service or domain_id:d1' }),
+  );
+  const hs = await harness(
+    config({ auth_strategy: 'jwt', jwt_algorithm: 'HS256', jwt_secret: SECRET, policy_file: policy }),
+  );
+  try {
+    const other = mint('--secret', SECRET, '--roles', 'service', '--project', 'p-svc', '--project-name', 'other');
+    assert.equal((await hs.app.inject({ url: '/v1/nodes', headers: { 'x-auth-token': other } })).statusCode, 403);
+    const token = mint(
+      '--secret',
+      SECRET,
+      '--roles',
+      'service',
+      '--project',
+      'p-svc',
+      '--project-name',
+      'service',
+      '--project-domain',
+      'default',
+      '--user-domain',
+      'default',
+    );
+    const res = await hs.app.inject({ url: '/v1/nodes', headers: { 'x-auth-token': token } });
+    assert.equal(res.statusCode, 200);
+    const ctx = res.json().ctx;
+    assert.equal(ctx.project_id, 'p-svc');
+    assert.equal(ctx.project_domain_id, 'default');
+    assert.equal(ctx.user_domain_id, 'default');
+    const domain = mint('--secret', SECRET, '--roles', 'admin', '--domain', 'd1');
+    const dres = await hs.app.inject({ url: '/v1/nodes', headers: { 'x-auth-token': domain } });
+    assert.equal(dres.json().ctx.domain_id, 'd1');
+    assert.equal(dres.json().ctx.project_id, null);
+  } finally {
+    await hs.app.close();
+  }
+  assert.throws(() => mint('--secret', SECRET, '--domain', 'd1', '--project', 'p1'), /domain-scoped/);
+});
