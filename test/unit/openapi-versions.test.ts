@@ -8,12 +8,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NODE_FIELD_VERSIONS, NODE_FIELDS, NODE_LINK_VERSIONS } from '../../src/http/api-utils/node.ts';
+import {
+  NODE_FIELD_VERSIONS,
+  NODE_FIELDS,
+  NODE_LINK_VERSIONS,
+  NODE_STATE_FIELD_SINCE,
+  NODE_STATE_FIELDS,
+} from '../../src/http/api-utils/node.ts';
 import { PORT_HIBISCUS } from '../../src/http/api-utils/port.ts';
 import { VERSIONED_RESOURCES } from '../../src/http/openapi-versions.ts';
 import { route, type RouteDef } from '../../src/http/route.ts';
+import { DRIVER_FIELD_SINCE, DRIVER_FIELDS, DRIVER_LINK_VERSIONS } from '../../src/http/routes/drivers.ts';
 import { resourceRoutes } from '../../src/http/routes/index.ts';
 import { rootRoutes } from '../../src/http/routes/root.ts';
+import { RUNBOOK_FIELD_SINCE, RUNBOOK_FIELDS } from '../../src/http/routes/runbooks.ts';
+import { VOLUME_CONNECTOR_SPEC, VOLUME_TARGET_SPEC } from '../../src/http/routes/volume.ts';
 import { MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from '../../src/http/versions.ts';
 import { renderOpenApi } from '../../src/tools/openapi.ts';
 import { testGateway, type TestGateway } from '../support/app.ts';
@@ -106,7 +115,7 @@ test('each microversioned resource: variants cover its first microversion to the
       );
       const expected = [
         ...resource.fields.filter((f) => (resource.since[f] ?? 0) <= n),
-        'links',
+        ...(resource.withLinks === false ? [] : ['links']),
         ...Object.keys(resource.links).filter((l) => (resource.links[l] ?? 0) <= n),
       ].sort();
       assert.deepEqual(Object.keys(variant.properties).sort(), expected, `${resource.name} at 1.${n}`);
@@ -124,14 +133,69 @@ test('each microversioned resource: variants cover its first microversion to the
   assert.equal(node?.since, NODE_FIELD_VERSIONS.since);
   assert.equal(node?.links, NODE_LINK_VERSIONS);
   assert.equal(VERSIONED_RESOURCES.find((r) => r.name === 'Port')?.since, PORT_HIBISCUS.versions.since);
+  const resource = (name: string) => VERSIONED_RESOURCES.find((r) => r.name === name);
+  assert.equal(resource('Driver')?.fields, DRIVER_FIELDS);
+  assert.equal(resource('Driver')?.since, DRIVER_FIELD_SINCE);
+  assert.equal(resource('Driver')?.links, DRIVER_LINK_VERSIONS);
+  assert.equal(resource('NodeStates')?.fields, NODE_STATE_FIELDS);
+  assert.equal(resource('NodeStates')?.since, NODE_STATE_FIELD_SINCE);
+  assert.equal(resource('Runbook')?.fields, RUNBOOK_FIELDS);
+  assert.equal(resource('Runbook')?.since, RUNBOOK_FIELD_SINCE);
+  assert.equal(resource('VolumeConnector')?.fields, VOLUME_CONNECTOR_SPEC.fields);
+  assert.equal(resource('VolumeTarget')?.since, VOLUME_TARGET_SPEC.versions.since);
 });
 
-test('node, port, portgroup, chassis and allocation answers in the paths refer to their microversioned schema', () => {
+test("the tables the new variants read are the gateway's: drivers' interfaces at their microversions, a node's states at the node's", () => {
+  // a detailed driver's interfaces from the dynamic drivers (1.30), the newer ones at theirs
+  assert.equal(DRIVER_FIELD_SINCE.type, 30);
+  assert.equal(DRIVER_FIELD_SINCE.default_boot_interface, 30);
+  assert.equal(DRIVER_FIELD_SINCE.enabled_storage_interfaces, 33);
+  assert.equal(DRIVER_FIELD_SINCE.default_rescue_interface, 38);
+  assert.equal(DRIVER_FIELD_SINCE.enabled_bios_interfaces, 40);
+  assert.equal(DRIVER_FIELD_SINCE.default_firmware_interface, 86);
+  assert.deepEqual(DRIVER_LINK_VERSIONS, { properties: 14 });
+  // node_states_convert: raid_config and target_raid_config at 1.12, boot_mode and secure_boot at 1.75
+  assert.deepEqual(
+    { ...NODE_STATE_FIELD_SINCE },
+    { raid_config: 12, target_raid_config: 12, boot_mode: 75, secure_boot: 75 },
+  );
+  for (const [f, since] of Object.entries(NODE_STATE_FIELD_SINCE)) assert.equal(NODE_FIELD_VERSIONS.since[f], since);
+  assert.deepEqual({ ...RUNBOOK_FIELD_SINCE }, { description: 112, traits: 112 });
+});
+
+test('the answers of every microversioned resource in the paths refer to its schema', () => {
   const text = JSON.stringify(doc.paths);
-  for (const name of ['Node', 'Port', 'Portgroup', 'Chassis', 'Allocation']) {
+  const least: Record<string, number> = { Driver: 2, NodeStates: 1 };
+  assert.deepEqual(
+    VERSIONED_RESOURCES.map((r) => r.name),
+    [
+      'Node',
+      'Port',
+      'Portgroup',
+      'Chassis',
+      'Allocation',
+      'Driver',
+      'NodeStates',
+      'VolumeConnector',
+      'VolumeTarget',
+      'Runbook',
+    ],
+  );
+  for (const { name } of VERSIONED_RESOURCES) {
     const refs = text.split(`"$ref":"#/components/schemas/${name}"`).length - 1;
-    assert.ok(refs >= 3, `${name} referred to ${refs} times`);
+    assert.ok(refs >= (least[name] ?? 3), `${name} referred to ${refs} times`);
   }
+  const at = (path: string, method = 'get', status = '200') =>
+    doc.paths[path][method].responses[status].content['application/json'].schema;
+  assert.deepEqual(at('/v1/drivers/{driver_name}'), { $ref: '#/components/schemas/Driver' });
+  assert.deepEqual(at('/v1/drivers').properties.drivers.items, { $ref: '#/components/schemas/Driver' });
+  assert.deepEqual(at('/v1/nodes/{node_ident}/states'), { $ref: '#/components/schemas/NodeStates' });
+  assert.deepEqual(at('/v1/runbooks/{runbook_ident}'), { $ref: '#/components/schemas/Runbook' });
+  assert.deepEqual(at('/v1/runbooks', 'post', '201'), { $ref: '#/components/schemas/Runbook' });
+  assert.deepEqual(at('/v1/volume/connectors').properties.connectors.items, {
+    $ref: '#/components/schemas/VolumeConnector',
+  });
+  assert.deepEqual(at('/v1/volume/targets/{target_uuid}'), { $ref: '#/components/schemas/VolumeTarget' });
   const show = doc.paths['/v1/nodes/{node_ident}'].get.responses['200'].content['application/json'].schema;
   assert.deepEqual(show, { $ref: '#/components/schemas/Node' });
   const list = doc.paths['/v1/ports/detail'].get.responses['200'].content['application/json'].schema;
@@ -143,7 +207,7 @@ async function get(url: string, version: string) {
   return { status: r.statusCode, body: r.json() as Json, headers: r.headers as HttpAnswer['headers'] };
 }
 
-test("at the first and last microversion of every variant, a node's, a port's and an allocation's answer has exactly its variant's fields", async () => {
+test("at the first and last microversion of every variant, a node's, a port's, an allocation's, a driver's, a node's states' and a runbook's answer has exactly its variant's fields", async () => {
   const schemas = doc.components.schemas as Json;
   const variantAt = (name: string, n: number): Json =>
     (schemas[name].oneOf as Json[])
@@ -166,11 +230,24 @@ test("at the first and last microversion of every variant, a node's, a port's an
   });
   assert.equal(allocated.statusCode, 201, allocated.body);
   const allocation = allocated.json();
+  const runbooked = await g.app.inject({
+    method: 'POST',
+    url: '/v1/runbooks',
+    headers: { 'x-openstack-ironic-api-version': 'latest' },
+    payload: { name: 'CUSTOM_VERSIONS', steps: [{ interface: 'deploy', step: 'erase_devices', args: {}, order: 1 }] },
+  });
+  assert.equal(runbooked.statusCode, 201, runbooked.body);
+  const runbook = runbooked.json();
+  const drivers = (await get('/v1/drivers', 'latest')).body.drivers as Json[];
+  assert.ok(drivers.length > 0, 'the simulated conductor has drivers');
   const check = openApiCheck(doc);
   for (const [name, url] of [
     ['Node', `/v1/nodes/${node.uuid}`],
     ['Port', `/v1/ports/${port.uuid}`],
     ['Allocation', `/v1/allocations/${allocation.uuid}`],
+    ['Driver', `/v1/drivers/${drivers[0]!.name}`],
+    ['NodeStates', `/v1/nodes/${node.uuid}/states`],
+    ['Runbook', `/v1/runbooks/${runbook.uuid}`],
   ] as const) {
     const bounds = new Set(
       (schemas[name].oneOf as Json[])
@@ -236,6 +313,65 @@ test('the checker holds an answer to the variant of its microversion', async () 
     check.problems({ ...answer, body: { ports } }).join('\n'),
     /\/ports\/0 must NOT have additional properties.*pxe_enabled/,
   );
+});
+
+test("the checker holds a driver's, a node's states' and a runbook's answer to the variant of its microversion", async () => {
+  const check = openApiCheck(doc);
+  const node = (await get('/v1/nodes/detail', 'latest')).body.nodes[0];
+  const answer = async (path: string, version: string): Promise<HttpAnswer> => ({
+    method: 'GET',
+    path,
+    ...(await get(path, version)),
+    version,
+  });
+  const problems = (a: HttpAnswer, body: Json) => check.problems({ ...a, body }).join('\n');
+  // drivers: the list with its interfaces (1.30+, detail) and one driver
+  const name = (await get('/v1/drivers', 'latest')).body.drivers[0].name as string;
+  for (const v of ['1.1', '1.13', '1.14', '1.29']) {
+    const a = await answer('/v1/drivers', v);
+    assert.equal(a.status, 200);
+    assert.deepEqual(check.problems(a), []);
+  }
+  for (const v of ['1.30', '1.32', '1.33', '1.85', '1.86', 'latest']) {
+    const a = await answer('/v1/drivers?detail=true', v);
+    assert.equal(a.status, 200);
+    assert.deepEqual(check.problems(a), []);
+  }
+  const list = await answer('/v1/drivers?detail=true', '1.85');
+  assert.deepEqual(check.problems(list), []);
+  assert.ok(Object.hasOwn((list.body as Json).drivers[0], 'default_bios_interface'), 'a detailed list at 1.85');
+  assert.match(
+    problems(list, { drivers: [{ ...(list.body as Json).drivers[0], enabled_firmware_interfaces: ['fake'] }] }),
+    /\/drivers\/0 must NOT have additional properties.*enabled_firmware_interfaces.*\(Driver_1_40\)/,
+  );
+  const d29 = await answer(`/v1/drivers/${name}`, '1.29');
+  assert.deepEqual(check.problems(d29), []);
+  assert.match(problems(d29, { ...(d29.body as Json), type: 'dynamic' }), /"additionalProperty":"type".*Driver_1_14/);
+  const d13 = await answer(`/v1/drivers/${name}`, '1.13');
+  assert.match(problems(d13, { ...(d13.body as Json), properties: [] }), /"additionalProperty":"properties"/);
+  // a node's states: boot_mode and secure_boot from 1.75, RAID from 1.12
+  const s74 = await answer(`/v1/nodes/${node.uuid}/states`, '1.74');
+  assert.deepEqual(check.problems(s74), []);
+  assert.match(
+    problems(s74, { ...(s74.body as Json), boot_mode: 'uefi' }),
+    /"additionalProperty":"boot_mode".*NodeStates_1_12/,
+  );
+  const s11 = await answer(`/v1/nodes/${node.uuid}/states`, '1.11');
+  assert.match(problems(s11, { ...(s11.body as Json), raid_config: {} }), /"additionalProperty":"raid_config"/);
+  assert.match(problems(s11, { ...(s11.body as Json), console_enabled: 'no' }), /\/console_enabled must be boolean/);
+  // a runbook: description and traits from 1.112
+  const created = await g.app.inject({
+    method: 'POST',
+    url: '/v1/runbooks',
+    headers: { 'x-openstack-ironic-api-version': 'latest' },
+    payload: { name: 'CUSTOM_CHECKED', steps: [{ interface: 'deploy', step: 'erase_devices', args: {}, order: 1 }] },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const runbook = created.json().uuid as string;
+  const r111 = await answer(`/v1/runbooks/${runbook}`, '1.111');
+  assert.deepEqual(check.problems(r111), []);
+  assert.match(problems(r111, { ...(r111.body as Json), traits: [] }), /"additionalProperty":"traits".*Runbook_1_92/);
+  assert.deepEqual(check.problems(await answer(`/v1/runbooks/${runbook}`, '1.112')), []);
 });
 
 test('a route that stops at a microversion answers 404 above it, and the document says max-ver', async () => {

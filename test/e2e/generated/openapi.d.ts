@@ -4295,6 +4295,497 @@ export interface components {
           type?: string;
         }[];
     };
+    /** @description A driver as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Driver: components["schemas"]["Driver_1_1"] | components["schemas"]["Driver_1_14"] | components["schemas"]["Driver_1_30"] | components["schemas"]["Driver_1_33"] | components["schemas"]["Driver_1_38"] | components["schemas"]["Driver_1_40"] | components["schemas"]["Driver_1_86"];
+    /** @description A driver at microversion 1.1–1.13. */
+    Driver_1_1: {
+      name?: string;
+      hosts?: string[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.14–1.29. */
+    Driver_1_14: {
+      name?: string;
+      hosts?: string[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.30–1.32. */
+    Driver_1_30: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.33–1.37. */
+    Driver_1_33: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.38–1.39. */
+    Driver_1_38: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default rescue interface (1.38+, detail) */
+      default_rescue_interface?: string | null;
+      /** @description the enabled rescue interfaces (1.38+, detail) */
+      enabled_rescue_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.40–1.85. */
+    Driver_1_40: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default bios interface (1.40+, detail) */
+      default_bios_interface?: string | null;
+      /** @description the enabled bios interfaces (1.40+, detail) */
+      enabled_bios_interfaces?: string[] | null;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default rescue interface (1.38+, detail) */
+      default_rescue_interface?: string | null;
+      /** @description the enabled rescue interfaces (1.38+, detail) */
+      enabled_rescue_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.86–1.115. */
+    Driver_1_86: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default bios interface (1.40+, detail) */
+      default_bios_interface?: string | null;
+      /** @description the enabled bios interfaces (1.40+, detail) */
+      enabled_bios_interfaces?: string[] | null;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default firmware interface (1.86+, detail) */
+      default_firmware_interface?: string | null;
+      /** @description the enabled firmware interfaces (1.86+, detail) */
+      enabled_firmware_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default rescue interface (1.38+, detail) */
+      default_rescue_interface?: string | null;
+      /** @description the enabled rescue interfaces (1.38+, detail) */
+      enabled_rescue_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's states as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    NodeStates: components["schemas"]["NodeStates_1_1"] | components["schemas"]["NodeStates_1_12"] | components["schemas"]["NodeStates_1_75"];
+    /** @description A node's states at microversion 1.1–1.11. */
+    NodeStates_1_1: {
+      console_enabled?: boolean;
+      last_error?: string | null;
+      power_state?: string | null;
+      provision_state?: string | null;
+      target_power_state?: string | null;
+      target_provision_state?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+    };
+    /** @description A node's states at microversion 1.12–1.74. */
+    NodeStates_1_12: {
+      console_enabled?: boolean;
+      last_error?: string | null;
+      power_state?: string | null;
+      provision_state?: string | null;
+      target_power_state?: string | null;
+      target_provision_state?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** @description A node's states at microversion 1.75–1.115. */
+    NodeStates_1_75: {
+      console_enabled?: boolean;
+      last_error?: string | null;
+      power_state?: string | null;
+      provision_state?: string | null;
+      target_power_state?: string | null;
+      target_provision_state?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+    };
+    /** @description A volume connector at microversion 1.32–1.115. */
+    VolumeConnector: {
+      uuid?: string;
+      type?: string;
+      connector_id?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A volume target at microversion 1.32–1.115. */
+    VolumeTarget: {
+      uuid?: string;
+      volume_type?: string;
+      properties?: {
+        [key: string]: unknown;
+      };
+      boot_index?: number;
+      volume_id?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A runbook as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Runbook: components["schemas"]["Runbook_1_92"] | components["schemas"]["Runbook_1_112"];
+    /** @description A runbook at microversion 1.92–1.111. */
+    Runbook_1_92: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      public?: boolean;
+      owner?: string | null;
+      disable_ramdisk?: boolean;
+      steps?: ({
+          interface?: string;
+          step?: string;
+          args?: {
+            [key: string]: unknown;
+          };
+          order?: number | string;
+        })[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A runbook at microversion 1.112–1.115. */
+    Runbook_1_112: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      public?: boolean;
+      owner?: string | null;
+      disable_ramdisk?: boolean;
+      /** @description 1.112+ */
+      description?: string | null;
+      steps?: ({
+          interface?: string;
+          step?: string;
+          args?: {
+            [key: string]: unknown;
+          };
+          order?: number | string;
+        })[];
+      /** @description 1.112+ */
+      traits?: string[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
   };
   responses: never;
   parameters: {
@@ -5619,24 +6110,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            console_enabled: boolean;
-            last_error?: string | null;
-            power_state: string | null;
-            provision_state: string | null;
-            target_power_state?: string | null;
-            target_provision_state?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-          };
+          "application/json": components["schemas"]["NodeStates"];
         };
       };
       /** @description Bad Request */
@@ -16988,24 +17462,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            drivers?: {
-                name?: string;
-                hosts?: string[];
-                /** @description 1.30+ */
-                type?: string;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                /** @description 1.14+ */
-                properties?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              }[];
+            drivers?: components["schemas"]["Driver"][];
           };
         };
       };
@@ -17120,24 +17577,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            name?: string;
-            hosts?: string[];
-            /** @description 1.30+ */
-            type?: string;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.14+ */
-            properties?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Driver"];
         };
       };
       /** @description Bad Request */
@@ -19807,25 +20247,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            connectors: ({
-                type?: string;
-                connector_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            connectors: components["schemas"]["VolumeConnector"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -19959,25 +20381,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            type?: string;
-            connector_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeConnector"];
         };
       };
       /** @description Bad Request */
@@ -20127,25 +20531,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            type?: string;
-            connector_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeConnector"];
         };
       };
       /** @description Bad Request */
@@ -20423,25 +20809,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            type?: string;
-            connector_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeConnector"];
         };
       };
       /** @description Bad Request */
@@ -20599,25 +20967,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            connectors: ({
-                type?: string;
-                connector_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            connectors: components["schemas"]["VolumeConnector"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -20751,29 +21101,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            targets: ({
-                volume_type?: string;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                boot_index?: number;
-                volume_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            targets: components["schemas"]["VolumeTarget"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -20911,29 +21239,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            volume_type?: string;
-            properties?: {
-              [key: string]: unknown;
-            };
-            boot_index?: number;
-            volume_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeTarget"];
         };
       };
       /** @description Bad Request */
@@ -21083,29 +21389,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            volume_type?: string;
-            properties?: {
-              [key: string]: unknown;
-            };
-            boot_index?: number;
-            volume_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeTarget"];
         };
       };
       /** @description Bad Request */
@@ -21383,29 +21667,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            volume_type?: string;
-            properties?: {
-              [key: string]: unknown;
-            };
-            boot_index?: number;
-            volume_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeTarget"];
         };
       };
       /** @description Bad Request */
@@ -21563,29 +21825,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            targets: ({
-                volume_type?: string;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                boot_index?: number;
-                volume_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            targets: components["schemas"]["VolumeTarget"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -24233,38 +24473,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            runbooks: ({
-                uuid?: string;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                name?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                public?: boolean;
-                owner?: string | null;
-                disable_ramdisk?: boolean;
-                /** @description 1.112+ */
-                description?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                steps?: ({
-                    interface?: string;
-                    step?: string;
-                    args?: {
-                      [key: string]: unknown;
-                    };
-                    order?: number | string;
-                  })[];
-                /** @description 1.112+ */
-                traits?: string[];
-                [key: string]: unknown;
-              })[];
+            runbooks: components["schemas"]["Runbook"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -24431,38 +24640,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            name?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            public?: boolean;
-            owner?: string | null;
-            disable_ramdisk?: boolean;
-            /** @description 1.112+ */
-            description?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            steps?: ({
-                interface?: string;
-                step?: string;
-                args?: {
-                  [key: string]: unknown;
-                };
-                order?: number | string;
-              })[];
-            /** @description 1.112+ */
-            traits?: string[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Runbook"];
         };
       };
       /** @description Bad Request */
@@ -24636,38 +24814,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            name?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            public?: boolean;
-            owner?: string | null;
-            disable_ramdisk?: boolean;
-            /** @description 1.112+ */
-            description?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            steps?: ({
-                interface?: string;
-                step?: string;
-                args?: {
-                  [key: string]: unknown;
-                };
-                order?: number | string;
-              })[];
-            /** @description 1.112+ */
-            traits?: string[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Runbook"];
         };
       };
       /** @description Bad Request */
@@ -24993,38 +25140,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            name?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            public?: boolean;
-            owner?: string | null;
-            disable_ramdisk?: boolean;
-            /** @description 1.112+ */
-            description?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            steps?: ({
-                interface?: string;
-                step?: string;
-                args?: {
-                  [key: string]: unknown;
-                };
-                order?: number | string;
-              })[];
-            /** @description 1.112+ */
-            traits?: string[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Runbook"];
         };
       };
       /** @description Bad Request */
