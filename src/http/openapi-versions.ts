@@ -27,15 +27,24 @@ import {
   NODE_STATE_FIELDS,
 } from './api-utils/node.ts';
 import { PORT_HIBISCUS } from './api-utils/port.ts';
+import {
+  BIOS_API_FIELDS,
+  BIOS_FIELD_SINCE,
+  HISTORY_DETAIL_FIELDS,
+  HISTORY_FIELD_SINCE,
+} from './api-utils/subresources.ts';
 import type { ResourceSpec } from './api-utils/resource.ts';
 import { CHASSIS } from './routes/chassis.ts';
 import { DRIVER_FIELD_SINCE, DRIVER_FIELDS, DRIVER_LINK_VERSIONS } from './routes/drivers.ts';
 import { PORTGROUP_HIBISCUS } from './routes/portgroups.ts';
+import { V1_FIELDS, V1_RESOURCE_VERSIONS } from './routes/root.ts';
 import { RUNBOOK_FIELD_SINCE, RUNBOOK_FIELDS } from './routes/runbooks.ts';
 import { VOLUME_CONNECTOR_SPEC, VOLUME_TARGET_SPEC } from './routes/volume.ts';
 import {
   MINOR_32_VOLUME,
+  MINOR_40_BIOS_INTERFACE,
   MINOR_52_ALLOCATION,
+  MINOR_78_NODE_HISTORY,
   MINOR_92_RUNBOOKS,
   MINOR_MAX_VERSION,
   MINOR_MIN_VERSION,
@@ -103,6 +112,23 @@ export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
   fromSpec('VolumeConnector', VOLUME_CONNECTOR_SPEC, {}, MINOR_32_VOLUME),
   fromSpec('VolumeTarget', VOLUME_TARGET_SPEC, {}, MINOR_32_VOLUME),
   { name: 'Runbook', min: MINOR_92_RUNBOOKS, fields: RUNBOOK_FIELDS, since: RUNBOOK_FIELD_SINCE, links: {} },
+  {
+    name: 'NodeHistoryEvent',
+    noun: "an event of a node's history",
+    min: MINOR_78_NODE_HISTORY,
+    fields: HISTORY_DETAIL_FIELDS,
+    since: HISTORY_FIELD_SINCE,
+    links: {},
+  },
+  { name: 'ApiV1', noun: 'the v1 API', fields: V1_FIELDS, since: {}, links: V1_RESOURCE_VERSIONS },
+  {
+    name: 'BiosSetting',
+    noun: "a node's BIOS setting",
+    min: MINOR_40_BIOS_INTERFACE,
+    fields: BIOS_API_FIELDS,
+    since: BIOS_FIELD_SINCE,
+    links: {},
+  },
 ];
 
 export const versionString = (minor: number): string => `1.${minor}`;

@@ -16,11 +16,17 @@ import {
   NODE_STATE_FIELDS,
 } from '../../src/http/api-utils/node.ts';
 import { PORT_HIBISCUS } from '../../src/http/api-utils/port.ts';
+import {
+  BIOS_API_FIELDS,
+  BIOS_FIELD_SINCE,
+  HISTORY_DETAIL_FIELDS,
+  HISTORY_FIELD_SINCE,
+} from '../../src/http/api-utils/subresources.ts';
 import { VERSIONED_RESOURCES } from '../../src/http/openapi-versions.ts';
 import { route, type RouteDef } from '../../src/http/route.ts';
 import { DRIVER_FIELD_SINCE, DRIVER_FIELDS, DRIVER_LINK_VERSIONS } from '../../src/http/routes/drivers.ts';
 import { resourceRoutes } from '../../src/http/routes/index.ts';
-import { rootRoutes } from '../../src/http/routes/root.ts';
+import { rootRoutes, V1_FIELDS, V1_RESOURCE_VERSIONS } from '../../src/http/routes/root.ts';
 import { RUNBOOK_FIELD_SINCE, RUNBOOK_FIELDS } from '../../src/http/routes/runbooks.ts';
 import { VOLUME_CONNECTOR_SPEC, VOLUME_TARGET_SPEC } from '../../src/http/routes/volume.ts';
 import { MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from '../../src/http/versions.ts';
@@ -143,6 +149,12 @@ test('each microversioned resource: variants cover its first microversion to the
   assert.equal(resource('Runbook')?.since, RUNBOOK_FIELD_SINCE);
   assert.equal(resource('VolumeConnector')?.fields, VOLUME_CONNECTOR_SPEC.fields);
   assert.equal(resource('VolumeTarget')?.since, VOLUME_TARGET_SPEC.versions.since);
+  assert.equal(resource('NodeHistoryEvent')?.fields, HISTORY_DETAIL_FIELDS);
+  assert.equal(resource('NodeHistoryEvent')?.since, HISTORY_FIELD_SINCE);
+  assert.equal(resource('ApiV1')?.fields, V1_FIELDS);
+  assert.equal(resource('ApiV1')?.links, V1_RESOURCE_VERSIONS);
+  assert.equal(resource('BiosSetting')?.fields, BIOS_API_FIELDS);
+  assert.equal(resource('BiosSetting')?.since, BIOS_FIELD_SINCE);
 });
 
 test("the tables the new variants read are the gateway's: drivers' interfaces at their microversions, a node's states at the node's", () => {
@@ -161,11 +173,50 @@ test("the tables the new variants read are the gateway's: drivers' interfaces at
   );
   for (const [f, since] of Object.entries(NODE_STATE_FIELD_SINCE)) assert.equal(NODE_FIELD_VERSIONS.since[f], since);
   assert.deepEqual({ ...RUNBOOK_FIELD_SINCE }, { description: 112, traits: 112 });
+  // the BIOS registry's fields from 1.74, and node_id, which only ?fields= (1.74) shows
+  assert.deepEqual(Object.keys(BIOS_FIELD_SINCE).sort(), [
+    'allowable_values',
+    'attribute_type',
+    'lower_bound',
+    'max_length',
+    'min_length',
+    'node_id',
+    'read_only',
+    'reset_required',
+    'unique',
+    'upper_bound',
+  ]);
+  assert.ok(Object.values(BIOS_FIELD_SINCE).every((v) => v === 74));
+  assert.deepEqual(
+    { ...HISTORY_FIELD_SINCE },
+    { project: 113, state: 115, target_provision_state: 115, duration_seconds: 115 },
+  );
+  assert.deepEqual(
+    { ...V1_RESOURCE_VERSIONS },
+    {
+      chassis: 1,
+      nodes: 1,
+      ports: 1,
+      drivers: 1,
+      portgroups: 23,
+      volume: 32,
+      lookup: 22,
+      heartbeat: 22,
+      conductors: 49,
+      allocations: 52,
+      events: 54,
+      deploy_templates: 55,
+      shards: 82,
+      runbooks: 92,
+      inspection_rules: 96,
+      continue_inspection: 84,
+    },
+  );
 });
 
 test('the answers of every microversioned resource in the paths refer to its schema', () => {
   const text = JSON.stringify(doc.paths);
-  const least: Record<string, number> = { Driver: 2, NodeStates: 1 };
+  const least: Record<string, number> = { Driver: 2, NodeStates: 1, NodeHistoryEvent: 2, ApiV1: 1, BiosSetting: 2 };
   assert.deepEqual(
     VERSIONED_RESOURCES.map((r) => r.name),
     [
@@ -179,6 +230,9 @@ test('the answers of every microversioned resource in the paths refer to its sch
       'VolumeConnector',
       'VolumeTarget',
       'Runbook',
+      'NodeHistoryEvent',
+      'ApiV1',
+      'BiosSetting',
     ],
   );
   for (const { name } of VERSIONED_RESOURCES) {
@@ -196,6 +250,16 @@ test('the answers of every microversioned resource in the paths refer to its sch
     $ref: '#/components/schemas/VolumeConnector',
   });
   assert.deepEqual(at('/v1/volume/targets/{target_uuid}'), { $ref: '#/components/schemas/VolumeTarget' });
+  assert.deepEqual(at('/v1/nodes/{node_ident}/history').properties.history.items, {
+    $ref: '#/components/schemas/NodeHistoryEvent',
+  });
+  assert.deepEqual(at('/v1/nodes/{node_ident}/history/{event_ident}'), {
+    $ref: '#/components/schemas/NodeHistoryEvent',
+  });
+  assert.deepEqual(at('/v1'), { $ref: '#/components/schemas/ApiV1' });
+  assert.deepEqual(at('/v1/nodes/{node_ident}/bios/{setting_name}').additionalProperties, {
+    $ref: '#/components/schemas/BiosSetting',
+  });
   const show = doc.paths['/v1/nodes/{node_ident}'].get.responses['200'].content['application/json'].schema;
   assert.deepEqual(show, { $ref: '#/components/schemas/Node' });
   const list = doc.paths['/v1/ports/detail'].get.responses['200'].content['application/json'].schema;
@@ -207,7 +271,7 @@ async function get(url: string, version: string) {
   return { status: r.statusCode, body: r.json() as Json, headers: r.headers as HttpAnswer['headers'] };
 }
 
-test("at the first and last microversion of every variant, a node's, a port's, an allocation's, a driver's, a node's states' and a runbook's answer has exactly its variant's fields", async () => {
+test("at the first and last microversion of every variant, a node's, a port's, an allocation's, a driver's, a node's states', a runbook's, a history event's and /v1's answer has exactly its variant's fields", async () => {
   const schemas = doc.components.schemas as Json;
   const variantAt = (name: string, n: number): Json =>
     (schemas[name].oneOf as Json[])
@@ -238,6 +302,27 @@ test("at the first and last microversion of every variant, a node's, a port's, a
   });
   assert.equal(runbooked.statusCode, 201, runbooked.body);
   const runbook = runbooked.json();
+  // a history event: a power change that fails (the simulator's simulator_fail) is journaled
+  const failing = await g.app.inject({
+    method: 'POST',
+    url: '/v1/nodes',
+    headers: { 'x-openstack-ironic-api-version': 'latest' },
+    payload: { driver: 'fake-hardware', name: 'versions-history', driver_info: { simulator_fail: 'power' } },
+  });
+  assert.equal(failing.statusCode, 201, failing.body);
+  const power = await g.app.inject({
+    method: 'PUT',
+    url: '/v1/nodes/versions-history/states/power',
+    headers: { 'x-openstack-ironic-api-version': 'latest' },
+    payload: { target: 'power on' },
+  });
+  assert.equal(power.statusCode, 202, power.body);
+  let events: Json[] = [];
+  for (let i = 0; i < 500 && events.length === 0; i++) {
+    events = (await get('/v1/nodes/versions-history/history', 'latest')).body.history;
+    if (events.length === 0) await new Promise((res) => setTimeout(res, 10));
+  }
+  assert.ok(events.length > 0, 'the failure is in the history');
   const drivers = (await get('/v1/drivers', 'latest')).body.drivers as Json[];
   assert.ok(drivers.length > 0, 'the simulated conductor has drivers');
   const check = openApiCheck(doc);
@@ -248,6 +333,8 @@ test("at the first and last microversion of every variant, a node's, a port's, a
     ['Driver', `/v1/drivers/${drivers[0]!.name}`],
     ['NodeStates', `/v1/nodes/${node.uuid}/states`],
     ['Runbook', `/v1/runbooks/${runbook.uuid}`],
+    ['NodeHistoryEvent', `/v1/nodes/versions-history/history/${events[0]!.uuid}`],
+    ['ApiV1', '/v1'],
   ] as const) {
     const bounds = new Set(
       (schemas[name].oneOf as Json[])
@@ -372,6 +459,91 @@ test("the checker holds a driver's, a node's states' and a runbook's answer to t
   assert.deepEqual(check.problems(r111), []);
   assert.match(problems(r111, { ...(r111.body as Json), traits: [] }), /"additionalProperty":"traits".*Runbook_1_92/);
   assert.deepEqual(check.problems(await answer(`/v1/runbooks/${runbook}`, '1.112')), []);
+  // /v1: shards from 1.82
+  const v81 = await answer('/v1', '1.81');
+  assert.deepEqual(check.problems(v81), []);
+  assert.match(problems(v81, { ...(v81.body as Json), shards: [] }), /"additionalProperty":"shards".*ApiV1_1_55/);
+  assert.deepEqual(check.problems(await answer('/v1', '1.82')), []);
+});
+
+test("a BIOS setting's answers at its variants' bounds, and the checker holds them (a map of settings) to the variant", async () => {
+  const schemas = doc.components.schemas as Json;
+  const check = openApiCheck(doc);
+  // a node whose fake BIOS holds a setting: bios.apply_configuration in a manual clean
+  const created = await g.app.inject({
+    method: 'POST',
+    url: '/v1/nodes',
+    headers: { 'x-openstack-ironic-api-version': 'latest' },
+    payload: { driver: 'fake-hardware', name: 'versions-bios' },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const provision = async (target: string, extra: Json = {}) => {
+    const r = await g.app.inject({
+      method: 'PUT',
+      url: '/v1/nodes/versions-bios/states/provision',
+      headers: { 'x-openstack-ironic-api-version': 'latest' },
+      payload: { target, ...extra },
+    });
+    assert.equal(r.statusCode, 202, r.body);
+    for (let i = 0; i < 500; i++) {
+      const n = (await get('/v1/nodes/versions-bios', 'latest')).body;
+      if (n.target_provision_state === null && n.reservation === null) return n;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    assert.fail(`${target} never finished`);
+  };
+  await provision('manage');
+  const cleaned = await provision('clean', {
+    clean_steps: [
+      { interface: 'bios', step: 'apply_configuration', args: { settings: [{ name: 'ProcVirt', value: 'on' }] } },
+    ],
+  });
+  assert.equal(cleaned.last_error, null);
+  const variants = (schemas.BiosSetting.oneOf as Json[]).map(
+    (m) => schemas[m.$ref.replace('#/components/schemas/', '')],
+  );
+  const variantAt = (n: number): Json =>
+    variants.find((v) => minorOf(v['x-openstack']['min-ver']) <= n && n <= minorOf(v['x-openstack']['max-ver']))!;
+  const url = '/v1/nodes/versions-bios/bios/ProcVirt';
+  for (const n of [40, 73, 74, MINOR_MAX_VERSION]) {
+    const r = await get(url, `1.${n}`);
+    assert.equal(r.status, 200);
+    // node_id only when ?fields= names it
+    const expected = Object.keys(variantAt(n).properties).filter((k) => k !== 'node_id');
+    assert.deepEqual(Object.keys(r.body.ProcVirt).sort(), expected.sort(), `${url} at 1.${n}`);
+    check.assert({ method: 'GET', path: url, status: 200, body: r.body, headers: r.headers, version: `1.${n}` });
+  }
+  const selected = await get('/v1/nodes/versions-bios/bios?fields=name,node_id', '1.74');
+  assert.equal(selected.status, 200);
+  assert.equal(typeof selected.body.bios[0].node_id, 'number');
+  check.assert({ method: 'GET', path: '/v1/nodes/versions-bios/bios?fields=name,node_id', ...selected });
+  // a registry field below 1.74, in a show (a map) and in a list
+  const a73 = await get(url, '1.73');
+  assert.match(
+    check
+      .problems({
+        method: 'GET',
+        path: url,
+        status: 200,
+        headers: a73.headers,
+        body: { ProcVirt: { ...a73.body.ProcVirt, read_only: true } },
+      })
+      .join('\n'),
+    /\/ProcVirt must NOT have additional properties.*"additionalProperty":"read_only".*BiosSetting_1_40/,
+  );
+  const list = await get('/v1/nodes/versions-bios/bios', '1.73');
+  assert.match(
+    check
+      .problems({
+        method: 'GET',
+        path: '/v1/nodes/versions-bios/bios',
+        status: 200,
+        headers: list.headers,
+        body: { bios: [{ ...list.body.bios[0], node_id: 1 }] },
+      })
+      .join('\n'),
+    /\/bios\/0 must NOT have additional properties.*"additionalProperty":"node_id"/,
+  );
 });
 
 test('a route that stops at a microversion answers 404 above it, and the document says max-ver', async () => {

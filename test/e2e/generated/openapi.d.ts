@@ -4786,6 +4786,1046 @@ export interface components {
           type?: string;
         }[];
     };
+    /** @description An event of a node's history as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    NodeHistoryEvent: components["schemas"]["NodeHistoryEvent_1_78"] | components["schemas"]["NodeHistoryEvent_1_113"] | components["schemas"]["NodeHistoryEvent_1_115"];
+    /** @description An event of a node's history at microversion 1.78–1.112. */
+    NodeHistoryEvent_1_78: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      severity?: string | null;
+      event_type?: string | null;
+      event?: string | null;
+      conductor?: string | null;
+      user?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An event of a node's history at microversion 1.113–1.114. */
+    NodeHistoryEvent_1_113: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      severity?: string | null;
+      event_type?: string | null;
+      event?: string | null;
+      conductor?: string | null;
+      user?: string | null;
+      project?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An event of a node's history at microversion 1.115. */
+    NodeHistoryEvent_1_115: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      severity?: string | null;
+      event_type?: string | null;
+      event?: string | null;
+      conductor?: string | null;
+      user?: string | null;
+      project?: string | null;
+      state?: string | null;
+      target_provision_state?: string | null;
+      duration_seconds?: number | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    ApiV1: components["schemas"]["ApiV1_1_1"] | components["schemas"]["ApiV1_1_22"] | components["schemas"]["ApiV1_1_23"] | components["schemas"]["ApiV1_1_32"] | components["schemas"]["ApiV1_1_49"] | components["schemas"]["ApiV1_1_52"] | components["schemas"]["ApiV1_1_54"] | components["schemas"]["ApiV1_1_55"] | components["schemas"]["ApiV1_1_82"] | components["schemas"]["ApiV1_1_84"] | components["schemas"]["ApiV1_1_92"] | components["schemas"]["ApiV1_1_96"];
+    /** @description The v1 API at microversion 1.1–1.21. */
+    ApiV1_1_1: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.22. */
+    ApiV1_1_22: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.23–1.31. */
+    ApiV1_1_23: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.32–1.48. */
+    ApiV1_1_32: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.49–1.51. */
+    ApiV1_1_49: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.52–1.53. */
+    ApiV1_1_52: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.54. */
+    ApiV1_1_54: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.55–1.81. */
+    ApiV1_1_55: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.82–1.83. */
+    ApiV1_1_82: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.84–1.91. */
+    ApiV1_1_84: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.84+ */
+      continue_inspection?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.92–1.95. */
+    ApiV1_1_92: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.92+ */
+      runbooks?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.84+ */
+      continue_inspection?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.96–1.115. */
+    ApiV1_1_96: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.92+ */
+      runbooks?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.96+ */
+      inspection_rules?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.84+ */
+      continue_inspection?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's BIOS setting as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    BiosSetting: components["schemas"]["BiosSetting_1_40"] | components["schemas"]["BiosSetting_1_74"];
+    /** @description A node's BIOS setting at microversion 1.40–1.73. */
+    BiosSetting_1_40: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      value?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's BIOS setting at microversion 1.74–1.115. */
+    BiosSetting_1_74: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      value?: string | null;
+      attribute_type?: string | null;
+      allowable_values?: string[];
+      lower_bound?: number | null;
+      max_length?: number | null;
+      min_length?: number | null;
+      read_only?: boolean | null;
+      reset_required?: boolean | null;
+      unique?: boolean | null;
+      upper_bound?: number | null;
+      /** @description the node's database id: only when `fields` names it (1.74+) */
+      node_id?: number;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
   };
   responses: never;
   parameters: {
@@ -4898,116 +5938,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            id: string;
-            links: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            media_types: {
-                base?: string;
-                type?: string;
-              }[];
-            chassis: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            drivers: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            lookup?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            heartbeat?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.49+ */
-            conductors?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            allocations?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.54+ */
-            events?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.55+ */
-            deploy_templates?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.82+ */
-            shards?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.92+ */
-            runbooks?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.96+ */
-            inspection_rules?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.84+ */
-            continue_inspection?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            version: {
-              id: string;
-              links: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              status: string;
-              min_version: string;
-              version: string;
-            };
-          };
+          "application/json": components["schemas"]["ApiV1"];
         };
       };
       /** @description Not Acceptable */
@@ -12061,29 +12992,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            bios: ({
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                name?: string;
-                value?: string | null;
-                attribute_type?: string | null;
-                allowable_values?: string[];
-                lower_bound?: number | null;
-                max_length?: number | null;
-                min_length?: number | null;
-                read_only?: boolean | null;
-                reset_required?: boolean | null;
-                unique?: boolean | null;
-                upper_bound?: number | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            bios: components["schemas"]["BiosSetting"][];
           };
         };
       };
@@ -12223,29 +13132,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            [key: string]: {
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              name?: string;
-              value?: string | null;
-              attribute_type?: string | null;
-              allowable_values?: string[];
-              lower_bound?: number | null;
-              max_length?: number | null;
-              min_length?: number | null;
-              read_only?: boolean | null;
-              reset_required?: boolean | null;
-              unique?: boolean | null;
-              upper_bound?: number | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
+            [key: string]: components["schemas"]["BiosSetting"];
           };
         };
       };
@@ -12390,26 +13277,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            history: ({
-                uuid?: string;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                severity?: string | null;
-                event_type?: string | null;
-                event?: string | null;
-                conductor?: string | null;
-                user?: string | null;
-                project?: string | null;
-                state?: string | null;
-                target_provision_state?: string | null;
-                duration_seconds?: number | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            history: components["schemas"]["NodeHistoryEvent"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12549,26 +13417,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            severity?: string | null;
-            event_type?: string | null;
-            event?: string | null;
-            conductor?: string | null;
-            user?: string | null;
-            project?: string | null;
-            state?: string | null;
-            target_provision_state?: string | null;
-            duration_seconds?: number | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["NodeHistoryEvent"];
         };
       };
       /** @description Bad Request */
