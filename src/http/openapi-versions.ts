@@ -35,6 +35,7 @@ import {
 } from './api-utils/subresources.ts';
 import type { ResourceSpec } from './api-utils/resource.ts';
 import { CHASSIS } from './routes/chassis.ts';
+import { FIRMWARE_FIELD_SINCE, FIRMWARE_QUERY_FIELDS } from './routes/nodes/vmedia.ts';
 import { DRIVER_FIELD_SINCE, DRIVER_FIELDS, DRIVER_LINK_VERSIONS } from './routes/drivers.ts';
 import { PORTGROUP_HIBISCUS } from './routes/portgroups.ts';
 import { V1_FIELDS, V1_RESOURCE_VERSIONS } from './routes/root.ts';
@@ -45,6 +46,7 @@ import {
   MINOR_40_BIOS_INTERFACE,
   MINOR_52_ALLOCATION,
   MINOR_78_NODE_HISTORY,
+  MINOR_86_FIRMWARE_INTERFACE,
   MINOR_92_RUNBOOKS,
   MINOR_MAX_VERSION,
   MINOR_MIN_VERSION,
@@ -128,6 +130,15 @@ export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
     fields: BIOS_API_FIELDS,
     since: BIOS_FIELD_SINCE,
     links: {},
+  },
+  {
+    name: 'FirmwareComponent',
+    noun: "a node's firmware component",
+    min: MINOR_86_FIRMWARE_INTERFACE,
+    fields: FIRMWARE_QUERY_FIELDS,
+    since: FIRMWARE_FIELD_SINCE,
+    links: {},
+    withLinks: false,
   },
 ];
 

@@ -26,6 +26,7 @@ import { VERSIONED_RESOURCES } from '../../src/http/openapi-versions.ts';
 import { route, type RouteDef } from '../../src/http/route.ts';
 import { DRIVER_FIELD_SINCE, DRIVER_FIELDS, DRIVER_LINK_VERSIONS } from '../../src/http/routes/drivers.ts';
 import { resourceRoutes } from '../../src/http/routes/index.ts';
+import { FIRMWARE_FIELD_SINCE, FIRMWARE_QUERY_FIELDS } from '../../src/http/routes/nodes/vmedia.ts';
 import { rootRoutes, V1_FIELDS, V1_RESOURCE_VERSIONS } from '../../src/http/routes/root.ts';
 import { RUNBOOK_FIELD_SINCE, RUNBOOK_FIELDS } from '../../src/http/routes/runbooks.ts';
 import { VOLUME_CONNECTOR_SPEC, VOLUME_TARGET_SPEC } from '../../src/http/routes/volume.ts';
@@ -155,6 +156,8 @@ test('each microversioned resource: variants cover its first microversion to the
   assert.equal(resource('ApiV1')?.links, V1_RESOURCE_VERSIONS);
   assert.equal(resource('BiosSetting')?.fields, BIOS_API_FIELDS);
   assert.equal(resource('BiosSetting')?.since, BIOS_FIELD_SINCE);
+  assert.equal(resource('FirmwareComponent')?.fields, FIRMWARE_QUERY_FIELDS);
+  assert.equal(resource('FirmwareComponent')?.since, FIRMWARE_FIELD_SINCE);
 });
 
 test("the tables the new variants read are the gateway's: drivers' interfaces at their microversions, a node's states at the node's", () => {
@@ -187,6 +190,7 @@ test("the tables the new variants read are the gateway's: drivers' interfaces at
     'upper_bound',
   ]);
   assert.ok(Object.values(BIOS_FIELD_SINCE).every((v) => v === 74));
+  assert.deepEqual({ ...FIRMWARE_FIELD_SINCE }, { vendor: 114, model: 114, serial_number: 114 });
   assert.deepEqual(
     { ...HISTORY_FIELD_SINCE },
     { project: 113, state: 115, target_provision_state: 115, duration_seconds: 115 },
@@ -216,7 +220,14 @@ test("the tables the new variants read are the gateway's: drivers' interfaces at
 
 test('the answers of every microversioned resource in the paths refer to its schema', () => {
   const text = JSON.stringify(doc.paths);
-  const least: Record<string, number> = { Driver: 2, NodeStates: 1, NodeHistoryEvent: 2, ApiV1: 1, BiosSetting: 2 };
+  const least: Record<string, number> = {
+    Driver: 2,
+    NodeStates: 1,
+    NodeHistoryEvent: 2,
+    ApiV1: 1,
+    BiosSetting: 2,
+    FirmwareComponent: 1,
+  };
   assert.deepEqual(
     VERSIONED_RESOURCES.map((r) => r.name),
     [
@@ -233,6 +244,7 @@ test('the answers of every microversioned resource in the paths refer to its sch
       'NodeHistoryEvent',
       'ApiV1',
       'BiosSetting',
+      'FirmwareComponent',
     ],
   );
   for (const { name } of VERSIONED_RESOURCES) {
@@ -257,6 +269,9 @@ test('the answers of every microversioned resource in the paths refer to its sch
     $ref: '#/components/schemas/NodeHistoryEvent',
   });
   assert.deepEqual(at('/v1'), { $ref: '#/components/schemas/ApiV1' });
+  assert.deepEqual(at('/v1/nodes/{node_ident}/firmware').properties.firmware.items, {
+    $ref: '#/components/schemas/FirmwareComponent',
+  });
   assert.deepEqual(at('/v1/nodes/{node_ident}/bios/{setting_name}').additionalProperties, {
     $ref: '#/components/schemas/BiosSetting',
   });
@@ -543,6 +558,42 @@ test("a BIOS setting's answers at its variants' bounds, and the checker holds th
       })
       .join('\n'),
     /\/bios\/0 must NOT have additional properties.*"additionalProperty":"node_id"/,
+  );
+});
+
+test("a firmware component's answers at its variants' bounds have their variant's fields, and the checker holds them to it", async () => {
+  const schemas = doc.components.schemas as Json;
+  const check = openApiCheck(doc);
+  const node = (await get('/v1/nodes/detail', 'latest')).body.nodes[0];
+  g.sim.store.firmwareComponents.insert({
+    node_id: g.sim.store.node(node.uuid).id,
+    component: 'bios',
+    initial_version: 'v1',
+    current_version: 'v2',
+    vendor: 'HPE',
+  });
+  const url = `/v1/nodes/${node.uuid}/firmware`;
+  for (const n of [86, 113, 114, MINOR_MAX_VERSION]) {
+    const r = await get(url, `1.${n}`);
+    assert.equal(r.status, 200);
+    const variant = (schemas.FirmwareComponent.oneOf as Json[])
+      .map((m) => schemas[m.$ref.replace('#/components/schemas/', '')])
+      .find((v) => minorOf(v['x-openstack']['min-ver']) <= n && n <= minorOf(v['x-openstack']['max-ver']));
+    assert.deepEqual(Object.keys(r.body.firmware[0]).sort(), Object.keys(variant.properties).sort(), `1.${n}`);
+    check.assert({ method: 'GET', path: url, ...r, version: `1.${n}` });
+  }
+  const a113 = await get(url, '1.113');
+  assert.match(
+    check
+      .problems({
+        method: 'GET',
+        path: url,
+        status: 200,
+        headers: a113.headers,
+        body: { firmware: [{ ...a113.body.firmware[0], vendor: 'HPE' }] },
+      })
+      .join('\n'),
+    /\/firmware\/0 must NOT have additional properties.*"additionalProperty":"vendor".*FirmwareComponent_1_86/,
   );
 });
 

@@ -5826,6 +5826,38 @@ export interface components {
           type?: string;
         }[];
     };
+    /** @description A node's firmware component as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    FirmwareComponent: components["schemas"]["FirmwareComponent_1_86"] | components["schemas"]["FirmwareComponent_1_114"];
+    /** @description A node's firmware component at microversion 1.86–1.113. */
+    FirmwareComponent_1_86: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description bios, bmc, or a NIC (nic:…) */
+      component?: string;
+      initial_version?: string | null;
+      current_version?: string | null;
+      last_version_flashed?: string | null;
+    };
+    /** @description A node's firmware component at microversion 1.114–1.115. */
+    FirmwareComponent_1_114: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description bios, bmc, or a NIC (nic:…) */
+      component?: string;
+      initial_version?: string | null;
+      current_version?: string | null;
+      last_version_flashed?: string | null;
+      /** @description 1.114 */
+      vendor?: string | null;
+      /** @description 1.114 */
+      model?: string | null;
+      /** @description 1.114 */
+      serial_number?: string | null;
+    };
   };
   responses: never;
   parameters: {
@@ -14313,23 +14345,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            firmware: ({
-                /** @description ISO 8601 date and time */
-                created_at: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at: string | null;
-                /** @description bios, bmc, or a NIC (nic:…) */
-                component?: string;
-                initial_version?: string | null;
-                current_version?: string | null;
-                last_version_flashed?: string | null;
-                /** @description 1.114 */
-                vendor?: string | null;
-                /** @description 1.114 */
-                model?: string | null;
-                /** @description 1.114 */
-                serial_number?: string | null;
-              })[];
+            firmware: components["schemas"]["FirmwareComponent"][];
           };
         };
       };
