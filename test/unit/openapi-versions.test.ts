@@ -160,7 +160,7 @@ test('each microversioned resource: variants cover its first microversion to the
   assert.equal(resource('FirmwareComponent')?.since, FIRMWARE_FIELD_SINCE);
 });
 
-test("the tables the new variants read are the gateway's: drivers' interfaces at their microversions, a node's states at the node's", () => {
+test("the tables the variants read hold Ironic's microversions: a driver's interfaces, a node's states (the node's own), a runbook's, a BIOS setting's, a firmware component's and a history event's fields, /v1's resources", () => {
   // a detailed driver's interfaces from the dynamic drivers (1.30), the newer ones at theirs
   assert.equal(DRIVER_FIELD_SINCE.type, 30);
   assert.equal(DRIVER_FIELD_SINCE.default_boot_interface, 30);
