@@ -14,15 +14,44 @@
  *
  * A representation is recognised by its shape: an object schema with `links`, every field of
  * the resource that has no `since` (its fields of 1.1), and nothing that is not a field or a
- * link of it. A request body has no `links`, so it is never taken for one.
+ * link of it. A request body has no `links`, so it is never taken for one. A resource shown
+ * without links (a node's states, `withLinks: false`) is recognised by all its fields of 1.1
+ * and nothing else, without `links`.
  */
 import { ALLOCATION_FIELD_SINCE, ALLOCATION_FIELDS } from './api-utils/allocation.ts';
-import { NODE_FIELD_VERSIONS, NODE_FIELDS, NODE_LINK_VERSIONS } from './api-utils/node.ts';
+import {
+  NODE_FIELD_VERSIONS,
+  NODE_FIELDS,
+  NODE_LINK_VERSIONS,
+  NODE_STATE_FIELD_SINCE,
+  NODE_STATE_FIELDS,
+} from './api-utils/node.ts';
 import { PORT_HIBISCUS } from './api-utils/port.ts';
+import {
+  BIOS_API_FIELDS,
+  BIOS_FIELD_SINCE,
+  HISTORY_DETAIL_FIELDS,
+  HISTORY_FIELD_SINCE,
+} from './api-utils/subresources.ts';
 import type { ResourceSpec } from './api-utils/resource.ts';
 import { CHASSIS } from './routes/chassis.ts';
+import { FIRMWARE_FIELD_SINCE, FIRMWARE_QUERY_FIELDS } from './routes/nodes/vmedia.ts';
+import { DRIVER_FIELD_SINCE, DRIVER_FIELDS, DRIVER_LINK_VERSIONS } from './routes/drivers.ts';
 import { PORTGROUP_HIBISCUS } from './routes/portgroups.ts';
-import { MINOR_52_ALLOCATION, MINOR_MAX_VERSION, MINOR_MIN_VERSION, type Microversion } from './versions.ts';
+import { V1_FIELDS, V1_RESOURCE_VERSIONS } from './routes/root.ts';
+import { RUNBOOK_FIELD_SINCE, RUNBOOK_FIELDS } from './routes/runbooks.ts';
+import { VOLUME_CONNECTOR_SPEC, VOLUME_TARGET_SPEC } from './routes/volume.ts';
+import {
+  MINOR_32_VOLUME,
+  MINOR_40_BIOS_INTERFACE,
+  MINOR_52_ALLOCATION,
+  MINOR_78_NODE_HISTORY,
+  MINOR_86_FIRMWARE_INTERFACE,
+  MINOR_92_RUNBOOKS,
+  MINOR_MAX_VERSION,
+  MINOR_MIN_VERSION,
+  type Microversion,
+} from './versions.ts';
 
 type Json = Record<string, unknown>;
 
@@ -38,10 +67,20 @@ export interface VersionedResource {
   readonly since: Readonly<Record<string, Microversion>>;
   /** the links a full representation has besides `links`, with the microversion each appears from */
   readonly links: Readonly<Record<string, Microversion>>;
+  /** false for a representation without `links` (a node's states); true when absent */
+  readonly withLinks?: boolean;
+  /** what the descriptions call one (`a node's states`); `a <name>` when absent */
+  readonly noun?: string;
 }
 
-const fromSpec = (name: string, spec: ResourceSpec, links: Record<string, Microversion> = {}): VersionedResource => ({
+const fromSpec = (
+  name: string,
+  spec: ResourceSpec,
+  links: Record<string, Microversion> = {},
+  min?: Microversion,
+): VersionedResource => ({
   name,
+  ...(min === undefined ? {} : { min }),
   fields: spec.fields,
   since: spec.versions.since,
   links,
@@ -62,6 +101,44 @@ export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
     fields: ALLOCATION_FIELDS,
     since: ALLOCATION_FIELD_SINCE,
     links: {},
+  },
+  { name: 'Driver', fields: DRIVER_FIELDS, since: DRIVER_FIELD_SINCE, links: DRIVER_LINK_VERSIONS },
+  {
+    name: 'NodeStates',
+    noun: "a node's states",
+    fields: NODE_STATE_FIELDS,
+    since: NODE_STATE_FIELD_SINCE,
+    links: {},
+    withLinks: false,
+  },
+  fromSpec('VolumeConnector', VOLUME_CONNECTOR_SPEC, {}, MINOR_32_VOLUME),
+  fromSpec('VolumeTarget', VOLUME_TARGET_SPEC, {}, MINOR_32_VOLUME),
+  { name: 'Runbook', min: MINOR_92_RUNBOOKS, fields: RUNBOOK_FIELDS, since: RUNBOOK_FIELD_SINCE, links: {} },
+  {
+    name: 'NodeHistoryEvent',
+    noun: "an event of a node's history",
+    min: MINOR_78_NODE_HISTORY,
+    fields: HISTORY_DETAIL_FIELDS,
+    since: HISTORY_FIELD_SINCE,
+    links: {},
+  },
+  { name: 'ApiV1', noun: 'the v1 API', fields: V1_FIELDS, since: {}, links: V1_RESOURCE_VERSIONS },
+  {
+    name: 'BiosSetting',
+    noun: "a node's BIOS setting",
+    min: MINOR_40_BIOS_INTERFACE,
+    fields: BIOS_API_FIELDS,
+    since: BIOS_FIELD_SINCE,
+    links: {},
+  },
+  {
+    name: 'FirmwareComponent',
+    noun: "a node's firmware component",
+    min: MINOR_86_FIRMWARE_INTERFACE,
+    fields: FIRMWARE_QUERY_FIELDS,
+    since: FIRMWARE_FIELD_SINCE,
+    links: {},
+    withLinks: false,
   },
 ];
 
@@ -90,7 +167,7 @@ export function variantsOf(
 ): Variant[] {
   const keys: [string, number][] = [
     ...resource.fields.map((f): [string, number] => [f, Math.max(min, sinceOf(resource.since, f))]),
-    ['links', min],
+    ...(resource.withLinks === false ? [] : [['links', min] as [string, number]]),
     ...Object.keys(resource.links).map((l): [string, number] => [l, Math.max(min, sinceOf(resource.links, l))]),
   ];
   const starts = [...new Set([min, ...keys.map(([, since]) => since).filter((v) => v > min && v <= max)])].sort(
@@ -108,8 +185,9 @@ export function variantsOf(
 function isRepresentation(schema: Json, resource: VersionedResource): boolean {
   if (schema.type !== 'object' || typeof schema.properties !== 'object' || schema.properties === null) return false;
   const keys = Object.keys(schema.properties);
-  if (!keys.includes('links')) return false;
-  const known = new Set(['links', ...resource.fields, ...Object.keys(resource.links)]);
+  const withLinks = resource.withLinks !== false;
+  if (withLinks !== keys.includes('links')) return false;
+  const known = new Set([...(withLinks ? ['links'] : []), ...resource.fields, ...Object.keys(resource.links)]);
   if (!keys.every((k) => known.has(k))) return false;
   return resource.fields.filter((f) => !Object.hasOwn(resource.since, f)).every((f) => keys.includes(f));
 }
@@ -140,7 +218,10 @@ function replaceRepresentations(node: unknown, found: Map<string, Found>): unkno
 function componentsOf({ resource, properties }: Found): Record<string, Json> {
   const variants = variantsOf(resource);
   const out: Record<string, Json> = {};
-  const a = `${/^[AEIOU]/.test(resource.name) ? 'An' : 'A'} ${resource.name.toLowerCase()}`;
+  const noun = resource.noun ?? resource.name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
+  const a = resource.noun
+    ? `${noun.charAt(0).toUpperCase()}${noun.slice(1)}`
+    : `${/^[aeiou]/.test(noun) ? 'An' : 'A'} ${noun}`;
   const single = variants.length === 1;
   // a resource the same at every microversion is its one variant (a oneOf of one says nothing)
   if (!single)

@@ -73,6 +73,8 @@ const lowerKeys = (h: HttpAnswer['headers']): Record<string, string> =>
 
 const minor = (version: string): number => Number(version.split('.')[1]);
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** The `x-openstack` range of a schema: [min, max] minors, max Infinity when open. */
 function rangeOf(schema: Json | undefined): [number, number] | undefined {
   const x = schema?.['x-openstack'];
@@ -175,7 +177,8 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
 
   /**
    * The microversioned parts of a body against their variant at `n`: the schema is walked along
-   * the value (properties, items, $refs) down to each $ref to a microversioned schema.
+   * the value (properties, a map's additionalProperties, items, $refs) down to each $ref to a
+   * microversioned schema.
    */
   const versionProblems = (schema: Json | undefined, value: unknown, at: string, n: number, depth = 0): string[] => {
     if (!schema || value === undefined || value === null || depth > 20) return [];
@@ -192,6 +195,11 @@ export function openApiCheck(document: Json = JSON.parse(readFileSync(OPENAPI_FI
     if (schema.properties && typeof value === 'object' && !Array.isArray(value))
       for (const [k, sub] of Object.entries(schema.properties as Record<string, Json>))
         if (Object.hasOwn(value, k)) out.push(...versionProblems(sub, (value as Json)[k], `${at}/${k}`, n, depth + 1));
+    // a map's values (`{name: setting}`): those its properties do not name
+    if (schema.additionalProperties && typeof schema.additionalProperties === 'object' && isObject(value))
+      for (const [k, v] of Object.entries(value))
+        if (!Object.hasOwn(schema.properties ?? {}, k))
+          out.push(...versionProblems(schema.additionalProperties, v, `${at}/${k}`, n, depth + 1));
     if (schema.items && Array.isArray(value))
       value.forEach((item, i) => {
         out.push(...versionProblems(schema.items, item, `${at}/${i}`, n, depth + 1));

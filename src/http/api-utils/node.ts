@@ -4,6 +4,7 @@
  * state names of old microversions, the fields of newer microversions hidden, and links.
  */
 import { checkRule, ownerScoped } from '../auth/enforce.ts';
+import { own } from '../../own.ts';
 import type { FastifyRequest } from 'fastify';
 import { type IronicObject, traitNames, type NodeFields } from '../../conductor/objects.ts';
 import { allowed } from '../auth/index.ts';
@@ -29,7 +30,6 @@ import {
   allowAllocations,
   allowAvailableState,
   allowExposeConductors,
-  allowRaidConfig,
   MINOR_1_INITIAL_VERSION,
   MINOR_14_LINKS_NODESTATES_DRIVERPROPERTIES,
   MINOR_24_PORTGROUPS_SUBCONTROLLERS,
@@ -440,7 +440,34 @@ export function updateStateInOlderVersions(request: FastifyRequest, out: Record<
   if (!allowInspectWaitState(request) && out.provision_state === INSPECTWAIT) out.provision_state = INSPECTING;
 }
 
-/** The states of a node (node_states_convert; boot_mode and secure_boot from 1.75). */
+/** The fields of a node's states (node_states_convert), in its order. */
+export const NODE_STATE_FIELDS = [
+  'console_enabled',
+  'last_error',
+  'power_state',
+  'provision_state',
+  'target_power_state',
+  'target_provision_state',
+  'provision_updated_at',
+  'raid_config',
+  'target_raid_config',
+  'boot_mode',
+  'secure_boot',
+] as const;
+
+/**
+ * The state fields newer than 1.1, each from the microversion the node shows it from
+ * (NODE_FIELD_VERSIONS: raid_config and target_raid_config 1.12, boot_mode and secure_boot
+ * 1.75, as node_states_convert gates them). nodeStates hides by it.
+ */
+export const NODE_STATE_FIELD_SINCE: Readonly<Record<string, Microversion>> = Object.fromEntries(
+  NODE_STATE_FIELDS.flatMap((f) => {
+    const since = own(NODE_FIELD_VERSIONS.since, f);
+    return since === undefined ? [] : [[f, since]];
+  }),
+);
+
+/** The states of a node (node_states_convert): the fields of NODE_STATE_FIELDS the microversion shows. */
 export function nodeStates(request: FastifyRequest, node: IronicObject<NodeFields>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     console_enabled: node.get('console_enabled') ?? false,
@@ -450,16 +477,12 @@ export function nodeStates(request: FastifyRequest, node: IronicObject<NodeField
     target_power_state: node.get('target_power_state') ?? null,
     target_provision_state: node.get('target_provision_state') ?? null,
     provision_updated_at: apiDateTime(node.get('provision_updated_at')),
+    raid_config: node.get('raid_config') ?? {},
+    target_raid_config: node.get('target_raid_config') ?? {},
+    boot_mode: node.get('boot_mode') ?? null,
+    secure_boot: node.get('secure_boot') ?? null,
   };
-  if (allowRaidConfig(request)) {
-    out.raid_config = node.get('raid_config') ?? {};
-    out.target_raid_config = node.get('target_raid_config') ?? {};
-  }
-  // 1.75: the node's boot mode and secure boot, also in its states
-  if (allows(request, MINOR_75_NODE_BOOT_MODE)) {
-    out.boot_mode = node.get('boot_mode') ?? null;
-    out.secure_boot = node.get('secure_boot') ?? null;
-  }
+  hideFields(out, { since: NODE_STATE_FIELD_SINCE, refuseBelow: [] }, request);
   updateStateInOlderVersions(request, out);
   return out;
 }

@@ -13,7 +13,14 @@ import { baseUrl, link, type Link } from '../links.ts';
 import { isUuidLike, parseBoolean } from './ident.ts';
 import { apiDateTime, linksOf } from './representation.ts';
 import { pathParam } from './resource.ts';
-import { allowNodeHistoryFields, allowNodeHistoryProject } from '../versions.ts';
+import { own } from '../../own.ts';
+import {
+  allows,
+  MINOR_74_BIOS_REGISTRY,
+  MINOR_113_NODE_HISTORY_PROJECT,
+  MINOR_115_NODE_HISTORY_FIELDS,
+  type Microversion,
+} from '../versions.ts';
 
 const WEBOB_TITLES: Readonly<Record<number, string>> = { 400: 'Bad Request', 404: 'Not Found' };
 
@@ -129,6 +136,29 @@ export const BIOS_REGISTRY_FIELDS = [
 /** Every field of BIOSSetting 1.1 (what `?fields=` may name). */
 export const BIOS_FIELDS: readonly string[] = ['node_id', ...BIOS_REGISTRY_FIELDS, 'created_at', 'updated_at'];
 
+/** Every field a BIOS setting's API representation may have (links excluded), in the order of its body. */
+export const BIOS_API_FIELDS: readonly string[] = ['created_at', 'updated_at', ...BIOS_REGISTRY_FIELDS, 'node_id'];
+
+/**
+ * The BIOS setting fields newer than 1.40 (created_at, updated_at, name and value), each with the
+ * microversion it appears from: the registry's (1.74, allow_query_bios), and node_id, which
+ * only `?fields=` (1.74) shows. The show route keeps the registry fields by it.
+ */
+export const BIOS_FIELD_SINCE: Readonly<Record<string, Microversion>> = Object.fromEntries(
+  BIOS_API_FIELDS.filter((f) => !['created_at', 'updated_at', ...BIOS_DEFAULT_FIELDS].includes(f)).map((f) => [
+    f,
+    MINOR_74_BIOS_REGISTRY,
+  ]),
+);
+
+/** The BIOS setting fields the microversion shows (the registry's from 1.74). */
+export function biosFieldsAt(request: FastifyRequest, fields: readonly string[]): readonly string[] {
+  return fields.filter((f) => {
+    const since = own(BIOS_FIELD_SINCE, f);
+    return since === undefined || allows(request, since);
+  });
+}
+
 /**
  * api_utils.object_to_dict of a BIOSSetting: created_at, updated_at, then `fields` (a list
  * field unset is `[]`, anything else unset is null), then self/bookmark links to
@@ -173,12 +203,15 @@ export const HISTORY_DETAIL_FIELDS = [
   'duration_seconds',
 ] as const;
 
-/** The detail fields of 1.113 and 1.115, each with the microversion it appears from. */
-const HISTORY_NEWER_FIELDS: Readonly<Record<string, (request: FastifyRequest) => boolean>> = {
-  project: allowNodeHistoryProject,
-  state: allowNodeHistoryFields,
-  target_provision_state: allowNodeHistoryFields,
-  duration_seconds: allowNodeHistoryFields,
+/**
+ * The detail fields of 1.113 and 1.115, each with the microversion it appears from
+ * (allow_node_history_project, allow_node_history_fields); historyEventToDict hides by it.
+ */
+export const HISTORY_FIELD_SINCE: Readonly<Record<string, Microversion>> = {
+  project: MINOR_113_NODE_HISTORY_PROJECT,
+  state: MINOR_115_NODE_HISTORY_FIELDS,
+  target_provision_state: MINOR_115_NODE_HISTORY_FIELDS,
+  duration_seconds: MINOR_115_NODE_HISTORY_FIELDS,
 };
 
 /** An event longer than 255 characters is cut to 251 and `...` in the standard form. */
@@ -200,7 +233,8 @@ export function historyEventToDict(
   const data = event.toPlain();
   const out: Record<string, unknown> = {};
   for (const f of detail ? HISTORY_DETAIL_FIELDS : HISTORY_STANDARD_FIELDS) {
-    if (HISTORY_NEWER_FIELDS[f] && !HISTORY_NEWER_FIELDS[f](request)) continue;
+    const since = own(HISTORY_FIELD_SINCE, f);
+    if (since !== undefined && !allows(request, since)) continue;
     const v = data[f];
     out[f] = f === 'created_at' ? apiDateTime(v) : (v ?? null);
   }

@@ -20,16 +20,16 @@ import { dict, errorResponses, linksSchema } from '../api-utils/representation.t
 import { withStatus } from '../api-utils/object-actions.ts';
 import {
   allowDynamicDrivers,
-  allowLinksNodeStatesAndDriverProperties,
   allowRaidConfig,
-  allowRescueInterface,
-  allowStorageInterface,
+  MINOR_14_LINKS_NODESTATES_DRIVERPROPERTIES,
   MINOR_30_DYNAMIC_DRIVERS,
+  MINOR_33_STORAGE_INTERFACE,
+  MINOR_38_RESCUE_INTERFACE,
+  type Microversion,
   needsVersion,
   notAcceptable,
 } from '../versions.ts';
 import { allowDriverFieldsSelector, allows, MINOR_40_BIOS_INTERFACE } from '../versions.ts';
-import { allowFirmwareInterface } from '../versions.ts';
 import { sendVendorResult, vendorMethodOf } from '../api-utils/passthru.ts';
 import {
   activeHardwareTypes,
@@ -38,6 +38,7 @@ import {
   type HardwareInterfaceRow,
 } from '../api-utils/conductor-methods.ts';
 import { MINOR_86_FIRMWARE_INTERFACE } from '../versions.ts';
+import { hideFields } from '../api-utils/fields.ts';
 
 /** Seconds after which a silent conductor no longer counts (Ironic's [conductor]heartbeat_timeout). */
 const HEARTBEAT_TIMEOUT_S = 60;
@@ -60,6 +61,45 @@ const INTERFACES = [
 ] as const;
 
 const TAGS = ['drivers'];
+
+/**
+ * The interfaces a microversion newer than the dynamic drivers (1.30) brought, with it
+ * (driver.py's hide_fields_in_newer_versions: allow_storage_interface, allow_rescue_interface,
+ * allow_bios_interface, allow_firmware_interface).
+ */
+const INTERFACE_SINCE: Readonly<Partial<Record<(typeof INTERFACES)[number], Microversion>>> = {
+  bios: MINOR_40_BIOS_INTERFACE,
+  firmware: MINOR_86_FIRMWARE_INTERFACE,
+  rescue: MINOR_38_RESCUE_INTERFACE,
+  storage: MINOR_33_STORAGE_INTERFACE,
+};
+
+const interfaceFields = (iface: string): [string, string] => [
+  `default_${iface}_interface`,
+  `enabled_${iface}_interfaces`,
+];
+
+/** Every field of a driver's API representation at the newest microversion (links excluded), in its order. */
+export const DRIVER_FIELDS: readonly string[] = ['name', 'hosts', 'type', ...INTERFACES.flatMap(interfaceFields)];
+
+/**
+ * The driver fields newer than 1.1, each with the microversion it appears from: `type` and the
+ * interfaces of a detailed answer with the dynamic drivers (1.30), the newer interfaces at theirs.
+ * driverBody hides by it.
+ */
+export const DRIVER_FIELD_SINCE: Readonly<Record<string, Microversion>> = {
+  type: MINOR_30_DYNAMIC_DRIVERS,
+  ...Object.fromEntries(
+    INTERFACES.flatMap((iface) =>
+      interfaceFields(iface).map((f) => [f, INTERFACE_SINCE[iface] ?? MINOR_30_DYNAMIC_DRIVERS]),
+    ),
+  ),
+};
+
+/** The links of a driver besides `links`, with the microversion each appears from. */
+export const DRIVER_LINK_VERSIONS: Readonly<Record<string, Microversion>> = {
+  properties: MINOR_14_LINKS_NODESTATES_DRIVERPROPERTIES,
+};
 
 /**
  * driver name → the hostnames of the live conductors that have it, sorted: 39.0's
@@ -106,36 +146,23 @@ function driverBody(
 ): Record<string, unknown> {
   const base = baseUrl(request);
   const body: Record<string, unknown> = { name, hosts, links: resourceLinks(base, `drivers/${name}`) };
-  if (allowLinksNodeStatesAndDriverProperties(request))
-    body.properties = resourceLinks(base, `drivers/${name}/properties`);
-  if (allowDynamicDrivers(request)) {
-    body.type = 'dynamic';
-    if (detail) {
-      for (const iface of INTERFACES) {
-        if (
-          (iface === 'storage' && !allowStorageInterface(request)) ||
-          (iface === 'rescue' && !allowRescueInterface(request)) ||
-          (iface === 'bios' && !allows(request, MINOR_40_BIOS_INTERFACE)) ||
-          (iface === 'firmware' && !allowFirmwareInterface(request))
-        )
-          continue;
-        if (interfaces === undefined) {
-          body[`default_${iface}_interface`] = null;
-          body[`enabled_${iface}_interfaces`] = null;
-          continue;
-        }
-        const rows = interfaces.filter((r) => r.hardware_type === name && r.interface_type === iface);
-        body[`default_${iface}_interface`] = rows.find((r) => r.default)?.interface_name ?? null;
-        body[`enabled_${iface}_interfaces`] = [...new Set(rows.map((r) => r.interface_name))];
+  for (const [link, since] of Object.entries(DRIVER_LINK_VERSIONS))
+    if (allows(request, since)) body[link] = resourceLinks(base, `drivers/${name}/${link}`);
+  // only dynamic drivers (hardware types) from 1.30; `type` and the interfaces hidden below it
+  body.type = 'dynamic';
+  if (detail)
+    for (const iface of INTERFACES) {
+      const [defaultKey, enabledKey] = interfaceFields(iface);
+      if (interfaces === undefined) {
+        body[defaultKey] = null;
+        body[enabledKey] = null;
+        continue;
       }
-      // 39.0 (Conductor 1.5 and newer): the firmware interface, from 1.86
-      if (interfaces !== undefined && allows(request, MINOR_86_FIRMWARE_INTERFACE)) {
-        const rows = interfaces.filter((r) => r.hardware_type === name && r.interface_type === 'firmware');
-        body.default_firmware_interface = rows.find((r) => r.default)?.interface_name ?? null;
-        body.enabled_firmware_interfaces = [...new Set(rows.map((r) => r.interface_name))];
-      }
+      const rows = interfaces.filter((r) => r.hardware_type === name && r.interface_type === iface);
+      body[defaultKey] = rows.find((r) => r.default)?.interface_name ?? null;
+      body[enabledKey] = [...new Set(rows.map((r) => r.interface_name))];
     }
-  }
+  hideFields(body, { since: DRIVER_FIELD_SINCE, refuseBelow: [] }, request);
   return body;
 }
 
@@ -189,6 +216,25 @@ const nameMethodParams = {
   required: ['driver_name', 'method'],
 } as const;
 
+/** A detailed driver's default and enabled interfaces (null without the conductors' interface rows). */
+const interfaceProperties = Object.fromEntries(
+  INTERFACES.flatMap((iface) => {
+    const [defaultKey, enabledKey] = interfaceFields(iface);
+    const since = `1.${DRIVER_FIELD_SINCE[defaultKey]}+, detail`;
+    return [
+      [defaultKey, { type: ['string', 'null'], description: `the default ${iface} interface (${since})` }],
+      [
+        enabledKey,
+        {
+          type: ['array', 'null'],
+          items: { type: 'string' },
+          description: `the enabled ${iface} interfaces (${since})`,
+        },
+      ],
+    ];
+  }),
+) as Record<string, { type: readonly string[] }>;
+
 const driverSchema = {
   type: 'object',
   additionalProperties: true,
@@ -198,6 +244,7 @@ const driverSchema = {
     type: { type: 'string', description: '1.30+' },
     links: linksSchema,
     properties: { ...linksSchema, description: '1.14+' },
+    ...interfaceProperties,
   },
 } as const;
 

@@ -4,9 +4,51 @@ import type { RouteDef } from '../route.ts';
 import { MIN_VERSION_STRING, versionString } from '../microversion.ts';
 import { baseUrl, link, resourceLinks } from '../links.ts';
 import { errorResponses } from '../api-utils/representation.ts';
-import { allowAllocations, allowPortgroups, allowRamdiskEndpoints, allowVolume } from '../versions.ts';
-import { allowDeployTemplates, allowExposeConductors, allowExposeEvents, allowShardsEndpoint } from '../versions.ts';
-import { allowInspectionRules, allowRunbooks, newContinueInspectionEndpoint } from '../versions.ts';
+import {
+  allows,
+  type Microversion,
+  MINOR_1_INITIAL_VERSION,
+  MINOR_22_LOOKUP_HEARTBEAT,
+  MINOR_23_PORTGROUPS,
+  MINOR_32_VOLUME,
+  MINOR_49_CONDUCTORS,
+  MINOR_52_ALLOCATION,
+  MINOR_54_EVENTS,
+  MINOR_55_DEPLOY_TEMPLATES,
+  MINOR_82_NODE_SHARD,
+  MINOR_84_CONTINUE_INSPECTION,
+  MINOR_92_RUNBOOKS,
+  MINOR_96_INSPECTION_RULES,
+} from '../versions.ts';
+
+/** The fields of `GET /v1` besides its links to the resources (and `links`). */
+export const V1_FIELDS: readonly string[] = ['id', 'media_types', 'version'];
+
+/**
+ * The resources `GET /v1` links to, each from the microversion it appears at, in the order of
+ * the body (v1/__init__.py's, its VERSIONED_CONTROLLERS after version): the handler shows by it.
+ */
+export const V1_RESOURCE_VERSIONS: Readonly<Record<string, Microversion>> = {
+  chassis: MINOR_1_INITIAL_VERSION,
+  nodes: MINOR_1_INITIAL_VERSION,
+  ports: MINOR_1_INITIAL_VERSION,
+  drivers: MINOR_1_INITIAL_VERSION,
+  // issue 14, the resources slice: conductors before allocations, then events, deploy
+  // templates and shards (@21.4); issue 15, slice nodes: 39.0's VERSIONED_CONTROLLERS go on
+  // with runbooks, inspection rules and (from 1.84, though it is served at 1.1 too) continue_inspection
+  portgroups: MINOR_23_PORTGROUPS,
+  volume: MINOR_32_VOLUME,
+  lookup: MINOR_22_LOOKUP_HEARTBEAT,
+  heartbeat: MINOR_22_LOOKUP_HEARTBEAT,
+  conductors: MINOR_49_CONDUCTORS,
+  allocations: MINOR_52_ALLOCATION,
+  events: MINOR_54_EVENTS,
+  deploy_templates: MINOR_55_DEPLOY_TEMPLATES,
+  shards: MINOR_82_NODE_SHARD,
+  runbooks: MINOR_92_RUNBOOKS,
+  inspection_rules: MINOR_96_INSPECTION_RULES,
+  continue_inspection: MINOR_84_CONTINUE_INSPECTION,
+};
 
 const linkSchema = {
   type: 'object',
@@ -128,30 +170,12 @@ export const rootRoutes: RouteDef[] = [
           link('describedby', 'https://docs.openstack.org/ironic/latest/contributor/webapi.html', 'text/html'),
         ],
         media_types: [{ base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' }],
-        chassis: collection('chassis'),
-        nodes: collection('nodes'),
-        ports: collection('ports'),
-        drivers: collection('drivers'),
-        version: version(request),
       };
-      if (allowPortgroups(request)) body.portgroups = collection('portgroups');
-      if (allowVolume(request)) body.volume = collection('volume');
-      if (allowRamdiskEndpoints(request)) {
-        body.lookup = collection('lookup');
-        body.heartbeat = collection('heartbeat');
-      }
-      // issue 14, the resources slice: conductors before allocations, then events, deploy
-      // templates and shards, in v1/__init__.py's order (@21.4)
-      if (allowExposeConductors(request)) body.conductors = collection('conductors');
-      if (allowAllocations(request)) body.allocations = collection('allocations');
-      if (allowExposeEvents(request)) body.events = collection('events');
-      if (allowDeployTemplates(request)) body.deploy_templates = collection('deploy_templates');
-      if (allowShardsEndpoint(request)) body.shards = collection('shards');
-      // issue 15, slice nodes: 39.0's VERSIONED_CONTROLLERS go on with runbooks, inspection
-      // rules and (from 1.84, though it is served at 1.1 too) continue_inspection
-      if (allowRunbooks(request)) body.runbooks = collection('runbooks');
-      if (allowInspectionRules(request)) body.inspection_rules = collection('inspection_rules');
-      if (newContinueInspectionEndpoint(request)) body.continue_inspection = collection('continue_inspection');
+      // the resources of 1.1, version, then the newer resources (V1_RESOURCE_VERSIONS)
+      const shown = Object.entries(V1_RESOURCE_VERSIONS).filter(([, since]) => allows(request, since));
+      for (const [name, since] of shown) if (since === MINOR_1_INITIAL_VERSION) body[name] = collection(name);
+      body.version = version(request);
+      for (const [name, since] of shown) if (since !== MINOR_1_INITIAL_VERSION) body[name] = collection(name);
       return body;
     },
   },

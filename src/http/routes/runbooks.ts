@@ -23,7 +23,7 @@ import { HttpError } from '../errors.ts';
 import { checkUuidOrName21, passes } from '../api-utils/allocation.ts';
 import { validateLimit, validateSortDir, validateSortKey } from '../api-utils/collection.ts';
 import { detailNextLink, returnFields } from '../api-utils/detail-list.ts';
-import { checkForInvalidFields } from '../api-utils/fields.ts';
+import { checkForInvalidFields, hideFields } from '../api-utils/fields.ts';
 import { parseBoolean, parseList } from '../api-utils/ident.ts';
 import { classAction, listObjects } from '../api-utils/lookup.ts';
 import { objectAction } from '../api-utils/object-actions.ts';
@@ -53,7 +53,7 @@ import {
   validateRunbookTrait,
 } from '../api-utils/runbook.ts';
 import { route, type RouteDef } from '../route.ts';
-import { allowRunbookTraits, MINOR_92_RUNBOOKS } from '../versions.ts';
+import { allowRunbookTraits, type Microversion, MINOR_112_RUNBOOK_TRAITS, MINOR_92_RUNBOOKS } from '../versions.ts';
 
 const TAGS = ['runbooks'];
 const ERRORS = errorResponses(400, 403, 404, 405, 406, 409, 501, 503);
@@ -112,7 +112,28 @@ function runbookFor(request: FastifyRequest, rule: PolicyRule, ident: string): P
   return checkRunbookPolicyAndRetrieve(request, rule, ident);
 }
 
-/** runbook.convert_with_links: description and traits from 1.112; step args masked. */
+/** Every API field of a runbook at the newest microversion (links excluded), in the order of its body. */
+export const RUNBOOK_FIELDS: readonly string[] = [
+  'uuid',
+  'created_at',
+  'updated_at',
+  'name',
+  'extra',
+  'public',
+  'owner',
+  'disable_ramdisk',
+  'description',
+  'steps',
+  'traits',
+];
+
+/** The runbook fields newer than runbooks (1.92), each with the microversion it appears from; runbookBody hides by it. */
+export const RUNBOOK_FIELD_SINCE: Readonly<Record<string, Microversion>> = {
+  description: MINOR_112_RUNBOOK_TRAITS,
+  traits: MINOR_112_RUNBOOK_TRAITS,
+};
+
+/** runbook.convert_with_links: description and traits from 1.112 (RUNBOOK_FIELD_SINCE); step args masked. */
 function runbookBody(request: FastifyRequest, rb: Runbook, fields?: readonly string[]): Record<string, unknown> {
   const uuid = String(rb.get('uuid'));
   const out: Record<string, unknown> = {
@@ -124,8 +145,8 @@ function runbookBody(request: FastifyRequest, rb: Runbook, fields?: readonly str
     public: rb.get('public') ?? false,
     owner: rb.get('owner') ?? null,
     disable_ramdisk: rb.get('disable_ramdisk') ?? false,
+    description: rb.get('description') ?? null,
   };
-  if (allowRunbookTraits(request)) out.description = rb.get('description') ?? null;
   out.links = linksOf(request, 'runbooks', uuid);
   out.steps = (rb.get('steps') ?? []).map((s) => {
     const step: Record<string, unknown> = { interface: s?.interface, step: s?.step, args: s?.args };
@@ -134,7 +155,8 @@ function runbookBody(request: FastifyRequest, rb: Runbook, fields?: readonly str
     if (step.args && typeof step.args === 'object') step.args = maskSecrets(step.args as Record<string, unknown>);
     return step;
   });
-  if (allowRunbookTraits(request)) out.traits = rb.get('traits') ?? [];
+  out.traits = rb.get('traits') ?? [];
+  hideFields(out, { since: RUNBOOK_FIELD_SINCE, refuseBelow: [] }, request);
   if (fields === undefined) return out;
   checkForInvalidFields(fields, Object.keys(out));
   return Object.fromEntries(Object.entries(out).filter(([k]) => k === 'links' || fields.includes(k)));

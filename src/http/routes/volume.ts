@@ -131,6 +131,10 @@ const TARGET: VolumeKind = {
   rpc: { update: 'update_volume_target', destroy: 'destroy_volume_target' },
 };
 
+/** How a volume connector and a volume target are shown (the OpenAPI document reads their fields). */
+export const VOLUME_CONNECTOR_SPEC: ResourceSpec = CONNECTOR.spec;
+export const VOLUME_TARGET_SPEC: ResourceSpec = TARGET.spec;
+
 function itemSchema(kind: VolumeKind) {
   return resourceSchema({
     ...Object.fromEntries(

@@ -4299,6 +4299,1569 @@ export interface components {
           type?: string;
         }[];
     };
+    /** @description A driver as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Driver: components["schemas"]["Driver_1_1"] | components["schemas"]["Driver_1_14"] | components["schemas"]["Driver_1_30"] | components["schemas"]["Driver_1_33"] | components["schemas"]["Driver_1_38"] | components["schemas"]["Driver_1_40"] | components["schemas"]["Driver_1_86"];
+    /** @description A driver at microversion 1.1–1.13. */
+    Driver_1_1: {
+      name?: string;
+      hosts?: string[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.14–1.29. */
+    Driver_1_14: {
+      name?: string;
+      hosts?: string[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.30–1.32. */
+    Driver_1_30: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.33–1.37. */
+    Driver_1_33: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.38–1.39. */
+    Driver_1_38: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default rescue interface (1.38+, detail) */
+      default_rescue_interface?: string | null;
+      /** @description the enabled rescue interfaces (1.38+, detail) */
+      enabled_rescue_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.40–1.85. */
+    Driver_1_40: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default bios interface (1.40+, detail) */
+      default_bios_interface?: string | null;
+      /** @description the enabled bios interfaces (1.40+, detail) */
+      enabled_bios_interfaces?: string[] | null;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default rescue interface (1.38+, detail) */
+      default_rescue_interface?: string | null;
+      /** @description the enabled rescue interfaces (1.38+, detail) */
+      enabled_rescue_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A driver at microversion 1.86–1.115. */
+    Driver_1_86: {
+      name?: string;
+      hosts?: string[];
+      /** @description 1.30+ */
+      type?: string;
+      /** @description the default bios interface (1.40+, detail) */
+      default_bios_interface?: string | null;
+      /** @description the enabled bios interfaces (1.40+, detail) */
+      enabled_bios_interfaces?: string[] | null;
+      /** @description the default boot interface (1.30+, detail) */
+      default_boot_interface?: string | null;
+      /** @description the enabled boot interfaces (1.30+, detail) */
+      enabled_boot_interfaces?: string[] | null;
+      /** @description the default console interface (1.30+, detail) */
+      default_console_interface?: string | null;
+      /** @description the enabled console interfaces (1.30+, detail) */
+      enabled_console_interfaces?: string[] | null;
+      /** @description the default deploy interface (1.30+, detail) */
+      default_deploy_interface?: string | null;
+      /** @description the enabled deploy interfaces (1.30+, detail) */
+      enabled_deploy_interfaces?: string[] | null;
+      /** @description the default firmware interface (1.86+, detail) */
+      default_firmware_interface?: string | null;
+      /** @description the enabled firmware interfaces (1.86+, detail) */
+      enabled_firmware_interfaces?: string[] | null;
+      /** @description the default inspect interface (1.30+, detail) */
+      default_inspect_interface?: string | null;
+      /** @description the enabled inspect interfaces (1.30+, detail) */
+      enabled_inspect_interfaces?: string[] | null;
+      /** @description the default management interface (1.30+, detail) */
+      default_management_interface?: string | null;
+      /** @description the enabled management interfaces (1.30+, detail) */
+      enabled_management_interfaces?: string[] | null;
+      /** @description the default network interface (1.30+, detail) */
+      default_network_interface?: string | null;
+      /** @description the enabled network interfaces (1.30+, detail) */
+      enabled_network_interfaces?: string[] | null;
+      /** @description the default power interface (1.30+, detail) */
+      default_power_interface?: string | null;
+      /** @description the enabled power interfaces (1.30+, detail) */
+      enabled_power_interfaces?: string[] | null;
+      /** @description the default raid interface (1.30+, detail) */
+      default_raid_interface?: string | null;
+      /** @description the enabled raid interfaces (1.30+, detail) */
+      enabled_raid_interfaces?: string[] | null;
+      /** @description the default rescue interface (1.38+, detail) */
+      default_rescue_interface?: string | null;
+      /** @description the enabled rescue interfaces (1.38+, detail) */
+      enabled_rescue_interfaces?: string[] | null;
+      /** @description the default storage interface (1.33+, detail) */
+      default_storage_interface?: string | null;
+      /** @description the enabled storage interfaces (1.33+, detail) */
+      enabled_storage_interfaces?: string[] | null;
+      /** @description the default vendor interface (1.30+, detail) */
+      default_vendor_interface?: string | null;
+      /** @description the enabled vendor interfaces (1.30+, detail) */
+      enabled_vendor_interfaces?: string[] | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.14+ */
+      properties?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's states as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    NodeStates: components["schemas"]["NodeStates_1_1"] | components["schemas"]["NodeStates_1_12"] | components["schemas"]["NodeStates_1_75"];
+    /** @description A node's states at microversion 1.1–1.11. */
+    NodeStates_1_1: {
+      console_enabled?: boolean;
+      last_error?: string | null;
+      power_state?: string | null;
+      provision_state?: string | null;
+      target_power_state?: string | null;
+      target_provision_state?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+    };
+    /** @description A node's states at microversion 1.12–1.74. */
+    NodeStates_1_12: {
+      console_enabled?: boolean;
+      last_error?: string | null;
+      power_state?: string | null;
+      provision_state?: string | null;
+      target_power_state?: string | null;
+      target_provision_state?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** @description A node's states at microversion 1.75–1.115. */
+    NodeStates_1_75: {
+      console_enabled?: boolean;
+      last_error?: string | null;
+      power_state?: string | null;
+      provision_state?: string | null;
+      target_power_state?: string | null;
+      target_provision_state?: string | null;
+      /** @description ISO 8601 date and time */
+      provision_updated_at?: string | null;
+      raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      target_raid_config?: {
+        [key: string]: unknown;
+      } | null;
+      boot_mode?: string | null;
+      secure_boot?: boolean | null;
+    };
+    /** @description A volume connector at microversion 1.32–1.115. */
+    VolumeConnector: {
+      uuid?: string;
+      type?: string;
+      connector_id?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A volume target at microversion 1.32–1.115. */
+    VolumeTarget: {
+      uuid?: string;
+      volume_type?: string;
+      properties?: {
+        [key: string]: unknown;
+      };
+      boot_index?: number;
+      volume_id?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      node_uuid?: string | null;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A runbook as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    Runbook: components["schemas"]["Runbook_1_92"] | components["schemas"]["Runbook_1_112"];
+    /** @description A runbook at microversion 1.92–1.111. */
+    Runbook_1_92: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      public?: boolean;
+      owner?: string | null;
+      disable_ramdisk?: boolean;
+      steps?: ({
+          interface?: string;
+          step?: string;
+          args?: {
+            [key: string]: unknown;
+          };
+          order?: number | string;
+        })[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A runbook at microversion 1.112–1.115. */
+    Runbook_1_112: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      extra?: {
+        [key: string]: unknown;
+      };
+      public?: boolean;
+      owner?: string | null;
+      disable_ramdisk?: boolean;
+      /** @description 1.112+ */
+      description?: string | null;
+      steps?: ({
+          interface?: string;
+          step?: string;
+          args?: {
+            [key: string]: unknown;
+          };
+          order?: number | string;
+        })[];
+      /** @description 1.112+ */
+      traits?: string[];
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An event of a node's history as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    NodeHistoryEvent: components["schemas"]["NodeHistoryEvent_1_78"] | components["schemas"]["NodeHistoryEvent_1_113"] | components["schemas"]["NodeHistoryEvent_1_115"];
+    /** @description An event of a node's history at microversion 1.78–1.112. */
+    NodeHistoryEvent_1_78: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      severity?: string | null;
+      event_type?: string | null;
+      event?: string | null;
+      conductor?: string | null;
+      user?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An event of a node's history at microversion 1.113–1.114. */
+    NodeHistoryEvent_1_113: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      severity?: string | null;
+      event_type?: string | null;
+      event?: string | null;
+      conductor?: string | null;
+      user?: string | null;
+      project?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description An event of a node's history at microversion 1.115. */
+    NodeHistoryEvent_1_115: {
+      uuid?: string;
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      severity?: string | null;
+      event_type?: string | null;
+      event?: string | null;
+      conductor?: string | null;
+      user?: string | null;
+      project?: string | null;
+      state?: string | null;
+      target_provision_state?: string | null;
+      duration_seconds?: number | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    ApiV1: components["schemas"]["ApiV1_1_1"] | components["schemas"]["ApiV1_1_22"] | components["schemas"]["ApiV1_1_23"] | components["schemas"]["ApiV1_1_32"] | components["schemas"]["ApiV1_1_49"] | components["schemas"]["ApiV1_1_52"] | components["schemas"]["ApiV1_1_54"] | components["schemas"]["ApiV1_1_55"] | components["schemas"]["ApiV1_1_82"] | components["schemas"]["ApiV1_1_84"] | components["schemas"]["ApiV1_1_92"] | components["schemas"]["ApiV1_1_96"];
+    /** @description The v1 API at microversion 1.1–1.21. */
+    ApiV1_1_1: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.22. */
+    ApiV1_1_22: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.23–1.31. */
+    ApiV1_1_23: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.32–1.48. */
+    ApiV1_1_32: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.49–1.51. */
+    ApiV1_1_49: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.52–1.53. */
+    ApiV1_1_52: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.54. */
+    ApiV1_1_54: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.55–1.81. */
+    ApiV1_1_55: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.82–1.83. */
+    ApiV1_1_82: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.84–1.91. */
+    ApiV1_1_84: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.84+ */
+      continue_inspection?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.92–1.95. */
+    ApiV1_1_92: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.92+ */
+      runbooks?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.84+ */
+      continue_inspection?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description The v1 API at microversion 1.96–1.115. */
+    ApiV1_1_96: {
+      id?: string;
+      media_types?: {
+          base?: string;
+          type?: string;
+        }[];
+      version?: {
+        id: string;
+        links: {
+            href: string;
+            rel: string;
+            type?: string;
+          }[];
+        status: string;
+        min_version: string;
+        version: string;
+      };
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      chassis?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      nodes?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      ports?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      drivers?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      portgroups?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      volume?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      lookup?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      heartbeat?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.49+ */
+      conductors?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      allocations?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.54+ */
+      events?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.55+ */
+      deploy_templates?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.82+ */
+      shards?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.92+ */
+      runbooks?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.96+ */
+      inspection_rules?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+      /** @description 1.84+ */
+      continue_inspection?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's BIOS setting as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    BiosSetting: components["schemas"]["BiosSetting_1_40"] | components["schemas"]["BiosSetting_1_74"];
+    /** @description A node's BIOS setting at microversion 1.40–1.73. */
+    BiosSetting_1_40: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      value?: string | null;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's BIOS setting at microversion 1.74–1.115. */
+    BiosSetting_1_74: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      name?: string;
+      value?: string | null;
+      attribute_type?: string | null;
+      allowable_values?: string[];
+      lower_bound?: number | null;
+      max_length?: number | null;
+      min_length?: number | null;
+      read_only?: boolean | null;
+      reset_required?: boolean | null;
+      unique?: boolean | null;
+      upper_bound?: number | null;
+      /** @description the node's database id: only when `fields` names it (1.74+) */
+      node_id?: number;
+      links?: {
+          href: string;
+          rel: string;
+          type?: string;
+        }[];
+    };
+    /** @description A node's firmware component as the API shows it: its fields depend on the microversion (the variant whose `x-openstack` range holds it) and on `fields`. */
+    FirmwareComponent: components["schemas"]["FirmwareComponent_1_86"] | components["schemas"]["FirmwareComponent_1_114"];
+    /** @description A node's firmware component at microversion 1.86–1.113. */
+    FirmwareComponent_1_86: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description bios, bmc, or a NIC (nic:…) */
+      component?: string;
+      initial_version?: string | null;
+      current_version?: string | null;
+      last_version_flashed?: string | null;
+    };
+    /** @description A node's firmware component at microversion 1.114–1.115. */
+    FirmwareComponent_1_114: {
+      /** @description ISO 8601 date and time */
+      created_at?: string | null;
+      /** @description ISO 8601 date and time */
+      updated_at?: string | null;
+      /** @description bios, bmc, or a NIC (nic:…) */
+      component?: string;
+      initial_version?: string | null;
+      current_version?: string | null;
+      last_version_flashed?: string | null;
+      /** @description 1.114 */
+      vendor?: string | null;
+      /** @description 1.114 */
+      model?: string | null;
+      /** @description 1.114 */
+      serial_number?: string | null;
+    };
   };
   responses: never;
   parameters: {
@@ -4411,116 +5974,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            id: string;
-            links: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            media_types: {
-                base?: string;
-                type?: string;
-              }[];
-            chassis: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            nodes: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            ports: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            drivers: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            portgroups?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            volume?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            lookup?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            heartbeat?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.49+ */
-            conductors?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            allocations?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.54+ */
-            events?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.55+ */
-            deploy_templates?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.82+ */
-            shards?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.92+ */
-            runbooks?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.96+ */
-            inspection_rules?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.84+ */
-            continue_inspection?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            version: {
-              id: string;
-              links: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              status: string;
-              min_version: string;
-              version: string;
-            };
-          };
+          "application/json": components["schemas"]["ApiV1"];
         };
       };
       /** @description Not Acceptable */
@@ -5623,24 +7077,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            console_enabled: boolean;
-            last_error?: string | null;
-            power_state: string | null;
-            provision_state: string | null;
-            target_power_state?: string | null;
-            target_provision_state?: string | null;
-            /** @description ISO 8601 date and time */
-            provision_updated_at?: string | null;
-            raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            target_raid_config?: {
-              [key: string]: unknown;
-            } | null;
-            boot_mode?: string | null;
-            secure_boot?: boolean | null;
-          };
+          "application/json": components["schemas"]["NodeStates"];
         };
       };
       /** @description Bad Request */
@@ -11753,29 +13190,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            bios: ({
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                name?: string;
-                value?: string | null;
-                attribute_type?: string | null;
-                allowable_values?: string[];
-                lower_bound?: number | null;
-                max_length?: number | null;
-                min_length?: number | null;
-                read_only?: boolean | null;
-                reset_required?: boolean | null;
-                unique?: boolean | null;
-                upper_bound?: number | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            bios: components["schemas"]["BiosSetting"][];
           };
         };
       };
@@ -11915,29 +13330,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            [key: string]: {
-              /** @description ISO 8601 date and time */
-              created_at?: string | null;
-              /** @description ISO 8601 date and time */
-              updated_at?: string | null;
-              name?: string;
-              value?: string | null;
-              attribute_type?: string | null;
-              allowable_values?: string[];
-              lower_bound?: number | null;
-              max_length?: number | null;
-              min_length?: number | null;
-              read_only?: boolean | null;
-              reset_required?: boolean | null;
-              unique?: boolean | null;
-              upper_bound?: number | null;
-              links?: {
-                  href: string;
-                  rel: string;
-                  type?: string;
-                }[];
-              [key: string]: unknown;
-            };
+            [key: string]: components["schemas"]["BiosSetting"];
           };
         };
       };
@@ -12082,26 +13475,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            history: ({
-                uuid?: string;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                severity?: string | null;
-                event_type?: string | null;
-                event?: string | null;
-                conductor?: string | null;
-                user?: string | null;
-                project?: string | null;
-                state?: string | null;
-                target_provision_state?: string | null;
-                duration_seconds?: number | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            history: components["schemas"]["NodeHistoryEvent"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -12241,26 +13615,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            severity?: string | null;
-            event_type?: string | null;
-            event?: string | null;
-            conductor?: string | null;
-            user?: string | null;
-            project?: string | null;
-            state?: string | null;
-            target_provision_state?: string | null;
-            duration_seconds?: number | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["NodeHistoryEvent"];
         };
       };
       /** @description Bad Request */
@@ -13156,23 +14511,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            firmware: ({
-                /** @description ISO 8601 date and time */
-                created_at: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at: string | null;
-                /** @description bios, bmc, or a NIC (nic:…) */
-                component?: string;
-                initial_version?: string | null;
-                current_version?: string | null;
-                last_version_flashed?: string | null;
-                /** @description 1.114 */
-                vendor?: string | null;
-                /** @description 1.114 */
-                model?: string | null;
-                /** @description 1.114 */
-                serial_number?: string | null;
-              })[];
+            firmware: components["schemas"]["FirmwareComponent"][];
           };
         };
       };
@@ -17154,24 +18493,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            drivers?: {
-                name?: string;
-                hosts?: string[];
-                /** @description 1.30+ */
-                type?: string;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                /** @description 1.14+ */
-                properties?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              }[];
+            drivers?: components["schemas"]["Driver"][];
           };
         };
       };
@@ -17286,24 +18608,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            name?: string;
-            hosts?: string[];
-            /** @description 1.30+ */
-            type?: string;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            /** @description 1.14+ */
-            properties?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Driver"];
         };
       };
       /** @description Bad Request */
@@ -19973,25 +21278,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            connectors: ({
-                type?: string;
-                connector_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            connectors: components["schemas"]["VolumeConnector"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -20125,25 +21412,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            type?: string;
-            connector_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeConnector"];
         };
       };
       /** @description Bad Request */
@@ -20293,25 +21562,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            type?: string;
-            connector_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeConnector"];
         };
       };
       /** @description Bad Request */
@@ -20589,25 +21840,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            type?: string;
-            connector_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeConnector"];
         };
       };
       /** @description Bad Request */
@@ -20765,25 +21998,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            connectors: ({
-                type?: string;
-                connector_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            connectors: components["schemas"]["VolumeConnector"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -20917,29 +22132,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            targets: ({
-                volume_type?: string;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                boot_index?: number;
-                volume_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            targets: components["schemas"]["VolumeTarget"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -21077,29 +22270,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            volume_type?: string;
-            properties?: {
-              [key: string]: unknown;
-            };
-            boot_index?: number;
-            volume_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeTarget"];
         };
       };
       /** @description Bad Request */
@@ -21249,29 +22420,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            volume_type?: string;
-            properties?: {
-              [key: string]: unknown;
-            };
-            boot_index?: number;
-            volume_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeTarget"];
         };
       };
       /** @description Bad Request */
@@ -21549,29 +22698,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            volume_type?: string;
-            properties?: {
-              [key: string]: unknown;
-            };
-            boot_index?: number;
-            volume_id?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            uuid?: string;
-            node_uuid?: string | null;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["VolumeTarget"];
         };
       };
       /** @description Bad Request */
@@ -21729,29 +22856,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            targets: ({
-                volume_type?: string;
-                properties?: {
-                  [key: string]: unknown;
-                };
-                boot_index?: number;
-                volume_id?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                uuid?: string;
-                node_uuid?: string | null;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                [key: string]: unknown;
-              })[];
+            targets: components["schemas"]["VolumeTarget"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -24399,38 +25504,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            runbooks: ({
-                uuid?: string;
-                /** @description ISO 8601 date and time */
-                created_at?: string | null;
-                /** @description ISO 8601 date and time */
-                updated_at?: string | null;
-                name?: string;
-                extra?: {
-                  [key: string]: unknown;
-                };
-                public?: boolean;
-                owner?: string | null;
-                disable_ramdisk?: boolean;
-                /** @description 1.112+ */
-                description?: string | null;
-                links?: {
-                    href: string;
-                    rel: string;
-                    type?: string;
-                  }[];
-                steps?: ({
-                    interface?: string;
-                    step?: string;
-                    args?: {
-                      [key: string]: unknown;
-                    };
-                    order?: number | string;
-                  })[];
-                /** @description 1.112+ */
-                traits?: string[];
-                [key: string]: unknown;
-              })[];
+            runbooks: components["schemas"]["Runbook"][];
             next?: components["schemas"]["Next"];
           };
         };
@@ -24597,38 +25671,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            name?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            public?: boolean;
-            owner?: string | null;
-            disable_ramdisk?: boolean;
-            /** @description 1.112+ */
-            description?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            steps?: ({
-                interface?: string;
-                step?: string;
-                args?: {
-                  [key: string]: unknown;
-                };
-                order?: number | string;
-              })[];
-            /** @description 1.112+ */
-            traits?: string[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Runbook"];
         };
       };
       /** @description Bad Request */
@@ -24802,38 +25845,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            name?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            public?: boolean;
-            owner?: string | null;
-            disable_ramdisk?: boolean;
-            /** @description 1.112+ */
-            description?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            steps?: ({
-                interface?: string;
-                step?: string;
-                args?: {
-                  [key: string]: unknown;
-                };
-                order?: number | string;
-              })[];
-            /** @description 1.112+ */
-            traits?: string[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Runbook"];
         };
       };
       /** @description Bad Request */
@@ -25159,38 +26171,7 @@ export interface operations {
           "X-OpenStack-Ironic-API-Version": components["headers"]["Version"];
         };
         content: {
-          "application/json": {
-            uuid?: string;
-            /** @description ISO 8601 date and time */
-            created_at?: string | null;
-            /** @description ISO 8601 date and time */
-            updated_at?: string | null;
-            name?: string;
-            extra?: {
-              [key: string]: unknown;
-            };
-            public?: boolean;
-            owner?: string | null;
-            disable_ramdisk?: boolean;
-            /** @description 1.112+ */
-            description?: string | null;
-            links?: {
-                href: string;
-                rel: string;
-                type?: string;
-              }[];
-            steps?: ({
-                interface?: string;
-                step?: string;
-                args?: {
-                  [key: string]: unknown;
-                };
-                order?: number | string;
-              })[];
-            /** @description 1.112+ */
-            traits?: string[];
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Runbook"];
         };
       };
       /** @description Bad Request */

@@ -15,6 +15,7 @@ import {
   BIOS_DEFAULT_FIELDS,
   BIOS_FIELDS,
   BIOS_REGISTRY_FIELDS,
+  biosFieldsAt,
   biosSettingToDict,
   booleanArg,
   checkArguments,
@@ -62,6 +63,7 @@ const biosSettingSchema = {
     reset_required: { type: ['boolean', 'null'] },
     unique: { type: ['boolean', 'null'] },
     upper_bound: { type: ['integer', 'null'] },
+    node_id: { type: 'integer', description: "the node's database id: only when `fields` names it (1.74+)" },
     links: linksSchema,
   },
   additionalProperties: true,
@@ -224,8 +226,8 @@ export const subresourceRoutes: RouteDef[] = [
           name,
         });
       }
-      const fields = allowQueryBios(request) ? BIOS_REGISTRY_FIELDS : BIOS_DEFAULT_FIELDS;
-      return { [name]: biosSettingToDict(request, setting, uuid, fields) };
+      // the registry's fields from 1.74 (BIOS_FIELD_SINCE): name and value below
+      return { [name]: biosSettingToDict(request, setting, uuid, biosFieldsAt(request, BIOS_REGISTRY_FIELDS)) };
     },
   }),
   route({

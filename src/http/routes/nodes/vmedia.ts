@@ -19,9 +19,12 @@ import {
   subresourceBelowVersion,
 } from '../../api-utils/subresources.ts';
 import { route, type RouteDef } from '../../route.ts';
+import { own } from '../../../own.ts';
 import {
   allowFirmwareIdentity,
   allowGetVmedia,
+  allows,
+  type Microversion,
   MINOR_114_FIRMWARE_IDENTITY,
   MINOR_86_FIRMWARE_INTERFACE,
   MINOR_89_ATTACH_DETACH_VMEDIA,
@@ -87,13 +90,21 @@ function urlScheme(url: string): string {
 /** FirmwareComponent's fields shown by default (_DEFAULT_RETURN_FIELDS), and the 1.114 ones (_IDENTITY_FIELDS). */
 const FIRMWARE_DEFAULT_FIELDS = ['component', 'initial_version', 'current_version', 'last_version_flashed'] as const;
 const FIRMWARE_IDENTITY_FIELDS = ['vendor', 'model', 'serial_number'] as const;
-/** The `fields` enum of 39.0's firmware index_request_query, in its order. */
-const FIRMWARE_QUERY_FIELDS = [
+/** The `fields` enum of 39.0's firmware index_request_query, in its order: every field of a component. */
+export const FIRMWARE_QUERY_FIELDS = [
   'created_at',
   'updated_at',
   ...FIRMWARE_DEFAULT_FIELDS,
   ...FIRMWARE_IDENTITY_FIELDS,
 ] as const;
+
+/**
+ * The firmware component fields newer than node firmware (1.86), each with the microversion it
+ * appears from: the identity fields (1.114, allow_firmware_identity). The defaults are kept by it.
+ */
+export const FIRMWARE_FIELD_SINCE: Readonly<Record<string, Microversion>> = Object.fromEntries(
+  FIRMWARE_IDENTITY_FIELDS.map((f) => [f, MINOR_114_FIRMWARE_IDENTITY]),
+);
 
 const firmwareSchema = {
   type: 'object',
@@ -144,7 +155,11 @@ function firmwareFields(
       );
   }
   if (fields !== undefined) return fields;
-  return identity ? [...FIRMWARE_DEFAULT_FIELDS, ...FIRMWARE_IDENTITY_FIELDS] : FIRMWARE_DEFAULT_FIELDS;
+  // the defaults, the identity's from 1.114 (FIRMWARE_FIELD_SINCE)
+  return [...FIRMWARE_DEFAULT_FIELDS, ...FIRMWARE_IDENTITY_FIELDS].filter((f) => {
+    const since = own(FIRMWARE_FIELD_SINCE, f);
+    return since === undefined || allows(request, since);
+  });
 }
 
 /** api_utils.object_to_dict(include_uuid=False, fields=…): the timestamps, then the fields. */
