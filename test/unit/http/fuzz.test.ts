@@ -51,7 +51,25 @@ interface Answer {
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+/**
+ * Sends one request. A kept-alive socket the gateway closed as idle (its 2 s keep-alive here)
+ * just as the request went out on it fails with ECONNRESET before the gateway read anything:
+ * that request is sent again, once, on a new socket, as Node's documentation advises
+ * (`request.reusedSocket`). It happens when this process is busy for seconds (the contract
+ * checker compiles a schema on its first use) while other sockets sit idle.
+ */
+async function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  try {
+    return await sendOnce(method, path, headers, body);
+  } catch (err) {
+    if (!(err instanceof StaleSocket)) throw err;
+    return sendOnce(method, path, headers, body);
+  }
+}
+
+class StaleSocket extends Error {}
+
+function sendOnce(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   // Node's client sends a DELETE's body without a length unless told: the server would read it as the next request
   if (body !== undefined) headers = { ...headers, 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
@@ -64,7 +82,9 @@ function send(method: string, path: string, headers: Record<string, string>, bod
       res.on('error', reject);
     });
     req.setTimeout(ANSWER_LIMIT_MS, () => req.destroy(new Error(`no answer within ${ANSWER_LIMIT_MS / 1000} s`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocket(err.message) : err),
+    );
     req.end(body);
   });
 }
