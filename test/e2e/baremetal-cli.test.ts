@@ -633,13 +633,15 @@ function scenario(backend: Backend, mode: GatewayMode): void {
       // (the CLI joins a list into one string)
       assert.match(String(d.enabled_deploy_interfaces), /\w/, JSON.stringify(d));
     } else assert.equal(d.default_deploy_interface, null);
+    // bookworm's CLI heads the property column `Property`, sid's `property`
+    const property = (p: Row) => p.Property ?? p.property;
     const props = await json<Row[]>(gw, 'driver', 'property', 'list', 'fake-hardware');
     assert.ok(
-      props.length > 0 && props.every((p) => typeof p.Property === 'string' && typeof p.Description === 'string'),
+      props.length > 0 && props.every((p) => typeof property(p) === 'string' && typeof p.Description === 'string'),
       JSON.stringify(props),
     );
     const raid = await json<Row[]>(gw, 'driver', 'raid', 'property', 'list', 'fake-hardware');
-    const raidNames = raid.map((p) => p.Property);
+    const raidNames = raid.map(property);
     for (const k of ['raid_level', 'size_gb', 'is_root_volume'])
       assert.ok(raidNames.includes(k), `${k} in ${JSON.stringify(raidNames)}`);
   });
