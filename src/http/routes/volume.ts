@@ -379,7 +379,15 @@ function kindRoutes(kind: VolumeKind): RouteDef[] {
       url: `${base}/:${kind.param}`,
       operationId: `update${one}`,
       policy: 'baremetal:volume:update',
-      rpc: [...nodeOf, of('get_by_uuid'), 'get_topic_for', kind.rpc.update, 'object_backport_versions'],
+      // Node.get_by_uuid: a node_uuid patched to another node
+      rpc: [
+        ...nodeOf,
+        of('get_by_uuid'),
+        'Node.get_by_uuid',
+        'get_topic_for',
+        kind.rpc.update,
+        'object_backport_versions',
+      ],
       status: 200,
       summary: `Update a volume ${kind.name.slice(0, -1)} (JSON Patch)`,
       schema: { params, body: patchBodySchema, response: { 200: item, ...ERRORS } },

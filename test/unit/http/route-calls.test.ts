@@ -149,6 +149,7 @@ async function lifecycle(by: 'uuid' | 'name'): Promise<void> {
     for (const q of ['', `?node=${n}`, '?detail=true', `?limit=1&marker=${obj.uuid}`])
       await hit('GET', `/v1/volume/${kind}${q}`);
     await hit('PATCH', `/v1/volume/${kind}/${obj.uuid}`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+    await hit('PATCH', `/v1/volume/${kind}/${obj.uuid}`, [{ op: 'replace', path: '/node_uuid', value: NO_SUCH }]);
     for (const q of ['', '?detail=true', `?limit=1&marker=${obj.uuid}`]) await hit('GET', `${base}/volume/${kind}${q}`);
     await hit('POST', `${base}/volume/${kind}`, {});
     for (const m of ['GET', 'PATCH', 'DELETE'] as const) await hit(m, `${base}/volume/${kind}/${obj.uuid}`);
