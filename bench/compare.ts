@@ -11,6 +11,11 @@
  * second of the same release started on the broker (stack.sh start-second-conductor): the
  * indirection calls go to the conductors' shared topic, so both serve them.
  *
+ * With each comparison table, where the gateway's time goes per request, from its own /metrics
+ * scraped around each load (ironic_gateway_http_request_duration_seconds and
+ * ironic_gateway_rpc_duration_seconds): the whole answer, the part spent waiting on conductor
+ * RPC (broker and conductor; RPC calls per request), and the rest, the gateway's own work.
+ *
  * BENCH_SECONDS (5) per request and side, BENCH_COMPARE_CONNECTIONS (16),
  * BENCH_COMPARE_MODES (`db` for 21.4, `db,rpc` for 39.0).
  */
@@ -29,6 +34,45 @@ const NODES = 60;
 const ROUND_ROBIN = 16;
 const VERSION = '1.38';
 const HEADERS = { 'x-openstack-ironic-api-version': VERSION, 'content-type': 'application/json' };
+
+/** Sums and counts of the two duration histograms, over all their labels. */
+interface Timing {
+  httpSeconds: number;
+  httpCount: number;
+  rpcSeconds: number;
+  rpcCount: number;
+}
+
+/** Reads the gateway's /metrics (Prometheus text) into the totals the breakdown needs. */
+export function parseTiming(text: string): Timing {
+  const t: Timing = { httpSeconds: 0, httpCount: 0, rpcSeconds: 0, rpcCount: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^(ironic_gateway_(?:http_request|rpc)_duration_seconds)_(sum|count)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(
+      line,
+    );
+    if (!m) continue;
+    const value = Number(m[3]);
+    const http = m[1] === 'ironic_gateway_http_request_duration_seconds';
+    if (m[2] === 'sum') t[http ? 'httpSeconds' : 'rpcSeconds'] += value;
+    else t[http ? 'httpCount' : 'rpcCount'] += value;
+  }
+  return t;
+}
+
+async function timing(base: string): Promise<Timing> {
+  const r = await fetch(`${base}/metrics`);
+  if (!r.ok) throw new Error(`GET /metrics: ${r.status}`);
+  return parseTiming(await r.text());
+}
+
+/** Per request between two scrapes: the whole answer, the RPC wait, the gateway's own part (ms), calls. */
+function breakdown(before: Timing, after: Timing): { total: number; rpc: number; own: number; calls: number } {
+  const n = after.httpCount - before.httpCount;
+  if (n <= 0) return { total: 0, rpc: 0, own: 0, calls: 0 };
+  const total = ((after.httpSeconds - before.httpSeconds) / n) * 1000;
+  const rpc = ((after.rpcSeconds - before.rpcSeconds) / n) * 1000;
+  return { total, rpc, own: Math.max(0, total - rpc), calls: (after.rpcCount - before.rpcCount) / n };
+}
 
 interface Figure {
   rps: number;
@@ -219,9 +263,15 @@ export async function benchCompare(): Promise<void> {
         console.log(
           `  ${'request'.padEnd(62)} ${'ironic-api req/s'.padStart(16)} ${'p50 ms'.padStart(6)} ${'gateway req/s'.padStart(14)} ${'p50 ms'.padStart(6)} ${'ratio'.padStart(7)}`,
         );
+        const times: string[] = [];
         for (const s of scenarios(uuids)) {
           const a = await load(api.base, s);
+          const before = await timing(gw);
           const g = await load(gw, s);
+          const b = breakdown(before, await timing(gw));
+          times.push(
+            `  ${s.name.padEnd(62)} ${b.total.toFixed(2).padStart(8)} ${b.rpc.toFixed(2).padStart(8)} ${b.calls.toFixed(1).padStart(6)} ${b.own.toFixed(2).padStart(8)} ${`${((b.own / (b.total || 1)) * 100).toFixed(0)}%`.padStart(6)}`,
+          );
           const odd =
             a.unexpected + g.unexpected > 0
               ? `  (unexpected answers: ironic-api ${statusList(a) || 0}, gateway ${statusList(g) || 0})`
@@ -231,6 +281,13 @@ export async function benchCompare(): Promise<void> {
           );
         }
         console.log(`  gateway RSS after the run: ${rssMiB(gateway.pid!).toFixed(0)} MiB`);
+        console.log(
+          `\n  Where the gateway's time goes, per request (its /metrics around each load): the answer, the wait on conductor RPC (broker and conductor) and its calls, the rest (the gateway's own work and queueing), ms`,
+        );
+        console.log(
+          `  ${'request'.padEnd(62)} ${'answer'.padStart(8)} ${'RPC'.padStart(8)} ${'calls'.padStart(6)} ${'own'.padStart(8)} ${'own %'.padStart(6)}`,
+        );
+        for (const line of times) console.log(line);
       } finally {
         await api.stop();
       }
