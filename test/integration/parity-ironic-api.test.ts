@@ -969,13 +969,19 @@ for (const wv of ['1.38', ...(NEWER.length > 0 ? [NEWEST] : [])])
         )),
         own,
       );
+      // 21.4's dbapi.destroy_portgroup counts the group's ports in a read session of its own,
+      // beside the write transaction that deletes: on a busy machine the count can miss the port
+      // the group holds and the delete then fails on the foreign key (DBReferenceError, a 500 on
+      // either side, seen once each in a busy-core run). The conductor's race, not the API's: a
+      // side that hits it sends the same DELETE once more, which finds the port (400).
+      const racy = async (base: string, path: string, a: Answer): Promise<Answer> =>
+        a.status === 500 && JSON.stringify(a.body).includes('DBReferenceError') ? send(base, 'DELETE', path, wv) : a;
+      const pgPath = (w: 'a' | 'g') => `/v1/portgroups/${pick('portgroup')(w)}`;
+      const [pa, pg] = await both('DELETE', pgPath, () => undefined);
       same(
         'DELETE /v1/portgroups/{uuid} with a port',
-        ...(await both(
-          'DELETE',
-          (w) => `/v1/portgroups/${pick('portgroup')(w)}`,
-          () => undefined,
-        )),
+        await racy(apiBase, pgPath('a'), pa),
+        await racy(gwBase, pgPath('g'), pg),
         own,
       );
       for (const what of ['target', 'connector', 'port', 'portgroup']) {
