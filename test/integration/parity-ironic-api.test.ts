@@ -969,22 +969,28 @@ for (const wv of ['1.38', ...(NEWER.length > 0 ? [NEWEST] : [])])
         )),
         own,
       );
-      // 21.4's dbapi.destroy_portgroup counts the group's ports in a read session of its own,
-      // beside the write transaction that deletes: on a busy machine the count can miss the port
-      // the group holds and the delete then fails on the foreign key (DBReferenceError, a 500 on
-      // either side, seen once each in a busy-core run). The conductor's race, not the API's: a
-      // side that hits it sends the same DELETE once more, which finds the port (400).
-      const racy = async (base: string, path: string, a: Answer): Promise<Answer> =>
-        a.status === 500 && JSON.stringify(a.body).includes('DBReferenceError') ? send(base, 'DELETE', path, wv) : a;
-      const pgPath = (w: 'a' | 'g') => `/v1/portgroups/${pick('portgroup')(w)}`;
-      const [pa, pg] = await both('DELETE', pgPath, () => undefined);
-      same(
+      // Ironic 21.4's conductor deletes a portgroup with dbapi.destroy_portgroup(portgroup.uuid),
+      // whose emptiness check compares that uuid with the ports' integer portgroup_id column:
+      // MariaDB casts the uuid's leading digits to a number, so the answer hangs on the uuid. A
+      // group holding a port is refused (400, "contains ports") only when those digits are its
+      // id, and is otherwise deleted into the foreign key (DBReferenceError, 500); an empty group
+      // is refused when the digits name another group that holds ports. Each side has its own
+      // group, so on 21.4 those answers count as the same (39.0 passes the id: compared exactly).
+      const castBug = (a: Answer) =>
+        (a.status === 400 && JSON.stringify(a.body).includes('contains ports')) ||
+        (a.status === 500 && JSON.stringify(a.body).includes('DBReferenceError'));
+      const uuidCast = stack.release() === '21.4';
+      const deletePortgroup = async (what: string, path: (w: 'a' | 'g') => string, done: (a: Answer) => boolean) => {
+        const [a, g] = await both('DELETE', path, () => undefined);
+        if (uuidCast && (done(a) || castBug(a)) && (done(g) || castBug(g)) && (castBug(a) || castBug(g))) return;
+        same(what, a, g, own);
+      };
+      await deletePortgroup(
         'DELETE /v1/portgroups/{uuid} with a port',
-        await racy(apiBase, pgPath('a'), pa),
-        await racy(gwBase, pgPath('g'), pg),
-        own,
+        (w) => `/v1/portgroups/${pick('portgroup')(w)}`,
+        () => false,
       );
-      for (const what of ['target', 'connector', 'port', 'portgroup']) {
+      for (const what of ['target', 'connector', 'port']) {
         const kind = what === 'target' ? 'volume/targets' : what === 'connector' ? 'volume/connectors' : `${what}s`;
         same(
           `DELETE /v1/${kind}/{uuid}`,
@@ -996,6 +1002,11 @@ for (const wv of ['1.38', ...(NEWER.length > 0 ? [NEWEST] : [])])
           own,
         );
       }
+      await deletePortgroup(
+        'DELETE /v1/portgroups/{uuid}',
+        (w) => `/v1/portgroups/${pick('portgroup')(w)}`,
+        (a) => a.status === 204,
+      );
     } finally {
       for (const [base, u] of [
         [apiBase, ua],
