@@ -63,6 +63,7 @@ export interface Config {
   pin_release_version?: string;
   cors_allowed_origins?: string;
   rpc_response_timeout: number;
+  coalesce_reads: boolean;
   hash_partition_exponent: number;
   hash_ring_reset_interval: number;
   max_limit: number;
@@ -373,6 +374,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     maximum: 3600,
     accepts: 'seconds from 0.1 to 3600',
     description: 'seconds to wait for a conductor reply',
+  },
+  {
+    key: 'coalesce_reads',
+    kind: 'boolean',
+    default: true,
+    accepts: 'true or false',
+    description:
+      'identical conductor reads arriving while one is in flight share the next call sent after them (never an answer older than the request; docs/performance.md)',
   },
   {
     key: 'hash_partition_exponent',

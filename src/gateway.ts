@@ -11,7 +11,8 @@ import { type AuthOptions, authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import type { RouteDef } from './http/route.ts';
 import { createTransport, rabbitQueueOptions, redactTransportUrl } from './rpc/transport.ts';
-import { rpcMetrics, transportMetrics } from './http/metrics.ts';
+import { coalesceMetrics, rpcMetrics, transportMetrics } from './http/metrics.ts';
+import { CoalescingTransport } from './rpc/coalesce.ts';
 import { Registry } from 'prom-client';
 import { isMemoryUrl } from './rpc/memory.ts';
 import type { Transport } from './rpc/types.ts';
@@ -84,8 +85,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   const metrics = new Registry();
   transportMetrics(metrics, () => transport.isConnected());
+  // identical reads in flight together share the conductor's next answer (src/rpc/coalesce.ts)
+  const coalescing = config.coalesce_reads ? new CoalescingTransport(transport) : null;
+  if (coalescing) coalesceMetrics(metrics, coalescing.counts);
   const conductor = createConductorAPI(
-    createConductorRpcClient(transport, config, profile.rpc, rpcMetrics(metrics)),
+    createConductorRpcClient(coalescing ?? transport, config, profile.rpc, rpcMetrics(metrics)),
     config,
     undefined,
     profile.objects,
@@ -108,6 +112,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       pin_release_version: profile.pin,
       max_microversion: `1.${profile.apiMinor}`,
       rpc_version_cap: profile.rpc,
+      coalesce_reads: config.coalesce_reads,
     },
     'gateway configured',
   );

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouteDef } from './route.ts';
 import type { RpcObserver } from '../rpc/client.ts';
+import type { CoalesceCounts } from '../rpc/coalesce.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,6 +37,25 @@ export function transportMetrics(registry: Registry, isConnected: () => boolean)
     registers: [registry],
     collect() {
       this.set(isConnected() ? 1 : 0);
+    },
+  });
+}
+
+/**
+ * `ironic_gateway_rpc_reads_total{answered_by}`: indirection reads by how they were answered,
+ * `call` (a conductor call sent for this read) or `coalesced` (the call sent for an identical
+ * read that arrived with it, src/rpc/coalesce.ts); read from the coalescer at each scrape.
+ */
+export function coalesceMetrics(registry: Registry, counts: CoalesceCounts): void {
+  new Counter({
+    name: 'ironic_gateway_rpc_reads_total',
+    help: 'Conductor reads (indirection get/list) by how they were answered: call (one sent for them) or coalesced (sharing the call of an identical read)',
+    labelNames: ['answered_by'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ answered_by: 'call' }, counts.sent);
+      this.inc({ answered_by: 'coalesced' }, counts.joined);
     },
   });
 }

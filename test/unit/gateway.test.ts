@@ -52,6 +52,49 @@ test('/metrics counts conductor RPCs by method and outcome (ok, or the exception
   }
 });
 
+for (const coalesce of [true, false]) {
+  test(`identical reads in flight together ${coalesce ? 'share conductor calls' : 'each make a call with coalesce_reads off'}, every answer whole`, async () => {
+    const gateway = await createGateway(
+      loadConfig({
+        env: {},
+        overrides: {
+          log_level: 'silent',
+          simulator_nodes: 1,
+          transport_url: `memory://gateway-coalesce-${coalesce}`,
+          coalesce_reads: coalesce,
+        },
+      }),
+    );
+    try {
+      const h = { 'x-openstack-ironic-api-version': 'latest' };
+      const uuid = (await gateway.app.inject({ url: '/v1/nodes', headers: h })).json().nodes[0].uuid;
+      const patched = await gateway.app.inject({
+        method: 'PATCH',
+        url: `/v1/nodes/${uuid}`,
+        headers: { ...h, 'content-type': 'application/json' },
+        payload: [{ op: 'add', path: '/extra/n', value: 1 }],
+      });
+      assert.equal(patched.statusCode, 200);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => gateway.app.inject({ url: `/v1/nodes/${uuid}`, headers: h })),
+      );
+      for (const a of answers) {
+        assert.equal(a.statusCode, 200);
+        assert.deepEqual(a.json().extra, { n: 1 }, 'every read sees the write that ended before it');
+        assert.equal(a.json().uuid, uuid);
+      }
+      const m = (await gateway.app.inject({ url: '/metrics' })).body;
+      const joined = /^ironic_gateway_rpc_reads_total\{answered_by="coalesced"\} (\d+)$/m.exec(m);
+      if (coalesce) {
+        assert.ok(joined, 'the coalesced reads are counted');
+        assert.ok(Number(joined[1]) > 0, `some of the 20 reads shared a call (${joined[1]})`);
+      } else assert.equal(joined, null, 'no coalescer, no counter');
+    } finally {
+      await gateway.close();
+    }
+  });
+}
+
 test('transport URLs lose their credentials in logs and health', () => {
   assert.equal(
     redactTransportUrl('rabbit://ironic:s3cret@r1:5672,ironic:s3cret@r2:5672/vh'),
