@@ -1,7 +1,8 @@
 /**
  * `npm run bench compare`: the gateway beside the real ironic-api of the same release, both in
  * front of the same real ironic-conductor and database (test/support/stack.sh, STACK_RELEASE
- * 21.4 or 39.0), driven alike by autocannon on loopback, in one run. For 39.0 it runs twice:
+ * 21.4 or 39.0), driven alike on loopback, in one run: wrk (bench/wrk.ts) for the reads,
+ * autocannon for the per-node writes (a connection each, a few requests a second). For 39.0 it runs twice:
  * ironic-api reading its database, then ironic-api in its own DB-less mode
  * (`[DEFAULT] use_rpc_for_database = true`: objects through the conductor, as the gateway).
  * Prints requests/s and p50 per request for both and the ratio gateway ÷ ironic-api, then the
@@ -25,6 +26,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { IRONIC_API, startIronicApi } from '../test/support/ironic-api.ts';
 import { freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
+import { wrkLoad } from './wrk.ts';
 import { testStack } from './stack.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -133,15 +135,13 @@ export async function load(base: string, s: Scenario): Promise<Figure> {
       statuses,
     };
   }
-  const r = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: HEADERS,
-    requests: s.requests,
-  });
-  const statuses: Record<string, number> = {};
-  return { rps: r.requests.average, p50: r.latency.p50, unexpected: unexpected(r, status, statuses), statuses };
+  if (s.requests.some((r) => (r.method ?? 'GET') !== 'GET'))
+    throw new Error(`${s.name}: only GET requests are driven by wrk; give writes per node`);
+  return wrkLoad(
+    base,
+    s.requests.map((r) => r.path),
+    { connections: CONNECTIONS, seconds: SECONDS, headers: HEADERS, status },
+  );
 }
 
 export async function json(base: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -169,6 +169,10 @@ export function scenarios(uuids: string[]): Scenario[] {
   return [
     { name: 'GET /v1', requests: [{ path: '/v1' }] },
     { name: 'GET /v1/nodes/{uuid}', requests: [{ path: `/v1/nodes/${uuids[0]}` }] },
+    {
+      name: `GET /v1/nodes/{uuid}, ${uuids.length} nodes round robin`,
+      requests: uuids.map((u) => ({ path: `/v1/nodes/${u}` })),
+    },
     { name: 'GET /v1/nodes?limit=50', requests: [{ path: '/v1/nodes?limit=50' }] },
     { name: 'GET /v1/nodes/detail?limit=50', requests: [{ path: '/v1/nodes/detail?limit=50' }] },
     { name: `GET /v1/nodes?limit=1000 (${NODES} nodes)`, requests: [{ path: '/v1/nodes?limit=1000' }] },
@@ -226,11 +230,12 @@ export async function benchCompare(): Promise<void> {
     const gwPort = await freePort();
     // 39.0's stack declares quorum queues and durable exchanges: the gateway says so too
     const quorum = process.env.TEST_RABBIT_QUORUM_QUEUES === 'true' ? 'true' : 'false';
-    const gateway = await startGateway(gwPort, {
+    const gatewayEnv = {
       IRONIC_GATEWAY_TRANSPORT_URL: stack.url,
       IRONIC_GATEWAY_RABBIT_QUORUM_QUEUE: quorum,
       IRONIC_GATEWAY_RABBIT_TRANSIENT_QUORUM_QUEUE: quorum,
-    });
+    };
+    const gateway = await startGateway(gwPort, gatewayEnv);
     cleanups.push(() => stopProcess(gateway));
     const gw = `http://127.0.0.1:${gwPort}`;
 
@@ -292,7 +297,16 @@ export async function benchCompare(): Promise<void> {
         await api.stop();
       }
     }
-    if (process.env.BENCH_COMPARE_SCALE !== '0') await scale(gw, uuids);
+    if (process.env.BENCH_COMPARE_SCALE !== '0') {
+      // every read a call of its own, so that what scales is the conductors' share
+      const port = await freePort();
+      const uncoalesced = await startGateway(port, { ...gatewayEnv, IRONIC_GATEWAY_COALESCE_READS: 'false' });
+      try {
+        await scale(`http://127.0.0.1:${port}`, uuids);
+      } finally {
+        await stopProcess(uncoalesced);
+      }
+    }
   } finally {
     for (const c of cleanups) await c().catch((err: unknown) => console.error(`cleanup: ${String(err)}`));
     stack.stop?.();
@@ -303,7 +317,11 @@ export async function benchCompare(): Promise<void> {
 async function scale(gw: string, uuids: string[]): Promise<void> {
   const script = join(import.meta.dirname, '..', 'test', 'support', 'stack.sh');
   const reads = scenarios(uuids).filter((s) =>
-    ['GET /v1/nodes/{uuid}', 'GET /v1/nodes?limit=50', 'GET /v1/nodes/detail?limit=50'].includes(s.name),
+    [
+      `GET /v1/nodes/{uuid}, ${uuids.length} nodes round robin`,
+      'GET /v1/nodes?limit=50',
+      'GET /v1/nodes/detail?limit=50',
+    ].includes(s.name),
   );
   const one: Figure[] = [];
   for (const s of reads) one.push(await load(gw, s));
@@ -313,7 +331,7 @@ async function scale(gw: string, uuids: string[]): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     console.log(
       `
-Scale: the gateway's reads with one conductor, then two of the same release on the broker; ${CONNECTIONS} connections, ${SECONDS}s each`,
+Scale: a gateway's reads with one conductor, then two of the same release on the broker (IRONIC_GATEWAY_COALESCE_READS=false: every read a call); ${CONNECTIONS} connections, ${SECONDS}s each`,
     );
     console.log(
       `  ${'request'.padEnd(62)} ${'1 conductor'.padStart(12)} ${'2 conductors'.padStart(13)} ${'ratio'.padStart(7)}`,

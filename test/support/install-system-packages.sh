@@ -5,9 +5,10 @@
 # debootstrap (for the chroot of the newest Ironic, test/support/build-chroot.sh), the baremetal
 # CLI, openstacksdk, Go with Debian's gophercloud sources (built offline, in GOPATH mode),
 # openssl, which makes the TLS tests' certificates (test/support/certs.ts), and Keystone with
-# MariaDB for the keystone tests (test/support/keystone.sh runs private instances of both).
+# MariaDB for the keystone tests (test/support/keystone.sh runs private instances of both), and wrk, the
+# load generator of `npm run bench compare` (bench/wrk.ts).
 set -euo pipefail
-pkgs=(rabbitmq-server ironic-conductor mariadb-server-core mariadb-client-core python3-pymysql debootstrap python3-ironicclient
+pkgs=(rabbitmq-server ironic-conductor mariadb-server-core mariadb-client-core python3-pymysql debootstrap python3-ironicclient wrk
   python3-openstacksdk golang-go golang-github-gophercloud-gophercloud-dev openssl keystone mariadb-server)
 missing=()
 for p in "${pkgs[@]}"; do
