@@ -2,7 +2,7 @@
  * Processes the benchmarks run beside themselves: the gateway as `ironic-gateway serve` runs it,
  * and any HTTP service they wait for.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port.ts';
@@ -28,22 +28,29 @@ async function waitForHttp(url: string, child: ChildProcess, what: string, secon
   throw new Error(`${what} did not answer ${url} within ${seconds} s`);
 }
 
-/** `ironic-gateway serve` on 127.0.0.1:`port` in a child process, with these settings; resolves once /healthz answers. */
+let built = false;
+
+/**
+ * `ironic-gateway serve` on 127.0.0.1:`port` in a child process, with these settings, as
+ * `npm start` runs it (the esbuild bundle, built once per bench run); resolves once /healthz
+ * answers.
+ */
 export async function startGateway(port: number, env: Record<string, string>, seconds = 30): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts'), 'serve'],
-    {
-      env: {
-        ...process.env,
-        IRONIC_GATEWAY_HOST: '127.0.0.1',
-        IRONIC_GATEWAY_PORT: String(port),
-        IRONIC_GATEWAY_LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  const root = join(import.meta.dirname, '..');
+  if (!built) {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    built = true;
+  }
+  const child = spawn(process.execPath, [join(root, 'dist', 'ironic-gateway.mjs'), 'serve'], {
+    env: {
+      ...process.env,
+      IRONIC_GATEWAY_HOST: '127.0.0.1',
+      IRONIC_GATEWAY_PORT: String(port),
+      IRONIC_GATEWAY_LOG_LEVEL: 'warn',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 'the gateway', seconds);
   return child;
 }

@@ -4,7 +4,7 @@
  * reject_patch_in_newer_versions), the paths a PATCH may touch (PATCH_ALLOWED_FIELDS), the
  * boolean fields (NODE_VALIDATE_EXTRA), the description length and the network_data schema.
  */
-import { readFileSync } from 'node:fs';
+import networkDataSchema from './network-data-schema.json' with { type: 'json' };
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyRequest } from 'fastify';
 import { pyRepr, ironicError } from '../../conductor/exceptions.ts';
@@ -187,15 +187,14 @@ export function checkNewerPatchValues(patch: readonly PatchOp[]): void {
 
 /**
  * `[api]network_data_schema` of 21.4: Nova's network_data JSON schema, as Ironic ships it
- * (network-data-schema.json, a data file kept beside this module), compiled once.
+ * (network-data-schema.json, a data file kept beside this module and bundled with it), compiled
+ * once.
  */
 let validator: ReturnType<Ajv['compile']> | undefined;
 function networkDataValidator(): ReturnType<Ajv['compile']> {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(new URL('./network-data-schema.json', import.meta.url), 'utf8')) as Record<
-      string,
-      unknown
-    >;
+    // a copy: the ids dropped below must not change the imported module's object
+    const schema = structuredClone(networkDataSchema) as Record<string, unknown>;
     delete schema.$schema; // draft-07, ajv's default
     delete schema.id; // the draft-04 spelling of $id
     // its `$id`s are JSON-pointer fragments (`#/properties/links`), which jsonschema ignores and
