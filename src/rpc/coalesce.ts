@@ -13,12 +13,15 @@
  * not take its answer (it may predate them, e.g. a write that finished just before they came);
  * they wait together for it to end, then one call is sent for all of them, and so on. Every
  * answer therefore reflects the conductor's state at some moment after its request arrived, as
- * an uncoalesced call's would. Under concurrent identical reads the conductor answers at most
- * two calls per key at a time (one in flight, one waiting) whatever the number of callers.
+ * an uncoalesced call's would. Under concurrent identical reads the conductor answers one call
+ * per key at a time (one more per `holdMs` while one hangs) whatever the number of callers.
  *
  * Bounds: each waiting read keeps its own deadline (its timeout from when it arrived); one
  * that passes ends that read with MessagingTimeout, as its own call would have. A call is sent
  * for the waiting reads with the latest of their deadlines and not at all once none waits.
+ * Reads wait for a call in flight at most `holdMs` (1 s): past it their call is sent anyway,
+ * so a conductor that stopped answering (killed, stopped) holds back the reads that come after
+ * it no longer than that once a conductor answers again.
  * Each caller gets its own copy of the answer (handlers may change what they get); an error is
  * the same object for all of them. Nothing is kept once a key's last call ends.
  */
@@ -63,24 +66,43 @@ interface Waiter {
   done: boolean;
 }
 
-/** The reads waiting for the call after the one in flight. */
+/** The reads waiting for the next call of their key. */
 interface Batch {
   target: Target;
   message: OutgoingMessage;
   waiters: Waiter[];
+  /** sends the batch's call after `holdMs` even if no call of the key has ended */
+  hold: NodeJS.Timeout;
 }
 
 interface Key {
+  /** calls of this key in flight */
+  inFlight: number;
   next: Batch | null;
+}
+
+export interface CoalescingOptions {
+  /**
+   * The longest reads wait for a call in flight to end before their own is sent anyway (ms):
+   * a conductor that stopped answering holds the reads behind it no longer than this, so
+   * reads are served again within it once a conductor answers (1000 by default).
+   */
+  holdMs?: number;
 }
 
 export class CoalescingTransport implements Transport {
   private readonly keys = new Map<string, Key>();
+  private readonly holdMs: number;
   readonly counts: CoalesceCounts = { sent: 0, joined: 0 };
 
-  constructor(private readonly inner: Transport) {}
+  constructor(
+    private readonly inner: Transport,
+    options: CoalescingOptions = {},
+  ) {
+    this.holdMs = options.holdMs ?? 1000;
+  }
 
-  /** Keys with a call in flight (for tests: nothing is kept once calls end). */
+  /** Keys with a call in flight or reads waiting (for tests: nothing is kept once calls end). */
   get inFlight(): number {
     return this.keys.size;
   }
@@ -90,12 +112,14 @@ export class CoalescingTransport implements Transport {
     const k = keyOf(target, message);
     const key = this.keys.get(k);
     if (!key) {
-      const fresh: Key = { next: null };
+      const fresh: Key = { inFlight: 0, next: null };
       this.keys.set(k, fresh);
       return this.send(k, fresh, target, message, timeoutMs);
     }
     // a call is in flight for this key, sent before this read arrived: wait for the next one
-    if (!key.next) key.next = { target, message, waiters: [] };
+    if (!key.next) {
+      key.next = { target, message, waiters: [], hold: setTimeout(() => this.flush(k, key), this.holdMs) };
+    }
     const batch = key.next;
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -116,40 +140,51 @@ export class CoalescingTransport implements Transport {
     });
   }
 
-  /** Sends one call for `k`; when it ends, sends the next batch's call if any read still waits. */
+  /** Sends one call for `k`; when it ends, sends the waiting reads' call, if any. */
   private send(k: string, key: Key, target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     this.counts.sent++;
+    key.inFlight++;
     const reply = this.inner.call(target, message, timeoutMs);
     const after = (): void => {
-      const batch = key.next;
-      key.next = null;
-      const waiting = batch ? batch.waiters.filter((w) => !w.done) : [];
-      if (!batch || waiting.length === 0) {
-        this.keys.delete(k);
-        return;
-      }
-      const deadline = Math.max(...waiting.map((w) => w.deadline));
-      this.counts.joined += waiting.length - 1;
-      const settle = (ok: boolean, value: unknown): void => {
-        let first = true;
-        for (const w of waiting) {
-          if (w.done) continue;
-          w.done = true;
-          clearTimeout(w.timer);
-          if (!ok) w.reject(value as Error);
-          else {
-            w.resolve(first ? value : structuredClone(value));
-            first = false;
-          }
-        }
-      };
-      this.send(k, key, batch.target, batch.message, Math.max(1, deadline - Date.now())).then(
-        (v) => settle(true, v),
-        (e: unknown) => settle(false, e),
-      );
+      key.inFlight--;
+      this.flush(k, key);
     };
     reply.then(after, after);
     return reply;
+  }
+
+  /**
+   * Sends the call of the reads waiting on `k` (every one of them arrived before it is sent),
+   * with the latest of their deadlines; forgets the key once nothing is in flight or waiting.
+   */
+  private flush(k: string, key: Key): void {
+    const batch = key.next;
+    key.next = null;
+    if (batch) clearTimeout(batch.hold);
+    const waiting = batch ? batch.waiters.filter((w) => !w.done) : [];
+    if (!batch || waiting.length === 0) {
+      if (key.inFlight === 0) this.keys.delete(k);
+      return;
+    }
+    const deadline = Math.max(...waiting.map((w) => w.deadline));
+    this.counts.joined += waiting.length - 1;
+    const settle = (ok: boolean, value: unknown): void => {
+      let first = true;
+      for (const w of waiting) {
+        if (w.done) continue;
+        w.done = true;
+        clearTimeout(w.timer);
+        if (!ok) w.reject(value as Error);
+        else {
+          w.resolve(first ? value : structuredClone(value));
+          first = false;
+        }
+      }
+    };
+    this.send(k, key, batch.target, batch.message, Math.max(1, deadline - Date.now())).then(
+      (v) => settle(true, v),
+      (e: unknown) => settle(false, e),
+    );
   }
 
   cast(target: Target, message: OutgoingMessage): Promise<void> {

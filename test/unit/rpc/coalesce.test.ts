@@ -148,3 +148,29 @@ describe('CoalescingTransport', () => {
     assert.deepEqual(await Promise.all(late), [['n'], ['n']]);
   });
 });
+
+describe('CoalescingTransport behind a call that hangs', () => {
+  it('sends the waiting reads their own call after holdMs, without waiting for the hung one', async () => {
+    const inner = new HeldTransport();
+    const t = new CoalescingTransport(inner, { holdMs: 40 });
+    const hung = t.call(target, read('get_by_uuid'), 2000);
+    const late = [t.call(target, read('get_by_uuid'), 2000), t.call(target, read('get_by_uuid'), 2000)];
+    await tick();
+    assert.equal(inner.sent.length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(inner.sent.length, 2, 'the waiting reads were sent after holdMs');
+    inner.sent[1].answer({ n: 2 });
+    assert.deepEqual(await Promise.all(late), [{ n: 2 }, { n: 2 }]);
+    // a read arriving now waits for the calls in flight (the hung one), then gets a call of its own
+    const again = t.call(target, read('get_by_uuid'), 2000);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(inner.sent.length, 3);
+    inner.sent[2].answer({ n: 3 });
+    assert.deepEqual(await again, { n: 3 });
+    inner.sent[0].answer({ n: 1 });
+    assert.deepEqual(await hung, { n: 1 });
+    await tick();
+    assert.equal(t.inFlight, 0, 'the key is forgotten once its last call ended');
+    assert.equal(inner.sent.length, 3, 'nothing more was sent');
+  });
+});
