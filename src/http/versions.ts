@@ -194,21 +194,15 @@ export const allowProvisionStateFilter = gate(MINOR_9_PROVISION_STATE_FILTER);
 export const allowUnrestrictedNodeName = gate(MINOR_10_UNRESTRICTED_NODE_NAME);
 export const allowEnrollState = gate(MINOR_11_ENROLL_STATE);
 export const allowRaidConfig = gate(MINOR_12_RAID_CONFIG);
-export const allowLinksNodeStatesAndDriverProperties = gate(MINOR_14_LINKS_NODESTATES_DRIVERPROPERTIES);
 export const allowDriverFilter = gate(MINOR_16_DRIVER_FILTER);
 export const allowResourceClass = gate(MINOR_21_RESOURCE_CLASS);
-export const allowRamdiskEndpoints = gate(MINOR_22_LOOKUP_HEARTBEAT);
-export const allowPortgroups = gate(MINOR_23_PORTGROUPS);
 export const allowPortgroupsSubcontrollers = gate(MINOR_24_PORTGROUPS_SUBCONTROLLERS);
 export const allowRemoveChassisUuid = gate(MINOR_25_UNSET_CHASSIS_UUID);
 export const allowPortgroupModeProperties = gate(MINOR_26_PORTGROUP_MODE_PROPERTIES);
 export const allowSoftPowerOff = gate(MINOR_27_SOFT_POWER_OFF);
 export const allowDynamicDrivers = gate(MINOR_30_DYNAMIC_DRIVERS);
-export const allowVolume = gate(MINOR_32_VOLUME);
-export const allowStorageInterface = gate(MINOR_33_STORAGE_INTERFACE);
 export const allowNodeRebuildWithConfigdrive = gate(MINOR_35_REBUILD_CONFIG_DRIVE);
 export const allowAgentVersionInHeartbeat = gate(MINOR_36_AGENT_VERSION_HEARTBEAT);
-export const allowRescueInterface = gate(MINOR_38_RESCUE_INTERFACE);
 // node sub-resources (BIOS, history, inventory): issue 14
 export const allowBiosInterface = gate(MINOR_40_BIOS_INTERFACE);
 export const allowQueryBios = gate(MINOR_74_BIOS_REGISTRY);
@@ -245,10 +239,8 @@ export const allowAllocationOwner = gate(MINOR_60_ALLOCATION_OWNER);
 // (allowDetailQuery, allowExposeConductors and allowInspectWaitState: above, other slices')
 export const allowPortIsSmartnic = gate(MINOR_53_PORT_SMARTNIC);
 export const allowExposeEvents = gate(MINOR_54_EVENTS);
-export const allowDeployTemplates = gate(MINOR_55_DEPLOY_TEMPLATES);
 export const allowLocalLinkConnectionNetworkType = gate(MINOR_64_LOCAL_LINK_CONNECTION_NETWORK_TYPE);
 export const allowDriverFieldsSelector = gate(MINOR_77_DRIVER_FIELDS_SELECTOR);
-export const allowShardsEndpoint = gate(MINOR_82_NODE_SHARD);
 
 /** check_allow_filter_by_shard: `?shard=` below 1.82 is 406 naming the version. */
 export function checkAllowFilterByShard(request: Versioned, shard: unknown): void {
@@ -259,15 +251,9 @@ export function checkAllowFilterByShard(request: Versioned, shard: unknown): voi
 // of 39.0 these routes read, by their Ironic names, and the release gate of behaviour that
 // depends on the pin rather than on the request's microversion.
 export const allowChildNodes = gate(MINOR_83_PARENT_CHILD_NODES);
-export const allowFirmwareInterface = gate(MINOR_86_FIRMWARE_INTERFACE);
 export const allowDisablePowerOff = gate(MINOR_95_DISABLE_POWER_OFF);
 export const allowNodeInstanceName = gate(MINOR_104_NODE_INSTANCE_NAME);
 export const allowNodeHealth = gate(MINOR_109_NODE_HEALTH);
-export const allowNodeHistoryProject = gate(MINOR_113_NODE_HISTORY_PROJECT);
-export const allowNodeHistoryFields = gate(MINOR_115_NODE_HISTORY_FIELDS);
-// the /v1 document's links (root documents are this slice's): utils.py's names
-export const allowRunbooks = gate(MINOR_92_RUNBOOKS);
-export const allowInspectionRules = gate(MINOR_96_INSPECTION_RULES);
 export const newContinueInspectionEndpoint = gate(MINOR_84_CONTINUE_INSPECTION);
 /** check_allow_child_node_params: include_children / parent_node below 1.83 → 406 naming 1.83. */
 export function checkAllowChildNodeParams(request: Versioned, includeChildren: unknown, parentNode: unknown): void {
