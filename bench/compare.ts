@@ -230,10 +230,12 @@ export async function benchCompare(): Promise<void> {
     const gwPort = await freePort();
     // 39.0's stack declares quorum queues and durable exchanges: the gateway says so too
     const quorum = process.env.TEST_RABBIT_QUORUM_QUEUES === 'true' ? 'true' : 'false';
-    const gatewayEnv = {
+    const gatewayEnv: Record<string, string> = {
       IRONIC_GATEWAY_TRANSPORT_URL: stack.url,
       IRONIC_GATEWAY_RABBIT_QUORUM_QUEUE: quorum,
       IRONIC_GATEWAY_RABBIT_TRANSIENT_QUORUM_QUEUE: quorum,
+      // an older conductor needs the gateway pinned to its release (39.0 is the gateway's own)
+      ...(release === '39.0' ? {} : { IRONIC_GATEWAY_PIN_RELEASE_VERSION: release }),
     };
     const gateway = await startGateway(gwPort, gatewayEnv);
     cleanups.push(() => stopProcess(gateway));
