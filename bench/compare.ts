@@ -67,6 +67,16 @@ async function timing(base: string): Promise<Timing> {
   return parseTiming(await r.text());
 }
 
+/** The gateway's V8 heap from its /metrics: what its resident memory holds besides code and buffers. */
+async function heapOf(base: string): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const mib = (name: string): string => {
+    const m = new RegExp(`^ironic_gateway_${name} ([0-9.e+]+)$`, 'm').exec(text);
+    return m ? (Number(m[1]) / 1048576).toFixed(0) : '?';
+  };
+  return `V8 heap ${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB, external ${mib('nodejs_external_memory_bytes')} MiB`;
+}
+
 /** Per request between two scrapes: the whole answer, the RPC wait, the gateway's own part (ms), calls. */
 function breakdown(before: Timing, after: Timing): { total: number; rpc: number; own: number; calls: number } {
   const n = after.httpCount - before.httpCount;
@@ -287,7 +297,7 @@ export async function benchCompare(): Promise<void> {
             `  ${s.name.padEnd(62)} ${a.rps.toFixed(0).padStart(16)} ${a.p50.toFixed(1).padStart(6)} ${g.rps.toFixed(0).padStart(14)} ${g.p50.toFixed(1).padStart(6)} ${`${(g.rps / a.rps).toFixed(2)}×`.padStart(7)}${odd}`,
           );
         }
-        console.log(`  gateway RSS after the run: ${rssMiB(gateway.pid!).toFixed(0)} MiB`);
+        console.log(`  gateway RSS after the run: ${rssMiB(gateway.pid!).toFixed(0)} MiB (${await heapOf(gw)})`);
         console.log(
           `\n  Where the gateway's time goes, per request (its /metrics around each load): the answer, the wait on conductor RPC (broker and conductor) and its calls, the rest (the gateway's own work and queueing), ms`,
         );

@@ -2,13 +2,14 @@
  * The embedded simulator as `npm start` runs it (memory://, the gateway and its simulated
  * conductor in one process), at two sizes: a page must cost the same whatever the total. For
  * each size a fresh gateway process enrolls the nodes, then autocannon drives each page for a
- * fixed time; prints requests/s, p50, the gateway's CPU time per request (what a page costs it,
+ * fixed time after a 2 s warm-up; prints requests/s, p50, the gateway's CPU time per request (what a page costs it,
  * which a busy machine disturbs less than the rate) and the process's RSS after each page.
  */
 import autocannon from 'autocannon';
 import { cpuMs, freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SIZES = (process.env.BENCH_EMBEDDED_NODES ?? '100,10000').split(',').map(Number);
 const HEADERS = { 'x-openstack-ironic-api-version': 'latest' };
@@ -41,6 +42,14 @@ export async function benchEmbedded(): Promise<void> {
     );
     try {
       for (const [name, path] of PAGES) {
+        // a warm-up, not counted: the process has just enrolled its nodes (and compiled the
+        // page's code), and what is compared is a page's steady cost at each size
+        await autocannon({
+          url: `http://127.0.0.1:${port}${path}`,
+          connections: CONNECTIONS,
+          duration: WARMUP_SECONDS,
+          headers: HEADERS,
+        });
         const cpu0 = cpuMs(gateway.pid!);
         const r = await autocannon({
           url: `http://127.0.0.1:${port}${path}`,
