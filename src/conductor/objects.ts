@@ -798,7 +798,8 @@ function deserializeValue(v: unknown): unknown {
   return out;
 }
 
-function plainValue(v: unknown): unknown {
+/** A field's value as plain JSON data (nested objects as their plain fields). */
+export function plainValue(v: unknown): unknown {
   if (v instanceof IronicObject) return v.toPlain();
   if (Array.isArray(v)) return v.map(plainValue);
   return v;

@@ -6,7 +6,7 @@
 import { checkRule, ownerScoped } from '../auth/enforce.ts';
 import { own } from '../../own.ts';
 import type { FastifyRequest } from 'fastify';
-import { type IronicObject, traitNames, type NodeFields } from '../../conductor/objects.ts';
+import { type IronicObject, plainValue, traitNames, type NodeFields } from '../../conductor/objects.ts';
 import { allowed } from '../auth/index.ts';
 import {
   checkAllowSpecifyFields,
@@ -234,35 +234,48 @@ function unknownToRelease(request: FastifyRequest, field: string): boolean {
 }
 
 /** The node's public fields, before version hiding (computed ones come later). */
-async function publicFields(node: IronicObject<NodeFields>, chassis: UuidsById): Promise<Record<string, unknown>> {
-  const data = node.toPlain() as Record<string, unknown>;
+/** The node fields taken from the object as they are (the computed ones are the API's own). */
+const PLAIN_NODE_FIELDS = NODE_FIELDS.filter((f) => !COMPUTED_NODE_FIELDS.includes(f));
+/** Dict fields a node shows as {} when unset. */
+const EMPTY_DICT_FIELDS = [
+  'driver_info',
+  'driver_internal_info',
+  'instance_info',
+  'properties',
+  'extra',
+  'clean_step',
+  'raid_config',
+  'target_raid_config',
+  'deploy_step',
+  'network_data',
+  'service_step',
+];
+
+/**
+ * The node's public fields, before the microversion, policy and masking; `only` (a list's
+ * fields) builds just those: a page of the default view does not build and then drop the
+ * seventy-odd fields it does not show.
+ */
+async function publicFields(
+  node: IronicObject<NodeFields>,
+  chassis: UuidsById,
+  only?: ReadonlySet<string>,
+): Promise<Record<string, unknown>> {
+  const want = (f: string): boolean => only === undefined || only.has(f);
+  const data = (f: string): unknown => plainValue(node.get(f as keyof NodeFields & string));
   const out: Record<string, unknown> = {};
-  for (const f of NODE_FIELDS) if (!COMPUTED_NODE_FIELDS.includes(f)) out[f] = data[f] ?? null;
-  for (const f of DATETIME_FIELDS) out[f] = apiDateTime(data[f]);
-  out.chassis_uuid = await chassis.get(node.get('chassis_id'));
-  out.traits = traitNames(node.get('traits'));
-  out.maintenance = data.maintenance ?? false;
-  out.console_enabled = data.console_enabled ?? false;
-  for (const f of [
-    'driver_info',
-    'driver_internal_info',
-    'instance_info',
-    'properties',
-    'extra',
-    'clean_step',
-    'raid_config',
-    'target_raid_config',
-    'deploy_step',
-    'network_data',
-    'service_step',
-  ]) {
-    if (out[f] === null) out[f] = {};
-  }
+  for (const f of PLAIN_NODE_FIELDS) if (want(f)) out[f] = data(f) ?? null;
+  for (const f of DATETIME_FIELDS) if (want(f)) out[f] = apiDateTime(data(f));
+  if (want('chassis_uuid')) out.chassis_uuid = await chassis.get(node.get('chassis_id'));
+  if (want('traits')) out.traits = traitNames(node.get('traits'));
+  if (want('maintenance')) out.maintenance = data('maintenance') ?? false;
+  if (want('console_enabled')) out.console_enabled = data('console_enabled') ?? false;
+  for (const f of EMPTY_DICT_FIELDS) if (out[f] === null) out[f] = {};
   // Node object defaults (a Node from a conductor older than the field has none)
-  out.conductor_group = data.conductor_group ?? '';
-  out.protected = data.protected ?? false;
-  out.retired = data.retired ?? false;
-  out.disable_power_off = data.disable_power_off ?? false;
+  if (want('conductor_group')) out.conductor_group = data('conductor_group') ?? '';
+  if (want('protected')) out.protected = data('protected') ?? false;
+  if (want('retired')) out.retired = data('retired') ?? false;
+  if (want('disable_power_off')) out.disable_power_off = data('disable_power_off') ?? false;
   return out;
 }
 
@@ -367,7 +380,8 @@ function redactNode(request: FastifyRequest, node: IronicObject<NodeFields>, out
 
 function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
   const showPassword = allowed(request, 'show_password');
-  if (!showPassword) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
+  // (a list's fields may leave out what is masked: only the fields built are)
+  if (!showPassword && 'driver_info' in out) out.driver_info = maskSecrets(out.driver_info as Record<string, unknown>);
   // 39.0 (issue 15, slice nodes; the release it came in is not recorded, so from 1.83's 22.0):
   // snmp_auth_key and snmp_priv_key are masked in driver_info when set, and driver_internal_info
   // goes through mask_dict_password as driver_info does
@@ -378,7 +392,7 @@ function maskNode(request: FastifyRequest, out: Record<string, unknown>): void {
     if (out.driver_internal_info)
       out.driver_internal_info = maskSecrets(out.driver_internal_info as Record<string, unknown>);
   }
-  if (!allowed(request, 'show_instance_secrets')) {
+  if ('instance_info' in out && !allowed(request, 'show_instance_secrets')) {
     const info = maskSecrets(out.instance_info as Record<string, unknown>);
     if (info.image_url) info.image_url = SECRET_MASK;
     // 21.4: a configdrive may be a JSON object (1.56); masked whole, whatever its type
@@ -417,7 +431,7 @@ export async function convertNode(
   chassis = new UuidsById(request, 'Chassis'),
   allocations = new AllocationUuids(request),
 ): Promise<Record<string, unknown>> {
-  let out = await publicFields(node, chassis);
+  let out = await publicFields(node, chassis, fields === undefined ? undefined : new Set(fields));
   await computedFields(request, node, fields, out, allocations);
   if (fields !== undefined) checkNodeFieldNames(request, fields);
   redactNode(request, node, out);

@@ -402,6 +402,8 @@ async function newerNodeFields(): Promise<void> {
     for (const base of ['/v1/nodes', `/v1/chassis/${chassis.uuid}/nodes`]) {
       await at('GET', `${base}/detail`);
       await at('GET', `${base}?fields=uuid,conductor,allocation_uuid&conductor=${g.sim.host}`);
+      // a list reads a node's chassis only when its fields show chassis_uuid
+      await at('GET', `${base}?fields=uuid,chassis_uuid`);
     }
     await at('POST', '/v1/nodes', { driver: 'fake-hardware' }); // a node with no allocation: no Allocation call
     g.sim.store.node(node.uuid).allocation_id = null;
