@@ -144,7 +144,13 @@ export class CoalescingTransport implements Transport {
   private send(k: string, key: Key, target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     this.counts.sent++;
     key.inFlight++;
-    const reply = this.inner.call(target, message, timeoutMs);
+    let reply: Promise<unknown>;
+    try {
+      reply = this.inner.call(target, message, timeoutMs);
+    } catch (err) {
+      // a transport that throws instead of rejecting must not leave the key in flight forever
+      reply = Promise.reject(err);
+    }
     const after = (): void => {
       key.inFlight--;
       this.flush(k, key);

@@ -174,3 +174,25 @@ describe('CoalescingTransport behind a call that hangs', () => {
     assert.equal(inner.sent.length, 3, 'nothing more was sent');
   });
 });
+
+describe('CoalescingTransport over a transport that throws', () => {
+  it('rejects the read and every read waiting behind it, and keeps nothing', async () => {
+    const inner = new HeldTransport();
+    let throwing = false;
+    const call = inner.call.bind(inner);
+    inner.call = (t, m, ms) => {
+      if (throwing) throw new Error('channel closing');
+      return call(t, m, ms);
+    };
+    const t = new CoalescingTransport(inner, { holdMs: 1000 });
+    const first = t.call(target, read('list', {}, []), 1000);
+    const late = t.call(target, read('list', {}, []), 1000);
+    await tick();
+    throwing = true;
+    inner.sent[0].answer([]);
+    assert.deepEqual(await first, []);
+    await assert.rejects(late, /channel closing/);
+    await assert.rejects(t.call(target, read('list', {}, []), 1000), /channel closing/);
+    assert.equal(t.inFlight, 0);
+  });
+});
