@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { IRONIC_API, startIronicApi } from '../test/support/ironic-api.ts';
 import { freePort, rssMiB, startGateway, stopProcess } from './processes.ts';
-import { wrkLoad } from './wrk.ts';
+import { type WrkFigure, wrkLoad } from './wrk.ts';
 import { testStack } from './stack.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -86,14 +86,8 @@ function breakdown(before: Timing, after: Timing): { total: number; rpc: number;
   return { total, rpc, own: Math.max(0, total - rpc), calls: (after.rpcCount - before.rpcCount) / n };
 }
 
-interface Figure {
-  rps: number;
-  p50: number;
-  /** answers other than the request's expected status */
-  unexpected: number;
-  /** how many of each unexpected status (`timeout`, `error` for no answer) */
-  statuses: Record<string, number>;
-}
+/** One side's figures for one request: wrk's, and autocannon's put in the same shape. */
+type Figure = WrkFigure;
 
 interface Request {
   method?: 'GET' | 'PATCH' | 'PUT';

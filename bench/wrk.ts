@@ -15,8 +15,9 @@ export interface WrkFigure {
   rps: number;
   /** median latency, ms */
   p50: number;
-  /** answers other than `status`, and requests with no answer */
+  /** answers other than the request's expected status, and requests with no answer */
   unexpected: number;
+  /** how many of each unexpected status (`timeout`, `error` for no answer) */
   statuses: Record<string, number>;
 }
 
