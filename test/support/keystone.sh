@@ -58,12 +58,12 @@ start_db() {
   mkdir -p "$d"
   if [ ! -d "$d/data/mysql" ]; then
     log "initialising MariaDB in $d/data"
-    mariadb-install-db --no-defaults --datadir="$d/data" --user="$user" --auth-root-authentication-method=normal \
-      --skip-test-db >"$d/install.out" 2>&1 || { tail -30 "$d/install.out" >&2; return 1; }
+    bash "$root/test/support/mariadb-install.sh" "$d/data" "$user" || return 1
   fi
+  mkdir -p "$d/tmp"
   log "starting MariaDB on 127.0.0.1:$DB_PORT"
   setsid "$(mariadbd_bin)" --no-defaults --user="$user" --datadir="$d/data" --socket="$sock" \
-    --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$d/mariadbd.pid" --log-error="$d/error.log" \
+    --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$d/mariadbd.pid" --log-error="$d/error.log" --tmpdir="$d/tmp" \
     --skip-name-resolve --skip-log-bin --performance-schema=OFF --innodb-buffer-pool-size=64M \
     --innodb-flush-log-at-trx-commit=0 --max-connections=100 >"$d/server.out" 2>&1 </dev/null &
   echo $! >"$d/server.pid"

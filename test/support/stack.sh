@@ -149,28 +149,36 @@ db_up() { [ -S "$DB_SOCK" ] && db_sql -e 'select 1' >/dev/null 2>&1; }
 
 start_mariadb() {
   db_up && return 0
-  local user=()
-  [ "$(id -u)" -eq 0 ] && user=(--user=root)
+  local user=() install_user=""
+  [ "$(id -u)" -eq 0 ] && user=(--user=root) install_user=root
   rm -rf "$dbdir"
   mkdir -p "$dbdir"
   log "creating a private MariaDB in $dbdir"
-  mariadb-install-db --no-defaults "${user[@]}" --datadir="$dbdir/data" --auth-root-authentication-method=normal \
-    --skip-test-db >"$dbdir/install.out" 2>&1 || { tail -20 "$dbdir/install.out" >&2; return 1; }
-  log "starting mariadbd on 127.0.0.1:$DB_PORT"
-  IRONIC_GW_STACK="$dbdir" setsid /usr/sbin/mariadbd --no-defaults "${user[@]}" --datadir="$dbdir/data" \
-    --socket="$DB_SOCK" --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$dbdir/mysqld.pid" \
-    --log-error="$dbdir/error.log" --skip-log-bin --skip-name-resolve --performance-schema=OFF \
-    --innodb-buffer-pool-size=64M --innodb-log-file-size=16M --innodb-flush-log-at-trx-commit=0 \
-    --skip-innodb-doublewrite --character-set-server=utf8mb4 >/dev/null 2>&1 </dev/null &
-  echo $! >"$dbdir/server.pid"
-  local i
-  for ((i = 0; i < 120; i++)); do
-    db_up && { log "mariadb is up"; return 0; }
-    kill -0 "$(cat "$dbdir/server.pid")" 2>/dev/null || break
-    sleep 0.5
+  bash "$root/test/support/mariadb-install.sh" "$dbdir/data" "$install_user" || return 1
+  # a second start without native AIO when the first server exits (what a shared host's kernel
+  # may be short of); error.log says why each time
+  local extra i
+  for extra in "" --innodb-use-native-aio=0; do
+    log "starting mariadbd on 127.0.0.1:$DB_PORT${extra:+ ($extra)}"
+    IRONIC_GW_STACK="$dbdir" setsid /usr/sbin/mariadbd --no-defaults "${user[@]}" --datadir="$dbdir/data" \
+      --socket="$DB_SOCK" --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$dbdir/mysqld.pid" \
+      --tmpdir="$dbdir/tmp" --log-error="$dbdir/error.log" --skip-log-bin --skip-name-resolve \
+      --performance-schema=OFF --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+      --innodb-flush-log-at-trx-commit=0 --skip-innodb-doublewrite --character-set-server=utf8mb4 \
+      ${extra:+"$extra"} >/dev/null 2>&1 </dev/null &
+    echo $! >"$dbdir/server.pid"
+    for ((i = 0; i < 120; i++)); do
+      db_up && { log "mariadb is up"; return 0; }
+      kill -0 "$(cat "$dbdir/server.pid")" 2>/dev/null || break
+      sleep 0.5
+    done
+    tail -40 "$dbdir/error.log" >&2 || true
+    if kill -0 "$(cat "$dbdir/server.pid")" 2>/dev/null; then
+      log "mariadbd did not answer within 60 s"
+      return 1
+    fi
+    log "mariadbd exited"
   done
-  tail -20 "$dbdir/error.log" >&2 || true
-  log "mariadbd did not start"
   return 1
 }
 
