@@ -64,6 +64,7 @@ export interface Config {
   cors_allowed_origins?: string;
   rpc_response_timeout: number;
   coalesce_reads: boolean;
+  node_routing_ttl: number;
   hash_partition_exponent: number;
   hash_ring_reset_interval: number;
   max_limit: number;
@@ -382,6 +383,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     accepts: 'true or false',
     description:
       'identical conductor reads arriving while one is in flight share the next call sent after them (never an answer older than the request; docs/performance.md)',
+  },
+  {
+    key: 'node_routing_ttl',
+    kind: 'number',
+    default: 15,
+    minimum: 0,
+    maximum: 3600,
+    accepts: 'seconds from 0 (off) to 3600',
+    description:
+      "how long a node's driver and conductor group, once read, route the routes that need nothing else of it (boot device, NMI, console, VIFs) without reading it again; never used for policy or state (docs/performance.md)",
   },
   {
     key: 'hash_partition_exponent',

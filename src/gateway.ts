@@ -113,6 +113,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       max_microversion: `1.${profile.apiMinor}`,
       rpc_version_cap: profile.rpc,
       coalesce_reads: config.coalesce_reads,
+      node_routing_ttl: config.node_routing_ttl,
     },
     'gateway configured',
   );

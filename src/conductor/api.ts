@@ -14,6 +14,7 @@ import { makeContext, toWireContext, type RequestContext } from './context.ts';
 import { CONDUCTOR_RPC_METHODS, MANAGER_TOPIC, RPC_API_VERSION, type ConductorRpcMethod } from './rpc-methods.ts';
 import { ironicError } from './exceptions.ts';
 import { HashRingManager, type ConductorInfo } from './hash-ring.ts';
+import { NodeRoutingCache } from './node-routing.ts';
 import {
   IronicObject,
   OBJECT_VERSIONS,
@@ -66,6 +67,8 @@ export interface ConductorAPIOptions {
   heartbeatTimeout?: number;
   /** the object versions of the gateway's release profile (OBJECT_VERSIONS by default) */
   objectVersions?: Readonly<Record<string, string>>;
+  /** seconds a node's routing fields are reused after a read (node-routing.ts); 0 or absent: off */
+  nodeRoutingTtl?: number;
 }
 
 /** What a heartbeat carries besides the node and its callback URL (each sent as far as the cap allows). */
@@ -80,6 +83,8 @@ export interface HeartbeatInfo {
 export class ConductorAPI {
   readonly topic: string;
   readonly ringManager: HashRingManager;
+  /** the driver and group of nodes read lately, for routes that need only their topic */
+  readonly routing: NodeRoutingCache;
   /**
    * The object versions this gateway labels objects with and asks for in manifests: its
    * release profile's (a class absent is one the pinned release does not have).
@@ -97,6 +102,7 @@ export class ConductorAPI {
       resetIntervalS: options.hashRingResetInterval,
       heartbeatTimeoutS: options.heartbeatTimeout,
     });
+    this.routing = new NodeRoutingCache(options.nodeRoutingTtl ?? 0);
   }
 
   private call<R>(
@@ -145,6 +151,13 @@ export class ConductorAPI {
     // is routed on the ring of its driver across groups (the same host when groups are unused)
     const rawGroup = get('conductor_group');
     const group = rawGroup === undefined ? null : String(rawGroup ?? '');
+    // a node as read (not a routing record): its fields serve later routes' topics for a while
+    if (node instanceof IronicObject && typeof get('uuid') === 'string')
+      this.routing.remember({
+        uuid: String(get('uuid')),
+        driver,
+        conductor_group: rawGroup as string | null | undefined,
+      });
     try {
       const ring = await this.ringManager.getRing(driver, group);
       return `${this.topic}.${ring.getNode(String(get('uuid')))}`;
@@ -154,6 +167,21 @@ export class ConductorAPI {
         throw ironicError('NoValidHost', `No valid host was found. Reason: ${reason}`, { reason, code: 404 });
       }
       throw err;
+    }
+  }
+
+  /**
+   * The topic of a node this gateway read lately, from its remembered driver and group
+   * (node-routing.ts); null when it is not remembered or its ring has no live conductor (the
+   * caller then reads the node, and gets Ironic's answer for that).
+   */
+  async remembered_topic_for(uuid: string): Promise<string | null> {
+    const route = this.routing.get(uuid);
+    if (route === undefined) return null;
+    try {
+      return await this.get_topic_for(route);
+    } catch {
+      return null;
     }
   }
 
@@ -235,6 +263,20 @@ export class ConductorAPI {
     node_obj: Obj<NodeFields>,
     topic?: string,
     reset_interfaces = false,
+  ): Promise<Obj<NodeFields>> {
+    // the node's driver or group may change: routes read it again until the next read
+    const uuid = node_obj.get('uuid');
+    if (typeof uuid === 'string') this.routing.forget(uuid);
+    return this.sendUpdateNode(context, node_obj, topic, reset_interfaces).finally(() => {
+      if (typeof uuid === 'string') this.routing.forget(uuid);
+    });
+  }
+
+  private sendUpdateNode(
+    context: RequestContext,
+    node_obj: Obj<NodeFields>,
+    topic: string | undefined,
+    reset_interfaces: boolean,
   ): Promise<Obj<NodeFields>> {
     // 21.4's rpcapi sends reset_interfaces always, at 1.1; a conductor before 1.46 has no such
     // argument, so it goes only when the cap reaches 1.46
@@ -351,7 +393,9 @@ export class ConductorAPI {
 
   /** Deletes a node. @throws NodeLocked, NodeAssociated, InvalidState */
   destroy_node(context: RequestContext, node_id: NodeId, topic?: string): Promise<null> {
-    return this.call(context, 'destroy_node', { node_id }, topic);
+    return this.call<null>(context, 'destroy_node', { node_id }, topic).finally(() =>
+      this.routing.forget(String(node_id)),
+    );
   }
 
   /** Console connection information. @throws UnsupportedDriverExtension, NodeConsoleNotEnabled, InvalidParameterValue */
@@ -790,7 +834,8 @@ export function createConductorRpcClient(
  */
 export function createConductorAPI(
   client: RpcClient<RequestContext>,
-  config: Pick<Config, 'hash_partition_exponent' | 'hash_ring_reset_interval'>,
+  config: Pick<Config, 'hash_partition_exponent' | 'hash_ring_reset_interval'> &
+    Partial<Pick<Config, 'node_routing_ttl'>>,
   topic?: string,
   objectVersions?: Readonly<Record<string, string>>,
 ): ConductorAPI {
@@ -799,5 +844,6 @@ export function createConductorAPI(
     hashPartitionExponent: config.hash_partition_exponent,
     hashRingResetInterval: config.hash_ring_reset_interval,
     objectVersions,
+    nodeRoutingTtl: config.node_routing_ttl ?? 0,
   });
 }

@@ -15,6 +15,7 @@ import {
 } from '../../conductor/objects.ts';
 import { hadJsonSuffix } from '../json-suffix.ts';
 import {
+  authorizedForAnyNode,
   authorizeCreateOnNode,
   authorizeNodeAccess,
   authorizeObjectAccess,
@@ -270,4 +271,40 @@ export async function nodeAndTopic(
 ): Promise<{ node: IronicObject<NodeFields>; topic: string }> {
   const node = await getRpcNode(request, ident);
   return { node, topic: await topicFor(request, node, noValidHostIsBadRequest) };
+}
+
+/**
+ * For a route that needs nothing of its node but the conductor to send to (the conductor loads
+ * the node under its lock, as ironic-api's handler only passes `rpc_node.uuid` and the topic):
+ * `send(uuid, topic)` without reading the node when the ident is a uuid whose driver and group
+ * this gateway read lately (node_routing_ttl, conductor/node-routing.ts) and the policy decision
+ * does not depend on the node's owner or lessee. Otherwise the node is read, as nodeAndTopic.
+ *
+ * A call routed from memory that the conductor answers NodeNotFound (the node is gone: the
+ * answer stands) or DriverNotFound (its driver changed, and the conductor refused before doing
+ * anything) drops the memory; after DriverNotFound the node is read and the call sent again.
+ */
+export async function withNodeTopic<T>(
+  request: FastifyRequest,
+  ident: string,
+  send: (uuid: string, topic: string) => Promise<T>,
+  noValidHostIsBadRequest = false,
+): Promise<T> {
+  const conductor = request.conductor;
+  if (conductor.routing.enabled && conductor.routing.get(ident) !== undefined && authorizedForAnyNode(request)) {
+    const topic = await conductor.remembered_topic_for(ident);
+    if (topic !== null) {
+      try {
+        return await send(ident, topic);
+      } catch (err) {
+        const exc = (err as { exc_type?: unknown }).exc_type;
+        if (exc !== 'NodeNotFound' && exc !== 'DriverNotFound') throw err;
+        conductor.routing.forget(ident);
+        if (exc === 'NodeNotFound') throw err;
+        request.log.info({ node: ident, topic }, 'remembered routing was stale (DriverNotFound): node read again');
+      }
+    }
+  }
+  const { node, topic } = await nodeAndTopic(request, ident, noValidHostIsBadRequest);
+  return send(String(node.get('uuid')), topic);
 }

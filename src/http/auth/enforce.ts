@@ -419,6 +419,29 @@ export function authorizeNodeAccess(
 }
 
 /**
+ * check_node_policy_and_retrieve's decision when it cannot depend on the node: true (and the
+ * route's rules settled) when `baremetal:node:get` and the rules waiting for the node pass for
+ * the caller whatever the node's owner and lessee are (no owner/lessee policy; a system-scoped
+ * or role-only caller). False when the decision needs the node: the caller must load it and
+ * call authorizeNodeAccess, which also answers a scope the rule refuses.
+ */
+export function authorizedForAnyNode(request: FastifyRequest): boolean {
+  const setup = setups.get(request);
+  if (!setup?.policy.targetAware) return true;
+  const creds = credentialsOf(request);
+  const policy = setup.policy;
+  const anyNode = (rule: PendingRule): boolean =>
+    typeof rule === 'string'
+      ? policy.passesForAnyTarget(rule, creds)
+      : rule.some((r) => policy.passesForAnyTarget(r, creds));
+  if (!policy.passesForAnyTarget('baremetal:node:get', creds)) return false;
+  const rules = pendingRules.get(request) ?? [];
+  if (!rules.every(anyNode)) return false;
+  pendingRules.delete(request);
+  return true;
+}
+
+/**
  * The rules a route checks once its node is loaded, in place of the route's own (a node PATCH
  * checks one rule per patched field, check_multiple_node_policies_and_retrieve). Only while the
  * route's rule is still waiting for the node.

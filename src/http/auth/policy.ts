@@ -514,6 +514,57 @@ export class Policy {
     return v;
   }
 
+  /**
+   * Whether rule `name` passes for `creds` whatever the object's owner fields (`node.owner`,
+   * `node.lessee` …) turn out to be: a check against one of them is unknown, and `and`, `or`
+   * and `not` follow Kleene's three-valued logic, so only a rule that holds without the object
+   * is true (a system-scoped admin, a role-only rule). A scope the rule refuses: false. Lets a
+   * route skip reading an object that the decision does not depend on.
+   */
+  passesForAnyTarget(name: string, creds: Credentials): boolean {
+    const check = this.checks.get(name);
+    if (check === undefined) return false;
+    const scopes = this.scopes.get(name);
+    if (this.enforceScope && scopes && !scopes.includes(tokenScope(creds))) return false;
+    return this.evaluateUnknownTarget(check, creds, new Set()) === true;
+  }
+
+  /** evaluate with the object's fields unknown: true, false, or null (depends on the object) */
+  private evaluateUnknownTarget(check: Check, creds: Credentials, seen: Set<string>): boolean | null {
+    switch (check.kind) {
+      case 'target':
+        if (/^(node|allocation|runbook)\./.test(check.target)) return null;
+        return this.evaluate(check, creds, creds);
+      case 'rule': {
+        const inner = this.checks.get(check.name);
+        if (inner === undefined) return false;
+        if (seen.has(check.name)) return null; // a loop is refused at load; stay safe anyway
+        seen.add(check.name);
+        const v = this.evaluateUnknownTarget(inner, creds, seen);
+        seen.delete(check.name);
+        return v;
+      }
+      case 'not': {
+        const v = this.evaluateUnknownTarget(check.check, creds, seen);
+        return v === null ? null : !v;
+      }
+      case 'and':
+      case 'or': {
+        // one decisive operand decides (false for and, true for or); else any unknown is unknown
+        const decisive = check.kind === 'or';
+        let unknown = false;
+        for (const c of check.checks) {
+          const v = this.evaluateUnknownTarget(c, creds, seen);
+          if (v === decisive) return decisive;
+          if (v === null) unknown = true;
+        }
+        return unknown ? null : !decisive;
+      }
+      default:
+        return this.evaluate(check, creds, creds);
+    }
+  }
+
   /** true when the rule lets an unauthenticated caller through (Ironic's `public_api`). */
   isPublic(name: string): boolean {
     let v = this.publicCache.get(name);

@@ -136,6 +136,23 @@ describe('rule expressions', () => {
     assert.equal(check('ROLE:x', who(['x'])), false, 'check kinds are case-sensitive: ROLE is a generic key');
   });
 
+  test("passesForAnyTarget: true only when the rule holds whatever the object's owner fields are", () => {
+    const any = (expr: string, creds: Credentials) =>
+      policy({ t: expr, sub: 'project_id:%(node.owner)s' }).passesForAnyTarget('t', creds);
+    assert.equal(any('role:admin or project_id:%(node.owner)s', who(['admin'])), true, 'the role decides');
+    assert.equal(any('role:admin or project_id:%(node.owner)s', who(['member'])), false, 'the owner decides');
+    assert.equal(any('role:admin and project_id:%(node.owner)s', who(['admin'])), false, 'and with an unknown');
+    assert.equal(any('role:reader and project_id:%(node.owner)s', who(['member'])), false);
+    assert.equal(any('not project_id:%(node.lessee)s', who(['admin'])), false, 'not of an unknown is unknown');
+    assert.equal(any('not (role:x and project_id:%(node.owner)s)', who(['admin'])), true, 'not of a known false');
+    assert.equal(any('role:admin or rule:sub', who(['member'])), false, 'through a referenced rule');
+    assert.equal(any('role:member and (rule:sub or role:member)', who(['member'])), true);
+    assert.equal(any('user_id:%(user_id)s', who([])), true, "the caller's own values are known");
+    assert.equal(any('project_id:%(allocation.owner)s or project_id:%(runbook.owner)s', who(['admin'])), false);
+    assert.equal(any('!', who(['admin'])), false);
+    assert.equal(new Policy({}, 'test').passesForAnyTarget('no-such-rule', who(['admin'])), false, 'unknown: denied');
+  });
+
   test('generic checks against the credentials', () => {
     assert.equal(check('is_admin:True', who([], { is_admin: true })), true);
     assert.equal(check('is_admin:True', who([], { is_admin: false })), false);

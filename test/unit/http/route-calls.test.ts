@@ -23,7 +23,8 @@ before(async () => {
   // unpinned (21.4): the Queens routes run at V, the newer phases at their microversions
   g = await testGateway({
     routes: resourceRoutes,
-    config: { simulator_action_delay_ms: 5, pin_release_version: undefined },
+    // node_routing_ttl 0: every route's calls as it makes them without remembered routing
+    config: { simulator_action_delay_ms: 5, pin_release_version: undefined, node_routing_ttl: 0 },
   });
 });
 after(() => g.close());

@@ -1,7 +1,7 @@
 /** Node management: boot device (get, set, supported) and NMI injection. */
 import { route, type RouteDef } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
-import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { withNodeTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 import { MINOR_29_INJECT_NMI } from '../../versions.ts';
@@ -29,8 +29,9 @@ export const managementRoutes: RouteDef[] = [
       },
     },
     handler: async (request) => {
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
-      return request.conductor.get_boot_device(request.ctx, String(node.get('uuid')), topic);
+      return withNodeTopic(request, identOf(request), (uuid, topic) =>
+        request.conductor.get_boot_device(request.ctx, uuid, topic),
+      );
     },
   }),
   route({
@@ -59,13 +60,8 @@ export const managementRoutes: RouteDef[] = [
     handler: async (request) => {
       const body = request.body;
       const persistent = body.persistent === undefined ? false : parseBoolean(body.persistent);
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
-      await request.conductor.set_boot_device(
-        request.ctx,
-        String(node.get('uuid')),
-        body.boot_device,
-        persistent,
-        topic,
+      await withNodeTopic(request, identOf(request), (uuid, topic) =>
+        request.conductor.set_boot_device(request.ctx, uuid, body.boot_device, persistent, topic),
       );
     },
   }),
@@ -91,12 +87,9 @@ export const managementRoutes: RouteDef[] = [
       },
     },
     handler: async (request) => {
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
       return {
-        supported_boot_devices: await request.conductor.get_supported_boot_devices(
-          request.ctx,
-          String(node.get('uuid')),
-          topic,
+        supported_boot_devices: await withNodeTopic(request, identOf(request), (uuid, topic) =>
+          request.conductor.get_supported_boot_devices(request.ctx, uuid, topic),
         ),
       };
     },
@@ -118,8 +111,9 @@ export const managementRoutes: RouteDef[] = [
       response: { 204: emptyResponse, ...NODE_ERRORS },
     },
     handler: async (request) => {
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
-      await request.conductor.inject_nmi(request.ctx, String(node.get('uuid')), topic);
+      await withNodeTopic(request, identOf(request), (uuid, topic) =>
+        request.conductor.inject_nmi(request.ctx, uuid, topic),
+      );
     },
   }),
 ];

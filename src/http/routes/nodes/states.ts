@@ -18,7 +18,7 @@ import { POWER_OFF } from '../../../conductor/states.ts';
 import { MINOR_95_DISABLE_POWER_OFF, servesHibiscus, servesRelease } from '../../versions.ts';
 import { route, type RouteDef, type RouteRequest } from '../../route.ts';
 import { parseBoolean } from '../../api-utils/ident.ts';
-import { getRpcNode, nodeAndTopic, topicFor } from '../../api-utils/lookup.ts';
+import { getRpcNode, nodeAndTopic, topicFor, withNodeTopic } from '../../api-utils/lookup.ts';
 import {
   PROVISION_ACTIONS,
   PROVISION_ACTIONS_39,
@@ -412,9 +412,10 @@ async function setRaid(request: RouteRequest<typeof raidSchema>): Promise<void> 
 }
 
 async function getConsole(request: NodeRequest) {
-  const { node, topic } = await nodeAndTopic(request, identOf(request));
   try {
-    const info = await request.conductor.get_console_information(request.ctx, String(node.get('uuid')), topic);
+    const info = await withNodeTopic(request, identOf(request), (uuid, topic) =>
+      request.conductor.get_console_information(request.ctx, uuid, topic),
+    );
     return { console_enabled: true, console_info: info };
   } catch (err) {
     if ((err as { exc_type?: string }).exc_type === 'NodeConsoleNotEnabled')

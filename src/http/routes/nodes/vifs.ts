@@ -1,13 +1,14 @@
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../../route.ts';
 import { checkUuidOrName } from '../../api-utils/ident.ts';
-import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { withNodeTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery, type NodeRequest } from './common.ts';
 import { allows, MINOR_28_VIFS_SUBCONTROLLER, MINOR_67_NODE_VIF_ATTACH_PORT } from '../../versions.ts';
 
-/** The node and its topic; no conductor for its driver is the caller's problem here (400). */
-const nodeFor = (request: NodeRequest) => nodeAndTopic(request, identOf(request), true);
+/** `send` to the node's conductor; no conductor for its driver is the caller's problem here (400). */
+const toNode = <T>(request: NodeRequest, send: (uuid: string, topic: string) => Promise<T>) =>
+  withNodeTopic(request, identOf(request), send, true);
 
 /** types.viftype: a JSON object with a mandatory `id` that is a uuid or a name. */
 function checkVif(request: NodeRequest, vif: Record<string, unknown>): Record<string, unknown> & { id: string } {
@@ -45,8 +46,7 @@ export const vifRoutes: RouteDef[] = [
       },
     },
     handler: async (request) => {
-      const { node, topic } = await nodeFor(request);
-      const vifs = await request.conductor.vif_list(request.ctx, String(node.get('uuid')), topic);
+      const vifs = await toNode(request, (uuid, topic) => request.conductor.vif_list(request.ctx, uuid, topic));
       return { vifs: (vifs ?? []).map((v) => ({ id: v.id })) };
     },
   }),
@@ -76,11 +76,12 @@ export const vifRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const vif = checkVif(request, request.body);
-      const { node, topic } = await nodeFor(request);
-      // 1.67: the VIF may name the port or portgroup to attach to, not both (below, the keys pass unchecked)
-      if (allows(request, MINOR_67_NODE_VIF_ATTACH_PORT) && 'port_uuid' in vif && 'portgroup_uuid' in vif)
-        throw ironicError('Invalid', 'Cannot specify both port_uuid and portgroup_uuid');
-      await request.conductor.vif_attach(request.ctx, String(node.get('uuid')), vif, topic);
+      await toNode(request, (uuid, topic) => {
+        // 1.67: the VIF may name the port or portgroup to attach to, not both (below, the keys pass unchecked)
+        if (allows(request, MINOR_67_NODE_VIF_ATTACH_PORT) && 'port_uuid' in vif && 'portgroup_uuid' in vif)
+          throw ironicError('Invalid', 'Cannot specify both port_uuid and portgroup_uuid');
+        return request.conductor.vif_attach(request.ctx, uuid, vif, topic);
+      });
     },
   }),
   route({
@@ -104,8 +105,7 @@ export const vifRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const vifId = checkUuidOrName(request.params.vif_id, request);
-      const { node, topic } = await nodeFor(request);
-      await request.conductor.vif_detach(request.ctx, String(node.get('uuid')), vifId, topic);
+      await toNode(request, (uuid, topic) => request.conductor.vif_detach(request.ctx, uuid, vifId, topic));
     },
   }),
 ];
