@@ -298,7 +298,21 @@ test('request ids: a valid incoming id is kept, otherwise a new req-<uuid>; logs
   const kept = await a.inject({ url: '/v1', headers: { 'x-openstack-request-id': id } });
   assert.equal(kept.headers['x-openstack-request-id'], id);
   assert.equal(kept.headers['openstack-request-id'], id);
-  assert.ok(lines.filter((l) => l.request_id === id).length >= 2, 'request and response log lines carry the id');
+  // one access line per request at info, as ironic-api's WSGI log: what, from whom, how it ended
+  const mine = lines.filter((l) => l.request_id === id);
+  assert.deepEqual(
+    mine.map((l) => l.msg),
+    ['request completed'],
+  );
+  const access = mine[0] as {
+    req?: { method?: string; url?: string };
+    res?: { statusCode?: number };
+    responseTime?: number;
+  };
+  assert.equal(access.req?.method, 'GET');
+  assert.equal(access.req?.url, '/v1');
+  assert.equal(access.res?.statusCode, 200);
+  assert.equal(typeof access.responseTime, 'number');
   const fresh = await a.inject({ url: '/v1', headers: { 'x-openstack-request-id': 'not-valid' } });
   assert.match(String(fresh.headers['x-openstack-request-id']), /^req-[0-9a-f-]{36}$/);
   assert.notEqual(fresh.headers['x-openstack-request-id'], 'not-valid');
