@@ -392,7 +392,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     maximum: 3600,
     accepts: 'seconds from 0 (off) to 3600',
     description:
-      "how long a node's driver and conductor group, once read, route the routes that need nothing else of it (boot device, NMI, console, VIFs) without reading it again; never used for policy or state (docs/performance.md)",
+      "how long a node's driver and conductor group, once read, route the routes that need nothing else of it (boot device, NMI, console, VIFs, indicators, validate) without reading it again; never used for policy or state (docs/performance.md)",
   },
   {
     key: 'hash_partition_exponent',

@@ -1,7 +1,7 @@
 /**
  * The routing fields of nodes the gateway has read (uuid → driver and conductor group), so a
  * route that needs nothing of its node but the conductor to send to (boot device, NMI, console,
- * VIFs: lookup.ts withNodeTopic) can skip reading it again.
+ * VIFs, indicators, validate: lookup.ts withNodeTopic) can skip reading it again.
  *
  * What it is for and what not: only the choice of topic. Ironic's conductors do not refuse a
  * node the hash ring maps elsewhere; the one that receives the call loads the node under its

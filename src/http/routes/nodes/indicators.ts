@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ironicError } from '../../../conductor/exceptions.ts';
 import { route, type RouteDef } from '../../route.ts';
-import { nodeAndTopic } from '../../api-utils/lookup.ts';
+import { withNodeTopic } from '../../api-utils/lookup.ts';
 import { emptyResponse, linksOf } from '../../api-utils/representation.ts';
 import { NODE_ERRORS, TAGS, identOf, nodeIdentParams, noQuery } from './common.ts';
 
@@ -68,12 +68,8 @@ export const indicatorRoutes: RouteDef[] = [
     },
     handler: async (request) => {
       const ident = identOf(request);
-      const { node, topic } = await nodeAndTopic(request, ident);
-      const supported = await request.conductor.get_supported_indicators(
-        request.ctx,
-        String(node.get('uuid')),
-        null,
-        topic,
+      const supported = await withNodeTopic(request, ident, (uuid, topic) =>
+        request.conductor.get_supported_indicators(request.ctx, uuid, null, topic),
       );
       // indicator_list_from_dict: one entry per component and indicator, linked by the ident as typed
       const indicators = Object.entries(supported ?? {}).flatMap(([component, names]) =>
@@ -109,15 +105,10 @@ export const indicatorRoutes: RouteDef[] = [
       },
     },
     handler: async (request) => {
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
-      const { name, component } = splitIndicator(request.params.indicator);
-      const state = await request.conductor.get_indicator_state(
-        request.ctx,
-        String(node.get('uuid')),
-        component,
-        name,
-        topic,
-      );
+      const state = await withNodeTopic(request, identOf(request), (uuid, topic) => {
+        const { name, component } = splitIndicator(request.params.indicator);
+        return request.conductor.get_indicator_state(request.ctx, uuid, component, name, topic);
+      });
       return { state };
     },
   }),
@@ -179,9 +170,10 @@ async function setIndicatorState(
   request: FastifyRequest<{ Params: { node_ident: string; indicator: string } }>,
   state: string | undefined,
 ): Promise<void> {
-  const { node, topic } = await nodeAndTopic(request, identOf(request));
-  // args.validate: a mandatory parameter without a default
-  if (state === undefined) throw ironicError('MissingParameterValue', 'Missing mandatory parameter: state');
-  const { name, component } = splitIndicator(request.params.indicator);
-  await request.conductor.set_indicator_state(request.ctx, String(node.get('uuid')), component, name, state, topic);
+  await withNodeTopic(request, identOf(request), (uuid, topic) => {
+    // args.validate: a mandatory parameter without a default
+    if (state === undefined) throw ironicError('MissingParameterValue', 'Missing mandatory parameter: state');
+    const { name, component } = splitIndicator(request.params.indicator);
+    return request.conductor.set_indicator_state(request.ctx, uuid, component, name, state, topic);
+  });
 }

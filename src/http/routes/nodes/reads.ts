@@ -32,7 +32,7 @@ import { collection, nextLink, validateLimit, validateSortDir, validateSortKey }
 import { checkAllowedFields } from '../../api-utils/fields.ts';
 import { checkUuid, parseBoolean, parseList } from '../../api-utils/ident.ts';
 import { checkListPolicy } from '../../auth/enforce.ts';
-import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, nodeAndTopic } from '../../api-utils/lookup.ts';
+import { classAction, getRpcNode, getRpcNodeWithSuffix, listObjects, withNodeTopic } from '../../api-utils/lookup.ts';
 import {
   AllocationUuids,
   DEFAULT_LIST_FIELDS,
@@ -548,8 +548,9 @@ export const readRoutes: RouteDef[] = [
       },
     },
     handler: async (request) => {
-      const { node, topic } = await nodeAndTopic(request, identOf(request));
-      return request.conductor.validate_driver_interfaces(request.ctx, String(node.get('uuid')), topic);
+      return withNodeTopic(request, identOf(request), (uuid, topic) =>
+        request.conductor.validate_driver_interfaces(request.ctx, uuid, topic),
+      );
     },
   }),
 ];
