@@ -33,7 +33,7 @@ export async function benchHttp(): Promise<void> {
     { name: 'GET /v1/nodes?limit=50 (Node.list RPC)', path: '/v1/nodes?limit=50', headers: latest },
     { name: 'GET /v1/nodes/{uuid} (Node.get RPC)', path: (u) => `/v1/nodes/${u}`, headers: latest },
     {
-      name: 'GET /v1/nodes/{uuid}/management/boot_device (lookup + get_boot_device)',
+      name: 'GET /v1/nodes/{uuid}/management/boot_device (get_boot_device; the node read once, then routed from memory)',
       path: (u) => `/v1/nodes/${u}/management/boot_device`,
       headers: latest,
     },
