@@ -217,14 +217,16 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     },
   });
 
-  // issue 15 (slice nodes): 39.0's body size limits of the provision and inspection routes
-  if (servesJsonLimits(app))
-    app.addHook('onRoute', (route) => {
-      if (route.url.endsWith('/states/provision'))
-        route.bodyLimit = Math.max(route.bodyLimit ?? config.body_limit, PROVISION_BODY_LIMIT_39);
-      else if (route.url.endsWith('/continue_inspection'))
-        route.bodyLimit = Math.max(route.bodyLimit ?? config.body_limit, INSPECTION_BODY_LIMIT_39);
-    });
+  // issue 15 (slice nodes): 39.0's body size limits of the provision and inspection routes.
+  // Pinned to an older release too: its ironic-api reads any body, and a configdrive in a
+  // provision request (cloud-init user data, Metal3's network data) often passes 1 MiB; the
+  // refusal's shape is the pin's (errors.ts)
+  app.addHook('onRoute', (route) => {
+    if (route.url.endsWith('/states/provision'))
+      route.bodyLimit = Math.max(route.bodyLimit ?? config.body_limit, PROVISION_BODY_LIMIT_39);
+    else if (route.url.endsWith('/continue_inspection'))
+      route.bodyLimit = Math.max(route.bodyLimit ?? config.body_limit, INSPECTION_BODY_LIMIT_39);
+  });
 
   // Every (method, url) pattern, to tell 405 from 404 for a path no route answers.
   const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });

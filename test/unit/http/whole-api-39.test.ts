@@ -113,6 +113,25 @@ describe('JSON limits middleware (39.0)', () => {
     assert.notEqual(provision.statusCode, 413, provision.body);
   });
 
+  test('pinned 21.4: a provision body over 1 MiB (a configdrive) is read, as ironic-api 21.4 reads any body', async () => {
+    const n = await named(pinned, 'configdrive');
+    const provision = await pinned.app.inject({
+      method: 'PUT',
+      url: `/v1/nodes/${n.uuid}/states/provision`,
+      headers: { 'content-type': 'application/json', 'x-openstack-ironic-api-version': '1.82' },
+      payload: JSON.stringify({ target: 'manage', pad: 'y'.repeat(2 * 1024 * 1024) }),
+    });
+    assert.notEqual(provision.statusCode, 413, provision.body);
+    const patch = await pinned.app.inject({
+      method: 'PATCH',
+      url: `/v1/nodes/${n.uuid}`,
+      headers: { 'content-type': 'application/json', 'x-openstack-ironic-api-version': '1.82' },
+      payload: JSON.stringify([{ op: 'add', path: '/extra/x', value: 'y'.repeat(2 * 1024 * 1024) }]),
+    });
+    assert.equal(patch.statusCode, 413, 'other routes keep body_limit');
+    assert.ok(JSON.parse(patch.body).error_message, "in the pin's error_message shape");
+  });
+
   test('pinned 21.4: no such middleware (depth 26 passes; 413 in the error_message shape)', async () => {
     const n = await named(pinned, 'deep');
     const r = await pinned.app.inject({
