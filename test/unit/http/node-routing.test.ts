@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import jwt from 'jsonwebtoken';
 import { ironicError } from '../../../src/conductor/exceptions.ts';
+import { NodeRoutingCache } from '../../../src/conductor/node-routing.ts';
 import { resourceRoutes } from '../../../src/http/routes/index.ts';
 import { testGateway, type TestGateway } from '../../support/app.ts';
 import { call } from './nodes-helpers.ts';
@@ -29,10 +30,14 @@ async function bootDevice(g: TestGateway, ident: string, headers: Record<string,
   return call(g.app, `/v1/nodes/${ident}/management/boot_device`, { version: V, headers });
 }
 
-describe('remembered node routing, on (the default 15 s)', () => {
+// a TTL of 10 minutes: what is remembered must not expire between two requests on a busy machine
+describe('remembered node routing, on', () => {
   let g: TestGateway;
   before(async () => {
-    g = await testGateway({ routes: resourceRoutes, config: { node_routing_ttl: 15, pin_release_version: undefined } });
+    g = await testGateway({
+      routes: resourceRoutes,
+      config: { node_routing_ttl: 600, pin_release_version: undefined },
+    });
   });
   after(() => g.close());
 
@@ -150,7 +155,7 @@ describe('remembered node routing under the owner/lessee policy (21.4, JWT)', ()
         auth_strategy: 'jwt',
         jwt_algorithm: 'HS256',
         jwt_secret: SECRET,
-        node_routing_ttl: 15,
+        node_routing_ttl: 600,
       },
     });
   });
@@ -183,5 +188,26 @@ describe('remembered node routing under the owner/lessee policy (21.4, JWT)', ()
     // decided on the node as read
     assert.equal((await bootDevice(g, n.uuid, owner)).statusCode, 403);
     assert.equal(await reads(), afterFirst + 2);
+  });
+});
+
+describe('NodeRoutingCache', () => {
+  test('an entry is used for at most the TTL, the oldest go past max, 0 remembers nothing', async () => {
+    const route = (uuid: string) => ({ uuid, driver: 'fake-hardware', conductor_group: '' });
+    const short = new NodeRoutingCache(0.05);
+    short.remember(route('a'));
+    assert.deepEqual(short.get('a'), route('a'));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(short.get('a'), undefined, 'expired after the TTL');
+
+    const small = new NodeRoutingCache(60, 2);
+    for (const u of ['a', 'b', 'c']) small.remember(route(u));
+    assert.equal(small.size, 2);
+    assert.equal(small.get('a'), undefined, 'the least recently used went');
+
+    const off = new NodeRoutingCache(0);
+    off.remember(route('a'));
+    assert.equal(off.enabled, false);
+    assert.equal(off.get('a'), undefined);
   });
 });
