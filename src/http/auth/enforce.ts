@@ -62,9 +62,11 @@ const setups = new WeakMap<FastifyRequest, AuthSetup>();
 type PendingRule = string | readonly string[];
 const pendingRules = new WeakMap<FastifyRequest, PendingRule[]>();
 
+/** The rules of an entry, any one of which passes it. */
+const alternatives = (rule: PendingRule): readonly string[] => (typeof rule === 'string' ? [rule] : rule);
+
 function passes(policy: Policy, rule: PendingRule, creds: Credentials, target?: PolicyTarget): boolean {
-  if (typeof rule === 'string') return authorize(policy, rule, creds, target);
-  return rule.some((r) => authorize(policy, r, creds, target));
+  return alternatives(rule).some((r) => authorize(policy, r, creds, target));
 }
 const ruleName = (rule: PendingRule): string => (typeof rule === 'string' ? rule : (rule.at(-1) ?? ''));
 
@@ -429,14 +431,9 @@ export function authorizedForAnyNode(request: FastifyRequest): boolean {
   const setup = setups.get(request);
   if (!setup?.policy.targetAware) return true;
   const creds = credentialsOf(request);
-  const policy = setup.policy;
   const anyNode = (rule: PendingRule): boolean =>
-    typeof rule === 'string'
-      ? policy.passesForAnyTarget(rule, creds)
-      : rule.some((r) => policy.passesForAnyTarget(r, creds));
-  if (!policy.passesForAnyTarget('baremetal:node:get', creds)) return false;
-  const rules = pendingRules.get(request) ?? [];
-  if (!rules.every(anyNode)) return false;
+    alternatives(rule).some((r) => setup.policy.passesForAnyTarget(r, creds));
+  if (!['baremetal:node:get', ...(pendingRules.get(request) ?? [])].every(anyNode)) return false;
   pendingRules.delete(request);
   return true;
 }

@@ -322,6 +322,9 @@ function references(check: Check, out: Set<string> = new Set()): Set<string> {
 // ---------------------------------------------------------------------------------------------
 // The enforcer
 
+/** A target key that names a field of the object checked (`node.owner`), not of the caller. */
+const isObjectField = (target: string): boolean => /^(node|allocation|runbook)\./.test(target);
+
 /** Python's str() of a credential or target value, as oslo.policy compares them. */
 function pyStr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
@@ -477,10 +480,15 @@ export class Policy {
   authorize(name: string, creds: Credentials, target?: PolicyTarget): boolean {
     const check = this.checks.get(name);
     if (check === undefined) return false;
-    const scopes = this.scopes.get(name);
-    if (this.enforceScope && scopes && !scopes.includes(tokenScope(creds)))
-      throw new InvalidScope(name, scopes, tokenScope(creds));
+    const refused = this.refusedScopes(name, creds);
+    if (refused) throw new InvalidScope(name, refused, tokenScope(creds));
     return this.evaluate(check, creds, target ?? creds);
+  }
+
+  /** The rule's scopes when enforce_scope refuses the token's scope for it; else undefined. */
+  private refusedScopes(name: string, creds: Credentials): readonly string[] | undefined {
+    const scopes = this.scopes.get(name);
+    return this.enforceScope && scopes && !scopes.includes(tokenScope(creds)) ? scopes : undefined;
   }
 
   /** true when the rule (or a rule it refers to) compares with an object's field (`%(node.owner)s`). */
@@ -491,7 +499,7 @@ export class Policy {
       const walk = (c: Check): boolean => {
         switch (c.kind) {
           case 'target':
-            return /^(node|allocation|runbook)\./.test(c.target);
+            return isObjectField(c.target);
           case 'rule': {
             if (seen.has(c.name)) return false;
             seen.add(c.name);
@@ -524,8 +532,7 @@ export class Policy {
   passesForAnyTarget(name: string, creds: Credentials): boolean {
     const check = this.checks.get(name);
     if (check === undefined) return false;
-    const scopes = this.scopes.get(name);
-    if (this.enforceScope && scopes && !scopes.includes(tokenScope(creds))) return false;
+    if (this.refusedScopes(name, creds)) return false;
     return this.evaluateUnknownTarget(check, creds, new Set()) === true;
   }
 
@@ -533,7 +540,7 @@ export class Policy {
   private evaluateUnknownTarget(check: Check, creds: Credentials, seen: Set<string>): boolean | null {
     switch (check.kind) {
       case 'target':
-        if (/^(node|allocation|runbook)\./.test(check.target)) return null;
+        if (isObjectField(check.target)) return null;
         return this.evaluate(check, creds, creds);
       case 'rule': {
         const inner = this.checks.get(check.name);
