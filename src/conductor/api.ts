@@ -171,21 +171,6 @@ export class ConductorAPI {
   }
 
   /**
-   * The topic of a node this gateway read lately, from its remembered driver and group
-   * (node-routing.ts); null when it is not remembered or its ring has no live conductor (the
-   * caller then reads the node, and gets Ironic's answer for that).
-   */
-  async remembered_topic_for(uuid: string): Promise<string | null> {
-    const route = this.routing.get(uuid);
-    if (route === undefined) return null;
-    try {
-      return await this.get_topic_for(route);
-    } catch {
-      return null;
-    }
-  }
-
-  /**
    * The hostname of the conductor the node maps to (rpcapi.get_conductor_for), the node's
    * `conductor` field from 1.49. Ironic reads the group-aware ring from its database
    * (get_active_hardware_type_dict); here it is the gateway's own ring, so a node costs no RPC:

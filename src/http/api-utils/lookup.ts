@@ -291,8 +291,10 @@ export async function withNodeTopic<T>(
   noValidHostIsBadRequest = false,
 ): Promise<T> {
   const conductor = request.conductor;
-  if (conductor.routing.enabled && conductor.routing.get(ident) !== undefined && authorizedForAnyNode(request)) {
-    const topic = await conductor.remembered_topic_for(ident);
+  const route = conductor.routing.get(ident);
+  if (route !== undefined && authorizedForAnyNode(request)) {
+    // no live conductor on its ring: the node is read below, and Ironic's answer for that given
+    const topic = await conductor.get_topic_for(route).catch(() => null);
     if (topic !== null) {
       try {
         return await send(ident, topic);
