@@ -33,7 +33,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_COMPARE_CONNECTIONS ?? 16);
 const NODES = 60;
 /** boot_device and the writes run on this many nodes, one connection each */
-const ROUND_ROBIN = 16;
+const PER_NODE = 16;
 const VERSION = '1.38';
 const HEADERS = { 'x-openstack-ironic-api-version': VERSION, 'content-type': 'application/json' };
 
@@ -168,7 +168,7 @@ export async function waitForState(base: string, uuid: string, state: string): P
 }
 
 export function scenarios(uuids: string[]): Scenario[] {
-  const rr = uuids.slice(0, ROUND_ROBIN);
+  const rr = uuids.slice(0, PER_NODE);
   const provision = (target: string): Request => ({ method: 'PUT', path: '', body: JSON.stringify({ target }) });
   return [
     { name: 'GET /v1', requests: [{ path: '/v1' }] },
@@ -185,13 +185,13 @@ export function scenarios(uuids: string[]): Scenario[] {
       // the conductor takes the node's exclusive lock for get_boot_device, and a request finding
       // it taken waits node_locked_retry_interval (1 s): connections cycling over the same nodes
       // measured lock waits, so each connection keeps to its node, as the writes below do
-      name: `GET …/management/boot_device (one connection per node, ${ROUND_ROBIN})`,
+      name: `GET …/management/boot_device (one connection per node, ${PER_NODE})`,
       requests: [],
       perNode: rr.map((u) => [{ path: `/v1/nodes/${u}/management/boot_device` }]),
     },
     { name: 'GET /v1/ports?limit=50', requests: [{ path: '/v1/ports?limit=50' }] },
     {
-      name: `PATCH a node's extra (one connection per node, ${ROUND_ROBIN})`,
+      name: `PATCH a node's extra (one connection per node, ${PER_NODE})`,
       requests: [],
       perNode: rr.map((u) => [
         {
@@ -202,7 +202,7 @@ export function scenarios(uuids: string[]): Scenario[] {
       ]),
     },
     {
-      name: `PUT …/states/provision provide, manage (per node, ${ROUND_ROBIN})`,
+      name: `PUT …/states/provision provide, manage (per node, ${PER_NODE})`,
       requests: [],
       status: 202,
       perNode: rr.map((u) =>
@@ -260,9 +260,9 @@ export async function benchCompare(): Promise<void> {
       const mac = `52:54:01:${(process.pid & 0xff).toString(16).padStart(2, '0')}:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
       await json(gw, 'POST', '/v1/ports', { node_uuid: n.uuid, address: mac });
     }
-    for (const u of uuids.slice(0, ROUND_ROBIN))
+    for (const u of uuids.slice(0, PER_NODE))
       await json(gw, 'PUT', `/v1/nodes/${u}/states/provision`, { target: 'manage' });
-    for (const u of uuids.slice(0, ROUND_ROBIN)) await waitForState(gw, u, 'manageable');
+    for (const u of uuids.slice(0, PER_NODE)) await waitForState(gw, u, 'manageable');
 
     for (const mode of modes) {
       const api = await startIronicApi({
