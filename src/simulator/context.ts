@@ -6,6 +6,12 @@ export interface Sim {
   host: string;
   /** the RPC API version this conductor serves (its release's; UnsupportedVersion above it) */
   rpcVersion: string;
+  /**
+   * its release's object versions, at which lists are serialized (a conductor sends the
+   * objects of a list at its own versions; a single object at the caller's); absent: each
+   * class's newest, traits at 1.0
+   */
+  objectVersions?: Readonly<Record<string, string>>;
   store: Store;
   tasks: TaskManager;
   pool: WorkerPool;

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
    * gateway's release), capped at SIMULATOR_RPC_VERSION; SIMULATOR_RPC_VERSION by default
    */
   rpcVersion?: string;
+  /** the object versions of that release (the gateway's release profile's): lists are sent at them */
+  objectVersions?: Readonly<Record<string, string>>;
   /** fake nodes to enroll at start (`--simulator-nodes`) */
   nodes?: number;
   /** how long deploy, clean, inspect, tear down, rescue, verify, adopt take (ms) */
@@ -74,6 +76,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       opts.rpcVersion && compareVersions(opts.rpcVersion, SIMULATOR_RPC_VERSION) < 0
         ? opts.rpcVersion
         : SIMULATOR_RPC_VERSION,
+    ...(opts.objectVersions ? { objectVersions: opts.objectVersions } : {}),
     store,
     pool,
     tasks: new TaskManager(store, opts.host, pool),

@@ -350,9 +350,14 @@ export async function object_class_action_versions(sim: Sim, a: Args): Promise<u
   const kw = named(objname, method, a.args, a.kwargs);
   const only = objname === 'Node' && method === 'list' ? nodeListColumns(cls, kw.fields) : undefined;
   const result = classAction(sim.store, cls, method, kw);
-  if (Array.isArray(result)) return result.map((r) => toPrimitive(cls, r, undefined, undefined, only));
-  const version = asObject(a.object_versions)[objname];
-  return toPrimitive(cls, result, typeof version === 'string' ? version : undefined);
+  // a list at the release's own versions, one object at the caller's (obj_to_primitive with the
+  // manifest in object_class_action_versions; the RPC serializer for anything else)
+  const release = sim.objectVersions;
+  if (Array.isArray(result))
+    return result.map((r) => toPrimitive(cls, r, release?.[objname], undefined, only, release));
+  const manifest = asObject(a.object_versions);
+  const version = manifest[objname];
+  return toPrimitive(cls, result, typeof version === 'string' ? version : undefined, undefined, undefined, manifest);
 }
 
 /**

@@ -41,16 +41,26 @@ export function parseDate(v: unknown): Date | null {
 
 const versionLess = (a: string, b: string): boolean => compareVersions(a, b) < 0;
 
-function traitList(nodeId: number, traits: readonly TraitRow[]): Primitive {
+/** A node's traits as a TraitList, at the versions `versions` names (1.0 when it names none). */
+function traitList(
+  nodeId: number,
+  traits: readonly TraitRow[],
+  versions?: Readonly<Record<string, unknown>>,
+): Primitive {
+  const at = (name: string): string => {
+    const v = versions?.[name];
+    return typeof v === 'string' ? v : '1.0';
+  };
+  const trait = at('Trait');
   return {
     'ironic_object.name': 'TraitList',
     'ironic_object.namespace': 'ironic',
-    'ironic_object.version': '1.0',
+    'ironic_object.version': at('TraitList'),
     'ironic_object.data': {
       objects: traits.map((t) => ({
         'ironic_object.name': 'Trait',
         'ironic_object.namespace': 'ironic',
-        'ironic_object.version': '1.0',
+        'ironic_object.version': trait,
         'ironic_object.data': {
           node_id: nodeId,
           trait: t.trait,
@@ -99,6 +109,8 @@ function layout(cls: ObjectClass, version: string): { fields: readonly string[];
  * A row as a primitive of its class, at `version` (default: the class's own), fields removed as
  * Ironic backports. `only`, when given, keeps just those fields: an object loaded with some
  * columns (Node.list's `fields`), whose primitive carries only the fields that were set.
+ * `nested` gives the versions of nested objects (a Node's TraitList and Trait): the caller's
+ * manifest for one object, the release's own for a list.
  */
 export function toPrimitive(
   cls: ObjectClass,
@@ -106,6 +118,7 @@ export function toPrimitive(
   version = cls.version,
   changes?: string[],
   only?: ReadonlySet<string>,
+  nested?: Readonly<Record<string, unknown>>,
 ): Primitive {
   const { fields, dates } = layout(cls, version);
   const data: Record<string, unknown> = {};
@@ -113,7 +126,7 @@ export function toPrimitive(
     if (!(f in row) || (only && !only.has(f))) continue;
     const v = row[f];
     if (dates.has(f)) data[f] = v instanceof Date ? isotime(v) : null;
-    else if (f === 'traits' && cls.name === 'Node') data[f] = traitList(row.id, v as TraitRow[]);
+    else if (f === 'traits' && cls.name === 'Node') data[f] = traitList(row.id, v as TraitRow[], nested);
     else data[f] = clone(v);
   }
   const p: Primitive = {

@@ -79,7 +79,11 @@ function nodeFilter(store: Store, filters: Record<string, unknown>): (r: Row) =>
     const group = f.conductor_group.toLowerCase();
     checks.push((n) => n.conductor_group === group);
   }
-  if ('shard_in' in f) checks.push((n) => Array.isArray(f.shard_in) && f.shard_in.includes(n.shard));
+  // the `_in` filters of 21.4 and 39.0: a column's value among a list (SQL IN)
+  for (const k of ['uuid', 'provision_state', 'shard']) {
+    const values = f[`${k}_in`];
+    if (`${k}_in` in f) checks.push((n) => Array.isArray(values) && values.includes(n[k]));
+  }
   if ('sharded' in f) checks.push((n) => (n.shard !== null && n.shard !== undefined) === Boolean(f.sharded));
   if (typeof f.description_contains === 'string') {
     // SQL LIKE '%x%' (case-insensitive under MariaDB's default collation)
@@ -163,9 +167,16 @@ export class Store {
 
   listNodes(opts: ListOptions, filters: unknown): NodeRow[] {
     const f = filters && typeof filters === 'object' ? (filters as Record<string, unknown>) : {};
-    // instance_uuid is unique: its index gives the only row that can pass
-    const among =
-      typeof f.instance_uuid === 'string' ? this.nodes.rowsWith('instance_uuid', f.instance_uuid) : undefined;
+    // instance_uuid is unique: its index gives the only row that can pass; so do uuids
+    let among = typeof f.instance_uuid === 'string' ? this.nodes.rowsWith('instance_uuid', f.instance_uuid) : undefined;
+    if (!among && Array.isArray(f.uuid_in)) {
+      const rows = new Set<Row>();
+      for (const u of f.uuid_in) {
+        const row = this.nodes.byField('uuid', u);
+        if (row) rows.add(row);
+      }
+      among = [...rows].sort((a, b) => a.id - b.id);
+    }
     return this.nodes.list(opts, nodeFilter(this, f), among) as NodeRow[];
   }
 
