@@ -88,10 +88,18 @@ export interface HashRingManagerOptions {
 
 type Rings = Map<string, HashRing>;
 
+interface LoadedRings {
+  grouped: Rings;
+  plain: Rings;
+  /** live conductors, whatever their drivers and groups */
+  hosts: number;
+  at: number;
+}
+
 /** Ironic's HashRingManager over a conductor lister (the Conductor list through the conductor). */
 export class HashRingManager {
-  private cache: { grouped: Rings; plain: Rings; at: number } | null = null;
-  private loading: Promise<{ grouped: Rings; plain: Rings; at: number }> | null = null;
+  private cache: LoadedRings | null = null;
+  private loading: Promise<LoadedRings> | null = null;
   private readonly now: () => number;
 
   constructor(
@@ -112,7 +120,7 @@ export class HashRingManager {
    * conductor then costs a request its own call's timeout, never the conductor list's as well.
    * Only the first build (or one after `reset()`) is waited for.
    */
-  private async rings(): Promise<{ grouped: Rings; plain: Rings; at: number }> {
+  private async rings(): Promise<LoadedRings> {
     const limit = this.now() - this.options.resetIntervalS * 1000;
     if (this.cache && this.cache.at >= limit) return this.cache;
     // one load at a time: concurrent lookups share it
@@ -133,10 +141,11 @@ export class HashRingManager {
     return this.loading;
   }
 
-  private async load(): Promise<{ grouped: Rings; plain: Rings; at: number }> {
+  private async load(): Promise<LoadedRings> {
     const conductors = await this.listConductors();
     const now = this.now();
     const deadline = now - (this.options.heartbeatTimeoutS ?? 60) * 1000;
+    const hosts = new Set<string>();
     const grouped = new Map<string, Set<string>>();
     const plain = new Map<string, Set<string>>();
     const add = (m: Map<string, Set<string>>, key: string, host: string): void => {
@@ -149,6 +158,7 @@ export class HashRingManager {
         const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(c.updated_at) ? c.updated_at : `${c.updated_at}Z`);
         if (!Number.isNaN(t) && t < deadline) continue;
       }
+      hosts.add(c.hostname);
       for (const d of c.drivers) {
         add(grouped, `${c.conductor_group ?? ''}:${d}`, c.hostname);
         add(plain, d, c.hostname);
@@ -157,7 +167,18 @@ export class HashRingManager {
     const partitions = 2 ** this.options.partitionExponent;
     const build = (m: Map<string, Set<string>>): Rings =>
       new Map([...m].map(([k, hosts]) => [k, new HashRing(hosts, partitions)]));
-    return { grouped: build(grouped), plain: build(plain), at: now };
+    return { grouped: build(grouped), plain: build(plain), hosts: hosts.size, at: now };
+  }
+
+  /**
+   * How many conductors were alive at the last build of the rings (any driver, any group),
+   * without waiting: null before the first build, which this starts (as it starts a rebuild
+   * once the rings are older than the reset interval).
+   */
+  liveCountNow(): number | null {
+    if (!this.cache || this.cache.at < this.now() - this.options.resetIntervalS * 1000)
+      this.rings().catch(() => undefined);
+    return this.cache ? this.cache.hosts : null;
   }
 
   private async lookup(driver: string, group: string | null): Promise<HashRing> {
