@@ -90,3 +90,46 @@ test('a Port and a Portgroup from 1.11 / 1.5 carry their node uuid, as the model
   );
   assert.equal(data(pgs).node_uuid, n1.uuid);
 });
+
+test('Node.list by uuid_in: those nodes in id order, children only with include_children; the objects at the release’s versions', async () => {
+  const release = { Node: '1.37', TraitList: '1.0', Trait: '1.0' };
+  const sim = makeSim({ nodes: 4, objectVersions: release });
+  const whole = await list(sim, []);
+  const uuids = whole.map((p: any) => data(p).uuid as string);
+  const some = await list(sim, [], { filters: { uuid_in: [uuids[3], 'no-such', uuids[1]] }, limit: 3 });
+  assert.deepEqual(
+    some.map((p: any) => data(p).uuid),
+    [uuids[1], uuids[3]],
+  );
+  // a 21.4 conductor's list: Node 1.37, without the fields of later versions
+  for (const p of whole) {
+    assert.equal(p['ironic_object.version'], '1.37');
+    assert.equal('parent_node' in data(p), false);
+    assert.equal(data(p).traits['ironic_object.version'], '1.0');
+  }
+  // one node: at the caller's manifest, nested objects included (39.0's TraitList 1.2)
+  const one = await sim.call('object_class_action_versions', {
+    objname: 'Node',
+    objmethod: 'get_by_uuid',
+    object_versions: { Node: '1.44', TraitList: '1.2', Trait: '1.1' },
+    args: [uuids[0]],
+    kwargs: {},
+  });
+  assert.equal(one['ironic_object.version'], '1.44');
+  assert.equal(data(one).traits['ironic_object.version'], '1.2');
+  // a child node is hidden from a list unless include_children, as 39.0's query does
+  sim.store.node(2).parent_node = uuids[0];
+  assert.deepEqual(
+    (await list(sim, [], { filters: { uuid_in: [uuids[1], uuids[2]] } })).map((p: any) => data(p).uuid),
+    [uuids[2]],
+  );
+  assert.deepEqual(
+    (await list(sim, [], { filters: { uuid_in: [uuids[1], uuids[2]], include_children: true } })).map(
+      (p: any) => data(p).uuid,
+    ),
+    [uuids[1], uuids[2]],
+  );
+  const state = data(whole[0]).provision_state;
+  assert.equal((await list(sim, [], { filters: { provision_state_in: [state] } })).length, 3);
+  assert.equal((await list(sim, [], { filters: { provision_state_in: ['no-such-state'] } })).length, 0);
+});
