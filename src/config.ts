@@ -382,7 +382,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: true,
     accepts: 'true or false',
     description:
-      'identical conductor reads arriving while one is in flight share the next call sent after them (never an answer older than the request; docs/performance.md)',
+      'identical conductor reads arriving while one is in flight share the next call sent after them, and reads of different nodes by uuid waiting behind calls in flight share one Node.list (never an answer older than the request; docs/performance.md)',
   },
   {
     key: 'node_routing_ttl',

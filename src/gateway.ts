@@ -11,7 +11,8 @@ import { type AuthOptions, authPlugins } from './http/auth/index.ts';
 import { resourceRoutes } from './http/routes/index.ts';
 import type { RouteDef } from './http/route.ts';
 import { createTransport, rabbitQueueOptions, redactTransportUrl } from './rpc/transport.ts';
-import { coalesceMetrics, rpcMetrics, transportMetrics } from './http/metrics.ts';
+import { batchMetrics, coalesceMetrics, rpcMetrics, transportMetrics } from './http/metrics.ts';
+import { BatchingTransport } from './rpc/batch.ts';
 import { CoalescingTransport } from './rpc/coalesce.ts';
 import { Registry } from 'prom-client';
 import { isMemoryUrl } from './rpc/memory.ts';
@@ -76,6 +77,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       exchange: config.control_exchange,
       host: config.simulator_host,
       rpcVersion: profile.rpc,
+      objectVersions: profile.objects,
       nodes: config.simulator_nodes,
       actionDelayMs: config.simulator_action_delay_ms,
       workers: config.simulator_workers,
@@ -85,15 +87,23 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   const metrics = new Registry();
   transportMetrics(metrics, () => transport.isConnected());
-  // identical reads in flight together share the conductor's next answer (src/rpc/coalesce.ts)
-  const coalescing = config.coalesce_reads ? new CoalescingTransport(transport) : null;
+  // Reads: identical ones in flight together share the conductor's next answer
+  // (src/rpc/coalesce.ts); reads of different nodes waiting together share one Node.list
+  // (src/rpc/batch.ts), one batch in flight per live conductor as the hash ring last counted.
+  let liveConductors = (): number | null => null;
+  const batching = config.coalesce_reads
+    ? new BatchingTransport(transport, { maxInFlight: () => liveConductors() ?? 1 })
+    : null;
+  const coalescing = batching ? new CoalescingTransport(batching) : null;
   if (coalescing) coalesceMetrics(metrics, coalescing.counts);
+  if (batching) batchMetrics(metrics, batching.counts);
   const conductor = createConductorAPI(
     createConductorRpcClient(coalescing ?? transport, config, profile.rpc, rpcMetrics(metrics)),
     config,
     undefined,
     profile.objects,
   );
+  liveConductors = () => conductor.ringManager.liveCountNow();
   const name = redactTransportUrl(config.transport_url);
   const app = await buildApp(config, {
     logger,

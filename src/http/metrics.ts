@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouteDef } from './route.ts';
 import type { RpcObserver } from '../rpc/client.ts';
+import type { BatchCounts } from '../rpc/batch.ts';
 import type { CoalesceCounts } from '../rpc/coalesce.ts';
 
 declare module 'fastify' {
@@ -56,6 +57,35 @@ export function coalesceMetrics(registry: Registry, counts: CoalesceCounts): voi
       this.reset();
       this.inc({ answered_by: 'call' }, counts.sent);
       this.inc({ answered_by: 'coalesced' }, counts.joined);
+    },
+  });
+}
+
+/**
+ * `ironic_gateway_rpc_node_read_batches_total`: Node.list calls sent for reads of different
+ * nodes waiting together, and `ironic_gateway_rpc_batched_node_reads_total{outcome}`: reads
+ * answered by one (`batched`) or sent again on their own (`resent`: not in the reply, or the
+ * conductor could not answer the batch; src/rpc/batch.ts); read from the batcher at each scrape.
+ */
+export function batchMetrics(registry: Registry, counts: BatchCounts): void {
+  new Counter({
+    name: 'ironic_gateway_rpc_node_read_batches_total',
+    help: 'Node.list calls sent for reads of different nodes by uuid that waited together',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(counts.batches);
+    },
+  });
+  new Counter({
+    name: 'ironic_gateway_rpc_batched_node_reads_total',
+    help: 'Reads of one node by uuid that waited for a batch: answered by it (batched) or sent again on their own (resent)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ outcome: 'batched' }, counts.batched);
+      this.inc({ outcome: 'resent' }, counts.resent);
     },
   });
 }
