@@ -141,14 +141,48 @@ const ALL_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
  * level a request that never completes still shows up.
  */
 class AccessLog extends LogController {
+  /**
+   * @param lines the gateway's pino logger (not Fastify's child of it, whose `req` serializer
+   *   would read the built fields as a request) without redaction, for the access line
+   */
+  constructor(
+    private readonly lines: Logger,
+    options: ConstructorParameters<typeof LogController>[0],
+  ) {
+    super(options);
+  }
+
   override incomingRequest(request: FastifyRequest): void {
     request.log.debug({ req: request }, 'incoming request');
   }
 
+  /**
+   * The access line: the fields of Fastify's req/res serializers, built here, under the request
+   * id. It goes through a child of the root logger without redaction: it carries no header and
+   * no body, only what is written below, and the redaction's wildcard paths (`*.password`) cost
+   * more than the rest of the line (about 6 of 9 µs a line, a tenth of a `GET /v1` load's CPU).
+   * Every other line, the failed request's included, is redacted as before.
+   */
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (error)
+    if (error) {
       reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+      return;
+    }
+    this.lines.info(
+      {
+        request_id: request.id,
+        req: {
+          method: request.method,
+          url: request.url,
+          host: request.host,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
   }
 }
 
@@ -159,7 +193,7 @@ export async function buildApp(config: Config, services: AppServices = {}): Prom
     ...(services.https ? { https: services.https } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     genReqId,
-    logController: new AccessLog({ requestIdLogLabel: 'request_id' }),
+    logController: new AccessLog(logger.child({}, { redact: [] }), { requestIdLogLabel: 'request_id' }),
     bodyLimit: config.body_limit,
     // Slow clients (README, "Limits"): each phase of a connection has its own deadline.
     ...serverTimeouts(config),

@@ -305,12 +305,14 @@ test('request ids: a valid incoming id is kept, otherwise a new req-<uuid>; logs
     ['request completed'],
   );
   const access = mine[0] as {
-    req?: { method?: string; url?: string };
+    req?: { method?: string; url?: string; host?: string; remoteAddress?: string };
     res?: { statusCode?: number };
     responseTime?: number;
   };
   assert.equal(access.req?.method, 'GET');
   assert.equal(access.req?.url, '/v1');
+  assert.equal(access.req?.host, 'localhost:80');
+  assert.equal(access.req?.remoteAddress, '127.0.0.1', "the client, as Fastify's request serializer writes it");
   assert.equal(access.res?.statusCode, 200);
   assert.equal(typeof access.responseTime, 'number');
   const fresh = await a.inject({ url: '/v1', headers: { 'x-openstack-request-id': 'not-valid' } });
