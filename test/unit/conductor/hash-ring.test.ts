@@ -116,4 +116,32 @@ describe('HashRingManager', () => {
     assert.deepEqual([...(await m.getRing('fake-hardware', '')).nodes], ['c1']);
     assert.equal(loads, 3, 'each lookup past the interval tries a rebuild, none waits for it');
   });
+
+  it('counts the live conductors of the last build without waiting, starting a build when there is none', async () => {
+    let t = 1_000_000_000_000;
+    let loads = 0;
+    let conductors = [
+      { hostname: 'c1', conductor_group: '', drivers: ['fake-hardware', 'ipmi'], updated_at: iso(t) },
+      { hostname: 'c2', conductor_group: 'g1', drivers: ['fake-hardware'], updated_at: iso(t) },
+      { hostname: 'dead', conductor_group: '', drivers: ['fake-hardware'], updated_at: iso(t - 120_000) },
+    ];
+    const m = new HashRingManager(
+      async () => {
+        loads++;
+        return conductors;
+      },
+      { partitionExponent: 5, resetIntervalS: 15, heartbeatTimeoutS: 60, now: () => t },
+    );
+    assert.equal(m.liveCountNow(), null, 'no build yet: nothing to count');
+    assert.equal(loads, 1, 'but one started');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(m.liveCountNow(), 2, 'each live host once, whatever its drivers and group; the dead one not');
+    assert.equal(loads, 1, 'no rebuild within the interval');
+    conductors = [...conductors, { hostname: 'c3', conductor_group: '', drivers: ['ipmi'], updated_at: iso(t) }];
+    t += 16_000;
+    assert.equal(m.liveCountNow(), 2, 'the last count while the rebuild runs');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(m.liveCountNow(), 3);
+    assert.equal(loads, 2);
+  });
 });
