@@ -28,11 +28,17 @@
  *   (21.4's and 39.0's trees); `uuid_in` is a filter of every release from 21.4 (Node 1.37).
  *   From Node 1.38 (parent_node) list hides child nodes unless `include_children` is true, which
  *   is sent. A gateway whose Node version is older than 1.37 never batches.
- * - Each object of the reply must be at the version the read asked for (a list's objects are
- *   serialized at the conductor's own versions, not backported to the caller's manifest as
- *   get_by_uuid's is): otherwise, or when the reply is not a list of nodes, or the conductor
- *   refuses the call, each read is sent again as its own get_by_uuid and batching stops for
- *   `offMs` (a gateway pinned below its conductors).
+ * - Each node of the reply, and its nested TraitList and Traits, must be at the versions the
+ *   read asked for: a list's objects are serialized by the conductor's RPC serializer at its
+ *   own versions (its pin_release_version's for the node, the class's own for nested objects),
+ *   not backported to the caller's manifest as get_by_uuid's are. Otherwise, or when the reply
+ *   is not a list of nodes, or the conductor refuses the call, each read is sent again as its
+ *   own get_by_uuid and batching stops for `offMs`: a gateway pinned below its conductors
+ *   (one batch a minute is then spent finding out again). A node's dict fields are not looked
+ *   into: they are users' JSON.
+ * - A conductor pinned to the gateway's release sends a list's nodes converted to that version
+ *   (fields of later versions removed), where get_by_uuid leaves such fields in. A gateway
+ *   pinned to that release shows none of them at any microversion it serves.
  * - A read whose node is not in the reply (deleted, or named by a uuid the database matched
  *   differently) is sent as its own get_by_uuid, so a missing node is the conductor's own
  *   NodeNotFound.
@@ -117,18 +123,27 @@ function listMessage(first: OutgoingMessage, uuids: string[]): OutgoingMessage {
   };
 }
 
-/** True when every versioned object in `value` is at the version `manifest` names for it. */
-function atManifestVersions(value: unknown, manifest: Record<string, unknown>): boolean {
-  if (Array.isArray(value)) return value.every((v) => atManifestVersions(v, manifest));
-  if (value === null || typeof value !== 'object') return true;
-  const o = value as Record<string, unknown>;
-  const name = o['ironic_object.name'];
-  if (typeof name === 'string') {
-    const want = manifest[name];
-    if (typeof want !== 'string' || o['ironic_object.version'] !== want) return false;
-    return atManifestVersions(o['ironic_object.data'], manifest);
-  }
-  return Object.values(o).every((v) => atManifestVersions(v, manifest));
+/** True when `p` is a primitive of class `name` at the version `manifest` names for it. */
+function objectAt(p: unknown, name: string, manifest: Record<string, unknown>): p is Record<string, unknown> {
+  if (p === null || typeof p !== 'object') return false;
+  const o = p as Record<string, unknown>;
+  return o['ironic_object.name'] === name && o['ironic_object.version'] === manifest[name];
+}
+
+/**
+ * True when a Node primitive and the objects a Node nests (its TraitList and their Traits) are
+ * at the versions `manifest` names. Only those: the node's dict fields (extra, properties …)
+ * are anyone's JSON and may hold anything, `ironic_object.name` keys included.
+ */
+function nodeAtManifest(p: unknown, manifest: Record<string, unknown>): boolean {
+  if (!objectAt(p, 'Node', manifest)) return false;
+  const data = p['ironic_object.data'];
+  const traits = data && typeof data === 'object' ? Reflect.get(data, 'traits') : undefined;
+  if (traits === undefined || traits === null) return true;
+  if (!objectAt(traits, 'TraitList', manifest)) return false;
+  const list = traits['ironic_object.data'];
+  const objects = list && typeof list === 'object' ? Reflect.get(list, 'objects') : undefined;
+  return Array.isArray(objects) && objects.every((t) => objectAt(t, 'Trait', manifest));
 }
 
 /** The uuid of a Node primitive, else null. */
@@ -175,7 +190,8 @@ export class BatchingTransport implements Transport {
   ) {
     const limit = options.maxInFlight ?? 1;
     this.inFlightLimit = typeof limit === 'number' ? () => limit : limit;
-    this.maxBatch = Math.max(2, options.maxBatch ?? 50);
+    const most = options.maxBatch ?? 50;
+    this.maxBatch = Number.isFinite(most) ? Math.max(2, Math.floor(most)) : 50;
     this.holdMs = options.holdMs ?? 1000;
     this.offMs = options.offMs ?? 60_000;
   }
@@ -286,7 +302,7 @@ export class BatchingTransport implements Transport {
   /** Hands each read its node from a batch's reply; reads it cannot answer are sent on their own. */
   private answer(waiters: Waiter[], reply: unknown): void {
     const manifest = (waiters[0] as Waiter).message.args.object_versions as Record<string, unknown>;
-    if (!Array.isArray(reply) || !atManifestVersions(reply, manifest)) {
+    if (!Array.isArray(reply) || !reply.every((p) => nodeAtManifest(p, manifest))) {
       this.refused(waiters);
       return;
     }

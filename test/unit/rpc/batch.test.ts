@@ -17,7 +17,11 @@ function read(
     args: {
       objname: 'Node',
       objmethod: method,
-      object_versions: { Node: node, TraitList: '1.0', Trait: '1.0' },
+      // 39.0's manifest; 21.4's (Node 1.37) has TraitList and Trait 1.0
+      object_versions:
+        node === '1.37'
+          ? { Node: node, TraitList: '1.0', Trait: '1.0' }
+          : { Node: node, TraitList: '1.2', Trait: '1.1' },
       args: [uuid],
       kwargs: {},
     },
@@ -26,8 +30,8 @@ function read(
   };
 }
 
-/** A Node primitive as a conductor sends it (a trait list nested, as in a real node). */
-function node(uuid: string, version = '1.44', traits = '1.0'): Record<string, unknown> {
+/** A Node primitive as a conductor sends it (no changes key; a trait list nested, as in a real node). */
+function node(uuid: string, version = '1.44', traits = version === '1.37' ? '1.0' : '1.2'): Record<string, unknown> {
   return {
     'ironic_object.name': 'Node',
     'ironic_object.namespace': 'ironic',
@@ -39,10 +43,18 @@ function node(uuid: string, version = '1.44', traits = '1.0'): Record<string, un
         'ironic_object.name': 'TraitList',
         'ironic_object.namespace': 'ironic',
         'ironic_object.version': traits,
-        'ironic_object.data': { objects: [] },
+        'ironic_object.data': {
+          objects: [
+            {
+              'ironic_object.name': 'Trait',
+              'ironic_object.namespace': 'ironic',
+              'ironic_object.version': version === '1.37' ? '1.0' : '1.1',
+              'ironic_object.data': { trait: 'CUSTOM_X' },
+            },
+          ],
+        },
       },
     },
-    'ironic_object.changes': [],
   };
 }
 
@@ -128,6 +140,7 @@ describe('BatchingTransport', () => {
   for (const [why, reply] of [
     ['nodes at the conductor’s own version (a gateway pinned below it)', [node('u-2', '1.45'), node('u-3', '1.45')]],
     ['a nested object at another version', [node('u-2', '1.44', '1.1'), node('u-3')]],
+    ['an object that is no node', [node('u-2'), { ...node('u-3'), 'ironic_object.name': 'Port' }]],
     ['no list', { nodes: [] }],
   ] as const) {
     it(`sends each read on its own and stops batching for a while when a batch answers ${why}`, async () => {
@@ -157,8 +170,79 @@ describe('BatchingTransport', () => {
       inner.sent[4].answer(node('u-4'));
       inner.sent[5].answer(node('u-5'));
       await Promise.all(more);
+      assert.equal(t.active, 0);
     });
   }
+
+  it('resumes batching once offMs has passed', async () => {
+    const inner = new HeldTransport();
+    const t = new BatchingTransport(inner, { offMs: 30 });
+    const reads = ['u-1', 'u-2', 'u-3'].map((u) => t.call(target, read(u), 1000));
+    await tick();
+    inner.sent[0].answer(node('u-1'));
+    await tick();
+    inner.sent[1].answer([node('u-2', '1.45'), node('u-3', '1.45')]);
+    await tick();
+    inner.sent[2].answer(node('u-2'));
+    inner.sent[3].answer(node('u-3'));
+    await Promise.all(reads);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const again = ['u-4', 'u-5', 'u-6'].map((u) => t.call(target, read(u), 1000));
+    await tick();
+    assert.equal(inner.sent.length, 5, 'one sent, two waiting: batching is back');
+    inner.sent[4].answer(node('u-4'));
+    await tick();
+    assert.equal(inner.sent[5].message.args.objmethod, 'list');
+    inner.sent[5].answer([node('u-5'), node('u-6')]);
+    assert.deepEqual((await Promise.all(again)).map(uuidOf), ['u-4', 'u-5', 'u-6']);
+  });
+
+  it("does not look into a node's dict fields: users' JSON may hold anything", async () => {
+    const inner = new HeldTransport();
+    const t = new BatchingTransport(inner);
+    const reads = ['u-1', 'u-2', 'u-3'].map((u) => t.call(target, read(u), 1000));
+    await tick();
+    inner.sent[0].answer(node('u-1'));
+    await tick();
+    const odd = node('u-2');
+    (odd['ironic_object.data'] as Record<string, unknown>).extra = {
+      x: { 'ironic_object.name': 'Whatever', 'ironic_object.version': '9.9' },
+    };
+    inner.sent[1].answer([odd, node('u-3')]);
+    assert.deepEqual((await Promise.all(reads)).map(uuidOf), ['u-1', 'u-2', 'u-3']);
+    assert.deepEqual(t.counts, { batches: 1, batched: 2, resent: 0 });
+  });
+
+  it('sends at most maxBatch reads a call; a transport that throws ends its reads, not the group', async () => {
+    const inner = new HeldTransport();
+    const t = new BatchingTransport(inner, { maxBatch: 2 });
+    const first = t.call(target, read('u-1'), 1000);
+    const late = ['u-2', 'u-3', 'u-4', 'u-5', 'u-6'].map((u) => t.call(target, read(u), 1000));
+    await tick();
+    inner.sent[0].answer(node('u-1'));
+    await first;
+    await tick();
+    assert.equal(inner.sent.length, 2, 'one slot: one batch of two');
+    assert.deepEqual((inner.sent[1].message.args.kwargs as { filters: { uuid_in: string[] } }).filters.uuid_in, [
+      'u-2',
+      'u-3',
+    ]);
+    // the next call throws instead of rejecting (once)
+    const call = inner.call.bind(inner);
+    inner.call = () => {
+      inner.call = call;
+      throw new Error('channel closed');
+    };
+    inner.sent[1].answer([node('u-2'), node('u-3')]);
+    await assert.rejects(late[2] as Promise<unknown>, /channel closed/);
+    await assert.rejects(late[3] as Promise<unknown>, /channel closed/);
+    await tick();
+    assert.equal(inner.sent.length, 3, 'the last one as its own call once the throwing one ended');
+    assert.equal(inner.sent[2].message.args.objmethod, 'get_by_uuid');
+    inner.sent[2].answer(node('u-6'));
+    assert.deepEqual((await Promise.all([late[0], late[1], late[4]])).map(uuidOf), ['u-2', 'u-3', 'u-6']);
+    assert.equal(t.active, 0);
+  });
 
   it('sends each read on its own when the conductor refuses the batch (a filter it does not know)', async () => {
     const inner = new HeldTransport();
