@@ -51,7 +51,9 @@
  * The conductor logs a batch under the request id of its first read.
  */
 import { MessagingTimeout, RemoteError } from './errors.ts';
-import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
+import { keyOf } from './coalesce.ts';
+import { ForwardingTransport } from './forwarding.ts';
+import type { OutgoingMessage, Target, Transport } from './types.ts';
 import { compareVersions, versionTuple } from './version.ts';
 
 /** Counts of what the batcher did, for metrics. */
@@ -98,18 +100,8 @@ function nodeVersion(message: OutgoingMessage): string | null {
 
 /** What reads must share to share a call: all that is sent but the uuid and request ids. */
 function groupOf(target: Target, message: OutgoingMessage): string {
-  const { request_id: _r, global_request_id: _g, ...context } = message.context;
-  const { args: _a, ...rest } = message.args;
-  return JSON.stringify([
-    target.exchange ?? null,
-    target.topic,
-    target.server ?? null,
-    target.fanout ?? false,
-    message.method,
-    message.version,
-    rest,
-    context,
-  ]);
+  const { args: _uuid, ...rest } = message.args;
+  return keyOf(target, message, rest);
 }
 
 /** The Node.list call that reads `uuids`, built on the first read's message. */
@@ -175,7 +167,7 @@ interface Group {
   hold: NodeJS.Timeout | null;
 }
 
-export class BatchingTransport implements Transport {
+export class BatchingTransport extends ForwardingTransport {
   private readonly groups = new Map<string, Group>();
   private readonly inFlightLimit: () => number;
   private readonly maxBatch: number;
@@ -184,10 +176,8 @@ export class BatchingTransport implements Transport {
   private offUntil = 0;
   readonly counts: BatchCounts = { batches: 0, batched: 0, resent: 0 };
 
-  constructor(
-    private readonly inner: Transport,
-    options: BatchingOptions = {},
-  ) {
+  constructor(inner: Transport, options: BatchingOptions = {}) {
+    super(inner);
     const limit = options.maxInFlight ?? 1;
     this.inFlightLimit = typeof limit === 'number' ? () => limit : limit;
     const most = options.maxBatch ?? 50;
@@ -206,7 +196,7 @@ export class BatchingTransport implements Transport {
     return this.groups.size;
   }
 
-  call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
+  override call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     const uuid = batchableNodeRead(message);
     if (uuid === null || Date.now() < this.offUntil) return this.inner.call(target, message, timeoutMs);
     const k = groupOf(target, message);
@@ -348,29 +338,6 @@ export class BatchingTransport implements Transport {
       (v) => settle(w, true, v),
       (e: unknown) => settle(w, false, e),
     );
-  }
-
-  cast(target: Target, message: OutgoingMessage): Promise<void> {
-    return this.inner.cast(target, message);
-  }
-
-  serve(
-    target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>,
-    endpoint: Endpoint,
-  ): Promise<Listener> {
-    return this.inner.serve(target, endpoint);
-  }
-
-  connect(): void {
-    this.inner.connect();
-  }
-
-  isConnected(): boolean {
-    return this.inner.isConnected();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -26,7 +26,8 @@
  * the same object for all of them. Nothing is kept once a key's last call ends.
  */
 import { MessagingTimeout } from './errors.ts';
-import type { Endpoint, Listener, OutgoingMessage, Target, Transport } from './types.ts';
+import { ForwardingTransport } from './forwarding.ts';
+import type { OutgoingMessage, Target, Transport } from './types.ts';
 
 /** Counts of what the coalescer did, for metrics. */
 export interface CoalesceCounts {
@@ -43,8 +44,11 @@ export function isCoalescableRead(message: OutgoingMessage): boolean {
   return typeof m === 'string' && (m.startsWith('get') || m.startsWith('list'));
 }
 
-/** What two reads must share to share an answer: all that is sent but the request ids. */
-function keyOf(target: Target, message: OutgoingMessage): string {
+/**
+ * What two reads must share to share an answer: all that is sent but the request ids (and
+ * `args` stands for the message's arguments: the batcher leaves out what varies in a batch).
+ */
+export function keyOf(target: Target, message: OutgoingMessage, args: unknown = message.args): string {
   const { request_id: _r, global_request_id: _g, ...context } = message.context;
   return JSON.stringify([
     target.exchange ?? null,
@@ -53,7 +57,7 @@ function keyOf(target: Target, message: OutgoingMessage): string {
     target.fanout ?? false,
     message.method,
     message.version,
-    message.args,
+    args,
     context,
   ]);
 }
@@ -90,15 +94,13 @@ export interface CoalescingOptions {
   holdMs?: number;
 }
 
-export class CoalescingTransport implements Transport {
+export class CoalescingTransport extends ForwardingTransport {
   private readonly keys = new Map<string, Key>();
   private readonly holdMs: number;
   readonly counts: CoalesceCounts = { sent: 0, joined: 0 };
 
-  constructor(
-    private readonly inner: Transport,
-    options: CoalescingOptions = {},
-  ) {
+  constructor(inner: Transport, options: CoalescingOptions = {}) {
+    super(inner);
     this.holdMs = options.holdMs ?? 1000;
   }
 
@@ -107,7 +109,7 @@ export class CoalescingTransport implements Transport {
     return this.keys.size;
   }
 
-  call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
+  override call(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     if (!isCoalescableRead(message)) return this.inner.call(target, message, timeoutMs);
     const k = keyOf(target, message);
     const key = this.keys.get(k);
@@ -191,28 +193,5 @@ export class CoalescingTransport implements Transport {
       (v) => settle(true, v),
       (e: unknown) => settle(false, e),
     );
-  }
-
-  cast(target: Target, message: OutgoingMessage): Promise<void> {
-    return this.inner.cast(target, message);
-  }
-
-  serve(
-    target: Required<Pick<Target, 'topic' | 'server'>> & Pick<Target, 'exchange'>,
-    endpoint: Endpoint,
-  ): Promise<Listener> {
-    return this.inner.serve(target, endpoint);
-  }
-
-  connect(): void {
-    this.inner.connect();
-  }
-
-  isConnected(): boolean {
-    return this.inner.isConnected();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

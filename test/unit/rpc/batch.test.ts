@@ -58,6 +58,18 @@ function node(uuid: string, version = '1.44', traits = version === '1.37' ? '1.0
   };
 }
 
+/**
+ * Reads of `uuids` through `t`, the first (sent alone, nothing being in flight) answered: the
+ * others are then sent together as the next call, inner.sent[1].
+ */
+async function behindFirst(t: BatchingTransport, inner: HeldTransport, uuids: string[]): Promise<Promise<unknown>[]> {
+  const reads = uuids.map((u) => t.call(target, read(u), 1000));
+  await tick();
+  inner.sent[0]?.answer(node(uuids[0] as string));
+  await tick();
+  return reads;
+}
+
 const uuidOf = (p: unknown) => (p as { 'ironic_object.data': { uuid: string } })['ironic_object.data'].uuid;
 
 describe('BatchingTransport', () => {
@@ -146,10 +158,7 @@ describe('BatchingTransport', () => {
     it(`sends each read on its own and stops batching for a while when a batch answers ${why}`, async () => {
       const inner = new HeldTransport();
       const t = new BatchingTransport(inner);
-      const reads = ['u-1', 'u-2', 'u-3'].map((u) => t.call(target, read(u), 1000));
-      await tick();
-      inner.sent[0].answer(node('u-1'));
-      await tick();
+      const reads = await behindFirst(t, inner, ['u-1', 'u-2', 'u-3']);
       inner.sent[1].answer(reply);
       await tick();
       assert.equal(inner.sent.length, 4, 'u-2 and u-3 sent again');
@@ -177,10 +186,7 @@ describe('BatchingTransport', () => {
   it('resumes batching once offMs has passed', async () => {
     const inner = new HeldTransport();
     const t = new BatchingTransport(inner, { offMs: 30 });
-    const reads = ['u-1', 'u-2', 'u-3'].map((u) => t.call(target, read(u), 1000));
-    await tick();
-    inner.sent[0].answer(node('u-1'));
-    await tick();
+    const reads = await behindFirst(t, inner, ['u-1', 'u-2', 'u-3']);
     inner.sent[1].answer([node('u-2', '1.45'), node('u-3', '1.45')]);
     await tick();
     inner.sent[2].answer(node('u-2'));
@@ -200,10 +206,7 @@ describe('BatchingTransport', () => {
   it("does not look into a node's dict fields: users' JSON may hold anything", async () => {
     const inner = new HeldTransport();
     const t = new BatchingTransport(inner);
-    const reads = ['u-1', 'u-2', 'u-3'].map((u) => t.call(target, read(u), 1000));
-    await tick();
-    inner.sent[0].answer(node('u-1'));
-    await tick();
+    const reads = await behindFirst(t, inner, ['u-1', 'u-2', 'u-3']);
     const odd = node('u-2');
     (odd['ironic_object.data'] as Record<string, unknown>).extra = {
       x: { 'ironic_object.name': 'Whatever', 'ironic_object.version': '9.9' },
@@ -247,10 +250,7 @@ describe('BatchingTransport', () => {
   it('sends each read on its own when the conductor refuses the batch (a filter it does not know)', async () => {
     const inner = new HeldTransport();
     const t = new BatchingTransport(inner);
-    const reads = ['u-1', 'u-2', 'u-3'].map((u) => t.call(target, read(u), 1000));
-    await tick();
-    inner.sent[0].answer(node('u-1'));
-    await tick();
+    const reads = await behindFirst(t, inner, ['u-1', 'u-2', 'u-3']);
     inner.sent[1].fail(
       new RemoteError('ValueError', 'SqlAlchemy API does not support filtering by uuid_in', {}, 'builtins'),
     );
