@@ -121,8 +121,8 @@ export class HashRingManager {
    * Only the first build (or one after `reset()`) is waited for.
    */
   private async rings(): Promise<LoadedRings> {
-    const limit = this.now() - this.options.resetIntervalS * 1000;
-    if (this.cache && this.cache.at >= limit) return this.cache;
+    const fresh = this.fresh();
+    if (fresh) return fresh;
     // one load at a time: concurrent lookups share it
     if (!this.loading) {
       const loading = this.load().then((r) => {
@@ -176,9 +176,14 @@ export class HashRingManager {
    * once the rings are older than the reset interval).
    */
   liveCountNow(): number | null {
-    if (!this.cache || this.cache.at < this.now() - this.options.resetIntervalS * 1000)
-      this.rings().catch(() => undefined);
+    if (!this.fresh()) this.rings().catch(() => undefined);
     return this.cache ? this.cache.hosts : null;
+  }
+
+  /** The rings when built within the reset interval, else null. */
+  private fresh(): LoadedRings | null {
+    const limit = this.now() - this.options.resetIntervalS * 1000;
+    return this.cache && this.cache.at >= limit ? this.cache : null;
   }
 
   private async lookup(driver: string, group: string | null): Promise<HashRing> {

@@ -50,11 +50,12 @@
  *
  * The conductor logs a batch under the request id of its first read.
  */
-import { MessagingTimeout, RemoteError } from './errors.ts';
 import { keyOf } from './coalesce.ts';
+import { RemoteError } from './errors.ts';
 import { ForwardingTransport } from './forwarding.ts';
 import type { OutgoingMessage, Target, Transport } from './types.ts';
 import { compareVersions, versionTuple } from './version.ts';
+import { settle, timeLeft, type Waiter as WaitingRead, waitFor } from './waiting.ts';
 
 /** Counts of what the batcher did, for metrics. */
 export interface BatchCounts {
@@ -148,16 +149,11 @@ function uuidOf(primitive: unknown): string | null {
   return typeof uuid === 'string' ? uuid : null;
 }
 
-interface Waiter {
+/** A read waiting for a batch: what its own get_by_uuid would send. */
+interface Waiter extends WaitingRead {
   uuid: string;
   target: Target;
   message: OutgoingMessage;
-  timeoutMs: number;
-  deadline: number;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-  done: boolean;
 }
 
 interface Group {
@@ -207,28 +203,10 @@ export class BatchingTransport extends ForwardingTransport {
     }
     // (the limit is asked only when a call is in flight: a lone read never waits for it)
     if (group.waiting.length === 0 && (group.inFlight === 0 || group.inFlight < this.maxInFlight()))
-      return this.track(k, group, () => this.inner.call(target, message, timeoutMs));
+      return this.track(k, group, this.forward(target, message, timeoutMs));
     const g = group;
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        uuid,
-        target,
-        message,
-        timeoutMs,
-        deadline: Date.now() + timeoutMs,
-        resolve,
-        reject,
-        done: false,
-        timer: setTimeout(() => {
-          waiter.done = true;
-          reject(
-            new MessagingTimeout(
-              `Timed out after ${timeoutMs} ms waiting for a reply to ${message.method} (Node.get_by_uuid), batched with reads of other nodes`,
-            ),
-          );
-        }, timeoutMs),
-      };
-      g.waiting.push(waiter);
+    return waitFor(message, timeoutMs, 'batched with reads of other nodes', { uuid, target, message }, (w) => {
+      g.waiting.push(w);
       g.hold ??= setTimeout(() => {
         g.hold = null;
         this.drain(k, g, true);
@@ -236,16 +214,9 @@ export class BatchingTransport extends ForwardingTransport {
     });
   }
 
-  /** Runs one call of group `k` as in flight; sends the waiting reads when it ends. */
-  private track(k: string, group: Group, send: () => Promise<unknown>): Promise<unknown> {
+  /** Counts `reply`, a call of group `k`, as in flight; sends the waiting reads when it ends. */
+  private track(k: string, group: Group, reply: Promise<unknown>): Promise<unknown> {
     group.inFlight++;
-    let reply: Promise<unknown>;
-    try {
-      reply = send();
-    } catch (err) {
-      // a transport that throws instead of rejecting must not leave the group in flight forever
-      reply = Promise.reject(err);
-    }
     const after = (): void => {
       group.inFlight--;
       this.drain(k, group, false);
@@ -270,9 +241,9 @@ export class BatchingTransport extends ForwardingTransport {
 
   private sendBatch(k: string, group: Group, waiters: Waiter[]): void {
     const first = waiters[0] as Waiter;
-    const timeout = Math.max(1, Math.max(...waiters.map((w) => w.deadline)) - Date.now());
+    const timeout = timeLeft(waiters);
     if (waiters.length === 1) {
-      this.track(k, group, () => this.inner.call(first.target, first.message, timeout)).then(
+      this.track(k, group, this.forward(first.target, first.message, timeout)).then(
         (v) => settle(first, true, v),
         (e: unknown) => settle(first, false, e),
       );
@@ -280,7 +251,7 @@ export class BatchingTransport extends ForwardingTransport {
     }
     const uuids = [...new Set(waiters.map((w) => w.uuid))];
     this.counts.batches++;
-    this.track(k, group, () => this.inner.call(first.target, listMessage(first.message, uuids), timeout)).then(
+    this.track(k, group, this.forward(first.target, listMessage(first.message, uuids), timeout)).then(
       (reply) => this.answer(waiters, reply),
       (err: unknown) => {
         if (err instanceof RemoteError) this.refused(waiters);
@@ -328,23 +299,9 @@ export class BatchingTransport extends ForwardingTransport {
   private resend(w: Waiter): void {
     if (w.done) return;
     this.counts.resent++;
-    let reply: Promise<unknown>;
-    try {
-      reply = this.inner.call(w.target, w.message, Math.max(1, w.deadline - Date.now()));
-    } catch (err) {
-      reply = Promise.reject(err);
-    }
-    reply.then(
+    this.forward(w.target, w.message, timeLeft([w])).then(
       (v) => settle(w, true, v),
       (e: unknown) => settle(w, false, e),
     );
   }
-}
-
-function settle(w: Waiter, ok: boolean, value: unknown): void {
-  if (w.done) return;
-  w.done = true;
-  clearTimeout(w.timer);
-  if (ok) w.resolve(value);
-  else w.reject(value as Error);
 }

@@ -25,9 +25,9 @@
  * Each caller gets its own copy of the answer (handlers may change what they get); an error is
  * the same object for all of them. Nothing is kept once a key's last call ends.
  */
-import { MessagingTimeout } from './errors.ts';
 import { ForwardingTransport } from './forwarding.ts';
 import type { OutgoingMessage, Target, Transport } from './types.ts';
+import { settle, timeLeft, type Waiter, waitFor } from './waiting.ts';
 
 /** Counts of what the coalescer did, for metrics. */
 export interface CoalesceCounts {
@@ -60,14 +60,6 @@ export function keyOf(target: Target, message: OutgoingMessage, args: unknown = 
     args,
     context,
   ]);
-}
-
-interface Waiter {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  deadline: number;
-  timer: NodeJS.Timeout;
-  done: boolean;
 }
 
 /** The reads waiting for the next call of their key. */
@@ -123,36 +115,14 @@ export class CoalescingTransport extends ForwardingTransport {
       key.next = { target, message, waiters: [], hold: setTimeout(() => this.flush(k, key), this.holdMs) };
     }
     const batch = key.next;
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        deadline: Date.now() + timeoutMs,
-        done: false,
-        timer: setTimeout(() => {
-          waiter.done = true;
-          reject(
-            new MessagingTimeout(
-              `Timed out after ${timeoutMs} ms waiting for a reply to ${message.method} (${String(message.args.objname)}.${String(message.args.objmethod)}), coalesced with identical reads`,
-            ),
-          );
-        }, timeoutMs),
-      };
-      batch.waiters.push(waiter);
-    });
+    return waitFor(message, timeoutMs, 'coalesced with identical reads', {}, (w) => batch.waiters.push(w));
   }
 
   /** Sends one call for `k`; when it ends, sends the waiting reads' call, if any. */
   private send(k: string, key: Key, target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
     this.counts.sent++;
     key.inFlight++;
-    let reply: Promise<unknown>;
-    try {
-      reply = this.inner.call(target, message, timeoutMs);
-    } catch (err) {
-      // a transport that throws instead of rejecting must not leave the key in flight forever
-      reply = Promise.reject(err);
-    }
+    const reply = this.forward(target, message, timeoutMs);
     const after = (): void => {
       key.inFlight--;
       this.flush(k, key);
@@ -174,24 +144,19 @@ export class CoalescingTransport extends ForwardingTransport {
       if (key.inFlight === 0) this.keys.delete(k);
       return;
     }
-    const deadline = Math.max(...waiting.map((w) => w.deadline));
     this.counts.joined += waiting.length - 1;
-    const settle = (ok: boolean, value: unknown): void => {
+    // the first still waiting gets the answer, every other one its own copy; an error is shared
+    const settleAll = (ok: boolean, value: unknown): void => {
       let first = true;
       for (const w of waiting) {
         if (w.done) continue;
-        w.done = true;
-        clearTimeout(w.timer);
-        if (!ok) w.reject(value as Error);
-        else {
-          w.resolve(first ? value : structuredClone(value));
-          first = false;
-        }
+        settle(w, ok, ok && !first ? structuredClone(value) : value);
+        first = false;
       }
     };
-    this.send(k, key, batch.target, batch.message, Math.max(1, deadline - Date.now())).then(
-      (v) => settle(true, v),
-      (e: unknown) => settle(false, e),
+    this.send(k, key, batch.target, batch.message, timeLeft(waiting)).then(
+      (v) => settleAll(true, v),
+      (e: unknown) => settleAll(false, e),
     );
   }
 }

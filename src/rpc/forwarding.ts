@@ -11,6 +11,18 @@ export abstract class ForwardingTransport implements Transport {
     return this.inner.call(target, message, timeoutMs);
   }
 
+  /**
+   * `inner.call`, a synchronous throw turned into a rejection: a decorator counting calls in
+   * flight must see every call end, or it would wait for one forever.
+   */
+  protected forward(target: Target, message: OutgoingMessage, timeoutMs: number): Promise<unknown> {
+    try {
+      return this.inner.call(target, message, timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   cast(target: Target, message: OutgoingMessage): Promise<void> {
     return this.inner.cast(target, message);
   }
